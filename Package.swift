@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers (see README "Architecture"): each target uses only those listed before it.
+let package = Package(
+    name: "brig",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "brig", targets: ["brig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "UnitFile"),
+        .target(name: "Directives", dependencies: ["UnitFile"]),
+        .target(name: "Exposure", dependencies: ["UnitFile", "Directives"]),
+        .target(name: "Seccomp", dependencies: ["Directives"]),
+        .target(name: "CJail"),
+        .target(name: "Jail", dependencies: ["UnitFile", "Directives", "Seccomp", "CJail"]),
+        .target(name: "BrigCLI", dependencies: [
+            "UnitFile", "Directives", "Exposure", "Jail",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "brig", dependencies: ["BrigCLI"]),
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
+        .testTarget(name: "DirectivesTests", dependencies: ["Directives"]),
+        .testTarget(name: "ExposureTests", dependencies: ["Exposure"]),
+        .testTarget(name: "SeccompTests", dependencies: ["Seccomp"]),
+        .testTarget(name: "JailTests", dependencies: ["Jail"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

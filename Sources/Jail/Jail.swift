@@ -1,0 +1,1 @@
+// Jail module.

@@ -1,0 +1,3 @@
+import BrigCLI
+
+await Brig.main()
