@@ -12,28 +12,32 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case unterminatedQuote(String)
     case badEscape(String)
 
-    public var description: String {
+    /// "where: error: what", the same shape as a Diagnostic, so tools can jump to it.
+    public var description: String { "\(place): error: \(message)" }
+
+    /// The file (with line and column where known) or unit name the error is about.
+    public var place: String {
         switch self {
-        case let .notFound(name, searched):
-            "unit \(name) not found (searched \(searched.joined(separator: ", ")))"
-        case let .invalidName(name, reason):
-            "invalid unit name \"\(name)\": \(reason)"
-        case let .unreadable(path, errno):
-            "\(path): cannot read: \(errnoDescription(errno))"
-        case let .isDirectory(path):
-            "\(path): is a directory, not a unit file"
-        case let .binary(path):
-            "\(path): binary data (NUL byte), not a unit file"
-        case let .lineTooLong(location):
-            "\(location): error: line longer than 1 MiB"
-        case let .badSectionHeader(location, text):
-            "\(location): error: invalid section header \"\(text)\""
-        case let .unknownSpecifier(location, specifier):
-            "\(location.map { "\($0): " } ?? "")error: unknown specifier %\(specifier)"
-        case let .unterminatedQuote(value):
-            "unterminated quote in \"\(value)\""
-        case let .badEscape(value):
-            "invalid escape sequence in \"\(value)\""
+        case let .notFound(name, _), let .invalidName(name, _): name
+        case let .unreadable(path, _), let .isDirectory(path), let .binary(path): path
+        case let .lineTooLong(location), let .badSectionHeader(location, _): location.description
+        case let .unknownSpecifier(location, _): location?.description ?? "value"
+        case let .unterminatedQuote(value), let .badEscape(value): "\"\(value)\""
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case let .notFound(_, searched): "unit not found (searched \(searched.joined(separator: ", ")))"
+        case let .invalidName(_, reason): "invalid unit name: \(reason)"
+        case let .unreadable(_, errno): "cannot read: \(errnoDescription(errno))"
+        case .isDirectory: "is a directory, not a unit file"
+        case .binary: "binary data (NUL byte), not a unit file"
+        case .lineTooLong: "line longer than 1 MiB"
+        case let .badSectionHeader(_, text): "invalid section header \"\(text)\""
+        case let .unknownSpecifier(_, specifier): "unknown specifier %\(specifier)"
+        case .unterminatedQuote: "unterminated quote"
+        case .badEscape: "invalid escape sequence"
         }
     }
 }
