@@ -18,19 +18,9 @@ public struct UnitConfig: Sendable {
     public init(_ loaded: LoadedUnit) {
         name = loaded.name
         diagnostics = loaded.diagnostics
-        let allowed = DirectiveRegistry.sections(forUnitType: loaded.name.type)
-        var reportedSections: Set<String> = []
         for a in loaded.assignments {
+            // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
-            guard allowed.contains(a.section) else {
-                if reportedSections.insert(a.section).inserted {
-                    let known = DirectiveRegistry.known[a.section] != nil
-                    diagnostics.append(Diagnostic(.error, a.location, known
-                        ? "section [\(a.section)] does not belong in a .\(loaded.name.type) unit"
-                        : "unknown section [\(a.section)]"))
-                }
-                continue
-            }
             switch DirectiveRegistry.status(section: a.section, name: a.key) {
             case .known(let hint):
                 apply(a, hint: hint, specifiers: loaded.specifiers)
