@@ -24,8 +24,10 @@ public struct UnitSection: Sendable {
         case "Documentation": try d.appendWords(to: &documentation) { $0 }
         case "DefaultDependencies": defaultDependencies = try d.bool()
         case "RequiresMountsFor": try d.appendWords(to: &requiresMountsFor, absolute)
-        case let key where Self.dependencyKinds.contains(key):
-            try d.appendWords(to: &dependencies[key, default: []]) { w throws(ValueError) in
+        case let key where Self.dependencyKinds.contains(key) || key.hasSuffix("Overridable"):
+            // RequiresOverridable=/RequisiteOverridable= are read as Requires=/Requisite=, as systemd does.
+            let kind = key.hasSuffix("Overridable") ? String(key.dropLast("Overridable".count)) : key
+            try d.appendWords(to: &dependencies[kind, default: []]) { w throws(ValueError) in
                 guard (try? UnitName(w)) != nil else { throw ValueError("'\(w)' is not a unit name") }
                 return w
             }

@@ -62,7 +62,10 @@ public struct SyscallFilter: Hashable, Sendable {
 
     static func validate(_ name: String) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.isKnownGroup(name) else { throw ValueError("unknown system call group '\(name)'") }
+            guard SyscallCatalog.isKnownGroup(name) else {
+                let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
+                throw ValueError("unknown system call group '\(name)'\(later)")
+            }
         } else {
             guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
         }
