@@ -196,9 +196,9 @@ import Testing
     }
 
     @Test func badSocketValues() {
-        let u = unitConfig("[Socket]\nListenStream=host:port\nMaxConnections=0\nService=foo.socket\n", name: "t.socket")
+        let u = unitConfig("[Socket]\nListenStream=host:port\nListenNetlink=bogus\nService=foo.socket\n", name: "t.socket")
         #expect(messages(u) == ["ListenStream=host:port: 'host:port' has an invalid port",
-                                "MaxConnections=0: '0' must be above 0",
+                                "ListenNetlink=bogus: unknown netlink family 'bogus'",
                                 "Service=foo.socket: 'foo.socket' is not a service unit name"])
     }
 }

@@ -72,7 +72,7 @@ public struct UnitConfig: Sendable {
     /// lines (unless `-` marks them optional), user and group names, the working and root directory.
     static func isFatal(_ d: DirectiveInput) -> Bool {
         switch d.key {
-        case "User", "Group", "SupplementaryGroups", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
+        case "User", "Group", "SupplementaryGroups", "SocketUser", "SocketGroup", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
              "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
             return true
         case let key where key.hasPrefix("Exec"):
