@@ -79,7 +79,7 @@ public struct SyscallSettings: Sendable {
         case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value)
         case "SystemCallErrorNumber": errorNumber = try d.optional { v throws(ValueError) in try SyscallAction(parsing: v) }
         case "SystemCallArchitectures":
-            architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitecture.parseList(d.value))
+            architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value))
         case "SystemCallLog": log = try SyscallFilter.merge(log, d.value)
         default: return false
         }

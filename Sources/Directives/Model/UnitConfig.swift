@@ -1,6 +1,7 @@
 /// A unit read into the typed model: every directive brig understands, as written, plus the
-/// diagnostics `brig verify` reports (unknown sections and directives, misplaced directives,
-/// values that do not parse). A value that does not parse is left out, as systemd ignores it.
+/// diagnostics `brig verify` reports: the loader's syntax findings first, then unknown sections
+/// and directives, misplaced directives and values that do not parse. A value that does not
+/// parse is left out of the model, as systemd ignores it.
 public struct UnitConfig: Sendable {
     public var name: UnitName
     public var unit = UnitSection()
@@ -16,6 +17,7 @@ public struct UnitConfig: Sendable {
 
     public init(_ loaded: LoadedUnit) {
         name = loaded.name
+        diagnostics = loaded.diagnostics
         let allowed = DirectiveRegistry.sections(forUnitType: loaded.name.type)
         var reportedSections: Set<String> = []
         for a in loaded.assignments {
@@ -73,7 +75,7 @@ public struct UnitConfig: Sendable {
         switch hint {
         case "BOOLEAN": _ = try d.bool()
         case "SECONDS": _ = try d.time()
-        case "MODE": _ = try Numbers.mode(d.value)
+        case "MODE" where !d.key.hasSuffix("JobMode"): _ = try Numbers.mode(d.value)
         case "SIGNAL": _ = try Signal(parsing: d.value)
         default: break
         }

@@ -21,7 +21,7 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
     public static func parseLine(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
         var commands: [ExecCommand] = []
         var current: [String] = []
-        for word in try words(value) {
+        for word in try words(value, .standard) {
             if word == ";" {
                 if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
                 current = []

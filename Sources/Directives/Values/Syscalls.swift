@@ -62,19 +62,20 @@ public struct SyscallFilter: Hashable, Sendable {
 
     static func validate(_ name: String) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.groupMembers(name) != nil else { throw ValueError("unknown system call group '\(name)'") }
+            guard SyscallCatalog.isKnownGroup(name) else { throw ValueError("unknown system call group '\(name)'") }
         } else {
             guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
         }
     }
 
-    /// The system calls the filter lists after systemd's merge, with the action of each
-    /// (nil: the filter's default action). For an allow list these are the allowed calls.
-    public var resolved: [String: SyscallAction?] {
+    /// The system calls the filter lists after systemd's merge with the groups of `rules`, with the
+    /// action of each (nil: the filter's default action). For an allow list these are the allowed
+    /// calls. Names that do not exist on this machine stay in; whoever builds the filter skips them.
+    public func resolved(rules: SystemdRules = .v252) -> [String: SyscallAction?] {
         var result: [String: SyscallAction?] = [:]
         func apply(_ name: String, _ inverted: Bool, _ action: SyscallAction?) {
             if name.first == "@" {
-                for member in SyscallCatalog.groupMembers(name) ?? [] { apply(member, inverted, action) }
+                for member in SyscallGroups.members(of: name, rules: rules) ?? [] { apply(member, inverted, action) }
             } else if inverted != isAllowList || (inverted && isAllowList && action != nil) {
                 result[name] = .some(action)
             } else {
@@ -82,13 +83,14 @@ public struct SyscallFilter: Hashable, Sendable {
             }
         }
         if isAllowList { apply("@default", false, nil) }
-        for rule in rules { apply(rule.name, rule.inverted, rule.action) }
+        for rule in self.rules { apply(rule.name, rule.inverted, rule.action) }
         return result
     }
 }
 
-/// SystemCallArchitectures= names as systemd knows them (`native` is the host's).
-extension SyscallArchitecture {
+/// SystemCallArchitectures= names as systemd knows them (`native` is the host's); the ones this
+/// machine can run are `SyscallArchitecture`'s cases.
+public enum SyscallArchitectureNames {
     public static let names: Set<String> = [
         "native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips64", "mips64-n32", "mips-le",
         "mips64-le", "mips64-le-n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64-le", "s390", "s390x",
