@@ -28,7 +28,7 @@ struct SeccompBenchmark {
         let calls = env["BRIG_BENCH_CALLS"] ?? "10000000"
         let rounds = env["BRIG_BENCH_ROUNDS"] ?? "3"
         let bench = try ProbeRunner.path(of: "seccomp-bench", source: Self.source)
-        let policy = try #require(try SystemdDifferentialTests.resolvedLikeSettings.policy())
+        let policy = try SystemdDifferentialTests.resolvedLikePolicy
         let program = try SeccompCompiler.compile(policy)
         // The floor: a one-instruction program that allows everything. Any filter at all
         // sends every call through the kernel's seccomp entry path; this measures that.

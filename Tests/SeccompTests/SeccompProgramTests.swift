@@ -4,7 +4,7 @@ import Directives
 
 @Suite struct SeccompProgramTests {
     static var resolvedLike: SeccompProgram {
-        get throws { try SeccompCompiler.compile(try #require(try SystemdDifferentialTests.resolvedLikeSettings.policy())) }
+        get throws { try SeccompCompiler.compile(try SystemdDifferentialTests.resolvedLikePolicy) }
     }
 
     @Test func resolvedLikeProfileIsOneSmallProgram() throws {
