@@ -23,3 +23,19 @@ public struct RuleSet: Sendable {
         return nil
     }
 }
+
+import Directives
+
+extension RuleSet {
+    /// The rules of a systemd release on this architecture (x86-64).
+    public static func systemd(_ version: Int) -> RuleSet {
+        let rules: SystemdRules = version >= 261 ? .v261 : .v252
+        let groups = Dictionary(uniqueKeysWithValues: SyscallGroups.names(rules: rules).map {
+            ($0, SyscallGroups.members(of: $0, rules: rules) ?? [])
+        })
+        return RuleSet(version: version >= 261 ? 261 : 252, groups: groups,
+                       nativeSyscalls: Set(SyscallTable.x86_64.names))
+    }
+
+    public static let newest = systemd(261)
+}
