@@ -80,7 +80,11 @@ struct Builder {
                 throw UnitLoadError(description: "\(a.location): invalid user name or id '\(name)'")
             }
             f.user = name
-        case "DynamicUser": flag(\.dynamicUser)
+        case "DynamicUser":   // the one boolean whose bad value systemd treats as fatal
+            guard let b = SystemdValues.boolean(v) else {
+                throw UnitLoadError(description: "\(a.location): DynamicUser= takes a boolean, not '\(v)'")
+            }
+            f.dynamicUser = b
         case "SupplementaryGroups":
             if v.isEmpty { f.supplementaryGroups = []; return }
             for w in words(v) {

@@ -18,7 +18,7 @@ struct ParityTests {
 
     @Test func generatedUnitsScoreLikeSystemd() throws {
         let dir = try Self.writeGenerated(count: 2500, seed: 252)
-        defer { try? FileManager.default.removeItem(atPath: dir.root) }
+        defer { if ProcessInfo.processInfo.environment["BRIG_PARITY_KEEP"] == nil { try? FileManager.default.removeItem(atPath: dir.root) } }
         try compare(paths: dir.paths, label: "generated units")
     }
 
@@ -47,7 +47,7 @@ struct ParityTests {
         let systemd = try SystemdOracle.analyze(paths)
         let analyzer = Analyzer(rules: Self.rules)
         let results = analyzer.assess(paths)
-        var matched = 0, rowsCompared = 0
+        var matched = 0, rowsCompared = 0, refusedByBoth = 0
         var problems: [String] = []
         for (path, result) in zip(paths, results) {
             let name = (path as NSString).lastPathComponent
@@ -60,7 +60,7 @@ struct ParityTests {
             let theirs = systemd[name]
             var diffs: [String] = []
             switch (ours, theirs) {
-            case (nil, nil): matched += 1; continue
+            case (nil, nil): matched += 1; refusedByBoth += 1; continue
             case (nil, _?): diffs.append("brig failed to load it: \(why)")
             case (_?, nil): diffs.append("systemd refused to load it, brig scored it")
             case let (o?, t?):
@@ -80,7 +80,7 @@ struct ParityTests {
             if problems.count < 12 { problems.append("== \(path)\n\(Self.unitText(path))\n" + diffs.joined(separator: "\n")) }
             else { problems.append("") }
         }
-        print("parity (\(label)): \(matched)/\(paths.count) units identical, \(rowsCompared) rows compared")
+        print("parity (\(label)): \(matched)/\(paths.count) units identical (\(refusedByBoth) refused by both), \(rowsCompared) rows compared")
         if !problems.isEmpty {
             let shown: String = problems.filter { !$0.isEmpty }.joined(separator: "\n\n")
             Issue.record("\(problems.count) of \(paths.count) \(label) differ from systemd:\n\(shown)")
