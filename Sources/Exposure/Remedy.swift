@@ -15,7 +15,9 @@ extension Check {
         case .protectHome: return ["ProtectHome=yes"]
         case .protectSystem: return ["ProtectSystem=strict"]
         case .rootDirectory: return ["RootDirectory=/var/lib/%N/root"]
-        case .capabilities: return [id]
+        case .capabilities(let mask):
+            let names = (0..<64).filter { mask & (1 << UInt64($0)) != 0 }.map { SystemdValues.capabilityNames[$0].uppercased() }
+            return ["CapabilityBoundingSet=~" + names.joined(separator: " ")]
         case .umask: return ["UMask=0077"]
         case .keyringMode: return ["KeyringMode=private"]
         case .protectProc: return ["ProtectProc=invisible"]
@@ -97,9 +99,9 @@ public struct Fix: Sendable {
             if value.hasPrefix("~"), ["CapabilityBoundingSet", "RestrictNamespaces", "SystemCallFilter",
                                       "RestrictAddressFamilies"].contains(key) {
                 let words = value.dropFirst().split(separator: " ").map(String.init)
-                if let i = lists.firstIndex(where: { $0.key == key }) { lists[i].words += words }
+                if let i = lists.firstIndex(where: { $0.key == key }) { lists[i].words += words.filter { !lists[i].words.contains($0) } }
                 else { lists.append((key, words)) }
-            } else if !out.contains(line) || value.isEmpty {
+            } else if !out.contains(line) {
                 out.append(line)
             }
         }
