@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import Jail
+
+enum Privileges {
+    /// Root with working user and mount namespaces (tested in a forked child).
+    static let canCreateNamespaces: Bool = {
+        guard getuid() == 0 else { return false }
+        let out = try? Shell.run("/usr/bin/unshare", ["--user", "--mount", "--net", "true"])
+        return out?.status == 0
+    }()
+}
+
+enum Shell {
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Runs a hand-built plan whose last step executes `/bin/sh -c script`, with
+/// the child's stdout captured in a file.
+func runPlan(_ steps: [JailStep], script: String, usesPrivateTmp: Bool = false,
+             site: RunSite = RunSite()) throws -> (status: Int32, output: String) {
+    let path = "/run/brig-test-\(UUID().uuidString)"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    defer { close(fd); unlink(path) }
+    var plan = JailPlan(steps: [
+        JailStep(.resetSignals, for: "(brig)", failing: .signalMask),
+        JailStep(.joinCgroup(procsFile: site.cgroupProcs), for: "(brig)", failing: .cgroup),
+        JailStep(.duplicate(fd, to: 1), for: "StandardOutput=", failing: .stdout),
+        JailStep(.closeInheritedFileDescriptors(from: 3), for: "(brig)", failing: .fds),
+    ] + steps, arguments: ["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"])
+    plan.add(.exec(path: "/bin/sh"), for: "ExecStart=", failing: .exec)
+    let status = try JailRunner.run(plan, site: site, usesPrivateTmp: usesPrivateTmp)
+    return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
+}
