@@ -70,7 +70,7 @@ public enum Namespaces {
 public enum MountFlags {
     public static let readOnly: UInt = 1, noSUID: UInt = 2, noDev: UInt = 4, noExec: UInt = 8
     public static let bind: UInt = 4096, move: UInt = 8192, recursive: UInt = 16384
-    public static let privatePropagation: UInt = 1 << 18, slave: UInt = 1 << 19
+    public static let privatePropagation: UInt = 1 << 18, slave: UInt = 1 << 19, shared: UInt = 1 << 20
     public static let strictAtime: UInt = 1 << 24
 
     /// mount_setattr(2) attributes.
@@ -78,7 +78,7 @@ public enum MountFlags {
 
     static func names(_ flags: UInt) -> [String] {
         [(readOnly, "ro"), (noSUID, "nosuid"), (noDev, "nodev"), (noExec, "noexec"), (bind, "bind"),
-         (move, "move"), (recursive, "rec"), (privatePropagation, "private"), (slave, "slave"),
+         (move, "move"), (recursive, "rec"), (privatePropagation, "private"), (slave, "slave"), (shared, "shared"),
          (strictAtime, "strictatime")]
             .filter { flags & $0.0 != 0 }.map(\.1)
     }

@@ -44,6 +44,7 @@ public struct RunSite: Sendable {
         if code != 0 { throw .system("creating \(stateDirectory)", code) }
         if mkdir(devStaging, 0o755) != 0 && errno != EEXIST { throw .system("creating \(devStaging)", errno) }
         try RunSite.prepareInaccessibleNodes()
+        if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }
         if usesPrivateTmp {
             for base in [privateTmp, privateVarTmp] {
                 if mkdir(base, 0o700) != 0 { throw .system("creating \(base)", errno) }
