@@ -344,13 +344,21 @@ static int cj_loopback_up(void) {
     return r;
 }
 
+// Sets the three sets, never asking for more than is permitted now.
 static int cj_capset(uint64_t eff, uint64_t perm, uint64_t inh) {
     struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-    struct __user_cap_data_struct d[2] = {
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return -1;
+    uint64_t now = (uint64_t)d[0].permitted | ((uint64_t)d[1].permitted << 32);
+    eff &= now;
+    perm &= now;
+    h.version = _LINUX_CAPABILITY_VERSION_3;
+    h.pid = 0;
+    struct __user_cap_data_struct next[2] = {
         { (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
         { (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
     };
-    return (int)syscall(SYS_capset, &h, d);
+    return (int)syscall(SYS_capset, &h, next);
 }
 
 static int cj_ambient(uint64_t raise) {

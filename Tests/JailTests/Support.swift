@@ -50,3 +50,24 @@ func runPlan(_ steps: [JailStep], script: String, usesPrivateTmp: Bool = false,
     let status = try JailRunner.run(plan, site: site, usesPrivateTmp: usesPrivateTmp)
     return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
 }
+
+/// Plans `spec` with `/bin/sh -c script` as the command and stdout captured.
+func runSpec(_ spec: JailSpec, script: String) throws -> (status: Int32, output: String) {
+    let path = "/run/brig-test-\(UUID().uuidString)"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    defer { close(fd); unlink(path) }
+    var spec = spec
+    spec.command = ["/bin/sh", "-c", script]
+    spec.executable = "/bin/sh"
+    if spec.environment.isEmpty { spec.environment = ["PATH=/usr/bin:/bin"] }
+    spec.stdout = .descriptor(fd)
+    let site = RunSite()
+    let status = try JailRunner.run(JailPlanner.plan(spec, site: site), site: site, usesPrivateTmp: spec.mounts.privateTmp)
+    return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
+}
+
+/// A field of /proc/self/status as the probe prints it: "CapBnd:\t..." -> value.
+func statusField(_ output: String, _ name: String) -> String? {
+    output.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+        .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+}

@@ -44,7 +44,7 @@ enum cjail_op {
     CJ_SETUID,            // a
     CJ_KEEPCAPS,          // a: 0/1
     CJ_BSET_LIMIT,        // a: capability mask to keep, b: last capability number
-    CJ_CAPSET,            // a: effective, b: permitted, c: inheritable
+    CJ_CAPSET,            // a: effective, b: permitted (both cut to what is permitted now), c: inheritable
     CJ_AMBIENT,           // a: mask to raise (everything else is lowered)
     CJ_SECUREBITS,        // a
     CJ_NO_NEW_PRIVS,
