@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The few file-system questions the loader asks, answered with plain system calls so that reading a
+/// whole host's units stays in the low milliseconds.
+enum FileSystem {
+    enum Kind: Sendable { case file, directory, symlink, other }
+
+    static func kind(_ path: String, followingLinks: Bool = false) -> Kind? {
+        var st = stat()
+        let rc = followingLinks ? stat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    /// The names in a directory (without "." and ".."), or [] when it does not exist.
+    static func entries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, Int(PATH_MAX))
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Reads a whole unit file; the errors say what a user must fix.
+    static func read(_ path: String) throws(UnitFileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, errno: errno) }
+        if st.st_mode & S_IFMT == S_IFDIR { throw .isDirectory(path: path) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, errno: EBADF) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, errno: errno)
+            }
+            if n == 0 { bytes.removeLast(bytes.count - filled); break }
+            filled += n
+        }
+        return bytes
+    }
+
+    /// Whether a file is empty or a link to /dev/null: systemd treats both as "masked".
+    static func isNullOrEmpty(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        if st.st_mode & S_IFMT == S_IFCHR { return st.st_rdev == makedev(1, 3) }
+        return st.st_mode & S_IFMT == S_IFREG && st.st_size == 0
+    }
+
+    static func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t {
+        dev_t(major & 0xfff) << 8 | dev_t(minor & 0xff) | dev_t(minor & ~0xff) << 12 | dev_t(major & ~0xfff) << 32
+    }
+
+    static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    static func readTextFile(_ path: String) -> String? {
+        guard let bytes = try? read(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

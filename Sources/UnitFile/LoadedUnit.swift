@@ -1,0 +1,28 @@
+/// A unit as systemd would load it: its fragment and drop-ins read in order, cut into assignments.
+public struct LoadedUnit: Sendable {
+    /// The name the unit is known by (an alias resolves to its target's name).
+    public var name: UnitName
+    /// The name the user asked for, when it differs (an alias).
+    public var requestedName: String
+    /// The main unit file; nil when masked or when only drop-ins exist.
+    public var fragmentPath: String?
+    /// Drop-in files, in the order they apply.
+    public var dropInPaths: [String]
+    /// Masked by a link to /dev/null or an empty file: systemd refuses to load it.
+    public var isMasked: Bool
+    /// Fragment assignments first, then each drop-in's, in file order.
+    public var assignments: [Assignment]
+    /// Section headers seen, in order, across all files.
+    public var sections: [String]
+    /// What systemd would warn about while reading the files (syntax only).
+    public var diagnostics: [Diagnostic]
+    public var specifiers: Specifiers
+
+    /// Every assignment of `key` in `section`, in the order systemd applies them.
+    public func assignments(_ section: String, _ key: String) -> [Assignment] {
+        assignments.filter { $0.section == section && $0.key == key }
+    }
+
+    /// All files this unit was read from.
+    public var paths: [String] { (fragmentPath.map { [$0] } ?? []) + dropInPaths }
+}

@@ -1,1 +1,0 @@
-// UnitFile module.
