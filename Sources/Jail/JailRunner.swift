@@ -18,10 +18,9 @@ public enum JailRunner {
     /// forwarded as KillSignal= and any child is reaped when brig `ownsProcess`
     /// (the CLI; a test process shares both with others). Afterwards nothing
     /// of the run is left: the cgroup is emptied and removed, directories gone.
+    /// The site must be prepared; the caller removes it after its last run.
     public static func run(_ plan: JailPlan, site: RunSite, stop: StopPolicy = StopPolicy(),
-                           usesPrivateTmp: Bool, ownsProcess: Bool = false) throws(JailError) -> Int32 {
-        try site.prepare(privateTmp: usesPrivateTmp)
-        defer { site.remove() }
+                           ownsProcess: Bool = false) throws(JailError) -> Int32 {
         // Processes the main process leaves behind are re-parented to us, so we can reap them.
         _ = cjail_become_subreaper()
         let pid: pid_t

@@ -47,7 +47,9 @@ func runPlan(_ steps: [JailStep], script: String, usesPrivateTmp: Bool = false,
         JailStep(.closeInheritedFileDescriptors(from: 3), for: "(brig)", failing: .fds),
     ] + steps, arguments: ["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"])
     plan.add(.exec(path: "/bin/sh"), for: "ExecStart=", failing: .exec)
-    let status = try JailRunner.run(plan, site: site, usesPrivateTmp: usesPrivateTmp)
+    try site.prepare(privateTmp: usesPrivateTmp)
+    defer { site.remove() }
+    let status = try JailRunner.run(plan, site: site)
     return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
 }
 
@@ -62,7 +64,9 @@ func runSpec(_ spec: JailSpec, script: String) throws -> (status: Int32, output:
     if spec.environment.isEmpty { spec.environment = ["PATH=/usr/bin:/bin"] }
     spec.stdout = .descriptor(fd)
     let site = RunSite()
-    let status = try JailRunner.run(JailPlanner.plan(spec, site: site), site: site, usesPrivateTmp: spec.mounts.privateTmp)
+    try site.prepare(privateTmp: spec.mounts.privateTmp)
+    defer { site.remove() }
+    let status = try JailRunner.run(JailPlanner.plan(spec, site: site), site: site)
     return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
 }
 
