@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,8 +230,17 @@ static int cj_join(char *buf, size_t size, const char *a, const char *b) {
     return 0;
 }
 
-// Creates a copy of a host device node under the staging /dev; a source that
-// is missing or not a device is skipped, as systemd does.
+// Appends the decimal form of v to buf at *n.
+static void cj_append_uint(char *buf, size_t *n, unsigned v) {
+    char digits[12];
+    int k = 0;
+    do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (k) buf[(*n)++] = digits[--k];
+}
+
+// Creates a copy of a host device node under the staging /dev, plus its
+// /dev/char/MAJ:MIN symlink; a source that is missing or not a device is
+// skipped, as systemd does.
 static int cj_clone_node(const char *dev, const char *name) {
     char src[64], dst[512];
     if (cj_join(src, sizeof src, "/dev/", name) < 0 || cj_join(dst, sizeof dst, dev, src + 4) < 0) return -1;
@@ -240,7 +250,19 @@ static int cj_clone_node(const char *dev, const char *name) {
     mode_t old = umask(0);
     int r = mknod(dst, st.st_mode, st.st_rdev);
     umask(old);
-    return r;
+    if (r < 0) return -1;
+    char link[512], target[64];
+    if (cj_join(link, sizeof link, dev, S_ISCHR(st.st_mode) ? "/char" : "/block") < 0) return 0;
+    (void)mkdir(link, 0755);
+    size_t n = cj_strlen(link);
+    if (n + 32 >= sizeof link) return 0;
+    link[n++] = '/';
+    cj_append_uint(link, &n, major(st.st_rdev));
+    link[n++] = ':';
+    cj_append_uint(link, &n, minor(st.st_rdev));
+    link[n] = 0;
+    if (cj_join(target, sizeof target, "../", name) == 0) (void)symlink(target, link);
+    return 0;
 }
 
 // PrivateDevices=: a fresh tmpfs with the basic nodes, the host's pts/shm
@@ -273,6 +295,7 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
     static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
     for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++)
         if (cj_clone_node(dev, nodes[i]) < 0) return -1;
+    if (cj_join(p, sizeof p, dev, "/core") == 0 && access("/proc/kcore", F_OK) == 0) (void)symlink("/proc/kcore", p);
     static const char *const links[][2] = {
         { "/fd", "/proc/self/fd" }, { "/stdin", "/proc/self/fd/0" },
         { "/stdout", "/proc/self/fd/1" }, { "/stderr", "/proc/self/fd/2" },

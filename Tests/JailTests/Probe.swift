@@ -50,6 +50,10 @@ if ( : > /etc/.brig-probe.$$ ) 2>/dev/null; then rm -f /etc/.brig-probe.$$; echo
 if ( : > /var/lib/.brig-probe.$$ ) 2>/dev/null; then rm -f /var/lib/.brig-probe.$$; echo "varlib writable"; else echo "varlib read-only"; fi
 if ls /root >/dev/null 2>&1; then echo "root-home listable"; else echo "root-home denied"; fi
 echo "env-path ${PATH:-unset}"
+echo "env-user ${USER:-unset} ${LOGNAME:-unset}"
+echo "nofile $(ulimit -n) $(ulimit -Hn)"
+echo "nice $(cut -d' ' -f19 /proc/self/stat)"
+echo "oom-score-adj $(cat /proc/self/oom_score_adj)"
 """#
 
     /// Writes the probe (once per test process) and returns its path.
