@@ -406,6 +406,12 @@ static int cj_reset_signals(void) {
 static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s) {
     switch (s->op) {
     case CJ_RESET_SIGNALS: return cj_reset_signals();
+    case CJ_IGNORE_SIGNAL: {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_IGN;
+        return sigaction((int)s->a, &sa, NULL);
+    }
     case CJ_SETSID: return setsid() < 0 ? -1 : 0;
     case CJ_CGROUP_JOIN: return cj_write_file(s->s1, "0");
     case CJ_CLOSE_FDS: return (int)syscall(SYS_close_range, (unsigned)s->a, ~0U, CLOSE_RANGE_CLOEXEC);

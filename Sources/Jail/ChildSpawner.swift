@@ -89,6 +89,7 @@ private struct Arena {
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)
+        case .ignoreSignal(let signal): s.op = op(CJ_IGNORE_SIGNAL); s.a = UInt64(signal)
         case .newSession: s.op = op(CJ_SETSID)
         case .joinCgroup(let file): s.op = op(CJ_CGROUP_JOIN); s.s1 = string(file)
         case .closeInheritedFileDescriptors(let from): s.op = op(CJ_CLOSE_FDS); s.a = UInt64(from)

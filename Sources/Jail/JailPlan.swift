@@ -2,6 +2,7 @@
 /// one-to-one onto a CJail step; nothing here is decided after the fork.
 public enum JailAction: Sendable, Equatable {
     case resetSignals
+    case ignoreSignal(Int32)
     case newSession
     case joinCgroup(procsFile: String)
     case closeInheritedFileDescriptors(from: Int32)

@@ -31,6 +31,8 @@ public struct JailSpec: Sendable {
     /// nil: stay root (no User=).
     public var identity: Identity? = nil
     public var umask: UInt32 = 0o022
+    /// IgnoreSIGPIPE= (systemd's default: yes).
+    public var ignoreSIGPIPE = false
     public var nice: Int32? = nil
     public var oomScoreAdjust: Int32? = nil
     public var personality: UInt? = nil

@@ -14,6 +14,8 @@ public struct LaunchCommand: Sendable {
     public var ignoreFailure = false
     public var fullPrivileges = false
     public var privilegedIdentity = false
+    /// $NAME and ${NAME} are replaced from the service's environment (not with ":").
+    public var expandEnvironment = true
 
     public init(phase: Phase, executable: String, arguments: [String]) {
         self.phase = phase
@@ -110,10 +112,36 @@ public enum Launcher {
         }
     }
 
+    /// systemd's variable substitution in command lines: "${NAME}" inside a
+    /// word, "$NAME" as a whole word split at whitespace into several.
+    static func expand(_ arguments: [String], with environment: [String]) -> [String] {
+        var values: [String: String] = [:]
+        for entry in environment {
+            if let eq = entry.firstIndex(of: "=") { values[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+        }
+        var result: [String] = []
+        for (index, word) in arguments.enumerated() {
+            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1,
+               word.dropFirst().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                result += (values[String(word.dropFirst())] ?? "").split(whereSeparator: { $0.isWhitespace }).map(String.init)
+                continue
+            }
+            var out = "", rest = Substring(word)
+            while let start = rest.range(of: "${") {
+                out += rest[..<start.lowerBound]
+                guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
+                out += values[String(rest[start.upperBound..<end])] ?? ""
+                rest = rest[rest.index(after: end)...]
+            }
+            result.append(out + rest)
+        }
+        return result
+    }
+
     /// The jail one command gets: "+" drops the sandbox, "!" keeps root.
     static func specialise(_ spec: JailSpec, for command: LaunchCommand) -> JailSpec {
         var s = spec
-        s.command = command.arguments
+        s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
         s.executable = command.executable
         if command.fullPrivileges {
             var bare = JailSpec()

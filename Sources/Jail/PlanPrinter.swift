@@ -3,6 +3,7 @@ extension JailAction: CustomStringConvertible {
     public var description: String {
         switch self {
         case .resetSignals: return "reset signal dispositions and mask"
+        case .ignoreSignal(let signal): return "ignore signal \(signal)"
         case .newSession: return "setsid"
         case .joinCgroup(let file): return "join cgroup (write 0 to \(file))"
         case .closeInheritedFileDescriptors(let from): return "close inherited fds >= \(from) on exec"

@@ -16,6 +16,7 @@
 
 enum cjail_op {
     CJ_RESET_SIGNALS = 1, // default dispositions, empty signal mask
+    CJ_IGNORE_SIGNAL,     // a: signal number, set to SIG_IGN (IgnoreSIGPIPE=)
     CJ_SETSID,
     CJ_CGROUP_JOIN,       // s1: a cgroup.procs file; "0" is written (= self)
     CJ_CLOSE_FDS,         // mark every fd >= a close-on-exec
