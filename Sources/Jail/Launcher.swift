@@ -127,10 +127,16 @@ public enum Launcher {
                 continue
             }
             var out = "", rest = Substring(word)
-            while let start = rest.range(of: "${") {
-                out += rest[..<start.lowerBound]
-                guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
-                out += values[String(rest[start.upperBound..<end])] ?? ""
+            while let dollar = rest.firstIndex(of: "$") {
+                let brace = rest.index(after: dollar)
+                guard brace < rest.endIndex, rest[brace] == "{",
+                      let end = rest[brace...].firstIndex(of: "}") else {
+                    out += rest[...dollar]
+                    rest = rest[rest.index(after: dollar)...]
+                    continue
+                }
+                out += rest[..<dollar]
+                out += values[String(rest[rest.index(after: brace)..<end])] ?? ""
                 rest = rest[rest.index(after: end)...]
             }
             result.append(out + rest)
