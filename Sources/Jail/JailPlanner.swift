@@ -67,7 +67,13 @@ public enum JailPlanner {
         if spec.secureBits != 0 {
             plan.add(.securebits(spec.secureBits), for: "SecureBits=", failing: .securebits)
         }
-        if spec.noNewPrivileges { plan.add(.noNewPrivileges, for: "NoNewPrivileges=yes", failing: .noNewPrivileges) }
+        if spec.noNewPrivileges {
+            plan.add(.noNewPrivileges, for: "NoNewPrivileges=yes", failing: .noNewPrivileges)
+        } else if !spec.seccompPrograms.isEmpty && !keepsSysAdmin(spec) {
+            // Without CAP_SYS_ADMIN a filter can only be installed under
+            // no_new_privs; systemd implies it then.
+            plan.add(.noNewPrivileges, for: "SystemCallFilter= & co (implied NoNewPrivileges=yes)", failing: .noNewPrivileges)
+        }
         for program in spec.seccompPrograms {
             plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
         }
@@ -105,6 +111,14 @@ public enum JailPlanner {
                 plan.add(.ambient(spec.ambientCapabilities), for: "AmbientCapabilities=", failing: .capabilities)
             }
         }
+    }
+
+    /// Whether the process still has CAP_SYS_ADMIN in its effective set when
+    /// the filter is installed: root keeps it, another user only as ambient.
+    static func keepsSysAdmin(_ spec: JailSpec) -> Bool {
+        let sysAdmin = UInt64(1) << 21
+        guard let id = spec.identity, id.uid != 0 else { return true }
+        return spec.ambientCapabilities & sysAdmin != 0
     }
 
     /// systemd maps root and the service's own id, nothing else.
