@@ -1,0 +1,27 @@
+/// Why a directive's value does not parse. The message is shown to the user as written here,
+/// prefixed by the file location, so it names the offending word.
+public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Splits a value into words the way systemd's extract_first_word does with quote removal,
+/// turning a quoting error into a `ValueError`.
+func words(_ value: String) throws(ValueError) -> [String] {
+    do { return try UnitFile.splitWords(value) } catch { throw ValueError("invalid quoting in '\(value)': \(error)") }
+}
+
+extension StringProtocol where SubSequence == Substring {
+    /// The string with leading and trailing blanks (space, tab, newline) removed.
+    var trimmed: Substring {
+        let s = self[...]
+        guard let first = s.firstIndex(where: { !$0.isBlank }) else { return s[s.endIndex...] }
+        let last = s.lastIndex(where: { !$0.isBlank })!
+        return s[first...last]
+    }
+}
+
+extension Character {
+    var isBlank: Bool { self == " " || self == "\t" || self == "\n" || self == "\r" }
+}
