@@ -37,8 +37,8 @@ struct LibSeccomp: @unchecked Sendable {
     /// The library, loaded once; or why it could not be.
     static let shared: Result<LibSeccomp, SeccompError> = load()
 
-    private static func load() -> Result<LibSeccomp, SeccompError> {
-        guard let handle = dlopen("libseccomp.so.2", RTLD_NOW) else {
+    static func load(_ library: String = "libseccomp.so.2") -> Result<LibSeccomp, SeccompError> {
+        guard let handle = dlopen(library, RTLD_NOW) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             return .failure(.libraryUnavailable(reason))
         }

@@ -26,7 +26,9 @@ extension SeccompPolicy: CustomStringConvertible {
         var plain: [Group: [String]] = [:]
         var groupOrder: [Group] = []
         var conditional: [String: [SeccompRule]] = [:]
-        for rule in rules {
+        // Names no filtered ABI has (group members of other architectures) compile to nothing.
+        let tables = abis.map(SyscallTable.table(for:))
+        for rule in rules where tables.contains(where: { $0.contains(rule.syscall) }) {
             if rule.conditions.isEmpty {
                 let key = Group(action: rule.action, abis: rule.abis.map { abis in SyscallABI.allCases.filter(abis.contains) })
                 if plain[key] == nil { groupOrder.append(key) }

@@ -39,8 +39,9 @@ public struct SystemdSyscallSettings: Sendable, Hashable {
     public var protectKernelLogs = false
     public var protectClock = false
     public var privateDevices = false
-    /// SystemCallArchitectures=: the ABIs listed (`native` is x86-64); empty when unset.
-    public var architectures: Set<SyscallABI> = []
+    /// SystemCallArchitectures=: the ABIs of this machine it lists (`native` is x86-64); nil
+    /// when unset. A list naming only other machines' ABIs is the empty set: it blocks i386 and x32.
+    public var architectures: Set<SyscallABI>?
     public var lockPersonality = false
     /// Personality=: PER_LINUX (0) or PER_LINUX32 (8); nil when unset.
     public var personality: UInt64?
@@ -57,10 +58,10 @@ public struct SystemdSyscallSettings: Sendable, Hashable {
     /// settings, or nil when it installs none (then no filter and no libseccomp is needed).
     public func policy() throws(SeccompError) -> SeccompPolicy? {
         let layers = SystemdLayers.layers(for: self)
-        let blocksABIs = !architectures.isEmpty && !SyscallABI.allCases.allSatisfy { $0 == .native || architectures.contains($0) }
-        guard !layers.isEmpty || blocksABIs else { return nil }
         // The native ABI is never blocked, whatever the list says.
-        let abis = blocksABIs ? SyscallABI.allCases.filter { $0 == .native || architectures.contains($0) } : SyscallABI.allCases
+        let abis = SyscallABI.allCases.filter { $0 == .native || architectures?.contains($0) ?? true }
+        let blocksABIs = abis.count < SyscallABI.allCases.count
+        guard !layers.isEmpty || blocksABIs else { return nil }
         // systemd's architecture filter keeps libseccomp's default for other ABIs: kill the thread.
         return try SeccompLayer.stack(layers, abis: abis, badABIAction: blocksABIs ? .killThread : .allow)
     }

@@ -12,7 +12,11 @@ enum Oracle {
 
     /// Runs syscall-probe as a transient service with `properties` (Key=Value each).
     static func probe(_ operations: [String], properties: [String]) throws -> ProbeRunner.Output {
-        let arguments = ["run"] + properties.flatMap { ["-p", $0] } + ["--", try ProbeRunner.path(of: "syscall-probe")] + operations
-        return try ProbeRunner.run(path, arguments)
+        try probeCommand([try ProbeRunner.path(of: "syscall-probe")] + operations, properties: properties)
+    }
+
+    /// Runs any command line as a transient service with `properties`.
+    static func probeCommand(_ command: [String], properties: [String]) throws -> ProbeRunner.Output {
+        try ProbeRunner.run(path, ["run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
     }
 }

@@ -14,9 +14,9 @@ enum ProbeRunner {
 
     /// The path of a built probe; rebuilt when its source is newer. Built under a temporary
     /// name and renamed, so parallel tests never run a half-written binary.
-    static func path(of name: String) throws -> String {
+    static func path(of name: String, source: URL? = nil) throws -> String {
         let binary = "\(directory)/\(name)"
-        let source = sources.appendingPathComponent("\(name).c").path
+        let source = (source ?? sources.appendingPathComponent("\(name).c")).path
         let fm = FileManager.default
         if let built = try? fm.attributesOfItem(atPath: binary)[.modificationDate] as? Date,
            let written = try fm.attributesOfItem(atPath: source)[.modificationDate] as? Date, built >= written {

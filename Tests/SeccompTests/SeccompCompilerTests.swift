@@ -55,3 +55,19 @@ struct SeccompCompilerTests {
         }
     }
 }
+
+@Suite struct LibSeccompLoadingTests {
+    @Test func aMissingLibraryIsAClearError() throws {
+        let result = LibSeccomp.load("libseccomp-brig-missing.so.9")
+        guard case .failure(let error) = result, case .libraryUnavailable(let reason) = error else {
+            Issue.record("loading a missing library succeeded")
+            return
+        }
+        #expect(reason.contains("libseccomp-brig-missing.so.9"))
+        #expect(error.description.hasPrefix("system call filtering needs libseccomp.so.2"))
+    }
+
+    @Test func noSeccompDirectiveNeedsNoFilter() throws {
+        #expect(try SystemdSyscallSettings().policy() == nil)
+    }
+}
