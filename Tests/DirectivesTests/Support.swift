@@ -1,4 +1,5 @@
 import Directives
+import UnitFile
 
 /// A service unit built from `Key=Value` lines of one section, each at its own line of "test.service".
 func loadedUnit(_ sections: [(String, [String])], name: String = "test.service") -> LoadedUnit {
@@ -18,7 +19,6 @@ func loadedUnit(_ name: String, _ sections: [(String, [String])]) -> LoadedUnit 
         }
     }
     return LoadedUnit(name: try! UnitName(name), fragmentPath: "/test/\(name)", assignments: assignments,
-                      specifiers: Specifiers(values: ["n": name, "p": "test", "i": "", "t": "/run"]),
                       sections: sections.map(\.0))
 }
 

@@ -23,7 +23,7 @@ public struct StdioSettings: Sendable {
             if d.value.isEmpty { inputData = []; break }
             let text = try d.expanded()
             let unescaped: String
-            do { unescaped = try UnitFile.unescapeC(text) } catch { throw ValueError("invalid escape in '\(text)'") }
+            do { unescaped = try Words.unescapeC(text) } catch { throw ValueError("invalid escape in '\(text)'") }
             inputData += Array(unescaped.utf8) + [10]
         case "StandardInputData":
             if d.value.isEmpty { inputData = []; break }

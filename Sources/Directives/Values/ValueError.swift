@@ -9,7 +9,7 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Splits a value into words the way systemd's extract_first_word does with quote removal,
 /// turning a quoting error into a `ValueError`.
 func words(_ value: String) throws(ValueError) -> [String] {
-    do { return try UnitFile.splitWords(value) } catch { throw ValueError("invalid quoting in '\(value)': \(error)") }
+    do { return try Words.split(value) } catch { throw ValueError(error.message) }
 }
 
 extension StringProtocol where SubSequence == Substring {
