@@ -88,7 +88,7 @@ public struct SyscallFilter: Hashable, Sendable {
 }
 
 /// SystemCallArchitectures= names as systemd knows them (`native` is the host's).
-extension SyscallArchitecture {
+public enum SyscallArchitecture {
     public static let names: Set<String> = [
         "native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips64", "mips64-n32", "mips-le",
         "mips64-le", "mips64-le-n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64-le", "s390", "s390x",
