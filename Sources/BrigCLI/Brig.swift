@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// The `brig` command: jails Linux services the systemd way.
-public struct Brig: AsyncParsableCommand {
+public struct Brig: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "brig",
         abstract: "Jail (legacy) Linux services the systemd way.",
-        subcommands: []
+        subcommands: [AnalyzeCommand.self, RunCommand.self, VerifyCommand.self]
     )
     public init() {}
 }

@@ -9,7 +9,7 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Splits a value into words the way systemd's extract_first_word does (quotes removed; C escapes
 /// decoded only with `.cUnescape`, as for command lines and Environment=).
 func words(_ value: String, _ options: Words.Options = .unquote) throws(ValueError) -> [String] {
-    do { return try Words.split(value, options: options) } catch { throw ValueError("\(error)") }
+    do { return try Words.split(value, options: options) } catch { throw ValueError(error.message) }
 }
 
 extension StringProtocol where SubSequence == Substring {

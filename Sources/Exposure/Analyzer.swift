@@ -1,0 +1,65 @@
+import UnitFile
+
+/// Loads and scores units given by name or path, as `systemd-analyze security --offline` does:
+/// a path's directory is searched first, so its drop-ins and templates apply.
+public struct Analyzer: Sendable {
+    public let root: String
+    public let rules: RuleSet
+    public let policy: SecurityPolicy?
+
+    public init(root: String = "/", rules: RuleSet, policy: SecurityPolicy? = nil) {
+        self.root = root; self.rules = rules; self.policy = policy
+    }
+
+    /// One result per target, in order. Loaders are shared per directory: thousands of unit files
+    /// in one directory are indexed once.
+    public func assess(_ targets: [String]) -> [Result<Assessment, AnalyzeError>] {
+        var loaders: [String: UnitLoader] = [:]
+        return targets.map { target in
+            let (dir, name) = Self.split(target)
+            let loader: UnitLoader
+            if let l = loaders[dir] { loader = l } else {
+                loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
+                loaders[dir] = loader
+            }
+            return Result { () throws(AnalyzeError) -> Assessment in
+                let unit: LoadedUnit
+                do { unit = try loader.load(name) } catch { throw AnalyzeError(target: target, message: "\(error)") }
+                return try assess(unit, target: target)
+            }
+        }
+    }
+
+    public func assess(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Assessment {
+        do {
+            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
+            return try Assessment(facts, rules: rules, policy: policy)
+        } catch let e as UnitLoadError {
+            throw AnalyzeError(target: target, message: e.description)
+        } catch let e as AssessmentError {
+            throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
+        } catch {
+            throw AnalyzeError(target: target, message: "\(error)")
+        }
+    }
+
+    public func load(_ target: String) throws(AnalyzeError) -> LoadedUnit {
+        let (dir, name) = Self.split(target)
+        let loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
+        do { return try loader.load(name) } catch { throw AnalyzeError(target: target, message: error.description) }
+    }
+
+    /// "dir/foo.service" -> ("dir", "foo.service"); a bare name has no directory.
+    static func split(_ target: String) -> (String, String) {
+        guard let slash = target.lastIndex(of: "/") else { return ("", target) }
+        let dir = String(target[..<slash])
+        return (dir.isEmpty ? "/" : dir, String(target[target.index(after: slash)...]))
+    }
+}
+
+public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
+    public let target: String
+    public let message: String
+    public var isPolicyError = false
+    public var description: String { message }
+}
