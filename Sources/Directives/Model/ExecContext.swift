@@ -85,7 +85,7 @@ public struct SyscallSettings: Sendable {
             }
         case "SystemCallArchitectures":
             architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value))
-        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value)
+        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true)
         default: return false
         }
         return true
