@@ -9,8 +9,16 @@ extension UnitConfig {
     ///   ProtectKernelModules= drops CAP_SYS_MODULE; ProtectKernelLogs= drops CAP_SYSLOG;
     ///   ProtectClock= drops CAP_SYS_TIME and CAP_WAKE_ALARM and allows reading char-rtc when a
     ///   device policy applies.
+    /// - RootDirectory= (other than /) or RootImage= turns MountAPIVFS= on unless it was set.
+    ///
+    /// NoNewPrivileges= is not implied by seccomp-based settings: systemd implies it only for an
+    /// unprivileged manager, and brig, like the system manager, runs with CAP_SYS_ADMIN.
     public func withImplications() -> UnitConfig {
         var u = self
+        let fs = u.exec.filesystem
+        if fs.mountAPIVFS == nil, (fs.rootDirectory.map { $0 != "/" } ?? false) || fs.rootImage != nil {
+            u.exec.filesystem.mountAPIVFS = true
+        }
         var caps = u.exec.capabilities.boundingSet ?? .all
         let sandbox = u.exec.sandbox
         if sandbox.privateDevices == true { caps.remove(.mknod); caps.remove(.sysRawio) }
