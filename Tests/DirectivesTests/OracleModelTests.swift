@@ -37,6 +37,19 @@ let oracleModelUnits: [[String]] = [
     ["BindPaths=/a:/b:norbind -/c", "BindReadOnlyPaths=/etc/resolv.conf /x:/y:rbind", "TemporaryFileSystem=/var:ro /run"],
     ["MemoryMax=1G", "MemoryHigh=512M", "CPUWeight=200", "TasksMax=64", "Type=notify", "NotifyAccess=all"],
     ["MemoryMax=1.5G", "MemoryHigh=infinity", "MemorySwapMax=0", "IOWeight=300"],
+    ["TimeoutSec=10", "RestartSec=500ms", "RuntimeMaxSec=1h 30min", "WatchdogSec=1.5", "Restart=on-failure",
+     "RemainAfterExit=yes", "PIDFile=daemon.pid", "TimeoutStopSec=0"],
+    ["TimeoutStartSec=infinity", "TimeoutStopSec=2min", "LimitCPU=1min", "LimitAS=1G:2G", "LimitNPROC=100",
+     "LimitMEMLOCK=64K", "LimitRTTIME=5ms", "LimitNICE=-5", "Nice=-5", "OOMScoreAdjust=100", "SecureBits=keep-caps noroot"],
+    ["EnvironmentFile=-/etc/default/x", "EnvironmentFile=/etc/y", "PassEnvironment=PATH LANG", "UnsetEnvironment=TERM X=1",
+     "SyslogIdentifier=%p-id", "RuntimeDirectory=a b/c", "StateDirectory=s", "RuntimeDirectoryMode=0750",
+     "RootDirectory=/srv/root", "NetworkNamespacePath=/run/netns/x", "PrivateIPC=yes"],
+    ["SocketBindAllow=tcp:80", "SocketBindAllow=ipv6:udp:5000-5010", "SocketBindDeny=any", "RestrictNetworkInterfaces=lo eth0",
+     "RestrictNetworkInterfaces=~eth0", "Delegate=cpu memory", "CPUQuota=150%", "CPUWeight=idle"],
+    ["Delegate=yes", "RestrictNetworkInterfaces=~eth1", "MountAPIVFS=no", "RootImage=/img.raw", "DevicePolicy=strict"],
+    ["StandardInputText=hello", "StandardError=null"], ["StandardInput=tty", "TTYPath=/dev/tty9"],
+    ["StandardOutput=kmsg+console", "StandardError=inherit"], ["StandardInput=socket"],
+    ["StandardOutput=truncate:/var/log/x", "StandardError=file:/var/log/y"], ["StandardOutput=inherit"],
 ]
 
 let oracleProperties = [
@@ -49,7 +62,13 @@ let oracleProperties = [
     "DevicePolicy", "IPAddressAllow", "IPAddressDeny", "DeviceAllow", "User", "Group", "SupplementaryGroups",
     "WorkingDirectory", "Environment", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "BindPaths",
     "BindReadOnlyPaths", "TemporaryFileSystem", "MemoryMax", "MemoryHigh", "MemorySwapMax", "CPUWeight", "IOWeight",
-    "TasksMax", "Type", "NotifyAccess",
+    "TasksMax", "Type", "NotifyAccess", "TimeoutStartUSec", "TimeoutStopUSec", "RestartUSec", "RuntimeMaxUSec",
+    "Restart", "RemainAfterExit", "PIDFile", "LimitCPU", "LimitAS", "LimitASSoft", "LimitNPROC",
+    "LimitMEMLOCK", "LimitRTTIME", "LimitNICE", "Nice", "OOMScoreAdjust", "SecureBits", "EnvironmentFiles",
+    "PassEnvironment", "UnsetEnvironment", "SyslogIdentifier", "RuntimeDirectory", "StateDirectory",
+    "RuntimeDirectoryMode", "RootDirectory", "NetworkNamespacePath", "PrivateIPC", "SocketBindAllow", "SocketBindDeny",
+    "RestrictNetworkInterfaces", "Delegate", "DelegateControllers", "CPUQuotaPerSecUSec", "MountAPIVFS", "RootImage",
+    "StandardInput", "StandardOutput", "StandardError",
 ]
 
 let socketModelUnits: [[String]] = [
@@ -154,7 +173,8 @@ struct SystemdModelOracle {
 enum SystemctlShow {
     static func normalize(_ property: String, _ lines: [String]) -> [String] {
         switch property {
-        case "IPAddressAllow", "IPAddressDeny", "DeviceAllow", "SystemCallArchitectures", "SupplementaryGroups":
+        case "IPAddressAllow", "IPAddressDeny", "DeviceAllow", "SystemCallArchitectures", "SupplementaryGroups",
+             "SocketBindAllow", "SocketBindDeny":
             return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
         case "SystemCallFilter":
             return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
@@ -267,13 +287,85 @@ enum SystemctlShow {
         case "MemoryMax": return [memory(r.memoryMax)]
         case "MemoryHigh": return [memory(r.memoryHigh)]
         case "MemorySwapMax": return [memory(r.memorySwapMax)]
-        case "CPUWeight": return [r.cpuWeight.map(String.init) ?? "[not set]"]
+        case "CPUWeight": return [r.cpuWeight.map { $0 == 0 ? "idle" : String($0) } ?? "[not set]"]
         case "IOWeight": return [r.ioWeight.map(String.init) ?? "[not set]"]
         case "TasksMax":
             if case .count(let n)? = r.tasksMax { return ["\(n)"] }
             return nil
         case "Type": return [(u.service.type ?? .simple).rawValue]
         case "NotifyAccess": return [(u.service.notifyAccess ?? .none).rawValue]
+        case "TimeoutStartUSec": return u.service.timeoutStartSec.map { [$0.description] }
+        case "TimeoutStopUSec": return u.service.timeoutStopSec.map { [$0.description] }
+        case "RestartUSec": return u.service.restartSec.map { [$0.description] }
+        case "RuntimeMaxUSec": return [(u.service.runtimeMaxSec ?? .infinity).description]
+        case "Restart": return [(u.service.restart ?? .no).rawValue]
+        case "RemainAfterExit": return yesNo(u.service.remainAfterExit)
+        case "PIDFile": return [u.service.pidFile ?? ""]
+        case "LimitCPU", "LimitAS", "LimitNPROC", "LimitMEMLOCK", "LimitRTTIME", "LimitNICE":
+            guard let limit = e.process.limits[ResourceLimitKind(rawValue: property)!] else { return nil }
+            return [limit.hard.map(String.init) ?? "infinity"]
+        case "LimitASSoft": return e.process.limits[.as].map { [$0.soft.map(String.init) ?? "infinity"] }
+        case "Nice": return ["\(e.process.nice ?? 0)"]
+        case "OOMScoreAdjust": return e.process.oomScoreAdjust.map { ["\($0)"] }
+        case "SecureBits":
+            let bits = ["noroot", "noroot-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "keep-caps", "keep-caps-locked"]
+            return ["\(bits.indices.filter { e.sandbox.secureBits.contains(bits[$0]) }.reduce(0) { $0 | 1 << $1 })"]
+        case "EnvironmentFiles": return e.environment.files.map { "\($0.path) (ignore_errors=\($0.ignoreIfMissing ? "yes" : "no"))" }
+        case "PassEnvironment": return [e.environment.passEnvironment.joined(separator: " ")]
+        case "UnsetEnvironment": return [e.environment.unsetEnvironment.joined(separator: " ")]
+        case "SyslogIdentifier": return [e.stdio.syslogIdentifier ?? ""]
+        case "RuntimeDirectory": return [(e.filesystem.directories[.runtime] ?? []).map(\.path).joined(separator: " ")]
+        case "StateDirectory": return [(e.filesystem.directories[.state] ?? []).map(\.path).joined(separator: " ")]
+        case "RuntimeDirectoryMode": return [octal(e.filesystem.directoryModes[.runtime] ?? 0o755)]
+        case "RootDirectory": return [e.filesystem.rootDirectory ?? ""]
+        case "RootImage": return [e.filesystem.rootImage ?? ""]
+        case "MountAPIVFS": return yesNo(e.filesystem.mountAPIVFS)
+        case "NetworkNamespacePath": return [e.sandbox.networkNamespacePath ?? ""]
+        case "PrivateIPC": return yesNo(e.sandbox.privateIPC)
+        case "SocketBindAllow": return r.socketBindAllow.map(bindRule)
+        case "SocketBindDeny": return r.socketBindDeny.map(bindRule)
+        case "RestrictNetworkInterfaces":
+            switch r.restrictNetworkInterfaces {
+            case nil: return ["~"]
+            case .allowOnly(let s)?: return [s.sorted().joined(separator: " ")]
+            case .deny(let s)?: return ["~" + s.sorted().joined(separator: " ")]
+            }
+        case "Delegate":
+            if case .controllers? = r.delegate { return ["yes"] }
+            return ["no"]
+        case "DelegateControllers":
+            guard case .controllers(let set)? = r.delegate else { return [""] }
+            // "yes" delegates the controllers cgroup v2 can hand over.
+            return [(set ?? ["cpu", "cpuset", "io", "memory", "pids"]).sorted().joined(separator: " ")]
+        case "CPUQuotaPerSecUSec":
+            return [r.cpuQuota.map { TimeSpan(microseconds: UInt64($0.value) * 100).description } ?? "infinity"]
+        case "StandardInput":
+            switch e.stdio.standardInput ?? .null {
+            case .null: return ["null"]
+            case .tty: return ["tty"]
+            case .ttyForce: return ["tty-force"]
+            case .ttyFail: return ["tty-fail"]
+            case .data: return ["data"]
+            case .socket: return ["socket"]
+            case .file: return ["file"]
+            case .fd: return ["fd"]
+            }
+        case "StandardOutput", "StandardError":
+            let output = property == "StandardOutput" ? e.stdio.standardOutput : e.stdio.standardError
+            switch output ?? .inherit {
+            case .inherit: return ["inherit"]
+            case .null: return ["null"]
+            case .tty: return ["tty"]
+            case .journal: return ["journal"]
+            case .kmsg: return ["kmsg"]
+            case .journalAndConsole: return ["journal+console"]
+            case .kmsgAndConsole: return ["kmsg+console"]
+            case .socket: return ["socket"]
+            case .file: return ["file"]
+            case .append: return ["append"]
+            case .truncate: return ["truncate"]
+            case .fd: return ["fd"]
+            }
         case "Listen": return u.socket.listen.map(listen)
         case "Accept": return yesNo(u.socket.accept)
         case "SocketMode": return [octal(u.socket.socketMode ?? 0o666)]
@@ -298,6 +390,14 @@ enum SystemctlShow {
         case "Symlinks": return [u.socket.symlinks.joined(separator: " ")]
         default: return ["?"]
         }
+    }
+
+    /// As systemd 252 prints it, which leaves out the colon after the transport ("tcp80").
+    static func bindRule(_ rule: SocketBindRule) -> String {
+        let family = rule.ipVersion.map { "ipv\($0):" } ?? ""
+        let transport = rule.transport ?? ""
+        guard let ports = rule.ports else { return family + transport + "any" }
+        return family + transport + (ports.count == 1 ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)")
     }
 
     static func octal(_ mode: UInt32) -> String {
