@@ -109,11 +109,28 @@ struct SystemdModelOracle {
         #expect(found == [])
     }
 
+    @Test func specifiersOfATemplateInstanceExpandAsSystemdExpandsThem() throws {
+        let text = """
+            [Service]
+            ExecStart=/bin/echo %i %I %n %N %p %P %f %t %S %C %L %E %%
+            User=u-%i
+            Environment="INSTANCE=%I" UNIT=%n
+            WorkingDirectory=/var/lib/%p
+            ReadWritePaths=/srv/%i
+            SyslogIdentifier=%P-%j
+            """
+        let found = try mismatches(type: "service", texts: [text], properties: ["ExecStart", "User", "Environment",
+                                   "WorkingDirectory", "ReadWritePaths", "SyslogIdentifier"], instance: "web\\x2d1-a")
+        #expect(found == [])
+    }
+
     /// Loads each text as a unit of `type` under systemd and brig and lists the properties that differ.
-    /// Socket units get a service of their name to trigger.
-    func mismatches(type: String, texts: [String], properties: [String]) throws -> [String] {
-        let tag = "brig-model-\(getpid())-\(type)"
-        let names = texts.indices.map { "\(tag)-\($0).\(type)" }
+    /// Socket units get a service of their name to trigger. With an `instance`, each text is a
+    /// template and that instance of it is compared.
+    func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil) throws -> [String] {
+        let tag = "brig-model-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
+        let fileNames = texts.indices.map { "\(tag)-\($0)\(instance == nil ? "" : "@").\(type)" }
+        let names = texts.indices.map { "\(tag)-\($0)\(instance.map { "@" + $0 } ?? "").\(type)" }
         let root = FileManager.default.temporaryDirectory.path + "/\(tag)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let dir = root + "/etc/systemd/system"
@@ -124,7 +141,7 @@ struct SystemdModelOracle {
             // The oracle has a private /tmp and /etc/systemd/system: hand the text over inline.
             script += "echo \(Data(text.utf8).base64EncodedString()) | base64 -d > /etc/systemd/system/\(name)\n"
         }
-        for (name, text) in zip(names, texts) {
+        for (name, text) in zip(fileNames, texts) {
             try install(name, text)
             if type == "socket" { try install(name.replacingOccurrences(of: ".socket", with: ".service"), "[Service]\nExecStart=/bin/true\n") }
         }
@@ -274,9 +291,9 @@ enum SystemctlShow {
             guard let w = e.filesystem.workingDirectory else { return [""] }
             return [(w.ignoreIfMissing ? "!" : "") + (w.path ?? "~")]
         case "Environment": return [e.environment.variables.map { quoteForShow("\($0.name)=\($0.value)") }.joined(separator: " ")]
-        case "ReadWritePaths": return [e.filesystem.readWritePaths.map(\.description).joined(separator: " ")]
-        case "ReadOnlyPaths": return [e.filesystem.readOnlyPaths.map(\.description).joined(separator: " ")]
-        case "InaccessiblePaths": return [e.filesystem.inaccessiblePaths.map(\.description).joined(separator: " ")]
+        case "ReadWritePaths": return [e.filesystem.readWritePaths.map { quoteForShow($0.description) }.joined(separator: " ")]
+        case "ReadOnlyPaths": return [e.filesystem.readOnlyPaths.map { quoteForShow($0.description) }.joined(separator: " ")]
+        case "InaccessiblePaths": return [e.filesystem.inaccessiblePaths.map { quoteForShow($0.description) }.joined(separator: " ")]
         case "BindPaths", "BindReadOnlyPaths":
             let readOnly = property == "BindReadOnlyPaths"
             return [e.filesystem.bindMounts.filter { $0.readOnly == readOnly }.map {
