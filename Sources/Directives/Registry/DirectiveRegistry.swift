@@ -10,7 +10,7 @@ public enum DirectiveStatus: Hashable, Sendable {
     case unknown(suggestion: String?)
 }
 
-/// The directives systemd knows, per section, and the sections each unit type may have.
+/// The directives systemd knows, per section.
 public enum DirectiveRegistry {
     /// Section -> directive -> value hint, for systemd 252.
     public static let known: [String: [String: String]] = {
@@ -38,15 +38,6 @@ public enum DirectiveRegistry {
         for (section, names) in known { for name in names.keys { result[name, default: []].append(section) } }
         return result.mapValues { $0.sorted() }
     }()
-
-    /// The sections a unit of `type` (service, socket, ...) may have besides X- extensions.
-    public static func sections(forUnitType type: String) -> [String] {
-        let typeSection: [String: String] = [
-            "service": "Service", "socket": "Socket", "mount": "Mount", "automount": "Automount", "swap": "Swap",
-            "timer": "Timer", "path": "Path", "slice": "Slice", "scope": "Scope",
-        ]
-        return ["Unit"] + (typeSection[type].map { [$0] } ?? []) + ["Install"]
-    }
 
     /// Looks a directive up as systemd 252 would, with a suggestion for near misses.
     public static func status(section: String, name: String) -> DirectiveStatus {
