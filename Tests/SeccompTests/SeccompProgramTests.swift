@@ -47,3 +47,15 @@ import Directives
         #expect(!allowLine.contains("_llseek"))  // an i386 call; the program filters x86-64 only
     }
 }
+
+@Suite struct SyscallLogTests {
+    /// systemd 252 logs exactly the listed calls: SystemCallLog= has no implicit @default,
+    /// so everything else stays cacheable.
+    @Test func logListHasNoImplicitDefault() throws {
+        let policy = try #require(try SeccompPolicy.forUnit(try UnitFixture.exec(["SystemCallLog=getppid uname"])))
+        withKnownIssue("SyscallFilter.resolved() adds @default to SystemCallLog= allow lists (directives branch)") {
+            #expect(Set(policy.rules) == [SeccompRule("getppid", .log), SeccompRule("uname", .log)])
+        }
+        #expect(policy.defaultAction == .allow)
+    }
+}
