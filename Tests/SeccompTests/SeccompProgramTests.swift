@@ -38,7 +38,8 @@ import Directives
         let text = try Self.resolvedLike.description
         #expect(text.contains("default action: errno EPERM"))
         #expect(text.contains("ABIs: x86-64; other ABIs (x86 x32): kill-thread"))
-        #expect(text.contains("socket: errno EAFNOSUPPORT if arg0 < 1"))
+        #expect(text.contains("socket: errno EAFNOSUPPORT if arg0 < 1 | arg0 > 0x10 | arg0 == 3 | "))
+        #expect(text.contains("open: allow if arg1 & 0x40 == 0 | arg2 & 0xc00 == 0"))
         #expect(text.contains("personality: allow if arg0 == 0"))
         #expect(text.contains("clone3"))
         #expect(text.contains("BPF instructions"))
