@@ -37,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
         let analyzer = Analyzer(root: root, rules: .systemd(version), policy: policy)
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
-        let results = targets.map { t in (target: t, result: Result { () throws(AnalyzeError) in try analyzer.report(t) }) }
+        let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
 
         var failed = false
         var reports: [Report] = []

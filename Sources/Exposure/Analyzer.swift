@@ -14,6 +14,11 @@ public struct Analyzer: Sendable {
     /// One result per target, in order. Loaders are shared per directory: thousands of unit files
     /// in one directory are indexed once.
     public func assess(_ targets: [String]) -> [Result<Assessment, AnalyzeError>] {
+        reports(targets).map { $0.map(\.assessment) }
+    }
+
+    /// Loads and scores every target, keeping what renderers need.
+    public func reports(_ targets: [String]) -> [Result<Report, AnalyzeError>] {
         var loaders: [String: UnitLoader] = [:]
         return targets.map { target in
             let (dir, name) = Self.split(target)
@@ -22,10 +27,10 @@ public struct Analyzer: Sendable {
                 loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
                 loaders[dir] = loader
             }
-            return Result { () throws(AnalyzeError) -> Assessment in
+            return Result { () throws(AnalyzeError) -> Report in
                 let unit: LoadedUnit
                 do { unit = try loader.load(name) } catch { throw AnalyzeError(target: target, message: "\(error)") }
-                return try assess(unit, target: target)
+                return try report(unit, target: target)
             }
         }
     }

@@ -5,62 +5,62 @@ public enum MachineRenderers {
     /// One object per unit: overall, level, and per row systemd's fields plus badness, weight,
     /// range and remedy.
     public static func json(_ reports: [Report]) -> String {
-        let units: [[String: Any]] = reports.map { r in
-            [
-                "unit": r.assessment.unitName,
-                "fragment_path": r.assessment.fragmentPath ?? NSNull(),
-                "exposure": Double(r.assessment.exposure) / 10,
-                "level": r.assessment.level.rawValue,
-                "checks": r.assessment.rows.map { row -> [String: Any] in
-                    [
-                        "set": row.badness.map { $0 == 0 } ?? NSNull(),
-                        "name": row.check.id,
-                        "json_field": row.check.jsonField,
-                        "description": row.description,
-                        "exposure": row.exposureTenths.map { tenthsText($0) } ?? NSNull(),
-                        "badness": row.badness ?? NSNull(),
-                        "weight": row.weight,
-                        "range": row.range,
-                        "remedy": r.remedies[row.check.jsonField] ?? NSNull(),
-                    ]
-                },
-            ]
-        }
-        return serialize(units)
+        JSON.array(reports.map { r in
+            .object([
+                ("unit", .string(r.assessment.unitName)),
+                ("fragment_path", .optional(r.assessment.fragmentPath)),
+                ("exposure", .number(tenthsText(r.assessment.exposure))),
+                ("level", .string(r.assessment.level.rawValue)),
+                ("checks", .array(r.assessment.rows.map { row in
+                    .object([
+                        ("set", row.badness.map { .bool($0 == 0) } ?? .null),
+                        ("name", .string(row.check.id)),
+                        ("json_field", .string(row.check.jsonField)),
+                        ("description", .string(row.description)),
+                        ("exposure", .optional(row.exposureTenths.map(tenthsText))),
+                        ("badness", row.badness.map(JSON.int) ?? .null),
+                        ("weight", .int(row.weight)),
+                        ("range", .int(row.range)),
+                        ("remedy", r.remedies[row.check.jsonField].map { .array($0.map(JSON.string)) } ?? .null),
+                    ])
+                })),
+            ])
+        }).text + "\n"
     }
 
     public static func sarif(_ reports: [Report]) -> String {
-        var rules: [[String: Any]] = []
+        var rules: [JSON] = []
         var seen = Set<String>()
-        var results: [[String: Any]] = []
+        var results: [JSON] = []
         for r in reports {
             for row in r.assessment.rows where row.failed {
                 if seen.insert(row.check.jsonField).inserted {
-                    rules.append(["id": row.check.jsonField, "name": row.check.id,
-                                  "shortDescription": ["text": row.check.fail],
-                                  "properties": ["weight": row.weight, "range": row.range]])
+                    rules.append(.object([("id", .string(row.check.jsonField)), ("name", .string(row.check.id)),
+                                          ("shortDescription", .object([("text", .string(row.check.fail))])),
+                                          ("properties", .object([("weight", .int(row.weight)), ("range", .int(row.range))]))]))
                 }
                 let fix = r.remedies[row.check.jsonField] ?? []
-                var result: [String: Any] = [
-                    "ruleId": row.check.jsonField,
-                    "level": row.badness == row.range ? "error" : "warning",
-                    "message": ["text": "\(r.assessment.unitName): \(row.description). Fix: \(fix.joined(separator: "; "))"],
+                var fields: [(String, JSON)] = [
+                    ("ruleId", .string(row.check.jsonField)),
+                    ("level", .string(row.badness == row.range ? "error" : "warning")),
+                    ("message", .object([("text", .string("\(r.assessment.unitName): \(row.description). Fix: \(fix.joined(separator: "; "))"))])),
                 ]
                 if let loc = r.location(of: row) {
-                    result["locations"] = [["physicalLocation": [
-                        "artifactLocation": ["uri": loc.file],
-                        "region": ["startLine": loc.line, "startColumn": loc.column],
-                    ]]]
+                    fields.append(("locations", .array([.object([("physicalLocation", .object([
+                        ("artifactLocation", .object([("uri", .string(loc.file))])),
+                        ("region", .object([("startLine", .int(UInt64(loc.line))), ("startColumn", .int(UInt64(loc.column)))])),
+                    ]))])])))
                 }
-                results.append(result)
+                results.append(.object(fields))
             }
         }
-        let log: [String: Any] = [
-            "version": "2.1.0",
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "runs": [["tool": ["driver": ["name": "brig analyze", "rules": rules]], "results": results]],
-        ]
-        return serialize(log)
+        return JSON.object([
+            ("version", .string("2.1.0")),
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
+            ("runs", .array([.object([("tool", .object([("driver", .object([("name", .string("brig analyze")),
+                                                                            ("rules", .array(rules))]))])),
+                                      ("results", .array(results))])])),
+        ]).text + "\n"
     }
 
     /// node_exporter textfile collector format.
@@ -82,10 +82,5 @@ public enum MachineRenderers {
     private static func label(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
-    }
-
-    private static func serialize(_ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
