@@ -35,8 +35,10 @@ struct AnalyzeCommand: ParsableCommand {
             do { policy = try SecurityPolicy(json: data, source: path) } catch { fail(error.description) }
         }
         let analyzer = Analyzer(root: root, rules: .systemd(version), policy: policy)
+        let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
+        if json || format == .json { return try streamJSON(targets, analyzer) }
         let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
 
         var failed = false
@@ -80,6 +82,42 @@ struct AnalyzeCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(out.utf8))
         if failed { throw ExitCode(1) }
+    }
+
+    /// JSON for many units, written as each is scored: nothing is kept but the output buffer.
+    private func streamJSON(_ targets: [String], _ analyzer: Analyzer) throws {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(1 << 21)
+        var first = true, failed = false
+        analyzer.forEachReport(targets) { target, result in
+            switch result {
+            case .success(let r):
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                MachineRenderers.unitJSON(r, into: &out)
+                if r.assessment.exposure > threshold { failed = true }
+            case .failure(let e):
+                if e.isPolicyError { fail("\(target): \(e.message)") }
+                failed = true
+                FileHandle.standardError.write(Data("\(target): \(e.message)\n".utf8))
+            }
+            if out.count > 1 << 20 { Self.write(&out) }
+        }
+        out += "]\n".utf8
+        Self.write(&out)
+        if failed { throw ExitCode(1) }
+    }
+
+    private static func write(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Foundation.write(STDOUT_FILENO, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
     }
 
     private func fail(_ message: String) -> Never {
