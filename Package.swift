@@ -28,6 +28,7 @@ let package = Package(
         .testTarget(name: "ExposureTests", dependencies: ["Exposure"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp"]),
         .testTarget(name: "JailTests", dependencies: ["Jail"]),
+        .testTarget(name: "BrigCLITests", dependencies: ["brig"]),
     ],
     swiftLanguageModes: [.v6]
 )

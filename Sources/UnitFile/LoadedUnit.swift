@@ -18,6 +18,23 @@ public struct LoadedUnit: Sendable {
     public var diagnostics: [Diagnostic]
     public var specifiers: Specifiers
 
+    /// A unit from assignments made elsewhere (command-line `-p` settings, tests); `name` also
+    /// drives the specifiers.
+    public init(
+        name: UnitName, requestedName: String? = nil, fragmentPath: String?, dropInPaths: [String] = [],
+        isMasked: Bool = false, assignments: [Assignment], sections: [String] = [], diagnostics: [Diagnostic] = []
+    ) {
+        self.name = name
+        self.requestedName = requestedName ?? name.name
+        self.fragmentPath = fragmentPath
+        self.dropInPaths = dropInPaths
+        self.isMasked = isMasked
+        self.assignments = assignments
+        self.sections = sections
+        self.diagnostics = diagnostics
+        self.specifiers = Specifiers(unit: name, fragmentPath: fragmentPath)
+    }
+
     /// Every assignment of `key` in `section`, in the order systemd applies them.
     public func assignments(_ section: String, _ key: String) -> [Assignment] {
         assignments.filter { $0.section == section && $0.key == key }

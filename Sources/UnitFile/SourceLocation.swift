@@ -34,7 +34,7 @@ public struct Assignment: Hashable, Sendable {
 /// A finding about a unit file: an error makes the unit unusable, a warning is what systemd would log
 /// while still loading it.
 public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Comparable {
+    public enum Severity: String, Sendable, Hashable, Codable, Comparable {
         case warning, error
         public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
     }

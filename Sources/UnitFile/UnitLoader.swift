@@ -41,8 +41,7 @@ public struct UnitLoader: Sendable {
         let resolution = try resolve(requested)
         var unit = LoadedUnit(
             name: resolution.name, requestedName: requested.name, fragmentPath: resolution.fragment,
-            dropInPaths: [], isMasked: resolution.masked, assignments: [], sections: [], diagnostics: [],
-            specifiers: Specifiers(unit: resolution.name, fragmentPath: resolution.fragment))
+            isMasked: resolution.masked, assignments: [])
         if resolution.masked { return unit }
         unit.dropInPaths = dropIns(for: resolution.name, aliases: resolution.aliases)
         if resolution.fragment == nil, unit.dropInPaths.isEmpty {

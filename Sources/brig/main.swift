@@ -1,3 +1,3 @@
 import BrigCLI
 
-await Brig.main()
+Brig.main()

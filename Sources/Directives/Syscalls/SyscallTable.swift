@@ -2,12 +2,12 @@
 /// machine define them (see scripts/generate-syscall-data.sh). x32 numbers include the
 /// x32 bit (0x40000000), i.e. they are the numbers the kernel sees.
 public struct SyscallTable: Sendable {
-    public let architecture: SyscallArchitecture
+    public let abi: SyscallABI
     private let numbersByName: [String: Int32]
     private let namesByNumber: [Int32: String]
 
-    private init(_ architecture: SyscallArchitecture, _ entries: [(String, Int32)]) {
-        self.architecture = architecture
+    private init(_ abi: SyscallABI, _ entries: [(String, Int32)]) {
+        self.abi = abi
         numbersByName = Dictionary(entries, uniquingKeysWith: { first, _ in first })
         namesByNumber = Dictionary(entries.map { ($0.1, $0.0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -17,8 +17,8 @@ public struct SyscallTable: Sendable {
     public static let x86 = SyscallTable(.x86, syscallNumbersI386)
     public static let x32 = SyscallTable(.x32, syscallNumbersX32)
 
-    public static func table(for architecture: SyscallArchitecture) -> SyscallTable {
-        switch architecture {
+    public static func table(for abi: SyscallABI) -> SyscallTable {
+        switch abi {
         case .x86_64: x86_64
         case .x86: x86
         case .x32: x32

@@ -1,0 +1,34 @@
+/// One variable of Environment=.
+public struct EnvironmentVariable: Hashable, Sendable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) { self.name = name; self.value = value }
+}
+
+/// ENVIRONMENT of systemd.exec(5).
+public struct EnvironmentSettings: Sendable {
+    /// Environment= assignments in order; a later one for the same name wins at run time.
+    public var variables: [EnvironmentVariable] = []
+    public var files: [EnvironmentFile] = []
+    public var passEnvironment: [String] = []
+    public var unsetEnvironment: [String] = []
+
+    mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "Environment":
+            if d.value.isEmpty { variables = []; break }
+            variables += try EnvironmentValues.assignments(d.value, expand: d.expand).map { EnvironmentVariable(name: $0.name, value: $0.value) }
+        case "EnvironmentFile":
+            if d.value.isEmpty { files = []; break }
+            files.append(try EnvironmentFile(parsing: d.expanded()))
+        case "PassEnvironment":
+            if d.value.isEmpty { passEnvironment = []; break }
+            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false)
+        case "UnsetEnvironment":
+            if d.value.isEmpty { unsetEnvironment = []; break }
+            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true)
+        default: return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,52 @@
+extension UnitConfig {
+    /// The unit as systemd runs it: the settings systemd derives from others applied on top of
+    /// what was written (systemd's unit_patch_contexts). The scorer and the jail both use this,
+    /// so the derivations live in one place.
+    ///
+    /// - DynamicUser=yes: User=/Group= from the unit name when unset, PrivateTmp=, RemoveIPC=,
+    ///   NoNewPrivileges=, RestrictSUIDSGID= on, ProtectSystem=strict, ProtectHome=read-only if it was no.
+    /// - PrivateDevices= drops CAP_MKNOD and CAP_SYS_RAWIO and turns DevicePolicy=auto into closed;
+    ///   ProtectKernelModules= drops CAP_SYS_MODULE; ProtectKernelLogs= drops CAP_SYSLOG;
+    ///   ProtectClock= drops CAP_SYS_TIME and CAP_WAKE_ALARM and allows reading char-rtc when a
+    ///   device policy applies.
+    public func withImplications() -> UnitConfig {
+        var u = self
+        var caps = u.exec.capabilities.boundingSet ?? .all
+        let sandbox = u.exec.sandbox
+        if sandbox.privateDevices == true { caps.remove(.mknod); caps.remove(.sysRawio) }
+        if sandbox.protectKernelModules == true { caps.remove(.sysModule) }
+        if sandbox.protectKernelLogs == true { caps.remove(.syslog) }
+        if sandbox.protectClock == true { caps.remove(.sysTime); caps.remove(.wakeAlarm) }
+        if caps != (u.exec.capabilities.boundingSet ?? .all) { u.exec.capabilities.boundingSet = caps }
+
+        if u.exec.identity.dynamicUser == true {
+            if u.exec.identity.user == nil { u.exec.identity.user = name.prefix }
+            if u.exec.identity.group == nil { u.exec.identity.group = u.exec.identity.user }
+            u.exec.filesystem.privateTmp = true
+            u.exec.sandbox.removeIPC = true
+            u.exec.filesystem.protectSystem = .strict
+            if (u.exec.filesystem.protectHome ?? .no) == .no { u.exec.filesystem.protectHome = .readOnly }
+            u.exec.sandbox.noNewPrivileges = true
+            u.exec.sandbox.restrictSUIDSGID = true
+        }
+
+        if sandbox.privateDevices == true, (u.resources.devicePolicy ?? .auto) == .auto {
+            u.resources.devicePolicy = .closed
+        }
+        if (u.resources.devicePolicy ?? .auto) != .auto || !u.resources.deviceAllow.isEmpty {
+            if u.exec.filesystem.rootImage != nil || !u.exec.filesystem.mountImages.isEmpty {
+                u.resources.deviceAllow += [
+                    DeviceRule(device: "/dev/loop-control", read: true, write: true, mknod: false),
+                    DeviceRule(device: "/dev/mapper/control", read: true, write: true, mknod: false),
+                    DeviceRule(device: "block-loop", read: true, write: true, mknod: true),
+                    DeviceRule(device: "block-blkext", read: true, write: true, mknod: true),
+                    DeviceRule(device: "block-device-mapper", read: true, write: true, mknod: true),
+                ]
+            }
+            if sandbox.protectClock == true {
+                u.resources.deviceAllow.append(DeviceRule(device: "char-rtc", read: true, write: false, mknod: false))
+            }
+        }
+        return u
+    }
+}

@@ -1,0 +1,123 @@
+/// SocketBindAllow=/SocketBindDeny= rule: `[ipv4|ipv6:][tcp|udp:](PORT|LOW-HIGH|any)`, or just `any`.
+public struct SocketBindRule: Hashable, Sendable {
+    /// 4 or 6; nil for both families.
+    public var ipVersion: Int?
+    /// "tcp" or "udp"; nil for both.
+    public var transport: String?
+    /// nil for any port.
+    public var ports: ClosedRange<UInt16>?
+
+    public init(parsing value: String) throws(ValueError) {
+        let fail = ValueError("'\(value)' is not a bind rule ([ipv4|ipv6:][tcp|udp:]PORT|LOW-HIGH|any)")
+        var tokens = value.split(separator: ":", omittingEmptySubsequences: false)[...]
+        guard !value.isEmpty, !tokens.contains(where: \.isEmpty) else { throw fail }
+        if let t = tokens.first, t == "ipv4" || t == "ipv6" { ipVersion = t == "ipv4" ? 4 : 6; tokens = tokens.dropFirst() }
+        if let t = tokens.first, t == "tcp" || t == "udp" { transport = String(t); tokens = tokens.dropFirst() }
+        if let t = tokens.first {
+            tokens = tokens.dropFirst()
+            if t != "any" {
+                let ends = t.split(separator: "-", omittingEmptySubsequences: false)
+                guard ends.count <= 2, let low = UInt16(ends[0]), let high = UInt16(ends.last!), low > 0, low <= high else { throw fail }
+                ports = low...high
+            }
+        }
+        guard tokens.isEmpty else { throw fail }
+    }
+}
+
+/// RestrictNetworkInterfaces=: interface names allowed (or, as `~LIST`, denied).
+public enum InterfaceRestriction: Hashable, Sendable {
+    case allowOnly(Set<String>)
+    case deny(Set<String>)
+
+    /// Applies one line as systemd merges them; nil for an empty line (reset).
+    public static func merge(_ current: InterfaceRestriction?, _ line: String) throws(ValueError) -> InterfaceRestriction? {
+        if line.isEmpty { return nil }
+        let invert = line.hasPrefix("~")
+        let names = try words(String(invert ? line.dropFirst() : Substring(line)))
+        for n in names where n.isEmpty || n.utf8.count > 15 || n.contains("/") || n.contains(where: \.isBlank) {
+            throw ValueError("'\(n)' is not a network interface name")
+        }
+        switch current ?? (invert ? .deny([]) : .allowOnly([])) {
+        case .allowOnly(let s): return .allowOnly(invert ? s.subtracting(names) : s.union(names))
+        case .deny(let s): return .deny(invert ? s.union(names) : s.subtracting(names))
+        }
+    }
+}
+
+/// Delegate=: no, yes (all controllers), or a list of controllers.
+public enum Delegation: Hashable, Sendable {
+    case no
+    case controllers(Set<String>?)   // nil: every controller
+}
+
+/// The resource-control directives of systemd.resource-control(5) that brig applies or scores.
+public struct ResourceControl: Sendable {
+    public var memoryMax: MemoryLimit?
+    public var memoryHigh: MemoryLimit?
+    public var memoryLow: MemoryLimit?
+    public var memoryMin: MemoryLimit?
+    public var memorySwapMax: MemoryLimit?
+    public var tasksMax: TasksLimit?
+    /// CPUQuota= as a share of one CPU (may exceed 100%).
+    public var cpuQuota: Permyriad?
+    /// CPUWeight=: 1…10000, or 0 for `idle`.
+    public var cpuWeight: UInt64?
+    public var ioWeight: UInt64?
+    /// IPAddressAllow=/IPAddressDeny=: nil when never set.
+    public var ipAddressAllow: [IPPrefix]?
+    public var ipAddressDeny: [IPPrefix]?
+    public var deviceAllow: [DeviceRule] = []
+    public var devicePolicy: DevicePolicy?
+    public var socketBindAllow: [SocketBindRule] = []
+    public var socketBindDeny: [SocketBindRule] = []
+    public var restrictNetworkInterfaces: InterfaceRestriction?
+    public var delegate: Delegation?
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    static let controllers: Set<String> = ["cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids", "bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces"]
+
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "MemoryMax": memoryMax = try d.optional(MemoryLimit.init(parsing:))
+        case "MemoryHigh": memoryHigh = try d.optional(MemoryLimit.init(parsing:))
+        case "MemoryLow": memoryLow = try d.optional(MemoryLimit.init(parsing:))
+        case "MemoryMin": memoryMin = try d.optional(MemoryLimit.init(parsing:))
+        case "MemorySwapMax": memorySwapMax = try d.optional(MemoryLimit.init(parsing:))
+        case "TasksMax": tasksMax = try d.optional(TasksLimit.init(parsing:))
+        case "CPUQuota":
+            cpuQuota = try d.optional { v throws(ValueError) in
+                guard let p = try Permyriad.parse(v), p.value > 0 else { throw ValueError("'\(v)' is not a CPU quota (a percentage above 0%)") }
+                return p
+            }
+        case "CPUWeight":
+            cpuWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
+        case "IOWeight": ioWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
+        case "IPAddressAllow": ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value))
+        case "IPAddressDeny": ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value))
+        case "DeviceAllow":
+            if d.value.isEmpty { deviceAllow = [] } else { deviceAllow.append(try DeviceRule(parsing: d.expanded())) }
+        case "DevicePolicy": devicePolicy = try DevicePolicy(parsing: d.value)
+        case "SocketBindAllow": try d.appendWords(to: &socketBindAllow) { w throws(ValueError) in try SocketBindRule(parsing: w) }
+        case "SocketBindDeny": try d.appendWords(to: &socketBindDeny) { w throws(ValueError) in try SocketBindRule(parsing: w) }
+        case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value)
+        case "Delegate":
+            if d.value.isEmpty { delegate = nil }
+            else if let b = try? parseBoolean(d.value) { delegate = b ? .controllers(nil) : .no }
+            else {
+                var set: Set<String> = []
+                if case .controllers(let s?) = delegate { set = s }
+                for w in try words(d.value) {
+                    guard Self.controllers.contains(w) else { throw ValueError("unknown cgroup controller '\(w)'") }
+                    set.insert(w)
+                }
+                delegate = .controllers(set)
+            }
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+}

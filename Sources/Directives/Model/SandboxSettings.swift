@@ -1,0 +1,74 @@
+/// The kernel-facing part of SANDBOXING and SECURITY in systemd.exec(5): private namespaces,
+/// Protect*= switches, Restrict*= lists, NoNewPrivileges= and SecureBits=.
+public struct SandboxSettings: Sendable {
+    public var privateDevices: Bool?
+    public var privateNetwork: Bool?
+    public var networkNamespacePath: String?
+    public var privateIPC: Bool?
+    public var ipcNamespacePath: String?
+    public var privateUsers: Bool?
+    public var protectHostname: Bool?
+    public var protectClock: Bool?
+    public var protectKernelTunables: Bool?
+    public var protectKernelModules: Bool?
+    public var protectKernelLogs: Bool?
+    public var protectControlGroups: Bool?
+    public var restrictNamespaces: NamespaceRestriction?
+    public var restrictAddressFamilies: AddressFamilyRestriction?
+    /// RestrictFileSystems=: file system names or @groups, allowed (or denied when `inverted`).
+    public var restrictFileSystems: (inverted: Bool, names: Set<String>)?
+    public var lockPersonality: Bool?
+    public var memoryDenyWriteExecute: Bool?
+    public var restrictRealtime: Bool?
+    public var restrictSUIDSGID: Bool?
+    public var removeIPC: Bool?
+    public var noNewPrivileges: Bool?
+    /// SecureBits= flags: keep-caps, keep-caps-locked, no-setuid-fixup, no-setuid-fixup-locked, noroot, noroot-locked.
+    public var secureBits: Set<String> = []
+
+    static let secureBitNames: Set<String> = [
+        "keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked",
+    ]
+
+    mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "PrivateDevices": privateDevices = try d.bool()
+        case "PrivateNetwork": privateNetwork = try d.bool()
+        case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "PrivateIPC": privateIPC = try d.bool()
+        case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "PrivateUsers": privateUsers = try d.bool()
+        case "ProtectHostname": protectHostname = try d.bool()
+        case "ProtectClock": protectClock = try d.bool()
+        case "ProtectKernelTunables": protectKernelTunables = try d.bool()
+        case "ProtectKernelModules": protectKernelModules = try d.bool()
+        case "ProtectKernelLogs": protectKernelLogs = try d.bool()
+        case "ProtectControlGroups": protectControlGroups = try d.bool()
+        case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
+        case "RestrictAddressFamilies": restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value)
+        case "RestrictFileSystems":
+            if d.value.isEmpty { restrictFileSystems = nil; break }
+            let inverted = d.value.hasPrefix("~")
+            let names = Set(try words(String(inverted ? d.value.dropFirst() : Substring(d.value))))
+            if let current = restrictFileSystems {
+                restrictFileSystems = (current.inverted, current.inverted == inverted ? current.names.union(names) : current.names.subtracting(names))
+            } else {
+                restrictFileSystems = (inverted, names)
+            }
+        case "LockPersonality": lockPersonality = try d.bool()
+        case "MemoryDenyWriteExecute": memoryDenyWriteExecute = try d.bool()
+        case "RestrictRealtime": restrictRealtime = try d.bool()
+        case "RestrictSUIDSGID": restrictSUIDSGID = try d.bool()
+        case "RemoveIPC": removeIPC = try d.bool()
+        case "NoNewPrivileges": noNewPrivileges = try d.bool()
+        case "SecureBits":
+            if d.value.isEmpty { secureBits = []; break }
+            for w in try words(d.value) {
+                guard Self.secureBitNames.contains(w) else { throw ValueError("unknown secure bit '\(w)'") }
+                secureBits.insert(w)
+            }
+        default: return false
+        }
+        return true
+    }
+}

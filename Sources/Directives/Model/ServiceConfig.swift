@@ -1,0 +1,103 @@
+/// The [Service] directives of systemd.service(5) that brig uses: type, command lists, timeouts.
+public struct ServiceConfig: Sendable {
+    public var type: ServiceType?
+    public var execCondition: [ExecCommand] = []
+    public var execStartPre: [ExecCommand] = []
+    public var execStart: [ExecCommand] = []
+    public var execStartPost: [ExecCommand] = []
+    public var execReload: [ExecCommand] = []
+    public var execStop: [ExecCommand] = []
+    public var execStopPost: [ExecCommand] = []
+    public var remainAfterExit: Bool?
+    public var guessMainPID: Bool?
+    public var pidFile: String?
+    public var restart: RestartPolicy?
+    public var restartSec: TimeSpan?
+    public var timeoutStartSec: TimeSpan?
+    public var timeoutStopSec: TimeSpan?
+    public var runtimeMaxSec: TimeSpan?
+    public var watchdogSec: TimeSpan?
+    public var notifyAccess: NotifyAccess?
+    public var nonBlocking: Bool?
+    /// Sockets= of the service: the socket units whose descriptors it gets.
+    public var sockets: [String] = []
+    public var fileDescriptorStoreMax: UInt64?
+    /// Where each directive was last assigned, by directive name.
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    /// Applies an assignment if it is a [Service] directive modelled here.
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "Type": type = try ServiceType(parsing: d.value)
+        case "ExecCondition": try Self.commands(&execCondition, d)
+        case "ExecStartPre": try Self.commands(&execStartPre, d)
+        case "ExecStart": try Self.commands(&execStart, d)
+        case "ExecStartPost": try Self.commands(&execStartPost, d)
+        case "ExecReload": try Self.commands(&execReload, d)
+        case "ExecStop": try Self.commands(&execStop, d)
+        case "ExecStopPost": try Self.commands(&execStopPost, d)
+        case "RemainAfterExit": remainAfterExit = try d.bool()
+        case "GuessMainPID": guessMainPID = try d.bool()
+        case "PIDFile": pidFile = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "Restart": restart = try RestartPolicy(parsing: d.value)
+        case "RestartSec": restartSec = try d.time()
+        case "TimeoutSec":
+            let t = try Self.timeout(d)
+            timeoutStartSec = t; timeoutStopSec = t
+        case "TimeoutStartSec": timeoutStartSec = try Self.timeout(d)
+        case "TimeoutStopSec": timeoutStopSec = try Self.timeout(d)
+        case "RuntimeMaxSec": runtimeMaxSec = try d.time()
+        case "WatchdogSec": watchdogSec = try d.time()
+        case "NotifyAccess": notifyAccess = try NotifyAccess(parsing: d.value)
+        case "NonBlocking": nonBlocking = try d.bool()
+        case "Sockets": try d.appendWords(to: &sockets) { $0 }
+        case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+
+    /// A command-list directive: each line adds its commands, an empty line clears the list.
+    static func commands(_ list: inout [ExecCommand], _ d: DirectiveInput) throws(ValueError) {
+        if d.value.isEmpty { list = []; return }
+        list += try ExecCommand.parseLine(d.value, expand: d.expand)
+    }
+
+    /// Timeouts: a time span where 0 also means no timeout (infinity), as systemd reads them.
+    static func timeout(_ d: DirectiveInput) throws(ValueError) -> TimeSpan {
+        let t = try d.time()
+        return t.microseconds == 0 ? .infinity : t
+    }
+}
+
+/// How a unit's processes are stopped (systemd.kill(5)), for services, sockets, mounts, swaps, scopes.
+public struct KillConfig: Sendable {
+    public var killMode: KillMode?
+    public var killSignal: Signal?
+    public var restartKillSignal: Signal?
+    public var finalKillSignal: Signal?
+    public var watchdogSignal: Signal?
+    public var sendSIGKILL: Bool?
+    public var sendSIGHUP: Bool?
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "KillMode": killMode = try KillMode(parsing: d.value)
+        case "KillSignal": killSignal = try Signal(parsing: d.value)
+        case "RestartKillSignal": restartKillSignal = try Signal(parsing: d.value)
+        case "FinalKillSignal": finalKillSignal = try Signal(parsing: d.value)
+        case "WatchdogSignal": watchdogSignal = try Signal(parsing: d.value)
+        case "SendSIGKILL": sendSIGKILL = try d.bool()
+        case "SendSIGHUP": sendSIGHUP = try d.bool()
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+}

@@ -1,0 +1,104 @@
+/// The [Socket] directives of systemd.socket(5) that `brig listen` implements.
+public struct SocketConfig: Sendable {
+    public var listen: [ListenSpec] = []
+    public var accept: Bool?
+    public var socketMode: UInt32?
+    public var directoryMode: UInt32?
+    public var socketUser: String?
+    public var socketGroup: String?
+    public var maxConnections: UInt64?
+    public var maxConnectionsPerSource: UInt64?
+    public var backlog: UInt64?
+    public var bindIPv6Only: BindIPv6Only?
+    public var bindToDevice: String?
+    public var freeBind: Bool?
+    public var transparent: Bool?
+    public var reusePort: Bool?
+    public var noDelay: Bool?
+    public var keepAlive: Bool?
+    public var passCredentials: Bool?
+    public var passSecurity: Bool?
+    public var receiveBuffer: UInt64?
+    public var sendBuffer: UInt64?
+    public var triggerLimitIntervalSec: TimeSpan?
+    public var triggerLimitBurst: UInt64?
+    /// Service=: the unit to activate instead of the socket's namesake.
+    public var service: String?
+    public var fileDescriptorName: String?
+    public var removeOnStop: Bool?
+    public var symlinks: [String] = []
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "ListenStream", "ListenDatagram", "ListenSequentialPacket":
+            if d.value.isEmpty { listen = []; break }
+            let kind = ListenSpec.Kind(rawValue: d.key)!
+            listen.append(.socket(kind, try SocketAddress(parsing: d.expanded())))
+        case "ListenFIFO", "ListenSpecial", "ListenMessageQueue", "ListenUSBFunction":
+            if d.value.isEmpty { listen = []; break }
+            let path = try absolute(d.expanded())
+            switch d.key {
+            case "ListenFIFO": listen.append(.fifo(path))
+            case "ListenSpecial": listen.append(.special(path))
+            case "ListenMessageQueue": listen.append(.messageQueue(path))
+            default: listen.append(.usbFunction(path))
+            }
+        case "ListenNetlink":
+            if d.value.isEmpty { listen = []; break }
+            let parts = try words(d.value)
+            guard (1...2).contains(parts.count), parts.count == 1 || UInt32(parts[1]) != nil else {
+                throw ValueError("'\(d.value)' is not FAMILY [GROUP]")
+            }
+            listen.append(.netlink(family: parts[0], group: parts.count == 2 ? UInt32(parts[1])! : 0))
+        case "Accept": accept = try d.bool()
+        case "SocketMode": socketMode = try Numbers.mode(d.value)
+        case "DirectoryMode": directoryMode = try Numbers.mode(d.value)
+        case "SocketUser": socketUser = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
+        case "SocketGroup": socketGroup = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
+        case "MaxConnections": maxConnections = try Self.positive(d)
+        case "MaxConnectionsPerSource": maxConnectionsPerSource = try Self.positive(d)
+        case "Backlog": backlog = try Numbers.unsigned(d.value, "backlog")
+        case "BindIPv6Only": bindIPv6Only = try BindIPv6Only(parsing: d.value)
+        case "BindToDevice": bindToDevice = try d.optional { v throws(ValueError) in try d.expand(v) }
+        case "FreeBind": freeBind = try d.bool()
+        case "Transparent": transparent = try d.bool()
+        case "ReusePort": reusePort = try d.bool()
+        case "NoDelay": noDelay = try d.bool()
+        case "KeepAlive": keepAlive = try d.bool()
+        case "PassCredentials": passCredentials = try d.bool()
+        case "PassSecurity": passSecurity = try d.bool()
+        case "ReceiveBuffer": receiveBuffer = try ByteSize.parse(d.value)
+        case "SendBuffer": sendBuffer = try ByteSize.parse(d.value)
+        case "TriggerLimitIntervalSec": triggerLimitIntervalSec = try d.time()
+        case "TriggerLimitBurst": triggerLimitBurst = try Numbers.unsigned(d.value, "burst")
+        case "Service":
+            service = try d.optional { v throws(ValueError) in
+                let name = try d.expand(v)
+                guard name.hasSuffix(".service"), !name.contains("/") else { throw ValueError("'\(name)' is not a service unit name") }
+                return name
+            }
+        case "FileDescriptorName":
+            fileDescriptorName = try d.optional { v throws(ValueError) in
+                let name = try d.expand(v)
+                guard name.utf8.count <= 255, name.allSatisfy({ $0.isASCII && !$0.isBlank && $0 != ":" && ($0.asciiValue ?? 0) >= 32 }) else {
+                    throw ValueError("'\(name)' is not a valid descriptor name (printable ASCII, no ':' or blanks, at most 255)")
+                }
+                return name
+            }
+        case "RemoveOnStop": removeOnStop = try d.bool()
+        case "Symlinks": try d.appendWords(to: &symlinks, absolute)
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+
+    static func positive(_ d: DirectiveInput) throws(ValueError) -> UInt64 {
+        let n = try Numbers.unsigned(d.value, "connection count")
+        guard n > 0 else { throw ValueError("'\(d.value)' must be above 0") }
+        return n
+    }
+}

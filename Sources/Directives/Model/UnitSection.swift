@@ -1,0 +1,64 @@
+/// The [Unit] section of systemd.unit(5): description, dependencies and conditions.
+public struct UnitSection: Sendable {
+    public var description: String?
+    public var documentation: [String] = []
+    public var defaultDependencies: Bool?
+    /// Dependency directives (Requires=, Wants=, After=, ...) by name, unit names in order.
+    public var dependencies: [String: [String]] = [:]
+    public var requiresMountsFor: [String] = []
+    /// Condition*= and Assert*= lines as written, in order; evaluated by whoever starts the unit.
+    public var conditions: [(key: String, value: String)] = []
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    static let dependencyKinds: Set<String> = [
+        "Requires", "Requisite", "Wants", "BindsTo", "BindTo", "Upholds", "Conflicts", "Before", "After", "OnSuccess",
+        "OnFailure", "PropagatesReloadTo", "PropagateReloadTo", "ReloadPropagatedFrom", "PropagateReloadFrom",
+        "PropagatesStopTo", "StopPropagatedFrom", "PartOf", "JoinsNamespaceOf",
+    ]
+
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "Description": description = try d.expanded()
+        case "Documentation": try d.appendWords(to: &documentation) { $0 }
+        case "DefaultDependencies": defaultDependencies = try d.bool()
+        case "RequiresMountsFor": try d.appendWords(to: &requiresMountsFor, absolute)
+        case let key where Self.dependencyKinds.contains(key):
+            try d.appendWords(to: &dependencies[key, default: []]) { w throws(ValueError) in
+                guard (try? UnitName(w)) != nil else { throw ValueError("'\(w)' is not a unit name") }
+                return w
+            }
+        case let key where key.hasPrefix("Condition") || key.hasPrefix("Assert"):
+            if d.value.isEmpty { conditions.removeAll { $0.key == key } } else { conditions.append((key, d.value)) }
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+}
+
+/// The [Install] section: how `systemctl enable` hooks the unit in.
+public struct InstallSection: Sendable {
+    public var wantedBy: [String] = []
+    public var requiredBy: [String] = []
+    public var alias: [String] = []
+    public var also: [String] = []
+    public var defaultInstance: String?
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
+        switch d.key {
+        case "WantedBy": try d.appendWords(to: &wantedBy) { $0 }
+        case "RequiredBy": try d.appendWords(to: &requiredBy) { $0 }
+        case "Alias": try d.appendWords(to: &alias) { $0 }
+        case "Also": try d.appendWords(to: &also) { $0 }
+        case "DefaultInstance": defaultInstance = try d.optional { v throws(ValueError) in try d.expand(v) }
+        default: return false
+        }
+        origins[d.key] = d.location
+        return true
+    }
+}

@@ -1,0 +1,80 @@
+/// What systemd 252 makes of a directive name in a section.
+public enum DirectiveStatus: Hashable, Sendable {
+    /// Known here; `hint` is the value kind systemd prints (BOOLEAN, SECONDS, OTHER, ...).
+    case known(hint: String)
+    /// Not in systemd 252 but accepted by a later systemd (v261 at the latest we know).
+    case newer
+    /// Known, but only in these other sections.
+    case wrongSection([String])
+    /// Not a directive at all; the closest known name, if one is close enough.
+    case unknown(suggestion: String?)
+}
+
+/// The directives systemd knows, per section, and the sections each unit type may have.
+public enum DirectiveRegistry {
+    /// Section -> directive -> value hint, for systemd 252.
+    public static let known: [String: [String: String]] = {
+        var table: [String: [String: String]] = [:]
+        for line in systemd252DirectiveTable.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            table[String(fields[0]), default: [:]][String(fields[1])] = fields.count > 2 ? String(fields[2]) : ""
+        }
+        return table
+    }()
+
+    /// Section -> directives added after systemd 252.
+    public static let newer: [String: Set<String>] = {
+        var table: [String: Set<String>] = [:]
+        for line in newerDirectiveTable.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            table[String(fields[0]), default: []].insert(String(fields[1]))
+        }
+        return table
+    }()
+
+    /// Directive -> the sections that know it.
+    private static let sectionsByName: [String: [String]] = {
+        var result: [String: [String]] = [:]
+        for (section, names) in known { for name in names.keys { result[name, default: []].append(section) } }
+        return result.mapValues { $0.sorted() }
+    }()
+
+    /// The sections a unit of `type` (service, socket, ...) may have besides X- extensions.
+    public static func sections(forUnitType type: String) -> [String] {
+        let typeSection: [String: String] = [
+            "service": "Service", "socket": "Socket", "mount": "Mount", "automount": "Automount", "swap": "Swap",
+            "timer": "Timer", "path": "Path", "slice": "Slice", "scope": "Scope",
+        ]
+        return ["Unit"] + (typeSection[type].map { [$0] } ?? []) + ["Install"]
+    }
+
+    /// Looks a directive up as systemd 252 would, with a suggestion for near misses.
+    public static func status(section: String, name: String) -> DirectiveStatus {
+        if let hint = known[section]?[name] { return .known(hint: hint) }
+        if newer[section]?.contains(name) == true { return .newer }
+        if let elsewhere = sectionsByName[name] { return .wrongSection(elsewhere) }
+        return .unknown(suggestion: suggestion(for: name, in: section))
+    }
+
+    /// The directive of `section` closest to `name` by edit distance (case-insensitive), if close enough.
+    public static func suggestion(for name: String, in section: String) -> String? {
+        let candidates = Array((known[section] ?? [:]).keys) + Array(newer[section] ?? [])
+        let lowered = Array(name.lowercased())
+        let scored = candidates.map { ($0, editDistance(lowered, Array($0.lowercased()))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
+        return best.1 <= max(2, name.count / 4) ? best.0 : nil
+    }
+
+    /// Levenshtein distance between two character arrays.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,44 @@
+/// Environment=, EnvironmentFile=, PassEnvironment=, UnsetEnvironment= values.
+public enum EnvironmentValues {
+    /// Parses Environment=: quoted words, each `NAME=VALUE` with a valid variable name.
+    public static func assignments(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        for word in try words(value, .standard) {
+            let w = try expand(word)
+            guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {
+                throw ValueError("'\(w)' is not a NAME=VALUE assignment with a valid variable name")
+            }
+            result.append((String(w[..<eq]), String(w[w.index(after: eq)...])))
+        }
+        return result
+    }
+
+    /// A variable name as systemd accepts it: letters, digits, underscore, not starting with a digit.
+    public static func isValidName<S: StringProtocol>(_ name: S) -> Bool {
+        guard let first = name.first, !first.isASCIIDigit else { return false }
+        return name.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" }
+    }
+
+    /// Parses PassEnvironment=/UnsetEnvironment= word lists (UnsetEnvironment may also name `NAME=VALUE`).
+    public static func names(_ value: String, allowAssignments: Bool) throws(ValueError) -> [String] {
+        var result: [String] = []
+        for word in try words(value) {
+            let name = allowAssignments ? word.prefix { $0 != "=" } : Substring(word)
+            guard isValidName(name) else { throw ValueError("'\(word)' is not a valid environment variable name") }
+            result.append(word)
+        }
+        return result
+    }
+}
+
+/// EnvironmentFile= entry: an absolute path, `-` to ignore a missing file.
+public struct EnvironmentFile: Hashable, Sendable {
+    public var path: String
+    public var ignoreIfMissing: Bool
+
+    public init(parsing value: String) throws(ValueError) {
+        ignoreIfMissing = value.hasPrefix("-")
+        path = String(ignoreIfMissing ? value.dropFirst() : Substring(value))
+        try Paths.checkAbsolute(path)
+    }
+}

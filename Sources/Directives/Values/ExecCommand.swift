@@ -1,0 +1,74 @@
+/// One command of ExecStart= and its kin, with the meaning of its prefixes (systemd.service(5)):
+/// `-` failure ignored, `@` second word is argv[0], `:` no environment variable expansion,
+/// `+` full privileges, `!` privileged identity but sandboxing kept, `!!` like `!` only where
+/// ambient capabilities are missing.
+public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    /// argv as the program sees it, argv[0] first.
+    public var arguments: [String]
+    public var ignoreFailure = false
+    public var noEnvironmentExpansion = false
+    public var fullPrivileges = false
+    public var privilegedIdentity = false
+    public var ambientFallback = false
+
+    public init(path: String, arguments: [String]) { self.path = path; self.arguments = arguments }
+
+    public var description: String { arguments.joined(separator: " ") }
+
+    /// Parses a whole ExecStart= value into its commands (several are separated by a lone `;`).
+    /// `expand` applies specifiers to each word, as systemd does after splitting.
+    public static func parseLine(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
+        var commands: [ExecCommand] = []
+        var current: [String] = []
+        for word in try words(value, .standard) {
+            if word == ";" {
+                if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
+                current = []
+            } else {
+                current.append(word)
+            }
+        }
+        if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
+        if commands.isEmpty { throw ValueError("empty command") }
+        return commands
+    }
+
+    static func parse(_ words: [String], expand: (String) throws(ValueError) -> String) throws(ValueError) -> ExecCommand {
+        var first = Substring(words[0])
+        var ignore = false, separateArgv0 = false, noExpand = false, full = false, priv = false, ambient = false
+        prefixes: while let c = first.first {
+            switch c {
+            case "-" where !ignore: ignore = true
+            case "@" where !separateArgv0: separateArgv0 = true
+            case ":" where !noExpand: noExpand = true
+            case "+" where !full && !priv: full = true
+            case "!" where !full && !ambient:
+                if priv { priv = false; ambient = true } else { priv = true }
+            default: break prefixes
+            }
+            first = first.dropFirst()
+        }
+        let path = try expand(String(first))
+        guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
+        guard path.first == "/" || !path.contains("/") else {
+            throw ValueError("'\(path)' must be an absolute path or a plain file name")
+        }
+        var rest = words.dropFirst().map { $0 }
+        var arguments: [String]
+        if separateArgv0 {
+            guard !rest.isEmpty else { throw ValueError("'@' needs argv[0] after the path") }
+            arguments = [try expand(rest.removeFirst())]
+        } else {
+            arguments = [path]
+        }
+        for w in rest { arguments.append(try expand(w)) }
+        var command = ExecCommand(path: path, arguments: arguments)
+        command.ignoreFailure = ignore
+        command.noEnvironmentExpansion = noExpand
+        command.fullPrivileges = full
+        command.privilegedIdentity = priv
+        command.ambientFallback = ambient
+        return command
+    }
+}

@@ -1,0 +1,48 @@
+/// The kernel namespace types RestrictNamespaces= names, with their CLONE_NEW* flags.
+public enum NamespaceType: String, CaseIterable, Hashable, Sendable {
+    case cgroup, ipc, net, mnt, pid, user, uts, time
+
+    /// The clone flag of the namespace type (CLONE_NEWCGROUP, ...).
+    public var cloneFlag: UInt64 {
+        switch self {
+        case .cgroup: return 0x0200_0000
+        case .ipc: return 0x0800_0000
+        case .net: return 0x4000_0000
+        case .mnt: return 0x0002_0000
+        case .pid: return 0x2000_0000
+        case .user: return 0x1000_0000
+        case .uts: return 0x0400_0000
+        case .time: return 0x0000_0080
+        }
+    }
+}
+
+/// RestrictNamespaces=: the namespace types a service may create or join.
+/// nil in the model means unset (no restriction), as in systemd.
+public struct NamespaceRestriction: Hashable, Sendable {
+    /// Namespace types still allowed; everything else is refused.
+    public var allowed: Set<NamespaceType>
+    public init(allowed: Set<NamespaceType>) { self.allowed = allowed }
+
+    public static let all = NamespaceRestriction(allowed: Set(NamespaceType.allCases))
+    public static let none = NamespaceRestriction(allowed: [])
+
+    /// Applies one line: yes (allow none), no (allow all), `LIST` (allow), `~LIST` (deny);
+    /// a later list line merges into the earlier one, as systemd does. Empty resets (nil).
+    public static func merge(_ current: NamespaceRestriction?, _ line: String) throws(ValueError) -> NamespaceRestriction? {
+        if line.isEmpty { return nil }
+        if let b = try? parseBoolean(line) { return b ? NamespaceRestriction.none : .all }
+        var text = Substring(line)
+        let invert = text.first == "~"
+        if invert { text = text.dropFirst() }
+        var listed = Set<NamespaceType>()
+        for word in try words(String(text)) {
+            guard let t = NamespaceType(rawValue: word) else { throw ValueError("unknown namespace type '\(word)' (cgroup, ipc, net, mnt, pid, user, uts, time)") }
+            listed.insert(t)
+        }
+        guard let current else {
+            return NamespaceRestriction(allowed: invert ? Set(NamespaceType.allCases).subtracting(listed) : listed)
+        }
+        return NamespaceRestriction(allowed: invert ? current.allowed.subtracting(listed) : current.allowed.union(listed))
+    }
+}

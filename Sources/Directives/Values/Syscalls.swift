@@ -1,0 +1,109 @@
+/// What a filtered system call does instead of running: fail with an errno, kill, or only log.
+public enum SyscallAction: Hashable, Sendable, CustomStringConvertible {
+    case errno(Int32)
+    case kill
+    case log
+
+    /// Parses an errno name (EPERM), a number 0…4095, `kill`, or `log` when `allowLog`.
+    public init(parsing value: String, allowLog: Bool = true) throws(ValueError) {
+        if value == "kill" { self = .kill; return }
+        if value == "log", allowLog { self = .log; return }
+        if let n = Int32(value) {
+            guard (0...4095).contains(n) else { throw ValueError("error number \(n) is out of range 0…4095") }
+            self = .errno(n); return
+        }
+        guard let n = SyscallCatalog.errnoNumber(value) else { throw ValueError("unknown error number name '\(value)'") }
+        self = .errno(n)
+    }
+
+    public var description: String {
+        switch self {
+        case .errno(let n): return "errno \(n)"
+        case .kill: return "kill"
+        case .log: return "log"
+        }
+    }
+}
+
+/// SystemCallFilter=: the lines as written, in order, and systemd's reading of them.
+/// The first non-empty line decides the mode: a plain list makes an allow list (which starts
+/// from @default), a `~` list a deny list. Later lines add to or take from it; an empty line resets.
+public struct SyscallFilter: Hashable, Sendable {
+    /// One name of a line: a system call or `@group`, with the `~` of its line and an optional `:errno`.
+    public struct Rule: Hashable, Sendable {
+        public var name: String
+        public var inverted: Bool
+        public var action: SyscallAction?
+    }
+
+    public private(set) var isAllowList: Bool
+    public private(set) var rules: [Rule]
+
+    /// Applies one line to the current filter; nil means unset (also the result of an empty line).
+    public static func merge(_ current: SyscallFilter?, _ line: String) throws(ValueError) -> SyscallFilter? {
+        if line.isEmpty { return nil }
+        var text = Substring(line)
+        let invert = text.first == "~"
+        if invert { text = text.dropFirst() }
+        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [])
+        for word in text.split(whereSeparator: \.isBlank) {
+            var name = Substring(word)
+            var action: SyscallAction?
+            if let colon = word.firstIndex(of: ":") {
+                name = word[..<colon]
+                action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
+                guard invert else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
+            }
+            try Self.validate(String(name))
+            filter.rules.append(Rule(name: String(name), inverted: invert, action: action))
+        }
+        return filter
+    }
+
+    static func validate(_ name: String) throws(ValueError) {
+        if name.first == "@" {
+            guard SyscallCatalog.isKnownGroup(name) else { throw ValueError("unknown system call group '\(name)'") }
+        } else {
+            guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
+        }
+    }
+
+    /// The system calls the filter lists after systemd's merge with the groups of `rules`, with the
+    /// action of each (nil: the filter's default action). For an allow list these are the allowed
+    /// calls. Names that do not exist on this machine stay in; whoever builds the filter skips them.
+    public func resolved(rules: SystemdRules = .v252) -> [String: SyscallAction?] {
+        var result: [String: SyscallAction?] = [:]
+        func apply(_ name: String, _ inverted: Bool, _ action: SyscallAction?) {
+            if name.first == "@" {
+                for member in SyscallGroups.members(of: name, rules: rules) ?? [] { apply(member, inverted, action) }
+            } else if inverted != isAllowList || (inverted && isAllowList && action != nil) {
+                result[name] = .some(action)
+            } else {
+                result[name] = nil
+            }
+        }
+        if isAllowList { apply("@default", false, nil) }
+        for rule in self.rules { apply(rule.name, rule.inverted, rule.action) }
+        return result
+    }
+}
+
+/// SystemCallArchitectures= names as systemd knows them (`native` is the host's); the ones this
+/// machine can run are `SyscallArchitecture`'s cases.
+public enum SyscallArchitectureNames {
+    public static let names: Set<String> = [
+        "native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips64", "mips64-n32", "mips-le",
+        "mips64-le", "mips64-le-n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64-le", "s390", "s390x",
+        "riscv64", "loongarch64",
+    ]
+
+    /// Parses a list of architecture names.
+    public static func parseList(_ value: String) throws(ValueError) -> Set<String> {
+        var result = Set<String>()
+        for word in try words(value) {
+            guard names.contains(word) else { throw ValueError("unknown system call architecture '\(word)'") }
+            result.insert(word)
+        }
+        return result
+    }
+}

@@ -1,0 +1,194 @@
+import Directives
+
+/// The seccomp filters systemd 252 installs for a unit (src/core/execute.c, in its order,
+/// with the rules of src/shared/seccomp-util.c), as layers to be stacked into one program.
+enum SystemdLayers {
+    static let eperm = SeccompAction.errno(1)
+    static let enosys = SeccompAction.errno(38)
+    static let eafnosupport = SeccompAction.errno(97)
+
+    static func layers(for s: SystemdSyscallSettings) -> [SeccompLayer] {
+        var layers: [SeccompLayer] = []
+        func add(_ condition: Bool, _ layer: @autoclosure () -> SeccompLayer) {
+            if condition { layers.append(layer()) }
+        }
+        // ProtectHostname= is applied with the namespaces, before all the others.
+        add(s.protectHostname, SeccompLayer("ProtectHostname=", rules: [
+            .always("sethostname", eperm), .always("setdomainname", eperm),
+        ]))
+        if let families = s.addressFamilies, let layer = addressFamilies(families) { layers.append(layer) }
+        add(s.memoryDenyWriteExecute, memoryDenyWriteExecute())
+        add(s.restrictRealtime, restrictRealtime())
+        add(s.restrictSUIDSGID, restrictSUIDSGID())
+        if let retained = s.retainedNamespaceFlags, let layer = restrictNamespaces(retaining: retained) {
+            layers.append(layer)
+        }
+        // The x32 ABI has no _sysctl.
+        add(s.protectKernelTunables, SeccompLayer("ProtectKernelTunables=", rules: [
+            .always("_sysctl", eperm, abis: [.x86_64, .x86]),
+        ]))
+        add(s.protectKernelModules, group("@module", "ProtectKernelModules=", s.rules))
+        add(s.protectKernelLogs, SeccompLayer("ProtectKernelLogs=", rules: [.always("syslog", eperm)]))
+        add(s.protectClock, group("@clock", "ProtectClock=", s.rules))
+        add(s.privateDevices, group("@raw-io", "PrivateDevices=", s.rules))
+        // (SystemCallArchitectures= comes here: it decides the ABIs of the program.)
+        add(s.lockPersonality, lockPersonality(s.personality ?? 0 /* PER_LINUX */))
+        if let log = s.syscallLog, let layer = syscallLog(log) { layers.append(layer) }
+        // The call filter stays last, so that its errno wins over the others' EPERM.
+        if let filter = s.syscallFilter, let layer = syscallFilter(filter, errorAction: s.syscallErrorAction) {
+            layers.append(layer)
+        }
+        return layers
+    }
+
+    private static func group(_ name: String, _ origin: String, _ rules: SystemdRules) -> SeccompLayer {
+        SeccompLayer(origin, rules: (SyscallGroups.expand(name, rules: rules) ?? []).map { .always($0, eperm) })
+    }
+
+    /// All values of the bits of `mask` except `mask` itself: the calls a
+    /// "(argument & mask) == mask" rule leaves alone.
+    static func otherMaskedValues(_ argument: UInt32, _ mask: UInt64) -> [[ArgumentComparison]] {
+        let bits = (0..<64).map { UInt64(1) << $0 }.filter { mask & $0 != 0 }
+        return (0..<(1 << bits.count) - 1).map { combination in
+            let value = bits.enumerated().reduce(UInt64(0)) { $0 | (combination >> $1.offset & 1 == 1 ? $1.element : 0) }
+            return [.arg(argument, masked: mask, equals: value)]
+        }
+    }
+
+    /// socket() family checks; systemd leaves out the i386 ABI, whose socket calls may go
+    /// through socketcall(), where the family cannot be seen.
+    static func addressFamilies(_ list: SystemdSyscallSettings.FamilyList) -> SeccompLayer? {
+        let abis: Set<SyscallABI> = [.x86_64, .x32]
+        let afMax = 46  // AF_MAX of the C library systemd 252 was built with
+        let origin = "RestrictAddressFamilies="
+        if list.isAllowList {
+            let valid = list.families.filter { $0 > 0 && $0 < afMax }.sorted()
+            guard let first = valid.first, let last = valid.last else {
+                return SeccompLayer(origin, rules: [.always("socket", eafnosupport, abis: abis)])
+            }
+            let holes = (first...last).filter { !list.families.contains($0) }
+            let refused: [[ArgumentComparison]] = [[.init(argument: 0, .less, UInt64(first))],
+                                                   [.init(argument: 0, .greater, UInt64(last))]]
+                + holes.map { [.arg(0, equals: UInt64($0))] }
+            return SeccompLayer(origin, rules: [
+                .when("socket", refused, otherwise: valid.map { [.arg(0, equals: UInt64($0))] }, eafnosupport, abis: abis),
+            ])
+        }
+        guard let highest = list.families.max(), highest >= 0 else { return nil }
+        let denied = list.families.filter { $0 >= 0 }
+        let others: [[ArgumentComparison]] = (0...highest).filter { !denied.contains($0) }.map { [.arg(0, equals: UInt64($0))] }
+            + [[.init(argument: 0, .greater, UInt64(highest))]]
+        return SeccompLayer(origin, rules: [
+            .when("socket", denied.sorted().map { [.arg(0, equals: UInt64($0))] }, otherwise: others, eafnosupport, abis: abis),
+        ])
+    }
+
+    static func memoryDenyWriteExecute() -> SeccompLayer {
+        let write: UInt64 = 0x2, exec: UInt64 = 0x4, shmExec: UInt64 = 0o100000
+        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: Set<SyscallABI>) -> SeccompLayer.Rule {
+            .when(call, [[.arg(argument, masked: mask, equals: mask)]], otherwise: otherMaskedValues(argument, mask),
+                  eperm, abis: abis)
+        }
+        // i386 maps through mmap2 (checked) and refuses old mmap outright; shmat is
+        // multiplexed through ipc() there and left alone, as systemd does.
+        return SeccompLayer("MemoryDenyWriteExecute=", rules: [
+            masked("mmap", 2, write | exec, [.x86_64, .x32]),
+            masked("mmap2", 2, write | exec, [.x86]),
+            .always("mmap", eperm, abis: [.x86]),
+            masked("mprotect", 2, exec, SyscallABI.allSet),
+            masked("pkey_mprotect", 2, exec, SyscallABI.allSet),
+            masked("shmat", 2, shmExec, [.x86_64, .x32]),
+        ])
+    }
+
+    static func restrictRealtime() -> SeccompLayer {
+        // SCHED_OTHER (0), SCHED_BATCH (3) and SCHED_IDLE (5) stay allowed.
+        let permitted: [UInt64] = [0, 3, 5]
+        let refused = [[ArgumentComparison]]([1, 2, 4].map { [.arg(1, equals: $0)] })
+            + [[.init(argument: 1, .greater, 5)]]
+        return SeccompLayer("RestrictRealtime=", rules: [
+            .when("sched_setscheduler", refused, otherwise: permitted.map { [.arg(1, equals: $0)] }, eperm),
+        ])
+    }
+
+    static func restrictSUIDSGID() -> SeccompLayer {
+        let suid: UInt64 = 0o4000, sgid: UInt64 = 0o2000, create: UInt64 = 0o100  // O_CREAT
+        func mode(_ call: String, _ argument: UInt32) -> SeccompLayer.Rule {
+            .when(call, [[.arg(argument, masked: suid, equals: suid)], [.arg(argument, masked: sgid, equals: sgid)]],
+                  otherwise: [[.arg(argument, masked: suid | sgid, equals: 0)]], eperm)
+        }
+        func creating(_ call: String, flags: UInt32, mode: UInt32) -> SeccompLayer.Rule {
+            let creates = ArgumentComparison.arg(flags, masked: create, equals: create)
+            return .when(call, [[creates, .arg(mode, masked: suid, equals: suid)], [creates, .arg(mode, masked: sgid, equals: sgid)]],
+                         otherwise: [[.arg(flags, masked: create, equals: 0)], [.arg(mode, masked: suid | sgid, equals: 0)]],
+                         eperm)
+        }
+        return SeccompLayer("RestrictSUIDSGID=", rules: [
+            mode("chmod", 1), mode("fchmod", 1), mode("fchmodat", 2), mode("mkdir", 1), mode("mkdirat", 2),
+            mode("mknod", 1), mode("mknodat", 2),
+            creating("open", flags: 1, mode: 2), creating("openat", flags: 2, mode: 3),
+            // openat2() hides its flags in a structure: refused, so programs fall back to openat().
+            .always("openat2", enosys),
+            mode("creat", 1),
+        ])
+    }
+
+    /// All CLONE_NEW* flags RestrictNamespaces= knows.
+    static let namespaceFlags: [UInt64] = [0x0200_0000, 0x0800_0000, 0x4000_0000, 0x0002_0000, 0x2000_0000,
+                                           0x1000_0000, 0x0400_0000, 0x0000_0080]
+
+    static func restrictNamespaces(retaining retained: UInt64) -> SeccompLayer? {
+        let all = namespaceFlags.reduce(0, |)
+        if retained & all == all { return nil }
+        let blocked = namespaceFlags.filter { retained & $0 == 0 }
+        let blockedMask = blocked.reduce(0, |)
+        let anyBlocked = blocked.map { [ArgumentComparison.arg(0, masked: $0, equals: $0)] }
+        let noneBlocked = [[ArgumentComparison.arg(0, masked: blockedMask, equals: 0)]]
+        var rules: [SeccompLayer.Rule] = [
+            // clone3() flags sit in a structure: refused with ENOSYS so libc falls back to clone().
+            .always("clone3", enosys),
+        ]
+        if retained & all == 0 {
+            rules.append(.always("setns", eperm))
+        } else {
+            // setns(fd, 0) (any type) and setns with a blocked type are refused. The complement,
+            // "no blocked bit and not zero", as one masked test per lowest set bit.
+            let refused = [[ArgumentComparison.arg(1, equals: 0)]]
+                + blocked.map { [ArgumentComparison.arg(1, masked: $0, equals: $0)] }
+            let allowed = (0..<64).map { UInt64(1) << $0 }.filter { $0 & blockedMask == 0 }.map { bit in
+                [ArgumentComparison.arg(1, masked: blockedMask | (bit | (bit - 1)), equals: bit)]
+            }
+            rules.append(.when("setns", refused, otherwise: allowed, eperm))
+        }
+        rules.append(.when("unshare", anyBlocked, otherwise: noneBlocked, eperm))
+        rules.append(.when("clone", anyBlocked, otherwise: noneBlocked, eperm))
+        return SeccompLayer("RestrictNamespaces=", rules: rules)
+    }
+
+    static func lockPersonality(_ personality: UInt64) -> SeccompLayer {
+        SeccompLayer("LockPersonality=", rules: [
+            .when("personality", [[.init(argument: 0, .notEqual, personality)]],
+                  otherwise: [[.arg(0, equals: personality)]], eperm),
+        ])
+    }
+
+    static func syscallLog(_ list: SystemdSyscallSettings.SyscallList) -> SeccompLayer? {
+        // An allow list logs only the listed calls; a deny list logs all but them.
+        let (defaultAction, action): (SeccompAction, SeccompAction) = list.isAllowList ? (.allow, .log) : (.log, .allow)
+        if list.entries.isEmpty && defaultAction == .allow { return nil }
+        return SeccompLayer("SystemCallLog=", defaultAction: defaultAction,
+                            rules: list.entries.keys.sorted().map { .always($0, action) })
+    }
+
+    static func syscallFilter(_ list: SystemdSyscallSettings.SyscallList, errorAction: SeccompAction) -> SeccompLayer? {
+        let (defaultAction, action): (SeccompAction, SeccompAction) =
+            list.isAllowList ? (errorAction, .allow) : (.allow, errorAction)
+        if list.entries.isEmpty && defaultAction == .allow { return nil }
+        return SeccompLayer("SystemCallFilter=", defaultAction: defaultAction,
+                            rules: list.entries.keys.sorted().map { .always($0, (list.entries[$0] ?? nil) ?? action) })
+    }
+}
+
+extension SyscallABI {
+    static let allSet = Set(allCases)
+}

@@ -1,0 +1,49 @@
+import Testing
+import Directives
+@testable import Seccomp
+
+@Suite struct SeccompProgramTests {
+    static var resolvedLike: SeccompProgram {
+        get throws { try SeccompCompiler.compile(try SystemdDifferentialTests.resolvedLikePolicy) }
+    }
+
+    @Test func resolvedLikeProfileIsOneSmallProgram() throws {
+        let program = try Self.resolvedLike
+        #expect(program.policy.abis == [.x86_64])
+        #expect(program.instructions.count > 50)
+        #expect(program.instructions.count < 1000)
+        #expect(program.bytes.count == program.instructions.count * 8)
+    }
+
+    /// Unconditionally allowed calls must stay free of argument checks, so the kernel's
+    /// action cache skips the filter for them.
+    @Test func everydayCallsAreCacheableUnderTheResolvedLikeProfile() throws {
+        let program = try Self.resolvedLike
+        for call in ["read", "write", "getppid", "close", "futex", "epoll_wait", "recvmsg", "sendmsg"] {
+            #expect(program.alwaysAllows(call), "\(call)")
+        }
+        // Calls with argument checks or refused calls are not.
+        for call in ["socket", "mmap", "mprotect", "clone", "personality", "mount", "sched_setscheduler"] {
+            #expect(!program.alwaysAllows(call), "\(call)")
+        }
+    }
+
+    @Test func blockedABIsAreNeverCacheable() throws {
+        let program = try Self.resolvedLike
+        #expect(!program.alwaysAllows("getppid", abi: .x86))
+        #expect(!program.alwaysAllows("getppid", abi: .x32))
+    }
+
+    @Test func descriptionShowsDefaultABIsRulesAndSize() throws {
+        let text = try Self.resolvedLike.description
+        #expect(text.contains("default action: errno EPERM"))
+        #expect(text.contains("ABIs: x86-64; other ABIs (x86 x32): kill-thread"))
+        #expect(text.contains("socket: errno EAFNOSUPPORT if arg0 < 1"))
+        #expect(text.contains("personality: allow if arg0 == 0"))
+        #expect(text.contains("clone3"))
+        #expect(text.contains("BPF instructions"))
+        let allowLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("allow (") })
+        #expect(allowLine.contains(" getppid "))
+        #expect(!allowLine.contains("_llseek"))  // an i386 call; the program filters x86-64 only
+    }
+}
