@@ -51,14 +51,12 @@ struct AnalyzeCommand: ParsableCommand {
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
                 failed = true
-                if !overview || format != .table { FileHandle.standardError.write(Data("\(target): \(e.message)\n".utf8)) }
+                if !overview || format != .table { Self.report(e) }
             }
         }
 
         let isTTY = isatty(STDOUT_FILENO) != 0
-        let lang = ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LC_CTYPE"]
-            ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
-        let utf8 = lang.uppercased().contains("UTF-8") || lang.uppercased().contains("UTF8") || (lang.isEmpty && isTTY)
+        let utf8 = Self.localeIsUTF8(ProcessInfo.processInfo.environment)
         let table = TableRenderer(colors: isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, utf8: utf8,
                                   legend: !noLegend)
         var out = ""
@@ -99,7 +97,7 @@ struct AnalyzeCommand: ParsableCommand {
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
                 failed = true
-                FileHandle.standardError.write(Data("\(target): \(e.message)\n".utf8))
+                Self.report(e)
             }
             if out.count > 1 << 20 { Self.write(&out) }
         }
@@ -118,6 +116,21 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// As systemd decides: a UTF-8 locale, or no locale set at all (plain C counts as UTF-8
+    /// then); a locale chosen explicitly without UTF-8 gets ASCII faces.
+    static func localeIsUTF8(_ env: [String: String]) -> Bool {
+        let chosen = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { env[$0] }.first { !$0.isEmpty }
+        guard let chosen else { return true }
+        let upper = chosen.uppercased()
+        return upper.contains("UTF-8") || upper.contains("UTF8")
+    }
+
+    /// One line on stderr naming the unit (loader messages already start with its path).
+    private static func report(_ e: AnalyzeError) {
+        let line = e.message.hasPrefix(e.target) || e.message.hasPrefix("/") ? e.message : "\(e.target): \(e.message)"
+        FileHandle.standardError.write(Data("brig analyze: \(line)\n".utf8))
     }
 
     private func fail(_ message: String) -> Never {

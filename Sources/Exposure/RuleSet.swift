@@ -37,7 +37,8 @@ import Directives
 
 extension RuleSet {
     /// The rules of a systemd release on this architecture (x86-64).
-    public static func systemd(_ version: Int) -> RuleSet { version >= 261 ? v261 : v252 }
+    /// Releases after 252 follow the newest rules brig has (261); 252 and older, Debian 12's.
+    public static func systemd(_ version: Int) -> RuleSet { version > 252 ? v261 : v252 }
 
     private static let v252 = make(252)
     private static let v261 = make(261)
