@@ -1,2 +1,515 @@
+// The child side of a jail: executes a flat plan with system calls only.
+// No malloc, no stdio, no locks: the parent may be multi-threaded, and after
+// clone only this code runs until execve.
+#define _GNU_SOURCE
 #include "cjail.h"
-int cjail_placeholder(void) { return 0; }
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEYCTL_LINK 8
+#define KEY_SPEC_SESSION_KEYRING -3
+#define KEY_SPEC_USER_KEYRING -4
+#endif
+
+struct cj_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+
+// ---- small helpers (no libc state) -------------------------------------
+
+static size_t cj_strlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+
+static int cj_write_all(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) { if (errno == EINTR) continue; return -1; }
+        p += w; len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int cj_write_file(const char *path, const char *contents) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return -1;
+    int r = cj_write_all(fd, contents, cj_strlen(contents));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
+}
+
+// "path" equals "prefix" or lies below it.
+static int cj_path_below(const char *path, const char *prefix) {
+    size_t n = cj_strlen(prefix);
+    while (n > 1 && prefix[n - 1] == '/') n--;
+    if (n == 1 && prefix[0] == '/') return path[0] == '/';
+    if (strncmp(path, prefix, n) != 0) return 0;
+    return path[n] == 0 || path[n] == '/';
+}
+
+static int cj_path_equal(const char *a, const char *b) {
+    return cj_path_below(a, b) && cj_path_below(b, a);
+}
+
+// Reads /proc/self/mountinfo into the scratch buffer; returns its length or -1.
+static ssize_t cj_read_mountinfo(const struct cjail_plan *plan) {
+    int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t len = 0;
+    for (;;) {
+        if (len + 1 >= plan->scratch_size) { close(fd); errno = E2BIG; return -1; }
+        ssize_t r = read(fd, plan->scratch + len, plan->scratch_size - 1 - len);
+        if (r < 0) { if (errno == EINTR) continue; int e = errno; close(fd); errno = e; return -1; }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    close(fd);
+    plan->scratch[len] = 0;
+    return (ssize_t)len;
+}
+
+// Cuts the mount point (5th field) and the file system type (after " - ") out
+// of one mountinfo line, in place, decoding the octal escapes of the path.
+static int cj_parse_mountinfo_line(char *line, char **mount_point, char **fstype) {
+    char *p = line;
+    for (int field = 0; field < 4; field++) {
+        while (*p && *p != ' ') p++;
+        if (!*p) return -1;
+        p++;
+    }
+    char *start = p, *out = p;
+    while (*p && *p != ' ') {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] && p[3]) {
+            *out++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+            p += 4;
+        } else {
+            *out++ = *p++;
+        }
+    }
+    if (!*p) return -1;
+    p++;
+    *out = 0;
+    *mount_point = start;
+    char *sep = strstr(p, " - ");
+    if (!sep) return -1;
+    p = sep + 3;
+    *fstype = p;
+    while (*p && *p != ' ') p++;
+    *p = 0;
+    return 0;
+}
+
+static int cj_is_mount_point(const char *path) {
+    struct statx stx;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0) return -1;
+    return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned flags) {
+    struct cj_mount_attr attr = { .attr_set = set, .attr_clr = clr };
+    return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | flags, &attr, sizeof attr);
+}
+
+// ---- steps that need more than one system call ------------------------
+
+// Detaches every mount at or below prefix (repeated: detaching reveals stacked ones).
+static int cj_umount_below(const struct cjail_plan *plan, const char *prefix) {
+    for (int pass = 0; pass < 32; pass++) {
+        ssize_t len = cj_read_mountinfo(plan);
+        if (len < 0) return -1;
+        int found = 0;
+        char *line = plan->scratch;
+        while (*line) {
+            char *end = strchr(line, '\n');
+            if (end) *end = 0;
+            char *mp, *fstype;
+            if (cj_parse_mountinfo_line(line, &mp, &fstype) == 0 && cj_path_below(mp, prefix)) {
+                if (umount2(mp, MNT_DETACH) == 0) found = 1;
+            }
+            if (!end) break;
+            line = end + 1;
+        }
+        if (!found) return 0;
+    }
+    errno = EBUSY;
+    return -1;
+}
+
+// Sets/clears mount attributes on path and, if recursive, on every mount below
+// it except those below a deny-listed path (the top itself is never skipped),
+// the way systemd's bind_remount_recursive() walks the tree.
+static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s) {
+    if (!(s->flags & CJ_RECURSIVE)) return cj_setattr(s->s1, s->a, s->b, 0);
+    int mp_state = cj_is_mount_point(s->s1);
+    if (mp_state < 0) return -1;
+    if (!mp_state) { errno = EINVAL; return -1; }
+    if (!s->s2 || !*s->s2) return cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE);
+    ssize_t len = cj_read_mountinfo(plan);
+    if (len < 0) return -1;
+    char *line = plan->scratch;
+    while (*line) {
+        char *end = strchr(line, '\n');
+        if (end) *end = 0;
+        char *mp, *fstype;
+        if (cj_parse_mountinfo_line(line, &mp, &fstype) == 0 && cj_path_below(mp, s->s1)
+            && strcmp(fstype, "autofs") != 0) {
+            int denied = 0;
+            if (!cj_path_equal(mp, s->s1)) {
+                for (const char *d = s->s2; *d; d += cj_strlen(d) + 1) {
+                    if (cj_path_equal(d, s->s1) || !cj_path_below(d, s->s1)) continue;
+                    if (cj_path_below(mp, d)) { denied = 1; break; }
+                }
+            }
+            // A mount point may be hidden by a later mount; then the call
+            // reaches the top one, which is what we want to change anyway.
+            if (!denied && cj_setattr(mp, s->a, s->b, 0) < 0 && errno != ENOENT && errno != EACCES) return -1;
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+    return 0;
+}
+
+static int cj_inaccessible(const struct cjail_plan *plan, const struct cjail_step *s) {
+    (void)cj_umount_below(plan, s->s1);
+    struct stat st;
+    if (lstat(s->s1, &st) < 0) return -1;
+    const char *name;
+    switch (st.st_mode & S_IFMT) {
+    case S_IFDIR: name = "dir"; break;
+    case S_IFREG: name = "reg"; break;
+    case S_IFCHR: name = "chr"; break;
+    case S_IFBLK: name = "blk"; break;
+    case S_IFIFO: name = "fifo"; break;
+    case S_IFSOCK: name = "sock"; break;
+    default: errno = ELOOP; return -1;
+    }
+    char src[512];
+    size_t n = cj_strlen(s->s2);
+    if (n + 6 >= sizeof src) { errno = ENAMETOOLONG; return -1; }
+    memcpy(src, s->s2, n);
+    src[n] = '/';
+    memcpy(src + n + 1, name, cj_strlen(name) + 1);
+    return mount(src, s->s1, NULL, MS_BIND, NULL);
+}
+
+static int cj_join(char *buf, size_t size, const char *a, const char *b) {
+    size_t na = cj_strlen(a), nb = cj_strlen(b);
+    if (na + nb + 1 > size) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, a, na);
+    memcpy(buf + na, b, nb + 1);
+    return 0;
+}
+
+// Appends the decimal form of v to buf at *n.
+static void cj_append_uint(char *buf, size_t *n, unsigned v) {
+    char digits[12];
+    int k = 0;
+    do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (k) buf[(*n)++] = digits[--k];
+}
+
+// Creates a copy of a host device node under the staging /dev, plus its
+// /dev/char/MAJ:MIN symlink; a source that is missing or not a device is
+// skipped, as systemd does.
+static int cj_clone_node(const char *dev, const char *name) {
+    char src[64], dst[512];
+    if (cj_join(src, sizeof src, "/dev/", name) < 0 || cj_join(dst, sizeof dst, dev, src + 4) < 0) return -1;
+    struct stat st;
+    if (stat(src, &st) < 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) return 0;
+    mode_t old = umask(0);
+    int r = mknod(dst, st.st_mode, st.st_rdev);
+    umask(old);
+    if (r < 0) return -1;
+    char link[512], target[64];
+    if (cj_join(link, sizeof link, dev, S_ISCHR(st.st_mode) ? "/char" : "/block") < 0) return 0;
+    (void)mkdir(link, 0755);
+    size_t n = cj_strlen(link);
+    if (n + 32 >= sizeof link) return 0;
+    link[n++] = '/';
+    cj_append_uint(link, &n, major(st.st_rdev));
+    link[n++] = ':';
+    cj_append_uint(link, &n, minor(st.st_rdev));
+    link[n] = 0;
+    if (cj_join(target, sizeof target, "../", name) == 0) (void)symlink(target, link);
+    return 0;
+}
+
+// PrivateDevices=: a fresh tmpfs with the basic nodes, the host's pts/shm
+// bound in, moved over the target (systemd's mount_private_dev()).
+static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target) {
+    char dev[512], p[512];
+    if (cj_join(dev, sizeof dev, staging, "/dev") < 0) return -1;
+    (void)mkdir(dev, 0755);
+    if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=755,size=4m,nr_inodes=64k") < 0) return -1;
+    if (cj_join(p, sizeof p, dev, "/pts") < 0) return -1;
+    (void)mkdir(p, 0755);
+    if (mount("/dev/pts", p, NULL, MS_BIND, NULL) < 0) return -1;
+    struct stat st;
+    if (lstat("/dev/ptmx", &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (cj_join(p, sizeof p, dev, "/ptmx") < 0 || symlink("pts/ptmx", p) < 0) return -1;
+    } else if (cj_clone_node(dev, "ptmx") < 0) {
+        return -1;
+    }
+    if (cj_join(p, sizeof p, dev, "/shm") < 0) return -1;
+    (void)mkdir(p, 0755);
+    if (mount("/dev/shm", p, NULL, MS_BIND, NULL) < 0) return -1;
+    static const char *const optional_mounts[] = { "/mqueue", "/hugepages" };
+    for (size_t i = 0; i < 2; i++) {
+        char src[32];
+        if (cj_join(p, sizeof p, dev, optional_mounts[i]) < 0 || cj_join(src, sizeof src, "/dev", optional_mounts[i]) < 0) return -1;
+        (void)mkdir(p, 0755);
+        (void)mount(src, p, NULL, MS_BIND, NULL);
+    }
+    if (cj_join(p, sizeof p, dev, "/log") == 0) (void)symlink("/run/systemd/journal/dev-log", p);
+    static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+    for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++)
+        if (cj_clone_node(dev, nodes[i]) < 0) return -1;
+    if (cj_join(p, sizeof p, dev, "/core") == 0 && access("/proc/kcore", F_OK) == 0) (void)symlink("/proc/kcore", p);
+    static const char *const links[][2] = {
+        { "/fd", "/proc/self/fd" }, { "/stdin", "/proc/self/fd/0" },
+        { "/stdout", "/proc/self/fd/1" }, { "/stderr", "/proc/self/fd/2" },
+    };
+    for (size_t i = 0; i < 4; i++)
+        if (cj_join(p, sizeof p, dev, links[i][0]) == 0) (void)symlink(links[i][1], p);
+    (void)mkdir(target, 0755);
+    (void)cj_umount_below(plan, target);
+    if (mount(dev, target, NULL, MS_MOVE, NULL) < 0) return -1;
+    (void)rmdir(dev);
+    return 0;
+}
+
+// Writes the id maps of a fresh user namespace. The writer must stay in the
+// parent namespace, so a helper forked before the unshare does it.
+static int cj_userns(const char *uid_map, const char *gid_map) {
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC) < 0) return -1;
+    pid_t self = getpid();
+    pid_t helper = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (helper < 0) { int e = errno; close(sync[0]); close(sync[1]); errno = e; return -1; }
+    if (helper == 0) {
+        close(sync[1]);
+        char c;
+        if (read(sync[0], &c, 1) != 1) _exit(ECANCELED);
+        char path[64], num[16];
+        int n = 0;
+        for (pid_t v = self; v > 0; v /= 10) num[n++] = (char)('0' + v % 10);
+        memcpy(path, "/proc/", 6);
+        for (int i = 0; i < n; i++) path[6 + i] = num[n - 1 - i];
+        char *tail = path + 6 + n;
+        memcpy(tail, "/setgroups", 11);
+        if (cj_write_file(path, "deny") < 0 && errno != ENOENT) _exit(errno);
+        memcpy(tail, "/gid_map", 9);
+        if (cj_write_file(path, gid_map) < 0) _exit(errno);
+        memcpy(tail, "/uid_map", 9);
+        if (cj_write_file(path, uid_map) < 0) _exit(errno);
+        _exit(0);
+    }
+    close(sync[0]);
+    int r = unshare(CLONE_NEWUSER);
+    int e = errno;
+    (void)write(sync[1], "x", r == 0 ? 1 : 0);
+    close(sync[1]);
+    int status = 0;
+    while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
+    if (r < 0) { errno = e; return -1; }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+        return -1;
+    }
+    return 0;
+}
+
+static int cj_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (r == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+// Sets the three sets, never asking for more than is permitted now.
+static int cj_capset(uint64_t eff, uint64_t perm, uint64_t inh) {
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return -1;
+    uint64_t now = (uint64_t)d[0].permitted | ((uint64_t)d[1].permitted << 32);
+    eff &= now;
+    perm &= now;
+    h.version = _LINUX_CAPABILITY_VERSION_3;
+    h.pid = 0;
+    struct __user_cap_data_struct next[2] = {
+        { (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
+        { (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
+    };
+    return (int)syscall(SYS_capset, &h, next);
+}
+
+static int cj_ambient(uint64_t raise) {
+    for (unsigned cap = 0; cap < 64; cap++) {
+        if (!(raise & (UINT64_C(1) << cap))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return -1;
+    }
+    return 0;
+}
+
+static int cj_reset_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s) {
+    switch (s->op) {
+    case CJ_RESET_SIGNALS: return cj_reset_signals();
+    case CJ_IGNORE_SIGNAL: {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_IGN;
+        return sigaction((int)s->a, &sa, NULL);
+    }
+    case CJ_SETSID: return setsid() < 0 ? -1 : 0;
+    case CJ_CGROUP_JOIN: return cj_write_file(s->s1, "0");
+    case CJ_CLOSE_FDS: return (int)syscall(SYS_close_range, (unsigned)s->a, ~0U, CLOSE_RANGE_CLOEXEC);
+    case CJ_DUP2:
+        if (s->a == s->b) return fcntl((int)s->a, F_SETFD, 0);
+        return dup2((int)s->a, (int)s->b) < 0 ? -1 : 0;
+    case CJ_WRITE_FILE: return cj_write_file(s->s1, s->s2);
+    case CJ_NICE: return setpriority(PRIO_PROCESS, 0, (int)(int64_t)s->a);
+    case CJ_PERSONALITY: return personality((unsigned long)s->a) < 0 ? -1 : 0;
+    case CJ_UMASK: umask((mode_t)s->a); return 0;
+    case CJ_RLIMIT: {
+        struct rlimit rl = { .rlim_cur = s->b, .rlim_max = s->c };
+        return setrlimit((int)s->a, &rl);
+    }
+    case CJ_KEYRING:
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0) return -1;
+        if (s->a == 1 && syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING, 0, 0) < 0) return -1;
+        return 0;
+    case CJ_UNSHARE: return unshare((int)s->a);
+    case CJ_USERNS: return cj_userns(s->s1, s->s2);
+    case CJ_LOOPBACK_UP: return cj_loopback_up();
+    case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
+    case CJ_MOUNT: return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+    case CJ_BIND_SELF: {
+        int r = cj_is_mount_point(s->s1);
+        if (r < 0) return -1;
+        return r ? 0 : mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL);
+    }
+    case CJ_UMOUNT_BELOW: return cj_umount_below(plan, s->s1);
+    case CJ_INACCESSIBLE: return cj_inaccessible(plan, s);
+    case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2);
+    case CJ_REMOUNT: return cj_remount(plan, s);
+    case CJ_MOVE_ROOT:
+        if (chdir(s->s1) < 0 || mount(s->s1, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0) return -1;
+        return chdir("/");
+    case CJ_CHROOT: return chroot(s->s1) < 0 ? -1 : chdir("/");
+    case CJ_SETGROUPS: return (int)syscall(SYS_setgroups, (size_t)s->a, s->data);
+    case CJ_SETGID: return (int)syscall(SYS_setresgid, (gid_t)s->a, (gid_t)s->a, (gid_t)s->a);
+    case CJ_SETUID: return (int)syscall(SYS_setresuid, (uid_t)s->a, (uid_t)s->a, (uid_t)s->a);
+    case CJ_KEEPCAPS: return prctl(PR_SET_KEEPCAPS, (unsigned long)s->a, 0, 0, 0);
+    case CJ_BSET_LIMIT:
+        for (unsigned cap = 0; cap <= (unsigned)s->b; cap++) {
+            if (s->a & (UINT64_C(1) << cap)) continue;
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+        }
+        return 0;
+    case CJ_CAPSET: return cj_capset(s->a, s->b, s->c);
+    case CJ_AMBIENT: return cj_ambient(s->a);
+    case CJ_SECUREBITS: return prctl(PR_SET_SECUREBITS, (unsigned long)s->a, 0, 0, 0);
+    case CJ_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    case CJ_CHDIR: return chdir(s->s1);
+    case CJ_SECCOMP: {
+        struct sock_fprog prog = { .len = (unsigned short)s->a, .filter = (struct sock_filter *)s->data };
+        return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)s->b, &prog);
+    }
+    case CJ_EXEC: return execve(s->s1, plan->argv, plan->envp);
+    default: errno = EINVAL; return -1;
+    }
+}
+
+static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct cjail_step *s = &plan->steps[i];
+        if (cj_run_step(plan, s) == 0) continue;
+        int e = errno;
+        if (e == ENOENT && (s->flags & CJ_OPTIONAL)) continue;
+        struct cjail_report r = { .step = (int32_t)i, .error = e };
+        (void)cj_write_all(report, &r, sizeof r);
+        _exit(s->exit_code);
+    }
+    // A plan must end in CJ_EXEC; running off its end is a bug in the planner.
+    struct cjail_report r = { .step = (int32_t)plan->n_steps, .error = EINVAL };
+    (void)cj_write_all(report, &r, sizeof r);
+    _exit(203);
+}
+
+pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    // A raw clone: no atfork handlers of the (multi-threaded) parent run in the child.
+    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
+    if (pid == 0) {
+        close(p[0]);
+        cj_child(plan, p[1]);
+    }
+    close(p[1]);
+    *report_fd = p[0];
+    return pid;
+}
+
+int cjail_read_report(int report_fd, struct cjail_report *report) {
+    size_t got = 0;
+    while (got < sizeof *report) {
+        ssize_t r = read(report_fd, (char *)report + got, sizeof *report - got);
+        if (r < 0) { if (errno == EINTR) continue; return -errno; }
+        if (r == 0) return got == 0 ? 0 : -EPROTO;
+        got += (size_t)r;
+    }
+    return 1;
+}

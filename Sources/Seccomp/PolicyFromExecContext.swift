@@ -39,7 +39,7 @@ extension SystemdSyscallSettings {
     }
 
     private static func list(_ filter: SyscallFilter) -> SyscallList {
-        SyscallList(isAllowList: filter.isAllowList, entries: filter.resolved.mapValues { $0.map(action) })
+        SyscallList(isAllowList: filter.isAllowList, entries: filter.resolved().mapValues { $0.map(action) })
     }
 
     private static func action(_ action: SyscallAction) -> SeccompAction {

@@ -13,7 +13,7 @@ enum UnitFixture {
             let eq = try #require(property.firstIndex(of: "="))
             let input = DirectiveInput(key: String(property[..<eq]), value: String(property[property.index(after: eq)...]),
                                        location: SourceLocation(file: "/test/test.service", line: index + 1, column: 1),
-                                       specifiers: Specifiers())
+                                       specifiers: Specifiers(unit: try UnitName("test.service"), fragmentPath: nil))
             guard try exec.apply(input) else { throw UnknownDirective(line: property) }
         }
         return exec

@@ -1,4 +1,102 @@
 #ifndef BRIG_CJAIL_H
 #define BRIG_CJAIL_H
-int cjail_placeholder(void);
+
+// CJail: the only code that runs between clone and execve.
+//
+// The parent (Swift) lays out a flat plan: an array of steps whose strings and
+// blobs it owns and keeps alive. The child walks the steps in order, allocating
+// nothing and calling nothing but system calls. The first failing step is
+// reported as (step index, errno) over a close-on-exec pipe and the child exits
+// with that step's systemd exit code; a successful execve closes the pipe, so
+// the parent sees end-of-file.
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum cjail_op {
+    CJ_RESET_SIGNALS = 1, // default dispositions, empty signal mask
+    CJ_IGNORE_SIGNAL,     // a: signal number, set to SIG_IGN (IgnoreSIGPIPE=)
+    CJ_SETSID,
+    CJ_CGROUP_JOIN,       // s1: a cgroup.procs file; "0" is written (= self)
+    CJ_CLOSE_FDS,         // mark every fd >= a close-on-exec
+    CJ_DUP2,              // a -> b (clears close-on-exec on b, even when a == b)
+    CJ_WRITE_FILE,        // s1: path, s2: contents
+    CJ_NICE,              // a: nice value (signed)
+    CJ_PERSONALITY,       // a: persona
+    CJ_UMASK,             // a: mask
+    CJ_RLIMIT,            // a: resource, b: soft, c: hard
+    CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)
+    CJ_UNSHARE,           // a: CLONE_* flags
+    CJ_USERNS,            // s1: uid_map, s2: gid_map (written by a helper still outside the namespace)
+    CJ_LOOPBACK_UP,
+    CJ_SETHOSTNAME,       // s1
+    CJ_MOUNT,             // s1 source, s2 target, s3 fstype, s4 data, a flags
+    CJ_BIND_SELF,         // s1: make the path a mount point (bind onto itself) unless it is one
+    CJ_UMOUNT_BELOW,      // s1: detach every mount at or below the path
+    CJ_INACCESSIBLE,      // s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)
+    CJ_PRIVATE_DEV,       // s1: staging directory, s2: target (/dev)
+    CJ_REMOUNT,           // s1: path, a: MOUNT_ATTR_* to set, b: to clear, s2: deny list (NUL-separated, empty-terminated);
+                          //  flag CJ_RECURSIVE: also every submount not below a deny-listed path
+    CJ_MOVE_ROOT,         // s1: new root (already a mount point): move it onto / and chroot
+    CJ_CHROOT,            // s1
+    CJ_SETGROUPS,         // data: gid_t[], a: count
+    CJ_SETGID,            // a
+    CJ_SETUID,            // a
+    CJ_KEEPCAPS,          // a: 0/1
+    CJ_BSET_LIMIT,        // a: capability mask to keep, b: last capability number
+    CJ_CAPSET,            // a: effective, b: permitted (both cut to what is permitted now), c: inheritable
+    CJ_AMBIENT,           // a: mask to raise (everything else is lowered)
+    CJ_SECUREBITS,        // a
+    CJ_NO_NEW_PRIVS,
+    CJ_CHDIR,             // s1
+    CJ_SECCOMP,           // data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*
+    CJ_EXEC,              // s1: path (argv/envp come from the plan)
+};
+
+enum cjail_flag {
+    CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
+    CJ_RECURSIVE = 2,
+};
+
+struct cjail_step {
+    uint32_t op;
+    uint32_t flags;
+    int32_t exit_code;  // systemd's exit status when this step fails
+    int32_t reserved;
+    uint64_t a, b, c;
+    const char *s1, *s2, *s3, *s4;
+    const void *data;
+};
+
+struct cjail_plan {
+    const struct cjail_step *steps;
+    size_t n_steps;
+    char *const *argv;
+    char *const *envp;
+    char *scratch;       // for reading /proc/self/mountinfo in the child
+    size_t scratch_size;
+};
+
+struct cjail_report {
+    int32_t step;
+    int32_t error;
+};
+
+// Forks a child that executes the plan. Returns its pid, or -errno. On success
+// *report_fd is the read end of the report pipe (close-on-exec).
+pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd);
+
+// Reads the child's report: 0 when the execve succeeded (end-of-file),
+// 1 when a step failed (*report filled in), -errno on a read error.
+int cjail_read_report(int report_fd, struct cjail_report *report);
+
+// Parent side: makes SIGINT, SIGTERM, SIGHUP and SIGQUIT write their number
+// (one byte) to write_fd instead of killing us, so the run loop can forward them.
+int cjail_forward_signals(int write_fd);
+
+int cjail_become_subreaper(void);   // 0 or -errno
+int cjail_pidfd_open(pid_t pid);     // fd or -errno
+int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
+
 #endif

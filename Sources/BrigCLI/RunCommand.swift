@@ -1,0 +1,60 @@
+import ArgumentParser
+import Jail
+
+/// `brig run`: a command, or a service's commands, inside the jail its
+/// directives describe, in the foreground like `systemd-run --wait --pipe`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command or a service inside the jail its directives describe.",
+        discussion: """
+            brig run -p ProtectSystem=strict -p PrivateTmp=yes -- /usr/bin/env
+            brig run --unit foo.service -- /bin/sh      (foo's [Service] jail, another command)
+            brig run foo.service                        (foo's ExecStartPre=, ExecStart=, ...)
+            The exit status is the command's own (128+N for death by signal N), or
+            systemd's exit status (200-244) when the jail could not be set up.
+            """)
+
+    @Option(name: .customShort("p"), help: ArgumentHelp("A [Service] directive, as in a unit file.", valueName: "Directive=value"))
+    var property: [String] = []
+
+    @Option(help: ArgumentHelp("Take the directives of this unit (a file path or a unit name).", valueName: "FILE|NAME"))
+    var unit: String?
+
+    @Flag(help: "Print the plan, step by step, and run nothing.")
+    var dryRun = false
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command, or NAME.service.", valueName: "CMD"))
+    var command: [String] = []
+
+    func run() throws {
+        var arguments = command
+        if arguments.first == "--" { arguments.removeFirst() }
+        let status: Int32
+        do {
+            let service = try RunInput.resolve(properties: property, unit: unit, command: arguments)
+            if dryRun {
+                print(RunInput.describe(service))
+                return
+            }
+            status = try Launcher.run(service.request, commands: service.commands)
+        } catch let error as JailError {
+            printError("brig run: \(error)")
+            throw ExitCode(error.exitStatus)
+        } catch let error as RunInputError {
+            printError("brig run: \(error)")
+            throw ExitCode(error.exitStatus)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line on standard error.
+func printError(_ message: String) {
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

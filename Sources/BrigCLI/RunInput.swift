@@ -1,0 +1,92 @@
+import Directives
+import Jail
+import UnitFile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `brig run` was asked to do, read through the same UnitFile and
+/// Directives code as every other verb: -p assignments are a transient
+/// unit's [Service] lines, applied after those of --unit.
+struct RunInput {
+    var unitName: String
+    var request: LaunchRequest
+    var commands: [LaunchCommand]
+    var warnings: [String]
+
+    static func resolve(properties: [String], unit: String?, command: [String]) throws -> RunInput {
+        let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
+        if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
+        var loaded = try load(serviceMode ? command[0] : unit)
+        for (index, property) in properties.enumerated() {
+            guard let eq = property.firstIndex(of: "="), eq != property.startIndex else {
+                throw RunInputError.usage("-p \(property): expected Directive=value")
+            }
+            let location = SourceLocation(file: "-p", line: index + 1)
+            loaded.assignments.append(Assignment(section: "Service", key: String(property[..<eq]),
+                                                 value: String(property[property.index(after: eq)...]), location: location))
+        }
+        if loaded.isMasked { throw RunInputError.usage("\(loaded.name.name) is masked") }
+        let config = UnitConfig(loaded).withImplications()
+        let errors = config.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty { throw RunInputError.invalid(errors.map(\.description)) }
+        try UnsupportedDirectives.check(loaded, config)
+
+        var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
+                                              unitName: config.name.name)
+        request.spec.seccompPrograms = try SyscallFilters.programs(config.exec)
+        let commands: [LaunchCommand]
+        if serviceMode {
+            commands = ServiceJail.commands(config.service)
+            if !commands.contains(where: { $0.phase == .start }) {
+                throw RunInputError.usage("\(config.name.name) has no ExecStart=")
+            }
+        } else {
+            commands = [LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec), arguments: command)]
+        }
+        return RunInput(unitName: config.name.name, request: request, commands: commands,
+                        warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description))
+    }
+
+    /// The unit named by --unit or NAME.service, or an empty transient one.
+    static func load(_ nameOrPath: String?) throws -> LoadedUnit {
+        if let nameOrPath { return try UnitLoader().load(nameOrPath) }
+        let directory = "/run/brig/transient"
+        SystemFiles.makeDirectories(directory, mode: 0o755)
+        let path = "\(directory)/brig-run-\(getpid()).service"
+        SystemFiles.write(path, "[Service]\n", create: 0o644)
+        defer { unlink(path) }
+        return try UnitLoader().load(path)
+    }
+
+    /// A bare command name is looked up in ExecSearchPath= or systemd's PATH.
+    static func resolveExecutable(_ name: String, _ exec: ExecContext) throws -> String {
+        if name.contains("/") { return name }
+        let search = exec.filesystem.execSearchPath.isEmpty
+            ? ServiceJail.defaultPath.split(separator: ":").map(String.init) : exec.filesystem.execSearchPath
+        for directory in search where access(directory + "/" + name, X_OK) == 0 { return directory + "/" + name }
+        throw JailError.refused(directive: "ExecStart=\(name)", reason: "not found in \(search.joined(separator: ":"))", status: .exec)
+    }
+
+    static func describe(_ input: RunInput) -> String {
+        var text = input.warnings.map { "warning: \($0)\n" }.joined()
+        for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
+            text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
+        }
+        return text
+    }
+}
+
+enum RunInputError: Error, CustomStringConvertible {
+    case usage(String)
+    case invalid([String])
+
+    var exitStatus: Int32 { 2 }
+
+    var description: String {
+        switch self {
+        case .usage(let text): text
+        case .invalid(let lines): lines.joined(separator: "\nbrig run: ")
+        }
+    }
+}

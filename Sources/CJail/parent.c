@@ -1,0 +1,47 @@
+// Parent side of a run: signal forwarding and the process calls Swift's Glibc
+// module does not export.
+#define _GNU_SOURCE
+#include "cjail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static int forward_fd = -1;
+
+static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    (void)write(forward_fd, &byte, 1);
+    errno = saved;
+}
+
+int cjail_forward_signals(int write_fd) {
+    forward_fd = write_fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        if (sigaction(sigs[i], &sa, NULL) < 0) return -errno;
+    return 0;
+}
+
+int cjail_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+int cjail_pidfd_open(pid_t pid) {
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? -errno : fd;
+}
+
+int cjail_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}

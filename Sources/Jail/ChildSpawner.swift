@@ -1,0 +1,143 @@
+import CJail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The start failed in the child: which step, with which errno.
+public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var step: JailStep
+    public var index: Int
+    public var errno: Int32
+
+    public var description: String {
+        "\(step.directive): \(step.action) failed: \(SystemFiles.errorName(errno)) (step \(index), exit status \(step.failure.rawValue) \(step.failure.name))"
+    }
+}
+
+/// Lays a JailPlan out as CJail's flat C memory and forks the child.
+enum ChildSpawner {
+    /// Size of the child's buffer for /proc/self/mountinfo.
+    static let mountinfoScratch = 1 << 20
+
+    /// Forks the child, waits until it has exec'd (or failed) and returns its
+    /// pid; a failed step comes back as the StepFailure, with the child reaped.
+    static func spawn(_ plan: JailPlan) throws(JailError) -> pid_t {
+        var arena = Arena()
+        defer { arena.release() }
+        let steps = UnsafeMutablePointer<cjail_step>.allocate(capacity: max(plan.steps.count, 1))
+        defer { steps.deallocate() }
+        for (index, step) in plan.steps.enumerated() {
+            steps[index] = arena.layout(step)
+        }
+        let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: mountinfoScratch)
+        defer { scratch.deallocate() }
+        var cPlan = cjail_plan(
+            steps: UnsafePointer(steps), n_steps: plan.steps.count,
+            argv: arena.stringArray(plan.arguments), envp: arena.stringArray(plan.environment),
+            scratch: scratch, scratch_size: mountinfoScratch)
+        var reportFD: Int32 = -1
+        let pid = cjail_spawn(&cPlan, &reportFD)
+        if pid < 0 { throw .system("clone", -pid) }
+        defer { close(reportFD) }
+        var report = cjail_report()
+        let outcome = cjail_read_report(reportFD, &report)
+        if outcome == 0 { return pid }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if outcome < 0 { throw .system("reading the child's report", -outcome) }
+        let index = Int(report.step)
+        guard index < plan.steps.count else { throw .system("the plan has no execve step", EINVAL) }
+        throw .step(StepFailure(step: plan.steps[index], index: index, errno: report.error))
+    }
+}
+
+/// C copies of the plan's strings and blobs, alive until the child is forked.
+private struct Arena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    mutating func string(_ s: String?) -> UnsafePointer<CChar>? {
+        guard let s, let copy = strdup(s) else { return nil }
+        blocks.append(UnsafeMutableRawPointer(copy))
+        return UnsafePointer(copy)
+    }
+
+    /// NUL-separated list ending with an empty string.
+    mutating func list(_ items: [String]) -> UnsafePointer<CChar>? {
+        bytes(items.flatMap { Array($0.utf8) + [0] } + [0]).map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) }
+    }
+
+    mutating func bytes(_ data: [UInt8]) -> UnsafeRawPointer? {
+        let block = malloc(max(data.count, 1))!
+        data.withUnsafeBytes { if let base = $0.baseAddress { block.copyMemory(from: base, byteCount: data.count) } }
+        blocks.append(block)
+        return UnsafeRawPointer(block)
+    }
+
+    mutating func stringArray(_ items: [String]) -> UnsafePointer<UnsafeMutablePointer<CChar>?> {
+        let raw = malloc((items.count + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)!
+        let array = raw.bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: items.count + 1)
+        for (i, item) in items.enumerated() { array[i] = UnsafeMutablePointer(mutating: string(item)) }
+        array[items.count] = nil
+        blocks.append(raw)
+        return UnsafePointer(array)
+    }
+
+    mutating func layout(_ step: JailStep) -> cjail_step {
+        var s = cjail_step()
+        s.exit_code = step.failure.rawValue
+        s.flags = step.optional ? UInt32(CJ_OPTIONAL.rawValue) : 0
+        func op(_ o: cjail_op) -> UInt32 { o.rawValue }
+        switch step.action {
+        case .resetSignals: s.op = op(CJ_RESET_SIGNALS)
+        case .ignoreSignal(let signal): s.op = op(CJ_IGNORE_SIGNAL); s.a = UInt64(signal)
+        case .newSession: s.op = op(CJ_SETSID)
+        case .joinCgroup(let file): s.op = op(CJ_CGROUP_JOIN); s.s1 = string(file)
+        case .closeInheritedFileDescriptors(let from): s.op = op(CJ_CLOSE_FDS); s.a = UInt64(from)
+        case .duplicate(let from, let to): s.op = op(CJ_DUP2); s.a = UInt64(from); s.b = UInt64(to)
+        case .writeFile(let path, let contents): s.op = op(CJ_WRITE_FILE); s.s1 = string(path); s.s2 = string(contents)
+        case .nice(let value): s.op = op(CJ_NICE); s.a = UInt64(bitPattern: Int64(value))
+        case .personality(let persona): s.op = op(CJ_PERSONALITY); s.a = UInt64(persona)
+        case .umask(let mask): s.op = op(CJ_UMASK); s.a = UInt64(mask)
+        case .rlimit(let resource, let soft, let hard):
+            s.op = op(CJ_RLIMIT); s.a = UInt64(resource); s.b = soft; s.c = hard
+        case .keyring(let shared): s.op = op(CJ_KEYRING); s.a = shared ? 1 : 0
+        case .unshare(let flags): s.op = op(CJ_UNSHARE); s.a = UInt64(UInt32(bitPattern: flags))
+        case .userNamespace(let uidMap, let gidMap): s.op = op(CJ_USERNS); s.s1 = string(uidMap); s.s2 = string(gidMap)
+        case .loopbackUp: s.op = op(CJ_LOOPBACK_UP)
+        case .setHostname(let name): s.op = op(CJ_SETHOSTNAME); s.s1 = string(name)
+        case .mount(let source, let target, let fstype, let flags, let data):
+            s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
+            s.s4 = string(data); s.a = UInt64(flags)
+        case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
+        case .unmountBelow(let path): s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
+        case .inaccessible(let path, let nodes): s.op = op(CJ_INACCESSIBLE); s.s1 = string(path); s.s2 = string(nodes)
+        case .privateDevices(let staging, let target): s.op = op(CJ_PRIVATE_DEV); s.s1 = string(staging); s.s2 = string(target)
+        case .remount(let path, let set, let clear, let recursive, let except):
+            s.op = op(CJ_REMOUNT); s.s1 = string(path); s.a = set; s.b = clear; s.s2 = list(except)
+            if recursive { s.flags |= UInt32(CJ_RECURSIVE.rawValue) }
+        case .moveRoot(let path): s.op = op(CJ_MOVE_ROOT); s.s1 = string(path)
+        case .chroot(let path): s.op = op(CJ_CHROOT); s.s1 = string(path)
+        case .setGroups(let groups):
+            s.op = op(CJ_SETGROUPS); s.a = UInt64(groups.count)
+            s.data = bytes(groups.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+        case .setGID(let gid): s.op = op(CJ_SETGID); s.a = UInt64(gid)
+        case .setUID(let uid): s.op = op(CJ_SETUID); s.a = UInt64(uid)
+        case .keepCapabilities(let keep): s.op = op(CJ_KEEPCAPS); s.a = keep ? 1 : 0
+        case .boundingSet(let keep, let lastCap): s.op = op(CJ_BSET_LIMIT); s.a = keep; s.b = UInt64(lastCap)
+        case .capabilities(let effective, let permitted, let inheritable):
+            s.op = op(CJ_CAPSET); s.a = effective; s.b = permitted; s.c = inheritable
+        case .ambient(let mask): s.op = op(CJ_AMBIENT); s.a = mask
+        case .securebits(let bits): s.op = op(CJ_SECUREBITS); s.a = UInt64(bits)
+        case .noNewPrivileges: s.op = op(CJ_NO_NEW_PRIVS)
+        case .chdir(let path): s.op = op(CJ_CHDIR); s.s1 = string(path)
+        case .seccomp(let program, let flags):
+            s.op = op(CJ_SECCOMP); s.data = bytes(program); s.a = UInt64(program.count / 8); s.b = UInt64(flags)
+        case .exec(let path): s.op = op(CJ_EXEC); s.s1 = string(path)
+        }
+        return s
+    }
+
+    func release() {
+        for block in blocks { free(block) }
+    }
+}

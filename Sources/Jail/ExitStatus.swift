@@ -1,0 +1,54 @@
+/// systemd's exit statuses for a service whose setup failed before execve
+/// (`systemd-analyze exit-status`), so scripts written for systemd carry over.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case chdir = 200, nice = 201, fds = 202, exec = 203, memory = 204, limits = 205
+    case oomAdjust = 206, signalMask = 207, stdin = 208, stdout = 209, chroot = 210
+    case securebits = 213, group = 216, user = 217, capabilities = 218, cgroup = 219
+    case setsid = 220, stderr = 222, network = 225, namespace = 226, noNewPrivileges = 227
+    case seccomp = 228, selinuxContext = 229, personality = 230, apparmor = 231
+    case addressFamilies = 232, runtimeDirectory = 233, chown = 235, smackProcessLabel = 236
+    case keyring = 237, stateDirectory = 238, cacheDirectory = 239, logsDirectory = 240
+    case configurationDirectory = 241, credentials = 243, bpf = 244
+
+    /// The name systemd prints for the status.
+    public var name: String {
+        switch self {
+        case .chdir: "CHDIR"
+        case .nice: "NICE"
+        case .fds: "FDS"
+        case .exec: "EXEC"
+        case .memory: "MEMORY"
+        case .limits: "LIMITS"
+        case .oomAdjust: "OOM_ADJUST"
+        case .signalMask: "SIGNAL_MASK"
+        case .stdin: "STDIN"
+        case .stdout: "STDOUT"
+        case .chroot: "CHROOT"
+        case .securebits: "SECUREBITS"
+        case .group: "GROUP"
+        case .user: "USER"
+        case .capabilities: "CAPABILITIES"
+        case .cgroup: "CGROUP"
+        case .setsid: "SETSID"
+        case .stderr: "STDERR"
+        case .network: "NETWORK"
+        case .namespace: "NAMESPACE"
+        case .noNewPrivileges: "NO_NEW_PRIVILEGES"
+        case .seccomp: "SECCOMP"
+        case .selinuxContext: "SELINUX_CONTEXT"
+        case .personality: "PERSONALITY"
+        case .apparmor: "APPARMOR"
+        case .addressFamilies: "ADDRESS_FAMILIES"
+        case .runtimeDirectory: "RUNTIME_DIRECTORY"
+        case .chown: "CHOWN"
+        case .smackProcessLabel: "SMACK_PROCESS_LABEL"
+        case .keyring: "KEYRING"
+        case .stateDirectory: "STATE_DIRECTORY"
+        case .cacheDirectory: "CACHE_DIRECTORY"
+        case .logsDirectory: "LOGS_DIRECTORY"
+        case .configurationDirectory: "CONFIGURATION_DIRECTORY"
+        case .credentials: "CREDENTIALS"
+        case .bpf: "BPF"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The credentials a jailed process runs with, resolved in the parent
+/// (getpwnam and friends never run after the fork).
+public struct Identity: Sendable, Equatable {
+    public var userName: String
+    public var uid: UInt32
+    public var gid: UInt32
+    /// setgroups() list: the user's groups from /etc/group, then SupplementaryGroups=.
+    public var groups: [UInt32]
+    public var home: String
+    public var shell: String
+
+    /// Resolves User=, Group= and SupplementaryGroups= the way systemd does:
+    /// names or numbers; Group= defaults to the user's primary group.
+    public static func resolve(user: String, group: String?, supplementary: [String]) throws(JailError) -> Identity {
+        guard let account = lookupUser(user) else {
+            throw .refused(directive: "User=\(user)", reason: "no such user", status: .user)
+        }
+        var identity = account
+        if let group {
+            guard let gid = lookupGroup(group) else {
+                throw .refused(directive: "Group=\(group)", reason: "no such group", status: .group)
+            }
+            identity.gid = gid
+        }
+        var groups: [UInt32] = []
+        if identity.gid != 0 { groups = memberships(of: identity.userName, primary: identity.gid) }
+        for name in supplementary {
+            guard let gid = lookupGroup(name) else {
+                throw .refused(directive: "SupplementaryGroups=\(name)", reason: "no such group", status: .group)
+            }
+            groups.append(gid)
+        }
+        identity.groups = groups
+        return identity
+    }
+
+    static func lookupUser(_ name: String) -> Identity? {
+        let entry: UnsafeMutablePointer<passwd>?
+        if let uid = UInt32(name) { entry = getpwuid(uid) } else { entry = getpwnam(name) }
+        guard let pw = entry?.pointee else {
+            // A bare number need not be in the user database (systemd accepts it).
+            guard let uid = UInt32(name) else { return nil }
+            return Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/bin/sh")
+        }
+        return Identity(userName: String(cString: pw.pw_name), uid: pw.pw_uid, gid: pw.pw_gid, groups: [],
+                        home: String(cString: pw.pw_dir), shell: String(cString: pw.pw_shell))
+    }
+
+    static func lookupGroup(_ name: String) -> UInt32? {
+        if let gid = UInt32(name) { return gid }
+        return getgrnam(name).map { $0.pointee.gr_gid }
+    }
+
+    /// getgrouplist(): the primary group first, then every group listing the user.
+    static func memberships(of user: String, primary: UInt32) -> [UInt32] {
+        var count: Int32 = 64
+        var list = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(user, primary, &list, &count) < 0 {
+            list = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(user, primary, &list, &count)
+        }
+        return Array(list.prefix(Int(max(count, 0))))
+    }
+}
+
+/// DynamicUser=: a uid/gid pair from systemd's range, free in the user and
+/// group databases and not held by another run (a lock file in /run/brig).
+public final class DynamicUserLease: @unchecked Sendable {
+    public static let range: ClosedRange<UInt32> = 61184...65519
+    static let lockDirectory = "/run/brig/dynamic-uid"
+
+    public let uid: UInt32
+    private let lockFD: Int32
+
+    private init(uid: UInt32, lockFD: Int32) {
+        self.uid = uid
+        self.lockFD = lockFD
+    }
+
+    /// Picks a free id; the lease lasts until `release()`.
+    public static func acquire(name: String) throws(JailError) -> DynamicUserLease {
+        SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
+        var hasher = Hasher()
+        hasher.combine(name)
+        hasher.combine(getpid())
+        let width = UInt32(range.count)
+        let start = UInt32(truncatingIfNeeded: hasher.finalize()) % width
+        for offset in 0..<width {
+            let uid = range.lowerBound + (start + offset) % width
+            if getpwuid(uid) != nil || getgrgid(uid) != nil { continue }
+            let fd = open("\(lockDirectory)/\(uid)", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if fd < 0 { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return DynamicUserLease(uid: uid, lockFD: fd) }
+            close(fd)
+        }
+        throw .refused(directive: "DynamicUser=yes", reason: "no free uid in 61184-65519", status: .user)
+    }
+
+    public func release() {
+        unlink("\(DynamicUserLease.lockDirectory)/\(uid)")
+        close(lockFD)
+    }
+}

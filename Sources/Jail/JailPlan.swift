@@ -1,0 +1,74 @@
+/// One thing the jailed child does between clone and execve. Every action maps
+/// one-to-one onto a CJail step; nothing here is decided after the fork.
+public enum JailAction: Sendable, Equatable {
+    case resetSignals
+    case ignoreSignal(Int32)
+    case newSession
+    case joinCgroup(procsFile: String)
+    case closeInheritedFileDescriptors(from: Int32)
+    case duplicate(Int32, to: Int32)
+    case writeFile(path: String, contents: String)
+    case nice(Int32)
+    case personality(UInt)
+    case umask(UInt32)
+    case rlimit(resource: Int32, soft: UInt64, hard: UInt64)
+    case keyring(shared: Bool)
+    case unshare(flags: Int32)
+    case userNamespace(uidMap: String, gidMap: String)
+    case loopbackUp
+    case setHostname(String)
+    case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
+    case bindSelf(String)
+    case unmountBelow(String)
+    case inaccessible(path: String, nodes: String)
+    case privateDevices(staging: String, target: String)
+    case remount(path: String, set: UInt64, clear: UInt64, recursive: Bool, except: [String])
+    case moveRoot(String)
+    case chroot(String)
+    case setGroups([UInt32])
+    case setGID(UInt32)
+    case setUID(UInt32)
+    case keepCapabilities(Bool)
+    case boundingSet(keep: UInt64, lastCap: Int)
+    case capabilities(effective: UInt64, permitted: UInt64, inheritable: UInt64)
+    case ambient(UInt64)
+    case securebits(Int32)
+    case noNewPrivileges
+    case chdir(String)
+    /// A classic BPF program: 8-byte `sock_filter` instructions, back to back.
+    case seccomp(program: [UInt8], flags: UInt32)
+    case exec(path: String)
+}
+
+/// A step of a plan: the action, the directive that asked for it, what the
+/// start fails with (systemd's exit status) and whether a missing path is fine.
+public struct JailStep: Sendable, Equatable {
+    public var action: JailAction
+    public var directive: String
+    public var failure: ExitStatus
+    public var optional: Bool
+
+    public init(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
+        self.action = action
+        self.directive = directive
+        self.failure = failure
+        self.optional = optional
+    }
+}
+
+/// Everything the child needs, computed before the fork.
+public struct JailPlan: Sendable, Equatable {
+    public var steps: [JailStep]
+    public var arguments: [String]
+    public var environment: [String]
+
+    public init(steps: [JailStep] = [], arguments: [String] = [], environment: [String] = []) {
+        self.steps = steps
+        self.arguments = arguments
+        self.environment = environment
+    }
+
+    public mutating func add(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
+        steps.append(JailStep(action, for: directive, failing: failure, optional: optional))
+    }
+}

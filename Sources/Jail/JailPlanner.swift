@@ -1,0 +1,128 @@
+/// JailSpec -> JailPlan, in the order systemd's exec_child() applies things:
+/// session and stdio, process attributes, namespaces and mounts, groups,
+/// bounding set, user, ambient capabilities, working directory, securebits,
+/// no_new_privs, seccomp, execve.
+public enum JailPlanner {
+    static let securebitKeepCaps: Int32 = 1 << 4
+
+    public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
+        var plan = JailPlan(arguments: spec.command, environment: spec.environment)
+        plan.add(.resetSignals, for: "(brig)", failing: .signalMask)
+        if spec.ignoreSIGPIPE { plan.add(.ignoreSignal(13), for: "IgnoreSIGPIPE=yes", failing: .signalMask) }
+        plan.add(.joinCgroup(procsFile: site.cgroupProcs), for: "(brig: KillMode=control-group)", failing: .cgroup)
+        plan.add(.newSession, for: "(brig)", failing: .setsid)
+        stdio(spec, into: &plan)
+        plan.add(.closeInheritedFileDescriptors(from: 3 + Int32(spec.passedDescriptors.count)), for: "(brig)", failing: .fds)
+        if let adj = spec.oomScoreAdjust {
+            plan.add(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
+        }
+        if let nice = spec.nice { plan.add(.nice(nice), for: "Nice=\(nice)", failing: .nice) }
+        if let persona = spec.personality { plan.add(.personality(persona), for: "Personality=", failing: .personality) }
+        plan.add(.umask(spec.umask), for: "UMask=0\(String(spec.umask, radix: 8))", failing: .exec)
+        switch spec.keyring {
+        case .inherit: break
+        case .privateRing: plan.add(.keyring(shared: false), for: "KeyringMode=private", failing: .keyring)
+        case .shared: plan.add(.keyring(shared: true), for: "KeyringMode=shared", failing: .keyring)
+        }
+        for limit in spec.limits {
+            plan.add(.rlimit(resource: limit.resource, soft: limit.soft, hard: limit.hard),
+                     for: "Limit\(RLimit.name(of: limit.resource))=", failing: .limits)
+        }
+        if spec.privateNetwork {
+            plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
+            plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
+        }
+        if spec.privateIPC { plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace) }
+        var mounts = spec.mounts
+        mounts.noNewPrivileges = spec.noNewPrivileges
+        if mounts.needsMountNamespace {
+            plan.steps += MountSteps.steps(mounts, site: site)
+        }
+        if spec.protectHostname { plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace) }
+        if let id = spec.identity {
+            plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
+            plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
+        }
+        if spec.privateUsers {
+            let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
+            plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
+        }
+        capabilities(spec, into: &plan)
+        if let dir = spec.mounts.rootDirectory, !mounts.needsMountNamespace {
+            plan.add(.chroot(dir), for: "RootDirectory=\(dir)", failing: .chroot)
+        }
+        if let id = spec.identity {
+            if id.uid != 0 && (spec.ambientCapabilities != 0 || spec.secureBits != 0) {
+                plan.add(.keepCapabilities(true), for: "AmbientCapabilities=", failing: .user)
+            }
+            plan.add(.setUID(id.uid), for: "User=\(id.userName)", failing: .user)
+            if spec.ambientCapabilities != 0 {
+                plan.add(.ambient(spec.ambientCapabilities), for: "AmbientCapabilities=", failing: .capabilities)
+            }
+        }
+        if let dir = spec.workingDirectory {
+            plan.add(.chdir(dir), for: "WorkingDirectory=\(spec.workingDirectoryOptional ? "-" : "")\(dir)",
+                     failing: .chdir, optional: spec.workingDirectoryOptional)
+        }
+        if spec.secureBits != 0 {
+            plan.add(.securebits(spec.secureBits), for: "SecureBits=", failing: .securebits)
+        }
+        if spec.noNewPrivileges {
+            plan.add(.noNewPrivileges, for: "NoNewPrivileges=yes", failing: .noNewPrivileges)
+        } else if !spec.seccompPrograms.isEmpty && !keepsSysAdmin(spec) {
+            // Without CAP_SYS_ADMIN a filter can only be installed under
+            // no_new_privs; systemd implies it then.
+            plan.add(.noNewPrivileges, for: "SystemCallFilter= & co (implied NoNewPrivileges=yes)", failing: .noNewPrivileges)
+        }
+        for program in spec.seccompPrograms {
+            plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
+        }
+        plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
+        return plan
+    }
+
+    private static func stdio(_ spec: JailSpec, into plan: inout JailPlan) {
+        // Passed descriptors first move to 3, 4, ... (socket activation's LISTEN_FDS order).
+        for (index, fd) in spec.passedDescriptors.enumerated() {
+            plan.add(.duplicate(fd, to: 3 + Int32(index)), for: "(passed descriptor)", failing: .fds)
+        }
+        if case .descriptor(let fd) = spec.stdin { plan.add(.duplicate(fd, to: 0), for: "StandardInput=", failing: .stdin) }
+        if case .descriptor(let fd) = spec.stdout { plan.add(.duplicate(fd, to: 1), for: "StandardOutput=", failing: .stdout) }
+        switch spec.stderr {
+        case .inherit: break
+        case .descriptor(let fd): plan.add(.duplicate(fd, to: 2), for: "StandardError=", failing: .stderr)
+        case .sameAsOutput: plan.add(.duplicate(1, to: 2), for: "StandardError=", failing: .stderr)
+        }
+    }
+
+    /// Bounding set, then the inheritable set ambient capabilities need
+    /// (systemd raises them before and again after the uid change).
+    private static func capabilities(_ spec: JailSpec, into plan: inout JailPlan) {
+        let all = Capabilities.everything
+        if spec.capabilityBoundingSet & all != all {
+            plan.add(.boundingSet(keep: spec.capabilityBoundingSet, lastCap: Capabilities.lastCap),
+                     for: "CapabilityBoundingSet=\(Capabilities.names(spec.capabilityBoundingSet))", failing: .capabilities)
+        }
+        if spec.ambientCapabilities != 0 {
+            let kept = spec.capabilityBoundingSet & all
+            plan.add(.capabilities(effective: kept, permitted: kept, inheritable: spec.ambientCapabilities),
+                     for: "AmbientCapabilities=", failing: .capabilities)
+            if spec.identity == nil {
+                plan.add(.ambient(spec.ambientCapabilities), for: "AmbientCapabilities=", failing: .capabilities)
+            }
+        }
+    }
+
+    /// Whether the process still has CAP_SYS_ADMIN in its effective set when
+    /// the filter is installed: root keeps it, another user only as ambient.
+    static func keepsSysAdmin(_ spec: JailSpec) -> Bool {
+        let sysAdmin = UInt64(1) << 21
+        guard let id = spec.identity, id.uid != 0 else { return true }
+        return spec.ambientCapabilities & sysAdmin != 0
+    }
+
+    /// systemd maps root and the service's own id, nothing else.
+    static func idMap(_ id: UInt32) -> String {
+        id == 0 ? "0 0 1\n" : "0 0 1\n\(id) \(id) 1\n"
+    }
+}

@@ -1,0 +1,138 @@
+import CJail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a run ends: systemd's KillSignal=, TimeoutStopSec= and SendSIGKILL=.
+public struct StopPolicy: Sendable {
+    public var killSignal: Int32 = SIGTERM
+    public var timeoutSeconds: Double = 90
+    public var sendSIGKILL = true
+    public init() {}
+}
+
+/// Runs plans in a cgroup of their own and reaps every process the run started.
+public enum JailRunner {
+    /// Forks the child, waits for the main process and returns its status as a
+    /// shell sees it (128+N for death by signal N). Signals sent to brig are
+    /// forwarded as KillSignal= and any child is reaped when brig `ownsProcess`
+    /// (the CLI; a test process shares both with others). Afterwards nothing
+    /// of the run is left: the cgroup is emptied and removed, directories gone.
+    /// The site must be prepared; the caller removes it after its last run.
+    public static func run(_ plan: JailPlan, site: RunSite, stop: StopPolicy = StopPolicy(),
+                           ownsProcess: Bool = false) throws(JailError) -> Int32 {
+        // Processes the main process leaves behind are re-parented to us, so we can reap them.
+        _ = cjail_become_subreaper()
+        let pid: pid_t
+        do {
+            pid = try ChildSpawner.spawn(plan)
+        } catch {
+            terminateCgroup(site, stop: stop, reaper: Reaper(any: ownsProcess))
+            throw error
+        }
+        let reaper = Reaper(any: ownsProcess)
+        let status = waitForMain(pid, site: site, stop: stop, forwardSignals: ownsProcess, reaper: reaper)
+        terminateCgroup(site, stop: stop, reaper: reaper)
+        return status
+    }
+
+    /// Polls the main process and the forwarded signals; after the first
+    /// signal, SIGKILL follows once TimeoutStopSec= has passed.
+    private static func waitForMain(_ pid: pid_t, site: RunSite, stop: StopPolicy, forwardSignals: Bool,
+                                    reaper: Reaper) -> Int32 {
+        let pidfd = cjail_pidfd_open(pid)
+        var signalPipe: [Int32] = [-1, -1]
+        if forwardSignals && cjail_pipe(&signalPipe) == 0 {
+            _ = cjail_forward_signals(signalPipe[1])
+        }
+        defer {
+            if pidfd >= 0 { close(pidfd) }
+            if signalPipe[0] >= 0 { close(signalPipe[0]); close(signalPipe[1]) }
+        }
+        var deadline: Double? = nil
+        while pidfd >= 0 {
+            var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
+            let timeout = deadline.map { Int32(max(0, ($0 - now()) * 1000)) } ?? -1
+            let ready = poll(&fds, 2, timeout)
+            if ready < 0 && errno == EINTR { continue }
+            if fds[0].revents != 0 { break }
+            if fds[1].revents != 0 {
+                var byte: UInt8 = 0
+                while read(signalPipe[0], &byte, 1) == 1 {}
+                signalCgroup(site, stop.killSignal, reaper)
+                if deadline == nil { deadline = now() + stop.timeoutSeconds }
+            } else if let d = deadline, now() >= d {
+                if stop.sendSIGKILL { killCgroup(site, reaper) }
+                deadline = nil
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return exitCode(status)
+    }
+
+    /// The shell's view of a wait status.
+    static func exitCode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// KillMode=control-group: the rest of the tree gets KillSignal=, then
+    /// SIGKILL after TimeoutStopSec=; every process is reaped, the cgroup removed.
+    private static func terminateCgroup(_ site: RunSite, stop: StopPolicy, reaper: Reaper) {
+        if !reaper.pids(of: site).isEmpty {
+            signalCgroup(site, stop.killSignal, reaper)
+            let deadline = now() + stop.timeoutSeconds
+            while !reaper.pids(of: site).isEmpty && now() < deadline {
+                reaper.reap()
+                usleep(2000)
+            }
+            if stop.sendSIGKILL { killCgroup(site, reaper) }
+        }
+        for _ in 0..<5000 {
+            reaper.reap()
+            if reaper.pids(of: site).isEmpty { break }
+            usleep(1000)
+        }
+        reaper.reap()
+    }
+
+    private static func signalCgroup(_ site: RunSite, _ signal: Int32, _ reaper: Reaper) {
+        for pid in reaper.pids(of: site) { kill(pid, signal) }
+    }
+
+    private static func killCgroup(_ site: RunSite, _ reaper: Reaper) {
+        if SystemFiles.write(site.cgroup + "/cgroup.kill", "1") != 0 { signalCgroup(site, SIGKILL, reaper) }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Reaps the processes of a run that were re-parented to us: every pid ever
+/// seen in the run's cgroup, or any child at all when brig owns the process.
+private final class Reaper {
+    private let any: Bool
+    private var seen: Set<pid_t> = []
+
+    init(any: Bool) { self.any = any }
+
+    func pids(of site: RunSite) -> [pid_t] {
+        let pids = (SystemFiles.read(site.cgroupProcs) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        seen.formUnion(pids)
+        return pids
+    }
+
+    func reap() {
+        var status: Int32 = 0
+        if any {
+            while waitpid(-1, &status, WNOHANG | __WALL) > 0 {}
+            return
+        }
+        for pid in seen where waitpid(pid, &status, WNOHANG | __WALL) != 0 { seen.remove(pid) }
+    }
+}

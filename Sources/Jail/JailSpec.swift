@@ -1,0 +1,57 @@
+/// What one start of a jailed command must do on this host: the unit's
+/// settings with systemd's implications applied and names resolved. The
+/// planner turns it into the ordered steps of a JailPlan.
+public struct JailSpec: Sendable {
+    public enum Stdio: Sendable, Equatable {
+        /// Keep the descriptor brig itself has (systemd-run --pipe).
+        case inherit
+        /// An already opened descriptor of the parent, duplicated onto 0/1/2.
+        case descriptor(Int32)
+        /// StandardError= that follows StandardOutput=.
+        case sameAsOutput
+    }
+
+    public struct ResourceLimit: Sendable, Equatable {
+        public var resource: Int32, soft: UInt64, hard: UInt64
+        public init(resource: Int32, soft: UInt64, hard: UInt64) {
+            self.resource = resource; self.soft = soft; self.hard = hard
+        }
+    }
+
+    public enum Keyring: Sendable { case inherit, privateRing, shared }
+
+    public var command: [String] = []
+    public var executable = ""
+    public var environment: [String] = []
+    public var mounts = MountSettings()
+    public var privateNetwork = false
+    public var privateIPC = false
+    public var privateUsers = false
+    public var protectHostname = false
+    /// nil: stay root (no User=).
+    public var identity: Identity? = nil
+    public var umask: UInt32 = 0o022
+    /// IgnoreSIGPIPE= (systemd's default: yes).
+    public var ignoreSIGPIPE = false
+    public var nice: Int32? = nil
+    public var oomScoreAdjust: Int32? = nil
+    public var personality: UInt? = nil
+    public var limits: [ResourceLimit] = []
+    public var keyring = Keyring.privateRing
+    public var capabilityBoundingSet: UInt64 = Capabilities.everything
+    public var ambientCapabilities: UInt64 = 0
+    public var secureBits: Int32 = 0
+    public var noNewPrivileges = false
+    /// WorkingDirectory=, with systemd's "-" (missing is fine) already split off.
+    public var workingDirectory: String? = nil
+    public var workingDirectoryOptional = false
+    public var stdin = Stdio.inherit
+    public var stdout = Stdio.inherit
+    public var stderr = Stdio.inherit
+    /// Compiled seccomp programs (classic BPF), installed last, in order.
+    public var seccompPrograms: [[UInt8]] = []
+    /// Descriptors that stay open in the child (socket activation), from 3 up.
+    public var passedDescriptors: [Int32] = []
+
+    public init() {}
+}

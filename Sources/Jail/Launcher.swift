@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One command line of a service (ExecStart= and friends) with systemd's
+/// prefixes: "-" failure ignored, "+" no sandbox at all, "!"/"!!" run as root
+/// but otherwise jailed, "@" argv[0] given separately, ":" no $VAR expansion.
+public struct LaunchCommand: Sendable {
+    public enum Phase: String, Sendable { case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", stopPost = "ExecStopPost" }
+
+    public var phase: Phase
+    public var executable: String
+    public var arguments: [String]
+    public var ignoreFailure = false
+    public var fullPrivileges = false
+    public var privilegedIdentity = false
+    /// $NAME and ${NAME} are replaced from the service's environment (not with ":").
+    public var expandEnvironment = true
+
+    public init(phase: Phase, executable: String, arguments: [String]) {
+        self.phase = phase
+        self.executable = executable
+        self.arguments = arguments
+    }
+}
+
+/// Everything needed to start a unit's commands: the jail (identity still
+/// unresolved when DynamicUser= is on), its directories and streams.
+public struct LaunchRequest: Sendable {
+    public var spec: JailSpec
+    /// DynamicUser=yes: the name the allocated uid is known by.
+    public var dynamicUserName: String? = nil
+    public var directories = ExecDirectories()
+    public var stdin = StreamTarget.inherit
+    public var stdout = StreamTarget.inherit
+    public var stderr = StreamTarget.inherit
+    public var stop = StopPolicy()
+
+    public init(spec: JailSpec) { self.spec = spec }
+}
+
+/// Runs a service's commands in order, in the foreground: ExecStartPre=,
+/// ExecStart=, ExecStartPost=, then ExecStopPost= whatever happened. The
+/// result is the main command's status, or the status of what failed first.
+public enum Launcher {
+    public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
+        let site = RunSite()
+        var lease: DynamicUserLease? = nil
+        let streams = OpenStreams()
+        defer {
+            streams.close()
+            request.directories.cleanUp()
+            lease?.release()
+            site.remove()
+        }
+        var spec = request.spec
+        if let name = request.dynamicUserName {
+            let l = try DynamicUserLease.acquire(name: name)
+            lease = l
+            spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+        }
+        let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
+        let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+        spec.mounts.bindMounts += prepared.binds
+        spec.mounts.emptyDirectories += prepared.emptyDirectories
+        spec.environment += prepared.environment
+        if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
+        spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
+        spec.stdout = try streams.resolve(request.stdout, stream: 1, directive: "StandardOutput=")
+        spec.stderr = try streams.resolve(request.stderr, stream: 2, directive: "StandardError=")
+        try site.prepare(privateTmp: spec.mounts.privateTmp)
+
+        var status: Int32 = 0
+        var failed = false
+        for command in commands where command.phase != .stopPost {
+            if failed { break }
+            let result = try runOne(command, spec: spec, site: site, stop: request.stop, ownsProcess: ownsProcess)
+            if command.phase == .start || (result != 0 && !command.ignoreFailure) { status = result }
+            if result != 0 && !command.ignoreFailure { failed = true }
+        }
+        for command in commands where command.phase == .stopPost {
+            _ = try? runOne(command, spec: spec, site: site, stop: request.stop, ownsProcess: ownsProcess)
+        }
+        return status
+    }
+
+    /// The plans `run` would execute, for --dry-run (no uid is leased: a
+    /// dynamic user shows as the start of the range).
+    public static func plans(_ request: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
+        var spec = request.spec
+        if let name = request.dynamicUserName {
+            let uid = DynamicUserLease.range.lowerBound
+            spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+        }
+        for entry in request.directories.entries {
+            let path = entry.kind.prefix + "/" + entry.path
+            spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
+        }
+        let site = RunSite(id: "dry-run")
+        return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
+    }
+
+    private static func runOne(_ command: LaunchCommand, spec: JailSpec, site: RunSite, stop: StopPolicy,
+                               ownsProcess: Bool) throws(JailError) -> Int32 {
+        let plan = JailPlanner.plan(specialise(spec, for: command), site: site)
+        do {
+            return try JailRunner.run(plan, site: site, stop: stop, ownsProcess: ownsProcess)
+        } catch {
+            // "-": a command that cannot even start counts as a failure that is ignored.
+            if command.ignoreFailure, case .step = error { return error.exitStatus }
+            throw error
+        }
+    }
+
+    /// systemd's variable substitution in command lines: "${NAME}" inside a
+    /// word, "$NAME" as a whole word split at whitespace into several.
+    static func expand(_ arguments: [String], with environment: [String]) -> [String] {
+        var values: [String: String] = [:]
+        for entry in environment {
+            if let eq = entry.firstIndex(of: "=") { values[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+        }
+        var result: [String] = []
+        for (index, word) in arguments.enumerated() {
+            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1,
+               word.dropFirst().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                result += (values[String(word.dropFirst())] ?? "").split(whereSeparator: { $0.isWhitespace }).map(String.init)
+                continue
+            }
+            var out = "", rest = Substring(word)
+            while let dollar = rest.firstIndex(of: "$") {
+                let brace = rest.index(after: dollar)
+                guard brace < rest.endIndex, rest[brace] == "{",
+                      let end = rest[brace...].firstIndex(of: "}") else {
+                    out += rest[...dollar]
+                    rest = rest[rest.index(after: dollar)...]
+                    continue
+                }
+                out += rest[..<dollar]
+                out += values[String(rest[rest.index(after: brace)..<end])] ?? ""
+                rest = rest[rest.index(after: end)...]
+            }
+            result.append(out + rest)
+        }
+        return result
+    }
+
+    /// The jail one command gets: "+" drops the sandbox, "!" keeps root.
+    static func specialise(_ spec: JailSpec, for command: LaunchCommand) -> JailSpec {
+        var s = spec
+        s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
+        s.executable = command.executable
+        if command.fullPrivileges {
+            var bare = JailSpec()
+            bare.command = s.command
+            bare.executable = s.executable
+            bare.environment = s.environment
+            bare.stdin = s.stdin; bare.stdout = s.stdout; bare.stderr = s.stderr
+            bare.workingDirectory = s.workingDirectory
+            bare.workingDirectoryOptional = s.workingDirectoryOptional
+            bare.umask = s.umask
+            return bare
+        }
+        if command.privilegedIdentity {
+            s.identity = nil
+            s.ambientCapabilities = 0
+        }
+        return s
+    }
+}

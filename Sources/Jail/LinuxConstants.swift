@@ -1,0 +1,105 @@
+/// Kernel numbers the plan speaks in, with the names used when printing it.
+
+public enum Capabilities {
+    /// Capability names in kernel order (CAP_CHOWN = 0 ...).
+    public static let all: [String] = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+        "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+        "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+        "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ]
+
+    public static func number(_ name: String) -> Int? {
+        let upper = name.uppercased()
+        return all.firstIndex(of: upper.hasPrefix("CAP_") ? upper : "CAP_" + upper)
+    }
+
+    public static func bit(_ name: String) -> UInt64? { number(name).map { UInt64(1) << UInt64($0) } }
+
+    /// The highest capability the running kernel knows.
+    public static let lastCap: Int = {
+        if let text = SystemFiles.read("/proc/sys/kernel/cap_last_cap"),
+           let value = Int(text.trimmed) {
+            return value
+        }
+        return all.count - 1
+    }()
+
+    public static var everything: UInt64 { lastCap >= 63 ? ~0 : (UInt64(1) << UInt64(lastCap + 1)) - 1 }
+
+    public static func names(_ mask: UInt64) -> String {
+        if mask == 0 { return "(none)" }
+        if mask & everything == everything { return "(all)" }
+        return (0..<64).filter { mask & (UInt64(1) << UInt64($0)) != 0 }
+            .map { $0 < all.count ? all[$0] : "cap_\($0)" }
+            .joined(separator: " ")
+    }
+}
+
+public enum RLimit {
+    /// systemd's Limit*= suffixes in RLIMIT_* order.
+    public static let names = ["CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
+                               "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME"]
+    public static let infinity = UInt64.max
+
+    static func name(of resource: Int32) -> String {
+        resource >= 0 && Int(resource) < names.count ? names[Int(resource)] : "\(resource)"
+    }
+
+    static func format(_ value: UInt64) -> String { value == infinity ? "infinity" : "\(value)" }
+}
+
+public enum Namespaces {
+    public static let mount: Int32 = 0x0002_0000
+    public static let cgroup: Int32 = 0x0200_0000
+    public static let uts: Int32 = 0x0400_0000
+    public static let ipc: Int32 = 0x0800_0000
+    public static let user: Int32 = 0x1000_0000
+    public static let network: Int32 = 0x4000_0000
+
+    static func names(_ flags: Int32) -> String {
+        [(mount, "mnt"), (cgroup, "cgroup"), (uts, "uts"), (ipc, "ipc"), (user, "user"), (network, "net")]
+            .filter { flags & $0.0 != 0 }.map(\.1).joined(separator: " ")
+    }
+}
+
+public enum MountFlags {
+    public static let readOnly: UInt = 1, noSUID: UInt = 2, noDev: UInt = 4, noExec: UInt = 8
+    public static let bind: UInt = 4096, move: UInt = 8192, recursive: UInt = 16384
+    public static let privatePropagation: UInt = 1 << 18, slave: UInt = 1 << 19, shared: UInt = 1 << 20
+    public static let strictAtime: UInt = 1 << 24
+
+    /// mount_setattr(2) attributes.
+    public static let attrReadOnly: UInt64 = 1, attrNoSUID: UInt64 = 2, attrNoDev: UInt64 = 4, attrNoExec: UInt64 = 8
+
+    static func names(_ flags: UInt) -> [String] {
+        [(readOnly, "ro"), (noSUID, "nosuid"), (noDev, "nodev"), (noExec, "noexec"), (bind, "bind"),
+         (move, "move"), (recursive, "rec"), (privatePropagation, "private"), (slave, "slave"), (shared, "shared"),
+         (strictAtime, "strictatime")]
+            .filter { flags & $0.0 != 0 }.map(\.1)
+    }
+
+    static func attributeNames(_ attributes: UInt64) -> [String] {
+        [(attrReadOnly, "ro"), (attrNoSUID, "nosuid"), (attrNoDev, "nodev"), (attrNoExec, "noexec")]
+            .filter { attributes & $0.0 != 0 }.map(\.1)
+    }
+}
+
+public enum Paths {
+    /// `path` equals `prefix` or lies below it.
+    public static func isBelow(_ path: String, _ prefix: String) -> Bool {
+        let p = normalized(path), q = normalized(prefix)
+        if q == "/" { return p.hasPrefix("/") }
+        return p == q || p.hasPrefix(q + "/")
+    }
+
+    /// Collapses repeated and trailing slashes and "." components.
+    public static func normalized(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,91 @@
+/// What a mount-namespace entry does to its path. The order is systemd's
+/// (src/core/namespace.c): for two entries on the same path, the earlier mode wins.
+public enum MountMode: Int, Sendable, Comparable {
+    case inaccessible, bind, bindRecursive, privateTmp, privateTmpReadOnly, privateDev, bindDev
+    case emptyDir, sysfs, procfs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
+
+    public static func < (a: MountMode, b: MountMode) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One entry of the mount table, before it becomes plan steps.
+public struct MountEntry: Sendable, Equatable {
+    public var path: String
+    public var mode: MountMode
+    /// A missing path is skipped (systemd's "-" prefix, or a table entry that may not exist).
+    public var optional: Bool
+    public var directive: String
+    public var source: String? = nil
+    public var options: String? = nil
+    public var flags: UInt = 0
+    public var readOnly = false
+    public var noExec = false
+    public var exec = false
+
+    public init(_ path: String, _ mode: MountMode, optional: Bool = false, directive: String) {
+        self.path = path
+        self.mode = mode
+        self.optional = optional
+        self.directive = directive
+    }
+
+    var isReadOnly: Bool { readOnly || [.readOnly, .inaccessible, .privateTmpReadOnly].contains(mode) }
+    var isNoExec: Bool { noExec || [.noExec, .inaccessible, .sysfs, .procfs].contains(mode) }
+    var isExec: Bool { exec || mode == .exec }
+    /// tmpfs-like entries have nothing mounted below them worth walking.
+    var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs }
+}
+
+/// systemd's path ordering: component by component, so a prefix sorts first.
+func pathOrder(_ a: String, _ b: String) -> Bool {
+    let x = a.split(separator: "/"), y = b.split(separator: "/")
+    for (p, q) in zip(x, y) where p != q { return p < q }
+    return x.count < y.count
+}
+
+/// The fixed tables systemd adds for its Protect*= settings.
+enum ProtectTables {
+    static func entries(_ rows: [(String, MountMode, Bool)], _ directive: String) -> [MountEntry] {
+        rows.map { MountEntry($0.0, $0.1, optional: $0.2, directive: directive) }
+    }
+
+    static let kernelTunablesProc: [(String, MountMode, Bool)] = [
+        ("/proc/acpi", .readOnly, true), ("/proc/apm", .readOnly, true), ("/proc/asound", .readOnly, true),
+        ("/proc/bus", .readOnly, true), ("/proc/fs", .readOnly, true), ("/proc/irq", .readOnly, true),
+        ("/proc/kallsyms", .inaccessible, true), ("/proc/kcore", .inaccessible, true),
+        ("/proc/latency_stats", .readOnly, true), ("/proc/mtrr", .readOnly, true), ("/proc/scsi", .readOnly, true),
+        ("/proc/sys", .readOnly, true), ("/proc/sysrq-trigger", .readOnly, true), ("/proc/timer_stats", .readOnly, true),
+    ]
+    static let kernelTunablesSys: [(String, MountMode, Bool)] = [
+        ("/sys", .readOnly, false), ("/sys/fs/bpf", .readOnly, true), ("/sys/fs/cgroup", .readWriteImplicit, false),
+        ("/sys/fs/selinux", .readWriteImplicit, true), ("/sys/kernel/debug", .readOnly, true),
+        ("/sys/kernel/tracing", .readOnly, true),
+    ]
+    static let kernelModules: [(String, MountMode, Bool)] = [("/usr/lib/modules", .inaccessible, true)]
+    static let kernelLogs: [(String, MountMode, Bool)] = [("/proc/kmsg", .inaccessible, true), ("/dev/kmsg", .inaccessible, true)]
+    static let homeReadOnly: [(String, MountMode, Bool)] = [
+        ("/home", .readOnly, true), ("/run/user", .readOnly, true), ("/root", .readOnly, true),
+    ]
+    static let homeYes: [(String, MountMode, Bool)] = [
+        ("/home", .inaccessible, true), ("/run/user", .inaccessible, true), ("/root", .inaccessible, true),
+    ]
+    static let systemYes: [(String, MountMode, Bool)] = [("/usr", .readOnly, false), ("/boot", .readOnly, true), ("/efi", .readOnly, true)]
+    static let systemFull: [(String, MountMode, Bool)] = systemYes + [("/etc", .readOnly, false)]
+    static let systemStrict: [(String, MountMode, Bool)] = [
+        ("/", .readOnly, false), ("/proc", .readWriteImplicit, false), ("/sys", .readWriteImplicit, false),
+        ("/dev", .readWriteImplicit, false), ("/home", .readWriteImplicit, true),
+        ("/run/user", .readWriteImplicit, true), ("/root", .readWriteImplicit, true),
+    ]
+    static let apiVFS: [(String, MountMode, Bool)] = [
+        ("/proc", .procfs, false), ("/dev", .bindDev, false), ("/sys", .sysfs, false), ("/run", .run, false),
+    ]
+
+    static func homeTmpfs(_ directive: String) -> [MountEntry] {
+        [("/home", "0755"), ("/run/user", "0755"), ("/root", "0700")].map { path, mode in
+            var e = MountEntry(path, .tmpfs, optional: true, directive: directive)
+            e.readOnly = true
+            e.options = "mode=\(mode),size=4m,nr_inodes=1k"
+            e.flags = MountFlags.noDev | MountFlags.strictAtime
+            return e
+        }
+    }
+}

@@ -1,0 +1,230 @@
+/// The file-system half of a jail, in systemd's terms (its NamespaceInfo plus
+/// the path lists). The planner fills it from the unit's ExecContext.
+public struct MountSettings: Sendable {
+    public enum ProtectSystem: Sendable { case no, yes, full, strict }
+    public enum ProtectHome: Sendable { case no, yes, readOnly, tmpfs }
+
+    public struct BindMount: Sendable, Equatable {
+        public var source: String, destination: String
+        public var readOnly: Bool, recursive: Bool, optional: Bool
+        public init(source: String, destination: String, readOnly: Bool, recursive: Bool = true, optional: Bool = false) {
+            self.source = source; self.destination = destination
+            self.readOnly = readOnly; self.recursive = recursive; self.optional = optional
+        }
+    }
+
+    public var readWritePaths: [String] = []
+    public var readOnlyPaths: [String] = []
+    public var inaccessiblePaths: [String] = []
+    public var execPaths: [String] = []
+    public var noExecPaths: [String] = []
+    public var emptyDirectories: [String] = []
+    public var bindMounts: [BindMount] = []
+    /// TemporaryFileSystem= entries: path and mount options.
+    public var temporaryFileSystems: [(path: String, options: String)] = []
+    public var privateTmp = false
+    public var privateDevices = false
+    public var privateMounts = false
+    public var privateIPC = false
+    public var protectKernelTunables = false
+    public var protectKernelModules = false
+    public var protectKernelLogs = false
+    public var protectControlGroups = false
+    public var protectHostname = false
+    public var protectSystem = ProtectSystem.no
+    public var protectHome = ProtectHome.no
+    /// ProtectProc=: "default", "noaccess", "invisible" or "ptraceable".
+    public var protectProc = "default"
+    public var procSubsetPID = false
+    public var mountAPIVFS: Bool? = nil
+    public var noNewPrivileges = false
+    public var rootDirectory: String? = nil
+
+    public init() {}
+
+    var effectiveMountAPIVFS: Bool { mountAPIVFS ?? (rootDirectory != nil) }
+
+    /// systemd's exec_needs_mount_namespace(), for the settings modelled here.
+    public var needsMountNamespace: Bool {
+        !readWritePaths.isEmpty || !readOnlyPaths.isEmpty || !inaccessiblePaths.isEmpty || !execPaths.isEmpty
+            || !noExecPaths.isEmpty || !bindMounts.isEmpty || !temporaryFileSystems.isEmpty || privateTmp
+            || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
+            || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
+            || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
+            || (rootDirectory != nil && effectiveMountAPIVFS)
+    }
+
+    /// The unsorted mount list, as systemd's setup_namespace() collects it.
+    func entries(site: RunSite) -> [MountEntry] {
+        var list: [MountEntry] = []
+        func access(_ paths: [String], _ mode: MountMode, _ directive: String) {
+            for raw in paths {
+                var path = Substring(raw), optional = false
+                if path.hasPrefix("-") { optional = true; path = path.dropFirst() }
+                if path.hasPrefix("+") { path = path.dropFirst() }
+                list.append(MountEntry(String(path), mode, optional: optional, directive: "\(directive)=\(raw)"))
+            }
+        }
+        access(readWritePaths, .readWrite, "ReadWritePaths")
+        access(readOnlyPaths, .readOnly, "ReadOnlyPaths")
+        access(inaccessiblePaths, .inaccessible, "InaccessiblePaths")
+        access(execPaths, .exec, "ExecPaths")
+        access(noExecPaths, .noExec, "NoExecPaths")
+        for path in emptyDirectories {
+            var e = MountEntry(path, .emptyDir, directive: "DynamicUser=yes")
+            e.readOnly = true
+            e.options = "mode=755,size=4m,nr_inodes=1k"
+            e.flags = MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev | MountFlags.strictAtime
+            list.append(e)
+        }
+        for b in bindMounts {
+            var e = MountEntry(b.destination, b.recursive ? .bindRecursive : .bind, optional: b.optional,
+                               directive: "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)")
+            e.source = b.source
+            e.readOnly = b.readOnly
+            list.append(e)
+        }
+        for t in temporaryFileSystems {
+            var e = MountEntry(t.path, .tmpfs, directive: "TemporaryFileSystem=\(t.path)\(t.options.isEmpty ? "" : ":" + t.options)")
+            let (flags, data, ro) = TmpfsOptions.parse(t.options)
+            e.flags = flags
+            e.options = data
+            e.readOnly = ro
+            list.append(e)
+        }
+        if privateTmp {
+            for (path, dir) in [("/tmp", site.privateTmp), ("/var/tmp", site.privateVarTmp)] {
+                var e = MountEntry(path, .privateTmp, directive: "PrivateTmp=yes")
+                e.source = dir + "/tmp"
+                list.append(e)
+            }
+        }
+        if privateDevices { list.append(MountEntry("/dev", .privateDev, directive: "PrivateDevices=yes")) }
+        let ignoreProc = procSubsetPID
+        func table(_ rows: [(String, MountMode, Bool)], _ directive: String, proc: Bool = false) {
+            list += ProtectTables.entries(rows.map { ($0.0, $0.1, $0.2 || (proc && ignoreProc)) }, directive)
+        }
+        if protectKernelTunables {
+            table(ProtectTables.kernelTunablesProc, "ProtectKernelTunables=yes", proc: true)
+            table(ProtectTables.kernelTunablesSys, "ProtectKernelTunables=yes")
+        }
+        if protectKernelModules { table(ProtectTables.kernelModules, "ProtectKernelModules=yes") }
+        if protectKernelLogs {
+            table([ProtectTables.kernelLogs[0]], "ProtectKernelLogs=yes", proc: true)
+            table([ProtectTables.kernelLogs[1]], "ProtectKernelLogs=yes")
+        }
+        if protectControlGroups { list.append(MountEntry("/sys/fs/cgroup", .readOnly, directive: "ProtectControlGroups=yes")) }
+        switch protectHome {
+        case .no: break
+        case .yes: table(ProtectTables.homeYes, "ProtectHome=yes")
+        case .readOnly: table(ProtectTables.homeReadOnly, "ProtectHome=read-only")
+        case .tmpfs: list += ProtectTables.homeTmpfs("ProtectHome=tmpfs")
+        }
+        switch protectSystem {
+        case .no: break
+        case .yes: table(ProtectTables.systemYes, "ProtectSystem=yes")
+        case .full: table(ProtectTables.systemFull, "ProtectSystem=full")
+        case .strict: table(ProtectTables.systemStrict, "ProtectSystem=strict")
+        }
+        if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID {
+            var rows = ProtectTables.apiVFS
+            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } } // the host's /dev is already there
+            for row in rows {
+                var e = MountEntry(row.0, row.1, optional: row.2, directive: apiDirective)
+                if row.1 == .procfs && (protectProc != "default" || procSubsetPID) {
+                    let hidepid = protectProc == "default" ? "off" : protectProc
+                    e.options = "hidepid=\(hidepid)" + (procSubsetPID ? ",subset=pid" : "")
+                }
+                if row.1 == .run {
+                    e.options = "mode=755,size=20%,nr_inodes=800k"
+                    e.flags = MountFlags.noSUID | MountFlags.noDev | MountFlags.strictAtime
+                }
+                list.append(e)
+            }
+        }
+        if protectHostname {
+            for path in ["/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname"] {
+                list.append(MountEntry(path, .readOnly, optional: ignoreProc, directive: "ProtectHostname=yes"))
+            }
+        }
+        if privateIPC {
+            var e = MountEntry("/dev/mqueue", .mqueuefs, directive: "PrivateIPC=yes")
+            e.flags = MountFlags.noSUID | MountFlags.noDev | MountFlags.noExec
+            list.append(e)
+        }
+        list.append(MountEntry("/run/credentials", .inaccessible, optional: true, directive: "(no credentials)"))
+        return list
+    }
+
+    /// Which directive turned on the API file systems, for the plan listing.
+    private var apiDirective: String {
+        if protectProc != "default" { return "ProtectProc=\(protectProc)" }
+        if procSubsetPID { return "ProcSubset=pid" }
+        if protectKernelTunables { return "ProtectKernelTunables=yes" }
+        if protectControlGroups { return "ProtectControlGroups=yes" }
+        return "MountAPIVFS=yes"
+    }
+
+    /// systemd's drop_unused_mounts(): sort, then drop duplicates (the
+    /// stronger mode wins, flags merge), entries hidden below an inaccessible
+    /// path, and entries whose parent entry already has the same mode.
+    static func normalize(_ input: [MountEntry]) -> [MountEntry] {
+        let sorted = input.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if Paths.normalized(x.path) != Paths.normalized(y.path) { return pathOrder(x.path, y.path) }
+            if x.mode != y.mode { return x.mode < y.mode }
+            return a.offset < b.offset
+        }.map(\.element)
+        var unique: [MountEntry] = []
+        for entry in sorted {
+            if var previous = unique.last, Paths.normalized(previous.path) == Paths.normalized(entry.path) {
+                previous.readOnly = previous.readOnly || entry.isReadOnly
+                previous.noExec = previous.noExec || entry.isNoExec
+                previous.exec = previous.exec || entry.isExec
+                unique[unique.count - 1] = previous
+                continue
+            }
+            unique.append(entry)
+        }
+        var visible: [MountEntry] = []
+        var clear: String? = nil
+        for entry in unique {
+            if let c = clear, Paths.isBelow(entry.path, c) { continue }
+            clear = entry.mode == .inaccessible ? entry.path : nil
+            visible.append(entry)
+        }
+        var kept: [MountEntry] = []
+        for entry in visible {
+            if [.readOnly, .readWrite, .readWriteImplicit].contains(entry.mode),
+               let parent = kept.last(where: { Paths.isBelow(entry.path, $0.path) }), parent.mode == entry.mode {
+                continue
+            }
+            kept.append(entry)
+        }
+        return kept
+    }
+}
+
+/// TemporaryFileSystem= options: the flag words become mount flags, the rest
+/// is tmpfs data; "ro" makes the entry read-only after mounting.
+enum TmpfsOptions {
+    static func parse(_ options: String) -> (flags: UInt, data: String, readOnly: Bool) {
+        var flags = MountFlags.noDev | MountFlags.strictAtime
+        var data = ["mode=0755", "size=10%", "nr_inodes=400k"]
+        var readOnly = false
+        for word in options.split(separator: ",").map(String.init) {
+            switch word {
+            case "ro": readOnly = true
+            case "rw": readOnly = false
+            case "nosuid": flags |= MountFlags.noSUID
+            case "suid": flags &= ~MountFlags.noSUID
+            case "nodev": flags |= MountFlags.noDev
+            case "dev": flags &= ~MountFlags.noDev
+            case "noexec": flags |= MountFlags.noExec
+            case "exec": flags &= ~MountFlags.noExec
+            default: data.append(word)
+            }
+        }
+        return (flags, data.joined(separator: ","), readOnly)
+    }
+}

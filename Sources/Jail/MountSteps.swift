@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns the mount table into plan steps the way systemd's setup_namespace()
+/// and apply_mounts() do: a private copy of / at a staging root, every entry
+/// mounted there, then read-only, noexec and nosuid flipped in three rounds,
+/// and finally the staging root moved onto /.
+enum MountSteps {
+    /// Where the new tree is assembled (systemd uses /run/systemd/unit-root).
+    static let stagingRoot = "/run/brig/unit-root"
+
+    static func steps(_ settings: MountSettings, site: RunSite) -> [JailStep] {
+        let entries = MountSettings.normalize(settings.entries(site: site))
+        let root = settings.rootDirectory.map(Paths.normalized) ?? stagingRoot
+        func at(_ path: String) -> String { root == "/" ? path : Paths.normalized(root + "/" + path) }
+        var steps: [JailStep] = []
+        func add(_ action: JailAction, _ directive: String, optional: Bool = false) {
+            steps.append(JailStep(action, for: directive, failing: .namespace, optional: optional))
+        }
+        add(.unshare(flags: Namespaces.mount), "(mount namespace)")
+        add(.mount(source: "none", target: "/", fstype: nil, flags: MountFlags.slave | MountFlags.recursive, data: nil),
+            "(mount namespace)")
+        if let dir = settings.rootDirectory {
+            add(.bindSelf(dir), "RootDirectory=\(dir)")
+        } else {
+            add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
+                "(mount namespace)")
+        }
+        for e in entries { steps += mount(e, at: at(e.path), site: site) }
+        let denyList = entries.map { at($0.path) }
+        for e in entries where e.isReadOnly || e.mode == .privateDev {
+            let recursive = e.isReadOnly && e.hasSubmounts
+            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive, except: recursive ? denyList : []),
+                e.directive, optional: e.optional)
+        }
+        for e in entries where e.isNoExec || e.isExec {
+            let (set, clear) = e.isNoExec ? (MountFlags.attrNoExec, UInt64(0)) : (UInt64(0), MountFlags.attrNoExec)
+            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts, except: e.hasSubmounts ? denyList : []),
+                e.directive, optional: e.optional)
+        }
+        if settings.noNewPrivileges {
+            for e in entries {
+                add(.remount(path: at(e.path), set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
+                    "NoNewPrivileges=yes", optional: e.optional)
+            }
+        }
+        add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? "(mount namespace)")
+        add(.mount(source: "none", target: "/", fstype: nil, flags: MountFlags.shared | MountFlags.recursive, data: nil),
+            "(mount namespace)")
+        return steps
+    }
+
+    /// systemd's apply_one_mount() for one entry.
+    private static func mount(_ e: MountEntry, at target: String, site: RunSite) -> [JailStep] {
+        func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
+            JailStep(action, for: e.directive, failing: .namespace, optional: optional)
+        }
+        switch e.mode {
+        case .inaccessible:
+            return [step(.inaccessible(path: target, nodes: RunSite.inaccessibleNodes))]
+        case .readOnly, .readWrite, .readWriteImplicit, .exec, .noExec:
+            return [step(.bindSelf(target))]
+        case .bind, .bindRecursive:
+            let flags = MountFlags.bind | (e.mode == .bindRecursive ? MountFlags.recursive : 0)
+            return [step(.mount(source: e.source ?? "", target: target, fstype: nil, flags: flags, data: nil))]
+        case .privateTmp, .privateTmpReadOnly:
+            return [step(.mount(source: e.source ?? "", target: target, fstype: nil,
+                                flags: MountFlags.bind | MountFlags.recursive, data: nil))]
+        case .privateDev:
+            return [step(.privateDevices(staging: site.devStaging, target: target))]
+        case .bindDev:
+            return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
+        case .sysfs:
+            if isMountPoint(e.path) { return [] }
+            return [step(.mount(source: "/sys", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
+        case .run:
+            if isMountPoint(e.path) { return [] }
+            fallthrough
+        case .emptyDir, .tmpfs:
+            return [step(.unmountBelow(target)),
+                    step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
+        case .procfs:
+            return [step(.unmountBelow(target)),
+                    step(.mount(source: "proc", target: target, fstype: "proc",
+                                flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: e.options))]
+        case .mqueuefs:
+            return [step(.unmountBelow(target)),
+                    step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
+        }
+    }
+
+    /// Whether the host's path is a mount point now (checked before the fork;
+    /// the staging root is a recursive copy of the host's tree).
+    static func isMountPoint(_ path: String) -> Bool {
+        var st = stat(), parent = stat()
+        guard stat(path, &st) == 0, stat(path == "/" ? "/" : path + "/..", &parent) == 0 else { return false }
+        return st.st_dev != parent.st_dev || path == "/"
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host-side places one run uses: its cgroup, its PrivateTmp= directories,
+/// a staging directory for PrivateDevices=. Named before planning (the plan
+/// refers to them), created just before the fork, removed after the run.
+public struct RunSite: Sendable {
+    public static let cgroupRoot = "/sys/fs/cgroup/unified"
+    /// Shared, read-only nodes that InaccessiblePaths= mounts over a path.
+    public static let inaccessibleNodes = "/run/brig/inaccessible"
+
+    public var id: String
+    public var cgroup: String
+    public var stateDirectory: String
+    public var privateTmp: String
+    public var privateVarTmp: String
+    public var devStaging: String
+
+    public init(id: String = RunSite.freshID()) {
+        self.id = id
+        cgroup = "\(RunSite.cgroupRoot)/brig/\(id)"
+        stateDirectory = "/run/brig/runs/\(id)"
+        privateTmp = "/tmp/brig-private-\(id)"
+        privateVarTmp = "/var/tmp/brig-private-\(id)"
+        devStaging = "/run/brig/runs/\(id)/dev"
+    }
+
+    public static func freshID() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return "run-\(getpid())-\(ts.tv_sec)\(ts.tv_nsec)"
+    }
+
+    public var cgroupProcs: String { cgroup + "/cgroup.procs" }
+
+    /// Creates what the plan needs. Directories of features the plan does not
+    /// use are not created.
+    func prepare(privateTmp usesPrivateTmp: Bool) throws(JailError) {
+        let cgroupParent = RunSite.cgroupRoot + "/brig"
+        if mkdir(cgroupParent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(cgroupParent)", errno) }
+        if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
+        let code = SystemFiles.makeDirectories(stateDirectory, mode: 0o700)
+        if code != 0 { throw .system("creating \(stateDirectory)", code) }
+        if mkdir(devStaging, 0o755) != 0 && errno != EEXIST { throw .system("creating \(devStaging)", errno) }
+        try RunSite.prepareInaccessibleNodes()
+        if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }
+        if usesPrivateTmp {
+            for base in [privateTmp, privateVarTmp] {
+                if mkdir(base, 0o700) != 0 { throw .system("creating \(base)", errno) }
+                if mkdir(base + "/tmp", 0o1777) != 0 || chmod(base + "/tmp", 0o1777) != 0 {
+                    throw .system("creating \(base)/tmp", errno)
+                }
+            }
+        }
+    }
+
+    /// One node of each file type, mode 0000, like /run/systemd/inaccessible.
+    static func prepareInaccessibleNodes() throws(JailError) {
+        let dir = inaccessibleNodes
+        if SystemFiles.exists(dir + "/sock") { return }
+        SystemFiles.makeDirectories(dir, mode: 0o755)
+        let old = umask(0)
+        defer { umask(old) }
+        _ = mkdir(dir + "/dir", 0)
+        let nodes: [(String, mode_t, dev_t)] = [
+            ("reg", S_IFREG, 0), ("fifo", S_IFIFO, 0), ("sock", S_IFSOCK, 0),
+            ("chr", S_IFCHR, 0), ("blk", S_IFBLK, 0),
+        ]
+        for (name, type, device) in nodes where !SystemFiles.exists(dir + "/" + name) {
+            if mknod(dir + "/" + name, type, device) != 0 && errno != EEXIST { throw .system("creating \(dir)/\(name)", errno) }
+        }
+    }
+
+    /// Removes everything this run created; the cgroup must be empty by now.
+    func remove() {
+        rmdir(cgroup)
+        SystemFiles.removeTree(stateDirectory)
+        SystemFiles.removeTree(privateTmp)
+        SystemFiles.removeTree(privateVarTmp)
+    }
+}

@@ -1,0 +1,272 @@
+import Directives
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bridge from the unit model to a jail: ExecContext (with systemd's
+/// implications applied) and the service's kill settings become a
+/// LaunchRequest. Everything brig cannot apply is refused here, by name.
+public enum ServiceJail {
+    /// systemd's default PATH for system services.
+    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
+                               unitName: String) throws(JailError) -> LaunchRequest {
+        try refuseUnsupported(context)
+        var spec = JailSpec()
+        spec.mounts = try mounts(context)
+        let sandbox = context.sandbox
+        spec.privateNetwork = sandbox.privateNetwork ?? false
+        spec.privateIPC = sandbox.privateIPC ?? false
+        spec.privateUsers = sandbox.privateUsers ?? false
+        spec.protectHostname = sandbox.protectHostname ?? false
+        spec.noNewPrivileges = sandbox.noNewPrivileges ?? false
+        spec.secureBits = secureBits(sandbox.secureBits)
+        spec.capabilityBoundingSet = (context.capabilities.boundingSet?.mask ?? .max) & Capabilities.everything
+        spec.ambientCapabilities = context.capabilities.ambient?.mask ?? 0
+        process(context.process, into: &spec)
+
+        var request = LaunchRequest(spec: spec)
+        let identity = context.identity
+        if identity.dynamicUser == true {
+            request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName
+        } else if identity.user != nil || identity.group != nil || !identity.supplementaryGroups.isEmpty {
+            request.spec.identity = try Identity.resolve(user: identity.user ?? "root", group: identity.group,
+                                                         supplementary: identity.supplementaryGroups)
+        }
+        if let wd = context.filesystem.workingDirectory {
+            request.spec.workingDirectory = wd.path ?? request.spec.identity?.home ?? "/root"
+            request.spec.workingDirectoryOptional = wd.ignoreIfMissing
+        } else {
+            request.spec.workingDirectory = "/"
+        }
+        request.spec.environment = try environment(context.environment)
+        request.directories = directories(context.filesystem)
+        try streams(context.stdio, into: &request)
+        if let signal = kill.killSignal { request.stop.killSignal = signal.number }
+        if let send = kill.sendSIGKILL { request.stop.sendSIGKILL = send }
+        if let timeout = service.timeoutStopSec {
+            request.stop.timeoutSeconds = timeout.isInfinite ? .infinity : Double(timeout.microseconds) / 1e6
+        }
+        return request
+    }
+
+    /// ExecStartPre=, ExecStart=, ExecStartPost=, ExecStopPost= as launch commands.
+    public static func commands(_ service: ServiceConfig) -> [LaunchCommand] {
+        let phases: [(LaunchCommand.Phase, [ExecCommand])] = [
+            (.startPre, service.execStartPre), (.start, service.execStart),
+            (.startPost, service.execStartPost), (.stopPost, service.execStopPost),
+        ]
+        return phases.flatMap { phase, list in list.map { command(phase, $0) } }
+    }
+
+    public static func command(_ phase: LaunchCommand.Phase, _ exec: ExecCommand) -> LaunchCommand {
+        var c = LaunchCommand(phase: phase, executable: exec.path, arguments: exec.arguments)
+        c.ignoreFailure = exec.ignoreFailure
+        c.fullPrivileges = exec.fullPrivileges
+        c.privilegedIdentity = exec.privilegedIdentity || exec.ambientFallback
+        c.expandEnvironment = !exec.noEnvironmentExpansion
+        return c
+    }
+
+    // MARK: - pieces
+
+    private static func mounts(_ context: ExecContext) throws(JailError) -> MountSettings {
+        let fs = context.filesystem, sandbox = context.sandbox
+        var m = MountSettings()
+        m.readWritePaths = fs.readWritePaths.map(\.description)
+        m.readOnlyPaths = fs.readOnlyPaths.map(\.description)
+        m.inaccessiblePaths = fs.inaccessiblePaths.map(\.description)
+        m.execPaths = fs.execPaths.map(\.description)
+        m.noExecPaths = fs.noExecPaths.map(\.description)
+        m.bindMounts = fs.bindMounts.map {
+            .init(source: $0.source, destination: $0.destination, readOnly: $0.readOnly, recursive: $0.recursive,
+                  optional: $0.ignoreIfMissing)
+        }
+        m.temporaryFileSystems = fs.temporaryFileSystems.map { ($0.path, $0.options) }
+        m.privateTmp = fs.privateTmp ?? false
+        m.privateMounts = fs.privateMounts ?? false
+        m.mountAPIVFS = fs.mountAPIVFS
+        m.rootDirectory = fs.rootDirectory
+        switch fs.protectSystem ?? .no {
+        case .no: m.protectSystem = .no
+        case .yes: m.protectSystem = .yes
+        case .full: m.protectSystem = .full
+        case .strict: m.protectSystem = .strict
+        }
+        switch fs.protectHome ?? .no {
+        case .no: m.protectHome = .no
+        case .yes: m.protectHome = .yes
+        case .readOnly: m.protectHome = .readOnly
+        case .tmpfs: m.protectHome = .tmpfs
+        }
+        m.protectProc = (fs.protectProc ?? .default).rawValue
+        m.procSubsetPID = fs.procSubset == .pid
+        m.privateDevices = sandbox.privateDevices ?? false
+        m.privateIPC = sandbox.privateIPC ?? false
+        m.protectKernelTunables = sandbox.protectKernelTunables ?? false
+        m.protectKernelModules = sandbox.protectKernelModules ?? false
+        m.protectKernelLogs = sandbox.protectKernelLogs ?? false
+        m.protectControlGroups = sandbox.protectControlGroups ?? false
+        m.protectHostname = sandbox.protectHostname ?? false
+        return m
+    }
+
+    static func secureBits(_ names: Set<String>) -> Int32 {
+        let bits: [String: Int32] = [
+            "noroot": 1 << 0, "noroot-locked": 1 << 1, "no-setuid-fixup": 1 << 2,
+            "no-setuid-fixup-locked": 1 << 3, "keep-caps": 1 << 4, "keep-caps-locked": 1 << 5,
+        ]
+        return names.reduce(0) { $0 | (bits[$1] ?? 0) }
+    }
+
+    private static func process(_ p: ProcessSettings, into spec: inout JailSpec) {
+        spec.limits = p.limits.sorted { $0.key.resource < $1.key.resource }.map { kind, limit in
+            let hard = limit.hard ?? RLimit.infinity
+            return JailSpec.ResourceLimit(resource: kind.resource, soft: limit.soft ?? RLimit.infinity, hard: hard)
+        }
+        if let umask = p.umask { spec.umask = umask }
+        spec.nice = p.nice.map(Int32.init)
+        spec.oomScoreAdjust = p.oomScoreAdjust.map(Int32.init)
+        switch p.keyringMode {
+        case .inherit: spec.keyring = .inherit
+        case .shared: spec.keyring = .shared
+        case .private, nil: spec.keyring = .privateRing
+        }
+        if let persona = p.personality { spec.personality = persona == .x86 ? 0x0008 : 0 }
+        spec.ignoreSIGPIPE = p.ignoreSIGPIPE ?? true
+    }
+
+    /// systemd's order: the manager's defaults, Environment=, EnvironmentFile=,
+    /// PassEnvironment=, then UnsetEnvironment= removes names or exact pairs.
+    static func environment(_ e: EnvironmentSettings) throws(JailError) -> [String] {
+        var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", defaultPath)]
+        func set(_ name: String, _ value: String) {
+            pairs.removeAll { $0.0 == name }
+            pairs.append((name, value))
+        }
+        pairs.removeAll { $0.1.isEmpty }
+        for v in e.variables { set(v.name, v.value) }
+        for file in e.files {
+            guard let text = SystemFiles.read(file.path) else {
+                if file.ignoreIfMissing { continue }
+                throw .refused(directive: "EnvironmentFile=\(file.path)", reason: "cannot read the file", status: .exec)
+            }
+            for (name, value) in EnvironmentFileParser.parse(text) { set(name, value) }
+        }
+        for name in e.passEnvironment {
+            if let value = getenv(name) { set(name, String(cString: value)) }
+        }
+        for entry in e.unsetEnvironment {
+            if let eq = entry.firstIndex(of: "=") {
+                let name = String(entry[..<eq]), value = String(entry[entry.index(after: eq)...])
+                pairs.removeAll { $0.0 == name && $0.1 == value }
+            } else {
+                pairs.removeAll { $0.0 == entry }
+            }
+        }
+        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())"]
+    }
+
+    static func defaultLanguage() -> String {
+        for path in ["/etc/locale.conf", "/etc/default/locale"] {
+            for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }
+        }
+        return ""
+    }
+
+    static func invocationID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
+    private static func directories(_ fs: FilesystemSettings) -> ExecDirectories {
+        var dirs = ExecDirectories()
+        let kinds: [(ManagedDirectoryKind, ExecDirectories.Kind)] = [
+            (.runtime, .runtime), (.state, .state), (.cache, .cache), (.logs, .logs), (.configuration, .configuration),
+        ]
+        for (modelKind, kind) in kinds {
+            let mode = mode_t(fs.directoryModes[modelKind] ?? 0o755)
+            for dir in fs.directories[modelKind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
+        }
+        dirs.preserveRuntime = fs.runtimeDirectoryPreserve == .yes
+        return dirs
+    }
+
+    private static func streams(_ stdio: StdioSettings, into request: inout LaunchRequest) throws(JailError) {
+        switch stdio.standardInput {
+        case nil: request.stdin = .inherit
+        case .null: request.stdin = .null
+        case .tty, .ttyForce, .ttyFail: request.stdin = .tty(stdio.ttyPath ?? "/dev/console")
+        case .file(let path): request.stdin = .file(path, .plain)
+        case .data, .socket, .fd:
+            throw .refused(directive: "StandardInput=", reason: "data, socket and fd: inputs need socket activation or a journal, which brig run does not provide", status: .stdin)
+        }
+        request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
+        request.stderr = stdio.standardError == nil ? .sameAsOutput
+            : try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+    }
+
+    /// Without a journal, journal and kmsg output stays on brig's own stream
+    /// (like `systemd-run --pipe`).
+    private static func output(_ o: StandardOutput?, stdio: StdioSettings, directive: String,
+                               status: ExitStatus) throws(JailError) -> StreamTarget {
+        switch o {
+        case nil, .inherit, .journal, .kmsg, .journalAndConsole, .kmsgAndConsole: return .inherit
+        case .null: return .null
+        case .tty: return .tty(stdio.ttyPath ?? "/dev/console")
+        case .file(let path): return .file(path, .plain)
+        case .append(let path): return .file(path, .append)
+        case .truncate(let path): return .file(path, .truncate)
+        case .socket, .fd:
+            throw .refused(directive: directive, reason: "socket and fd: outputs need socket activation", status: status)
+        }
+    }
+
+    /// Settings brig cannot apply stop the start (fail closed), named.
+    static func refuseUnsupported(_ context: ExecContext) throws(JailError) {
+        let fs = context.filesystem, sandbox = context.sandbox, p = context.process
+        var refused: [(String, String, ExitStatus)] = []
+        if fs.rootImage != nil { refused.append(("RootImage=", "disk images are not supported", .namespace)) }
+        if !fs.mountImages.isEmpty { refused.append(("MountImages=", "disk images are not supported", .namespace)) }
+        if !fs.extensionImages.isEmpty || !fs.extensionDirectories.isEmpty {
+            refused.append(("ExtensionImages=/ExtensionDirectories=", "system extensions are not supported", .namespace))
+        }
+        if let flags = fs.mountFlags, flags != .shared { refused.append(("MountFlags=\(flags.rawValue)", "not supported", .namespace)) }
+        if sandbox.networkNamespacePath != nil { refused.append(("NetworkNamespacePath=", "joining a namespace is not supported", .network)) }
+        if sandbox.ipcNamespacePath != nil { refused.append(("IPCNamespacePath=", "joining a namespace is not supported", .namespace)) }
+        if sandbox.restrictFileSystems != nil { refused.append(("RestrictFileSystems=", "needs the BPF LSM, which is not active", .bpf)) }
+        if p.cpuSchedulingPolicy != nil || p.cpuSchedulingPriority != nil || p.cpuSchedulingResetOnFork != nil {
+            refused.append(("CPUSchedulingPolicy=", "not supported by brig run", .exec))
+        }
+        if p.ioSchedulingClass != nil || p.ioSchedulingPriority != nil { refused.append(("IOSchedulingClass=", "not supported by brig run", .exec)) }
+        if p.timerSlackNanoseconds != nil { refused.append(("TimerSlackNSec=", "not supported by brig run", .exec)) }
+        if context.identity.pamName != nil { refused.append(("PAMName=", "PAM sessions are not supported", .exec)) }
+        if let first = refused.first {
+            throw .refused(directive: first.0, reason: first.1, status: first.2)
+        }
+    }
+}
+
+/// EnvironmentFile= syntax: KEY=VALUE lines, "#"/";" comments, optional
+/// single or double quotes around the value.
+enum EnvironmentFileParser {
+    static func parse(_ text: String) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmed
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let name = String(line[..<eq]).trimmed
+            var value = String(line[line.index(after: eq)...]).trimmed
+            if value.count >= 2, let f = value.first, f == value.last, f == "\"" || f == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
+            if !name.isEmpty { result.append((name, value)) }
+        }
+        return result
+    }
+}

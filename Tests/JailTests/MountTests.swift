@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import Jail
+
+@Suite(.enabled(if: Privileges.canCreateNamespaces, "needs root and namespaces"))
+struct MountTests {
+    func run(_ settings: MountSettings, _ script: String) throws -> (status: Int32, output: String) {
+        let site = RunSite()
+        return try runPlan(MountSteps.steps(settings, site: site), script: script,
+                           usesPrivateTmp: settings.privateTmp, site: site)
+    }
+
+    @Test func strictSystemIsReadOnlyButApiFileSystemsAreNot() throws {
+        var s = MountSettings()
+        s.protectSystem = .strict
+        let r = try run(s, "touch /etc/brig-probe 2>/dev/null && echo etc-rw || echo etc-ro; touch /usr/brig 2>/dev/null || echo usr-ro; echo x > /dev/null && echo dev-rw")
+        #expect(r.status == 0)
+        #expect(r.output == "etc-ro\nusr-ro\ndev-rw\n")
+    }
+
+    @Test func privateTmpIsEmptyAndGoneAfterwards() throws {
+        FileManager.default.createFile(atPath: "/tmp/brig-host-marker", contents: Data())
+        var s = MountSettings()
+        s.privateTmp = true
+        let r = try run(s, "ls -A /tmp /var/tmp; touch /tmp/x && echo wrote; stat -c %a /tmp")
+        #expect(r.output == "/tmp:\n\n/var/tmp:\nwrote\n1777\n")
+        #expect(FileManager.default.fileExists(atPath: "/tmp/brig-host-marker"))
+    }
+
+    @Test func privateDevicesHasOnlyBasicNodes() throws {
+        var s = MountSettings()
+        s.privateDevices = true
+        let r = try run(s, "ls /dev | tr '\\n' ' '; echo; test -e /dev/vda && echo has-vda; echo ok > /dev/null && echo null-ok")
+        #expect(r.output.hasPrefix("char fd full hugepages log mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero \n"))
+        #expect(!r.output.contains("has-vda"))
+        #expect(r.output.contains("null-ok"))
+    }
+
+    @Test func protectHomeHidesRoot() throws {
+        var s = MountSettings()
+        s.protectHome = .yes
+        let r = try run(s, "stat -c '%a %F' /root /home; ls -A /root | wc -l")
+        #expect(r.output == "0 directory\n0 directory\n0\n")
+    }
+
+    @Test func nothingStaysMountedOnTheHost() throws {
+        let before = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n").count
+        var s = MountSettings()
+        s.protectSystem = .strict
+        s.privateTmp = true
+        s.privateDevices = true
+        s.protectKernelTunables = true
+        _ = try run(s, "true")
+        let after = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n").count
+        #expect(before == after)
+    }
+
+    @Test func normalizeKeepsStrongerModeAndDropsRedundantEntries() {
+        var s = MountSettings()
+        s.protectSystem = .strict
+        s.readOnlyPaths = ["/usr"]
+        s.inaccessiblePaths = ["/opt"]
+        s.readWritePaths = ["/opt/x"]
+        let paths = MountSettings.normalize(s.entries(site: RunSite(id: "t"))).map { "\($0.path):\($0.mode)" }
+        #expect(paths.contains("/:readOnly"))
+        #expect(!paths.contains("/usr:readOnly"))   // same mode as its parent "/"
+        #expect(paths.contains("/opt:inaccessible"))
+        #expect(!paths.contains("/opt/x:readWrite")) // hidden below an inaccessible path
+    }
+}

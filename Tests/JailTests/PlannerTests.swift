@@ -1,0 +1,60 @@
+import Testing
+@testable import Jail
+
+/// Plans are pure data: their order and wording are checked without privileges.
+struct PlannerTests {
+    static func strictSpec() -> JailSpec {
+        var spec = JailSpec()
+        spec.command = ["/bin/true"]
+        spec.executable = "/bin/true"
+        spec.mounts.protectSystem = .strict
+        spec.mounts.privateTmp = true
+        spec.noNewPrivileges = true
+        spec.capabilityBoundingSet = 0
+        spec.identity = Identity(userName: "nobody", uid: 65534, gid: 65534, groups: [65534], home: "/", shell: "/bin/sh")
+        return spec
+    }
+
+    @Test func stepsFollowSystemdsOrder() {
+        let plan = JailPlanner.plan(Self.strictSpec(), site: RunSite(id: "t"))
+        func index(_ match: (JailAction) -> Bool) -> Int { plan.steps.firstIndex { match($0.action) } ?? -1 }
+        let mountNS = index { if case .unshare(let f) = $0 { return f == Namespaces.mount }; return false }
+        let groups = index { if case .setGroups = $0 { return true }; return false }
+        let bounding = index { if case .boundingSet = $0 { return true }; return false }
+        let uid = index { if case .setUID = $0 { return true }; return false }
+        let nnp = index { $0 == .noNewPrivileges }
+        let exec = index { if case .exec = $0 { return true }; return false }
+        #expect(mountNS > 0 && mountNS < groups && groups < bounding && bounding < uid && uid < nnp && nnp < exec)
+        #expect(exec == plan.steps.count - 1)
+    }
+
+    @Test func everyStepNamesItsDirectiveAndExitStatus() {
+        let text = JailPlanner.plan(Self.strictSpec(), site: RunSite(id: "t")).description
+        #expect(text.contains("remount /run/brig/unit-root and below +ro except"))
+        #expect(text.contains("<- ProtectSystem=strict  [226 NAMESPACE]"))
+        #expect(text.contains("setresuid 65534    <- User=nobody  [217 USER]"))
+        #expect(text.contains("capability bounding set = (none)"))
+        #expect(text.contains("no_new_privs    <- NoNewPrivileges=yes  [227 NO_NEW_PRIVILEGES]"))
+        #expect(text.contains("mount /tmp/brig-private-t/tmp on /run/brig/unit-root/tmp (bind,rec)    <- PrivateTmp=yes"))
+    }
+
+    @Test func seccompForAnUnprivilegedUserImpliesNoNewPrivileges() {
+        var spec = Self.strictSpec()
+        spec.noNewPrivileges = false
+        spec.seccompPrograms = [[0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]]
+        let plan = JailPlanner.plan(spec, site: RunSite(id: "t"))
+        #expect(plan.steps.contains { $0.action == .noNewPrivileges })
+        spec.identity = nil
+        #expect(!JailPlanner.plan(spec, site: RunSite(id: "t")).steps.contains { $0.action == .noNewPrivileges })
+    }
+
+    @Test func commandLinesExpandVariables() {
+        let env = ["A=one", "B=two words"]
+        #expect(Launcher.expand(["/bin/echo", "${A}-x", "$B", "$A$"], with: env) == ["/bin/echo", "one-x", "two", "words", "$A$"])
+    }
+
+    @Test func privateUsersMapsRootAndTheServiceIdOnly() {
+        #expect(JailPlanner.idMap(0) == "0 0 1\n")
+        #expect(JailPlanner.idMap(65534) == "0 0 1\n65534 65534 1\n")
+    }
+}

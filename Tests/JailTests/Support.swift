@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Jail
+
+enum Privileges {
+    /// Root with working user and mount namespaces (tested in a forked child).
+    static let canCreateNamespaces: Bool = {
+        guard getuid() == 0 else { return false }
+        let out = try? Shell.run("/usr/bin/unshare", ["--user", "--mount", "--net", "true"])
+        return out?.status == 0
+    }()
+}
+
+enum Shell {
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Runs a hand-built plan whose last step executes `/bin/sh -c script`, with
+/// the child's stdout captured in a file.
+func runPlan(_ steps: [JailStep], script: String, usesPrivateTmp: Bool = false,
+             site: RunSite = RunSite()) throws -> (status: Int32, output: String) {
+    let path = "/run/brig-test-\(UUID().uuidString)"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    defer { close(fd); unlink(path) }
+    var plan = JailPlan(steps: [
+        JailStep(.resetSignals, for: "(brig)", failing: .signalMask),
+        JailStep(.joinCgroup(procsFile: site.cgroupProcs), for: "(brig)", failing: .cgroup),
+        JailStep(.duplicate(fd, to: 1), for: "StandardOutput=", failing: .stdout),
+        JailStep(.closeInheritedFileDescriptors(from: 3), for: "(brig)", failing: .fds),
+    ] + steps, arguments: ["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"])
+    plan.add(.exec(path: "/bin/sh"), for: "ExecStart=", failing: .exec)
+    try site.prepare(privateTmp: usesPrivateTmp)
+    defer { site.remove() }
+    let status = try JailRunner.run(plan, site: site)
+    return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
+}
+
+/// Plans `spec` with `/bin/sh -c script` as the command and stdout captured.
+func runSpec(_ spec: JailSpec, script: String) throws -> (status: Int32, output: String) {
+    let path = "/run/brig-test-\(UUID().uuidString)"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    defer { close(fd); unlink(path) }
+    var spec = spec
+    spec.command = ["/bin/sh", "-c", script]
+    spec.executable = "/bin/sh"
+    if spec.environment.isEmpty { spec.environment = ["PATH=/usr/bin:/bin"] }
+    spec.stdout = .descriptor(fd)
+    let site = RunSite()
+    try site.prepare(privateTmp: spec.mounts.privateTmp)
+    defer { site.remove() }
+    let status = try JailRunner.run(JailPlanner.plan(spec, site: site), site: site)
+    return (status, String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))
+}
+
+/// A field of /proc/self/status as the probe prints it: "CapBnd:\t..." -> value.
+func statusField(_ output: String, _ name: String) -> String? {
+    output.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+        .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+}
