@@ -1,3 +1,5 @@
+import Testing
+
 /// One setting or combination of directives, run under both runners. Its test
 /// case is named by its label, or by its directives as `-p` would pass them.
 struct Setting: Sendable, CustomTestStringConvertible {
