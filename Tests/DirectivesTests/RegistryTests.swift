@@ -80,3 +80,32 @@ import Testing
         #expect(u.exec.capabilities.boundingSet == nil && u.resources.devicePolicy == nil && u.exec.filesystem.privateTmp == nil)
     }
 }
+
+@Suite struct SystemdWarnings {
+    @Test func deprecatedAndUnsafeSettingsWarnLikeSystemd() {
+        let u = unitConfig("""
+            [Unit]
+            IgnoreOnSnapshot=yes
+            RequiresOverridable=y.service
+            [Service]
+            Capabilities=cap_kill
+            CPUShares=100
+            KillMode=none
+            StandardOutput=syslog+console
+            User=nobody
+            """)
+        #expect(u.diagnostics.allSatisfy { $0.severity == .warning })
+        #expect(messages(u) == [
+            "IgnoreOnSnapshot= is no longer supported; systemd ignores it",
+            "RequiresOverridable= is obsolete; systemd reads it as Requires=",
+            "Capabilities= is no longer supported; systemd ignores it",
+            "CPUShares= is deprecated; use CPUWeight= (systemd will drop CPUShares=)",
+            "KillMode=none is unsafe (processes outlive the service) and deprecated; use mixed or control-group",
+            "StandardOutput=syslog+console is obsolete; systemd reads it as journal+console",
+            "User=nobody: the special user nobody is not safe to run services as",
+        ])
+        #expect(u.unit.dependencies["Requires"] == ["y.service"])
+        #expect(u.exec.stdio.standardOutput == .journalAndConsole)
+        #expect(u.kill.killMode == KillMode.none)
+    }
+}

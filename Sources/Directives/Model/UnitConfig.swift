@@ -27,6 +27,8 @@ public struct UnitConfig: Sendable {
             switch DirectiveRegistry.status(section: a.section, name: a.key) {
             case .known(let hint):
                 apply(a, hint: hint, specifiers: loaded.specifiers)
+            case .removed:
+                diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
             case .newer:
                 diagnostics.append(Diagnostic(.warning, a.location,
                     "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
@@ -57,6 +59,7 @@ public struct UnitConfig: Sendable {
             if !handled, killSections.contains(a.section) { handled = try kill.apply(d) }
             if !handled, killSections.contains(a.section) || a.section == "Slice" { handled = try resources.apply(d) }
             if !handled { try Self.check(d, hint: hint) }
+            for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
             let fatal = Self.isFatal(d)
             if fatal { badSettings.append(a.key) }
@@ -69,7 +72,7 @@ public struct UnitConfig: Sendable {
     /// lines (unless `-` marks them optional), user and group names, the working and root directory.
     static func isFatal(_ d: DirectiveInput) -> Bool {
         switch d.key {
-        case "User", "Group", "SupplementaryGroups", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
+        case "User", "Group", "SupplementaryGroups", "SocketUser", "SocketGroup", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
              "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
             return true
         case let key where key.hasPrefix("Exec"):
