@@ -54,9 +54,7 @@ import Directives
     /// so everything else stays cacheable.
     @Test func logListHasNoImplicitDefault() throws {
         let policy = try #require(try SeccompPolicy.forUnit(try UnitFixture.exec(["SystemCallLog=getppid uname"])))
-        withKnownIssue("SyscallFilter.resolved() adds @default to SystemCallLog= allow lists (directives branch)") {
-            #expect(Set(policy.rules) == [SeccompRule("getppid", .log), SeccompRule("uname", .log)])
-        }
+        #expect(Set(policy.rules) == [SeccompRule("getppid", .log), SeccompRule("uname", .log)])
         #expect(policy.defaultAction == .allow)
     }
 }
