@@ -68,7 +68,7 @@ public enum Launcher {
         spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
         spec.stdout = try streams.resolve(request.stdout, stream: 1, directive: "StandardOutput=")
         spec.stderr = try streams.resolve(request.stderr, stream: 2, directive: "StandardError=")
-        try site.prepare(privateTmp: spec.mounts.privateTmp)
+        try site.prepare(privateTmp: spec.mounts.privateTmp, privateDevices: spec.mounts.privateDevices)
 
         var status: Int32 = 0
         var failed = false
