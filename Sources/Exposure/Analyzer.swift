@@ -44,16 +44,7 @@ public struct Analyzer: Sendable {
     }
 
     public func assess(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Assessment {
-        do {
-            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
-            return try Assessment(facts, rules: rules, policy: policy)
-        } catch let e as UnitLoadError {
-            throw AnalyzeError(target: target, message: e.description)
-        } catch let e as AssessmentError {
-            throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
-        } catch {
-            throw AnalyzeError(target: target, message: "\(error)")
-        }
+        try report(unit, target: target, extra: extra).assessment
     }
 
     public func load(_ target: String) throws(AnalyzeError) -> LoadedUnit {

@@ -44,7 +44,7 @@ struct ParityTests {
     struct Written { var root: String; var paths: [String] }
 
     static func writeGenerated(count: Int, seed: UInt64) throws -> Written {
-        let root = NSTemporaryDirectory() + "brig-parity-\(getpid())-\(seed)"
+        let root = NSTemporaryDirectory() + "brig-parity-\(seed)-\(UUID().uuidString)"
         let fm = FileManager.default
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
         var gen = UnitGenerator(seed: seed)
