@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Runs a probe under systemd and under brig with the same directives and
+/// reports every observation that differs.
+enum Differential {
+    /// The name every directory-creating setting uses (RuntimeDirectory=brig-diff, ...).
+    static let directoryName = "brig-diff"
+    static let directoryPaths = ["/run", "/var/lib", "/var/cache", "/var/log", "/etc"].map { "\($0)/\(directoryName)" }
+
+    /// nil when probes are installed and the shared world is prepared, else why not.
+    static let preparationFailure: String? = {
+        if let failure = ProbeInstaller.failure { return failure }
+        // Markers in the /tmp and /var/tmp both runners share: PrivateTmp= hides them.
+        guard let touch = try? Oracle.exec(["/usr/bin/touch", "/tmp/brig-diff-marker", "/var/tmp/brig-diff-marker"]),
+              touch.status == 0 else { return "cannot put the /tmp markers into the oracle" }
+        return nil
+    }()
+
+    private static let sharedDirectoriesLock = NSLock()
+
+    /// The probe under systemd (what is expected) and under brig (what is observed).
+    static func run(_ setting: Setting, _ probe: [String]) throws -> (systemd: Observations, brig: Observations, brigErrors: String) {
+        if let failure = preparationFailure { throw PreparationError(reason: failure) }
+        if setting.createsSharedDirectories {
+            sharedDirectoriesLock.lock()
+            defer { sharedDirectoriesLock.unlock() }
+            removeSharedDirectories()
+            let systemd = try Oracle.start(setting.properties, probe).wait()
+            removeSharedDirectories()
+            let brig = try BrigRunner.start(setting.properties, probe).wait()
+            removeSharedDirectories()
+            return (Observations(systemd), Observations(brig), brig.stderr)
+        }
+        let systemd = try Oracle.start(setting.properties, probe)
+        let brig = try BrigRunner.start(setting.properties, probe)
+        let brigOutput = brig.wait()
+        return (Observations(systemd.wait()), Observations(brigOutput), brigOutput.stderr)
+    }
+
+    /// The probe under systemd alone.
+    static func runOracle(_ setting: Setting, _ probe: [String]) throws -> Observations {
+        if let failure = preparationFailure { throw PreparationError(reason: failure) }
+        if setting.createsSharedDirectories {
+            sharedDirectoriesLock.lock()
+            defer { sharedDirectoriesLock.unlock() }
+            removeSharedDirectories()
+            defer { removeSharedDirectories() }
+            return Observations(try Oracle.start(setting.properties, probe).wait())
+        }
+        return Observations(try Oracle.start(setting.properties, probe).wait())
+    }
+
+    /// Compares and records one issue per differing observation, naming the setting.
+    static func expectSame(_ setting: Setting, _ probe: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (systemd, brig, brigErrors) = try run(setting, probe)
+        #expect(!systemd.facts.isEmpty || systemd.status != 0, "the probe printed nothing under systemd",
+                sourceLocation: sourceLocation)
+        let differences = brig.differences(from: systemd)
+        let detail = brigErrors.isEmpty ? "" : "\nbrig said: \(brigErrors.trimmingCharacters(in: .whitespacesAndNewlines))"
+        #expect(differences.isEmpty,
+                "\(setting.testDescription): \(differences.count) observations differ\n  \(differences.joined(separator: "\n  "))\(detail)",
+                sourceLocation: sourceLocation)
+    }
+
+    /// State the runners leave behind on the shared file system (and the oracle's /run).
+    private static func removeSharedDirectories() {
+        for path in directoryPaths where !path.hasPrefix("/run/") {
+            let base = URL(fileURLWithPath: path)
+            let privateCopy = base.deletingLastPathComponent().appendingPathComponent("private/\(directoryName)").path
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: privateCopy)
+        }
+        _ = try? Oracle.exec(["/bin/rm", "-rf", "/run/\(directoryName)", "/run/private/\(directoryName)"])
+    }
+
+    struct PreparationError: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+}

@@ -1,0 +1,34 @@
+import Testing
+
+/// One setting or combination of directives, run under both runners. Its test
+/// case is named by its label, or by its directives as `-p` would pass them.
+struct Setting: Sendable, CustomTestStringConvertible {
+    let label: String?
+    let properties: [String]
+    /// Paths the observe probe examines besides its standard list.
+    let extraPaths: [String]
+
+    init(_ properties: String..., label: String? = nil, paths: [String] = []) {
+        self.init(properties, label: label, paths: paths)
+    }
+
+    init(_ properties: [String], label: String? = nil, paths: [String] = []) {
+        self.label = label
+        self.properties = properties
+        self.extraPaths = paths
+    }
+
+    var testDescription: String {
+        let directives = properties.joined(separator: " ")
+        return label.map { "\($0): \(directives)" } ?? directives
+    }
+
+    /// Settings that create directories on the file system both runners share
+    /// (/var/lib, /var/cache, ...) run one at a time, one runner after the other.
+    var createsSharedDirectories: Bool {
+        properties.contains { property in
+            ["RuntimeDirectory=", "StateDirectory=", "CacheDirectory=", "LogsDirectory=", "ConfigurationDirectory="]
+                .contains { property.hasPrefix($0) }
+        }
+    }
+}
