@@ -21,8 +21,8 @@ final class Command: @unchecked Sendable {
         let base = NSTemporaryDirectory() + "brig-differential-\(UUID().uuidString)"
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())
         process.standardInput = FileHandle.nullDevice

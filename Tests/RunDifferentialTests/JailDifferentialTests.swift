@@ -13,7 +13,12 @@ struct JailDifferentialTests {
         let plain = try Differential.runOracle(Setting([], paths: setting.extraPaths), Self.probe(setting))
         let jailed = try Differential.runOracle(setting, Self.probe(setting))
         #expect(plain.status == 0 && !plain.facts.isEmpty)
-        #expect(jailed != plain, "\(setting.testDescription): the probe saw no difference from an unjailed run")
+        if setting.isVisible && jailed == plain {
+            Issue.record("\(setting.testDescription): the probe saw no difference from an unjailed run")
+        }
+        if !setting.isVisible {
+            #expect(jailed.differences(from: plain).isEmpty, "\(setting.testDescription) should change nothing")
+        }
     }
 
     @Test("brig run shows the probe what systemd shows",

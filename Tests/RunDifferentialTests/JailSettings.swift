@@ -77,7 +77,7 @@ enum JailSettings {
     static let process: [Setting] = [
         Setting("UMask=0077"),
         Setting("WorkingDirectory=/usr"),
-        Setting("WorkingDirectory=-/brig-no-such-dir"),
+        Setting("WorkingDirectory=-/brig-no-such-dir", visible: false),
         Setting("WorkingDirectory=/brig-no-such-dir", label: "missing working directory"),
         Setting("Environment=BRIG_A=1 \"BRIG_B=two words\""),
         Setting("LimitNOFILE=1000:2000"),

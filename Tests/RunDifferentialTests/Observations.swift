@@ -9,9 +9,17 @@ struct Observations: Equatable, Sendable {
         var facts: [String: String] = [:]
         for line in output.stdout.split(separator: "\n") {
             let pair = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            facts[String(pair[0])] = pair.count > 1 ? String(pair[1]) : ""
+            let key = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            facts[key] = key.hasPrefix("ns:") ? Self.namespace(value) : value
         }
         self.facts = facts
+    }
+
+    /// A namespace id as "pid1" when it is PID 1's (both runners share one PID 1:
+    /// the oracle's systemd), else "own"; the ids themselves differ per run.
+    private static func namespace(_ id: String) -> String {
+        if id.isEmpty { return "unknown" }
+        return Oracle.pid1Namespaces.contains(id) ? "pid1" : "own"
     }
 
     /// One line per observation that differs, as "key: systemd=... brig=...".

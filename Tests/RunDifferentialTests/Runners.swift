@@ -16,6 +16,13 @@ enum Oracle {
         return nil
     }()
 
+    /// The namespace ids ("net:[4026531840]", ...) of the oracle's PID 1, its systemd.
+    static let pid1Namespaces: Set<String> = {
+        let list = "for ns in /proc/1/ns/*; do readlink \"$ns\"; done"
+        guard let output = try? exec(["/bin/sh", "-c", list]), output.status == 0 else { return [] }
+        return Set(output.stdout.split(separator: "\n").map(String.init))
+    }()
+
     /// `systemd-run --wait --pipe -p K=V ... -- command` inside the oracle.
     static func start(_ properties: [String], _ command: [String]) throws -> Command {
         try Command([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)

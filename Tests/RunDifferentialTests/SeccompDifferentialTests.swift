@@ -13,7 +13,9 @@ struct SeccompDifferentialTests {
         let plain = try Differential.runOracle(Setting(), Self.probe)
         let filtered = try Differential.runOracle(setting, Self.probe)
         #expect(plain.status == 0 && !plain.facts.isEmpty)
-        #expect(filtered != plain, "\(setting.testDescription): the probe saw no difference from an unfiltered run")
+        if filtered == plain {
+            Issue.record("\(setting.testDescription): the probe saw no difference from an unfiltered run")
+        }
     }
 
     @Test("brig run answers the probe's calls as systemd does",

@@ -30,7 +30,6 @@ enum SeccompSettings {
         Setting("RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"),
         Setting("RestrictAddressFamilies=~AF_PACKET"),
         Setting("RestrictAddressFamilies=~AF_NETLINK AF_PACKET"),
-        Setting("RestrictAddressFamilies=none"),
         Setting("RestrictAddressFamilies=AF_UNIX"),
     ]
 

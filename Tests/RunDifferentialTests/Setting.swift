@@ -1,3 +1,5 @@
+import Testing
+
 /// One setting or combination of directives, run under both runners. Its test
 /// case is named by its label, or by its directives as `-p` would pass them.
 struct Setting: Sendable, CustomTestStringConvertible {
@@ -5,15 +7,19 @@ struct Setting: Sendable, CustomTestStringConvertible {
     let properties: [String]
     /// Paths the observe probe examines besides its standard list.
     let extraPaths: [String]
+    /// False for settings whose meaning is that nothing changes (an optional
+    /// path that is missing): systemd must then show what no setting shows.
+    let isVisible: Bool
 
-    init(_ properties: String..., label: String? = nil, paths: [String] = []) {
-        self.init(properties, label: label, paths: paths)
+    init(_ properties: String..., label: String? = nil, paths: [String] = [], visible: Bool = true) {
+        self.init(properties, label: label, paths: paths, visible: visible)
     }
 
-    init(_ properties: [String], label: String? = nil, paths: [String] = []) {
+    init(_ properties: [String], label: String? = nil, paths: [String] = [], visible: Bool = true) {
         self.label = label
         self.properties = properties
         self.extraPaths = paths
+        self.isVisible = visible
     }
 
     var testDescription: String {
