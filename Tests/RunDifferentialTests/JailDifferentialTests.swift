@@ -13,6 +13,7 @@ struct JailDifferentialTests {
         let plain = try Differential.runOracle(Setting([], paths: setting.extraPaths), Self.probe(setting))
         let jailed = try Differential.runOracle(setting, Self.probe(setting))
         #expect(plain.status == 0 && !plain.facts.isEmpty)
+        #expect((jailed.status != 0) == setting.startFails, "systemd exited \(jailed.status)")
         if setting.isVisible && jailed == plain {
             Issue.record("\(setting.testDescription): the probe saw no difference from an unjailed run")
         }

@@ -49,7 +49,7 @@ enum JailSettings {
         Setting("TemporaryFileSystem=/srv:ro"),
         Setting("BindPaths=/usr/share:/mnt"),
         Setting("BindReadOnlyPaths=/etc:/srv"),
-        Setting("NoExecPaths=/usr/local"),
+        Setting("NoExecPaths=/usr/local/bin /srv"),
         Setting("NoExecPaths=/", "ExecPaths=/usr"),
     ]
 
@@ -59,7 +59,7 @@ enum JailSettings {
         Setting("Group=nogroup"),
         Setting("User=nobody", "SupplementaryGroups=adm"),
         Setting("DynamicUser=yes"),
-        Setting("User=brig-no-such-user", label: "unknown user"),
+        Setting("User=brig-no-such-user", label: "unknown user", startFails: true),
         Setting("RuntimeDirectory=brig-diff", "User=nobody", paths: directories),
         Setting("StateDirectory=brig-diff", "User=nobody", paths: directories),
         Setting("DynamicUser=yes", "RuntimeDirectory=brig-diff", "StateDirectory=brig-diff",
@@ -78,7 +78,7 @@ enum JailSettings {
         Setting("UMask=0077"),
         Setting("WorkingDirectory=/usr"),
         Setting("WorkingDirectory=-/brig-no-such-dir", visible: false),
-        Setting("WorkingDirectory=/brig-no-such-dir", label: "missing working directory"),
+        Setting("WorkingDirectory=/brig-no-such-dir", label: "missing working directory", startFails: true),
         Setting("Environment=BRIG_A=1 \"BRIG_B=two words\""),
         Setting("LimitNOFILE=1000:2000"),
         Setting("LimitNPROC=200", "LimitCORE=infinity"),

@@ -35,10 +35,10 @@ enum Oracle {
 }
 
 /// The implementation under test: the `brig` executable built beside this test
-/// bundle, run as a user runs it. It runs inside the oracle's mount and PID
-/// namespaces, so both runners start from the same world: the same /run, /tmp
-/// and /var/tmp, the same API file systems systemd mounted at boot (mqueue,
-/// debugfs, a read-only /sys/fs/cgroup), the same /proc and the same PID 1.
+/// bundle, run as a user runs it. It runs inside the oracle's mount, PID, UTS
+/// and IPC namespaces, so both runners start from the same world: the same
+/// /run, /tmp and /var/tmp, the same API file systems systemd mounted at boot
+/// (mqueue, debugfs, a read-only /sys/fs/cgroup), the same /proc and PID 1.
 /// Whatever the probe then sees differently, the runner made different.
 enum BrigRunner {
     static var binary: String {
@@ -63,6 +63,8 @@ enum BrigRunner {
 
     /// `brig run -p K=V ... -- command`: the one place the brig side starts.
     static func start(_ properties: [String], _ command: [String]) throws -> Command {
-        try Command([Oracle.script, "exec", binary, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
+        // `exec` enters the oracle's mount and PID namespaces; its PID 1 lends the UTS and IPC ones.
+        let enter = [Oracle.script, "exec", "/usr/bin/nsenter", "--target", "1", "--uts", "--ipc", "--"]
+        return try Command(enter + [binary, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
     }
 }

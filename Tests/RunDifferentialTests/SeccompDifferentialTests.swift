@@ -13,6 +13,7 @@ struct SeccompDifferentialTests {
         let plain = try Differential.runOracle(Setting(), Self.probe)
         let filtered = try Differential.runOracle(setting, Self.probe)
         #expect(plain.status == 0 && !plain.facts.isEmpty)
+        #expect((filtered.status != 0) == setting.startFails, "systemd exited \(filtered.status)")
         if filtered == plain {
             Issue.record("\(setting.testDescription): the probe saw no difference from an unfiltered run")
         }

@@ -10,16 +10,21 @@ struct Setting: Sendable, CustomTestStringConvertible {
     /// False for settings whose meaning is that nothing changes (an optional
     /// path that is missing): systemd must then show what no setting shows.
     let isVisible: Bool
+    /// The start itself must fail (bad input): then only exit statuses compare.
+    let startFails: Bool
 
-    init(_ properties: String..., label: String? = nil, paths: [String] = [], visible: Bool = true) {
-        self.init(properties, label: label, paths: paths, visible: visible)
+    init(_ properties: String..., label: String? = nil, paths: [String] = [], visible: Bool = true,
+         startFails: Bool = false) {
+        self.init(properties, label: label, paths: paths, visible: visible, startFails: startFails)
     }
 
-    init(_ properties: [String], label: String? = nil, paths: [String] = [], visible: Bool = true) {
+    init(_ properties: [String], label: String? = nil, paths: [String] = [], visible: Bool = true,
+         startFails: Bool = false) {
         self.label = label
         self.properties = properties
         self.extraPaths = paths
         self.isVisible = visible
+        self.startFails = startFails
     }
 
     var testDescription: String {
