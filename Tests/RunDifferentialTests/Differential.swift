@@ -51,6 +51,17 @@ enum Differential {
         return Observations(try Oracle.start(setting.properties, probe).wait())
     }
 
+    private static let baselineLock = NSLock()
+    nonisolated(unsafe) private static var baselines: [[String]: Observations] = [:]
+
+    /// The probe under systemd with no directives, once per probe command line.
+    static func oracleBaseline(_ probe: [String]) throws -> Observations {
+        if let known = baselineLock.withLock({ baselines[probe] }) { return known }
+        let plain = try runOracle(Setting(), probe)
+        baselineLock.withLock { baselines[probe] = plain }
+        return plain
+    }
+
     /// Compares and records one issue naming the setting and every differing observation.
     static func expectSame(_ setting: Setting, _ probe: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (systemd, brig, brigErrors) = try run(setting, probe)
