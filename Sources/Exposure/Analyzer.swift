@@ -14,19 +14,32 @@ public struct Analyzer: Sendable {
     /// One result per target, in order. Loaders are shared per directory: thousands of unit files
     /// in one directory are indexed once.
     public func assess(_ targets: [String]) -> [Result<Assessment, AnalyzeError>] {
+        reports(targets).map { $0.map(\.assessment) }
+    }
+
+    /// Loads and scores every target, keeping what renderers need.
+    public func reports(_ targets: [String]) -> [Result<Report, AnalyzeError>] {
+        var all: [Result<Report, AnalyzeError>] = []
+        forEachReport(targets) { all.append($1) }
+        return all
+    }
+
+    /// Scores the targets one after the other, handing each result on before loading the next,
+    /// so that thousands of units never sit in memory at once.
+    public func forEachReport(_ targets: [String], _ body: (String, Result<Report, AnalyzeError>) -> Void) {
         var loaders: [String: UnitLoader] = [:]
-        return targets.map { target in
+        for target in targets {
             let (dir, name) = Self.split(target)
             let loader: UnitLoader
             if let l = loaders[dir] { loader = l } else {
                 loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
                 loaders[dir] = loader
             }
-            return Result { () throws(AnalyzeError) -> Assessment in
+            body(target, Result { () throws(AnalyzeError) -> Report in
                 let unit: LoadedUnit
                 do { unit = try loader.load(name) } catch { throw AnalyzeError(target: target, message: "\(error)") }
-                return try assess(unit, target: target)
-            }
+                return try report(unit, target: target)
+            })
         }
     }
 

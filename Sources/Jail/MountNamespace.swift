@@ -118,7 +118,7 @@ public struct MountSettings: Sendable {
         case .no: break
         case .yes: table(ProtectTables.homeYes, "ProtectHome=yes")
         case .readOnly: table(ProtectTables.homeReadOnly, "ProtectHome=read-only")
-        case .tmpfs: list += ProtectTables.homeTmpfs("ProtectHome=tmpfs")
+        case .tmpfs: table(ProtectTables.homeTmpfs, "ProtectHome=tmpfs")
         }
         switch protectSystem {
         case .no: break
@@ -128,7 +128,11 @@ public struct MountSettings: Sendable {
         }
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID {
             var rows = ProtectTables.apiVFS
-            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } } // the host's /dev is already there
+            // Without RootDirectory= the host's /dev and /run are already in place.
+            // systemd mounts a fresh /run only where /run is not a mount point,
+            // which never happens under systemd; on a host where /run is a plain
+            // directory brig keeps it rather than hiding it behind an empty tmpfs.
+            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev || $0.1 == .run } }
             for row in rows {
                 var e = MountEntry(row.0, row.1, optional: row.2, directive: apiDirective)
                 if row.1 == .procfs && (protectProc != "default" || procSubsetPID) {

@@ -101,6 +101,14 @@ import Testing
         #expect(allow.resolved()["write"] == nil)
     }
 
+    @Test func systemCallLogHasNoDefaultAndNoErrno() throws {
+        let log = try #require(service("SystemCallLog=getppid uname").exec.syscalls.log)
+        #expect(Set(log.resolved().keys) == ["getppid", "uname"])
+        #expect(messages(service("SystemCallLog=read:EPERM")) == ["SystemCallLog=read:EPERM: unknown system call 'read:EPERM'"])
+        let filter = try #require(service("SystemCallFilter=getppid").exec.syscalls.filter)
+        #expect(filter.resolved().keys.contains("brk"))
+    }
+
     @Test func errnoOnAllowListIsAnError() {
         #expect(messages(service("SystemCallFilter=read:EPERM")) == ["SystemCallFilter=read:EPERM: 'read:EPERM': an allowed system call cannot take an error number"])
     }

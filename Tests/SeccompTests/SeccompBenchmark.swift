@@ -9,8 +9,11 @@ import Testing
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["BRIG_BENCH"] != nil && Oracle.isAvailable,
                 "set BRIG_BENCH=1; needs root, cc and the systemd oracle"))
 struct SeccompBenchmark {
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("bench/seccomp/seccomp-bench.c")
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let source = root.appendingPathComponent("bench/seccomp/seccomp-bench.c")
+    /// The brig binary `swift build` made (BRIG overrides).
+    static let brig = ProcessInfo.processInfo.environment["BRIG"] ?? root.appendingPathComponent(".build/debug/brig").path
 
     struct Sample { var getppid: Double; var read: Double; var mprotect: Double; var mount: String }
 
@@ -44,7 +47,8 @@ struct SeccompBenchmark {
 
         let none = try Self.parse(ProbeRunner.run(bench, [calls, rounds]))
         let floor = try underProgram(allowAll)
-        let brig = try underProgram(program)
+        let brig = try Self.parse(ProbeRunner.run(Self.brig, ["run"] + SystemdDifferentialTests.resolvedLike.flatMap { ["-p", $0] }
+                                                  + ["--", bench, calls, rounds]))
         let systemd = try Self.parse(Oracle.probeCommand([bench, calls, rounds],
                                                          properties: SystemdDifferentialTests.resolvedLike))
         // The filters were really there: mount() is refused under both.
@@ -59,7 +63,7 @@ struct SeccompBenchmark {
         }
         print("""
             seccomp bench: \(calls) calls x \(rounds) rounds, median ns per call; brig: one program of \
-            \(program.instructions.count) instructions installed by seccomp-install (the jail runner is not merged yet)
+            \(program.instructions.count) instructions, run by `brig run -p ...`; allow-all: a one-instruction filter
             call         none allow-all    brig  systemd  floor/none brig/none systemd/none brig/systemd
             \(row("getppid", \.getppid))
             \(row("read", \.read))

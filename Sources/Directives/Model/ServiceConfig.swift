@@ -40,7 +40,12 @@ public struct ServiceConfig: Sendable {
         case "ExecStopPost": try Self.commands(&execStopPost, d)
         case "RemainAfterExit": remainAfterExit = try d.bool()
         case "GuessMainPID": guessMainPID = try d.bool()
-        case "PIDFile": pidFile = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "PIDFile":
+            // A relative PID file lives under /run, as systemd reads it.
+            pidFile = try d.optional { v throws(ValueError) in
+                let path = try d.expand(v)
+                return try absolute(path.first == "/" ? path : "/run/" + path)
+            }
         case "Restart": restart = try RestartPolicy(parsing: d.value)
         case "RestartSec": restartSec = try d.time()
         case "TimeoutSec":
@@ -88,7 +93,7 @@ public struct KillConfig: Sendable {
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "KillMode": killMode = try KillMode(parsing: d.value)
+        case "KillMode": killMode = try d.optional { v throws(ValueError) in try KillMode(parsing: v) }
         case "KillSignal": killSignal = try Signal(parsing: d.value)
         case "RestartKillSignal": restartKillSignal = try Signal(parsing: d.value)
         case "FinalKillSignal": finalKillSignal = try Signal(parsing: d.value)

@@ -12,28 +12,23 @@ public struct UnitConfig: Sendable {
     public var kill = KillConfig()
     public var resources = ResourceControl()
     public var diagnostics: [Diagnostic] = []
+    /// Directives whose bad value makes systemd refuse to load the unit at all ("bad-setting"),
+    /// rather than ignore the line: a unit with any of these does not run.
+    public var badSettings: [String] = []
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     public init(_ loaded: LoadedUnit) {
         name = loaded.name
         diagnostics = loaded.diagnostics
-        let allowed = DirectiveRegistry.sections(forUnitType: loaded.name.type)
-        var reportedSections: Set<String> = []
         for a in loaded.assignments {
+            // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
-            guard allowed.contains(a.section) else {
-                if reportedSections.insert(a.section).inserted {
-                    let known = DirectiveRegistry.known[a.section] != nil
-                    diagnostics.append(Diagnostic(.error, a.location, known
-                        ? "section [\(a.section)] does not belong in a .\(loaded.name.type) unit"
-                        : "unknown section [\(a.section)]"))
-                }
-                continue
-            }
             switch DirectiveRegistry.status(section: a.section, name: a.key) {
             case .known(let hint):
                 apply(a, hint: hint, specifiers: loaded.specifiers)
+            case .removed:
+                diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
             case .newer:
                 diagnostics.append(Diagnostic(.warning, a.location,
                     "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
@@ -64,8 +59,26 @@ public struct UnitConfig: Sendable {
             if !handled, killSections.contains(a.section) { handled = try kill.apply(d) }
             if !handled, killSections.contains(a.section) || a.section == "Slice" { handled = try resources.apply(d) }
             if !handled { try Self.check(d, hint: hint) }
+            for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
-            diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)"))
+            let fatal = Self.isFatal(d)
+            if fatal { badSettings.append(a.key) }
+            let consequence = fatal ? " (systemd refuses to load the unit)" : ""
+            diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
+        }
+    }
+
+    /// Whether systemd treats a bad value of this directive as fatal for the whole unit: command
+    /// lines (unless `-` marks them optional), user and group names, the working and root directory.
+    static func isFatal(_ d: DirectiveInput) -> Bool {
+        switch d.key {
+        case "User", "Group", "SupplementaryGroups", "SocketUser", "SocketGroup", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
+             "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
+            return true
+        case let key where key.hasPrefix("Exec"):
+            return !d.value.hasPrefix("-") && !d.value.hasPrefix("@-") && !d.value.hasPrefix(":-")
+        default:
+            return false
         }
     }
 

@@ -51,6 +51,7 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
         }
         let path = try expand(String(first))
         guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
+        guard !path.hasSuffix("/") else { throw ValueError("'\(path)' names a directory, not a program") }
         guard path.first == "/" || !path.contains("/") else {
             throw ValueError("'\(path)' must be an absolute path or a plain file name")
         }

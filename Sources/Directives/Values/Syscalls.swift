@@ -25,9 +25,10 @@ public enum SyscallAction: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// SystemCallFilter=: the lines as written, in order, and systemd's reading of them.
-/// The first non-empty line decides the mode: a plain list makes an allow list (which starts
-/// from @default), a `~` list a deny list. Later lines add to or take from it; an empty line resets.
+/// SystemCallFilter= (and SystemCallLog=): the lines as written, in order, and systemd's reading
+/// of them. The first non-empty line decides the mode: a plain list makes an allow list, a `~` list
+/// a deny list. Later lines add to or take from it; an empty line resets. An allow list of
+/// SystemCallFilter= starts from @default; SystemCallLog= takes no `:errno` and no @default.
 public struct SyscallFilter: Hashable, Sendable {
     /// One name of a line: a system call or `@group`, with the `~` of its line and an optional `:errno`.
     public struct Rule: Hashable, Sendable {
@@ -38,18 +39,21 @@ public struct SyscallFilter: Hashable, Sendable {
 
     public private(set) var isAllowList: Bool
     public private(set) var rules: [Rule]
+    /// Whether an allow list also allows @default (SystemCallFilter=, not SystemCallLog=).
+    public private(set) var allowsDefault: Bool
 
     /// Applies one line to the current filter; nil means unset (also the result of an empty line).
-    public static func merge(_ current: SyscallFilter?, _ line: String) throws(ValueError) -> SyscallFilter? {
+    /// `logging` reads the line as SystemCallLog= does.
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [])
+        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
             var name = Substring(word)
             var action: SyscallAction?
-            if let colon = word.firstIndex(of: ":") {
+            if !logging, let colon = word.firstIndex(of: ":") {
                 name = word[..<colon]
                 action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
                 guard invert else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
@@ -62,7 +66,10 @@ public struct SyscallFilter: Hashable, Sendable {
 
     static func validate(_ name: String) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.isKnownGroup(name) else { throw ValueError("unknown system call group '\(name)'") }
+            guard SyscallCatalog.isKnownGroup(name) else {
+                let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
+                throw ValueError("unknown system call group '\(name)'\(later)")
+            }
         } else {
             guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
         }
@@ -82,7 +89,7 @@ public struct SyscallFilter: Hashable, Sendable {
                 result[name] = nil
             }
         }
-        if isAllowList { apply("@default", false, nil) }
+        if isAllowList && allowsDefault { apply("@default", false, nil) }
         for rule in self.rules { apply(rule.name, rule.inverted, rule.action) }
         return result
     }
