@@ -141,6 +141,38 @@ static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned fla
 
 // ---- steps that need more than one system call ------------------------
 
+// mkdir -p of every parent of path (in place: the string is restored).
+static void cj_make_parents(char *path) {
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        (void)mkdir(path, 0755);
+        *p = '/';
+    }
+}
+
+// A bind mount whose target is missing gets one of the source's kind, as
+// systemd's apply_one_mount() does, and is tried again.
+static int cj_mount_making_target(const struct cjail_step *s) {
+    if (mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    struct stat st;
+    if (stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
+    char target[4096];
+    size_t n = cj_strlen(s->s2);
+    if (n >= sizeof target) { errno = ENAMETOOLONG; return -1; }
+    memcpy(target, s->s2, n + 1);
+    cj_make_parents(target);
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(target, 0755) < 0 && errno != EEXIST) return -1;
+    } else {
+        int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0) return -1;
+        close(fd);
+    }
+    return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+}
+
 // Detaches every mount at or below prefix (repeated: detaching reveals stacked ones).
 static int cj_umount_below(const struct cjail_plan *plan, const char *prefix) {
     for (int pass = 0; pass < 32; pass++) {
@@ -434,7 +466,9 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_USERNS: return cj_userns(s->s1, s->s2);
     case CJ_LOOPBACK_UP: return cj_loopback_up();
     case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
-    case CJ_MOUNT: return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+    case CJ_MOUNT:
+        if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
+        return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
     case CJ_BIND_SELF: {
         int r = cj_is_mount_point(s->s1);
         if (r < 0) return -1;

@@ -108,6 +108,10 @@ private struct Arena {
         case .mount(let source, let target, let fstype, let flags, let data):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
             s.s4 = string(data); s.a = UInt64(flags)
+        case .bind(let source, let target, let recursive):
+            s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target)
+            s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))
+            s.flags |= UInt32(CJ_MAKE_TARGET.rawValue)
         case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
         case .unmountBelow(let path): s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
         case .inaccessible(let path, let nodes): s.op = op(CJ_INACCESSIBLE); s.s1 = string(path); s.s2 = string(nodes)

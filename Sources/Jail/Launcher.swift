@@ -113,31 +113,38 @@ public enum Launcher {
     }
 
     /// systemd's variable substitution in command lines: "${NAME}" inside a
-    /// word, "$NAME" as a whole word split at whitespace into several.
+    /// word, "$NAME" as a whole word split at whitespace into several, "$$"
+    /// for a literal "$"; anything else (like "${A:-b}") stays as written.
     static func expand(_ arguments: [String], with environment: [String]) -> [String] {
         var values: [String: String] = [:]
         for entry in environment {
             if let eq = entry.firstIndex(of: "=") { values[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
         }
+        func isName(_ s: Substring) -> Bool {
+            guard let first = s.first, !first.isNumber else { return false }
+            return s.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }
+        }
         var result: [String] = []
         for (index, word) in arguments.enumerated() {
-            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1,
-               word.dropFirst().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            if index > 0, word.hasPrefix("$"), isName(word.dropFirst()) {
                 result += (values[String(word.dropFirst())] ?? "").split(whereSeparator: { $0.isWhitespace }).map(String.init)
                 continue
             }
             var out = "", rest = Substring(word)
             while let dollar = rest.firstIndex(of: "$") {
-                let brace = rest.index(after: dollar)
-                guard brace < rest.endIndex, rest[brace] == "{",
-                      let end = rest[brace...].firstIndex(of: "}") else {
-                    out += rest[...dollar]
-                    rest = rest[rest.index(after: dollar)...]
-                    continue
-                }
                 out += rest[..<dollar]
-                out += values[String(rest[rest.index(after: brace)..<end])] ?? ""
-                rest = rest[rest.index(after: end)...]
+                let next = rest.index(after: dollar)
+                if next < rest.endIndex, rest[next] == "$" {
+                    out += "$"
+                    rest = rest[rest.index(after: next)...]
+                } else if next < rest.endIndex, rest[next] == "{",
+                          let end = rest[next...].firstIndex(of: "}"), isName(rest[rest.index(after: next)..<end]) {
+                    out += values[String(rest[rest.index(after: next)..<end])] ?? ""
+                    rest = rest[rest.index(after: end)...]
+                } else {
+                    out += "$"
+                    rest = rest[next...]
+                }
             }
             result.append(out + rest)
         }

@@ -57,6 +57,7 @@ enum cjail_op {
 enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
     CJ_RECURSIVE = 2,
+    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
 };
 
 struct cjail_step {
