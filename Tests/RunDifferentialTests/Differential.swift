@@ -11,6 +11,7 @@ enum Differential {
     /// nil when probes are installed and the shared world is prepared, else why not.
     static let preparationFailure: String? = {
         if let failure = ProbeInstaller.failure { return failure }
+        if case .failure(let failure) = Oracle.pid1Namespaces { return failure.reason }
         // Markers in the /tmp and /var/tmp both runners share: PrivateTmp= hides them.
         guard let touch = try? Oracle.exec(["/usr/bin/touch", "/tmp/brig-diff-marker", "/var/tmp/brig-diff-marker"]),
               touch.status == 0 else { return "cannot put the /tmp markers into the oracle" }
@@ -89,8 +90,10 @@ enum Differential {
         _ = try? Oracle.exec(["/bin/rm", "-rf", "/run/\(directoryName)", "/run/private/\(directoryName)"])
     }
 
-    struct PreparationError: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { reason }
-    }
+}
+
+/// Why the differential tests could not set up their world.
+struct PreparationError: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
 }

@@ -19,7 +19,8 @@ struct Observations: Equatable, Sendable {
     /// the oracle's systemd), else "own"; the ids themselves differ per run.
     private static func namespace(_ id: String) -> String {
         if id.isEmpty { return "unknown" }
-        return Oracle.pid1Namespaces.contains(id) ? "pid1" : "own"
+        guard case .success(let pid1) = Oracle.pid1Namespaces else { return "unknown" }
+        return pid1.contains(id) ? "pid1" : "own"
     }
 
     /// One line per observation that differs, as "key: systemd=... brig=...".

@@ -16,11 +16,19 @@ enum Oracle {
         return nil
     }()
 
-    /// The namespace ids ("net:[4026531840]", ...) of the oracle's PID 1, its systemd.
-    static let pid1Namespaces: Set<String> = {
+    /// The namespace ids ("net:[4026531840]", ...) of the oracle's PID 1, its systemd,
+    /// or why they could not be read.
+    static let pid1Namespaces: Result<Set<String>, PreparationError> = {
         let list = "for ns in /proc/1/ns/*; do readlink \"$ns\"; done"
-        guard let output = try? exec(["/bin/sh", "-c", list]), output.status == 0 else { return [] }
-        return Set(output.stdout.split(separator: "\n").map(String.init))
+        let output: Command.Output
+        do { output = try exec(["/bin/sh", "-c", list]) } catch {
+            return .failure(PreparationError(reason: "cannot read PID 1's namespaces: \(error)"))
+        }
+        let ids = Set(output.stdout.split(separator: "\n").map(String.init))
+        guard output.status == 0, ids.count >= 7 else {
+            return .failure(PreparationError(reason: "cannot read PID 1's namespaces (\(output.status)): \(output.stderr)"))
+        }
+        return .success(ids)
     }()
 
     /// `systemd-run --wait --pipe -p K=V ... -- command` inside the oracle.
