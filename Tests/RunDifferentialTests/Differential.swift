@@ -24,13 +24,9 @@ enum Differential {
     static func run(_ setting: Setting, _ probe: [String]) throws -> (systemd: Observations, brig: Observations, brigErrors: String) {
         if let failure = preparationFailure { throw PreparationError(reason: failure) }
         if setting.createsSharedDirectories {
-            sharedDirectoriesLock.lock()
-            defer { sharedDirectoriesLock.unlock() }
-            removeSharedDirectories()
-            let systemd = try Oracle.start(setting.properties, probe).wait()
-            removeSharedDirectories()
-            let brig = try BrigRunner.start(setting.properties, probe).wait()
-            removeSharedDirectories()
+            // One runner after the other, each starting from no directories at all.
+            let systemd = try alone { try Oracle.start(setting.properties, probe).wait() }
+            let brig = try alone { try BrigRunner.start(setting.properties, probe).wait() }
             return (Observations(systemd), Observations(brig), brig.stderr)
         }
         let systemd = try Oracle.start(setting.properties, probe)
@@ -42,14 +38,17 @@ enum Differential {
     /// The probe under systemd alone.
     static func runOracle(_ setting: Setting, _ probe: [String]) throws -> Observations {
         if let failure = preparationFailure { throw PreparationError(reason: failure) }
-        if setting.createsSharedDirectories {
-            sharedDirectoriesLock.lock()
-            defer { sharedDirectoriesLock.unlock() }
+        let start = { try Oracle.start(setting.properties, probe).wait() }
+        return Observations(setting.createsSharedDirectories ? try alone(start) : try start())
+    }
+
+    /// Runs one directory-creating start at a time, with no directories before or after it.
+    private static func alone(_ body: () throws -> Command.Output) throws -> Command.Output {
+        try sharedDirectoriesLock.withLock {
             removeSharedDirectories()
             defer { removeSharedDirectories() }
-            return Observations(try Oracle.start(setting.properties, probe).wait())
+            return try body()
         }
-        return Observations(try Oracle.start(setting.properties, probe).wait())
     }
 
     private static let baselineLock = NSLock()
@@ -87,9 +86,8 @@ enum Differential {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: privateCopy)
         }
-        _ = try? Oracle.exec(["/bin/rm", "-rf", "/run/\(directoryName)", "/run/private/\(directoryName)"])
+        _ = try? Oracle.exec(["/bin/rm", "-rf", "/run/\(directoryName)"])
     }
-
 }
 
 /// Why the differential tests could not set up their world.
