@@ -3,7 +3,11 @@ import Foundation
 /// The reference: the machine's real systemd, booted by the shared oracle script
 /// in private mount, PID, UTS and IPC namespaces (its own /run, /tmp, /var/tmp).
 enum Oracle {
-    static let script = "/work/shared/tools/systemd-oracle"
+    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
+    static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/tools/systemd-oracle").path
 
     /// nil when the oracle can run a command here, else why it cannot.
     static let unavailableReason: String? = {
