@@ -26,9 +26,9 @@ public struct Report: Sendable {
 
 extension Analyzer {
     /// Scores a loaded unit, keeping what renderers need.
-    public func report(_ unit: LoadedUnit, target: String) throws(AnalyzeError) -> Report {
+    public func report(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Report {
         do {
-            let facts = try SecurityFacts(unit, rules: rules)
+            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
             let a = try Assessment(facts, rules: rules, policy: policy)
             return Report(target: target, assessment: a, unit: unit, facts: facts)
         } catch let e as UnitLoadError {

@@ -31,10 +31,12 @@ enum ChildSpawner {
         }
         let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: mountinfoScratch)
         defer { scratch.deallocate() }
+        let cgroupFD = cgroupDirectory(of: plan)
+        defer { if cgroupFD >= 0 { close(cgroupFD) } }
         var cPlan = cjail_plan(
             steps: UnsafePointer(steps), n_steps: plan.steps.count,
             argv: arena.stringArray(plan.arguments), envp: arena.stringArray(plan.environment),
-            scratch: scratch, scratch_size: mountinfoScratch)
+            scratch: scratch, scratch_size: mountinfoScratch, cgroup_fd: cgroupFD)
         var reportFD: Int32 = -1
         let pid = cjail_spawn(&cPlan, &reportFD)
         if pid < 0 { throw .system("clone", -pid) }
@@ -49,6 +51,16 @@ enum ChildSpawner {
         guard index < plan.steps.count else { throw .system("the plan has no execve step", EINVAL) }
         throw .step(StepFailure(step: plan.steps[index], index: index, errno: report.error))
     }
+}
+
+/// The cgroup the plan joins, opened so the child can be created inside it; -1 if none.
+private func cgroupDirectory(of plan: JailPlan) -> Int32 {
+    for step in plan.steps {
+        if case .joinCgroup(let procs) = step.action, procs.hasSuffix("/cgroup.procs") {
+            return open(String(procs.dropLast("/cgroup.procs".count)), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+    }
+    return -1
 }
 
 /// C copies of the plan's strings and blobs, alive until the child is forked.

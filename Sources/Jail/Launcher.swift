@@ -68,7 +68,9 @@ public enum Launcher {
         spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
         spec.stdout = try streams.resolve(request.stdout, stream: 1, directive: "StandardOutput=")
         spec.stderr = try streams.resolve(request.stderr, stream: 2, directive: "StandardError=")
-        try site.prepare(privateTmp: spec.mounts.privateTmp)
+        spec.mounts.privateTmpOnTmpfs = commands.count == 1
+        try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
+                         privateDevices: spec.mounts.privateDevices)
 
         var status: Int32 = 0
         var failed = false
@@ -96,6 +98,7 @@ public enum Launcher {
             let path = entry.kind.prefix + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }
+        spec.mounts.privateTmpOnTmpfs = commands.count == 1
         let site = RunSite(id: "dry-run")
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
     }

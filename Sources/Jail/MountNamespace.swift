@@ -23,6 +23,11 @@ public struct MountSettings: Sendable {
     /// TemporaryFileSystem= entries: path and mount options.
     public var temporaryFileSystems: [(path: String, options: String)] = []
     public var privateTmp = false
+    /// PrivateTmp= for a single command: a fresh tmpfs (mode 1777) per
+    /// directory instead of systemd's host directories, which only matter when
+    /// several commands of a unit share them; it spares creating and removing
+    /// directories on disk at every start (see README, "brig run").
+    public var privateTmpOnTmpfs = false
     public var privateDevices = false
     public var privateMounts = false
     public var privateIPC = false
@@ -95,7 +100,7 @@ public struct MountSettings: Sendable {
         if privateTmp {
             for (path, dir) in [("/tmp", site.privateTmp), ("/var/tmp", site.privateVarTmp)] {
                 var e = MountEntry(path, .privateTmp, directive: "PrivateTmp=yes")
-                e.source = dir + "/tmp"
+                e.source = privateTmpOnTmpfs ? nil : dir + "/tmp"
                 list.append(e)
             }
         }

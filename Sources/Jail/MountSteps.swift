@@ -64,7 +64,10 @@ enum MountSteps {
         case .bind, .bindRecursive:
             return [step(.bind(source: e.source ?? "", target: target, recursive: e.mode == .bindRecursive))]
         case .privateTmp, .privateTmpReadOnly:
-            return [step(.bind(source: e.source ?? "", target: target, recursive: true))]
+            guard let source = e.source else {
+                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: 0, data: "mode=1777"))]
+            }
+            return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
             return [step(.privateDevices(staging: site.devStaging, target: target))]
         case .bindDev:

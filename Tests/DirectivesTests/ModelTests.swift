@@ -202,3 +202,28 @@ import Testing
                                 "Service=foo.socket: 'foo.socket' is not a service unit name"])
     }
 }
+
+@Suite struct CoverageOfOddDirectives {
+    @Test func oldDirectoryNamesAreThePathDirectives() {
+        let f = service("ReadOnlyDirectories=/usr", "ReadWriteDirectories=-/var/lib/x", "InaccessibleDirectories=/home").exec.filesystem
+        #expect(f.readOnlyPaths == [PathEntry(path: "/usr")])
+        #expect(f.readWritePaths == [PathEntry(path: "/var/lib/x", ignoreIfMissing: true)])
+        #expect(f.inaccessiblePaths == [PathEntry(path: "/home")])
+    }
+
+    @Test func unmodelledDirectivesAreListedForWhoeverMustRefuseThem() {
+        let u = service("IPIngressFilterPath=/sys/fs/bpf/x", "CPUAffinity=0-1", "ProtectSystem=strict")
+        #expect(Set(u.unmodelled.keys) == ["IPIngressFilterPath", "CPUAffinity"])
+        #expect(u.unmodelled["CPUAffinity"]?.line == 3)
+    }
+
+    @Test func macLabelsCredentialsAndServiceExtras() {
+        let u = service("AppArmorProfile=-myprofile", "LoadCredential=key:/etc/key", "SetCredential=a:b",
+                        "PermissionsStartOnly=yes", "Slice=system-x.slice", "OOMPolicy=kill")
+        #expect(u.exec.sandbox.appArmorProfile == "-myprofile")
+        #expect(u.exec.environment.credentials == ["LoadCredential": ["key:/etc/key"], "SetCredential": ["a:b"]])
+        #expect(u.service.permissionsStartOnly == true && u.service.slice == "system-x.slice" && u.service.oomPolicy == "kill")
+        #expect(u.unmodelled.isEmpty)
+        #expect(messages(service("Slice=foo.service")) == ["Slice=foo.service: 'foo.service' is not a slice unit name"])
+    }
+}

@@ -97,6 +97,9 @@ let serviceOracleLines = [
     "ExecStartPre=@/bin/echo", "ExecStartPre=-@", "ExecStartPre=/bin/echo \\x41", "ExecStartPre=/bin/echo %Q",
     "ExecStartPre=-/bin/echo %Q", "Restart=always", "Restart=on-abnormal", "TimeoutSec=5s", "RemainAfterExit=",
     "GuessMainPID=no", "NonBlocking=yes", "FileDescriptorStoreMax=10", "FileDescriptorStoreMax=-1",
+    "ReadOnlyDirectories=/usr", "ReadWriteDirectories=relative", "OOMPolicy=kill", "OOMPolicy=bogus",
+    "Slice=system-x.slice", "Slice=foo.service", "PermissionsStartOnly=yes", "RootDirectoryStartOnly=maybe",
+    "LoadCredential=key:/etc/key", "SetCredential=a:b", "AppArmorProfile=-myprofile", "SELinuxContext=%n",
 ]
 
 /// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, and

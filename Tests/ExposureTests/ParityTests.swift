@@ -23,6 +23,31 @@ struct ParityTests {
         try compare(paths: dir.paths, label: "generated units")
     }
 
+    /// Drop-ins that apply to many units at once: the dash-prefix directory (`pfx-.service.d/`)
+    /// and the type-wide one (`service.d/`), on top of each unit's own.
+    @Test func prefixAndTypeWideDropInsScoreLikeSystemd() throws {
+        let root = NSTemporaryDirectory() + "brig-parity-prefix-\(UUID().uuidString)"
+        let fm = FileManager.default
+        defer { try? fm.removeItem(atPath: root) }
+        var gen = UnitGenerator(seed: 99)
+        var paths: [String] = []
+        for batch in 0..<8 {
+            let dir = "\(root)/\(batch)"
+            try fm.createDirectory(atPath: "\(dir)/pfx-.service.d", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: "\(dir)/service.d", withIntermediateDirectories: true)
+            try gen.dropInText().write(toFile: "\(dir)/pfx-.service.d/20-prefix.conf", atomically: false, encoding: .utf8)
+            try gen.dropInText().write(toFile: "\(dir)/service.d/10-all.conf", atomically: false, encoding: .utf8)
+            for i in 0..<40 {
+                var u = gen.unit(batch * 40 + i)
+                u.fileName = "pfx-" + u.fileName
+                u.name = "pfx-" + u.name
+                try u.text.write(toFile: "\(dir)/\(u.fileName)", atomically: false, encoding: .utf8)
+                paths.append("\(dir)/\(u.name)")
+            }
+        }
+        try compare(paths: paths, label: "units under prefix and type-wide drop-ins")
+    }
+
     /// The same comparison through the shared Directives model (UnitConfig.withImplications()).
     /// Its differences from systemd are recorded as a known issue until that model matches.
     @Test func sharedDirectivesModelScoresLikeSystemd() throws {
@@ -44,7 +69,7 @@ struct ParityTests {
     struct Written { var root: String; var paths: [String] }
 
     static func writeGenerated(count: Int, seed: UInt64) throws -> Written {
-        let root = NSTemporaryDirectory() + "brig-parity-\(getpid())-\(seed)"
+        let root = NSTemporaryDirectory() + "brig-parity-\(seed)-\(UUID().uuidString)"
         let fm = FileManager.default
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
         var gen = UnitGenerator(seed: seed)

@@ -22,6 +22,14 @@ public struct ServiceConfig: Sendable {
     /// Sockets= of the service: the socket units whose descriptors it gets.
     public var sockets: [String] = []
     public var fileDescriptorStoreMax: UInt64?
+    /// PermissionsStartOnly= (deprecated): sandboxing and identity apply to ExecStart= only.
+    public var permissionsStartOnly: Bool?
+    /// RootDirectoryStartOnly=: RootDirectory= applies to ExecStart= only.
+    public var rootDirectoryStartOnly: Bool?
+    /// Slice=: the slice unit the service's cgroup lives under.
+    public var slice: String?
+    /// OOMPolicy=: continue, stop or kill.
+    public var oomPolicy: String?
     /// Where each directive was last assigned, by directive name.
     public var origins: [String: SourceLocation] = [:]
 
@@ -58,6 +66,17 @@ public struct ServiceConfig: Sendable {
         case "NotifyAccess": notifyAccess = try NotifyAccess(parsing: d.value)
         case "NonBlocking": nonBlocking = try d.bool()
         case "Sockets": try d.appendWords(to: &sockets) { $0 }
+        case "PermissionsStartOnly": permissionsStartOnly = try d.bool()
+        case "RootDirectoryStartOnly": rootDirectoryStartOnly = try d.bool()
+        case "Slice":
+            slice = try d.optional { v throws(ValueError) in
+                let name = try d.expand(v)
+                guard name.hasSuffix(".slice"), (try? UnitName(name)) != nil else { throw ValueError("'\(name)' is not a slice unit name") }
+                return name
+            }
+        case "OOMPolicy":
+            guard ["continue", "stop", "kill"].contains(d.value) else { throw ValueError("'\(d.value)' is not one of continue, stop, kill") }
+            oomPolicy = d.value
         case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
         default: return false
         }

@@ -15,6 +15,9 @@ public struct UnitConfig: Sendable {
     /// Directives whose bad value makes systemd refuse to load the unit at all ("bad-setting"),
     /// rather than ignore the line: a unit with any of these does not run.
     public var badSettings: [String] = []
+    /// Directives systemd knows that were set but that brig does not type, with where each was
+    /// last set: whoever must honour every directive (the jail) can refuse these by name.
+    public var unmodelled: [String: SourceLocation] = [:]
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
@@ -58,7 +61,10 @@ public struct UnitConfig: Sendable {
             if !handled, execSections.contains(a.section) { handled = try exec.apply(d) }
             if !handled, killSections.contains(a.section) { handled = try kill.apply(d) }
             if !handled, killSections.contains(a.section) || a.section == "Slice" { handled = try resources.apply(d) }
-            if !handled { try Self.check(d, hint: hint) }
+            if !handled {
+                try Self.check(d, hint: hint)
+                unmodelled[a.key] = a.location
+            }
             for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
             let fatal = Self.isFatal(d)
