@@ -41,6 +41,8 @@ enum JailSettings {
         Setting("ProtectProc=invisible", "User=nobody"),
         Setting("ProtectProc=noaccess", "User=nobody"),
         Setting("ProcSubset=pid"),
+        Setting("ProtectSystem=strict", "ProtectProc=invisible"),
+        Setting("ProtectSystem=strict", "ProcSubset=pid"),
         Setting("ReadOnlyPaths=/var"),
         Setting("ProtectSystem=strict", "ReadWritePaths=/var/lib"),
         Setting("InaccessiblePaths=/srv"),

@@ -38,6 +38,7 @@ enum SeccompSettings {
         Setting("RestrictNamespaces=~user"),
         Setting("RestrictNamespaces=~net ipc"),
         Setting("RestrictNamespaces=net ipc"),
+        Setting("RestrictNamespaces=no", visible: false),
     ]
 
     static let others: [Setting] = [
