@@ -35,9 +35,11 @@ struct AnalyzeCommand: ParsableCommand {
             do { policy = try SecurityPolicy(json: data, source: path) } catch { fail(error.description) }
         }
         let analyzer = Analyzer(root: root, rules: .systemd(version), policy: policy)
+        let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
-        let results = targets.map { t in (target: t, result: Result { () throws(AnalyzeError) in try analyzer.report(t) }) }
+        if json || format == .json { return try streamJSON(targets, analyzer) }
+        let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
 
         var failed = false
         var reports: [Report] = []
@@ -49,14 +51,12 @@ struct AnalyzeCommand: ParsableCommand {
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
                 failed = true
-                if !overview || format != .table { FileHandle.standardError.write(Data("\(target): \(e.message)\n".utf8)) }
+                if !overview || format != .table { Self.report(e) }
             }
         }
 
         let isTTY = isatty(STDOUT_FILENO) != 0
-        let lang = ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LC_CTYPE"]
-            ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
-        let utf8 = lang.uppercased().contains("UTF-8") || lang.uppercased().contains("UTF8") || (lang.isEmpty && isTTY)
+        let utf8 = Self.localeIsUTF8(ProcessInfo.processInfo.environment)
         let table = TableRenderer(colors: isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, utf8: utf8,
                                   legend: !noLegend)
         var out = ""
@@ -80,6 +80,57 @@ struct AnalyzeCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(out.utf8))
         if failed { throw ExitCode(1) }
+    }
+
+    /// JSON for many units, written as each is scored: nothing is kept but the output buffer.
+    private func streamJSON(_ targets: [String], _ analyzer: Analyzer) throws {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(1 << 21)
+        var first = true, failed = false
+        analyzer.forEachReport(targets) { target, result in
+            switch result {
+            case .success(let r):
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                MachineRenderers.unitJSON(r, into: &out)
+                if r.assessment.exposure > threshold { failed = true }
+            case .failure(let e):
+                if e.isPolicyError { fail("\(target): \(e.message)") }
+                failed = true
+                Self.report(e)
+            }
+            if out.count > 1 << 20 { Self.write(&out) }
+        }
+        out += "]\n".utf8
+        Self.write(&out)
+        if failed { throw ExitCode(1) }
+    }
+
+    private static func write(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Foundation.write(STDOUT_FILENO, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// As systemd decides: a UTF-8 locale, or no locale set at all (plain C counts as UTF-8
+    /// then); a locale chosen explicitly without UTF-8 gets ASCII faces.
+    static func localeIsUTF8(_ env: [String: String]) -> Bool {
+        let chosen = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { env[$0] }.first { !$0.isEmpty }
+        guard let chosen else { return true }
+        let upper = chosen.uppercased()
+        return upper.contains("UTF-8") || upper.contains("UTF8")
+    }
+
+    /// One line on stderr naming the unit (loader messages already start with its path).
+    private static func report(_ e: AnalyzeError) {
+        let line = e.message.hasPrefix(e.target) || e.message.hasPrefix("/") ? e.message : "\(e.target): \(e.message)"
+        FileHandle.standardError.write(Data("brig analyze: \(line)\n".utf8))
     }
 
     private func fail(_ message: String) -> Never {

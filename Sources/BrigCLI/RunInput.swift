@@ -49,14 +49,16 @@ struct RunInput {
     }
 
     /// The unit named by --unit or NAME.service, or an empty transient one.
+    /// The transient unit is read from a directory of its own under an empty
+    /// root, so loading it does not index the whole search path.
     static func load(_ nameOrPath: String?) throws -> LoadedUnit {
         if let nameOrPath { return try UnitLoader().load(nameOrPath) }
         let directory = "/run/brig/transient"
-        SystemFiles.makeDirectories(directory, mode: 0o755)
-        let path = "\(directory)/brig-run-\(getpid()).service"
-        SystemFiles.write(path, "[Service]\n", create: 0o644)
-        defer { unlink(path) }
-        return try UnitLoader().load(path)
+        SystemFiles.makeDirectories(directory + "/empty-root", mode: 0o755)
+        let name = "brig-run-\(getpid()).service"
+        SystemFiles.write("\(directory)/\(name)", "[Service]\n", create: 0o644)
+        defer { unlink("\(directory)/\(name)") }
+        return try UnitLoader(root: directory + "/empty-root", extraDirectories: [directory]).load(name)
     }
 
     /// A bare command name is looked up in ExecSearchPath= or systemd's PATH.

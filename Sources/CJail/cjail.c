@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -140,6 +141,38 @@ static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned fla
 }
 
 // ---- steps that need more than one system call ------------------------
+
+// mkdir -p of every parent of path (in place: the string is restored).
+static void cj_make_parents(char *path) {
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        (void)mkdir(path, 0755);
+        *p = '/';
+    }
+}
+
+// A bind mount whose target is missing gets one of the source's kind, as
+// systemd's apply_one_mount() does, and is tried again.
+static int cj_mount_making_target(const struct cjail_step *s) {
+    if (mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    struct stat st;
+    if (stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
+    char target[4096];
+    size_t n = cj_strlen(s->s2);
+    if (n >= sizeof target) { errno = ENAMETOOLONG; return -1; }
+    memcpy(target, s->s2, n + 1);
+    cj_make_parents(target);
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(target, 0755) < 0 && errno != EEXIST) return -1;
+    } else {
+        int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0) return -1;
+        close(fd);
+    }
+    return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+}
 
 // Detaches every mount at or below prefix (repeated: detaching reveals stacked ones).
 static int cj_umount_below(const struct cjail_plan *plan, const char *prefix) {
@@ -403,6 +436,9 @@ static int cj_reset_signals(void) {
     return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+// Set in the child when clone3 already placed it in its cgroup.
+static int born_in_cgroup;
+
 static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s) {
     switch (s->op) {
     case CJ_RESET_SIGNALS: return cj_reset_signals();
@@ -413,7 +449,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         return sigaction((int)s->a, &sa, NULL);
     }
     case CJ_SETSID: return setsid() < 0 ? -1 : 0;
-    case CJ_CGROUP_JOIN: return cj_write_file(s->s1, "0");
+    case CJ_CGROUP_JOIN: return born_in_cgroup ? 0 : cj_write_file(s->s1, "0");
     case CJ_CLOSE_FDS: return (int)syscall(SYS_close_range, (unsigned)s->a, ~0U, CLOSE_RANGE_CLOEXEC);
     case CJ_DUP2:
         if (s->a == s->b) return fcntl((int)s->a, F_SETFD, 0);
@@ -434,7 +470,9 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_USERNS: return cj_userns(s->s1, s->s2);
     case CJ_LOOPBACK_UP: return cj_loopback_up();
     case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
-    case CJ_MOUNT: return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+    case CJ_MOUNT:
+        if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
+        return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
     case CJ_BIND_SELF: {
         int r = cj_is_mount_point(s->s1);
         if (r < 0) return -1;
@@ -491,10 +529,24 @@ static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
 pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -errno;
-    // A raw clone: no atfork handlers of the (multi-threaded) parent run in the child.
-    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    // A raw clone: no atfork handlers of the (multi-threaded) parent run in
+    // the child. Born inside its cgroup when possible: moving a running
+    // process between cgroups costs milliseconds, creating it there does not.
+    pid_t pid = -1;
+    int born = 0;
+    if (plan->cgroup_fd >= 0) {
+        struct clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (uint64_t)plan->cgroup_fd;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        born = pid >= 0;
+    }
+    if (pid < 0) pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
     if (pid == 0) {
+        born_in_cgroup = born;
         close(p[0]);
         cj_child(plan, p[1]);
     }

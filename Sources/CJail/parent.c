@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,9 +29,14 @@ int cjail_forward_signals(int write_fd) {
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
         if (sigaction(sigs[i], &sa, NULL) < 0) return -errno;
-    return 0;
+        sigaddset(&mask, sigs[i]);
+    }
+    // Whoever started us may have blocked them; we must receive them to forward them.
+    return pthread_sigmask(SIG_UNBLOCK, &mask, NULL) == 0 ? 0 : -EINVAL;
 }
 
 int cjail_become_subreaper(void) {

@@ -11,36 +11,37 @@ public struct Analyzer: Sendable {
         self.root = root; self.rules = rules; self.policy = policy
     }
 
-    /// One result per target, in order. Loaders are shared per directory: thousands of unit files
-    /// in one directory are indexed once.
+    /// One result per target, in order.
     public func assess(_ targets: [String]) -> [Result<Assessment, AnalyzeError>] {
-        var loaders: [String: UnitLoader] = [:]
-        return targets.map { target in
-            let (dir, name) = Self.split(target)
-            let loader: UnitLoader
-            if let l = loaders[dir] { loader = l } else {
-                loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
-                loaders[dir] = loader
-            }
-            return Result { () throws(AnalyzeError) -> Assessment in
+        reports(targets).map { $0.map(\.assessment) }
+    }
+
+    /// Loads and scores every target, keeping what renderers need.
+    public func reports(_ targets: [String]) -> [Result<Report, AnalyzeError>] {
+        var all: [Result<Report, AnalyzeError>] = []
+        forEachReport(targets) { all.append($1) }
+        return all
+    }
+
+    /// Scores the targets one after the other, handing each result on before loading the next,
+    /// so that thousands of units never sit in memory at once. As with systemd-analyze, the
+    /// directories of all paths given join the front of the search path, in the order given.
+    public func forEachReport(_ targets: [String], _ body: (String, Result<Report, AnalyzeError>) -> Void) {
+        var seen: Set<String> = []
+        let dirs = targets.map { Self.split($0).0 }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        let loader = UnitLoader(root: root, extraDirectories: dirs)
+        for target in targets {
+            let name = Self.split(target).1
+            body(target, Result { () throws(AnalyzeError) -> Report in
                 let unit: LoadedUnit
                 do { unit = try loader.load(name) } catch { throw AnalyzeError(target: target, message: "\(error)") }
-                return try assess(unit, target: target)
-            }
+                return try report(unit, target: target)
+            })
         }
     }
 
     public func assess(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Assessment {
-        do {
-            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
-            return try Assessment(facts, rules: rules, policy: policy)
-        } catch let e as UnitLoadError {
-            throw AnalyzeError(target: target, message: e.description)
-        } catch let e as AssessmentError {
-            throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
-        } catch {
-            throw AnalyzeError(target: target, message: "\(error)")
-        }
+        try report(unit, target: target, extra: extra).assessment
     }
 
     public func load(_ target: String) throws(AnalyzeError) -> LoadedUnit {

@@ -62,8 +62,7 @@ public struct Fix: Sendable {
             let facts = try Self.facts(unit, lines, analyzer)
             var added = false
             for row in current.rows where row.failed {
-                for line in row.check.remedy(for: facts) where !lines.contains(line) || line.hasSuffix("=") {
-                    if lines.last == line { continue }
+                for line in row.check.remedy(for: facts) where !lines.contains(line) {
                     lines.append(line); added = true
                 }
             }

@@ -25,13 +25,24 @@ public struct Report: Sendable {
 }
 
 extension Analyzer {
-    /// Loads and scores one target, keeping what renderers need.
+    /// Scores a loaded unit, keeping what renderers need.
+    public func report(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Report {
+        do {
+            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
+            let a = try Assessment(facts, rules: rules, policy: policy)
+            return Report(target: target, assessment: a, unit: unit, facts: facts)
+        } catch let e as UnitLoadError {
+            throw AnalyzeError(target: target, message: e.description)
+        } catch let e as AssessmentError {
+            throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
+        } catch {
+            throw AnalyzeError(target: target, message: "\(error)")
+        }
+    }
+
+    /// Loads and scores one target.
     public func report(_ target: String) throws(AnalyzeError) -> Report {
-        let unit = try load(target)
-        let a = try assess(unit, target: target)
-        let facts: SecurityFacts
-        do { facts = try SecurityFacts(unit, rules: rules) } catch { throw AnalyzeError(target: target, message: error.description) }
-        return Report(target: target, assessment: a, unit: unit, facts: facts)
+        try report(load(target), target: target)
     }
 
     /// The systemd release installed under `root` (from libsystemd-shared-NNN.so), if any.

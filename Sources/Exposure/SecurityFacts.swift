@@ -54,8 +54,8 @@ public struct SecurityFacts: Sendable, Equatable {
 
     public var systemCallArchitectures: Set<String> = []
     public var systemCallFilterIsAllowList = false
-    /// Names in the filter (allowed names for an allow list, denied names for a deny list).
-    public var systemCallFilter: Set<String> = []
+    /// Native syscall numbers in the filter (allowed for an allow list, denied for a deny list).
+    public var systemCallFilter = SyscallSet()
 
     public var ipDenyAll = false
     public var ipAllowLocalhost = false

@@ -37,7 +37,7 @@ struct Builder {
     var familiesExist = false
     var familiesAllowList = false
     var families: Set<Int> = []
-    var syscallIDs: Set<String> = []          // names of the native syscalls in the filter
+    var syscalls = SyscallSet()
     var ipDeny: [SystemdValues.IPPrefix] = []
     var ipAllow: [SystemdValues.IPPrefix] = []
     var ingress = false, egress = false
@@ -200,7 +200,7 @@ struct Builder {
     /// config_parse_syscall_filter(): the first list decides allow or deny (an allow list starts
     /// from @default); names unknown to the architecture drop out.
     private mutating func syscallFilter(_ value: String, _ f: inout SecurityFacts) {
-        if value.isEmpty { filterExists = false; syscallIDs = []; f.systemCallFilterIsAllowList = false; return }
+        if value.isEmpty { filterExists = false; syscalls = SyscallSet(); f.systemCallFilterIsAllowList = false; return }
         var v = Substring(value), invert = false
         if v.first == "~" { invert = true; v = v.dropFirst() }
         if !filterExists {
@@ -216,12 +216,13 @@ struct Builder {
     }
 
     private mutating func addSyscalls(_ name: String, invert: Bool, allowList: Bool) {
+        let add = !invert == allowList
         if name.hasPrefix("@") {
-            for member in rules.groups[name] ?? [] { addSyscalls(member, invert: invert, allowList: allowList) }
+            for (_, n) in rules.expanded[name] ?? [] { if add { syscalls.insert(n) } else { syscalls.remove(n) } }
             return
         }
-        guard rules.nativeSyscalls.contains(name) else { return }
-        if !invert == allowList { syscallIDs.insert(name) } else { syscallIDs.remove(name) }
+        guard let n = rules.nativeNumbers[name] else { return }
+        if add { syscalls.insert(n) } else { syscalls.remove(n) }
     }
 
     /// config_parse_in_addr_prefixes() with its shorthands.
@@ -289,7 +290,7 @@ struct Builder {
             }
         }
 
-        f.systemCallFilter = syscallIDs
+        f.systemCallFilter = syscalls
         if !filterExists { f.systemCallFilterIsAllowList = false }
 
         let v4Any = ipDeny.contains { !$0.v6 && $0.length == 0 }

@@ -31,10 +31,12 @@ enum ChildSpawner {
         }
         let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: mountinfoScratch)
         defer { scratch.deallocate() }
+        let cgroupFD = cgroupDirectory(of: plan)
+        defer { if cgroupFD >= 0 { close(cgroupFD) } }
         var cPlan = cjail_plan(
             steps: UnsafePointer(steps), n_steps: plan.steps.count,
             argv: arena.stringArray(plan.arguments), envp: arena.stringArray(plan.environment),
-            scratch: scratch, scratch_size: mountinfoScratch)
+            scratch: scratch, scratch_size: mountinfoScratch, cgroup_fd: cgroupFD)
         var reportFD: Int32 = -1
         let pid = cjail_spawn(&cPlan, &reportFD)
         if pid < 0 { throw .system("clone", -pid) }
@@ -49,6 +51,16 @@ enum ChildSpawner {
         guard index < plan.steps.count else { throw .system("the plan has no execve step", EINVAL) }
         throw .step(StepFailure(step: plan.steps[index], index: index, errno: report.error))
     }
+}
+
+/// The cgroup the plan joins, opened so the child can be created inside it; -1 if none.
+private func cgroupDirectory(of plan: JailPlan) -> Int32 {
+    for step in plan.steps {
+        if case .joinCgroup(let procs) = step.action, procs.hasSuffix("/cgroup.procs") {
+            return open(String(procs.dropLast("/cgroup.procs".count)), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+    }
+    return -1
 }
 
 /// C copies of the plan's strings and blobs, alive until the child is forked.
@@ -108,6 +120,10 @@ private struct Arena {
         case .mount(let source, let target, let fstype, let flags, let data):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
             s.s4 = string(data); s.a = UInt64(flags)
+        case .bind(let source, let target, let recursive):
+            s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target)
+            s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))
+            s.flags |= UInt32(CJ_MAKE_TARGET.rawValue)
         case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
         case .unmountBelow(let path): s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
         case .inaccessible(let path, let nodes): s.op = op(CJ_INACCESSIBLE); s.s1 = string(path); s.s2 = string(nodes)

@@ -18,6 +18,8 @@ public enum JailAction: Sendable, Equatable {
     case loopbackUp
     case setHostname(String)
     case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
+    /// A bind mount that creates its missing target first.
+    case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
     case unmountBelow(String)
     case inaccessible(path: String, nodes: String)

@@ -61,6 +61,10 @@ public enum JailPlanner {
             }
         }
         if let dir = spec.workingDirectory {
+            // A missing "-" directory leaves the process where systemd's manager is: /.
+            if spec.workingDirectoryOptional && dir != "/" {
+                plan.add(.chdir("/"), for: "WorkingDirectory=-\(dir)", failing: .chdir)
+            }
             plan.add(.chdir(dir), for: "WorkingDirectory=\(spec.workingDirectoryOptional ? "-" : "")\(dir)",
                      failing: .chdir, optional: spec.workingDirectoryOptional)
         }

@@ -68,7 +68,9 @@ public enum Launcher {
         spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
         spec.stdout = try streams.resolve(request.stdout, stream: 1, directive: "StandardOutput=")
         spec.stderr = try streams.resolve(request.stderr, stream: 2, directive: "StandardError=")
-        try site.prepare(privateTmp: spec.mounts.privateTmp)
+        spec.mounts.privateTmpOnTmpfs = commands.count == 1
+        try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
+                         privateDevices: spec.mounts.privateDevices)
 
         var status: Int32 = 0
         var failed = false
@@ -96,6 +98,7 @@ public enum Launcher {
             let path = entry.kind.prefix + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }
+        spec.mounts.privateTmpOnTmpfs = commands.count == 1
         let site = RunSite(id: "dry-run")
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
     }
@@ -113,31 +116,38 @@ public enum Launcher {
     }
 
     /// systemd's variable substitution in command lines: "${NAME}" inside a
-    /// word, "$NAME" as a whole word split at whitespace into several.
+    /// word, "$NAME" as a whole word split at whitespace into several, "$$"
+    /// for a literal "$"; anything else (like "${A:-b}") stays as written.
     static func expand(_ arguments: [String], with environment: [String]) -> [String] {
         var values: [String: String] = [:]
         for entry in environment {
             if let eq = entry.firstIndex(of: "=") { values[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
         }
+        func isName(_ s: Substring) -> Bool {
+            guard let first = s.first, !first.isNumber else { return false }
+            return s.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }
+        }
         var result: [String] = []
         for (index, word) in arguments.enumerated() {
-            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1,
-               word.dropFirst().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            if index > 0, word.hasPrefix("$"), isName(word.dropFirst()) {
                 result += (values[String(word.dropFirst())] ?? "").split(whereSeparator: { $0.isWhitespace }).map(String.init)
                 continue
             }
             var out = "", rest = Substring(word)
             while let dollar = rest.firstIndex(of: "$") {
-                let brace = rest.index(after: dollar)
-                guard brace < rest.endIndex, rest[brace] == "{",
-                      let end = rest[brace...].firstIndex(of: "}") else {
-                    out += rest[...dollar]
-                    rest = rest[rest.index(after: dollar)...]
-                    continue
-                }
                 out += rest[..<dollar]
-                out += values[String(rest[rest.index(after: brace)..<end])] ?? ""
-                rest = rest[rest.index(after: end)...]
+                let next = rest.index(after: dollar)
+                if next < rest.endIndex, rest[next] == "$" {
+                    out += "$"
+                    rest = rest[rest.index(after: next)...]
+                } else if next < rest.endIndex, rest[next] == "{",
+                          let end = rest[next...].firstIndex(of: "}"), isName(rest[rest.index(after: next)..<end]) {
+                    out += values[String(rest[rest.index(after: next)..<end])] ?? ""
+                    rest = rest[rest.index(after: end)...]
+                } else {
+                    out += "$"
+                    rest = rest[next...]
+                }
             }
             result.append(out + rest)
         }

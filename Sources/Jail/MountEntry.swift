@@ -79,13 +79,11 @@ enum ProtectTables {
         ("/proc", .procfs, false), ("/dev", .bindDev, false), ("/sys", .sysfs, false), ("/run", .run, false),
     ]
 
-    static func homeTmpfs(_ directive: String) -> [MountEntry] {
-        [("/home", "0755"), ("/run/user", "0755"), ("/root", "0700")].map { path, mode in
-            var e = MountEntry(path, .tmpfs, optional: true, directive: directive)
-            e.readOnly = true
-            e.options = "mode=\(mode),size=4m,nr_inodes=1k"
-            e.flags = MountFlags.noDev | MountFlags.strictAtime
-            return e
-        }
-    }
+    /// systemd 252 copies only path, mode and the optional flag from its
+    /// static tables, so the options its ProtectHome=tmpfs table lists never
+    /// reach mount(): the tmpfs comes up with the kernel defaults (1777, rw).
+    /// brig does what systemd 252 does.
+    static let homeTmpfs: [(String, MountMode, Bool)] = [
+        ("/home", .tmpfs, true), ("/run/user", .tmpfs, true), ("/root", .tmpfs, true),
+    ]
 }

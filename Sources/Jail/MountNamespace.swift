@@ -23,6 +23,11 @@ public struct MountSettings: Sendable {
     /// TemporaryFileSystem= entries: path and mount options.
     public var temporaryFileSystems: [(path: String, options: String)] = []
     public var privateTmp = false
+    /// PrivateTmp= for a single command: a fresh tmpfs (mode 1777) per
+    /// directory instead of systemd's host directories, which only matter when
+    /// several commands of a unit share them; it spares creating and removing
+    /// directories on disk at every start (see README, "brig run").
+    public var privateTmpOnTmpfs = false
     public var privateDevices = false
     public var privateMounts = false
     public var privateIPC = false
@@ -95,7 +100,7 @@ public struct MountSettings: Sendable {
         if privateTmp {
             for (path, dir) in [("/tmp", site.privateTmp), ("/var/tmp", site.privateVarTmp)] {
                 var e = MountEntry(path, .privateTmp, directive: "PrivateTmp=yes")
-                e.source = dir + "/tmp"
+                e.source = privateTmpOnTmpfs ? nil : dir + "/tmp"
                 list.append(e)
             }
         }
@@ -118,7 +123,7 @@ public struct MountSettings: Sendable {
         case .no: break
         case .yes: table(ProtectTables.homeYes, "ProtectHome=yes")
         case .readOnly: table(ProtectTables.homeReadOnly, "ProtectHome=read-only")
-        case .tmpfs: list += ProtectTables.homeTmpfs("ProtectHome=tmpfs")
+        case .tmpfs: table(ProtectTables.homeTmpfs, "ProtectHome=tmpfs")
         }
         switch protectSystem {
         case .no: break
@@ -128,7 +133,11 @@ public struct MountSettings: Sendable {
         }
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID {
             var rows = ProtectTables.apiVFS
-            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } } // the host's /dev is already there
+            // Without RootDirectory= the host's /dev and /run are already in place.
+            // systemd mounts a fresh /run only where /run is not a mount point,
+            // which never happens under systemd; on a host where /run is a plain
+            // directory brig keeps it rather than hiding it behind an empty tmpfs.
+            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev || $0.1 == .run } }
             for row in rows {
                 var e = MountEntry(row.0, row.1, optional: row.2, directive: apiDirective)
                 if row.1 == .procfs && (protectProc != "default" || procSubsetPID) {

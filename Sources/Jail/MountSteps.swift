@@ -62,11 +62,12 @@ enum MountSteps {
         case .readOnly, .readWrite, .readWriteImplicit, .exec, .noExec:
             return [step(.bindSelf(target))]
         case .bind, .bindRecursive:
-            let flags = MountFlags.bind | (e.mode == .bindRecursive ? MountFlags.recursive : 0)
-            return [step(.mount(source: e.source ?? "", target: target, fstype: nil, flags: flags, data: nil))]
+            return [step(.bind(source: e.source ?? "", target: target, recursive: e.mode == .bindRecursive))]
         case .privateTmp, .privateTmpReadOnly:
-            return [step(.mount(source: e.source ?? "", target: target, fstype: nil,
-                                flags: MountFlags.bind | MountFlags.recursive, data: nil))]
+            guard let source = e.source else {
+                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: 0, data: "mode=1777"))]
+            }
+            return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
             return [step(.privateDevices(staging: site.devStaging, target: target))]
         case .bindDev:

@@ -28,6 +28,8 @@ extension JailAction: CustomStringConvertible {
                 text += " (" + (names + (data.map { [$0] } ?? [])).joined(separator: ",") + ")"
             }
             return text
+        case .bind(let source, let target, let recursive):
+            return "bind \(source) on \(target)\(recursive ? " (rec)" : "") (creating the target)"
         case .bindSelf(let path): return "make \(path) a mount point"
         case .unmountBelow(let path): return "unmount everything at and below \(path)"
         case .inaccessible(let path, _): return "make \(path) inaccessible"

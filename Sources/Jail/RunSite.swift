@@ -36,13 +36,15 @@ public struct RunSite: Sendable {
 
     /// Creates what the plan needs. Directories of features the plan does not
     /// use are not created.
-    func prepare(privateTmp usesPrivateTmp: Bool) throws(JailError) {
+    func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
         let cgroupParent = RunSite.cgroupRoot + "/brig"
         if mkdir(cgroupParent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(cgroupParent)", errno) }
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
-        let code = SystemFiles.makeDirectories(stateDirectory, mode: 0o700)
-        if code != 0 { throw .system("creating \(stateDirectory)", code) }
-        if mkdir(devStaging, 0o755) != 0 && errno != EEXIST { throw .system("creating \(devStaging)", errno) }
+        if privateDevices {
+            let code = SystemFiles.makeDirectories(stateDirectory, mode: 0o700)
+            if code != 0 { throw .system("creating \(stateDirectory)", code) }
+            if mkdir(devStaging, 0o755) != 0 && errno != EEXIST { throw .system("creating \(devStaging)", errno) }
+        }
         try RunSite.prepareInaccessibleNodes()
         if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }
         if usesPrivateTmp {

@@ -125,6 +125,10 @@ public enum ServiceJail {
             let hard = limit.hard ?? RLimit.infinity
             return JailSpec.ResourceLimit(resource: kind.resource, soft: limit.soft ?? RLimit.infinity, hard: hard)
         }
+        if !spec.limits.contains(where: { $0.resource == RLimit.nofile }) {
+            spec.limits.append(RLimit.defaultOpenFiles())
+            spec.limits.sort { $0.resource < $1.resource }
+        }
         if let umask = p.umask { spec.umask = umask }
         spec.nice = p.nice.map(Int32.init)
         spec.oomScoreAdjust = p.oomScoreAdjust.map(Int32.init)
@@ -172,7 +176,8 @@ public enum ServiceJail {
         for path in ["/etc/locale.conf", "/etc/default/locale"] {
             for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }
         }
-        return ""
+        // With no locale configured, systemd gives its services C.UTF-8.
+        return "C.UTF-8"
     }
 
     static func invocationID() -> String {

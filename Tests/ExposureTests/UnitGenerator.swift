@@ -109,6 +109,11 @@ struct UnitGenerator {
         }
     }
 
+    /// A [Service] drop-in of a few random lines.
+    mutating func dropInText() -> String {
+        "[Service]\n" + serviceLines(count: 1 + int(6)).joined(separator: "\n") + "\n"
+    }
+
     mutating func unit(_ index: Int) -> Unit {
         let template = chance(15)
         let fileName = template ? "tpl-\(index)@.service" : "gen-\(index).service"

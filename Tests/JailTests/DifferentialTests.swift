@@ -31,7 +31,7 @@ struct DifferentialTests {
         ["ReadOnlyPaths=/var"], ["InaccessiblePaths=/srv"], ["InaccessiblePaths=-/nonexistent"],
         ["ProtectSystem=strict", "ReadWritePaths=/var/lib"], ["TemporaryFileSystem=/opt"],
         ["TemporaryFileSystem=/srv:ro"], ["BindReadOnlyPaths=/usr/share:/srv"], ["BindPaths=/usr/share:/opt"],
-        ["NoExecPaths=/usr/local"], ["ExecPaths=/usr/local/libexec", "NoExecPaths=/usr"], ["PrivateUsers=yes"],
+        ["NoExecPaths=/usr/local"], ["NoExecPaths=/opt"], ["ExecPaths=/usr/local/libexec", "NoExecPaths=/usr"], ["PrivateUsers=yes"],
         ["PrivateMounts=yes"], ["LimitNOFILE=1000:2000"], ["Nice=5"], ["OOMScoreAdjust=300"],
         ["User=nobody", "ProtectSystem=strict", "ProtectHome=read-only", "PrivateTmp=yes", "NoNewPrivileges=yes"],
         resolvedLike + ["User=nobody"],
@@ -67,6 +67,6 @@ struct DifferentialTests {
         for key in Set(a.keys).union(b.keys).sorted() where !Self.incomparable.contains(key) {
             #expect(a[key] == b[key], "\(properties) \(key)")
         }
-        #expect(!a.isEmpty)
+        if systemd.status == 0 { #expect(!a.isEmpty) }
     }
 }

@@ -45,6 +45,9 @@ struct ExecutorTests {
 
 @Suite(.enabled(if: Privileges.canCreateNamespaces, "needs root and namespaces"))
 struct CleanupTests {
+    /// A sleep duration no other process uses, to find our sleeps by.
+    static func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
+
     /// Processes whose command line carries the marker.
     static func running(_ marker: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -55,9 +58,10 @@ struct CleanupTests {
     }
 
     @Test func backgroundChildrenDieWithTheMainProcess() throws {
-        let marker = "brig-bg-\(UUID().uuidString.prefix(8))"
-        let r = try runPlan([], script: "sh -c 'exec -a \(marker) sleep 60' & sh -c 'exec -a \(marker) sleep 60' & exit 3")
+        let marker = Self.uniqueSleep()
+        let r = try runPlan([], script: "sleep \(marker) & sleep \(marker) & sleep 0.2; ps -eo args | grep -c '^sleep \(marker)'; exit 3")
         #expect(r.status == 3)
+        #expect(r.output == "2\n")  // they were running while the main process was
         #expect(Self.running(marker).isEmpty)
     }
 

@@ -15,7 +15,7 @@ dyn() { if [ "$1" -ge 61184 ] && [ "$1" -le 65519 ]; then echo dynamic; else ech
 echo "uid $(dyn "$(id -u)")"
 echo "gid $(dyn "$(id -g)")"
 echo "groups $(for g in $(id -G); do dyn "$g"; done | sort -n | tr '\n' ' ')"
-for f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs; do grep "^$f:" /proc/self/status | tr -d '\t'; done
+for f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp; do grep "^$f:" /proc/self/status | tr -d '\t'; done
 echo "umask $(umask)"
 echo "cwd $(pwd)"
 # Mount flags of the mount that holds a path: the last listed mount point that is its longest prefix.
@@ -43,14 +43,12 @@ for ns in net uts ipc user mnt; do
 done
 if [ -r /proc/1/status ]; then echo "proc-pid1 visible"; else echo "proc-pid1 hidden"; fi
 if [ -e /proc/meminfo ]; then echo "proc-meminfo present"; else echo "proc-meminfo absent"; fi
-echo "tmp-entries $(ls -A /tmp 2>/dev/null | wc -l)"
-echo "vartmp-entries $(ls -A /var/tmp 2>/dev/null | wc -l)"
 if ( : > /tmp/.brig-probe.$$ ) 2>/dev/null; then rm -f /tmp/.brig-probe.$$; echo "tmp writable"; else echo "tmp read-only"; fi
 if ( : > /etc/.brig-probe.$$ ) 2>/dev/null; then rm -f /etc/.brig-probe.$$; echo "etc writable"; else echo "etc read-only"; fi
 if ( : > /var/lib/.brig-probe.$$ ) 2>/dev/null; then rm -f /var/lib/.brig-probe.$$; echo "varlib writable"; else echo "varlib read-only"; fi
 if ls /root >/dev/null 2>&1; then echo "root-home listable"; else echo "root-home denied"; fi
 echo "env-path ${PATH:-unset}"
-echo "env-user ${USER:-unset} ${LOGNAME:-unset}"
+if [ "$(dyn "$(id -u)")" = dynamic ]; then echo "env-user (dynamic) $([ "$USER" = "$LOGNAME" ] && echo same)"; else echo "env-user ${USER:-unset} ${LOGNAME:-unset}"; fi
 echo "nofile $(ulimit -n) $(ulimit -Hn)"
 echo "nice $(cut -d' ' -f19 /proc/self/stat)"
 echo "oom-score-adj $(cat /proc/self/oom_score_adj)"

@@ -55,6 +55,11 @@ struct SystemdDifferentialTests {
         Case(["SystemCallFilter=@system-service", "SystemCallFilter=~@resources uname", "SystemCallErrorNumber=EPERM"],
              everyday + realtime),
         Case(["SystemCallFilter=~@clock", "SystemCallErrorNumber=EACCES", "ProtectClock=yes"], ["adjtimex", "getppid"]),
+        Case(["SystemCallFilter=~uname:kill", "SystemCallErrorNumber=EPERM"], ["getppid", "uname", "getppid"]),
+        Case(["SystemCallFilter=@system-service", "SystemCallFilter=~getppid:EIO"], everyday),
+        Case(["SystemCallFilter=~@mount @swap", "SystemCallFilter=mount", "SystemCallErrorNumber=38"], ["mount", "swapon"]),
+        Case(["SystemCallFilter=~@privileged", "SystemCallErrorNumber=EPERM", "RestrictNamespaces=yes"],
+             ["mount", "unshare:10000000", "setns:0", "clone3", "getppid"]),
         Case(["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"], families),
         Case(["RestrictAddressFamilies=~AF_INET6 AF_NETLINK"], families),
         // systemd-run cannot pass "none"; an allow list emptied again means the same.

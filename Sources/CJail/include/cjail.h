@@ -18,7 +18,7 @@ enum cjail_op {
     CJ_RESET_SIGNALS = 1, // default dispositions, empty signal mask
     CJ_IGNORE_SIGNAL,     // a: signal number, set to SIG_IGN (IgnoreSIGPIPE=)
     CJ_SETSID,
-    CJ_CGROUP_JOIN,       // s1: a cgroup.procs file; "0" is written (= self)
+    CJ_CGROUP_JOIN,       // s1: a cgroup.procs file; "0" is written (= self), unless born there (cgroup_fd)
     CJ_CLOSE_FDS,         // mark every fd >= a close-on-exec
     CJ_DUP2,              // a -> b (clears close-on-exec on b, even when a == b)
     CJ_WRITE_FILE,        // s1: path, s2: contents
@@ -57,6 +57,7 @@ enum cjail_op {
 enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
     CJ_RECURSIVE = 2,
+    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
 };
 
 struct cjail_step {
@@ -76,6 +77,7 @@ struct cjail_plan {
     char *const *envp;
     char *scratch;       // for reading /proc/self/mountinfo in the child
     size_t scratch_size;
+    int cgroup_fd;       // >= 0: the child is created inside this cgroup (clone3 CLONE_INTO_CGROUP)
 };
 
 struct cjail_report {

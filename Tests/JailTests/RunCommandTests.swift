@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// `brig run` as a user runs it: exit statuses, messages, and what is left
+/// behind (nothing mounted, nothing running, no cgroup).
+@Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
+struct RunCommandTests {
+    static func mounts() throws -> String { try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) }
+
+    static func brigCgroups() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/unified/brig")) ?? []
+    }
+
+    /// Runs brig and checks that it left no mount and no cgroup of its own.
+    func run(_ properties: [String], _ command: [String]) throws -> Shell.Output {
+        let before = try Self.mounts()
+        let out = try Brig.run(properties: properties, command)
+        #expect(try Self.mounts() == before)
+        return out
+    }
+
+    @Test func unknownUserIs217() throws {
+        let out = try run(["User=brig-no-such-user"], ["/bin/true"])
+        #expect(out.status == 217)
+        #expect(out.stderr.contains("User=brig-no-such-user: no such user"))
+    }
+
+    @Test func missingPathWithoutDashIs226AndWithDashIsSkipped() throws {
+        let out = try run(["InaccessiblePaths=/nonexistent-brig"], ["/bin/true"])
+        #expect(out.status == 226)
+        #expect(out.stderr.contains("InaccessiblePaths=/nonexistent-brig"))
+        #expect(out.stderr.contains("No such file or directory"))
+        #expect(try run(["InaccessiblePaths=-/nonexistent-brig"], ["/bin/true"]).status == 0)
+    }
+
+    @Test func missingBinaryIs203() throws {
+        let out = try run(["ProtectSystem=strict"], ["/nonexistent/brig-binary"])
+        #expect(out.status == 203)
+        #expect(out.stderr.contains("execve /nonexistent/brig-binary failed: No such file or directory"))
+    }
+
+    @Test func missingWorkingDirectoryIs200() throws {
+        #expect(try run(["WorkingDirectory=/nonexistent-brig"], ["/bin/true"]).status == 200)
+    }
+
+    @Test func invalidValueIsAUsageError() throws {
+        let out = try run(["ProtectSystem=sideways"], ["/bin/true"])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("-p:1"))
+    }
+
+    @Test func resourceControlIsRefused() throws {
+        let out = try run(["MemoryMax=100M"], ["/bin/true"])
+        #expect(out.status == 219)
+        #expect(out.stderr.contains("MemoryMax=100M"))
+    }
+
+    @Test func macProfilesFailWithoutAnLSMUnlessOptional() throws {
+        let apparmor = try run(["AppArmorProfile=brig-test"], ["/bin/true"])
+        #expect(apparmor.status == 231)
+        #expect(apparmor.stderr.contains("AppArmorProfile=brig-test"))
+        #expect(try run(["SELinuxContext=system_u:system_r:brig_t:s0"], ["/bin/true"]).status == 229)
+        #expect(try run(["SmackProcessLabel=brig"], ["/bin/true"]).status == 236)
+        #expect(try run(["AppArmorProfile=-brig-test", "SELinuxContext=-x", "SmackProcessLabel=-y"], ["/bin/true"]).status == 0)
+    }
+
+    @Test func exitStatusAndSignalsPassThrough() throws {
+        #expect(try run([], ["/bin/sh", "-c", "exit 42"]).status == 42)
+        #expect(try run([], ["/bin/sh", "-c", "kill -TERM $$$$"]).status == 143)
+    }
+
+    @Test func terminationIsForwardedAsKillSignal() throws {
+        let marker = CleanupTests.uniqueSleep()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Brig.path!)
+        process.arguments = ["run", "-p", "KillSignal=SIGUSR1", "--", "/bin/sleep", marker]
+        try process.run()
+        for _ in 0..<100 where CleanupTests.running(marker).isEmpty { usleep(20_000) }
+        #expect(!CleanupTests.running(marker).isEmpty)
+        process.terminate()  // SIGTERM to brig
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGUSR1)
+        #expect(CleanupTests.running(marker).isEmpty)
+    }
+
+    @Test func sigkillFollowsAfterTimeoutStopSec() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Brig.path!)
+        process.arguments = ["run", "-p", "TimeoutStopSec=0.3", "--", "/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"]
+        try process.run()
+        usleep(300_000)
+        let start = Date()
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGKILL)
+        #expect(Date().timeIntervalSince(start) < 3)
+    }
+
+    @Test func runtimeAndStateDirectoriesAreOwnedAndCleaned() throws {
+        let name = "brig-test-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: "/var/lib/\(name)") }
+        let out = try run(["User=nobody", "RuntimeDirectory=\(name)", "RuntimeDirectoryMode=0710", "StateDirectory=\(name)",
+                           "ProtectSystem=strict"],
+                          ["/bin/sh", "-c", "stat -c '%a %U' /run/\(name) /var/lib/\(name); echo $RUNTIME_DIRECTORY $STATE_DIRECTORY; touch /var/lib/\(name)/f && echo wrote"])
+        #expect(out.stdout == "710 nobody\n755 nobody\n/run/\(name) /var/lib/\(name)\nwrote\n")
+        #expect(!FileManager.default.fileExists(atPath: "/run/\(name)"))
+        #expect(FileManager.default.fileExists(atPath: "/var/lib/\(name)/f"))
+    }
+
+    @Test func dynamicUserStateLivesInPrivate() throws {
+        let name = "brig-dyn-\(UUID().uuidString.prefix(6))"
+        defer {
+            try? FileManager.default.removeItem(atPath: "/var/lib/\(name)")
+            try? FileManager.default.removeItem(atPath: "/var/lib/private/\(name)")
+        }
+        let out = try run(["DynamicUser=yes", "StateDirectory=\(name)"],
+                          ["/bin/sh", "-c", "id -u; touch /var/lib/\(name)/f && echo wrote; ls /var/lib/private"])
+        let lines = out.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(UInt32(lines.first ?? "").map { (61184...65519).contains($0) } == true)
+        #expect(lines.dropFirst().first == "wrote")
+        #expect(lines.last == Substring(name))  // only its own directory is visible under private/
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/var/lib/\(name)")
+        #expect(link == "private/\(name)")
+    }
+
+    @Test func environmentDirectivesApply() throws {
+        let file = "/run/brig-envfile-\(UUID().uuidString.prefix(6))"
+        try "FROM_FILE=\"yes\"\n# comment\nDROP=me\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let out = try run(["Environment=A=1 \"B=two words\"", "EnvironmentFile=\(file)", "EnvironmentFile=-/nonexistent",
+                           "UnsetEnvironment=DROP"],
+                          ["/bin/sh", "-c", "echo \"$A|$B|$FROM_FILE|${DROP:-unset}|$PATH\""])
+        #expect(out.stdout == "1|two words|yes|unset|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")
+    }
+
+    @Test func standardOutputToFiles() throws {
+        let file = "/run/brig-out-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        _ = try run(["StandardOutput=truncate:\(file)"], ["/bin/echo", "one"])
+        _ = try run(["StandardOutput=append:\(file)"], ["/bin/echo", "two"])
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "one\ntwo\n")
+        let out = try run(["StandardOutput=null"], ["/bin/echo", "gone"])
+        #expect(out.stdout.isEmpty)
+    }
+
+    @Test func dryRunPrintsThePlanAndRunsNothing() throws {
+        let out = try Brig.run(["run", "--dry-run", "-p", "PrivateNetwork=yes", "-p", "User=nobody", "--", "/bin/touch", "/run/brig-dry"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("unshare net    <- PrivateNetwork=yes  [225 NETWORK]"))
+        #expect(out.stdout.contains("execve /bin/touch"))
+        #expect(!FileManager.default.fileExists(atPath: "/run/brig-dry"))
+    }
+
+    @Test func serviceRunsItsCommandsWithPrefixes() throws {
+        let dir = "/run/brig-unit-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let unit = """
+            [Service]
+            User=nobody
+            ExecStartPre=-/bin/false
+            ExecStartPre=+/bin/sh -c 'id -u > \(dir)/pre'
+            ExecStart=/bin/sh -c 'id -u; exit 3'
+            ExecStopPost=/bin/sh -c 'echo $SERVICE_RESULT > /dev/null'
+            """
+        try unit.write(toFile: "\(dir)/brig-probe.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/brig-probe.service"])
+        #expect(out.status == 3)
+        #expect(out.stdout == "65534\n")
+        #expect(try String(contentsOfFile: "\(dir)/pre", encoding: .utf8) == "0\n")
+    }
+}
