@@ -52,6 +52,17 @@ let oracleModelUnits: [[String]] = [
     ["StandardOutput=truncate:/var/log/x", "StandardError=file:/var/log/y"], ["StandardOutput=inherit"],
 ]
 
+/// Lines with words systemd leaves out while applying the rest: brig reports each and applies the same rest.
+let skippedWordUnits: [[String]] = [
+    ["CapabilityBoundingSet=CAP_NET_ADMIN CAP_BOGUS", "AmbientCapabilities=CAP_BOGUS"],
+    ["CapabilityBoundingSet=CAP_BOGUS", "RestrictAddressFamilies=AF_UNIX AF_WIFI", "SecureBits=keep-caps bogus"],
+    ["SystemCallFilter=~reboot foo_bar @nope swapon:EBOGUS", "SystemCallArchitectures=native vax"],
+    ["SystemCallFilter=getpid @nope uname:EPERM", "RestrictAddressFamilies=~AF_WIFI"],
+    ["Environment=A=1 1B=2 C=3 novalue", "PassEnvironment=PATH 1X", "UnsetEnvironment=A.B TERM"],
+    ["ReadWritePaths=/a relative /b", "ReadOnlyPaths=-/c /d/../e", "BindPaths=/x:/y:bogus /z", "TemporaryFileSystem=rel /t"],
+    ["IPAddressAllow=10.0.0.0/8 bogus ::1", "IPAddressDeny=300.1.1.1"],
+]
+
 let oracleProperties = [
     "ExecStart", "CapabilityBoundingSet", "AmbientCapabilities", "RestrictAddressFamilies", "RestrictNamespaces",
     "SystemCallFilter", "SystemCallErrorNumber", "SystemCallArchitectures", "UMask", "LimitNOFILE", "LimitNOFILESoft",
@@ -103,6 +114,12 @@ struct SystemdModelOracle {
         #expect(found == [])
     }
 
+    @Test func wordsSystemdLeavesOutAreLeftOutAndTheRestApplies() throws {
+        let texts = skippedWordUnits.map { "[Service]\nExecStart=/bin/true\n" + $0.joined(separator: "\n") + "\n" }
+        let found = try mismatches(type: "service", texts: texts, properties: oracleProperties + ["SecureBits"], errorsExpected: true)
+        #expect(found == [])
+    }
+
     @Test func systemctlShowsWhatTheSocketModelHolds() throws {
         let texts = socketModelUnits.map { "[Socket]\n" + $0.joined(separator: "\n") + "\n" }
         let found = try mismatches(type: "socket", texts: texts, properties: socketOracleProperties)
@@ -127,7 +144,8 @@ struct SystemdModelOracle {
     /// Loads each text as a unit of `type` under systemd and brig and lists the properties that differ.
     /// Socket units get a service of their name to trigger. With an `instance`, each text is a
     /// template and that instance of it is compared.
-    func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil) throws -> [String] {
+    func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil,
+                    errorsExpected: Bool = false) throws -> [String] {
         let tag = "brig-model-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
         let fileNames = texts.indices.map { "\(tag)-\($0)\(instance == nil ? "" : "@").\(type)" }
         let names = texts.indices.map { "\(tag)-\($0)\(instance.map { "@" + $0 } ?? "").\(type)" }
@@ -158,7 +176,7 @@ struct SystemdModelOracle {
                 systemd[String(line[..<eq]), default: []].append(String(line[line.index(after: eq)...]))
             }
             let written = UnitConfig(try UnitLoader(root: root).load(name))
-            if written.hasErrors { result.append("\(name): \(written.diagnostics)") }
+            if written.hasErrors != errorsExpected { result.append("\(name): \(written.diagnostics)") }
             let unit = written.withImplications()   // systemctl shows the settings after systemd's implications
             for property in properties {
                 guard let rendered = SystemctlShow.render(property, unit) else { continue }

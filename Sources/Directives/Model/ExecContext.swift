@@ -56,9 +56,9 @@ public struct CapabilitySettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "CapabilityBoundingSet":
-            boundingSet = try CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value)
+            boundingSet = try CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skipped: &d.skipped.problems)
         case "AmbientCapabilities":
-            ambient = try CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value)
+            ambient = try CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skipped: &d.skipped.problems)
         default: return false
         }
         return true
@@ -76,7 +76,7 @@ public struct SyscallSettings: Sendable {
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value)
+        case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value, skipped: &d.skipped.problems)
         case "SystemCallErrorNumber":
             errorNumber = try d.optional { v throws(ValueError) in
                 let action = try SyscallAction(parsing: v)
@@ -84,8 +84,9 @@ public struct SyscallSettings: Sendable {
                 return action
             }
         case "SystemCallArchitectures":
-            architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value))
-        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true)
+            architectures = d.value.isEmpty ? nil
+                : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems))
+        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true, skipped: &d.skipped.problems)
         default: return false
         }
         return true

@@ -95,8 +95,10 @@ public struct ResourceControl: Sendable {
         case "CPUWeight":
             cpuWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
         case "IOWeight": ioWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
-        case "IPAddressAllow": ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value))
-        case "IPAddressDeny": ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value))
+        case "IPAddressAllow":
+            ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
+        case "IPAddressDeny":
+            ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
         case "DeviceAllow":
             if d.value.isEmpty { deviceAllow = [] } else { deviceAllow.append(try DeviceRule(parsing: d.expanded())) }
         case "DevicePolicy": devicePolicy = try DevicePolicy(parsing: d.value)

@@ -49,7 +49,8 @@ public struct SandboxSettings: Sendable {
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
         case "ProtectControlGroups": protectControlGroups = try d.bool()
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
-        case "RestrictAddressFamilies": restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value)
+        case "RestrictAddressFamilies":
+            restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value, skipped: &d.skipped.problems)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")
@@ -71,7 +72,7 @@ public struct SandboxSettings: Sendable {
         case "SecureBits":
             if d.value.isEmpty { secureBits = []; break }
             for w in try words(d.value) {
-                guard Self.secureBitNames.contains(w) else { throw ValueError("unknown secure bit '\(w)'") }
+                guard Self.secureBitNames.contains(w) else { d.skipped.problems.append(ValueError("unknown secure bit '\(w)'")); continue }
                 secureBits.insert(w)
             }
         default: return false

@@ -65,6 +65,9 @@ public struct UnitConfig: Sendable {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
             }
+            for problem in d.skipped.problems {
+                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) (left out; the rest applies)"))
+            }
             for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
             let fatal = Self.isFatal(d)

@@ -37,14 +37,18 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
     case deny(Set<Int>)
 
     /// Applies one more line the way systemd merges them; returns nil for an empty line (reset).
-    public static func merge(_ current: AddressFamilyRestriction?, _ line: String) throws(ValueError) -> AddressFamilyRestriction? {
+    /// Unknown family names are left out and noted in `skipped`.
+    public static func merge(_ current: AddressFamilyRestriction?, _ line: String,
+                             skipped: inout [ValueError]) throws(ValueError) -> AddressFamilyRestriction? {
         if line.isEmpty { return nil }
         if line == "none" { return .allowOnly([]) }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
         var families = Set<Int>()
-        for word in try words(String(text)) { families.insert(try AddressFamily.number(word)) }
+        for word in try words(String(text)) {
+            do throws(ValueError) { families.insert(try AddressFamily.number(word)) } catch { skipped.append(error) }
+        }
         switch current ?? (invert ? .deny([]) : .allowOnly([])) {
         case .allowOnly(let s): return .allowOnly(invert ? s.subtracting(families) : s.union(families))
         case .deny(let s): return .deny(invert ? s.union(families) : s.subtracting(families))
