@@ -222,7 +222,7 @@ import Testing
                         "PermissionsStartOnly=yes", "Slice=system-x.slice", "OOMPolicy=kill")
         #expect(u.exec.sandbox.appArmorProfile == "-myprofile")
         #expect(u.exec.environment.credentials == ["LoadCredential": ["key:/etc/key"], "SetCredential": ["a:b"]])
-        #expect(u.service.permissionsStartOnly == true && u.service.slice == "system-x.slice" && u.service.oomPolicy == "kill")
+        #expect(u.service.permissionsStartOnly == true && u.service.slice == "system-x.slice" && u.service.oomPolicy == .kill)
         #expect(u.unmodelled.isEmpty)
         #expect(messages(service("Slice=foo.service")) == ["Slice=foo.service: 'foo.service' is not a slice unit name"])
     }

@@ -15,8 +15,7 @@ public struct SandboxSettings: Sendable {
     public var protectControlGroups: Bool?
     public var restrictNamespaces: NamespaceRestriction?
     public var restrictAddressFamilies: AddressFamilyRestriction?
-    /// RestrictFileSystems=: file system names or @groups, allowed (or denied when `inverted`).
-    public var restrictFileSystems: (inverted: Bool, names: Set<String>)?
+    public var restrictFileSystems: FileSystemRestriction?
     public var lockPersonality: Bool?
     public var memoryDenyWriteExecute: Bool?
     public var restrictRealtime: Bool?
@@ -55,11 +54,9 @@ public struct SandboxSettings: Sendable {
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")
             let names = Set(try words(String(inverted ? d.value.dropFirst() : Substring(d.value))))
-            if let current = restrictFileSystems {
-                restrictFileSystems = (current.inverted, current.inverted == inverted ? current.names.union(names) : current.names.subtracting(names))
-            } else {
-                restrictFileSystems = (inverted, names)
-            }
+            var r = restrictFileSystems ?? FileSystemRestriction(denies: inverted, names: [])
+            r.names = r.denies == inverted ? r.names.union(names) : r.names.subtracting(names)
+            restrictFileSystems = r
         case "LockPersonality": lockPersonality = try d.bool()
         case "MemoryDenyWriteExecute": memoryDenyWriteExecute = try d.bool()
         case "RestrictRealtime": restrictRealtime = try d.bool()
@@ -79,4 +76,12 @@ public struct SandboxSettings: Sendable {
         }
         return true
     }
+}
+
+/// RestrictFileSystems=: file system names or @groups a service may use (or, when `denies`, may
+/// not). The first line decides which; later lines add to or take from the list. Names are
+/// kept as written (brig does not check them against systemd's file system table).
+public struct FileSystemRestriction: Hashable, Sendable {
+    public var denies: Bool
+    public var names: Set<String>
 }
