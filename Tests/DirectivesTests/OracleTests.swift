@@ -100,6 +100,7 @@ let serviceOracleLines = [
     "ReadOnlyDirectories=/usr", "ReadWriteDirectories=relative", "OOMPolicy=kill", "OOMPolicy=bogus",
     "Slice=system-x.slice", "Slice=foo.service", "PermissionsStartOnly=yes", "RootDirectoryStartOnly=maybe",
     "LoadCredential=key:/etc/key", "SetCredential=a:b", "AppArmorProfile=-myprofile", "SELinuxContext=%n",
+    "RestrictFileSystems=ext4 tmpfs", "RestrictFileSystems=~@network", "RestrictFileSystems=bogusfs", "RestrictFileSystems=@bogus", "RestrictFileSystems=",
 ]
 
 /// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, and

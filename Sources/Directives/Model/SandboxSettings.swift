@@ -53,7 +53,11 @@ public struct SandboxSettings: Sendable {
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")
-            let names = Set(try words(String(inverted ? d.value.dropFirst() : Substring(d.value))))
+            var names = Set<String>()
+            for w in try words(String(inverted ? d.value.dropFirst() : Substring(d.value))) {
+                guard FileSystemNames.isKnown(w) else { d.skipped.problems.append(ValueError("unknown file system group '\(w)'")); continue }
+                names.insert(w)
+            }
             var r = restrictFileSystems ?? FileSystemRestriction(denies: inverted, names: [])
             r.names = r.denies == inverted ? r.names.union(names) : r.names.subtracting(names)
             restrictFileSystems = r
@@ -79,8 +83,8 @@ public struct SandboxSettings: Sendable {
 }
 
 /// RestrictFileSystems=: file system names or @groups a service may use (or, when `denies`, may
-/// not). The first line decides which; later lines add to or take from the list. Names are
-/// kept as written (brig does not check them against systemd's file system table).
+/// not). The first line decides which; later lines add to or take from the list. Names and
+/// @groups are kept as written; an unknown @group is left out, as systemd leaves it out.
 public struct FileSystemRestriction: Hashable, Sendable {
     public var denies: Bool
     public var names: Set<String>
