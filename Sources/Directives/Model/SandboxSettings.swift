@@ -55,7 +55,7 @@ public struct SandboxSettings: Sendable {
             let inverted = d.value.hasPrefix("~")
             var names = Set<String>()
             for w in try words(String(inverted ? d.value.dropFirst() : Substring(d.value))) {
-                guard FileSystemNames.isKnown(w) else { d.skipped.problems.append(ValueError("unknown file system group '\(w)'")); continue }
+                guard FileSystemGroups.isKnown(w) else { d.skipped.problems.append(ValueError("unknown file system group '\(w)'")); continue }
                 names.insert(w)
             }
             var r = restrictFileSystems ?? FileSystemRestriction(denies: inverted, names: [])
