@@ -182,6 +182,8 @@ import Testing
             Service=other.service
             FileDescriptorName=web
             RemoveOnStop=yes
+            ExecStartPre=/bin/mkdir -p /run/x
+            ExecStopPost=-/bin/rm /run/x/y
             """, name: "test.socket")
         let s = u.socket
         #expect(u.diagnostics.isEmpty)
@@ -193,6 +195,9 @@ import Testing
         #expect(s.keepAlive == true && s.passCredentials == true && s.removeOnStop == true)
         #expect(s.triggerLimitIntervalSec == .seconds(2) && s.triggerLimitBurst == 20)
         #expect(s.service == "other.service" && s.fileDescriptorName == "web")
+        #expect(s.execStartPre.first?.arguments == ["/bin/mkdir", "-p", "/run/x"])
+        #expect(s.execStopPost.first?.ignoreFailure == true)
+        #expect(u.unmodelled.isEmpty)
     }
 
     @Test func badSocketValues() {
