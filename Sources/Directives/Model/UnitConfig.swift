@@ -1,7 +1,7 @@
 /// A unit read into the typed model: every directive brig understands, as written, plus the
-/// diagnostics `brig verify` reports: the loader's syntax findings first, then unknown sections
-/// and directives, misplaced directives and values that do not parse. A value that does not
-/// parse is left out of the model, as systemd ignores it.
+/// diagnostics `brig verify` reports: the loader's syntax findings, unknown directives, misplaced
+/// directives and values that do not parse, in reading order. A value that does not parse is
+/// left out of the model, as systemd ignores it.
 public struct UnitConfig: Sendable {
     public var name: UnitName
     public var unit = UnitSection()
@@ -43,6 +43,13 @@ public struct UnitConfig: Sendable {
                 diagnostics.append(Diagnostic(.error, a.location, "unknown directive \(a.key)= in [\(a.section)]\(hint)"))
             }
         }
+        // In reading order: files as they apply (fragment, then drop-ins), then line and column.
+        let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        diagnostics = diagnostics.enumerated().sorted { x, y in
+            let (a, b) = (x.element.location, y.element.location)
+            let (fa, fb) = (fileOrder[a.file] ?? Int.max, fileOrder[b.file] ?? Int.max)
+            return (fa, a.line, a.column, x.offset) < (fb, b.line, b.column, y.offset)
+        }.map(\.element)
     }
 
     private mutating func apply(_ a: Assignment, hint: String, specifiers: Specifiers) {
