@@ -205,7 +205,8 @@ static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s)
     int mp_state = cj_is_mount_point(s->s1);
     if (mp_state < 0) return -1;
     if (!mp_state) { errno = EINVAL; return -1; }
-    if (!s->s2 || !*s->s2) return cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE);
+    // Nothing to skip below: one call for the whole tree, if the kernel can.
+    if ((!s->s2 || !*s->s2) && cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE) == 0) return 0;
     ssize_t len = cj_read_mountinfo(plan);
     if (len < 0) return -1;
     char *line = plan->scratch;

@@ -28,15 +28,20 @@ enum MountSteps {
                 "(mount namespace)")
         }
         for e in entries { steps += mount(e, at: at(e.path), site: site) }
-        let denyList = entries.map { at($0.path) }
+        // Only other entries strictly below a path can be skipped under it.
+        func denied(below path: String) -> [String] {
+            entries.map { at($0.path) }.filter { $0 != path && Paths.isBelow($0, path) }
+        }
         for e in entries where e.isReadOnly || e.mode == .privateDev {
             let recursive = e.isReadOnly && e.hasSubmounts
-            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive, except: recursive ? denyList : []),
+            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive,
+                         except: recursive ? denied(below: at(e.path)) : []),
                 e.directive, optional: e.optional)
         }
         for e in entries where e.isNoExec || e.isExec {
             let (set, clear) = e.isNoExec ? (MountFlags.attrNoExec, UInt64(0)) : (UInt64(0), MountFlags.attrNoExec)
-            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts, except: e.hasSubmounts ? denyList : []),
+            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts,
+                         except: e.hasSubmounts ? denied(below: at(e.path)) : []),
                 e.directive, optional: e.optional)
         }
         if settings.noNewPrivileges {
