@@ -29,8 +29,10 @@ enum MountSteps {
         }
         for e in entries { steps += mount(e, at: at(e.path), site: site) }
         // Only other entries strictly below a path can be skipped under it.
+        let targets = entries.map { at($0.path) }  // already normalised
         func denied(below path: String) -> [String] {
-            entries.map { at($0.path) }.filter { $0 != path && Paths.isBelow($0, path) }
+            let prefix = path == "/" ? "/" : path + "/"
+            return targets.filter { $0 != path && $0.hasPrefix(prefix) }
         }
         for e in entries where e.isReadOnly || e.mode == .privateDev {
             let recursive = e.isReadOnly && e.hasSubmounts
