@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <pthread.h>
 #include <signal.h>
@@ -50,4 +51,8 @@ int cjail_pidfd_open(pid_t pid) {
 
 int cjail_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int cjail_remove_semaphores(int id) {
+    return semctl(id, 0, IPC_RMID) < 0 ? -errno : 0;
 }

@@ -35,6 +35,8 @@ public struct LaunchRequest: Sendable {
     public var stdout = StreamTarget.inherit
     public var stderr = StreamTarget.inherit
     public var stop = StopPolicy()
+    /// RemoveIPC=: the user's IPC objects go when the run ends.
+    public var removeIPC = false
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -47,7 +49,9 @@ public enum Launcher {
         let site = RunSite()
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
+        var ipcOwner: UInt32? = nil
         defer {
+            if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
             request.directories.cleanUp()
             lease?.release()
@@ -60,6 +64,7 @@ public enum Launcher {
             spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
         let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
+        ipcOwner = uid
         let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
         spec.mounts.bindMounts += prepared.binds
         spec.mounts.emptyDirectories += prepared.emptyDirectories

@@ -27,7 +27,11 @@ enum MountSteps {
             add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
                 "(mount namespace)")
         }
-        for e in entries { steps += mount(e, at: at(e.path), site: site) }
+        // Under RootDirectory= the target already exists on the host; otherwise
+        // the staging root is a copy of / and the host's own path tells.
+        for e in entries {
+            steps += mount(e, at: at(e.path), host: settings.rootDirectory == nil ? e.path : at(e.path), site: site)
+        }
         // Only other entries strictly below a path can be skipped under it.
         let targets = entries.map { at($0.path) }  // already normalised
         func denied(below path: String) -> [String] {
@@ -59,7 +63,7 @@ enum MountSteps {
     }
 
     /// systemd's apply_one_mount() for one entry.
-    private static func mount(_ e: MountEntry, at target: String, site: RunSite) -> [JailStep] {
+    private static func mount(_ e: MountEntry, at target: String, host: String, site: RunSite) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             JailStep(action, for: e.directive, failing: .namespace, optional: optional)
         }
@@ -80,10 +84,10 @@ enum MountSteps {
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .sysfs:
-            if isMountPoint(e.path) { return [] }
+            if isMountPoint(host) { return [] }
             return [step(.mount(source: "/sys", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .run:
-            if isMountPoint(e.path) { return [] }
+            if isMountPoint(host) { return [] }
             fallthrough
         case .emptyDir, .tmpfs:
             return [step(.unmountBelow(target)),

@@ -27,6 +27,7 @@ public enum ServiceJail {
         process(context.process, into: &spec)
 
         var request = LaunchRequest(spec: spec)
+        request.removeIPC = sandbox.removeIPC ?? false
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName

@@ -100,5 +100,6 @@ int cjail_forward_signals(int write_fd);
 int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
+int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
 
 #endif
