@@ -29,6 +29,7 @@ let package = Package(
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp"]),
         .testTarget(name: "JailTests", dependencies: ["Jail"]),
         .testTarget(name: "BrigCLITests", dependencies: ["brig"]),
+        .testTarget(name: "RunDifferentialTests", dependencies: ["brig"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@
 # Usage: scripts/generate-syscall-data.sh [REFERENCE_DIR]   (run from the repository root)
 set -eu
 asm=/usr/include/x86_64-linux-gnu/asm
-ref=${1:-/work/shared/reference}
+ref=${1:-../shared/reference}
 out=Sources/Directives/Syscalls
 x32bit=1073741824   # __X32_SYSCALL_BIT: x32 calls carry it in the number the kernel sees
 

@@ -36,7 +36,7 @@ struct VerifyCommand: ParsableCommand {
         if findings.contains(where: { $0.severity == "error" }) { throw ExitCode(1) }
     }
 
-    /// All findings for one unit: loading errors, syntax warnings, then what the model says.
+    /// All findings for one unit: a loading error, or what the model says (syntax findings included).
     static func check(_ name: String, loader: UnitLoader) -> [Finding] {
         let unit: LoadedUnit
         do {
@@ -45,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
             return [Finding(unit: name, place: error.place, severity: "error", message: error.message)]
         }
         if unit.isMasked { return [] }
-        let diagnostics = unit.diagnostics + UnitConfig(unit).diagnostics
+        let diagnostics = UnitConfig(unit).diagnostics
         return diagnostics.map {
             Finding(unit: unit.name.name, place: $0.location.description, severity: $0.severity.rawValue, message: $0.message)
         }

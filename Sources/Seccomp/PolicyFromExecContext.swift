@@ -33,13 +33,13 @@ extension SystemdSyscallSettings {
         architectures = syscalls.architectures.map { names in
             Set(names.compactMap { $0 == "native" ? SyscallABI.native : SyscallABI(rawValue: $0) })
         }
-        syscallLog = syscalls.log.map(Self.list)
-        syscallFilter = syscalls.filter.map(Self.list)
+        syscallLog = syscalls.log.map { Self.list($0, rules) }
+        syscallFilter = syscalls.filter.map { Self.list($0, rules) }
         syscallErrorAction = syscalls.errorNumber.map(Self.action) ?? .killProcess
     }
 
-    private static func list(_ filter: SyscallFilter) -> SyscallList {
-        SyscallList(isAllowList: filter.isAllowList, entries: filter.resolved.mapValues { $0.map(action) })
+    private static func list(_ filter: SyscallFilter, _ rules: SystemdRules) -> SyscallList {
+        SyscallList(isAllowList: filter.isAllowList, entries: filter.resolved(rules: rules).mapValues { $0.map(action) })
     }
 
     private static func action(_ action: SyscallAction) -> SeccompAction {

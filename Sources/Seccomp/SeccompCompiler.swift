@@ -7,7 +7,13 @@ import Directives
 /// ABI (so a rule can differ between ABIs, as systemd's per-ABI filters do), merged into a
 /// single program, binary-tree optimised where libseccomp supports it.
 public enum SeccompCompiler {
+    public static let maximumInstructions = 4096
+
     public static func compile(_ policy: SeccompPolicy) throws(SeccompError) -> SeccompProgram {
+        try compile(policy, instructionLimit: maximumInstructions)
+    }
+
+    static func compile(_ policy: SeccompPolicy, instructionLimit: Int) throws(SeccompError) -> SeccompProgram {
         try validate(policy)
         let lib = try LibSeccomp.shared.get()
         var merged: LibSeccomp.Context?
@@ -24,8 +30,12 @@ public enum SeccompCompiler {
                 throw .libseccompFailed(step: "merge the \(abi.rawValue) filter", errno: result)
             }
         }
-        let bytes = try export(merged, lib)
-        return SeccompProgram(policy: policy, instructions: SeccompProgram.instructions(from: bytes))
+        let instructions = SeccompProgram.instructions(from: try export(merged, lib))
+        // The kernel refuses longer programs (BPF_MAXINSNS); say so now, not at start.
+        guard instructions.count <= instructionLimit else {
+            throw .invalidPolicy("the filter needs \(instructions.count) BPF instructions, more than the kernel's \(instructionLimit)")
+        }
+        return SeccompProgram(policy: policy, instructions: instructions)
     }
 
     private static func validate(_ policy: SeccompPolicy) throws(SeccompError) {

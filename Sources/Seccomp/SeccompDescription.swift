@@ -43,11 +43,22 @@ extension SeccompPolicy: CustomStringConvertible {
                          + names.joined(separator: " "))
         }
         for syscall in conditional.keys.sorted() {
-            let alternatives = conditional[syscall]!.map { rule in
-                "\(rule.action.displayName) if " + rule.conditions.map(\.description).joined(separator: " && ")
-                    + abiSuffix(rule.abis)
+            // One clause per action: "errno EPERM if a | b && c; allow if d".
+            var clauses: [(key: Group, tests: [String])] = []
+            for rule in conditional[syscall]! {
+                let key = Group(action: rule.action, abis: rule.abis.map { abis in SyscallABI.allCases.filter(abis.contains) })
+                let test = rule.conditions.map(\.description).joined(separator: " && ")
+                if let i = clauses.firstIndex(where: { $0.key == key }) {
+                    clauses[i].tests.append(test)
+                } else {
+                    clauses.append((key, [test]))
+                }
             }
-            lines.append("\(syscall): " + alternatives.joined(separator: "; "))
+            let text = clauses.map { clause in
+                "\(clause.key.action.displayName) if " + clause.tests.joined(separator: " | ")
+                    + abiSuffix(clause.key.abis.map(Set.init))
+            }
+            lines.append("\(syscall): " + text.joined(separator: "; "))
         }
         return lines.joined(separator: "\n")
     }

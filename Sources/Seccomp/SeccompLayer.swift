@@ -50,14 +50,18 @@ extension SeccompLayer {
         var emitted: [SeccompRule] = []
         for abi in abis {
             var syscalls: [String] = []
-            var seen: Set<String> = []
-            for layer in layers {
-                for rule in layer.rules where rule.applies(to: abi) && seen.insert(rule.syscall).inserted {
+            // Each layer's rules of this ABI, by call.
+            let rulesByCall = layers.map { layer in
+                Dictionary(grouping: layer.rules.filter { $0.applies(to: abi) }, by: \.syscall)
+            }
+            for (layer, rules) in zip(layers, rulesByCall) {
+                for rule in layer.rules where rules[rule.syscall] != nil && !syscalls.contains(rule.syscall) {
                     syscalls.append(rule.syscall)
                 }
             }
             for syscall in syscalls {
-                emitted += try combine(syscall, abi: abi, layers: layers, defaultAction: defaultAction)
+                emitted += try combine(syscall, layers: layers, rules: rulesByCall.map { $0[syscall] ?? [] },
+                                       abi: abi, defaultAction: defaultAction)
             }
         }
         return SeccompPolicy(defaultAction: defaultAction, abis: abis, badABIAction: badABIAction,
@@ -69,12 +73,13 @@ extension SeccompLayer {
         actions.dropFirst().reduce(actions.first) { current, next in next.overrides(current!) ? next : current }
     }
 
-    private static func combine(_ syscall: String, abi: SyscallABI, layers: [SeccompLayer],
-                                defaultAction: SeccompAction) throws(SeccompError) -> [SeccompRule] {
+    /// The rules for one call of one ABI; `rules[i]` are layer i's rules for it.
+    private static func combine(_ syscall: String, layers: [SeccompLayer], rules rulesOfLayer: [[Rule]],
+                                abi: SyscallABI, defaultAction: SeccompAction) throws(SeccompError) -> [SeccompRule] {
         var answers: [SeccompAction] = []
         var conditional: (layer: Int, rule: Rule)?
         for (index, layer) in layers.enumerated() {
-            let rules = layer.rules.filter { $0.syscall == syscall && $0.applies(to: abi) }
+            let rules = rulesOfLayer[index]
             // An unconditional rule makes libseccomp drop the conditional ones of the call.
             if let always = rules.last(where: { $0.cases == nil }) {
                 answers.append(always.action)

@@ -83,10 +83,4 @@ public struct SeccompPolicy: Hashable, Sendable {
 
     /// The blocked ABIs: those of the machine the program does not filter.
     public var blockedABIs: [SyscallABI] { SyscallABI.allCases.filter { !abis.contains($0) } }
-
-    /// True when the program would let every call through: no filter needs installing.
-    public var allowsEverything: Bool {
-        defaultAction == .allow && rules.allSatisfy { $0.action == .allow }
-            && (blockedABIs.isEmpty || badABIAction == .allow)
-    }
 }

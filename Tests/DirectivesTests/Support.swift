@@ -1,29 +1,19 @@
+import Foundation
 import Directives
-import UnitFile
 
-/// A service unit built from `Key=Value` lines of one section, each at its own line of "test.service".
-func loadedUnit(_ sections: [(String, [String])], name: String = "test.service") -> LoadedUnit {
-    loadedUnit(name, sections)
+/// Loads `text` as unit `name` from a throw-away root (so no host drop-ins apply) into the model.
+/// The file is /etc/systemd/system/NAME under that root; diagnostics name it by that path.
+func unitConfig(_ text: String, name: String = "test.service") -> UnitConfig {
+    let root = FileManager.default.temporaryDirectory.path + "/brig-directives-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let dir = root + "/etc/systemd/system"
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try! text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
+    return UnitConfig(try! UnitLoader(root: root).load(name))
 }
 
-func loadedUnit(_ name: String, _ sections: [(String, [String])]) -> LoadedUnit {
-    var assignments: [Assignment] = []
-    var line = 0
-    for (section, lines) in sections {
-        line += 1
-        for text in lines {
-            line += 1
-            let eq = text.firstIndex(of: "=")!
-            assignments.append(Assignment(section: section, key: String(text[..<eq]), value: String(text[text.index(after: eq)...]),
-                                          location: SourceLocation(file: "/test/\(name)", line: line, column: 1)))
-        }
-    }
-    return LoadedUnit(name: try! UnitName(name), fragmentPath: "/test/\(name)", assignments: assignments,
-                      sections: sections.map(\.0))
-}
-
-/// The model of a service with these [Service] lines.
-func service(_ lines: String...) -> UnitConfig { UnitConfig(loadedUnit([("Service", lines)])) }
+/// The model of a service whose [Service] section has these lines (line 1 is the header).
+func service(_ lines: String...) -> UnitConfig { unitConfig("[Service]\n" + lines.joined(separator: "\n") + "\n") }
 
 /// The messages of the diagnostics, for comparing with expected text.
 func messages(_ u: UnitConfig) -> [String] { u.diagnostics.map(\.message) }

@@ -26,7 +26,11 @@ enum Brig {
 }
 
 enum Oracle {
-    static let path = "/work/shared/tools/systemd-oracle"
+    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
+    static let path = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/tools/systemd-oracle").path
 
     /// systemd is installed and the oracle can start it here.
     static let isAvailable: Bool = {

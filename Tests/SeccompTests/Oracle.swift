@@ -3,7 +3,11 @@ import Foundation
 
 /// The real systemd, booted in private namespaces by ../shared/tools/systemd-oracle.
 enum Oracle {
-    static let path = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"] ?? "/work/shared/tools/systemd-oracle"
+    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
+    static let path = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/tools/systemd-oracle").path
 
     static var isAvailable: Bool {
         ProbeRunner.canBuild && FileManager.default.isExecutableFile(atPath: path)

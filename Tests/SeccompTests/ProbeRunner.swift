@@ -23,7 +23,7 @@ enum ProbeRunner {
             return binary
         }
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = "\(binary).\(getpid()).tmp"
+        let temporary = "\(binary).\(UUID().uuidString).tmp"
         let result = try run("/usr/bin/cc", ["-O2", "-Wall", "-o", temporary, source])
         guard result.status == 0 else { throw ProbeError(message: "cc \(source): \(result.stderr)") }
         guard rename(temporary, binary) == 0 else { throw ProbeError(message: "rename to \(binary) failed") }

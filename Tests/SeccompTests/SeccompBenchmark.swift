@@ -9,8 +9,11 @@ import Testing
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["BRIG_BENCH"] != nil && Oracle.isAvailable,
                 "set BRIG_BENCH=1; needs root, cc and the systemd oracle"))
 struct SeccompBenchmark {
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("bench/seccomp/seccomp-bench.c")
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let source = root.appendingPathComponent("bench/seccomp/seccomp-bench.c")
+    /// The brig binary `swift build` made (BRIG overrides).
+    static let brig = ProcessInfo.processInfo.environment["BRIG"] ?? root.appendingPathComponent(".build/debug/brig").path
 
     struct Sample { var getppid: Double; var read: Double; var mprotect: Double; var mount: String }
 
@@ -23,43 +26,52 @@ struct SeccompBenchmark {
         return Sample(getppid: p, read: d, mprotect: x, mount: m)
     }
 
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
     @Test func allowedCallsCostUnderBrigAndSystemd() throws {
         let env = ProcessInfo.processInfo.environment
         let calls = env["BRIG_BENCH_CALLS"] ?? "10000000"
-        let rounds = env["BRIG_BENCH_ROUNDS"] ?? "3"
+        let rounds = Int(env["BRIG_BENCH_ROUNDS"] ?? "") ?? 5
         let bench = try ProbeRunner.path(of: "seccomp-bench", source: Self.source)
-        let policy = try #require(try SystemdDifferentialTests.resolvedLikeSettings.policy())
-        let program = try SeccompCompiler.compile(policy)
+        let program = try SeccompCompiler.compile(try SystemdDifferentialTests.resolvedLikePolicy)
         // The floor: a one-instruction program that allows everything. Any filter at all
         // sends every call through the kernel's seccomp entry path; this measures that.
         let allowAll = SeccompProgram(policy: SeccompPolicy(),
                                       instructions: [SockFilter(code: 0x06, jt: 0, jf: 0, k: SeccompAction.allow.rawValue)])
-        let install = try ProbeRunner.path(of: "seccomp-install")
-        func underProgram(_ program: SeccompProgram) throws -> Sample {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("brig-bench-\(getpid()).bpf")
-            try Data(program.bytes).write(to: file)
-            defer { try? FileManager.default.removeItem(at: file) }
-            return try Self.parse(ProbeRunner.run(install, [file.path, bench, calls, rounds]))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("brig-bench-\(getpid()).bpf")
+        try Data(allowAll.bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let probe = [bench, calls, "1"]
+        let runs: [(name: String, run: () throws -> ProbeRunner.Output)] = [
+            ("none", { try ProbeRunner.run(bench, [calls, "1"]) }),
+            ("allow-all", { try ProbeRunner.run(try ProbeRunner.path(of: "seccomp-install"), [file.path] + probe) }),
+            ("brig", { try ProbeRunner.run(Self.brig, ["run"] + SystemdDifferentialTests.resolvedLike.flatMap { ["-p", $0] }
+                                                       + ["--"] + probe) }),
+            ("systemd", { try Oracle.probeCommand(probe, properties: SystemdDifferentialTests.resolvedLike) }),
+        ]
+        // Rounds interleave the four set-ups, so a burst of load on this shared machine
+        // hits them alike; the medians of the rounds are compared.
+        var samples: [String: [Sample]] = [:]
+        for _ in 0..<rounds {
+            for (name, run) in runs { samples[name, default: []].append(try Self.parse(run())) }
         }
-
-        let none = try Self.parse(ProbeRunner.run(bench, [calls, rounds]))
-        let floor = try underProgram(allowAll)
-        let brig = try underProgram(program)
-        let systemd = try Self.parse(Oracle.probeCommand([bench, calls, rounds],
-                                                         properties: SystemdDifferentialTests.resolvedLike))
         // The filters were really there: mount() is refused under both.
-        #expect(none.mount != "EPERM")
-        #expect(brig.mount == "EPERM")
-        #expect(systemd.mount == "EPERM")
+        #expect(samples["none"]!.allSatisfy { $0.mount != "EPERM" })
+        #expect(samples["brig"]!.allSatisfy { $0.mount == "EPERM" })
+        #expect(samples["systemd"]!.allSatisfy { $0.mount == "EPERM" })
 
-        func row(_ name: String, _ pick: (Sample) -> Double) -> String {
-            let base = pick(none), f = pick(floor), b = pick(brig), s = pick(systemd)
-            return String(format: "%-8@ %8.1f %8.1f %8.1f %8.1f   %9.3f %9.3f %12.3f %12.3f", name as NSString,
-                          base, f, b, s, f / base, b / base, s / base, b / s)
+        func row(_ call: String, _ pick: (Sample) -> Double) -> String {
+            let m = runs.map { Self.median(samples[$0.name]!.map(pick)) }
+            let (none, floor, brig, systemd) = (m[0], m[1], m[2], m[3])
+            return String(format: "%-8@ %8.1f %8.1f %8.1f %8.1f   %9.3f %9.3f %12.3f %12.3f", call as NSString,
+                          none, floor, brig, systemd, floor / none, brig / none, systemd / none, brig / systemd)
         }
         print("""
-            seccomp bench: \(calls) calls x \(rounds) rounds, median ns per call; brig: one program of \
-            \(program.instructions.count) instructions installed by seccomp-install (the jail runner is not merged yet)
+            seccomp bench: \(calls) calls per run, median of \(rounds) interleaved rounds, ns per call; brig: one \
+            program of \(program.instructions.count) instructions, run by `brig run -p ...`; allow-all: a one-instruction filter
             call         none allow-all    brig  systemd  floor/none brig/none systemd/none brig/systemd
             \(row("getppid", \.getppid))
             \(row("read", \.read))

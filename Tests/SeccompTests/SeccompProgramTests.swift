@@ -4,7 +4,7 @@ import Directives
 
 @Suite struct SeccompProgramTests {
     static var resolvedLike: SeccompProgram {
-        get throws { try SeccompCompiler.compile(try #require(try SystemdDifferentialTests.resolvedLikeSettings.policy())) }
+        get throws { try SeccompCompiler.compile(try SystemdDifferentialTests.resolvedLikePolicy) }
     }
 
     @Test func resolvedLikeProfileIsOneSmallProgram() throws {
@@ -38,12 +38,38 @@ import Directives
         let text = try Self.resolvedLike.description
         #expect(text.contains("default action: errno EPERM"))
         #expect(text.contains("ABIs: x86-64; other ABIs (x86 x32): kill-thread"))
-        #expect(text.contains("socket: errno EAFNOSUPPORT if arg0 < 1"))
+        #expect(text.contains("socket: errno EAFNOSUPPORT if arg0 < 1 | arg0 > 0x10 | arg0 == 3 | "))
+        #expect(text.contains("open: allow if arg1 & 0x40 == 0 | arg2 & 0xc00 == 0"))
         #expect(text.contains("personality: allow if arg0 == 0"))
         #expect(text.contains("clone3"))
         #expect(text.contains("BPF instructions"))
         let allowLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("allow (") })
         #expect(allowLine.contains(" getppid "))
         #expect(!allowLine.contains("_llseek"))  // an i386 call; the program filters x86-64 only
+    }
+}
+
+@Suite struct SyscallLogTests {
+    /// systemd 252 logs exactly the listed calls: SystemCallLog= has no implicit @default,
+    /// so everything else stays cacheable.
+    @Test func logListHasNoImplicitDefault() throws {
+        let policy = try #require(try SeccompPolicy.forUnit(try UnitFixture.exec(["SystemCallLog=getppid uname"])))
+        #expect(Set(policy.rules) == [SeccompRule("getppid", .log), SeccompRule("uname", .log)])
+        #expect(policy.defaultAction == .allow)
+    }
+}
+
+@Suite struct ProgramSizeTests {
+    /// A policy too big for one kernel program is refused while compiling, with the reason.
+    /// (A real 4097-instruction policy takes libseccomp half a minute to build; the limit is
+    /// lowered instead.)
+    @Test func tooLongAProgramIsAClearError() throws {
+        let rules = (0..<64).map { SeccompRule("ioctl", .errno(1), when: [.arg(1, equals: UInt64($0))]) }
+        let program = try SeccompCompiler.compile(SeccompPolicy(abis: [.x86_64], rules: rules))
+        #expect(throws: SeccompError.invalidPolicy(
+            "the filter needs \(program.instructions.count) BPF instructions, more than the kernel's 64")) {
+            try SeccompCompiler.compile(SeccompPolicy(abis: [.x86_64], rules: rules), instructionLimit: 64)
+        }
+        #expect(SeccompCompiler.maximumInstructions == 4096)  // BPF_MAXINSNS
     }
 }

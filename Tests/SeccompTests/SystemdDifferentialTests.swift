@@ -4,26 +4,17 @@ import Directives
 @testable import Seccomp
 
 /// The same probe under the real systemd (systemd-oracle) and under brig's single
-/// compiled program must see the same results, call by call.
+/// compiled program must see the same results, call by call. Both read the same
+/// `Key=Value` lines: brig through its directive parsers and PolicyFromExecContext.
 @Suite(.enabled(if: Oracle.isAvailable, "needs root, a C compiler and the systemd oracle"))
 struct SystemdDifferentialTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var properties: [String]
-        var settings: SystemdSyscallSettings
         var operations: [String]
         var testDescription: String { properties.joined(separator: " ") }
-    }
-
-    static func settings(_ change: (inout SystemdSyscallSettings) -> Void) -> SystemdSyscallSettings {
-        var s = SystemdSyscallSettings()
-        change(&s)
-        return s
-    }
-
-    static func filter(_ lines: String..., errno: String? = nil) -> SystemdSyscallSettings {
-        settings {
-            $0.syscallFilter = SyscallListFixture.list(lines)
-            if let errno { $0.syscallErrorAction = .errno(ErrnoName.parse(errno)!) }
+        init(_ properties: [String], _ operations: [String]) {
+            self.properties = properties
+            self.operations = operations
         }
     }
 
@@ -38,6 +29,9 @@ struct SystemdDifferentialTests {
     static let privileged = ["sethostname", "adjtimex", "syslog", "init_module", "delete_module", "iopl", "ioperm",
                              "mount", "swapon", "reboot", "_sysctl"]
     static let everyday = ["getppid", "read-zero", "uname"]
+    static let serviceEPERM = ["SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"]
+
+    /// The seccomp directives of systemd 252's systemd-resolved.service.
     static let resolvedLike = [
         "LockPersonality=yes", "MemoryDenyWriteExecute=yes", "NoNewPrivileges=yes", "PrivateDevices=yes",
         "ProtectClock=yes", "ProtectKernelLogs=yes", "ProtectKernelModules=yes", "ProtectKernelTunables=yes",
@@ -45,129 +39,64 @@ struct SystemdDifferentialTests {
         "RestrictRealtime=yes", "RestrictSUIDSGID=yes", "SystemCallArchitectures=native",
         "SystemCallErrorNumber=EPERM", "SystemCallFilter=@system-service",
     ]
-    static let resolvedLikeSettings = settings {
-        $0.lockPersonality = true
-        $0.memoryDenyWriteExecute = true
-        $0.privateDevices = true
-        $0.protectClock = true
-        $0.protectKernelLogs = true
-        $0.protectKernelModules = true
-        $0.protectKernelTunables = true
-        $0.addressFamilies = .init(isAllowList: true, families: [1, 16, 2, 10])
-        $0.retainedNamespaceFlags = 0
-        $0.restrictRealtime = true
-        $0.restrictSUIDSGID = true
-        $0.architectures = [.x86_64]
-        $0.syscallErrorAction = .errno(1)
-        $0.syscallFilter = SyscallListFixture.list(["@system-service"])
+
+    static var resolvedLikePolicy: SeccompPolicy {
+        get throws { try #require(try SeccompPolicy.forUnit(try UnitFixture.exec(resolvedLike))) }
     }
 
     static let cases: [Case] = [
-        Case(properties: ["SystemCallFilter=@system-service"], settings: filter("@system-service"),
-             operations: everyday + ["socket:2", "getppid", "mount", "getppid"]),
-        Case(properties: ["SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: filter("@system-service", errno: "EPERM"), operations: everyday + privileged),
-        Case(properties: ["SystemCallFilter=~@privileged @resources"], settings: filter("~@privileged @resources"),
-             operations: everyday + ["sched:0", "getppid"]),
-        Case(properties: ["SystemCallFilter=~@privileged @resources", "SystemCallErrorNumber=EACCES"],
-             settings: filter("~@privileged @resources", errno: "EACCES"), operations: everyday + privileged + realtime),
-        Case(properties: ["SystemCallFilter=~uname:EILSEQ getppid:ENOENT"], settings: filter("~uname:EILSEQ getppid:ENOENT"),
-             operations: everyday),
-        Case(properties: ["SystemCallFilter=@basic-io @file-system @process @network-io", "SystemCallErrorNumber=ENOSYS"],
-             settings: filter("@basic-io @file-system @process @network-io", errno: "ENOSYS"),
-             operations: everyday + ["socket:1", "sethostname", "adjtimex"]),
-        Case(properties: ["SystemCallFilter=@system-service", "SystemCallFilter=~@resources uname", "SystemCallErrorNumber=EPERM"],
-             settings: filter("@system-service", "~@resources uname", errno: "EPERM"), operations: everyday + realtime),
-        Case(properties: ["SystemCallFilter=~@clock", "SystemCallErrorNumber=EACCES", "ProtectClock=yes"],
-             settings: settings {
-                 $0.syscallFilter = SyscallListFixture.list(["~@clock"])
-                 $0.syscallErrorAction = .errno(13)
-                 $0.protectClock = true
-             }, operations: ["adjtimex", "getppid"]),
-        Case(properties: ["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"],
-             settings: settings { $0.addressFamilies = .init(isAllowList: true, families: [1, 2, 10]) }, operations: families),
-        Case(properties: ["RestrictAddressFamilies=~AF_INET6 AF_NETLINK"],
-             settings: settings { $0.addressFamilies = .init(isAllowList: false, families: [10, 16]) }, operations: families),
+        Case(["SystemCallFilter=@system-service"], everyday + ["socket:2", "getppid", "mount", "getppid"]),
+        Case(serviceEPERM, everyday + privileged),
+        Case(["SystemCallFilter=~@privileged @resources"], everyday + ["sched:0", "getppid"]),
+        Case(["SystemCallFilter=~@privileged @resources", "SystemCallErrorNumber=EACCES"], everyday + privileged + realtime),
+        Case(["SystemCallFilter=~uname:EILSEQ getppid:ENOENT"], everyday),
+        Case(["SystemCallFilter=@basic-io @file-system @process @network-io", "SystemCallErrorNumber=ENOSYS"],
+             everyday + ["socket:1", "sethostname", "adjtimex"]),
+        Case(["SystemCallFilter=@system-service", "SystemCallFilter=~@resources uname", "SystemCallErrorNumber=EPERM"],
+             everyday + realtime),
+        Case(["SystemCallFilter=~@clock", "SystemCallErrorNumber=EACCES", "ProtectClock=yes"], ["adjtimex", "getppid"]),
+        Case(["SystemCallFilter=~uname:kill", "SystemCallErrorNumber=EPERM"], ["getppid", "uname", "getppid"]),
+        Case(["SystemCallFilter=@system-service", "SystemCallFilter=~getppid:EIO"], everyday),
+        Case(["SystemCallFilter=~@mount @swap", "SystemCallFilter=mount", "SystemCallErrorNumber=38"], ["mount", "swapon"]),
+        Case(["SystemCallFilter=~@privileged", "SystemCallErrorNumber=EPERM", "RestrictNamespaces=yes"],
+             ["mount", "unshare:10000000", "setns:0", "clone3", "getppid"]),
+        Case(["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"], families),
+        Case(["RestrictAddressFamilies=~AF_INET6 AF_NETLINK"], families),
         // systemd-run cannot pass "none"; an allow list emptied again means the same.
-        Case(properties: ["RestrictAddressFamilies=AF_UNIX", "RestrictAddressFamilies=~AF_UNIX"],
-             settings: settings { $0.addressFamilies = .init(isAllowList: true, families: []) }, operations: families),
-        Case(properties: ["RestrictAddressFamilies=AF_UNIX", "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.addressFamilies = .init(isAllowList: true, families: [1])
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: families),
-        Case(properties: ["RestrictAddressFamilies=~AF_PACKET", "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.addressFamilies = .init(isAllowList: false, families: [17])
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: families),
-        Case(properties: ["RestrictNamespaces=yes"], settings: settings { $0.retainedNamespaceFlags = 0 }, operations: namespaces),
-        Case(properties: ["RestrictNamespaces=net"], settings: settings { $0.retainedNamespaceFlags = 0x4000_0000 },
-             operations: namespaces),
-        Case(properties: ["RestrictNamespaces=~user"],
-             settings: settings { $0.retainedNamespaceFlags = SystemdLayers.namespaceFlags.reduce(0, |) & ~0x1000_0000 },
-             operations: namespaces),
-        Case(properties: ["RestrictNamespaces=net mnt", "SystemCallFilter=@system-service @mount setns", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.retainedNamespaceFlags = 0x4000_0000 | 0x0002_0000
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service @mount setns"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: namespaces),
-        Case(properties: ["MemoryDenyWriteExecute=yes"], settings: settings { $0.memoryDenyWriteExecute = true },
-             operations: memory),
-        Case(properties: ["MemoryDenyWriteExecute=yes", "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.memoryDenyWriteExecute = true
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: memory),
-        Case(properties: ["SystemCallArchitectures=native"], settings: settings { $0.architectures = [.x86_64] },
-             operations: ["getppid", "i386:20", "getppid"]),
-        Case(properties: ["SystemCallArchitectures=native x86"], settings: settings { $0.architectures = [.x86_64, .x86] },
-             operations: ["getppid", "i386:20", "x32:39", "getppid"]),
-        Case(properties: ["SystemCallArchitectures=x86-64 x86 x32"], settings: settings { $0.architectures = Set(SyscallABI.allCases) },
-             operations: ["getppid", "i386:20", "x32:39"]),
-        Case(properties: ["LockPersonality=yes"], settings: settings { $0.lockPersonality = true },
-             operations: ["personality:0", "personality:8", "personality:ffffffff"]),
-        Case(properties: ["RestrictRealtime=yes"], settings: settings { $0.restrictRealtime = true }, operations: realtime),
-        Case(properties: ["RestrictRealtime=yes", "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.restrictRealtime = true
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: realtime),
-        Case(properties: ["RestrictSUIDSGID=yes"], settings: settings { $0.restrictSUIDSGID = true }, operations: suid),
-        Case(properties: ["RestrictSUIDSGID=yes", "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"],
-             settings: settings {
-                 $0.restrictSUIDSGID = true
-                 $0.syscallFilter = SyscallListFixture.list(["@system-service"])
-                 $0.syscallErrorAction = .errno(1)
-             }, operations: suid),
-        Case(properties: ["ProtectClock=yes"], settings: settings { $0.protectClock = true }, operations: ["adjtimex", "getppid"]),
-        Case(properties: ["ProtectKernelModules=yes"], settings: settings { $0.protectKernelModules = true },
-             operations: ["init_module", "delete_module", "getppid"]),
-        Case(properties: ["ProtectKernelLogs=yes"], settings: settings { $0.protectKernelLogs = true },
-             operations: ["syslog", "getppid"]),
-        Case(properties: ["ProtectKernelTunables=yes"], settings: settings { $0.protectKernelTunables = true },
-             operations: ["_sysctl", "getppid"]),
-        Case(properties: ["ProtectHostname=yes"], settings: settings { $0.protectHostname = true },
-             operations: ["sethostname", "uname"]),
-        Case(properties: ["PrivateDevices=yes"], settings: settings { $0.privateDevices = true },
-             operations: ["iopl", "ioperm", "read-zero"]),
-        Case(properties: ["SystemCallLog=getppid uname"],
-             settings: settings { $0.syscallLog = SyscallListFixture.list(["getppid uname"], implicitDefault: false) },
-             operations: everyday),
-        Case(properties: resolvedLike, settings: resolvedLikeSettings,
-             operations: everyday + families + namespaces + memory + realtime + suid + privileged
+        Case(["RestrictAddressFamilies=AF_UNIX", "RestrictAddressFamilies=~AF_UNIX"], families),
+        Case(["RestrictAddressFamilies=AF_UNIX"] + serviceEPERM, families),
+        Case(["RestrictAddressFamilies=~AF_PACKET"] + serviceEPERM, families),
+        Case(["RestrictNamespaces=yes"], namespaces),
+        Case(["RestrictNamespaces=net"], namespaces),
+        Case(["RestrictNamespaces=~user"], namespaces),
+        Case(["RestrictNamespaces=net mnt", "SystemCallFilter=@system-service @mount setns", "SystemCallErrorNumber=EPERM"],
+             namespaces),
+        Case(["MemoryDenyWriteExecute=yes"], memory),
+        Case(["MemoryDenyWriteExecute=yes"] + serviceEPERM, memory),
+        Case(["SystemCallArchitectures=native"], ["getppid", "i386:20", "getppid"]),
+        Case(["SystemCallArchitectures=native x86"], ["getppid", "i386:20", "x32:39", "getppid"]),
+        Case(["SystemCallArchitectures=x86-64 x86 x32"], ["getppid", "i386:20", "x32:39"]),
+        Case(["LockPersonality=yes"], ["personality:0", "personality:8", "personality:ffffffff"]),
+        Case(["RestrictRealtime=yes"], realtime),
+        Case(["RestrictRealtime=yes"] + serviceEPERM, realtime),
+        Case(["RestrictSUIDSGID=yes"], suid),
+        Case(["RestrictSUIDSGID=yes"] + serviceEPERM, suid),
+        Case(["ProtectClock=yes"], ["adjtimex", "getppid"]),
+        Case(["ProtectKernelModules=yes"], ["init_module", "delete_module", "getppid"]),
+        Case(["ProtectKernelLogs=yes"], ["syslog", "getppid"]),
+        Case(["ProtectKernelTunables=yes"], ["_sysctl", "getppid"]),
+        Case(["ProtectHostname=yes"], ["sethostname", "uname"]),
+        Case(["PrivateDevices=yes"], ["iopl", "ioperm", "read-zero"]),
+        Case(["SystemCallLog=getppid uname"], everyday),
+        Case(resolvedLike, everyday + families + namespaces + memory + realtime + suid + privileged
                 + ["personality:8", "i386:20"]),
     ]
 
     @Test(arguments: cases)
     func probeSeesWhatItSeesUnderSystemd(_ c: Case) throws {
         // No policy: systemd installs no filter either (e.g. every ABI allowed).
-        let brig = try c.settings.policy().map { try ProbeRunner.probe(c.operations, under: try SeccompCompiler.compile($0)) }
+        let policy = try SeccompPolicy.forUnit(try UnitFixture.exec(c.properties))
+        let brig = try policy.map { try ProbeRunner.probe(c.operations, under: try SeccompCompiler.compile($0)) }
             ?? ProbeRunner.probeUnfiltered(c.operations)
         let systemd = try Oracle.probe(c.operations, properties: c.properties)
         #expect(brig.stdout == systemd.stdout)

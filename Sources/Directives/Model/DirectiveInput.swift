@@ -12,7 +12,7 @@ public struct DirectiveInput: Sendable {
 
     /// `text` with %-specifiers resolved, for directives systemd expands.
     func expand(_ text: String) throws(ValueError) -> String {
-        do { return try specifiers.expand(text) } catch { throw ValueError(error.message) }
+        do { return try specifiers.expand(text, at: location) } catch { throw ValueError(error.message) }
     }
 
     /// The whole value with specifiers resolved.

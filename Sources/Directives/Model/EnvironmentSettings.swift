@@ -12,6 +12,9 @@ public struct EnvironmentSettings: Sendable {
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
     public var unsetEnvironment: [String] = []
+    /// LoadCredential=/LoadCredentialEncrypted=/SetCredential=/SetCredentialEncrypted= lines as
+    /// written (`ID[:VALUE]`), by directive; brig passes no credentials and refuses units that ask.
+    public var credentials: [String: [String]] = [:]
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
@@ -24,6 +27,9 @@ public struct EnvironmentSettings: Sendable {
         case "PassEnvironment":
             if d.value.isEmpty { passEnvironment = []; break }
             passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false)
+        case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted":
+            if d.value.isEmpty { credentials[d.key] = nil; break }
+            credentials[d.key, default: []].append(try d.expanded())
         case "UnsetEnvironment":
             if d.value.isEmpty { unsetEnvironment = []; break }
             unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true)

@@ -77,10 +77,15 @@ public struct SyscallSettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value)
-        case "SystemCallErrorNumber": errorNumber = try d.optional { v throws(ValueError) in try SyscallAction(parsing: v) }
+        case "SystemCallErrorNumber":
+            errorNumber = try d.optional { v throws(ValueError) in
+                let action = try SyscallAction(parsing: v)
+                guard action != .errno(0) else { throw ValueError("error number 0 is not an error") }
+                return action
+            }
         case "SystemCallArchitectures":
-            architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitecture.parseList(d.value))
-        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value)
+            architectures = d.value.isEmpty ? nil : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value))
+        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true)
         default: return false
         }
         return true

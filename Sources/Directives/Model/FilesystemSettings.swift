@@ -71,9 +71,10 @@ public struct FilesystemSettings: Sendable {
         case "ProcSubset": procSubset = try ProcSubset(parsing: d.value)
         case "ProtectSystem": protectSystem = try ProtectSystem(parsing: d.value)
         case "ProtectHome": protectHome = try ProtectHome(parsing: d.value)
-        case "ReadWritePaths": try d.appendWords(to: &readWritePaths) { w throws(ValueError) in try PathEntry(parsing: w) }
-        case "ReadOnlyPaths": try d.appendWords(to: &readOnlyPaths) { w throws(ValueError) in try PathEntry(parsing: w) }
-        case "InaccessiblePaths": try d.appendWords(to: &inaccessiblePaths) { w throws(ValueError) in try PathEntry(parsing: w) }
+        // ReadWriteDirectories= and its kin are the old names of the *Paths= directives.
+        case "ReadWritePaths", "ReadWriteDirectories": try d.appendWords(to: &readWritePaths) { w throws(ValueError) in try PathEntry(parsing: w) }
+        case "ReadOnlyPaths", "ReadOnlyDirectories": try d.appendWords(to: &readOnlyPaths) { w throws(ValueError) in try PathEntry(parsing: w) }
+        case "InaccessiblePaths", "InaccessibleDirectories": try d.appendWords(to: &inaccessiblePaths) { w throws(ValueError) in try PathEntry(parsing: w) }
         case "ExecPaths": try d.appendWords(to: &execPaths) { w throws(ValueError) in try PathEntry(parsing: w) }
         case "NoExecPaths": try d.appendWords(to: &noExecPaths) { w throws(ValueError) in try PathEntry(parsing: w) }
         case "BindPaths", "BindReadOnlyPaths":

@@ -12,30 +12,37 @@ public struct ProcessSettings: Sendable {
     public var cpuSchedulingPolicy: CPUSchedulingPolicy?
     public var cpuSchedulingPriority: Int?
     public var cpuSchedulingResetOnFork: Bool?
-    public var ioSchedulingClass: IOSchedulingClass?
+    /// IOSchedulingClass= as the kernel's class number: 0 none, 1 realtime, 2 best-effort, 3 idle
+    /// (systemd also takes the numbers 0…7).
+    public var ioSchedulingClass: Int?
     public var ioSchedulingPriority: Int?
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         if let kind = ResourceLimitKind(rawValue: d.key) {
-            limits[kind] = try d.optional { v throws(ValueError) in try ResourceLimit(parsing: v, kind: kind) }
+            limits[kind] = try ResourceLimit(parsing: d.value, kind: kind)
             return true
         }
         switch d.key {
-        case "UMask": umask = try d.optional(Numbers.mode)
+        case "UMask": umask = try Numbers.mode(d.value)
         case "Nice": nice = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: -20...19, "nice level") }
         case "OOMScoreAdjust": oomScoreAdjust = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: -1000...1000, "OOM score adjustment") }
         case "KeyringMode": keyringMode = try KeyringMode(parsing: d.value)
         case "Personality": personality = try d.optional { v throws(ValueError) in try Personality(parsing: v) }
         case "IgnoreSIGPIPE": ignoreSIGPIPE = try d.bool()
         case "TimerSlackNSec":
-            timerSlackNanoseconds = try d.optional { v throws(ValueError) in
-                if let n = UInt64(v) { return n }   // a bare number counts nanoseconds
-                return try TimeSpan(parsing: v, defaultUnit: .microsecond).microseconds * 1_000
-            }
+            if let n = UInt64(d.value) { timerSlackNanoseconds = n; break }   // a bare number counts nanoseconds
+            timerSlackNanoseconds = try TimeSpan(parsing: d.value, defaultUnit: .microsecond).microseconds * 1_000
         case "CPUSchedulingPolicy": cpuSchedulingPolicy = try CPUSchedulingPolicy(parsing: d.value)
         case "CPUSchedulingPriority": cpuSchedulingPriority = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...99, "CPU scheduling priority") }
         case "CPUSchedulingResetOnFork": cpuSchedulingResetOnFork = try d.bool()
-        case "IOSchedulingClass": ioSchedulingClass = try d.optional { v throws(ValueError) in try IOSchedulingClass(parsing: v) }
+        case "IOSchedulingClass":
+            ioSchedulingClass = try d.optional { v throws(ValueError) in
+                if let n = Int(v), (0...7).contains(n) { return n }
+                guard let n = ["none", "realtime", "best-effort", "idle"].firstIndex(of: v) else {
+                    throw ValueError("'\(v)' is not an I/O scheduling class (realtime, best-effort, idle, none, 0…7)")
+                }
+                return n
+            }
         case "IOSchedulingPriority": ioSchedulingPriority = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...7, "I/O scheduling priority") }
         default: return false
         }

@@ -81,11 +81,11 @@ public struct ResourceControl: Sendable {
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "MemoryMax": memoryMax = try d.optional(MemoryLimit.init(parsing:))
-        case "MemoryHigh": memoryHigh = try d.optional(MemoryLimit.init(parsing:))
-        case "MemoryLow": memoryLow = try d.optional(MemoryLimit.init(parsing:))
-        case "MemoryMin": memoryMin = try d.optional(MemoryLimit.init(parsing:))
-        case "MemorySwapMax": memorySwapMax = try d.optional(MemoryLimit.init(parsing:))
+        case "MemoryMax": memoryMax = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v) }
+        case "MemoryHigh": memoryHigh = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v) }
+        case "MemoryLow": memoryLow = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v, zeroAllowed: true) }
+        case "MemoryMin": memoryMin = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v, zeroAllowed: true) }
+        case "MemorySwapMax": memorySwapMax = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v, zeroAllowed: true) }
         case "TasksMax": tasksMax = try d.optional(TasksLimit.init(parsing:))
         case "CPUQuota":
             cpuQuota = try d.optional { v throws(ValueError) in

@@ -25,6 +25,10 @@ public struct SandboxSettings: Sendable {
     public var noNewPrivileges: Bool?
     /// SecureBits= flags: keep-caps, keep-caps-locked, no-setuid-fixup, no-setuid-fixup-locked, noroot, noroot-locked.
     public var secureBits: Set<String> = []
+    /// Mandatory access control labels, as written (a leading `-` makes a missing label non-fatal).
+    public var selinuxContext: String?
+    public var appArmorProfile: String?
+    public var smackProcessLabel: String?
 
     static let secureBitNames: Set<String> = [
         "keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked",
@@ -61,6 +65,9 @@ public struct SandboxSettings: Sendable {
         case "RestrictSUIDSGID": restrictSUIDSGID = try d.bool()
         case "RemoveIPC": removeIPC = try d.bool()
         case "NoNewPrivileges": noNewPrivileges = try d.bool()
+        case "SELinuxContext": selinuxContext = try d.optional { v throws(ValueError) in try d.expand(v) }
+        case "AppArmorProfile": appArmorProfile = try d.optional { v throws(ValueError) in try d.expand(v) }
+        case "SmackProcessLabel": smackProcessLabel = try d.optional { v throws(ValueError) in try d.expand(v) }
         case "SecureBits":
             if d.value.isEmpty { secureBits = []; break }
             for w in try words(d.value) {

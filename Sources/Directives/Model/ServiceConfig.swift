@@ -22,6 +22,14 @@ public struct ServiceConfig: Sendable {
     /// Sockets= of the service: the socket units whose descriptors it gets.
     public var sockets: [String] = []
     public var fileDescriptorStoreMax: UInt64?
+    /// PermissionsStartOnly= (deprecated): sandboxing and identity apply to ExecStart= only.
+    public var permissionsStartOnly: Bool?
+    /// RootDirectoryStartOnly=: RootDirectory= applies to ExecStart= only.
+    public var rootDirectoryStartOnly: Bool?
+    /// Slice=: the slice unit the service's cgroup lives under.
+    public var slice: String?
+    /// OOMPolicy=: continue, stop or kill.
+    public var oomPolicy: String?
     /// Where each directive was last assigned, by directive name.
     public var origins: [String: SourceLocation] = [:]
 
@@ -40,7 +48,12 @@ public struct ServiceConfig: Sendable {
         case "ExecStopPost": try Self.commands(&execStopPost, d)
         case "RemainAfterExit": remainAfterExit = try d.bool()
         case "GuessMainPID": guessMainPID = try d.bool()
-        case "PIDFile": pidFile = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "PIDFile":
+            // A relative PID file lives under /run, as systemd reads it.
+            pidFile = try d.optional { v throws(ValueError) in
+                let path = try d.expand(v)
+                return try absolute(path.first == "/" ? path : "/run/" + path)
+            }
         case "Restart": restart = try RestartPolicy(parsing: d.value)
         case "RestartSec": restartSec = try d.time()
         case "TimeoutSec":
@@ -53,6 +66,17 @@ public struct ServiceConfig: Sendable {
         case "NotifyAccess": notifyAccess = try NotifyAccess(parsing: d.value)
         case "NonBlocking": nonBlocking = try d.bool()
         case "Sockets": try d.appendWords(to: &sockets) { $0 }
+        case "PermissionsStartOnly": permissionsStartOnly = try d.bool()
+        case "RootDirectoryStartOnly": rootDirectoryStartOnly = try d.bool()
+        case "Slice":
+            slice = try d.optional { v throws(ValueError) in
+                let name = try d.expand(v)
+                guard name.hasSuffix(".slice"), (try? UnitName(name)) != nil else { throw ValueError("'\(name)' is not a slice unit name") }
+                return name
+            }
+        case "OOMPolicy":
+            guard ["continue", "stop", "kill"].contains(d.value) else { throw ValueError("'\(d.value)' is not one of continue, stop, kill") }
+            oomPolicy = d.value
         case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
         default: return false
         }
@@ -88,7 +112,7 @@ public struct KillConfig: Sendable {
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "KillMode": killMode = try KillMode(parsing: d.value)
+        case "KillMode": killMode = try d.optional { v throws(ValueError) in try KillMode(parsing: v) }
         case "KillSignal": killSignal = try Signal(parsing: d.value)
         case "RestartKillSignal": restartKillSignal = try Signal(parsing: d.value)
         case "FinalKillSignal": finalKillSignal = try Signal(parsing: d.value)

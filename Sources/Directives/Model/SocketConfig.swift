@@ -31,6 +31,12 @@ public struct SocketConfig: Sendable {
 
     public init() {}
 
+    /// The netlink families ListenNetlink= names (or a number).
+    static let netlinkFamilies: Set<String> = [
+        "route", "firewall", "inet-diag", "nflog", "xfrm", "selinux", "iscsi", "audit", "fib-lookup", "connector",
+        "netfilter", "ip6-fw", "dnrtmsg", "kobject-uevent", "generic", "scsitransport", "ecryptfs", "rdma",
+    ]
+
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "ListenStream", "ListenDatagram", "ListenSequentialPacket":
@@ -52,14 +58,17 @@ public struct SocketConfig: Sendable {
             guard (1...2).contains(parts.count), parts.count == 1 || UInt32(parts[1]) != nil else {
                 throw ValueError("'\(d.value)' is not FAMILY [GROUP]")
             }
+            guard Self.netlinkFamilies.contains(parts[0]) || Int32(parts[0]).map({ $0 >= 0 }) == true else {
+                throw ValueError("unknown netlink family '\(parts[0])'")
+            }
             listen.append(.netlink(family: parts[0], group: parts.count == 2 ? UInt32(parts[1])! : 0))
         case "Accept": accept = try d.bool()
         case "SocketMode": socketMode = try Numbers.mode(d.value)
         case "DirectoryMode": directoryMode = try Numbers.mode(d.value)
         case "SocketUser": socketUser = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
         case "SocketGroup": socketGroup = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
-        case "MaxConnections": maxConnections = try Self.positive(d)
-        case "MaxConnectionsPerSource": maxConnectionsPerSource = try Self.positive(d)
+        case "MaxConnections": maxConnections = try Numbers.unsigned(d.value, "connection count")
+        case "MaxConnectionsPerSource": maxConnectionsPerSource = try Numbers.unsigned(d.value, "connection count")
         case "Backlog": backlog = try Numbers.unsigned(d.value, "backlog")
         case "BindIPv6Only": bindIPv6Only = try BindIPv6Only(parsing: d.value)
         case "BindToDevice": bindToDevice = try d.optional { v throws(ValueError) in try d.expand(v) }
@@ -75,11 +84,11 @@ public struct SocketConfig: Sendable {
         case "TriggerLimitIntervalSec": triggerLimitIntervalSec = try d.time()
         case "TriggerLimitBurst": triggerLimitBurst = try Numbers.unsigned(d.value, "burst")
         case "Service":
-            service = try d.optional { v throws(ValueError) in
-                let name = try d.expand(v)
+            service = try {() throws(ValueError) -> String in
+                let name = try d.expanded()
                 guard name.hasSuffix(".service"), !name.contains("/") else { throw ValueError("'\(name)' is not a service unit name") }
                 return name
-            }
+            }()
         case "FileDescriptorName":
             fileDescriptorName = try d.optional { v throws(ValueError) in
                 let name = try d.expand(v)
@@ -94,11 +103,5 @@ public struct SocketConfig: Sendable {
         }
         origins[d.key] = d.location
         return true
-    }
-
-    static func positive(_ d: DirectiveInput) throws(ValueError) -> UInt64 {
-        let n = try Numbers.unsigned(d.value, "connection count")
-        guard n > 0 else { throw ValueError("'\(d.value)' must be above 0") }
-        return n
     }
 }

@@ -16,9 +16,9 @@ public struct StdioSettings: Sendable {
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "StandardInput": standardInput = try d.optional { v throws(ValueError) in try StandardInput(parsing: d.expand(v)) }
-        case "StandardOutput": standardOutput = try d.optional { v throws(ValueError) in try StandardOutput(parsing: d.expand(v)) }
-        case "StandardError": standardError = try d.optional { v throws(ValueError) in try StandardOutput(parsing: d.expand(v)) }
+        case "StandardInput": standardInput = try StandardInput(parsing: d.expanded())
+        case "StandardOutput": standardOutput = try StandardOutput(parsing: d.expanded())
+        case "StandardError": standardError = try StandardOutput(parsing: d.expanded())
         case "StandardInputText":
             if d.value.isEmpty { inputData = []; break }
             let text = try d.expanded()
@@ -31,7 +31,7 @@ public struct StdioSettings: Sendable {
         case "SyslogIdentifier": syslogIdentifier = try d.optional { v throws(ValueError) in try d.expand(v) }
         case "SyslogFacility": syslogFacility = try SyslogFacility(parsing: d.value)
         case "SyslogLevel": syslogLevel = try LogLevel(parsingLevel: d.value)
-        case "LogLevelMax": logLevelMax = try d.optional { v throws(ValueError) in try LogLevel(parsingLevel: v) }
+        case "LogLevelMax": logLevelMax = try LogLevel(parsingLevel: d.value)
         case "TTYPath": ttyPath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "TTYReset": ttyReset = try d.bool()
         case "TTYVHangup": ttyVHangup = try d.bool()

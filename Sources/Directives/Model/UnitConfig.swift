@@ -1,6 +1,7 @@
 /// A unit read into the typed model: every directive brig understands, as written, plus the
-/// diagnostics `brig verify` reports (unknown sections and directives, misplaced directives,
-/// values that do not parse). A value that does not parse is left out, as systemd ignores it.
+/// diagnostics `brig verify` reports: the loader's syntax findings first, then unknown sections
+/// and directives, misplaced directives and values that do not parse. A value that does not
+/// parse is left out of the model, as systemd ignores it.
 public struct UnitConfig: Sendable {
     public var name: UnitName
     public var unit = UnitSection()
@@ -11,27 +12,26 @@ public struct UnitConfig: Sendable {
     public var kill = KillConfig()
     public var resources = ResourceControl()
     public var diagnostics: [Diagnostic] = []
+    /// Directives whose bad value makes systemd refuse to load the unit at all ("bad-setting"),
+    /// rather than ignore the line: a unit with any of these does not run.
+    public var badSettings: [String] = []
+    /// Directives systemd knows that were set but that brig does not type, with where each was
+    /// last set: whoever must honour every directive (the jail) can refuse these by name.
+    public var unmodelled: [String: SourceLocation] = [:]
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     public init(_ loaded: LoadedUnit) {
         name = loaded.name
-        let allowed = DirectiveRegistry.sections(forUnitType: loaded.name.type)
-        var reportedSections: Set<String> = []
+        diagnostics = loaded.diagnostics
         for a in loaded.assignments {
+            // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
-            guard allowed.contains(a.section) else {
-                if reportedSections.insert(a.section).inserted {
-                    let known = DirectiveRegistry.known[a.section] != nil
-                    diagnostics.append(Diagnostic(.error, a.location, known
-                        ? "section [\(a.section)] does not belong in a .\(loaded.name.type) unit"
-                        : "unknown section [\(a.section)]"))
-                }
-                continue
-            }
             switch DirectiveRegistry.status(section: a.section, name: a.key) {
             case .known(let hint):
                 apply(a, hint: hint, specifiers: loaded.specifiers)
+            case .removed:
+                diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
             case .newer:
                 diagnostics.append(Diagnostic(.warning, a.location,
                     "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
@@ -61,9 +61,30 @@ public struct UnitConfig: Sendable {
             if !handled, execSections.contains(a.section) { handled = try exec.apply(d) }
             if !handled, killSections.contains(a.section) { handled = try kill.apply(d) }
             if !handled, killSections.contains(a.section) || a.section == "Slice" { handled = try resources.apply(d) }
-            if !handled { try Self.check(d, hint: hint) }
+            if !handled {
+                try Self.check(d, hint: hint)
+                unmodelled[a.key] = a.location
+            }
+            for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
-            diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)"))
+            let fatal = Self.isFatal(d)
+            if fatal { badSettings.append(a.key) }
+            let consequence = fatal ? " (systemd refuses to load the unit)" : ""
+            diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
+        }
+    }
+
+    /// Whether systemd treats a bad value of this directive as fatal for the whole unit: command
+    /// lines (unless `-` marks them optional), user and group names, the working and root directory.
+    static func isFatal(_ d: DirectiveInput) -> Bool {
+        switch d.key {
+        case "User", "Group", "SupplementaryGroups", "SocketUser", "SocketGroup", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
+             "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
+            return true
+        case let key where key.hasPrefix("Exec"):
+            return !d.value.hasPrefix("-") && !d.value.hasPrefix("@-") && !d.value.hasPrefix(":-")
+        default:
+            return false
         }
     }
 
@@ -73,7 +94,7 @@ public struct UnitConfig: Sendable {
         switch hint {
         case "BOOLEAN": _ = try d.bool()
         case "SECONDS": _ = try d.time()
-        case "MODE": _ = try Numbers.mode(d.value)
+        case "MODE" where !d.key.hasSuffix("JobMode"): _ = try Numbers.mode(d.value)
         case "SIGNAL": _ = try Signal(parsing: d.value)
         default: break
         }

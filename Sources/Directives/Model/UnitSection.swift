@@ -18,14 +18,25 @@ public struct UnitSection: Sendable {
         "PropagatesStopTo", "StopPropagatedFrom", "PartOf", "JoinsNamespaceOf",
     ]
 
+    /// A Documentation= URL: http(s)://, file:/, info: or man:, followed by printable ASCII.
+    static func documentationURL(_ url: String) throws(ValueError) -> String {
+        let schemes = ["http://", "https://", "file:/", "info:", "man:"]
+        guard let scheme = schemes.first(where: url.hasPrefix), url.count > scheme.count,
+              url.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 32 && $0.value != 127 })
+        else { throw ValueError("'\(url)' is not a documentation URL (http://, https://, file:/, info:, man:)") }
+        return url
+    }
+
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "Description": description = try d.expanded()
-        case "Documentation": try d.appendWords(to: &documentation) { $0 }
+        case "Documentation": try d.appendWords(to: &documentation, Self.documentationURL)
         case "DefaultDependencies": defaultDependencies = try d.bool()
         case "RequiresMountsFor": try d.appendWords(to: &requiresMountsFor, absolute)
-        case let key where Self.dependencyKinds.contains(key):
-            try d.appendWords(to: &dependencies[key, default: []]) { w throws(ValueError) in
+        case let key where Self.dependencyKinds.contains(key) || key.hasSuffix("Overridable"):
+            // RequiresOverridable=/RequisiteOverridable= are read as Requires=/Requisite=, as systemd does.
+            let kind = key.hasSuffix("Overridable") ? String(key.dropLast("Overridable".count)) : key
+            try d.appendWords(to: &dependencies[kind, default: []]) { w throws(ValueError) in
                 guard (try? UnitName(w)) != nil else { throw ValueError("'\(w)' is not a unit name") }
                 return w
             }

@@ -2,6 +2,8 @@
 public enum DirectiveStatus: Hashable, Sendable {
     /// Known here; `hint` is the value kind systemd prints (BOOLEAN, SECONDS, OTHER, ...).
     case known(hint: String)
+    /// Once supported, now accepted and ignored with a warning (Capabilities=, SysVStartPriority=, ...).
+    case removed
     /// Not in systemd 252 but accepted by a later systemd (v261 at the latest we know).
     case newer
     /// Known, but only in these other sections.
@@ -10,7 +12,7 @@ public enum DirectiveStatus: Hashable, Sendable {
     case unknown(suggestion: String?)
 }
 
-/// The directives systemd knows, per section, and the sections each unit type may have.
+/// The directives systemd knows, per section.
 public enum DirectiveRegistry {
     /// Section -> directive -> value hint, for systemd 252.
     public static let known: [String: [String: String]] = {
@@ -32,6 +34,15 @@ public enum DirectiveRegistry {
         return table
     }()
 
+    /// Section -> directives systemd 252 still recognizes only to say they are gone (its
+    /// load-fragment-gperf marks them DISABLED_LEGACY; --dump-configuration-items leaves them out).
+    public static let removed: [String: Set<String>] = [
+        "Unit": ["IgnoreOnSnapshot"],
+        "Service": ["Capabilities", "NetClass", "SysVStartPriority", "BusPolicy"],
+        "Socket": ["Capabilities", "NetClass"], "Mount": ["Capabilities", "NetClass"], "Swap": ["Capabilities", "NetClass"],
+        "Slice": ["NetClass"], "Scope": ["NetClass"],
+    ]
+
     /// Directive -> the sections that know it.
     private static let sectionsByName: [String: [String]] = {
         var result: [String: [String]] = [:]
@@ -39,18 +50,10 @@ public enum DirectiveRegistry {
         return result.mapValues { $0.sorted() }
     }()
 
-    /// The sections a unit of `type` (service, socket, ...) may have besides X- extensions.
-    public static func sections(forUnitType type: String) -> [String] {
-        let typeSection: [String: String] = [
-            "service": "Service", "socket": "Socket", "mount": "Mount", "automount": "Automount", "swap": "Swap",
-            "timer": "Timer", "path": "Path", "slice": "Slice", "scope": "Scope",
-        ]
-        return ["Unit"] + (typeSection[type].map { [$0] } ?? []) + ["Install"]
-    }
-
     /// Looks a directive up as systemd 252 would, with a suggestion for near misses.
     public static func status(section: String, name: String) -> DirectiveStatus {
         if let hint = known[section]?[name] { return .known(hint: hint) }
+        if removed[section]?.contains(name) == true { return .removed }
         if newer[section]?.contains(name) == true { return .newer }
         if let elsewhere = sectionsByName[name] { return .wrongSection(elsewhere) }
         return .unknown(suggestion: suggestion(for: name, in: section))

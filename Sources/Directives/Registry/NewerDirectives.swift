@@ -1,5 +1,5 @@
-// Generated once from upstream systemd v261.2's src/core/load-fragment-gperf.gperf.in (repository
-// bernaferrari/systemd): the directives it accepts that this machine's systemd 252 does not,
+// Generated once from upstream systemd's src/core/load-fragment-gperf.gperf.in (repository
+// bernaferrari/systemd, tags v252 and v261.2): the directives v261.2 accepts that v252 does not,
 // with the per-context macros expanded to the sections that use them. Facts only.
 
 /// Directives newer than systemd 252, as "Section Name" lines.
@@ -16,7 +16,6 @@ Mount CPUPressureWatch
 Mount CPUSetPartition
 Mount CacheDirectoryAccounting
 Mount CacheDirectoryQuota
-Mount Capabilities
 Mount CoredumpReceive
 Mount DefaultStartupMemoryLow
 Mount DelegateNamespaces
@@ -37,7 +36,6 @@ Mount MemoryZSwapMax
 Mount MemoryZSwapWriteback
 Mount MountImagePolicy
 Mount NFTSet
-Mount NetClass
 Mount OOMRules
 Mount PrivateBPF
 Mount PrivatePIDs
@@ -68,7 +66,7 @@ Scope MemoryPressureWatch
 Scope MemoryZSwapMax
 Scope MemoryZSwapWriteback
 Scope NFTSet
-Scope NetClass
+Scope OOMPolicy
 Scope OOMRules
 Scope StartupMemoryHigh
 Scope StartupMemoryLow
@@ -81,13 +79,11 @@ Service BPFDelegateMaps
 Service BPFDelegatePrograms
 Service BindLogSockets
 Service BindNetworkInterface
-Service BusPolicy
 Service CPUPressureThresholdSec
 Service CPUPressureWatch
 Service CPUSetPartition
 Service CacheDirectoryAccounting
 Service CacheDirectoryQuota
-Service Capabilities
 Service CoredumpReceive
 Service DefaultStartupMemoryLow
 Service DelegateNamespaces
@@ -110,7 +106,6 @@ Service MemoryZSwapMax
 Service MemoryZSwapWriteback
 Service MountImagePolicy
 Service NFTSet
-Service NetClass
 Service OOMRules
 Service OpenFile
 Service PrivateBPF
@@ -131,7 +126,6 @@ Service StartupMemorySwapMax
 Service StartupMemoryZSwapMax
 Service StateDirectoryAccounting
 Service StateDirectoryQuota
-Service SysVStartPriority
 Service UserNamespacePath
 Slice BindNetworkInterface
 Slice CPUPressureThresholdSec
@@ -150,7 +144,6 @@ Slice MemoryPressureWatch
 Slice MemoryZSwapMax
 Slice MemoryZSwapWriteback
 Slice NFTSet
-Slice NetClass
 Slice OOMRules
 Slice StartupMemoryHigh
 Slice StartupMemoryLow
@@ -169,7 +162,6 @@ Socket CPUPressureWatch
 Socket CPUSetPartition
 Socket CacheDirectoryAccounting
 Socket CacheDirectoryQuota
-Socket Capabilities
 Socket CoredumpReceive
 Socket DefaultStartupMemoryLow
 Socket DeferTrigger
@@ -192,7 +184,6 @@ Socket MemoryZSwapMax
 Socket MemoryZSwapWriteback
 Socket MountImagePolicy
 Socket NFTSet
-Socket NetClass
 Socket OOMRules
 Socket PassFileDescriptorsToExec
 Socket PassPIDFD
@@ -223,7 +214,6 @@ Swap CPUPressureWatch
 Swap CPUSetPartition
 Swap CacheDirectoryAccounting
 Swap CacheDirectoryQuota
-Swap Capabilities
 Swap CoredumpReceive
 Swap DefaultStartupMemoryLow
 Swap DelegateNamespaces
@@ -244,7 +234,6 @@ Swap MemoryZSwapMax
 Swap MemoryZSwapWriteback
 Swap MountImagePolicy
 Swap NFTSet
-Swap NetClass
 Swap OOMRules
 Swap PrivateBPF
 Swap PrivatePIDs
@@ -272,7 +261,6 @@ Unit ConditionKernelModuleLoaded
 Unit ConditionMachineTag
 Unit ConditionPathIsSocket
 Unit ConditionVersion
-Unit IgnoreOnSnapshot
 Unit SurviveFinalKillSignal
 Unit WantsMountsFor
 """

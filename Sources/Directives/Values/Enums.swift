@@ -45,8 +45,6 @@ public enum BindIPv6Only: String, DirectiveEnum { case `default`, both, ipv6Only
 public enum SocketTimestamping: String, DirectiveEnum { case off, us, ns }
 /// CPUSchedulingPolicy=.
 public enum CPUSchedulingPolicy: String, DirectiveEnum { case other, batch, idle, fifo, rr }
-/// IOSchedulingClass=.
-public enum IOSchedulingClass: String, DirectiveEnum { case realtime, bestEffort = "best-effort", idle, none }
 /// SyslogFacility=.
 public enum SyslogFacility: String, DirectiveEnum {
     case kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp,

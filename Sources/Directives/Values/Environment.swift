@@ -3,7 +3,7 @@ public enum EnvironmentValues {
     /// Parses Environment=: quoted words, each `NAME=VALUE` with a valid variable name.
     public static func assignments(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        for word in try words(value) {
+        for word in try words(value, .standard) {
             let w = try expand(word)
             guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {
                 throw ValueError("'\(w)' is not a NAME=VALUE assignment with a valid variable name")

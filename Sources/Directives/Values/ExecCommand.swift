@@ -21,7 +21,7 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
     public static func parseLine(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
         var commands: [ExecCommand] = []
         var current: [String] = []
-        for word in try words(value) {
+        for word in try words(value, .standard) {
             if word == ";" {
                 if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
                 current = []
@@ -51,6 +51,7 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
         }
         let path = try expand(String(first))
         guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
+        guard !path.hasSuffix("/") else { throw ValueError("'\(path)' names a directory, not a program") }
         guard path.first == "/" || !path.contains("/") else {
             throw ValueError("'\(path)' must be an absolute path or a plain file name")
         }

@@ -1,5 +1,5 @@
 /// An absolute path from a path-list directive with its prefixes:
-/// `-` (ignore when missing) and `+` (relative to RootDirectory=), in either order.
+/// `-` (ignore when missing) and then `+` (relative to RootDirectory=), in that order.
 public struct PathEntry: Hashable, Sendable, CustomStringConvertible {
     public var path: String
     public var ignoreIfMissing: Bool
@@ -12,11 +12,10 @@ public struct PathEntry: Hashable, Sendable, CustomStringConvertible {
     /// Parses one word of ReadWritePaths= and its kin.
     public init(parsing word: String, allowRootPrefix: Bool = true) throws(ValueError) {
         var rest = Substring(word)
-        var ignore = false, root = false
-        while let c = rest.first, (c == "-" && !ignore) || (c == "+" && !root && allowRootPrefix) {
-            if c == "-" { ignore = true } else { root = true }
-            rest = rest.dropFirst()
-        }
+        let ignore = rest.first == "-"
+        if ignore { rest = rest.dropFirst() }
+        let root = allowRootPrefix && rest.first == "+"
+        if root { rest = rest.dropFirst() }
         try Paths.checkAbsolute(String(rest))
         self.init(path: Paths.normalize(String(rest)), ignoreIfMissing: ignore, relativeToRoot: root)
     }
@@ -110,9 +109,13 @@ public struct ManagedDirectory: Hashable, Sendable {
     public var symlinks: [String]
 
     public init(parsing word: String) throws(ValueError) {
-        let parts = BindMount.splitColons(word)
-        for p in parts { try Paths.checkRelative(p) }
-        path = Paths.normalize(parts[0])
-        symlinks = parts.dropFirst().map(Paths.normalize)
+        var parts: [String] = []
+        for p in BindMount.splitColons(word) {
+            let normalized = Paths.normalize(p)
+            try Paths.checkRelative(normalized)
+            parts.append(normalized)
+        }
+        path = parts[0]
+        symlinks = Array(parts.dropFirst())
     }
 }

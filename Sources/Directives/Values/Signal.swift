@@ -18,8 +18,6 @@ public struct Signal: Hashable, Sendable, CustomStringConvertible {
         }
         let name = value.hasPrefix("SIG") ? String(value.dropFirst(3)) : value
         if let i = Self.names.firstIndex(of: name), i > 0 { self.number = Int32(i); return }
-        if name == "POLL" { self.number = 29; return }
-        if name == "IOT" { self.number = 6; return }
         for (base, start, sign) in [("RTMIN", Self.realtimeMin, Int32(1)), ("RTMAX", Self.realtimeMax, Int32(-1))] where name.hasPrefix(base) {
             let rest = name.dropFirst(base.count)
             if rest.isEmpty { self.number = start; return }

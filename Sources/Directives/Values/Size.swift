@@ -80,13 +80,18 @@ public enum MemoryLimit: Hashable, Sendable, CustomStringConvertible {
     case percent(Permyriad)
     case infinity
 
-    public init(parsing value: String) throws(ValueError) {
+    /// Parses a limit; `zeroAllowed` for the directives where 0 means something (MemorySwapMax=,
+    /// MemoryLow=, MemoryMin=).
+    public init(parsing value: String, zeroAllowed: Bool = false) throws(ValueError) {
         if value == "infinity" { self = .infinity; return }
         if let p = try Permyriad.parse(value) {
             guard p.value <= 10_000 else { throw ValueError("'\(value)' exceeds 100%") }
+            guard p.value > 0 || zeroAllowed else { throw ValueError("'\(value)' is out of range (must be above 0)") }
             self = .percent(p); return
         }
-        self = .bytes(try ByteSize.parse(value))
+        let bytes = try ByteSize.parse(value)
+        guard bytes > 0 || zeroAllowed else { throw ValueError("'\(value)' is out of range (must be above 0)") }
+        self = .bytes(bytes)
     }
 
     public var description: String {

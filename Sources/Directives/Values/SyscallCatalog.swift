@@ -1,26 +1,24 @@
-/// Facts the syscall grammars look names up in. Backed by the syscall tables of
-/// Sources/Directives/Syscalls (written separately); until those land, names are checked
-/// for shape only and groups resolve to nothing.
-public enum SyscallCatalog {
-    /// Whether `name` is a system call known on x86-64 (or any architecture systemd filters).
-    public static func isKnownSyscall(_ name: String) -> Bool {
-        !name.isEmpty && name.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) || $0 == "_" }
+/// The facts the syscall grammars check names against, taken from the tables in Syscalls/.
+enum SyscallCatalog {
+    /// A system call name libseccomp would resolve: one of the x86 ABIs' calls, or a call that
+    /// systemd's groups list for another architecture (systemd accepts those and skips them here).
+    static func isKnownSyscall(_ name: String) -> Bool {
+        SyscallTable.isKnownOnAnyArchitecture(name) || groupMemberNames.contains(name)
     }
 
-    /// The members of a `@group` (names and nested groups) as systemd 252 defines them; nil if unknown.
-    public static func groupMembers(_ group: String) -> [String]? {
-        provisionalGroupNames.contains(group) ? [] : nil
-    }
+    /// Whether systemd 252 knows the `@group` (it ignores later groups such as @sandbox).
+    static func isKnownGroup(_ name: String) -> Bool { SyscallGroups.isGroup(name, rules: .v252) }
 
-    /// The errno number of an E* name, case-insensitively; nil if unknown.
-    public static func errnoNumber(_ name: String) -> Int32? {
-        name.uppercased().hasPrefix("E") && name.count > 1 ? 1 : nil
-    }
+    /// The errno number of an E* name, case-insensitively as systemd matches them.
+    static func errnoNumber(_ name: String) -> Int32? { ErrnoName.number(of: name.uppercased()) }
 
-    private static let provisionalGroupNames: Set<String> = [
-        "@default", "@aio", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug", "@file-system",
-        "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io", "@obsolete", "@pkey",
-        "@privileged", "@process", "@raw-io", "@reboot", "@resources", "@sandbox", "@setuid", "@signal",
-        "@swap", "@sync", "@system-service", "@timer", "@known",
-    ]
+    private static let groupMemberNames: Set<String> = {
+        var names = Set<String>()
+        for rules in SystemdRules.allCases {
+            for group in SyscallGroups.names(rules: rules) {
+                names.formUnion((SyscallGroups.members(of: group, rules: rules) ?? []).filter { $0.first != "@" })
+            }
+        }
+        return names
+    }()
 }

@@ -25,9 +25,10 @@ public enum SyscallAction: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// SystemCallFilter=: the lines as written, in order, and systemd's reading of them.
-/// The first non-empty line decides the mode: a plain list makes an allow list (which starts
-/// from @default), a `~` list a deny list. Later lines add to or take from it; an empty line resets.
+/// SystemCallFilter= (and SystemCallLog=): the lines as written, in order, and systemd's reading
+/// of them. The first non-empty line decides the mode: a plain list makes an allow list, a `~` list
+/// a deny list. Later lines add to or take from it; an empty line resets. An allow list of
+/// SystemCallFilter= starts from @default; SystemCallLog= takes no `:errno` and no @default.
 public struct SyscallFilter: Hashable, Sendable {
     /// One name of a line: a system call or `@group`, with the `~` of its line and an optional `:errno`.
     public struct Rule: Hashable, Sendable {
@@ -38,18 +39,21 @@ public struct SyscallFilter: Hashable, Sendable {
 
     public private(set) var isAllowList: Bool
     public private(set) var rules: [Rule]
+    /// Whether an allow list also allows @default (SystemCallFilter=, not SystemCallLog=).
+    public private(set) var allowsDefault: Bool
 
     /// Applies one line to the current filter; nil means unset (also the result of an empty line).
-    public static func merge(_ current: SyscallFilter?, _ line: String) throws(ValueError) -> SyscallFilter? {
+    /// `logging` reads the line as SystemCallLog= does.
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [])
+        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
             var name = Substring(word)
             var action: SyscallAction?
-            if let colon = word.firstIndex(of: ":") {
+            if !logging, let colon = word.firstIndex(of: ":") {
                 name = word[..<colon]
                 action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
                 guard invert else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
@@ -62,33 +66,38 @@ public struct SyscallFilter: Hashable, Sendable {
 
     static func validate(_ name: String) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.groupMembers(name) != nil else { throw ValueError("unknown system call group '\(name)'") }
+            guard SyscallCatalog.isKnownGroup(name) else {
+                let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
+                throw ValueError("unknown system call group '\(name)'\(later)")
+            }
         } else {
             guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
         }
     }
 
-    /// The system calls the filter lists after systemd's merge, with the action of each
-    /// (nil: the filter's default action). For an allow list these are the allowed calls.
-    public var resolved: [String: SyscallAction?] {
+    /// The system calls the filter lists after systemd's merge with the groups of `rules`, with the
+    /// action of each (nil: the filter's default action). For an allow list these are the allowed
+    /// calls. Names that do not exist on this machine stay in; whoever builds the filter skips them.
+    public func resolved(rules: SystemdRules = .v252) -> [String: SyscallAction?] {
         var result: [String: SyscallAction?] = [:]
         func apply(_ name: String, _ inverted: Bool, _ action: SyscallAction?) {
             if name.first == "@" {
-                for member in SyscallCatalog.groupMembers(name) ?? [] { apply(member, inverted, action) }
+                for member in SyscallGroups.members(of: name, rules: rules) ?? [] { apply(member, inverted, action) }
             } else if inverted != isAllowList || (inverted && isAllowList && action != nil) {
                 result[name] = .some(action)
             } else {
                 result[name] = nil
             }
         }
-        if isAllowList { apply("@default", false, nil) }
-        for rule in rules { apply(rule.name, rule.inverted, rule.action) }
+        if isAllowList && allowsDefault { apply("@default", false, nil) }
+        for rule in self.rules { apply(rule.name, rule.inverted, rule.action) }
         return result
     }
 }
 
-/// SystemCallArchitectures= names as systemd knows them (`native` is the host's).
-public enum SyscallArchitecture {
+/// SystemCallArchitectures= names as systemd knows them (`native` is the host's); the ones this
+/// machine can run are `SyscallArchitecture`'s cases.
+public enum SyscallArchitectureNames {
     public static let names: Set<String> = [
         "native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips64", "mips64-n32", "mips-le",
         "mips64-le", "mips64-le-n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64-le", "s390", "s390x",

@@ -6,10 +6,10 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Splits a value into words the way systemd's extract_first_word does with quote removal,
-/// turning a quoting error into a `ValueError`.
-func words(_ value: String) throws(ValueError) -> [String] {
-    do { return try Words.split(value) } catch { throw ValueError(error.message) }
+/// Splits a value into words the way systemd's extract_first_word does (quotes removed; C escapes
+/// decoded only with `.cUnescape`, as for command lines and Environment=).
+func words(_ value: String, _ options: Words.Options = .unquote) throws(ValueError) -> [String] {
+    do { return try Words.split(value, options: options) } catch { throw ValueError(error.message) }
 }
 
 extension StringProtocol where SubSequence == Substring {

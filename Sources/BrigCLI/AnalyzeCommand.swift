@@ -1,0 +1,147 @@
+import ArgumentParser
+import Exposure
+import Foundation
+import UnitFile
+
+/// `brig analyze`: the exposure of service units, scored exactly as systemd-analyze security does.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Score how exposed service units are, and say what would jail them.",
+        discussion: "Without arguments every service unit of the host (or --root) is listed, most exposed first.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, sarif, prometheus }
+
+    @Argument(help: "Unit names or unit file paths.") var units: [String] = []
+    @Option(help: "Read units from this directory tree instead of /.") var root = "/"
+    @Option(help: "Rules of this systemd release: 252 or 261 (default: the release installed under --root, else 261).")
+    var rules: Int?
+    @Option(help: "Exit with status 1 when a unit's exposure (0-100, in tenths) exceeds this.") var threshold: UInt64 = 100
+    @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.")
+    var securityPolicy: String?
+    @Option(help: "Output format.") var format: Format = .table
+    @Flag(help: "Same as --format json.") var json = false
+    @Flag(name: .customLong("no-legend"), help: "Leave out column headers.") var noLegend = false
+    @Flag(help: "Print a drop-in that passes every failing check it can, and the exposure it would reach.") var fix = false
+
+    func run() throws {
+        let version = rules ?? Analyzer.installedSystemdVersion(root: root) ?? 261
+        guard version == 252 || version == 261 || rules == nil else {
+            throw ValidationError("--rules takes 252 or 261")
+        }
+        var policy: SecurityPolicy?
+        if let path = securityPolicy {
+            guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read security policy \(path)") }
+            do { policy = try SecurityPolicy(json: data, source: path) } catch { fail(error.description) }
+        }
+        let analyzer = Analyzer(root: root, rules: .systemd(version), policy: policy)
+        let units = self.units + AnalyzeArguments.units.withLock { $0 }
+        let overview = units.isEmpty
+        let targets = overview ? UnitListing.services(root: root) : units
+        if json || format == .json { return try streamJSON(targets, analyzer) }
+        let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
+
+        var failed = false
+        var reports: [Report] = []
+        for (target, result) in results {
+            switch result {
+            case .success(let r):
+                reports.append(r)
+                if r.assessment.exposure > threshold { failed = true }
+            case .failure(let e):
+                if e.isPolicyError { fail("\(target): \(e.message)") }
+                failed = true
+                if !overview || format != .table { Self.report(e) }
+            }
+        }
+
+        let isTTY = isatty(STDOUT_FILENO) != 0
+        let utf8 = Self.localeIsUTF8(ProcessInfo.processInfo.environment)
+        let table = TableRenderer(colors: isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, utf8: utf8,
+                                  legend: !noLegend)
+        var out = ""
+        switch json ? .json : format {
+        case .json: out = MachineRenderers.json(reports)
+        case .sarif: out = MachineRenderers.sarif(reports)
+        case .prometheus: out = MachineRenderers.prometheus(reports)
+        case .table:
+            if overview { out = table.overview(results) }
+            else {
+                out = reports.map { r in
+                    var text = table.detail(r)
+                    if fix, let f = try? Fix(unit: r.unit, analyzer: analyzer) {
+                        text += "\n# Drop-in for \(r.assessment.unitName) (e.g. /etc/systemd/system/\(r.assessment.unitName).d/50-brig.conf),\n"
+                        text += "# exposure \(tenthsText(r.assessment.exposure)) -> \(tenthsText(f.assessment.exposure)) \(f.assessment.level.rawValue):\n"
+                        text += f.dropIn
+                    }
+                    return text
+                }.joined(separator: "\n")
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        if failed { throw ExitCode(1) }
+    }
+
+    /// JSON for many units, written as each is scored: nothing is kept but the output buffer.
+    private func streamJSON(_ targets: [String], _ analyzer: Analyzer) throws {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(1 << 21)
+        var first = true, failed = false
+        analyzer.forEachReport(targets) { target, result in
+            switch result {
+            case .success(let r):
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                MachineRenderers.unitJSON(r, into: &out)
+                if r.assessment.exposure > threshold { failed = true }
+            case .failure(let e):
+                if e.isPolicyError { fail("\(target): \(e.message)") }
+                failed = true
+                Self.report(e)
+            }
+            if out.count > 1 << 20 { Self.write(&out) }
+        }
+        out += "]\n".utf8
+        Self.write(&out)
+        if failed { throw ExitCode(1) }
+    }
+
+    private static func write(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Foundation.write(STDOUT_FILENO, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// As systemd decides: a UTF-8 locale, or no locale set at all (plain C counts as UTF-8
+    /// then); a locale chosen explicitly without UTF-8 gets ASCII faces.
+    static func localeIsUTF8(_ env: [String: String]) -> Bool {
+        let chosen = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { env[$0] }.first { !$0.isEmpty }
+        guard let chosen else { return true }
+        let upper = chosen.uppercased()
+        return upper.contains("UTF-8") || upper.contains("UTF8")
+    }
+
+    /// One line on stderr naming the unit (loader messages already start with its path).
+    private static func report(_ e: AnalyzeError) {
+        let line = e.message.hasPrefix(e.target) || e.message.hasPrefix("/") ? e.message : "\(e.target): \(e.message)"
+        FileHandle.standardError.write(Data("brig analyze: \(line)\n".utf8))
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("brig analyze: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// The service units `brig analyze` looks at when given none.
+enum UnitListing {
+    static func services(root: String) -> [String] {
+        UnitLoader(root: root).unitNames(type: "service")
+    }
+}

@@ -1,0 +1,66 @@
+import UnitFile
+
+/// Loads and scores units given by name or path, as `systemd-analyze security --offline` does:
+/// a path's directory is searched first, so its drop-ins and templates apply.
+public struct Analyzer: Sendable {
+    public let root: String
+    public let rules: RuleSet
+    public let policy: SecurityPolicy?
+
+    public init(root: String = "/", rules: RuleSet, policy: SecurityPolicy? = nil) {
+        self.root = root; self.rules = rules; self.policy = policy
+    }
+
+    /// One result per target, in order.
+    public func assess(_ targets: [String]) -> [Result<Assessment, AnalyzeError>] {
+        reports(targets).map { $0.map(\.assessment) }
+    }
+
+    /// Loads and scores every target, keeping what renderers need.
+    public func reports(_ targets: [String]) -> [Result<Report, AnalyzeError>] {
+        var all: [Result<Report, AnalyzeError>] = []
+        forEachReport(targets) { all.append($1) }
+        return all
+    }
+
+    /// Scores the targets one after the other, handing each result on before loading the next,
+    /// so that thousands of units never sit in memory at once. As with systemd-analyze, the
+    /// directories of all paths given join the front of the search path, in the order given.
+    public func forEachReport(_ targets: [String], _ body: (String, Result<Report, AnalyzeError>) -> Void) {
+        var seen: Set<String> = []
+        let dirs = targets.map { Self.split($0).0 }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        let loader = UnitLoader(root: root, extraDirectories: dirs)
+        for target in targets {
+            let name = Self.split(target).1
+            body(target, Result { () throws(AnalyzeError) -> Report in
+                let unit: LoadedUnit
+                do { unit = try loader.load(name) } catch { throw AnalyzeError(target: target, message: "\(error)") }
+                return try report(unit, target: target)
+            })
+        }
+    }
+
+    public func assess(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Assessment {
+        try report(unit, target: target, extra: extra).assessment
+    }
+
+    public func load(_ target: String) throws(AnalyzeError) -> LoadedUnit {
+        let (dir, name) = Self.split(target)
+        let loader = dir.isEmpty ? UnitLoader(root: root) : UnitLoader(root: root, extraDirectories: [dir])
+        do { return try loader.load(name) } catch { throw AnalyzeError(target: target, message: error.description) }
+    }
+
+    /// "dir/foo.service" -> ("dir", "foo.service"); a bare name has no directory.
+    static func split(_ target: String) -> (String, String) {
+        guard let slash = target.lastIndex(of: "/") else { return ("", target) }
+        let dir = String(target[..<slash])
+        return (dir.isEmpty ? "/" : dir, String(target[target.index(after: slash)...]))
+    }
+}
+
+public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
+    public let target: String
+    public let message: String
+    public var isPolicyError = false
+    public var description: String { message }
+}

@@ -1,0 +1,176 @@
+/// The 81 checks in systemd's evaluation order, with systemd's ids, JSON names, weights and ranges
+/// (facts, see shared/reference/exposure-checks.tsv). Sentences are brig's own.
+public enum CheckTable {
+    public static let all: [Check] = identity + filesystem + processes + capabilities + misc
+        + namespaces + families + syscalls + network
+
+    private static func cap(_ bits: Int...) -> UInt64 { bits.reduce(0) { $0 | (1 << UInt64($1)) } }
+
+    private static let identity: [Check] = [
+        Check("User=/DynamicUser=", "UserOrDynamicUser", weight: 2000, range: 10, .user,
+              pass: "Runs under its own unprivileged user", fail: "Runs as root"),
+        Check("SupplementaryGroups=", "SupplementaryGroups", weight: 200, range: 1, .supplementaryGroups,
+              pass: "Joins no extra groups", fail: "Joins extra groups"),
+    ]
+
+    private static let filesystem: [Check] = [
+        Check("PrivateDevices=", "PrivateDevices", weight: 1000, range: 1, .enabled { $0.privateDevices },
+              pass: "Sees only pseudo devices in /dev", fail: "Sees the host's physical devices"),
+        Check("PrivateMounts=", "PrivateMounts", weight: 1000, range: 1, .enabled { $0.privateMounts },
+              pass: "Its mounts stay in its own namespace", fail: "Can mount file systems the host sees"),
+        Check("PrivateNetwork=", "PrivateNetwork", weight: 2500, range: 1, .enabled { $0.privateNetwork },
+              pass: "Has no network beyond loopback", fail: "Uses the host's network"),
+        Check("PrivateTmp=", "PrivateTmp", weight: 1000, range: 1, .enabled { $0.privateTmp },
+              needsDefaultDependencies: true,
+              pass: "Gets its own /tmp and /var/tmp", fail: "Shares /tmp and /var/tmp with everyone"),
+        Check("PrivateUsers=", "PrivateUsers", weight: 1000, range: 1, .enabled { $0.privateUsers },
+              pass: "Sees no other users of the host", fail: "Sees every user of the host"),
+        Check("ProtectControlGroups=", "ProtectControlGroups", weight: 1000, range: 1,
+              .enabled { $0.protectControlGroups },
+              pass: "Cannot write to the cgroup tree", fail: "Can write to the cgroup tree"),
+        Check("ProtectKernelModules=", "ProtectKernelModules", weight: 1000, range: 1,
+              .enabled { $0.protectKernelModules },
+              pass: "Cannot load or inspect kernel modules", fail: "Can load or inspect kernel modules"),
+        Check("ProtectKernelTunables=", "ProtectKernelTunables", weight: 1000, range: 1,
+              .enabled { $0.protectKernelTunables },
+              pass: "Kernel tunables in /proc and /sys are read-only", fail: "Can change kernel tunables"),
+        Check("ProtectKernelLogs=", "ProtectKernelLogs", weight: 1000, range: 1,
+              .enabled { $0.protectKernelLogs },
+              pass: "Cannot touch the kernel log buffer", fail: "Can read and write the kernel log buffer"),
+        Check("ProtectClock=", "ProtectClock", weight: 1000, range: 1, .enabled { $0.protectClock },
+              pass: "Cannot set the system or hardware clock", fail: "Can set the system or hardware clock"),
+        Check("ProtectHome=", "ProtectHome", weight: 1000, range: 10, .protectHome,
+              needsDefaultDependencies: true,
+              pass: "Cannot see home directories", fail: "Can read and write home directories"),
+        Check("ProtectHostname=", "ProtectHostname", weight: 50, range: 1, .enabled { $0.protectHostname },
+              pass: "Cannot rename the host", fail: "Can change host and domain name"),
+        Check("ProtectSystem=", "ProtectSystem", weight: 1000, range: 10, .protectSystem,
+              needsDefaultDependencies: true,
+              pass: "The whole OS tree is read-only", fail: "Can write anywhere in the OS tree"),
+        Check("RootDirectory=/RootImage=", "RootDirectoryOrRootImage", weight: 200, range: 1, .rootDirectory,
+              needsDefaultDependencies: true,
+              pass: "Runs in a root of its own", fail: "Runs in the host's root file system"),
+    ]
+
+    private static let processes: [Check] = [
+        Check("LockPersonality=", "LockPersonality", weight: 100, range: 1, .enabled { $0.lockPersonality },
+              pass: "Cannot switch execution domain", fail: "Can switch execution domain (personality)"),
+        Check("MemoryDenyWriteExecute=", "MemoryDenyWriteExecute", weight: 100, range: 1,
+              .enabled { $0.memoryDenyWriteExecute },
+              pass: "Cannot map memory both writable and executable",
+              fail: "Can map memory both writable and executable"),
+        Check("NoNewPrivileges=", "NoNewPrivileges", weight: 1000, range: 1, .enabled { $0.noNewPrivileges },
+              pass: "Cannot gain privileges through exec", fail: "Can gain privileges through setuid or file caps"),
+    ]
+
+    private static let capabilities: [Check] = [
+        capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, cap(21), "system administration"),
+        capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, cap(6, 7, 8), "switching user, group or capabilities"),
+        capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, cap(19), "tracing other processes"),
+        capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, cap(25), "setting the system clock"),
+        capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, cap(12), "configuring the network"),
+        capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, cap(17), "raw I/O on ports and memory"),
+        capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, cap(16), "loading kernel modules"),
+        capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, cap(29, 30, 37), "using the audit subsystem"),
+        capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, cap(34), "privileged kernel log operations"),
+        capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, cap(23, 24), "raising priorities and resource limits"),
+        capRow("CAP_MKNOD", "CAP_MKNOD", 500, cap(27), "creating device nodes"),
+        capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, cap(0, 4, 31), "changing file owners, modes and capabilities"),
+        capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, cap(1, 2, 3, 15), "bypassing file and IPC permission checks"),
+        capRow("CAP_KILL", "CAP_KILL", 500, cap(5), "signalling any process"),
+        capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, cap(10, 11, 13), "low ports, broadcast and raw sockets"),
+        capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, cap(22), "rebooting the machine"),
+        capRow("CAP_MAC_*", "CAP_MAC", 100, cap(32, 33), "changing or bypassing MAC policy"),
+        capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, cap(9), "setting immutable and append-only flags"),
+        capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, cap(14), "locking memory"),
+        capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, cap(18), "calling chroot()"),
+        capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, cap(36), "blocking system suspend"),
+        capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, cap(35), "setting wake-up alarms"),
+        capRow("CAP_LEASE", "CAP_LEASE", 25, cap(28), "taking file leases"),
+        capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, cap(26), "configuring terminals"),
+        capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, cap(20), "process accounting"),
+        capRow("CAP_BPF", "CAP_BPF", 25, cap(39), "loading BPF programs"),
+    ]
+
+    private static func capRow(_ name: String, _ field: String, _ weight: UInt64, _ mask: UInt64,
+                               _ what: String) -> Check {
+        Check("CapabilityBoundingSet=~" + name, "CapabilityBoundingSet_" + field, weight: weight, range: 1,
+              .capabilities(mask), pass: "Capability for \(what) is dropped",
+              fail: "Keeps the capability for \(what)")
+    }
+
+    private static let misc: [Check] = [
+        Check("UMask=", "UMask", weight: 100, range: 10, .umask,
+              pass: "New files are private to the service's user", fail: "New files are writable by anyone"),
+        Check("KeyringMode=", "KeyringMode", weight: 1000, range: 1, .keyringMode,
+              pass: "Has a kernel keyring of its own", fail: "Shares a kernel keyring with other services"),
+        Check("ProtectProc=", "ProtectProc", weight: 1000, range: 3, .protectProc,
+              pass: "Sees only its own processes in /proc", fail: "Sees every process in /proc"),
+        Check("ProcSubset=", "ProcSubset", weight: 10, range: 1, .procSubset,
+              pass: "Sees only process entries in /proc", fail: "Sees all of /proc, not just processes"),
+        Check("NotifyAccess=", "NotifyAccess", weight: 1000, range: 1, .notifyAccess,
+              pass: "Only the main process may report its state", fail: "Any of its processes may report its state"),
+        Check("RemoveIPC=", "RemoveIPC", weight: 100, range: 1, .removeIPC,
+              pass: "Its System V IPC objects are removed when it stops",
+              fail: "Its System V IPC objects outlive it"),
+        Check("Delegate=", "Delegate", weight: 100, range: 1, .disabled { $0.delegate },
+              pass: "Does not manage a cgroup subtree", fail: "Manages a delegated cgroup subtree"),
+        Check("RestrictRealtime=", "RestrictRealtime", weight: 500, range: 1, .enabled { $0.restrictRealtime },
+              pass: "Cannot use realtime scheduling", fail: "Can use realtime scheduling"),
+        Check("RestrictSUIDSGID=", "RestrictSUIDSGID", weight: 1000, range: 1, .enabled { $0.restrictSUIDSGID },
+              pass: "Cannot create setuid or setgid files", fail: "Can create setuid or setgid files"),
+    ]
+
+    private static func nsRow(_ name: String, _ weight: UInt64, _ bit: UInt64, _ what: String) -> Check {
+        Check("RestrictNamespaces=~" + name, "RestrictNamespaces_" + name, weight: weight, range: 1,
+              .namespace(bit), pass: "Cannot create \(what) namespaces", fail: "Can create \(what) namespaces")
+    }
+
+    private static let namespaces: [Check] = [
+        nsRow("user", 1500, 0x1000_0000, "user"),
+        nsRow("mnt", 500, 0x0002_0000, "mount"),
+        nsRow("ipc", 500, 0x0800_0000, "IPC"),
+        nsRow("pid", 500, 0x2000_0000, "PID"),
+        nsRow("cgroup", 500, 0x0200_0000, "cgroup"),
+        nsRow("net", 500, 0x4000_0000, "network"),
+        nsRow("uts", 100, 0x0400_0000, "UTS"),
+    ]
+
+    private static func afRow(_ name: String, _ field: String, _ weight: UInt64,
+                              _ restricted: @escaping @Sendable (SecurityFacts) -> Bool, _ what: String) -> Check {
+        Check("RestrictAddressFamilies=~" + name, "RestrictAddressFamilies_" + field, weight: weight, range: 1,
+              .enabled(restricted), pass: "Cannot open \(what) sockets", fail: "Can open \(what) sockets")
+    }
+
+    private static let families: [Check] = [
+        afRow("AF_(INET|INET6)", "AF_INET_INET6", 1500, { $0.restrictsInet }, "IPv4/IPv6"),
+        afRow("AF_UNIX", "AF_UNIX", 25, { $0.restrictsUnix }, "UNIX domain"),
+        afRow("AF_NETLINK", "AF_NETLINK", 200, { $0.restrictsNetlink }, "netlink"),
+        afRow("AF_PACKET", "AF_PACKET", 1000, { $0.restrictsPacket }, "raw packet"),
+        afRow("…", "OTHER", 1250, { $0.restrictsOtherFamilies }, "uncommon"),
+    ]
+
+    private static func scRow(_ group: String, _ weight: UInt64) -> Check {
+        Check("SystemCallFilter=~@" + group,
+              "SystemCallFilter_" + String(group.map { $0 == "-" ? "_" : $0 }),
+              weight: weight, range: 10, .systemCallGroup("@" + group),
+              pass: "System calls of @\(group) are blocked", fail: "System calls of @\(group) are allowed")
+    }
+
+    private static let syscalls: [Check] = [
+        Check("SystemCallArchitectures=", "SystemCallArchitectures", weight: 1000, range: 10, .architectures,
+              pass: "Only the native system call ABI is allowed", fail: "Every system call ABI is allowed"),
+        scRow("swap", 1000), scRow("obsolete", 250), scRow("clock", 1000), scRow("cpu-emulation", 250),
+        scRow("debug", 1000), scRow("mount", 1000), scRow("module", 1000), scRow("raw-io", 1000),
+        scRow("reboot", 1000), scRow("privileged", 700), scRow("resources", 700),
+    ]
+
+    private static let network: [Check] = [
+        Check("IPAddressDeny=", "IPAddressDeny", weight: 1000, range: 10, .ipAddresses,
+              pass: "All IP traffic is blocked", fail: "May talk to any IP address"),
+        Check("DeviceAllow=", "DeviceAllow", weight: 1000, range: 10, .devices,
+              pass: "May open no device nodes beyond the basics", fail: "May open any device node"),
+        Check("AmbientCapabilities=", "AmbientCapabilities", weight: 500, range: 1, .ambientCapabilities,
+              pass: "Starts without ambient capabilities", fail: "Starts with ambient capabilities"),
+    ]
+}

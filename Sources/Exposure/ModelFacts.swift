@@ -1,0 +1,87 @@
+import Directives
+import UnitFile
+
+extension SecurityFacts {
+    /// The facts read from the shared typed model (Directives' UnitConfig with systemd's
+    /// implications applied). The parity tests measure this path against systemd as well; the
+    /// scorer uses `init(_:rules:extra:)` until this one matches systemd everywhere.
+    public init(config raw: UnitConfig, fragmentPath: String?, rules: RuleSet) {
+        self.init()
+        let u = raw.withImplications()
+        let e = u.exec
+        unitName = u.name.name
+        self.fragmentPath = fragmentPath
+        defaultDependencies = u.unit.defaultDependencies ?? true
+        user = e.identity.user
+        dynamicUser = e.identity.dynamicUser ?? false
+        supplementaryGroups = e.identity.supplementaryGroups
+        ambientCapabilities = e.capabilities.ambient?.mask ?? 0
+        capabilityBoundingSet = e.capabilities.boundingSet?.mask ?? .max
+
+        let s = e.sandbox, fs = e.filesystem
+        privateDevices = s.privateDevices ?? false
+        privateMounts = fs.privateMounts ?? false
+        privateNetwork = s.privateNetwork ?? false
+        privateTmp = fs.privateTmp ?? false
+        privateUsers = s.privateUsers ?? false
+        protectControlGroups = s.protectControlGroups ?? false
+        protectKernelModules = s.protectKernelModules ?? false
+        protectKernelTunables = s.protectKernelTunables ?? false
+        protectKernelLogs = s.protectKernelLogs ?? false
+        protectClock = s.protectClock ?? false
+        protectHostname = s.protectHostname ?? false
+        protectHome = fs.protectHome?.rawValue ?? "no"
+        protectSystem = fs.protectSystem?.rawValue ?? "no"
+        rootDirectory = fs.rootDirectory
+        rootImage = fs.rootImage
+        lockPersonality = s.lockPersonality ?? false
+        memoryDenyWriteExecute = s.memoryDenyWriteExecute ?? false
+        noNewPrivileges = s.noNewPrivileges ?? false
+        umask = e.process.umask ?? 0o022
+        keyringMode = e.process.keyringMode?.rawValue ?? "private"
+        protectProc = fs.protectProc?.rawValue ?? "default"
+        procSubset = fs.procSubset?.rawValue ?? "all"
+        notifyAccess = u.service.notifyAccess?.rawValue ?? "none"
+        removeIPC = s.removeIPC ?? false
+        if case .controllers? = u.resources.delegate { delegate = true }
+        restrictRealtime = s.restrictRealtime ?? false
+        restrictSUIDSGID = s.restrictSUIDSGID ?? false
+        if let ns = s.restrictNamespaces { allowedNamespaces = ns.allowed.reduce(0) { $0 | $1.cloneFlag } }
+
+        if let af = s.restrictAddressFamilies {
+            let (allow, set): (Bool, Set<Int>) = switch af {
+            case .allowOnly(let s): (true, s)
+            case .deny(let s): (false, s)
+            }
+            restrictsInet = allow; restrictsUnix = allow; restrictsNetlink = allow
+            restrictsPacket = allow; restrictsOtherFamilies = allow
+            for f in set {
+                switch f {
+                case 2, 10: restrictsInet = !allow
+                case 1: restrictsUnix = !allow
+                case 16: restrictsNetlink = !allow
+                case 17: restrictsPacket = !allow
+                default: restrictsOtherFamilies = !allow
+                }
+            }
+        }
+
+        systemCallArchitectures = e.syscalls.architectures ?? []
+        if let filter = e.syscalls.filter {
+            systemCallFilterIsAllowList = filter.isAllowList
+            let version: SystemdRules = rules.version >= 261 ? .v261 : .v252
+            for name in filter.resolved(rules: version).keys {
+                if let n = rules.nativeNumbers[name] { systemCallFilter.insert(n) }
+            }
+        }
+
+        let deny = u.resources.ipAddressDeny ?? []
+        ipDenyAll = deny.contains { !$0.isIPv6 && $0.length == 0 } && deny.contains { $0.isIPv6 && $0.length == 0 }
+        for p in u.resources.ipAddressAllow ?? [] {
+            let local = p.isIPv6 ? p.address == Array(repeating: 0, count: 15) + [1] : p.address.first == 127
+            if local { ipAllowLocalhost = true } else { ipAllowOther = true }
+        }
+        devicePolicy = u.resources.devicePolicy?.rawValue ?? "auto"
+        deviceAllowNonEmpty = !u.resources.deviceAllow.isEmpty
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import UnitFile
+
+/// One unit's assessment together with what renderers need besides the score: the unit's files
+/// (for locations) and the remedy of each failing row.
+public struct Report: Sendable {
+    public let target: String
+    public let assessment: Assessment
+    public let unit: LoadedUnit
+    public let remedies: [String: [String]]     // by json_field, failing rows only
+
+    public init(target: String, assessment: Assessment, unit: LoadedUnit, facts: SecurityFacts) {
+        self.target = target; self.assessment = assessment; self.unit = unit
+        var r: [String: [String]] = [:]
+        for row in assessment.rows where row.failed { r[row.check.jsonField] = row.check.remedy(for: facts) }
+        remedies = r
+    }
+
+    /// Where the directive a row is about was last set, else the unit's main file.
+    public func location(of row: Row) -> SourceLocation? {
+        let keys = row.check.id.split(separator: "/").map { String($0.prefix { $0 != "=" }) }
+        if let a = unit.assignments.last(where: { keys.contains($0.key) }) { return a.location }
+        return unit.fragmentPath.map { SourceLocation(file: $0, line: 1) }
+    }
+}
+
+extension Analyzer {
+    /// Scores a loaded unit, keeping what renderers need.
+    public func report(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Report {
+        do {
+            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
+            let a = try Assessment(facts, rules: rules, policy: policy)
+            return Report(target: target, assessment: a, unit: unit, facts: facts)
+        } catch let e as UnitLoadError {
+            throw AnalyzeError(target: target, message: e.description)
+        } catch let e as AssessmentError {
+            throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
+        } catch {
+            throw AnalyzeError(target: target, message: "\(error)")
+        }
+    }
+
+    /// Loads and scores one target.
+    public func report(_ target: String) throws(AnalyzeError) -> Report {
+        try report(load(target), target: target)
+    }
+
+    /// The systemd release installed under `root` (from libsystemd-shared-NNN.so), if any.
+    public static func installedSystemdVersion(root: String) -> Int? {
+        let dirs = ["/usr/lib/systemd", "/usr/lib/x86_64-linux-gnu/systemd", "/lib/systemd", "/usr/lib64/systemd"]
+        for dir in dirs {
+            let path = root == "/" ? dir : root + dir
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            where name.hasPrefix("libsystemd-shared-") {
+                let digits = name.dropFirst("libsystemd-shared-".count).prefix { $0.isNumber }
+                if let v = Int(digits) { return v }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Runs the installed `systemd-analyze security --offline=true` on many unit files at once and
+/// reads back, per unit, every row (badness, weight, range) and the overall exposure.
+enum SystemdOracle {
+    struct Row: Equatable { var badness: UInt64?; var weight: UInt64; var range: UInt64 }
+    struct Result { var rows: [String: Row]; var overallTenths: UInt64 }
+
+    static let path = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static var available: Bool { path != nil }
+
+    /// Results keyed by unit name; units systemd failed to load are absent.
+    static func analyze(_ paths: [String]) throws -> [String: Result] {
+        var results: [String: Result] = [:]
+        for chunk in stride(from: 0, to: paths.count, by: 500).map({ Array(paths[$0..<min($0 + 500, paths.count)]) }) {
+            // The JSON carries no unit names; the text run gives names and overall scores in the same order.
+            let json = try run(["security", "--offline=true", "--json=short"] + chunk, debug: true)
+            let text = try run(["security", "--offline=true", "--no-pager"] + chunk, debug: false)
+            let arrays = json.split(separator: "\n").filter { $0.hasPrefix("[") }
+            let overall = text.split(separator: "\n").compactMap(overallLine)
+            guard arrays.count == overall.count else {
+                throw OracleError("systemd printed \(arrays.count) JSON tables but \(overall.count) overall lines")
+            }
+            for (array, (name, tenths)) in zip(arrays, overall) {
+                let items = try JSONSerialization.jsonObject(with: Data(array.utf8)) as? [[String: Any]] ?? []
+                var rows: [String: Row] = [:]
+                for item in items {
+                    guard let field = item["json_field"] as? String,
+                          let weight = (item["weight"] as? NSNumber)?.uint64Value,
+                          let range = (item["range"] as? NSNumber)?.uint64Value,
+                          let badness = (item["badness"] as? NSNumber)?.uint64Value else { continue }
+                    rows[field] = Row(badness: badness == .max ? nil : badness, weight: weight, range: range)
+                }
+                results[name] = Result(rows: rows, overallTenths: tenths)
+            }
+        }
+        return results
+    }
+
+    /// "-> Overall exposure level for foo.service: 9.2 UNSAFE :-{" -> ("foo.service", 92)
+    private static func overallLine(_ line: Substring) -> (String, UInt64)? {
+        guard let r = line.range(of: "Overall exposure level for ") else { return nil }
+        let rest = line[r.upperBound...]
+        guard let colon = rest.range(of: ": ", options: .backwards) else { return nil }
+        let name = String(rest[..<colon.lowerBound])
+        let score = rest[colon.upperBound...].split(separator: " ").first ?? ""
+        let parts = score.split(separator: ".")
+        guard parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]) else { return nil }
+        return (name, a * 10 + b)
+    }
+
+    struct OracleError: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    private static func run(_ args: [String], debug: Bool) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path!)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["LC_ALL"] = "C"
+        env["SYSTEMD_COLORS"] = "0"
+        if debug { env["SYSTEMD_ANALYZE_DEBUG"] = "1" } else { env.removeValue(forKey: "SYSTEMD_ANALYZE_DEBUG") }
+        p.environment = env
+        let out = Pipe(), err = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,96 @@
+/// Issue 4's settings and combinations: namespaces, mounts, identity,
+/// capabilities and process properties, each observed by the observe probe.
+enum JailSettings {
+    static let directories = Differential.directoryPaths + ["/var/lib/private/\(Differential.directoryName)"]
+
+    /// The sandbox of systemd-resolved, with a dynamic user.
+    static let resolvedLike = [
+        "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
+        "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
+        "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes", "ProtectProc=invisible",
+        "NoNewPrivileges=yes", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE", "DynamicUser=yes",
+    ]
+
+    static let all: [Setting] = namespaces + filesystem + identity + capabilities + process + profiles
+
+    static let namespaces: [Setting] = [
+        Setting("PrivateTmp=yes"),
+        Setting("PrivateTmp=yes", "User=nobody"),
+        Setting("PrivateDevices=yes"),
+        Setting("PrivateNetwork=yes"),
+        Setting("PrivateIPC=yes"),
+        Setting("PrivateUsers=yes"),
+        Setting("PrivateUsers=yes", "User=nobody"),
+        Setting("PrivateMounts=yes"),
+        Setting("ProtectHostname=yes"),
+    ]
+
+    static let filesystem: [Setting] = [
+        Setting("ProtectSystem=yes"),
+        Setting("ProtectSystem=full"),
+        Setting("ProtectSystem=strict"),
+        Setting("ProtectHome=yes"),
+        Setting("ProtectHome=read-only"),
+        Setting("ProtectHome=tmpfs"),
+        Setting("ProtectKernelTunables=yes"),
+        Setting("ProtectKernelModules=yes"),
+        Setting("ProtectKernelLogs=yes"),
+        Setting("ProtectControlGroups=yes"),
+        Setting("ProtectClock=yes"),
+        Setting("ProtectProc=invisible"),
+        Setting("ProtectProc=invisible", "User=nobody"),
+        Setting("ProtectProc=noaccess", "User=nobody"),
+        Setting("ProcSubset=pid"),
+        Setting("ProtectSystem=strict", "ProtectProc=invisible"),
+        Setting("ProtectSystem=strict", "ProcSubset=pid"),
+        Setting("ReadOnlyPaths=/var"),
+        Setting("ProtectSystem=strict", "ReadWritePaths=/var/lib"),
+        Setting("InaccessiblePaths=/srv"),
+        Setting("InaccessiblePaths=-/brig-no-such-path"),
+        Setting("TemporaryFileSystem=/opt"),
+        Setting("TemporaryFileSystem=/srv:ro"),
+        Setting("BindPaths=/usr/share:/mnt"),
+        Setting("BindReadOnlyPaths=/etc:/srv"),
+        Setting("NoExecPaths=/usr/local/bin /srv"),
+        Setting("NoExecPaths=/", "ExecPaths=/usr"),
+    ]
+
+    static let identity: [Setting] = [
+        Setting("User=nobody"),
+        Setting("User=nobody", "Group=nogroup"),
+        Setting("Group=nogroup"),
+        Setting("User=nobody", "SupplementaryGroups=adm"),
+        Setting("DynamicUser=yes"),
+        Setting("User=brig-no-such-user", label: "unknown user", startFails: true),
+        Setting("RuntimeDirectory=brig-diff", "User=nobody", paths: directories),
+        Setting("StateDirectory=brig-diff", "User=nobody", paths: directories),
+        Setting("DynamicUser=yes", "RuntimeDirectory=brig-diff", "StateDirectory=brig-diff",
+                "CacheDirectory=brig-diff", "LogsDirectory=brig-diff", paths: directories),
+    ]
+
+    static let capabilities: [Setting] = [
+        Setting("CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_CHOWN"),
+        Setting("CapabilityBoundingSet=~CAP_SYS_ADMIN CAP_DAC_OVERRIDE"),
+        Setting("CapabilityBoundingSet="),
+        Setting("User=nobody", "AmbientCapabilities=CAP_NET_BIND_SERVICE"),
+        Setting("NoNewPrivileges=yes"),
+    ]
+
+    static let process: [Setting] = [
+        Setting("UMask=0077"),
+        Setting("WorkingDirectory=/usr"),
+        Setting("WorkingDirectory=-/brig-no-such-dir", visible: false),
+        Setting("WorkingDirectory=/brig-no-such-dir", label: "missing working directory", startFails: true),
+        Setting("Environment=BRIG_A=1 \"BRIG_B=two words\""),
+        Setting("LimitNOFILE=1000:2000"),
+        Setting("LimitNPROC=200", "LimitCORE=infinity"),
+        Setting("Nice=5"),
+        Setting("OOMScoreAdjust=300"),
+    ]
+
+    static let profiles: [Setting] = [
+        Setting(resolvedLike, label: "resolved-like profile"),
+        Setting(resolvedLike.filter { $0 != "DynamicUser=yes" } + ["User=nobody"], label: "resolved-like profile as nobody"),
+        Setting("User=nobody", "ProtectSystem=strict", "ProtectHome=read-only", "PrivateTmp=yes", "NoNewPrivileges=yes"),
+    ]
+}

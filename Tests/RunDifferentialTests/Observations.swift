@@ -1,0 +1,35 @@
+/// What one probe run showed: its exit status and its "key=value" lines. The
+/// probes normalise their own output, so two runs compare by plain equality.
+struct Observations: Equatable, Sendable {
+    let status: Int32
+    let facts: [String: String]
+
+    init(_ output: Command.Output) {
+        status = output.status
+        var facts: [String: String] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            let pair = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            facts[key] = key.hasPrefix("ns:") ? Self.namespace(value) : value
+        }
+        self.facts = facts
+    }
+
+    /// A namespace id as "pid1" when it is PID 1's (both runners share one PID 1:
+    /// the oracle's systemd), else "own"; the ids themselves differ per run.
+    private static func namespace(_ id: String) -> String {
+        if id.isEmpty { return "unknown" }
+        guard case .success(let pid1) = Oracle.pid1Namespaces else { return "unknown" }
+        return pid1.contains(id) ? "pid1" : "own"
+    }
+
+    /// One line per observation that differs, as "key: systemd=... brig=...".
+    func differences(from expected: Observations) -> [String] {
+        var lines: [String] = []
+        if status != expected.status { lines.append("exit status: systemd=\(expected.status) brig=\(status)") }
+        for key in Set(facts.keys).union(expected.facts.keys).sorted() where facts[key] != expected.facts[key] {
+            lines.append("\(key): systemd=\(expected.facts[key] ?? "<none>") brig=\(facts[key] ?? "<none>")")
+        }
+        return lines
+    }
+}

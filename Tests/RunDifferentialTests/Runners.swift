@@ -1,0 +1,82 @@
+import Foundation
+
+/// The reference: the machine's real systemd, booted by the shared oracle script
+/// in private mount, PID, UTS and IPC namespaces (its own /run, /tmp, /var/tmp).
+enum Oracle {
+    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
+    static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/tools/systemd-oracle").path
+
+    /// nil when the oracle can run a command here, else why it cannot.
+    static let unavailableReason: String? = {
+        if getuid() != 0 { return "needs root: the oracle boots systemd in new namespaces" }
+        if !FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd") { return "systemd is not installed" }
+        if !FileManager.default.isExecutableFile(atPath: script) { return "\(script) is missing" }
+        guard let run = try? Command.run([script, "run", "--", "/bin/true"]), run.status == 0 else {
+            return "systemd-oracle could not run /bin/true under systemd"
+        }
+        return nil
+    }()
+
+    /// The namespace ids ("net:[4026531840]", ...) of the oracle's PID 1, its systemd,
+    /// or why they could not be read.
+    static let pid1Namespaces: Result<Set<String>, PreparationError> = {
+        let list = "for ns in /proc/1/ns/*; do readlink \"$ns\"; done"
+        let output: Command.Output
+        do { output = try exec(["/bin/sh", "-c", list]) } catch {
+            return .failure(PreparationError(reason: "cannot read PID 1's namespaces: \(error)"))
+        }
+        let ids = Set(output.stdout.split(separator: "\n").map(String.init))
+        guard output.status == 0, ids.count >= 7 else {
+            return .failure(PreparationError(reason: "cannot read PID 1's namespaces (\(output.status)): \(output.stderr)"))
+        }
+        return .success(ids)
+    }()
+
+    /// `systemd-run --wait --pipe -p K=V ... -- command` inside the oracle.
+    static func start(_ properties: [String], _ command: [String]) throws -> Command {
+        try Command([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
+    }
+
+    /// A command in the oracle's namespaces, outside any unit.
+    static func exec(_ command: [String]) throws -> Command.Output {
+        try Command.run([script, "exec"] + command)
+    }
+}
+
+/// The implementation under test: the `brig` executable built beside this test
+/// bundle, run as a user runs it. It runs inside the oracle's mount, PID, UTS
+/// and IPC namespaces, so both runners start from the same world: the same
+/// /run, /tmp and /var/tmp, the same API file systems systemd mounted at boot
+/// (mqueue, debugfs, a read-only /sys/fs/cgroup), the same /proc and PID 1.
+/// Whatever the probe then sees differently, the runner made different.
+enum BrigRunner {
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("brig").path
+    }
+
+    /// nil when `brig run` works here, else why not.
+    static let unavailableReason: String? = {
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return "no brig executable at \(binary)" }
+        return refusal(of: [], "brig run --dry-run -- /bin/true")
+    }()
+
+    /// nil when `brig run` takes a syscall filter, else why not.
+    static let seccompUnavailableReason: String? = unavailableReason
+        ?? refusal(of: ["SystemCallFilter=@system-service"], "brig run --dry-run -p SystemCallFilter=@system-service")
+
+    private static func refusal(of properties: [String], _ what: String) -> String? {
+        let args = ["run", "--dry-run"] + properties.flatMap { ["-p", $0] } + ["--", "/bin/true"]
+        guard let dry = try? Command.run([binary] + args) else { return "\(what) could not start" }
+        return dry.status == 0 ? nil : "\(what) failed (\(dry.status)): \(dry.stderr)"
+    }
+
+    /// `brig run -p K=V ... -- command`: the one place the brig side starts.
+    static func start(_ properties: [String], _ command: [String]) throws -> Command {
+        // `exec` enters the oracle's mount and PID namespaces; its PID 1 lends the UTS and IPC ones.
+        let enter = [Oracle.script, "exec", "/usr/bin/nsenter", "--target", "1", "--uts", "--ipc", "--"]
+        return try Command(enter + [binary, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
+    }
+}
