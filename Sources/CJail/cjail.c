@@ -506,6 +506,15 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         struct sock_fprog prog = { .len = (unsigned short)s->a, .filter = (struct sock_filter *)s->data };
         return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)s->b, &prog);
     }
+    case CJ_ENV_PID: {
+        char *entry = plan->envp[s->a];
+        char *eq = strchr(entry, '=');
+        if (!eq || cj_strlen(eq + 1) < 10) { errno = EINVAL; return -1; }
+        size_t n = 0;
+        cj_append_uint(eq + 1, &n, (unsigned)getpid());
+        eq[1 + n] = 0;
+        return 0;
+    }
     case CJ_EXEC: return execve(s->s1, plan->argv, plan->envp);
     default: errno = EINVAL; return -1;
     }

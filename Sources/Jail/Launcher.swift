@@ -66,8 +66,12 @@ public enum Launcher {
         let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
         ipcOwner = uid
         let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
-        spec.mounts.bindMounts += prepared.binds
-        spec.mounts.emptyDirectories += prepared.emptyDirectories
+        // The directories are bound into the jail only when it has a mount
+        // namespace anyway; they never create one (as in systemd).
+        if spec.mounts.needsMountNamespace {
+            spec.mounts.bindMounts += prepared.binds
+            spec.mounts.emptyDirectories += prepared.emptyDirectories
+        }
         spec.environment += prepared.environment
         if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
         spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
@@ -99,7 +103,7 @@ public enum Launcher {
             let uid = DynamicUserLease.range.lowerBound
             spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
-        for entry in request.directories.entries {
+        for entry in request.directories.entries where spec.mounts.needsMountNamespace {
             let path = entry.kind.prefix + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }

@@ -1,4 +1,7 @@
 /// Kernel numbers the plan speaks in, with the names used when printing it.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum Capabilities {
     /// Capability names in kernel order (CAP_CHOWN = 0 ...).
@@ -51,6 +54,12 @@ public enum RLimit {
     }
 
     static func format(_ value: UInt64) -> String { value == infinity ? "infinity" : "\(value)" }
+
+    /// The calling process's hard limit.
+    static func currentHard(_ resource: Int32) -> UInt64? {
+        var limit = rlimit()
+        return getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 ? UInt64(limit.rlim_max) : nil
+    }
 }
 
 public enum Namespaces {

@@ -87,7 +87,12 @@ enum MountSteps {
             if isMountPoint(host) { return [] }
             return [step(.mount(source: "/sys", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .run:
+            // systemd mounts a fresh /run only where none is mounted, which under
+            // systemd never happens without RootDirectory=; where the host's /run
+            // is a plain directory, brig keeps it, as its own mount (so, like
+            // systemd's, it is left out of ProtectSystem=strict's read-only /).
             if isMountPoint(host) { return [] }
+            if host == e.path { return [step(.bindSelf(target))] }
             fallthrough
         case .emptyDir, .tmpfs:
             return [step(.unmountBelow(target)),

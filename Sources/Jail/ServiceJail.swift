@@ -126,6 +126,10 @@ public enum ServiceJail {
             let hard = limit.hard ?? RLimit.infinity
             return JailSpec.ResourceLimit(resource: kind.resource, soft: limit.soft ?? RLimit.infinity, hard: hard)
         }
+        // systemd's DefaultLimitNOFILE=1024:524288, where the unit sets none.
+        if p.limits[.nofile] == nil, let hard = RLimit.currentHard(7) {
+            spec.limits.append(.init(resource: 7, soft: min(1024, hard), hard: min(hard, 524288)))
+        }
         if let umask = p.umask { spec.umask = umask }
         spec.nice = p.nice.map(Int32.init)
         spec.oomScoreAdjust = p.oomScoreAdjust.map(Int32.init)
@@ -166,14 +170,15 @@ public enum ServiceJail {
                 pairs.removeAll { $0.0 == entry }
             }
         }
-        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())"]
+        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder]
     }
 
+    /// The system locale, as systemd's manager reads it; C.UTF-8 when none is set.
     static func defaultLanguage() -> String {
         for path in ["/etc/locale.conf", "/etc/default/locale"] {
             for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }
         }
-        return ""
+        return "C.UTF-8"
     }
 
     static func invocationID() -> String {

@@ -51,6 +51,7 @@ enum cjail_op {
     CJ_NO_NEW_PRIVS,
     CJ_CHDIR,             // s1
     CJ_SECCOMP,           // data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*
+    CJ_ENV_PID,           // a: index of an envp entry "NAME=" followed by room for 10 digits: our pid goes there
     CJ_EXEC,              // s1: path (argv/envp come from the plan)
 };
 
