@@ -37,6 +37,8 @@ public struct LaunchRequest: Sendable {
     public var stop = StopPolicy()
     /// RemoveIPC=: the user's IPC objects go when the run ends.
     public var removeIPC = false
+    /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
+    public var deviceFilter: DeviceFilter? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -80,6 +82,7 @@ public enum Launcher {
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
+        try request.deviceFilter?.attach(to: site.cgroup)
 
         var status: Int32 = 0
         var failed = false

@@ -11,7 +11,7 @@ public enum ServiceJail {
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
-                               unitName: String) throws(JailError) -> LaunchRequest {
+                               resources: ResourceControl = ResourceControl(), unitName: String) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -28,6 +28,9 @@ public enum ServiceJail {
 
         var request = LaunchRequest(spec: spec)
         request.removeIPC = sandbox.removeIPC ?? false
+        if resources.devicePolicy == .closed {
+            request.deviceFilter = .closed(adding: resources.deviceAllow.map { ($0.device, $0.access) })
+        }
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName
