@@ -1,3 +1,6 @@
+import Foundation
+import Glibc
+
 /// Kernel numbers the plan speaks in, with the names used when printing it.
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +18,14 @@ public enum Capabilities {
         "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ]
+
+    /// Whether this process has `capability` in its effective set (from /proc/self/status).
+    static func effectiveContains(_ capability: Int32) -> Bool {
+        guard let status = SystemFiles.read("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << UInt64(capability)) != 0
+    }
 
     public static func number(_ name: String) -> Int? {
         let upper = name.uppercased()
@@ -48,18 +59,27 @@ public enum RLimit {
     public static let names = ["CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
                                "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME"]
     public static let infinity = UInt64.max
+    public static let nofile: Int32 = 7
+
+    /// What systemd gives a service without LimitNOFILE=: a soft limit of at most 1024, so select()
+    /// keeps working in old programs, and a hard limit bumped to 512Ki (within fs.nr_open) where the
+    /// manager may raise it; without CAP_SYS_RESOURCE systemd settles for the hard limit it has.
+    static func defaultOpenFiles() -> JailSpec.ResourceLimit {
+        var current = rlimit()
+        getrlimit(__rlimit_resource_t(UInt32(nofile)), &current)
+        let nrOpen = SystemFiles.read("/proc/sys/fs/nr_open").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1 << 20
+        var hard = min(nrOpen, max(UInt64(current.rlim_max), 512 * 1024))
+        if hard > UInt64(current.rlim_max), !Capabilities.effectiveContains(resourceCapability) { hard = UInt64(current.rlim_max) }
+        return JailSpec.ResourceLimit(resource: nofile, soft: min(1024, UInt64(current.rlim_cur), hard), hard: hard)
+    }
+
+    private static let resourceCapability: Int32 = 24  // CAP_SYS_RESOURCE
 
     static func name(of resource: Int32) -> String {
         resource >= 0 && Int(resource) < names.count ? names[Int(resource)] : "\(resource)"
     }
 
     static func format(_ value: UInt64) -> String { value == infinity ? "infinity" : "\(value)" }
-
-    /// The calling process's hard limit.
-    static func currentHard(_ resource: Int32) -> UInt64? {
-        var limit = rlimit()
-        return getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 ? UInt64(limit.rlim_max) : nil
-    }
 }
 
 public enum Namespaces {

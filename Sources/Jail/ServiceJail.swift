@@ -129,9 +129,9 @@ public enum ServiceJail {
             let hard = limit.hard ?? RLimit.infinity
             return JailSpec.ResourceLimit(resource: kind.resource, soft: limit.soft ?? RLimit.infinity, hard: hard)
         }
-        // systemd's DefaultLimitNOFILE=1024:524288, where the unit sets none.
-        if p.limits[.nofile] == nil, let hard = RLimit.currentHard(7) {
-            spec.limits.append(.init(resource: 7, soft: min(1024, hard), hard: min(hard, 524288)))
+        if !spec.limits.contains(where: { $0.resource == RLimit.nofile }) {
+            spec.limits.append(RLimit.defaultOpenFiles())
+            spec.limits.sort { $0.resource < $1.resource }
         }
         if let umask = p.umask { spec.umask = umask }
         spec.nice = p.nice.map(Int32.init)
@@ -181,6 +181,7 @@ public enum ServiceJail {
         for path in ["/etc/locale.conf", "/etc/default/locale"] {
             for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }
         }
+        // With no locale configured, systemd gives its services C.UTF-8.
         return "C.UTF-8"
     }
 

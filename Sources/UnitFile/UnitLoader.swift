@@ -15,7 +15,9 @@ public struct UnitLoader: Sendable {
         guard nameOrPath.contains("/") else { return try load(name: UnitName(nameOrPath)) }
         let directory = FileSystem.directoryName(nameOrPath)
         let name = try UnitName(FileSystem.baseName(nameOrPath))
-        switch FileSystem.kind(nameOrPath) {
+        // An instance path may name a file that does not exist: its template beside it serves.
+        let template = name.template.map { directory + "/" + $0 }
+        switch FileSystem.kind(nameOrPath) ?? template.flatMap({ FileSystem.kind($0) }) {
         case nil: throw .unreadable(path: nameOrPath, errno: 2)
         case .directory?: throw .isDirectory(path: nameOrPath)
         default: break

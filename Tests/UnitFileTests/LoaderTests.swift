@@ -93,6 +93,14 @@ struct LoaderTests {
         #expect(values(unit, "Group") == ["g"])
     }
 
+    @Test func instancePathUsesTheTemplateBesideIt() throws {
+        let template = tree.write("work/tpl@.service", "[Service]\nExecStart=/bin/echo %i\n")
+        let unit = try loader.load(tree.root + "/work/tpl@web.service")
+        #expect(unit.name.name == "tpl@web.service")
+        #expect(unit.fragmentPath == template)
+        #expect(try unit.specifiers.expand(values(unit, "ExecStart")[0]) == "/bin/echo web")
+    }
+
     @Test func specifiersOfASystemUnit() throws {
         let unit = try UnitLoader(root: tree.root).load(tree.write("x/foo-bar@a-b\\x2dc.service", "[Service]\n"))
         let s = unit.specifiers
