@@ -30,13 +30,20 @@ enum MountSteps {
         // Under RootDirectory= the target already exists on the host; otherwise
         // the staging root is a copy of / and the host's own path tells.
         let hostMounts = hostMountPoints()
+        let paths = entries.map { Paths.normalized($0.path) }
+        // Both sides normalised: equal, or below.
+        func below(_ path: String, _ prefix: String) -> Bool {
+            path == prefix || prefix == "/" || path.hasPrefix(prefix + "/")
+        }
         for (index, e) in entries.enumerated() {
-            let host = settings.rootDirectory == nil ? e.path : at(e.path)
+            let host = settings.rootDirectory == nil ? paths[index] : at(e.path)
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
-            let clean = !hostMounts.contains { Paths.isBelow($0, host) }
-                && !entries[..<index].contains { [.bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs].contains($0.mode)
-                                                 && Paths.isBelow(e.path, $0.path) }
+            let clean = !hostMounts.contains { below($0, host) }
+                && !entries[..<index].indices.contains { earlier in
+                    [.bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs].contains(entries[earlier].mode)
+                        && below(paths[index], paths[earlier])
+                }
             steps += mount(e, at: at(e.path), host: host, clean: clean, site: site)
         }
         // Only other entries strictly below a path can be skipped under it.
