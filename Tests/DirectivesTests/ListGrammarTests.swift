@@ -72,7 +72,9 @@ import Testing
         #expect(service("RestrictNamespaces=yes").exec.sandbox.restrictNamespaces == NamespaceRestriction.none)
         #expect(service("RestrictNamespaces=no").exec.sandbox.restrictNamespaces == .all)
         #expect(service("RestrictNamespaces=net ipc").exec.sandbox.restrictNamespaces?.allowed == [.net, .ipc])
-        #expect(service("RestrictNamespaces=~user mnt").exec.sandbox.restrictNamespaces?.allowed == [.cgroup, .ipc, .net, .pid, .uts, .time])
+        #expect(service("RestrictNamespaces=~user mnt").exec.sandbox.restrictNamespaces?.allowed == [.cgroup, .ipc, .net, .pid, .uts])
+        #expect(service("RestrictNamespaces=~time").exec.sandbox.restrictNamespaces?.restricts == false)
+        #expect(service("RestrictNamespaces=time").exec.sandbox.restrictNamespaces?.allowed == [.time])
         #expect(service("RestrictNamespaces=net", "RestrictNamespaces=~net").exec.sandbox.restrictNamespaces?.allowed == [])
         #expect(service("RestrictNamespaces=net", "RestrictNamespaces=").exec.sandbox.restrictNamespaces == nil)
     }

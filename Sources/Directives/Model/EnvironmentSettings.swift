@@ -7,7 +7,8 @@ public struct EnvironmentVariable: Hashable, Sendable {
 
 /// ENVIRONMENT of systemd.exec(5).
 public struct EnvironmentSettings: Sendable {
-    /// Environment= assignments in order; a later one for the same name wins at run time.
+    /// Environment= assignments in order; a later one for the same name replaces the earlier in
+    /// place, as systemd merges them.
     public var variables: [EnvironmentVariable] = []
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
@@ -20,7 +21,10 @@ public struct EnvironmentSettings: Sendable {
         switch d.key {
         case "Environment":
             if d.value.isEmpty { variables = []; break }
-            variables += try EnvironmentValues.assignments(d.value, expand: d.expand).map { EnvironmentVariable(name: $0.name, value: $0.value) }
+            for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand) {
+                let variable = EnvironmentVariable(name: name, value: value)
+                if let i = variables.firstIndex(where: { $0.name == name }) { variables[i] = variable } else { variables.append(variable) }
+            }
         case "EnvironmentFile":
             if d.value.isEmpty { files = []; break }
             files.append(try EnvironmentFile(parsing: d.expanded()))
