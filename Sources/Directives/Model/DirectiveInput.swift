@@ -1,14 +1,22 @@
 /// One assignment being applied to the model: its raw value, where it was written, and the
 /// unit's specifiers, with the readers the model's sections share.
-public struct DirectiveInput: Sendable {
+public struct DirectiveInput {
     public let key: String
     public let value: String
     public let location: SourceLocation
     let specifiers: Specifiers
+    private let skipped = SkippedWords()
 
     public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers) {
         self.key = key; self.value = value; self.location = location; self.specifiers = specifiers
     }
+
+    /// The words of a list that were left out because they do not parse, while the rest of the
+    /// line applied: systemd's list parsers warn about such a word and keep going.
+    public var skippedWords: [ValueError] { skipped.errors }
+
+    /// Leaves one word of a list out (see `skippedWords`).
+    func skip(_ error: ValueError) { skipped.errors.append(error) }
 
     /// `text` with %-specifiers resolved, for directives systemd expands.
     func expand(_ text: String) throws(ValueError) -> String {
@@ -40,3 +48,6 @@ public struct DirectiveInput: Sendable {
         value.isEmpty ? nil : try parse(value)
     }
 }
+
+/// Where a list parser collects the words it leaves out.
+private final class SkippedWords { var errors: [ValueError] = [] }

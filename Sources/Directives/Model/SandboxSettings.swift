@@ -15,6 +15,8 @@ public struct SandboxSettings: Sendable {
     public var protectControlGroups: Bool?
     public var restrictNamespaces: NamespaceRestriction?
     public var restrictAddressFamilies: AddressFamilyRestriction?
+    /// Whether a RestrictAddressFamilies= list has begun since the last reset (see `merge`).
+    var addressFamiliesListed = false
     /// RestrictFileSystems=: file system names or @groups, allowed (or denied when `inverted`).
     public var restrictFileSystems: (inverted: Bool, names: Set<String>)?
     public var lockPersonality: Bool?
@@ -49,7 +51,8 @@ public struct SandboxSettings: Sendable {
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
         case "ProtectControlGroups": protectControlGroups = try d.bool()
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
-        case "RestrictAddressFamilies": restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value)
+        case "RestrictAddressFamilies": restrictAddressFamilies = try AddressFamilyRestriction.merge(
+            restrictAddressFamilies, listed: &addressFamiliesListed, d.value, skip: d.skip)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")

@@ -82,11 +82,16 @@ extension CapabilitySet {
     /// Applies one CapabilityBoundingSet=/AmbientCapabilities= line with systemd's rules:
     /// `LIST` adds and `~LIST` removes, but the first line (while the set still equals `initial`,
     /// all capabilities for the bounding set, none for ambient) and an empty line replace it.
-    public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String) throws(ValueError) -> CapabilitySet {
+    /// An unknown name is handed to `skip` and the rest of the line applies, as systemd does.
+    public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String,
+                             skip: (ValueError) -> Void) throws(ValueError) -> CapabilitySet {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        let sum = try CapabilitySet(parsingList: String(text))
+        var sum = CapabilitySet.empty
+        for word in try words(String(text), [.unquote, .relax]) {
+            do { sum.insert(try Capability(name: word)) } catch { skip(error) }
+        }
         if sum.isEmpty || current == initial { return invert ? CapabilitySet(mask: ~sum.mask) : sum }
         return CapabilitySet(mask: invert ? current.mask & ~sum.mask : current.mask | sum.mask)
     }
