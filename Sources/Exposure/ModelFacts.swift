@@ -8,7 +8,7 @@ extension SecurityFacts {
         if unit.isMasked { throw UnitLoadError(description: "\(unit.name.name): unit is masked") }
         var loaded = unit
         loaded.assignments += extra
-        let config = UnitConfig(loaded)
+        let config = UnitConfig(loaded, rules: rules.release)
         if let error = config.loadError { throw UnitLoadError(description: error.description) }
         self.init(config: config, fragmentPath: unit.fragmentPath, rules: rules)
     }
@@ -80,9 +80,8 @@ extension SecurityFacts {
         systemCallArchitectures = e.syscalls.architectures ?? []
         if let filter = e.syscalls.filter {
             systemCallFilterIsAllowList = filter.isAllowList
-            let version: SystemdRules = rules.version >= 261 ? .v261 : .v252
             // In an allow list, a call given an error number fails rather than runs: not allowed.
-            for (name, action) in filter.resolved(rules: version) where !(filter.isAllowList && action != nil) {
+            for (name, action) in filter.resolved(rules: rules.release) where !(filter.isAllowList && action != nil) {
                 if let n = rules.nativeNumbers[name] { systemCallFilter.insert(n) }
             }
         }

@@ -16,7 +16,7 @@ import UnitFile
         #expect(u.exec.capabilities.ambient == CapabilitySet([.netRaw]))
         let denied = u.exec.syscalls.filter.map { Set($0.resolved().keys) } ?? []
         #expect(denied.contains("mount") && denied.contains("reboot") && !denied.contains("swapon"))
-        #expect(u.diagnostics.count == 6 && u.diagnostics.allSatisfy { $0.message.hasSuffix("(ignored; the rest of the line applies)") })
+        #expect(u.diagnostics.count == 6 && u.diagnostics.allSatisfy { $0.message.hasSuffix("(left out; the rest applies)") })
     }
 
     @Test func aListOfOnlyBadWordsStillDecidesAllowOrDeny() {
@@ -33,7 +33,7 @@ import UnitFile
     @Test func namespacesRejectTheWholeLine() {
         let u = service("RestrictNamespaces=net bogus")
         #expect(u.exec.sandbox.restrictNamespaces == nil)
-        #expect(!messages(u)[0].contains("the rest of the line applies"))
+        #expect(!messages(u)[0].contains("the rest applies"))
     }
 
     @Test func delegateTurnsOnForEmptyAndListValues() {

@@ -52,6 +52,17 @@ let oracleModelUnits: [[String]] = [
     ["StandardOutput=truncate:/var/log/x", "StandardError=file:/var/log/y"], ["StandardOutput=inherit"],
 ]
 
+/// Lines with words systemd leaves out while applying the rest: brig reports each and applies the same rest.
+let skippedWordUnits: [[String]] = [
+    ["CapabilityBoundingSet=CAP_NET_ADMIN CAP_BOGUS", "AmbientCapabilities=CAP_BOGUS"],
+    ["CapabilityBoundingSet=CAP_BOGUS", "RestrictAddressFamilies=AF_UNIX AF_WIFI", "SecureBits=keep-caps bogus"],
+    ["SystemCallFilter=~reboot foo_bar @nope swapon:EBOGUS", "SystemCallArchitectures=native vax"],
+    ["SystemCallFilter=getpid @nope uname:EPERM", "RestrictAddressFamilies=~AF_WIFI"],
+    ["Environment=A=1 1B=2 C=3 novalue", "PassEnvironment=PATH 1X", "UnsetEnvironment=A.B TERM"],
+    ["ReadWritePaths=/a relative /b", "ReadOnlyPaths=-/c /d/../e", "BindPaths=/x:/y:bogus /z", "TemporaryFileSystem=rel /t"],
+    ["IPAddressAllow=10.0.0.0/8 bogus ::1", "IPAddressDeny=300.1.1.1"],
+]
+
 let oracleProperties = [
     "ExecStart", "CapabilityBoundingSet", "AmbientCapabilities", "RestrictAddressFamilies", "RestrictNamespaces",
     "SystemCallFilter", "SystemCallErrorNumber", "SystemCallArchitectures", "UMask", "LimitNOFILE", "LimitNOFILESoft",
@@ -103,17 +114,41 @@ struct SystemdModelOracle {
         #expect(found == [])
     }
 
+    @Test func wordsSystemdLeavesOutAreLeftOutAndTheRestApplies() throws {
+        let texts = skippedWordUnits.map { "[Service]\nExecStart=/bin/true\n" + $0.joined(separator: "\n") + "\n" }
+        let found = try mismatches(type: "service", texts: texts, properties: oracleProperties + ["SecureBits"], errorsExpected: true)
+        #expect(found == [])
+    }
+
     @Test func systemctlShowsWhatTheSocketModelHolds() throws {
         let texts = socketModelUnits.map { "[Socket]\n" + $0.joined(separator: "\n") + "\n" }
         let found = try mismatches(type: "socket", texts: texts, properties: socketOracleProperties)
         #expect(found == [])
     }
 
+    @Test func specifiersOfATemplateInstanceExpandAsSystemdExpandsThem() throws {
+        let text = """
+            [Service]
+            ExecStart=/bin/echo %i %I %n %N %p %P %f %t %S %C %L %E %%
+            User=u-%i
+            Environment="INSTANCE=%I" UNIT=%n
+            WorkingDirectory=/var/lib/%p
+            ReadWritePaths=/srv/%i
+            SyslogIdentifier=%P-%j
+            """
+        let found = try mismatches(type: "service", texts: [text], properties: ["ExecStart", "User", "Environment",
+                                   "WorkingDirectory", "ReadWritePaths", "SyslogIdentifier"], instance: "web\\x2d1-a")
+        #expect(found == [])
+    }
+
     /// Loads each text as a unit of `type` under systemd and brig and lists the properties that differ.
-    /// Socket units get a service of their name to trigger.
-    func mismatches(type: String, texts: [String], properties: [String]) throws -> [String] {
-        let tag = "brig-model-\(getpid())-\(type)"
-        let names = texts.indices.map { "\(tag)-\($0).\(type)" }
+    /// Socket units get a service of their name to trigger. With an `instance`, each text is a
+    /// template and that instance of it is compared.
+    func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil,
+                    errorsExpected: Bool = false) throws -> [String] {
+        let tag = "brig-model-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
+        let fileNames = texts.indices.map { "\(tag)-\($0)\(instance == nil ? "" : "@").\(type)" }
+        let names = texts.indices.map { "\(tag)-\($0)\(instance.map { "@" + $0 } ?? "").\(type)" }
         let root = FileManager.default.temporaryDirectory.path + "/\(tag)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let dir = root + "/etc/systemd/system"
@@ -124,7 +159,7 @@ struct SystemdModelOracle {
             // The oracle has a private /tmp and /etc/systemd/system: hand the text over inline.
             script += "echo \(Data(text.utf8).base64EncodedString()) | base64 -d > /etc/systemd/system/\(name)\n"
         }
-        for (name, text) in zip(names, texts) {
+        for (name, text) in zip(fileNames, texts) {
             try install(name, text)
             if type == "socket" { try install(name.replacingOccurrences(of: ".socket", with: ".service"), "[Service]\nExecStart=/bin/true\n") }
         }
@@ -141,7 +176,7 @@ struct SystemdModelOracle {
                 systemd[String(line[..<eq]), default: []].append(String(line[line.index(after: eq)...]))
             }
             let written = UnitConfig(try UnitLoader(root: root).load(name))
-            if written.hasErrors { result.append("\(name): \(written.diagnostics)") }
+            if written.hasErrors != errorsExpected { result.append("\(name): \(written.diagnostics)") }
             let unit = written.withImplications()   // systemctl shows the settings after systemd's implications
             for property in properties {
                 guard let rendered = SystemctlShow.render(property, unit) else { continue }
@@ -274,9 +309,9 @@ enum SystemctlShow {
             guard let w = e.filesystem.workingDirectory else { return [""] }
             return [(w.ignoreIfMissing ? "!" : "") + (w.path ?? "~")]
         case "Environment": return [e.environment.variables.map { quoteForShow("\($0.name)=\($0.value)") }.joined(separator: " ")]
-        case "ReadWritePaths": return [e.filesystem.readWritePaths.map(\.description).joined(separator: " ")]
-        case "ReadOnlyPaths": return [e.filesystem.readOnlyPaths.map(\.description).joined(separator: " ")]
-        case "InaccessiblePaths": return [e.filesystem.inaccessiblePaths.map(\.description).joined(separator: " ")]
+        case "ReadWritePaths": return [e.filesystem.readWritePaths.map { quoteForShow($0.description) }.joined(separator: " ")]
+        case "ReadOnlyPaths": return [e.filesystem.readOnlyPaths.map { quoteForShow($0.description) }.joined(separator: " ")]
+        case "InaccessiblePaths": return [e.filesystem.inaccessiblePaths.map { quoteForShow($0.description) }.joined(separator: " ")]
         case "BindPaths", "BindReadOnlyPaths":
             let readOnly = property == "BindReadOnlyPaths"
             return [e.filesystem.bindMounts.filter { $0.readOnly == readOnly }.map {

@@ -115,3 +115,10 @@ import Testing
         #expect(u.kill.killMode == KillMode.none)
     }
 }
+
+@Suite struct DiagnosticOrder {
+    @Test func findingsOfTheLoaderAndTheModelComeInReadingOrder() {
+        let u = unitConfig("[Service]\nFrob=1\n[Bogus]\nA=1\n[Service]\nProtectSytem=yes\n")
+        #expect(u.diagnostics.map(\.location.line) == [2, 3, 6])
+    }
+}

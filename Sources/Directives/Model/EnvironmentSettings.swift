@@ -21,7 +21,7 @@ public struct EnvironmentSettings: Sendable {
         switch d.key {
         case "Environment":
             if d.value.isEmpty { variables = []; break }
-            for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand) {
+            for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand, skipped: &d.skipped.problems) {
                 let variable = EnvironmentVariable(name: name, value: value)
                 if let i = variables.firstIndex(where: { $0.name == name }) { variables[i] = variable } else { variables.append(variable) }
             }
@@ -30,13 +30,13 @@ public struct EnvironmentSettings: Sendable {
             files.append(try EnvironmentFile(parsing: d.expanded()))
         case "PassEnvironment":
             if d.value.isEmpty { passEnvironment = []; break }
-            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false)
+            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false, skipped: &d.skipped.problems)
         case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted":
             if d.value.isEmpty { credentials[d.key] = nil; break }
             credentials[d.key, default: []].append(try d.expanded())
         case "UnsetEnvironment":
             if d.value.isEmpty { unsetEnvironment = []; break }
-            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true)
+            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true, skipped: &d.skipped.problems)
         default: return false
         }
         return true

@@ -59,9 +59,9 @@ public struct CapabilitySettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "CapabilityBoundingSet":
-            boundingSet = try CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skip: d.skip)
+            boundingSet = try CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skipped: &d.skipped.problems)
         case "AmbientCapabilities":
-            ambient = try CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skip: d.skip)
+            ambient = try CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skipped: &d.skipped.problems)
         default: return false
         }
         return true
@@ -79,7 +79,7 @@ public struct SyscallSettings: Sendable {
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "SystemCallFilter": filter = SyscallFilter.merge(filter, d.value, skip: d.skip)
+        case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value, rules: d.rules, skipped: &d.skipped.problems)
         case "SystemCallErrorNumber":
             errorNumber = try d.optional { v throws(ValueError) in
                 let action = try SyscallAction(parsing: v)
@@ -87,11 +87,11 @@ public struct SyscallSettings: Sendable {
                 return action
             }
         case "SystemCallArchitectures":
+            // The set exists once one name is valid: a line of unknown names leaves it unset.
             if d.value.isEmpty { architectures = nil; break }
-            for name in try words(d.value) {
-                do { architectures = (architectures ?? []).union([try SyscallArchitectureNames.parse(name)]) } catch { d.skip(error) }
-            }
-        case "SystemCallLog": log = SyscallFilter.merge(log, d.value, logging: true, skip: d.skip)
+            let names = try SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems)
+            if !names.isEmpty { architectures = (architectures ?? []).union(names) }
+        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true, rules: d.rules, skipped: &d.skipped.problems)
         default: return false
         }
         return true

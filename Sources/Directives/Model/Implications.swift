@@ -71,7 +71,7 @@ extension UnitConfig {
         let needsNotify = service.type == .notify || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
             || (service.fileDescriptorStoreMax ?? 0) > 0
         if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
-        if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = "continue" }
+        if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }
 
         var stdio = exec.stdio
         if (stdio.standardInput ?? .null) == .null, !stdio.inputData.isEmpty { stdio.standardInput = .data }

@@ -105,24 +105,26 @@ public struct ResourceControl: Sendable {
         case "CPUWeight":
             cpuWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
         case "IOWeight": ioWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
-        case "IPAddressAllow": ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value, skip: d.skip))
-        case "IPAddressDeny": ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value, skip: d.skip))
-        case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
-        case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
+        case "IPAddressAllow":
+            ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
+        case "IPAddressDeny":
+            ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
         case "DeviceAllow":
             if d.value.isEmpty { deviceAllow = [] } else { deviceAllow.append(try DeviceRule(parsing: d.expanded())) }
         case "DevicePolicy": devicePolicy = try DevicePolicy(parsing: d.value)
         case "SocketBindAllow": try d.appendWords(to: &socketBindAllow) { w throws(ValueError) in try SocketBindRule(parsing: w) }
         case "SocketBindDeny": try d.appendWords(to: &socketBindDeny) { w throws(ValueError) in try SocketBindRule(parsing: w) }
         case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value)
+        case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
+        case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
         case "Delegate":
             // An empty value turns delegation on with no controllers; a list adds controllers
-            // (an unknown one is skipped) and turns it on, as systemd does.
+            // (leaving out unknown ones) and turns it on, as systemd does.
             if let b = try? parseBoolean(d.value) { delegate = b ? .controllers(nil) : .no; break }
             var set: Set<String>? = []
             if case .controllers(let s)? = delegate, !d.value.isEmpty { set = s }
             for w in try words(d.value) {
-                guard Self.controllers.contains(w) else { d.skip(ValueError("unknown cgroup controller '\(w)'")); continue }
+                guard Self.controllers.contains(w) else { d.skipped.problems.append(ValueError("unknown cgroup controller '\(w)'")); continue }
                 set?.insert(w)
             }
             delegate = .controllers(set)

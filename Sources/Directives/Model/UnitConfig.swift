@@ -1,8 +1,8 @@
 /// A unit read into the typed model: every directive brig understands, as written, plus the
-/// diagnostics `brig verify` reports: the loader's syntax findings first, then unknown sections
-/// and directives, misplaced directives and values that do not parse. As in systemd, a value that
-/// does not parse is left out of the model, a list leaves out only its bad words, and a fatal
-/// setting stops the reading of its file.
+/// diagnostics `brig verify` reports: the loader's syntax findings, unknown directives, misplaced
+/// directives and values that do not parse, in reading order. As in systemd, a value that does
+/// not parse is left out of the model, a list leaves out only its bad words, and a fatal setting
+/// stops the reading of its file.
 public struct UnitConfig: Sendable {
     public var name: UnitName
     public var unit = UnitSection()
@@ -23,39 +23,46 @@ public struct UnitConfig: Sendable {
     /// last set: whoever must honour every directive (the jail) can refuse these by name.
     public var unmodelled: [String: SourceLocation] = [:]
 
+    /// The systemd release whose reading applies where releases differ (newer groups and modes).
+    public private(set) var rules = SystemdRules.v252
+
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    public init(_ loaded: LoadedUnit) {
+    public init(_ loaded: LoadedUnit, rules: SystemdRules = .v252) {
         name = loaded.name
+        self.rules = rules
         diagnostics = loaded.diagnostics
         var abandoned: String?   // the drop-in systemd stopped reading at a fatal setting
         for a in loaded.assignments {
+            let inDropIn = loaded.dropInPaths.contains(a.location.file)
             // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
             if loadError != nil || a.location.file == abandoned {
                 // systemd reads no further here; the line is still checked, so verify lists every problem.
                 var unread = self
-                unread.read(a, loaded.specifiers)
+                unread.read(a, loaded.specifiers, inDropIn: inDropIn)
                 diagnostics = unread.diagnostics
                 badSettings = unread.badSettings
                 continue
             }
             let fatalBefore = badSettings.count
-            read(a, loaded.specifiers)
+            read(a, loaded.specifiers, inDropIn: inDropIn)
             guard badSettings.count > fatalBefore else { continue }
-            if loaded.dropInPaths.contains(a.location.file) {
-                abandoned = a.location.file
-                diagnostics.append(Diagnostic(.warning, a.location, "systemd ignores the rest of this drop-in after this fatal setting"))
-            } else {
-                loadError = diagnostics.last
-            }
+            if inDropIn { abandoned = a.location.file } else { loadError = diagnostics.last }
         }
+        // In reading order: files as they apply (fragment, then drop-ins), then line and column.
+        let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        diagnostics = diagnostics.enumerated().sorted { x, y in
+            let (a, b) = (x.element.location, y.element.location)
+            let (fa, fb) = (fileOrder[a.file] ?? Int.max, fileOrder[b.file] ?? Int.max)
+            return (fa, a.line, a.column, x.offset) < (fb, b.line, b.column, y.offset)
+        }.map(\.element)
     }
 
-    private mutating func read(_ a: Assignment, _ specifiers: Specifiers) {
+    private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
         switch DirectiveRegistry.status(section: a.section, name: a.key) {
         case .known(let hint):
-            apply(a, hint: hint, specifiers: specifiers)
+            apply(a, hint: hint, specifiers: specifiers, inDropIn: inDropIn)
         case .removed:
             diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
         case .newer:
@@ -70,8 +77,8 @@ public struct UnitConfig: Sendable {
         }
     }
 
-    private mutating func apply(_ a: Assignment, hint: String, specifiers: Specifiers) {
-        let d = DirectiveInput(key: a.key, value: a.value, location: a.location, specifiers: specifiers)
+    private mutating func apply(_ a: Assignment, hint: String, specifiers: Specifiers, inDropIn: Bool) {
+        let d = DirectiveInput(key: a.key, value: a.value, location: a.location, specifiers: specifiers, rules: rules)
         do throws(ValueError) {
             var handled = false
             switch a.section {
@@ -90,14 +97,14 @@ public struct UnitConfig: Sendable {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
             }
-            for skipped in d.skippedWords {
-                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(skipped.message) (ignored; the rest of the line applies)"))
+            for problem in d.skipped.problems {
+                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) (left out; the rest applies)"))
             }
             for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
             let fatal = Self.isFatal(d)
             if fatal { badSettings.append(a.key) }
-            let consequence = fatal ? " (systemd refuses to load the unit)" : ""
+            let consequence = !fatal ? "" : inDropIn ? " (systemd reads no further in this drop-in)" : " (systemd refuses to load the unit)"
             diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
         }
     }
@@ -126,6 +133,10 @@ public struct UnitConfig: Sendable {
         case "SECONDS": _ = try d.time()
         case "MODE" where !d.key.hasSuffix("JobMode"): _ = try Numbers.mode(d.value)
         case "SIGNAL": _ = try Signal(parsing: d.value)
+        case "TIMER" where d.key != "OnCalendar": _ = try d.time()   // calendar expressions are not checked
+        case "UNIT":
+            let name = try d.expanded()
+            guard (try? UnitName(name)) != nil else { throw ValueError("'\(name)' is not a unit name") }
         default: break
         }
     }

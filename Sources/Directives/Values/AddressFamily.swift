@@ -38,11 +38,11 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
 
     /// Applies one more line the way systemd merges them; returns nil for an empty line (reset).
     /// `listed` is whether a list line has begun the set since the last reset: the first list
-    /// decides between allow and deny, later ones add to or take from it. `none` allows nothing
-    /// but begins no list, so a list after it decides anew. An unknown family is handed to `skip`
-    /// and the rest of the line applies.
+    /// decides between allow and deny (even when none of its names is known), later ones add to
+    /// or take from it. `none` allows nothing but begins no list, so a list after it decides
+    /// anew. Unknown family names are left out and noted in `skipped`.
     public static func merge(_ current: AddressFamilyRestriction?, listed: inout Bool, _ line: String,
-                             skip: (ValueError) -> Void) throws(ValueError) -> AddressFamilyRestriction? {
+                             skipped: inout [ValueError]) throws(ValueError) -> AddressFamilyRestriction? {
         if line.isEmpty || line == "none" {
             listed = false
             return line.isEmpty ? nil : .allowOnly([])
@@ -55,7 +55,7 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
         listed = true
         for name in names {
             let family: Int
-            do { family = try AddressFamily.number(name) } catch { skip(error); continue }
+            do throws(ValueError) { family = try AddressFamily.number(name) } catch { skipped.append(error); continue }
             switch result {
             case .allowOnly(var s): if invert { s.remove(family) } else { s.insert(family) }; result = .allowOnly(s)
             case .deny(var s): if invert { s.insert(family) } else { s.remove(family) }; result = .deny(s)

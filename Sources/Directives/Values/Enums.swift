@@ -34,6 +34,8 @@ public enum RestartPolicy: String, DirectiveEnum {
     case no, onSuccess = "on-success", onFailure = "on-failure", onAbnormal = "on-abnormal",
          onWatchdog = "on-watchdog", onAbort = "on-abort", always
 }
+/// OOMPolicy= of a service.
+public enum OOMPolicy: String, DirectiveEnum { case `continue`, stop, kill }
 /// RuntimeDirectoryPreserve=.
 public enum RuntimeDirectoryPreserve: String, DirectiveEnum { case no, yes, restart }
 /// MountFlags=.

@@ -43,12 +43,11 @@ public struct SyscallFilter: Hashable, Sendable {
     public private(set) var allowsDefault: Bool
 
     /// Applies one line to the current filter; nil means unset (also the result of an empty line).
-    /// `logging` reads the line as SystemCallLog= does. A word that does not parse (an unknown
-    /// call or group, a bad `:errno`, an error number on an allowed call) is handed to `skip` and
-    /// the rest of the line applies, as systemd does. A group systemd 252 does not know yet stays
-    /// in the rules; resolving with the 252 rules leaves it out, as systemd 252 does.
-    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false,
-                             skip: (ValueError) -> Void) -> SyscallFilter? {
+    /// `logging` reads the line as SystemCallLog= does. A word that does not parse (unknown call or
+    /// group, bad errno) is left out and noted in `skipped`, as systemd leaves it out.
+    /// Group names are those of `rules`' release.
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false, rules: SystemdRules = .v252,
+                             skipped: inout [ValueError]) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
         let invert = text.first == "~"
@@ -56,19 +55,15 @@ public struct SyscallFilter: Hashable, Sendable {
         var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
             do throws(ValueError) {
-                let rule = try rule(String(word), inverted: invert, logging: logging)
-                if rule.name.first == "@", !SyscallCatalog.isKnownGroup(rule.name) {
-                    skip(ValueError("system call group '\(rule.name)' is newer than systemd 252, which ignores it"))
-                }
-                filter.rules.append(rule)
+                filter.rules.append(try rule(String(word), inverted: invert, logging: logging, release: rules))
             } catch {
-                skip(error)
+                skipped.append(error)
             }
         }
         return filter
     }
 
-    private static func rule(_ word: String, inverted: Bool, logging: Bool) throws(ValueError) -> Rule {
+    static func rule(_ word: String, inverted: Bool, logging: Bool, release: SystemdRules) throws(ValueError) -> Rule {
         var name = Substring(word)
         var action: SyscallAction?
         if !logging, let colon = word.firstIndex(of: ":") {
@@ -76,14 +71,15 @@ public struct SyscallFilter: Hashable, Sendable {
             action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
             guard inverted else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
         }
-        try validate(String(name))
+        try validate(String(name), release: release)
         return Rule(name: String(name), inverted: inverted, action: action)
     }
 
-    static func validate(_ name: String) throws(ValueError) {
+    static func validate(_ name: String, release: SystemdRules) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.isKnownGroup(name) || SyscallGroups.isGroup(name, rules: .v261) else {
-                throw ValueError("unknown system call group '\(name)'")
+            guard SyscallGroups.isGroup(name, rules: release) else {
+                let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
+                throw ValueError("unknown system call group '\(name)'\(later)")
             }
         } else {
             guard SyscallCatalog.isKnownSyscall(name) else { throw ValueError("unknown system call '\(name)'") }
@@ -119,9 +115,13 @@ public enum SyscallArchitectureNames {
         "riscv64", "loongarch64",
     ]
 
-    /// Checks one architecture name.
-    public static func parse(_ name: String) throws(ValueError) -> String {
-        guard names.contains(name) else { throw ValueError("unknown system call architecture '\(name)'") }
-        return name
+    /// Parses a list of architecture names; unknown ones are left out and noted in `skipped`.
+    public static func parseList(_ value: String, skipped: inout [ValueError]) throws(ValueError) -> Set<String> {
+        var result = Set<String>()
+        for word in try words(value) {
+            guard names.contains(word) else { skipped.append(ValueError("unknown system call architecture '\(word)'")); continue }
+            result.insert(word)
+        }
+        return result
     }
 }
