@@ -33,7 +33,7 @@ struct RunInput {
         try UnsupportedDirectives.check(loaded, config)
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
-                                              unitName: config.name.name)
+                                              resources: config.resources, unitName: config.name.name)
         request.spec.seccompPrograms = try SyscallFilters.programs(config.exec)
         let commands: [LaunchCommand]
         if serviceMode {
@@ -72,6 +72,9 @@ struct RunInput {
 
     static func describe(_ input: RunInput) -> String {
         var text = input.warnings.map { "warning: \($0)\n" }.joined()
+        if let filter = input.request.deviceFilter {
+            text += "# cgroup device policy (DevicePolicy=closed): allow \(filter.rules.map(\.description).joined(separator: ", "))\n"
+        }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

@@ -205,7 +205,8 @@ static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s)
     int mp_state = cj_is_mount_point(s->s1);
     if (mp_state < 0) return -1;
     if (!mp_state) { errno = EINVAL; return -1; }
-    if (!s->s2 || !*s->s2) return cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE);
+    // Nothing to skip below: one call for the whole tree, if the kernel can.
+    if ((!s->s2 || !*s->s2) && cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE) == 0) return 0;
     ssize_t len = cj_read_mountinfo(plan);
     if (len < 0) return -1;
     char *line = plan->scratch;
@@ -504,6 +505,15 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_SECCOMP: {
         struct sock_fprog prog = { .len = (unsigned short)s->a, .filter = (struct sock_filter *)s->data };
         return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)s->b, &prog);
+    }
+    case CJ_ENV_PID: {
+        char *entry = plan->envp[s->a];
+        char *eq = strchr(entry, '=');
+        if (!eq || cj_strlen(eq + 1) < 10) { errno = EINVAL; return -1; }
+        size_t n = 0;
+        cj_append_uint(eq + 1, &n, (unsigned)getpid());
+        eq[1 + n] = 0;
+        return 0;
     }
     case CJ_EXEC: return execve(s->s1, plan->argv, plan->envp);
     default: errno = EINVAL; return -1;

@@ -5,7 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <pthread.h>
 #include <signal.h>
@@ -50,4 +53,31 @@ int cjail_pidfd_open(pid_t pid) {
 
 int cjail_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int cjail_remove_semaphores(int id) {
+    return semctl(id, 0, IPC_RMID) < 0 ? -errno : 0;
+}
+
+// Loads a cgroup/device eBPF program and attaches it to a cgroup (v2)
+// directory, next to any others (BPF_F_ALLOW_MULTI). Returns 0 or -errno.
+int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count) {
+    union bpf_attr load;
+    memset(&load, 0, sizeof load);
+    load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    load.insns = (uint64_t)(uintptr_t)insns;
+    load.insn_cnt = count;
+    load.license = (uint64_t)(uintptr_t)"GPL";
+    int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+    if (prog < 0) return -errno;
+    union bpf_attr attach;
+    memset(&attach, 0, sizeof attach);
+    attach.target_fd = (uint32_t)cgroup_fd;
+    attach.attach_bpf_fd = (uint32_t)prog;
+    attach.attach_type = BPF_CGROUP_DEVICE;
+    attach.attach_flags = BPF_F_ALLOW_MULTI;
+    int r = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
+    int e = errno;
+    close(prog);  // the cgroup keeps the program while attached
+    return r < 0 ? -e : 0;
 }

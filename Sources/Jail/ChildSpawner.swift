@@ -148,6 +148,7 @@ private struct Arena {
         case .chdir(let path): s.op = op(CJ_CHDIR); s.s1 = string(path)
         case .seccomp(let program, let flags):
             s.op = op(CJ_SECCOMP); s.data = bytes(program); s.a = UInt64(program.count / 8); s.b = UInt64(flags)
+        case .environmentPID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index)
         case .exec(let path): s.op = op(CJ_EXEC); s.s1 = string(path)
         }
         return s

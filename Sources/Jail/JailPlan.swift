@@ -39,6 +39,9 @@ public enum JailAction: Sendable, Equatable {
     case chdir(String)
     /// A classic BPF program: 8-byte `sock_filter` instructions, back to back.
     case seccomp(program: [UInt8], flags: UInt32)
+    /// Writes the child's own pid into the environment entry at `index`
+    /// (SYSTEMD_EXEC_PID=), which only the child can know.
+    case environmentPID(index: Int)
     case exec(path: String)
 }
 

@@ -3,7 +3,9 @@
 /// bounding set, user, ambient capabilities, working directory, securebits,
 /// no_new_privs, seccomp, execve.
 public enum JailPlanner {
-    static let securebitKeepCaps: Int32 = 1 << 4
+    /// systemd tells a service its own pid in SYSTEMD_EXEC_PID=; the digits
+    /// are filled in by the child.
+    public static let execPIDPlaceholder = "SYSTEMD_EXEC_PID=0000000000"
 
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
@@ -80,6 +82,9 @@ public enum JailPlanner {
         }
         for program in spec.seccompPrograms {
             plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
+        }
+        if let index = spec.environment.firstIndex(of: execPIDPlaceholder) {
+            plan.add(.environmentPID(index: index), for: "(SYSTEMD_EXEC_PID=)", failing: .exec)
         }
         plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
         return plan

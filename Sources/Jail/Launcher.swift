@@ -35,6 +35,10 @@ public struct LaunchRequest: Sendable {
     public var stdout = StreamTarget.inherit
     public var stderr = StreamTarget.inherit
     public var stop = StopPolicy()
+    /// RemoveIPC=: the user's IPC objects go when the run ends.
+    public var removeIPC = false
+    /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
+    public var deviceFilter: DeviceFilter? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -47,7 +51,9 @@ public enum Launcher {
         let site = RunSite()
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
+        var ipcOwner: UInt32? = nil
         defer {
+            if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
             request.directories.cleanUp()
             lease?.release()
@@ -60,9 +66,14 @@ public enum Launcher {
             spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
         let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
+        ipcOwner = uid
         let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
-        spec.mounts.bindMounts += prepared.binds
-        spec.mounts.emptyDirectories += prepared.emptyDirectories
+        // The directories are bound into the jail only when it has a mount
+        // namespace anyway; they never create one (as in systemd).
+        if spec.mounts.needsMountNamespace {
+            spec.mounts.bindMounts += prepared.binds
+            spec.mounts.emptyDirectories += prepared.emptyDirectories
+        }
         spec.environment += prepared.environment
         if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
         spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
@@ -71,6 +82,7 @@ public enum Launcher {
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
+        try request.deviceFilter?.attach(to: site.cgroup)
 
         var status: Int32 = 0
         var failed = false
@@ -94,7 +106,7 @@ public enum Launcher {
             let uid = DynamicUserLease.range.lowerBound
             spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
-        for entry in request.directories.entries {
+        for entry in request.directories.entries where spec.mounts.needsMountNamespace {
             let path = entry.kind.prefix + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }

@@ -2,6 +2,9 @@ import Foundation
 import Glibc
 
 /// Kernel numbers the plan speaks in, with the names used when printing it.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum Capabilities {
     /// Capability names in kernel order (CAP_CHOWN = 0 ...).

@@ -133,11 +133,8 @@ public struct MountSettings: Sendable {
         }
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID {
             var rows = ProtectTables.apiVFS
-            // Without RootDirectory= the host's /dev and /run are already in place.
-            // systemd mounts a fresh /run only where /run is not a mount point,
-            // which never happens under systemd; on a host where /run is a plain
-            // directory brig keeps it rather than hiding it behind an empty tmpfs.
-            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev || $0.1 == .run } }
+            // Without RootDirectory= the host's /dev is already in place.
+            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } }
             for row in rows {
                 var e = MountEntry(row.0, row.1, optional: row.2, directive: apiDirective)
                 if row.1 == .procfs && (protectProc != "default" || procSubsetPID) {

@@ -27,16 +27,27 @@ enum MountSteps {
             add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
                 "(mount namespace)")
         }
-        for e in entries { steps += mount(e, at: at(e.path), site: site) }
-        let denyList = entries.map { at($0.path) }
+        // Under RootDirectory= the target already exists on the host; otherwise
+        // the staging root is a copy of / and the host's own path tells.
+        for e in entries {
+            steps += mount(e, at: at(e.path), host: settings.rootDirectory == nil ? e.path : at(e.path), site: site)
+        }
+        // Only other entries strictly below a path can be skipped under it.
+        let targets = entries.map { at($0.path) }  // already normalised
+        func denied(below path: String) -> [String] {
+            let prefix = path == "/" ? "/" : path + "/"
+            return targets.filter { $0 != path && $0.hasPrefix(prefix) }
+        }
         for e in entries where e.isReadOnly || e.mode == .privateDev {
             let recursive = e.isReadOnly && e.hasSubmounts
-            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive, except: recursive ? denyList : []),
+            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive,
+                         except: recursive ? denied(below: at(e.path)) : []),
                 e.directive, optional: e.optional)
         }
         for e in entries where e.isNoExec || e.isExec {
             let (set, clear) = e.isNoExec ? (MountFlags.attrNoExec, UInt64(0)) : (UInt64(0), MountFlags.attrNoExec)
-            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts, except: e.hasSubmounts ? denyList : []),
+            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts,
+                         except: e.hasSubmounts ? denied(below: at(e.path)) : []),
                 e.directive, optional: e.optional)
         }
         if settings.noNewPrivileges {
@@ -52,7 +63,7 @@ enum MountSteps {
     }
 
     /// systemd's apply_one_mount() for one entry.
-    private static func mount(_ e: MountEntry, at target: String, site: RunSite) -> [JailStep] {
+    private static func mount(_ e: MountEntry, at target: String, host: String, site: RunSite) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             JailStep(action, for: e.directive, failing: .namespace, optional: optional)
         }
@@ -73,10 +84,15 @@ enum MountSteps {
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .sysfs:
-            if isMountPoint(e.path) { return [] }
+            if isMountPoint(host) { return [] }
             return [step(.mount(source: "/sys", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .run:
-            if isMountPoint(e.path) { return [] }
+            // systemd mounts a fresh /run only where none is mounted, which under
+            // systemd never happens without RootDirectory=; where the host's /run
+            // is a plain directory, brig keeps it, as its own mount (so, like
+            // systemd's, it is left out of ProtectSystem=strict's read-only /).
+            if isMountPoint(host) { return [] }
+            if host == e.path { return [step(.bindSelf(target))] }
             fallthrough
         case .emptyDir, .tmpfs:
             return [step(.unmountBelow(target)),

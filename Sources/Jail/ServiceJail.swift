@@ -11,7 +11,7 @@ public enum ServiceJail {
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
-                               unitName: String) throws(JailError) -> LaunchRequest {
+                               resources: ResourceControl = ResourceControl(), unitName: String) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -27,6 +27,10 @@ public enum ServiceJail {
         process(context.process, into: &spec)
 
         var request = LaunchRequest(spec: spec)
+        request.removeIPC = sandbox.removeIPC ?? false
+        if resources.devicePolicy == .closed {
+            request.deviceFilter = .closed(adding: resources.deviceAllow.map { ($0.device, $0.access) })
+        }
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName
@@ -169,9 +173,10 @@ public enum ServiceJail {
                 pairs.removeAll { $0.0 == entry }
             }
         }
-        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())"]
+        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder]
     }
 
+    /// The system locale, as systemd's manager reads it; C.UTF-8 when none is set.
     static func defaultLanguage() -> String {
         for path in ["/etc/locale.conf", "/etc/default/locale"] {
             for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }

@@ -23,12 +23,6 @@ public enum UnsupportedDirectives {
                                reason: "cgroup resource control is not supported by brig run", status: .cgroup)
             }
         }
-        let sandbox = config.exec.sandbox
-        if sandbox.protectClock == true && sandbox.privateDevices != true {
-            throw .refused(directive: "ProtectClock=yes",
-                           reason: "its device policy (char-rtc read-only) needs a device cgroup; add PrivateDevices=yes",
-                           status: .cgroup)
-        }
     }
 
     private static func lsmName(_ key: String) -> String {

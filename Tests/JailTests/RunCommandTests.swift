@@ -171,3 +171,90 @@ struct RunCommandTests {
         #expect(try String(contentsOfFile: "\(dir)/pre", encoding: .utf8) == "0\n")
     }
 }
+
+@Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
+struct MoreDirectiveTests {
+    static func sysVSharedMemory(ownedBy uid: String) -> [String] {
+        let text = (try? String(contentsOfFile: "/proc/sysvipc/shm", encoding: .utf8)) ?? ""
+        let rows = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        guard let header = rows.first, let column = header.firstIndex(of: "uid") else { return [] }
+        return rows.dropFirst().filter { $0.count > column && $0[column] == uid }.map { $0[1] }
+    }
+
+    @Test func removeIPCRemovesTheUsersObjects() throws {
+        let script = "ipcmk -M 4096 >/dev/null && touch /dev/shm/brig-ipc-probe"
+        var out = try Brig.run(properties: ["User=nobody", "RemoveIPC=yes"], ["/bin/sh", "-c", script])
+        #expect(out.status == 0)
+        #expect(Self.sysVSharedMemory(ownedBy: "65534").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/shm/brig-ipc-probe"))
+        out = try Brig.run(properties: ["User=nobody"], ["/bin/sh", "-c", script])
+        #expect(!Self.sysVSharedMemory(ownedBy: "65534").isEmpty)  // kept without RemoveIPC=
+        for id in Self.sysVSharedMemory(ownedBy: "65534") { _ = try Shell.run("/usr/bin/ipcrm", ["-m", id]) }
+        try? FileManager.default.removeItem(atPath: "/dev/shm/brig-ipc-probe")
+    }
+
+    @Test func rootDirectoryChangesTheRoot() throws {
+        let root = "/run/brig-root-\(UUID().uuidString.prefix(6))"
+        let fm = FileManager.default
+        for dir in ["usr", "proc", "sys", "dev", "run", "tmp", "etc"] {
+            try fm.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
+        }
+        for link in ["bin", "lib", "lib64", "sbin"] where fm.fileExists(atPath: "/usr/\(link)") {
+            try fm.createSymbolicLink(atPath: "\(root)/\(link)", withDestinationPath: "usr/\(link)")
+        }
+        try "inside\n".write(toFile: "\(root)/etc/marker", atomically: true, encoding: .utf8)
+        defer { try? fm.removeItem(atPath: root) }
+        let out = try Brig.run(properties: ["RootDirectory=\(root)", "BindReadOnlyPaths=/usr"],
+                               ["/bin/sh", "-c", "cat /etc/marker; test -e /etc/passwd && echo host-etc; ls /proc/self >/dev/null && echo proc"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout == "inside\nproc\n")
+        #expect(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(root) == false)
+    }
+
+    /// The serial of the session keyring the command sees (keyctl(KEYCTL_GET_KEYRING_ID, @s)).
+    static let sessionKeyring = ["/usr/bin/python3", "-c", "import ctypes; print(ctypes.CDLL(None).syscall(250, 0, -3, 0))"]
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 for keyctl"))
+    func keyringModeDecidesTheSessionKeyring() throws {
+        let mine = try Shell.run(Self.sessionKeyring[0], Array(Self.sessionKeyring.dropFirst())).stdout
+        let inherited = try Brig.run(properties: ["KeyringMode=inherit"], Self.sessionKeyring).stdout
+        let fresh = try Brig.run(properties: ["KeyringMode=private"], Self.sessionKeyring).stdout
+        #expect(inherited == mine)
+        #expect(fresh != mine && Int(fresh.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0)
+    }
+
+    @Test func secureBitsNorootKeepsRootWithoutCapabilities() throws {
+        let out = try Brig.run(properties: ["SecureBits=noroot noroot-locked"], ["/bin/grep", "CapEff", "/proc/self/status"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(statusField(out.stdout, "CapEff") == "0000000000000000")
+        let plain = try Brig.run(properties: [], ["/bin/grep", "CapEff", "/proc/self/status"])
+        #expect(statusField(plain.stdout, "CapEff") != "0000000000000000")
+    }
+
+    @Test func passEnvironmentTakesBrigsOwnVariables() throws {
+        let process = try Shell.run(Brig.path!, ["run", "-p", "PassEnvironment=BRIG_PASSED", "--", "/bin/sh", "-c", "echo ${BRIG_PASSED:-unset}"],
+                                    environment: ["BRIG_PASSED": "through", "PATH": "/usr/bin:/bin"])
+        #expect(process.stdout == "through\n")
+    }
+}
+
+@Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
+struct DevicePolicyTests {
+    static let openKmsg = ["/bin/sh", "-c", "if (: < /dev/kmsg) 2>/dev/null; then echo open; else echo denied; fi; (: < /dev/null) && echo null"]
+
+    /// PrivateDevices= implies DevicePolicy=closed: a device bound in from the
+    /// host still cannot be opened, because the cgroup's device program says no.
+    @Test func privateDevicesClosesTheDeviceCgroup() throws {
+        let closed = try Brig.run(properties: ["PrivateDevices=yes", "BindReadOnlyPaths=/dev/kmsg"], Self.openKmsg)
+        #expect(closed.stdout == "denied\nnull\n")
+        let open = try Brig.run(properties: ["BindReadOnlyPaths=/dev/kmsg"], Self.openKmsg)
+        #expect(open.stdout == "open\nnull\n")
+    }
+
+    @Test(.enabled(if: Oracle.isAvailable, "needs systemd for systemd-oracle"))
+    func systemdAgrees() throws {
+        for properties in [["PrivateDevices=yes", "BindReadOnlyPaths=/dev/kmsg"], ["ProtectClock=yes", "BindReadOnlyPaths=/dev/kmsg"]] {
+            #expect(try Brig.run(properties: properties, Self.openKmsg).stdout == Oracle.run(properties: properties, Self.openKmsg).stdout)
+        }
+    }
+}

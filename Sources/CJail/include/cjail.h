@@ -51,6 +51,7 @@ enum cjail_op {
     CJ_NO_NEW_PRIVS,
     CJ_CHDIR,             // s1
     CJ_SECCOMP,           // data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*
+    CJ_ENV_PID,           // a: index of an envp entry "NAME=" followed by room for 10 digits: our pid goes there
     CJ_EXEC,              // s1: path (argv/envp come from the plan)
 };
 
@@ -100,5 +101,7 @@ int cjail_forward_signals(int write_fd);
 int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
+int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
+int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 
 #endif
