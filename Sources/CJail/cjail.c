@@ -129,6 +129,37 @@ static int cj_parse_mountinfo_line(char *line, char **mount_point, char **fstype
     return 0;
 }
 
+// Whether the scratch buffer holds the current mount table as loaded by
+// cj_load_mounts(): only remount steps (which change no mount point) keep it.
+static int mounts_loaded;
+
+// Reads /proc/self/mountinfo into the scratch buffer as records
+// "mount point\0fstype\0", ended by an empty mount point. Each record is
+// shorter than its line, so the records are packed in place.
+static int cj_load_mounts(const struct cjail_plan *plan) {
+    mounts_loaded = 0;
+    if (cj_read_mountinfo(plan) < 0) return -1;
+    char *line = plan->scratch, *out = plan->scratch;
+    while (*line) {
+        char *end = strchr(line, '\n');
+        if (end) *end = 0;
+        char *mp, *fstype;
+        if (cj_parse_mountinfo_line(line, &mp, &fstype) == 0) {
+            size_t a = cj_strlen(mp) + 1, b = cj_strlen(fstype) + 1;
+            memmove(out, mp, a);
+            memmove(out + a, fstype, b);
+            out += a + b;
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+    *out = 0;
+    mounts_loaded = 1;
+    return 0;
+}
+
+static const char *cj_next_field(const char *s) { return s + cj_strlen(s) + 1; }
+
 static int cj_is_mount_point(const char *path) {
     struct statx stx;
     if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0) return -1;
@@ -174,24 +205,21 @@ static int cj_mount_making_target(const struct cjail_step *s) {
     return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
 }
 
-// Detaches every mount at or below prefix (repeated: detaching reveals stacked ones).
+// Detaches every mount at or below prefix. mountinfo lists hidden (stacked)
+// mounts too and a lazy unmount takes a mount's children along, so one pass
+// normally clears the tree; another follows only when an unmount failed for a
+// reason other than the mount being gone already.
 static int cj_umount_below(const struct cjail_plan *plan, const char *prefix) {
     for (int pass = 0; pass < 32; pass++) {
-        ssize_t len = cj_read_mountinfo(plan);
-        if (len < 0) return -1;
-        int found = 0;
-        char *line = plan->scratch;
-        while (*line) {
-            char *end = strchr(line, '\n');
-            if (end) *end = 0;
-            char *mp, *fstype;
-            if (cj_parse_mountinfo_line(line, &mp, &fstype) == 0 && cj_path_below(mp, prefix)) {
-                if (umount2(mp, MNT_DETACH) == 0) found = 1;
-            }
-            if (!end) break;
-            line = end + 1;
+        if (cj_load_mounts(plan) < 0) return -1;
+        mounts_loaded = 0;
+        int found = 0, doubtful = 0;
+        for (const char *mp = plan->scratch; *mp; mp = cj_next_field(cj_next_field(mp))) {
+            if (!cj_path_below(mp, prefix)) continue;
+            if (umount2(mp, MNT_DETACH) == 0) found = 1;
+            else if (errno != EINVAL && errno != ENOENT) doubtful = 1;
         }
-        if (!found) return 0;
+        if (!found || !doubtful) return 0;
     }
     errno = EBUSY;
     return -1;
@@ -207,15 +235,10 @@ static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s)
     if (!mp_state) { errno = EINVAL; return -1; }
     // Nothing to skip below: one call for the whole tree, if the kernel can.
     if ((!s->s2 || !*s->s2) && cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE) == 0) return 0;
-    ssize_t len = cj_read_mountinfo(plan);
-    if (len < 0) return -1;
-    char *line = plan->scratch;
-    while (*line) {
-        char *end = strchr(line, '\n');
-        if (end) *end = 0;
-        char *mp, *fstype;
-        if (cj_parse_mountinfo_line(line, &mp, &fstype) == 0 && cj_path_below(mp, s->s1)
-            && strcmp(fstype, "autofs") != 0) {
+    if (!mounts_loaded && cj_load_mounts(plan) < 0) return -1;
+    for (const char *mp = plan->scratch; *mp; mp = cj_next_field(cj_next_field(mp))) {
+        const char *fstype = cj_next_field(mp);
+        if (cj_path_below(mp, s->s1) && strcmp(fstype, "autofs") != 0) {
             int denied = 0;
             if (!cj_path_equal(mp, s->s1)) {
                 for (const char *d = s->s2; *d; d += cj_strlen(d) + 1) {
@@ -227,8 +250,6 @@ static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s)
             // reaches the top one, which is what we want to change anyway.
             if (!denied && cj_setattr(mp, s->a, s->b, 0) < 0 && errno != ENOENT && errno != EACCES) return -1;
         }
-        if (!end) break;
-        line = end + 1;
     }
     return 0;
 }
@@ -526,6 +547,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
 static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct cjail_step *s = &plan->steps[i];
+        if (s->op != CJ_REMOUNT) mounts_loaded = 0;  // any other step may change the mount table
         if (cj_run_step(plan, s) == 0) continue;
         int e = errno;
         if (e == ENOENT && (s->flags & CJ_OPTIONAL)) continue;

@@ -128,7 +128,27 @@ public enum Paths {
 
     /// Collapses repeated and trailing slashes and "." components.
     public static func normalized(_ path: String) -> String {
+        if isNormalized(path) { return path }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+
+    /// No empty or "." component and no trailing slash: the common case, checked byte by byte
+    /// because planning compares paths often and splitting them costs start-up time.
+    static func isNormalized(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var count = 0, componentLength = 0, componentIsDot = false
+        for byte in path.utf8 {
+            if byte == slash {
+                if count > 0 && (componentLength == 0 || (componentLength == 1 && componentIsDot)) { return false }
+                componentLength = 0
+            } else {
+                componentIsDot = componentLength == 0 && byte == dot
+                componentLength += 1
+            }
+            count += 1
+        }
+        if count > 1 && componentLength == 0 { return false }
+        return !(componentLength == 1 && componentIsDot)
     }
 }

@@ -13,7 +13,10 @@ enum MountSteps {
     static func steps(_ settings: MountSettings, site: RunSite) -> [JailStep] {
         let entries = MountSettings.normalize(settings.entries(site: site))
         let root = settings.rootDirectory.map(Paths.normalized) ?? stagingRoot
-        func at(_ path: String) -> String { root == "/" ? path : Paths.normalized(root + "/" + path) }
+        // Entry paths are absolute: no slash is added, so the result is usually normal already.
+        func at(_ path: String) -> String {
+            root == "/" ? path : Paths.normalized(path.hasPrefix("/") ? root + path : root + "/" + path)
+        }
         var steps: [JailStep] = []
         func add(_ action: JailAction, _ directive: String, optional: Bool = false) {
             steps.append(JailStep(action, for: directive, failing: .namespace, optional: optional))

@@ -10,6 +10,19 @@ import Testing
         #expect(DirectiveRegistry.status(section: "Service", name: "PrivatePIDs") == .newer)
     }
 
+    /// The start-up lookup reads the table text; it must agree with the table entry by entry.
+    @Test func lookupWithoutTheTableAgreesWithIt() {
+        for (section, names) in DirectiveRegistry.known {
+            for (name, hint) in names {
+                #expect(DirectiveRegistry.knownHint(section: section, name: name) == hint, "\(section) \(name)")
+            }
+        }
+        for (section, name) in [("Service", "ProtectSys"), ("Service", "ProtectSystemX"), ("Unit", "Requires UNIT"),
+                                ("Service", ""), ("", "Description"), ("Servic", "ProtectSystem"), ("Unit", "Description\nUnit")] {
+            #expect(DirectiveRegistry.knownHint(section: section, name: name) == nil, "\(section) \(name)")
+        }
+    }
+
     @Test func unknownDirectiveGetsADidYouMean() {
         let u = service("ProtectSytem=strict", "Frobnicate=yes")
         #expect(messages(u) == ["unknown directive ProtectSytem= in [Service]; did you mean ProtectSystem=?",

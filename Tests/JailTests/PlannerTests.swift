@@ -58,4 +58,30 @@ struct PlannerTests {
         #expect(JailPlanner.idMap(0) == "0 0 1\n")
         #expect(JailPlanner.idMap(65534) == "0 0 1\n65534 65534 1\n")
     }
+
+    /// Paths already in normal form are returned as they are; every other form is rebuilt.
+    @Test func pathNormalisation() {
+        let cases = ["/", "", ".", "..", "./", "/a", "/a/", "/a//b", "//a", "/./a", "/a/.", "/a/./b", "a/b", "./a",
+                     "/a/..", "/a/.b", "/.a/b.", "/run/brig/unit-root/proc/sys", "///", "/a/b//"]
+        for path in cases {
+            let rebuilt = (path.hasPrefix("/") ? "/" : "")
+                + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+            #expect(Paths.normalized(path) == rebuilt, "\(path)")
+            #expect(Paths.isNormalized(path) == (rebuilt == path), "\(path)")
+        }
+    }
+
+    /// Mount entries sort component by component (a prefix first), whichever way the order is computed.
+    @Test func pathOrderIsComponentWise() {
+        let paths = ["/", "/a", "/a/b", "/ab", "/a-b", "/a/b/c", "/b", "/a.b", "/A", "/run", "/run/user",
+                     "/run-x", "/proc/sys", "/proc/sysrq-trigger", "/proc/sys/kernel", "a/b", "/a//b", "/a/./b", "/é", "/e"]
+        for a in paths {
+            for b in paths {
+                let x = a.split(separator: "/"), y = b.split(separator: "/")
+                var expected = x.count < y.count
+                for (p, q) in zip(x, y) where p != q { expected = p < q; break }
+                #expect(pathOrder(a, b) == expected, "\(a) < \(b)")
+            }
+        }
+    }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What systemd 252 makes of a directive name in a section.
 public enum DirectiveStatus: Hashable, Sendable {
     /// Known here; `hint` is the value kind systemd prints (BOOLEAN, SECONDS, OTHER, ...).
@@ -52,11 +56,55 @@ public enum DirectiveRegistry {
 
     /// Looks a directive up as systemd 252 would, with a suggestion for near misses.
     public static func status(section: String, name: String) -> DirectiveStatus {
-        if let hint = known[section]?[name] { return .known(hint: hint) }
+        if let hint = knownHint(section: section, name: name) { return .known(hint: hint) }
         if removed[section]?.contains(name) == true { return .removed }
         if newer[section]?.contains(name) == true { return .newer }
         if let elsewhere = sectionsByName[name] { return .wrongSection(elsewhere) }
         return .unknown(suggestion: suggestion(for: name, in: section))
+    }
+
+    /// The value hint of a directive systemd 252 knows, read from the table text itself: the
+    /// lookups of a start-up must not pay for building `known` (about 1,200 entries).
+    static func knownHint(section: String, name: String) -> String? {
+        let plain = { (word: String) in !word.isEmpty && !word.utf8.contains { $0 == 0x20 || $0 == 0x0A } }
+        guard plain(section), plain(name) else { return known[section]?[name] }
+        let key = Array("\n\(section) \(name)".utf8)
+        var table = systemd252DirectiveTable
+        return table.withUTF8 { text -> String? in
+            // Every line is searched as "\nSection Name"; the first has no newline before it.
+            var from = 0
+            if text.starts(with: key.dropFirst()) { from = -1 }
+            while true {
+                let at: Int
+                if from < 0 {
+                    at = -1
+                } else {
+                    guard let hit = find(key, in: text, from: from) else { return nil }
+                    at = hit
+                }
+                let end = at + key.count
+                if end == text.count || text[end] == UInt8(ascii: "\n") { return "" }
+                if text[end] == UInt8(ascii: " ") {
+                    var stop = end + 1
+                    while stop < text.count, text[stop] != UInt8(ascii: "\n") { stop += 1 }
+                    return String(decoding: UnsafeBufferPointer(rebasing: text[(end + 1)..<stop]), as: UTF8.self)
+                }
+                from = at + 1   // a longer name with the same beginning
+            }
+        }
+    }
+
+    /// The first offset at or after `from` where `key` (which starts with a newline) occurs.
+    private static func find(_ key: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard key.count <= text.count else { return nil }
+        return key.withUnsafeBytes { k -> Int? in
+            var i = from
+            while i <= text.count - key.count {
+                if text[i] == UInt8(ascii: "\n"), memcmp(text.baseAddress! + i, k.baseAddress!, key.count) == 0 { return i }
+                i += 1
+            }
+            return nil
+        }
     }
 
     /// The directive of `section` closest to `name` by edit distance (case-insensitive), if close enough.

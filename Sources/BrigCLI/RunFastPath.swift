@@ -1,0 +1,64 @@
+import ArgumentParser
+
+extension Brig {
+    /// `brig run` is started once per jailed process (per connection, with `brig listen`), and
+    /// ArgumentParser's reflection over the whole command tree costs more CPU than setting up
+    /// the jail's mounts. `main()` therefore hands the plain forms of `brig run` here; any word
+    /// `RunCommand.plainForm` does not know (help, an unknown option, a dash-prefixed value,
+    /// ...) stays with ArgumentParser, which then owns the messages and errors.
+    static func runDirectly(_ command: RunCommand) -> Never {
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+        exit()
+    }
+}
+
+extension RunCommand {
+    /// `run [-p VALUE | --unit VALUE | --dry-run]... [--] CMD [ARG...]` as ArgumentParser would
+    /// read it (captured command words keep a leading "--"), or nil for anything else.
+    static func plainForm(_ arguments: [String]) -> RunCommand? {
+        guard arguments.first == "run" else { return nil }
+        var properties: [String] = []
+        var unit: String? = nil
+        var dryRun = false
+        var index = 1
+        while index < arguments.count {
+            let word = arguments[index]
+            switch word {
+            case "-p", "--unit":
+                guard index + 1 < arguments.count else { return nil }
+                let value = arguments[index + 1]
+                if value.hasPrefix("-") { return nil }
+                if word == "-p" {
+                    properties.append(value)
+                } else {
+                    if unit != nil { return nil }
+                    unit = value
+                }
+                index += 2
+                continue
+            case "--dry-run":
+                if dryRun { return nil }
+                dryRun = true
+                index += 1
+                continue
+            default:
+                if word.hasPrefix("-") && word != "--" { return nil }
+            }
+            break
+        }
+        let words = Array(arguments[index...])
+        // Help and an empty command are ArgumentParser's to answer.
+        guard let first = words.first, first != "--help", first != "-h" else { return nil }
+        if first == "--" && words.count < 2 { return nil }
+        var command = RunCommand()
+        command.property = properties
+        command.unit = unit
+        command.dryRun = dryRun
+        command.command = words
+        return command
+    }
+}
