@@ -100,12 +100,15 @@ let serviceOracleLines = [
     "ReadOnlyDirectories=/usr", "ReadWriteDirectories=relative", "OOMPolicy=kill", "OOMPolicy=bogus",
     "Slice=system-x.slice", "Slice=foo.service", "PermissionsStartOnly=yes", "RootDirectoryStartOnly=maybe",
     "LoadCredential=key:/etc/key", "SetCredential=a:b", "AppArmorProfile=-myprofile", "SELinuxContext=%n",
+    "RestrictFileSystems=ext4 tmpfs", "RestrictFileSystems=~@network", "RestrictFileSystems=bogusfs", "RestrictFileSystems=@bogus", "RestrictFileSystems=",
 ]
 
 /// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, and
 /// it takes `log` from later systemd versions.
 let knownDifferences: Set<String> = [
     "CapabilityBoundingSet=CAP_FOO CAP_KILL", "AmbientCapabilities=cap_bogus", "SecureBits=bogus", "SystemCallErrorNumber=log",
+    // brig does not check calendar expressions (systemd.time(7)) yet.
+    "OnCalendar=someday",
 ]
 
 let socketOracleLines = [
@@ -139,6 +142,18 @@ let unitOracleLines = [
     "Frob=1", "X-Custom=1",
 ]
 
+let installOracleLines = [
+    "WantedBy=multi-user.target", "WantedBy=a.target b.target", "RequiredBy=x.service", "Alias=other.service",
+    "Alias=notaunit", "Also=helper.service", "DefaultInstance=foo", "Frob=1", "ExecStart=/bin/true",
+]
+
+let timerOracleLines = [
+    "OnCalendar=daily", "OnCalendar=*-*-* 03:00:00", "OnCalendar=someday", "OnBootSec=5min", "OnBootSec=forever",
+    "OnUnitActiveSec=1h", "AccuracySec=1us", "RandomizedDelaySec=30s", "Persistent=yes", "Persistent=maybe",
+    "WakeSystem=no", "RemainAfterElapse=yes", "Unit=brig-oracle.service", "Unit=notaunit", "FixedRandomDelay=yes",
+    "OnClockChange=yes", "Frob=1", "User=nobody",
+]
+
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
 struct SystemdOracle {
     @Test func serviceLinesAreJudgedAsSystemdJudgesThem() throws {
@@ -159,6 +174,17 @@ struct SystemdOracle {
         #expect(found == [])
     }
 
+    @Test func installLinesAreJudgedAsSystemdJudgesThem() throws {
+        let found = try disagreements(unit: "oracle.service", section: "Install", lines: installOracleLines,
+                                      trailer: "[Service]\nExecStart=/bin/true\n")
+        #expect(found == [])
+    }
+
+    @Test func timerLinesAreJudgedAsSystemdJudgesThem() throws {
+        let found = try disagreements(unit: "oracle.timer", section: "Timer", lines: timerOracleLines)
+        #expect(found == [])
+    }
+
     /// The lines of `section` on which brig and systemd disagree about whether there is a problem.
     /// systemd stops reading a unit at a fatal setting, so the lines are judged in runs, each starting
     /// after the previous run's fatal line; brig must list that directive among its badSettings.
@@ -169,7 +195,7 @@ struct SystemdOracle {
         let dir = root + "/etc/systemd/system"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + unit
-        if unit.hasSuffix(".socket") {
+        if unit.hasSuffix(".socket") || unit.hasSuffix(".timer") {
             try "[Service]\nExecStart=/bin/true\n".write(toFile: dir + "/oracle.service", atomically: false, encoding: .utf8)
         }
         var result: [String] = []
@@ -186,6 +212,7 @@ struct SystemdOracle {
                 let s = systemdLines.contains(i + 2), b = brigLines.contains(i + 2)
                 if s != b { result.append("\(line): systemd \(s ? "complains" : "accepts"), brig \(b ? "complains" : "accepts")") }
             }
+            if let line = brig.loadError?.location.line, line != fatal { result.append("\(lines[line - 2]): fatal for brig, not for systemd") }
             if let fatal, fatal >= 2 {
                 let key = String(lines[fatal - 2].prefix { $0 != "=" })
                 if !brig.badSettings.contains(key) { result.append("\(lines[fatal - 2]): fatal for systemd, not for brig") }

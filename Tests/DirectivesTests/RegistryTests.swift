@@ -75,6 +75,12 @@ import Testing
         #expect(u.resources.deviceAllow == [DeviceRule(device: "char-rtc", read: true, write: false, mknod: false)])
     }
 
+    @Test func rootDirectoryMountsAPIFileSystems() {
+        #expect(service("RootDirectory=/srv/root").withImplications().exec.filesystem.mountAPIVFS == true)
+        #expect(service("RootDirectory=/srv/root", "MountAPIVFS=no").withImplications().exec.filesystem.mountAPIVFS == false)
+        #expect(service("RootDirectory=/").withImplications().exec.filesystem.mountAPIVFS == nil)
+    }
+
     @Test func nothingImpliedWithoutTriggers() {
         let u = service("ExecStart=/bin/true").withImplications()
         #expect(u.exec.capabilities.boundingSet == nil && u.resources.devicePolicy == nil && u.exec.filesystem.privateTmp == nil)
@@ -107,5 +113,12 @@ import Testing
         #expect(u.unit.dependencies["Requires"] == ["y.service"])
         #expect(u.exec.stdio.standardOutput == .journalAndConsole)
         #expect(u.kill.killMode == KillMode.none)
+    }
+}
+
+@Suite struct DiagnosticOrder {
+    @Test func findingsOfTheLoaderAndTheModelComeInReadingOrder() {
+        let u = unitConfig("[Service]\nFrob=1\n[Bogus]\nA=1\n[Service]\nProtectSytem=yes\n")
+        #expect(u.diagnostics.map(\.location.line) == [2, 3, 6])
     }
 }

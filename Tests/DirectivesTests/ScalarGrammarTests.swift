@@ -25,6 +25,15 @@ import Testing
         #expect(try TimeSpan(parsing: text).microseconds == us)
     }
 
+    @Test(arguments: [
+        (90_000_000, "1min 30s"), (500_000, "500ms"), (1_500_000, "1.500000s"), (5_400_000_000, "1h 30min"),
+        (0, "0"), (UInt64.max, "infinity"), (3, "3us"), (86_400_000_001, "1d 1us"), (1_001_000, "1.001000s"),
+        (31_557_600_000_000 + 2_629_800_000_000, "1y 1month"),
+    ] as [(UInt64, String)])
+    func printsAsSystemdDoes(_ us: UInt64, _ text: String) {
+        #expect(TimeSpan(microseconds: us).description == text)
+    }
+
     @Test func defaultUnitApplies() throws {
         #expect(try TimeSpan(parsing: "5", defaultUnit: .microsecond).microseconds == 5)
         #expect(try TimeSpan(parsing: "5", defaultUnit: .millisecond).microseconds == 5_000)

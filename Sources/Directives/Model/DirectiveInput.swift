@@ -1,13 +1,17 @@
 /// One assignment being applied to the model: its raw value, where it was written, and the
 /// unit's specifiers, with the readers the model's sections share.
-public struct DirectiveInput: Sendable {
+public struct DirectiveInput {
     public let key: String
     public let value: String
     public let location: SourceLocation
     let specifiers: Specifiers
+    /// The systemd release whose reading applies where releases differ (v252 unless asked).
+    public let rules: SystemdRules
+    /// Words of a list that were left out while the rest applied, as systemd skips them.
+    public let skipped = SkippedWords()
 
-    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers) {
-        self.key = key; self.value = value; self.location = location; self.specifiers = specifiers
+    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers, rules: SystemdRules = .v252) {
+        self.key = key; self.value = value; self.location = location; self.specifiers = specifiers; self.rules = rules
     }
 
     /// `text` with %-specifiers resolved, for directives systemd expands.
@@ -20,6 +24,13 @@ public struct DirectiveInput: Sendable {
 
     func bool() throws(ValueError) -> Bool { try parseBoolean(value) }
 
+    /// A boolean that releases after 252 widened into modes (PrivateTmp=disconnected, ...): under
+    /// their rules every such mode turns the setting on; systemd 252 ignores the line.
+    func bool(newerModes: Set<String>) throws(ValueError) -> Bool {
+        if rules != .v252, newerModes.contains(value) { return true }
+        return try bool()
+    }
+
     func time(_ unit: TimeSpan.Unit = .second) throws(ValueError) -> TimeSpan { try TimeSpan(parsing: value, defaultUnit: unit) }
 
     /// The words of the value (quotes removed), each with specifiers resolved.
@@ -30,13 +41,22 @@ public struct DirectiveInput: Sendable {
     }
 
     /// Appends the parsed words to a list, or empties it for an empty value (systemd's reset).
+    /// A word that does not parse is skipped and noted; the others still apply, as in systemd.
     func appendWords<T>(to list: inout [T], _ parse: (String) throws(ValueError) -> T) throws(ValueError) {
         if value.isEmpty { list = []; return }
-        for w in try expandedWords() { list.append(try parse(w)) }
+        for w in try words(value) {
+            do throws(ValueError) { list.append(try parse(try expand(w))) } catch { skipped.problems.append(error) }
+        }
     }
 
     /// A value that may be empty to return to the default (nil).
     func optional<T>(_ parse: (String) throws(ValueError) -> T) throws(ValueError) -> T? {
         value.isEmpty ? nil : try parse(value)
     }
+}
+
+/// The words of one assignment that did not parse. systemd leaves such a word out of a list and
+/// applies the rest; brig does the same and reports each as an error.
+public final class SkippedWords {
+    public internal(set) var problems: [ValueError] = []
 }

@@ -7,7 +7,8 @@ public struct EnvironmentVariable: Hashable, Sendable {
 
 /// ENVIRONMENT of systemd.exec(5).
 public struct EnvironmentSettings: Sendable {
-    /// Environment= assignments in order; a later one for the same name wins at run time.
+    /// Environment= assignments in order; a later one for the same name replaces the earlier in
+    /// place, as systemd merges them.
     public var variables: [EnvironmentVariable] = []
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
@@ -20,19 +21,22 @@ public struct EnvironmentSettings: Sendable {
         switch d.key {
         case "Environment":
             if d.value.isEmpty { variables = []; break }
-            variables += try EnvironmentValues.assignments(d.value, expand: d.expand).map { EnvironmentVariable(name: $0.name, value: $0.value) }
+            for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand, skipped: &d.skipped.problems) {
+                let variable = EnvironmentVariable(name: name, value: value)
+                if let i = variables.firstIndex(where: { $0.name == name }) { variables[i] = variable } else { variables.append(variable) }
+            }
         case "EnvironmentFile":
             if d.value.isEmpty { files = []; break }
             files.append(try EnvironmentFile(parsing: d.expanded()))
         case "PassEnvironment":
             if d.value.isEmpty { passEnvironment = []; break }
-            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false)
+            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false, skipped: &d.skipped.problems)
         case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted":
             if d.value.isEmpty { credentials[d.key] = nil; break }
             credentials[d.key, default: []].append(try d.expanded())
         case "UnsetEnvironment":
             if d.value.isEmpty { unsetEnvironment = []; break }
-            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true)
+            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true, skipped: &d.skipped.problems)
         default: return false
         }
         return true

@@ -9,8 +9,21 @@ extension UnitConfig {
     ///   ProtectKernelModules= drops CAP_SYS_MODULE; ProtectKernelLogs= drops CAP_SYSLOG;
     ///   ProtectClock= drops CAP_SYS_TIME and CAP_WAKE_ALARM and allows reading char-rtc when a
     ///   device policy applies.
+    /// - RootDirectory= (other than /) or RootImage= turns MountAPIVFS= on unless it was set.
+    /// - For a service (systemd's service_add_extras): Type= defaults to simple with an ExecStart=,
+    ///   else oneshot, and a oneshot has no start timeout unless one was set; NotifyAccess= becomes
+    ///   main when Type=notify or a watchdog or descriptor store needs it; Delegate= makes the OOM
+    ///   policy continue; stdin data makes StandardInput=data; unless stdin is a tty, socket or fd,
+    ///   an inherited stdout goes to the journal (stderr keeps inheriting: it follows stdout).
+    ///
+    /// NoNewPrivileges= is not implied by seccomp-based settings: systemd implies it only for an
+    /// unprivileged manager, and brig, like the system manager, runs with CAP_SYS_ADMIN.
     public func withImplications() -> UnitConfig {
         var u = self
+        let fs = u.exec.filesystem
+        if fs.mountAPIVFS == nil, (fs.rootDirectory.map { $0 != "/" } ?? false) || fs.rootImage != nil {
+            u.exec.filesystem.mountAPIVFS = true
+        }
         var caps = u.exec.capabilities.boundingSet ?? .all
         let sandbox = u.exec.sandbox
         if sandbox.privateDevices == true { caps.remove(.mknod); caps.remove(.sysRawio) }
@@ -30,6 +43,8 @@ extension UnitConfig {
             u.exec.sandbox.restrictSUIDSGID = true
         }
 
+        if name.type == "service" { u.applyServiceImplications() }
+
         if sandbox.privateDevices == true, (u.resources.devicePolicy ?? .auto) == .auto {
             u.resources.devicePolicy = .closed
         }
@@ -48,5 +63,23 @@ extension UnitConfig {
             }
         }
         return u
+    }
+
+    private mutating func applyServiceImplications() {
+        if service.type == nil { service.type = service.execStart.isEmpty ? .oneshot : .simple }
+        if service.type == .oneshot, service.timeoutStartSec == nil { service.timeoutStartSec = .infinity }
+        let needsNotify = service.type == .notify || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
+            || (service.fileDescriptorStoreMax ?? 0) > 0
+        if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
+        if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }
+
+        var stdio = exec.stdio
+        if (stdio.standardInput ?? .null) == .null, !stdio.inputData.isEmpty { stdio.standardInput = .data }
+        switch stdio.standardInput {
+        case .tty?, .ttyForce?, .ttyFail?, .socket?, .fd?: break
+        default:
+            if (stdio.standardOutput ?? .inherit) == .inherit { stdio.standardOutput = .journal }
+        }
+        exec.stdio = stdio
     }
 }

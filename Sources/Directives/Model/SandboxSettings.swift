@@ -15,8 +15,9 @@ public struct SandboxSettings: Sendable {
     public var protectControlGroups: Bool?
     public var restrictNamespaces: NamespaceRestriction?
     public var restrictAddressFamilies: AddressFamilyRestriction?
-    /// RestrictFileSystems=: file system names or @groups, allowed (or denied when `inverted`).
-    public var restrictFileSystems: (inverted: Bool, names: Set<String>)?
+    /// Whether a RestrictAddressFamilies= list has begun since the last reset (see `merge`).
+    var addressFamiliesListed = false
+    public var restrictFileSystems: FileSystemRestriction?
     public var lockPersonality: Bool?
     public var memoryDenyWriteExecute: Bool?
     public var restrictRealtime: Bool?
@@ -41,24 +42,28 @@ public struct SandboxSettings: Sendable {
         case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateIPC": privateIPC = try d.bool()
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
-        case "PrivateUsers": privateUsers = try d.bool()
-        case "ProtectHostname": protectHostname = try d.bool()
+        case "PrivateUsers": privateUsers = try d.bool(newerModes: ["self", "identity", "managed"])
+        case "ProtectHostname": protectHostname = try d.bool(newerModes: ["private"])
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
-        case "ProtectControlGroups": protectControlGroups = try d.bool()
+        case "ProtectControlGroups": protectControlGroups = try d.bool(newerModes: ["private", "strict"])
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
-        case "RestrictAddressFamilies": restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value)
+        case "RestrictAddressFamilies":
+            restrictAddressFamilies = try AddressFamilyRestriction.merge(
+                restrictAddressFamilies, listed: &addressFamiliesListed, d.value, skipped: &d.skipped.problems)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")
-            let names = Set(try words(String(inverted ? d.value.dropFirst() : Substring(d.value))))
-            if let current = restrictFileSystems {
-                restrictFileSystems = (current.inverted, current.inverted == inverted ? current.names.union(names) : current.names.subtracting(names))
-            } else {
-                restrictFileSystems = (inverted, names)
+            var names = Set<String>()
+            for w in try words(String(inverted ? d.value.dropFirst() : Substring(d.value))) {
+                guard FileSystemGroups.isKnown(w) else { d.skipped.problems.append(ValueError("unknown file system group '\(w)'")); continue }
+                names.insert(w)
             }
+            var r = restrictFileSystems ?? FileSystemRestriction(denies: inverted, names: [])
+            r.names = r.denies == inverted ? r.names.union(names) : r.names.subtracting(names)
+            restrictFileSystems = r
         case "LockPersonality": lockPersonality = try d.bool()
         case "MemoryDenyWriteExecute": memoryDenyWriteExecute = try d.bool()
         case "RestrictRealtime": restrictRealtime = try d.bool()
@@ -71,11 +76,19 @@ public struct SandboxSettings: Sendable {
         case "SecureBits":
             if d.value.isEmpty { secureBits = []; break }
             for w in try words(d.value) {
-                guard Self.secureBitNames.contains(w) else { throw ValueError("unknown secure bit '\(w)'") }
+                guard Self.secureBitNames.contains(w) else { d.skipped.problems.append(ValueError("unknown secure bit '\(w)'")); continue }
                 secureBits.insert(w)
             }
         default: return false
         }
         return true
     }
+}
+
+/// RestrictFileSystems=: file system names or @groups a service may use (or, when `denies`, may
+/// not). The first line decides which; later lines add to or take from the list. Names and
+/// @groups are kept as written; an unknown @group is left out, as systemd leaves it out.
+public struct FileSystemRestriction: Hashable, Sendable {
+    public var denies: Bool
+    public var names: Set<String>
 }

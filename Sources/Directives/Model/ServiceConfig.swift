@@ -28,8 +28,7 @@ public struct ServiceConfig: Sendable {
     public var rootDirectoryStartOnly: Bool?
     /// Slice=: the slice unit the service's cgroup lives under.
     public var slice: String?
-    /// OOMPolicy=: continue, stop or kill.
-    public var oomPolicy: String?
+    public var oomPolicy: OOMPolicy?
     /// Where each directive was last assigned, by directive name.
     public var origins: [String: SourceLocation] = [:]
 
@@ -74,9 +73,7 @@ public struct ServiceConfig: Sendable {
                 guard name.hasSuffix(".slice"), (try? UnitName(name)) != nil else { throw ValueError("'\(name)' is not a slice unit name") }
                 return name
             }
-        case "OOMPolicy":
-            guard ["continue", "stop", "kill"].contains(d.value) else { throw ValueError("'\(d.value)' is not one of continue, stop, kill") }
-            oomPolicy = d.value
+        case "OOMPolicy": oomPolicy = try OOMPolicy(parsing: d.value)
         case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
         default: return false
         }

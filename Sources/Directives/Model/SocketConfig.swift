@@ -27,6 +27,11 @@ public struct SocketConfig: Sendable {
     public var fileDescriptorName: String?
     public var removeOnStop: Bool?
     public var symlinks: [String] = []
+    /// Commands run around the socket's lifetime (ExecStartPre= ... ExecStopPost=).
+    public var execStartPre: [ExecCommand] = []
+    public var execStartPost: [ExecCommand] = []
+    public var execStopPre: [ExecCommand] = []
+    public var execStopPost: [ExecCommand] = []
     public var origins: [String: SourceLocation] = [:]
 
     public init() {}
@@ -99,6 +104,10 @@ public struct SocketConfig: Sendable {
             }
         case "RemoveOnStop": removeOnStop = try d.bool()
         case "Symlinks": try d.appendWords(to: &symlinks, absolute)
+        case "ExecStartPre": try ServiceConfig.commands(&execStartPre, d)
+        case "ExecStartPost": try ServiceConfig.commands(&execStartPost, d)
+        case "ExecStopPre": try ServiceConfig.commands(&execStopPre, d)
+        case "ExecStopPost": try ServiceConfig.commands(&execStopPost, d)
         default: return false
         }
         origins[d.key] = d.location

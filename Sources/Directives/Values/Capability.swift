@@ -71,10 +71,13 @@ public struct CapabilitySet: Hashable, Sendable, CustomStringConvertible {
     public var members: [Capability] { (0..<Capability.names.count).map(Capability.init(number:)).filter(contains) }
     public var description: String { members.map(\.name).joined(separator: " ") }
 
-    /// Parses a whitespace-separated list of capability names (no `~`).
-    public init(parsingList value: String) throws(ValueError) {
+    /// Parses a whitespace-separated list of capability names (no `~`); unknown names are left
+    /// out and noted in `skipped`, as systemd leaves them out.
+    public init(parsingList value: String, skipped: inout [ValueError]) throws(ValueError) {
         mask = 0
-        for word in try words(value) { insert(try Capability(name: word)) }
+        for word in try words(value) {
+            do throws(ValueError) { insert(try Capability(name: word)) } catch { skipped.append(error) }
+        }
     }
 }
 
@@ -82,11 +85,12 @@ extension CapabilitySet {
     /// Applies one CapabilityBoundingSet=/AmbientCapabilities= line with systemd's rules:
     /// `LIST` adds and `~LIST` removes, but the first line (while the set still equals `initial`,
     /// all capabilities for the bounding set, none for ambient) and an empty line replace it.
-    public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String) throws(ValueError) -> CapabilitySet {
+    public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String,
+                             skipped: inout [ValueError]) throws(ValueError) -> CapabilitySet {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        let sum = try CapabilitySet(parsingList: String(text))
+        let sum = try CapabilitySet(parsingList: String(text), skipped: &skipped)
         if sum.isEmpty || current == initial { return invert ? CapabilitySet(mask: ~sum.mask) : sum }
         return CapabilitySet(mask: invert ? current.mask & ~sum.mask : current.mask | sum.mask)
     }

@@ -34,15 +34,14 @@ public enum RestartPolicy: String, DirectiveEnum {
     case no, onSuccess = "on-success", onFailure = "on-failure", onAbnormal = "on-abnormal",
          onWatchdog = "on-watchdog", onAbort = "on-abort", always
 }
+/// OOMPolicy= of a service.
+public enum OOMPolicy: String, DirectiveEnum { case `continue`, stop, kill }
 /// RuntimeDirectoryPreserve=.
 public enum RuntimeDirectoryPreserve: String, DirectiveEnum { case no, yes, restart }
-/// PrivateTmp=-style booleans are plain; PrivateUsers= in v252 is a boolean too.
 /// MountFlags=.
 public enum MountPropagation: String, DirectiveEnum { case shared, slave, `private` }
 /// BindIPv6Only= of a socket.
 public enum BindIPv6Only: String, DirectiveEnum { case `default`, both, ipv6Only = "ipv6-only" }
-/// Timestamping= of a socket.
-public enum SocketTimestamping: String, DirectiveEnum { case off, us, ns }
 /// CPUSchedulingPolicy=.
 public enum CPUSchedulingPolicy: String, DirectiveEnum { case other, batch, idle, fifo, rr }
 /// SyslogFacility=.

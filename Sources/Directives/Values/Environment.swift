@@ -1,12 +1,19 @@
 /// Environment=, EnvironmentFile=, PassEnvironment=, UnsetEnvironment= values.
 public enum EnvironmentValues {
-    /// Parses Environment=: quoted words, each `NAME=VALUE` with a valid variable name.
-    public static func assignments(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [(name: String, value: String)] {
+    /// Parses Environment=: quoted words, each `NAME=VALUE` with a valid variable name; other
+    /// words are left out and noted in `skipped`.
+    public static func assignments(_ value: String, expand: (String) throws(ValueError) -> String,
+                                   skipped: inout [ValueError]) throws(ValueError) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        for word in try words(value, .standard) {
-            let w = try expand(word)
+        for raw in rawWords(value) {
+            let w: String
+            do throws(ValueError) { w = try expand(try unescapedWord(raw)) } catch {
+                skipped.append(error)
+                break   // systemd stops reading the line at a word it cannot read; earlier words apply
+            }
             guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {
-                throw ValueError("'\(w)' is not a NAME=VALUE assignment with a valid variable name")
+                skipped.append(ValueError("'\(w)' is not a NAME=VALUE assignment with a valid variable name"))
+                continue
             }
             result.append((String(w[..<eq]), String(w[w.index(after: eq)...])))
         }
@@ -19,12 +26,13 @@ public enum EnvironmentValues {
         return name.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" }
     }
 
-    /// Parses PassEnvironment=/UnsetEnvironment= word lists (UnsetEnvironment may also name `NAME=VALUE`).
-    public static func names(_ value: String, allowAssignments: Bool) throws(ValueError) -> [String] {
+    /// Parses PassEnvironment=/UnsetEnvironment= word lists (UnsetEnvironment may also name
+    /// `NAME=VALUE`); invalid names are left out and noted in `skipped`.
+    public static func names(_ value: String, allowAssignments: Bool, skipped: inout [ValueError]) throws(ValueError) -> [String] {
         var result: [String] = []
         for word in try words(value) {
             let name = allowAssignments ? word.prefix { $0 != "=" } : Substring(word)
-            guard isValidName(name) else { throw ValueError("'\(word)' is not a valid environment variable name") }
+            guard isValidName(name) else { skipped.append(ValueError("'\(word)' is not a valid environment variable name")); continue }
             result.append(word)
         }
         return result

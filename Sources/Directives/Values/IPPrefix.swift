@@ -51,11 +51,13 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
         "multicast": [IPPrefix(address: [224, 0, 0, 0], length: 4), IPPrefix(address: [0xff] + Array(repeating: 0, count: 15), length: 8)],
     ]
 
-    /// Parses a whitespace-separated list of prefixes and symbolic names.
-    public static func parseList(_ value: String) throws(ValueError) -> [IPPrefix] {
+    /// Parses a whitespace-separated list of prefixes and symbolic names; words that are neither
+    /// are left out and noted in `skipped`.
+    public static func parseList(_ value: String, skipped: inout [ValueError]) throws(ValueError) -> [IPPrefix] {
         var result: [IPPrefix] = []
         for word in try words(value) {
-            if let named = symbolic[word] { result += named } else { result.append(try IPPrefix(parsing: word)) }
+            if let named = symbolic[word] { result += named; continue }
+            do throws(ValueError) { result.append(try IPPrefix(parsing: word)) } catch { skipped.append(error) }
         }
         return result
     }

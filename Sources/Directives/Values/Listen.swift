@@ -1,5 +1,6 @@
 /// One Listen*= line of a socket unit (systemd.socket(5)).
 public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
+    /// The socket type of ListenStream=, ListenDatagram= and ListenSequentialPacket=.
     public enum Kind: String, Sendable { case stream = "ListenStream", datagram = "ListenDatagram", sequentialPacket = "ListenSequentialPacket" }
 
     /// ListenStream=/ListenDatagram=/ListenSequentialPacket= with its address.

@@ -19,13 +19,22 @@ public enum NamespaceType: String, CaseIterable, Hashable, Sendable {
 
 /// RestrictNamespaces=: the namespace types a service may create or join.
 /// nil in the model means unset (no restriction), as in systemd.
+///
+/// systemd 252's "all namespaces" (`no`, and the base a `~` list is taken from) is the seven
+/// classic types without `time`; a restriction whose allowed set covers those seven installs no
+/// filter at all, so `time` is then allowed too. Only a narrower set also refuses `time`
+/// (unless `time` is listed).
 public struct NamespaceRestriction: Hashable, Sendable {
-    /// Namespace types still allowed; everything else is refused.
+    /// Namespace types still allowed; everything else is refused (see the type's note on `time`).
     public var allowed: Set<NamespaceType>
     public init(allowed: Set<NamespaceType>) { self.allowed = allowed }
 
-    public static let all = NamespaceRestriction(allowed: Set(NamespaceType.allCases))
+    /// systemd 252's NAMESPACE_FLAGS_ALL: every type but `time`.
+    public static let all = NamespaceRestriction(allowed: Set(NamespaceType.allCases).subtracting([.time]))
     public static let none = NamespaceRestriction(allowed: [])
+
+    /// Whether this restricts anything: false when every classic type is allowed.
+    public var restricts: Bool { !allowed.isSuperset(of: Self.all.allowed) }
 
     /// Applies one line: yes (allow none), no (allow all), `LIST` (allow), `~LIST` (deny);
     /// a later list line merges into the earlier one, as systemd does. Empty resets (nil).
@@ -41,7 +50,7 @@ public struct NamespaceRestriction: Hashable, Sendable {
             listed.insert(t)
         }
         guard let current else {
-            return NamespaceRestriction(allowed: invert ? Set(NamespaceType.allCases).subtracting(listed) : listed)
+            return NamespaceRestriction(allowed: invert ? all.allowed.subtracting(listed) : listed)
         }
         return NamespaceRestriction(allowed: invert ? current.allowed.subtracting(listed) : current.allowed.union(listed))
     }

@@ -10,11 +10,11 @@ public struct PathEntry: Hashable, Sendable, CustomStringConvertible {
     public var description: String { (ignoreIfMissing ? "-" : "") + (relativeToRoot ? "+" : "") + path }
 
     /// Parses one word of ReadWritePaths= and its kin.
-    public init(parsing word: String, allowRootPrefix: Bool = true) throws(ValueError) {
+    public init(parsing word: String) throws(ValueError) {
         var rest = Substring(word)
         let ignore = rest.first == "-"
         if ignore { rest = rest.dropFirst() }
-        let root = allowRootPrefix && rest.first == "+"
+        let root = rest.first == "+"
         if root { rest = rest.dropFirst() }
         try Paths.checkAbsolute(String(rest))
         self.init(path: Paths.normalize(String(rest)), ignoreIfMissing: ignore, relativeToRoot: root)

@@ -29,8 +29,7 @@ public struct Signal: Hashable, Sendable, CustomStringConvertible {
         throw fail
     }
 
-    public static let term = Signal(number: 15), kill = Signal(number: 9), hup = Signal(number: 1)
-    public static let abrt = Signal(number: 6)
+    public static let term = Signal(number: 15), kill = Signal(number: 9)
 
     public var description: String {
         if number > 0, Int(number) < Self.names.count { return "SIG" + Self.names[Int(number)] }

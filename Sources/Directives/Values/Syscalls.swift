@@ -43,30 +43,41 @@ public struct SyscallFilter: Hashable, Sendable {
     public private(set) var allowsDefault: Bool
 
     /// Applies one line to the current filter; nil means unset (also the result of an empty line).
-    /// `logging` reads the line as SystemCallLog= does.
-    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false) throws(ValueError) -> SyscallFilter? {
+    /// `logging` reads the line as SystemCallLog= does. A word that does not parse (unknown call or
+    /// group, bad errno) is left out and noted in `skipped`, as systemd leaves it out.
+    /// Group names are those of `rules`' release.
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false, rules: SystemdRules = .v252,
+                             skipped: inout [ValueError]) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
         var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
-            var name = Substring(word)
-            var action: SyscallAction?
-            if !logging, let colon = word.firstIndex(of: ":") {
-                name = word[..<colon]
-                action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
-                guard invert else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
+            do throws(ValueError) {
+                filter.rules.append(try rule(String(word), inverted: invert, logging: logging, release: rules))
+            } catch {
+                skipped.append(error)
             }
-            try Self.validate(String(name))
-            filter.rules.append(Rule(name: String(name), inverted: invert, action: action))
         }
         return filter
     }
 
-    static func validate(_ name: String) throws(ValueError) {
+    static func rule(_ word: String, inverted: Bool, logging: Bool, release: SystemdRules) throws(ValueError) -> Rule {
+        var name = Substring(word)
+        var action: SyscallAction?
+        if !logging, let colon = word.firstIndex(of: ":") {
+            name = word[..<colon]
+            action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
+            guard inverted else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
+        }
+        try validate(String(name), release: release)
+        return Rule(name: String(name), inverted: inverted, action: action)
+    }
+
+    static func validate(_ name: String, release: SystemdRules) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.isKnownGroup(name) else {
+            guard SyscallGroups.isGroup(name, rules: release) else {
                 let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
                 throw ValueError("unknown system call group '\(name)'\(later)")
             }
@@ -104,11 +115,11 @@ public enum SyscallArchitectureNames {
         "riscv64", "loongarch64",
     ]
 
-    /// Parses a list of architecture names.
-    public static func parseList(_ value: String) throws(ValueError) -> Set<String> {
+    /// Parses a list of architecture names; unknown ones are left out and noted in `skipped`.
+    public static func parseList(_ value: String, skipped: inout [ValueError]) throws(ValueError) -> Set<String> {
         var result = Set<String>()
         for word in try words(value) {
-            guard names.contains(word) else { throw ValueError("unknown system call architecture '\(word)'") }
+            guard names.contains(word) else { skipped.append(ValueError("unknown system call architecture '\(word)'")); continue }
             result.insert(word)
         }
         return result

@@ -61,19 +61,39 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
             total += product
             var scale = multiplier / 10
             for digit in fraction {
-                total += UInt64(digit.wholeNumberValue!) * scale
+                let (sum, overflow) = total.addingReportingOverflow(UInt64(digit.wholeNumberValue ?? 0) * scale)
+                guard !overflow, sum < .max else { throw fail }
+                total = sum
                 scale /= 10
             }
         }
         microseconds = total
     }
 
+    /// The span as systemd prints it (format_timespan to the microsecond): "1min 30s", "500ms",
+    /// "1.500000s", "infinity", "0".
     public var description: String {
         if isInfinite { return "infinity" }
-        let us = microseconds
-        if us % 1_000_000 == 0 { return "\(us / 1_000_000)s" }
-        if us % 1_000 == 0 { return "\(us / 1_000)ms" }
-        return "\(us)us"
+        let units: [(String, UInt64)] = [
+            ("y", 31_557_600_000_000), ("month", 2_629_800_000_000), ("w", 604_800_000_000), ("d", 86_400_000_000),
+            ("h", 3_600_000_000), ("min", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1),
+        ]
+        var rest = microseconds
+        var parts: [String] = []
+        for (suffix, size) in units where rest >= size {
+            let whole = rest / size, remainder = rest % size
+            // Below a minute, a remainder is shown as decimals of the largest unit.
+            if rest < 60_000_000 && remainder > 0 && size > 1 {
+                let digits = String(size).count - 1
+                let fraction = String(remainder)
+                parts.append("\(whole).\(String(repeating: "0", count: digits - fraction.count))\(fraction)\(suffix)")
+                rest = 0
+                break
+            }
+            parts.append("\(whole)\(suffix)")
+            rest = remainder
+        }
+        return parts.isEmpty ? "0" : parts.joined(separator: " ")
     }
 }
 
