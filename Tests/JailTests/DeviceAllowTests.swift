@@ -89,3 +89,16 @@ struct DeviceAllowTests {
         }
     }
 }
+
+/// The dry run names what the device program allows, nothing when nothing.
+@Suite(.enabled(if: Brig.isBuilt, "needs a built brig"))
+struct DevicePolicyDryRunTests {
+    @Test func planShowsTheAllowList() throws {
+        let listed = try Brig.run(["run", "--dry-run", "-p", "DevicePolicy=strict", "-p", "DeviceAllow=/dev/char/1:3 rw", "--", "/bin/true"])
+        #expect(listed.stdout.hasPrefix("# cgroup device policy: allow c 1:3 rw\n"))
+        let none = try Brig.run(["run", "--dry-run", "-p", "DevicePolicy=strict", "--", "/bin/true"])
+        #expect(none.stdout.hasPrefix("# cgroup device policy: allow no device\n"))
+        let auto = try Brig.run(["run", "--dry-run", "-p", "DevicePolicy=auto", "--", "/bin/true"])
+        #expect(!auto.stdout.contains("cgroup device policy"))
+    }
+}
