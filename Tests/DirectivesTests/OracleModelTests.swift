@@ -123,6 +123,12 @@ struct SystemdModelOracle {
         #expect(found == [])
     }
 
+    @Test func dynamicUserOfAnUnusableNameIsHashedAsSystemdHashesIt() throws {
+        let found = try mismatches(type: "service", texts: ["[Service]\nExecStart=/bin/true\nDynamicUser=yes\n"],
+                                   properties: ["User", "Group"], prefix: "brig.dyn")
+        #expect(found == [])
+    }
+
     @Test func systemctlShowsWhatTheSocketModelHolds() throws {
         let texts = socketModelUnits.map { "[Socket]\n" + $0.joined(separator: "\n") + "\n" }
         let found = try mismatches(type: "socket", texts: texts, properties: socketOracleProperties)
@@ -148,8 +154,8 @@ struct SystemdModelOracle {
     /// Socket units get a service of their name to trigger. With an `instance`, each text is a
     /// template and that instance of it is compared.
     func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil,
-                    errorsExpected: Bool = false) throws -> [String] {
-        let tag = "brig-model-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
+                    errorsExpected: Bool = false, prefix: String = "brig-model") throws -> [String] {
+        let tag = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
         let fileNames = texts.indices.map { "\(tag)-\($0)\(instance == nil ? "" : "@").\(type)" }
         let names = texts.indices.map { "\(tag)-\($0)\(instance.map { "@" + $0 } ?? "").\(type)" }
         let root = FileManager.default.temporaryDirectory.path + "/\(tag)"
