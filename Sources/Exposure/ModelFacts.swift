@@ -2,6 +2,17 @@ import Directives
 import UnitFile
 
 extension SecurityFacts {
+    /// The facts of a loaded unit read through the shared model; `extra` assignments apply last
+    /// (a proposed drop-in). Throws when systemd would refuse to load the unit.
+    public init(model unit: LoadedUnit, rules: RuleSet, extra: [Assignment] = []) throws(UnitLoadError) {
+        if unit.isMasked { throw UnitLoadError(description: "\(unit.name.name): unit is masked") }
+        var loaded = unit
+        loaded.assignments += extra
+        let config = UnitConfig(loaded, rules: rules.release)
+        if let error = config.loadError { throw UnitLoadError(description: error.description) }
+        self.init(config: config, fragmentPath: unit.fragmentPath, rules: rules)
+    }
+
     /// The facts read from the shared typed model (Directives' UnitConfig with systemd's
     /// implications applied). The parity tests measure this path against systemd as well; the
     /// scorer uses `init(_:rules:extra:)` until this one matches systemd everywhere.
@@ -69,8 +80,8 @@ extension SecurityFacts {
         systemCallArchitectures = e.syscalls.architectures ?? []
         if let filter = e.syscalls.filter {
             systemCallFilterIsAllowList = filter.isAllowList
-            let version: SystemdRules = rules.version >= 261 ? .v261 : .v252
-            for name in filter.resolved(rules: version).keys {
+            // In an allow list, a call given an error number fails rather than runs: not allowed.
+            for (name, action) in filter.resolved(rules: rules.release) where !(filter.isAllowList && action != nil) {
                 if let n = rules.nativeNumbers[name] { systemCallFilter.insert(n) }
             }
         }
@@ -81,6 +92,7 @@ extension SecurityFacts {
             let local = p.isIPv6 ? p.address == Array(repeating: 0, count: 15) + [1] : p.address.first == 127
             if local { ipAllowLocalhost = true } else { ipAllowOther = true }
         }
+        ipCustomFilters = !u.resources.ipIngressFilterPaths.isEmpty || !u.resources.ipEgressFilterPaths.isEmpty
         devicePolicy = u.resources.devicePolicy?.rawValue ?? "auto"
         deviceAllowNonEmpty = !u.resources.deviceAllow.isEmpty
     }

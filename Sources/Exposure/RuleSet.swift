@@ -40,6 +40,9 @@ extension RuleSet {
     /// Releases after 252 follow the newest rules brig has (261); 252 and older, Debian 12's.
     public static func systemd(_ version: Int) -> RuleSet { version > 252 ? v261 : v252 }
 
+    /// The release whose reading of unit files these rules follow.
+    public var release: SystemdRules { version >= 261 ? .v261 : .v252 }
+
     private static let v252 = make(252)
     private static let v261 = make(261)
 

@@ -228,8 +228,8 @@ import Testing
     }
 
     @Test func unmodelledDirectivesAreListedForWhoeverMustRefuseThem() {
-        let u = service("IPIngressFilterPath=/sys/fs/bpf/x", "CPUAffinity=0-1", "ProtectSystem=strict")
-        #expect(Set(u.unmodelled.keys) == ["IPIngressFilterPath", "CPUAffinity"])
+        let u = service("NUMAPolicy=bind", "CPUAffinity=0-1", "ProtectSystem=strict")
+        #expect(Set(u.unmodelled.keys) == ["NUMAPolicy", "CPUAffinity"])
         #expect(u.unmodelled["CPUAffinity"]?.line == 3)
     }
 

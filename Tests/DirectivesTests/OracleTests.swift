@@ -237,6 +237,7 @@ struct SystemdOracle {
                 let s = systemdLines.contains(i + 2), b = brigLines.contains(i + 2)
                 if s != b { result.append("\(line): systemd \(s ? "complains" : "accepts"), brig \(b ? "complains" : "accepts")") }
             }
+            if let line = brig.loadError?.location.line, line != fatal { result.append("\(lines[line - 2]): fatal for brig, not for systemd") }
             if let fatal, fatal >= 2 {
                 let key = String(lines[fatal - 2].prefix { $0 != "=" })
                 if !brig.badSettings.contains(key) { result.append("\(lines[fatal - 2]): fatal for systemd, not for brig") }

@@ -57,8 +57,7 @@ struct ParityTests {
         let results: [Result<Assessment, AnalyzeError>] = dir.paths.map { path in
             Result { () throws(AnalyzeError) -> Assessment in
                 let unit = try analyzer.load(path)
-                let facts = SecurityFacts(config: UnitConfig(unit), fragmentPath: unit.fragmentPath, rules: Self.rules)
-                do { return try Assessment(facts, rules: Self.rules) } catch { throw AnalyzeError(target: path, message: "\(error)") }
+                do { return try Assessment(SecurityFacts(model: unit, rules: Self.rules), rules: Self.rules) } catch { throw AnalyzeError(target: path, message: "\(error)") }
             }
         }
         withKnownIssue("the Directives model does not yet read every value as systemd 252 does", isIntermittent: true) {

@@ -5,11 +5,13 @@ public struct DirectiveInput {
     public let value: String
     public let location: SourceLocation
     let specifiers: Specifiers
+    /// The systemd release whose reading applies where releases differ (v252 unless asked).
+    public let rules: SystemdRules
     /// Words of a list that were left out while the rest applied, as systemd skips them.
     public let skipped = SkippedWords()
 
-    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers) {
-        self.key = key; self.value = value; self.location = location; self.specifiers = specifiers
+    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers, rules: SystemdRules = .v252) {
+        self.key = key; self.value = value; self.location = location; self.specifiers = specifiers; self.rules = rules
     }
 
     /// `text` with %-specifiers resolved, for directives systemd expands.
@@ -21,6 +23,13 @@ public struct DirectiveInput {
     func expanded() throws(ValueError) -> String { try expand(value) }
 
     func bool() throws(ValueError) -> Bool { try parseBoolean(value) }
+
+    /// A boolean that releases after 252 widened into modes (PrivateTmp=disconnected, ...): under
+    /// their rules every such mode turns the setting on; systemd 252 ignores the line.
+    func bool(newerModes: Set<String>) throws(ValueError) -> Bool {
+        if rules != .v252, newerModes.contains(value) { return true }
+        return try bool()
+    }
 
     func time(_ unit: TimeSpan.Unit = .second) throws(ValueError) -> TimeSpan { try TimeSpan(parsing: value, defaultUnit: unit) }
 

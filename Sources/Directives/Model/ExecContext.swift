@@ -39,7 +39,10 @@ public struct IdentitySettings: Sendable {
         case "User": user = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
         case "Group": group = try d.optional { v throws(ValueError) in try AccountName.check(d.expand(v)) }
         case "DynamicUser": dynamicUser = try d.bool()
-        case "SupplementaryGroups": try d.appendWords(to: &supplementaryGroups, AccountName.check)
+        case "SupplementaryGroups":
+            // systemd adds the names one by one: those before a bad (fatal) one stay.
+            if d.value.isEmpty { supplementaryGroups = []; break }
+            for w in try words(d.value, []) { supplementaryGroups.append(try AccountName.check(d.expand(w))) }
         case "PAMName": pamName = try d.optional { v throws(ValueError) in try d.expand(v) }
         default: return false
         }
@@ -76,7 +79,7 @@ public struct SyscallSettings: Sendable {
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value, skipped: &d.skipped.problems)
+        case "SystemCallFilter": filter = try SyscallFilter.merge(filter, d.value, rules: d.rules, skipped: &d.skipped.problems)
         case "SystemCallErrorNumber":
             errorNumber = try d.optional { v throws(ValueError) in
                 let action = try SyscallAction(parsing: v)
@@ -84,9 +87,11 @@ public struct SyscallSettings: Sendable {
                 return action
             }
         case "SystemCallArchitectures":
-            architectures = d.value.isEmpty ? nil
-                : (architectures ?? []).union(try SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems))
-        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true, skipped: &d.skipped.problems)
+            // The set exists once one name is valid: a line of unknown names leaves it unset.
+            if d.value.isEmpty { architectures = nil; break }
+            let names = try SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems)
+            if !names.isEmpty { architectures = (architectures ?? []).union(names) }
+        case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true, rules: d.rules, skipped: &d.skipped.problems)
         default: return false
         }
         return true

@@ -67,6 +67,9 @@ public struct ResourceControl: Sendable {
     /// IPAddressAllow=/IPAddressDeny=: nil when never set.
     public var ipAddressAllow: [IPPrefix]?
     public var ipAddressDeny: [IPPrefix]?
+    /// IPIngressFilterPath=/IPEgressFilterPath=: pinned BPF programs that filter the unit's IP traffic.
+    public var ipIngressFilterPaths: [String] = []
+    public var ipEgressFilterPaths: [String] = []
     public var deviceAllow: [DeviceRule] = []
     public var devicePolicy: DevicePolicy?
     public var socketBindAllow: [SocketBindRule] = []
@@ -78,6 +81,13 @@ public struct ResourceControl: Sendable {
     public init() {}
 
     static let controllers: Set<String> = ["cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids", "bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces"]
+
+    /// One path per line (the whole value), each added once; an empty value empties the list.
+    private static func addPath(_ d: DirectiveInput, to paths: inout [String]) throws(ValueError) {
+        if d.value.isEmpty { paths = []; return }
+        let path = try absolute(d.expanded())
+        if !paths.contains(path) { paths.append(path) }
+    }
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
@@ -105,18 +115,19 @@ public struct ResourceControl: Sendable {
         case "SocketBindAllow": try d.appendWords(to: &socketBindAllow) { w throws(ValueError) in try SocketBindRule(parsing: w) }
         case "SocketBindDeny": try d.appendWords(to: &socketBindDeny) { w throws(ValueError) in try SocketBindRule(parsing: w) }
         case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value)
+        case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
+        case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
         case "Delegate":
-            if d.value.isEmpty { delegate = nil }
-            else if let b = try? parseBoolean(d.value) { delegate = b ? .controllers(nil) : .no }
-            else {
-                var set: Set<String> = []
-                if case .controllers(let s?) = delegate { set = s }
-                for w in try words(d.value) {
-                    guard Self.controllers.contains(w) else { throw ValueError("unknown cgroup controller '\(w)'") }
-                    set.insert(w)
-                }
-                delegate = .controllers(set)
+            // An empty value turns delegation on with no controllers; a list adds controllers
+            // (leaving out unknown ones) and turns it on, as systemd does.
+            if let b = try? parseBoolean(d.value) { delegate = b ? .controllers(nil) : .no; break }
+            var set: Set<String>? = []
+            if case .controllers(let s)? = delegate, !d.value.isEmpty { set = s }
+            for w in try words(d.value) {
+                guard Self.controllers.contains(w) else { d.skipped.problems.append(ValueError("unknown cgroup controller '\(w)'")); continue }
+                set?.insert(w)
             }
+            delegate = .controllers(set)
         default: return false
         }
         origins[d.key] = d.location

@@ -15,6 +15,8 @@ public struct SandboxSettings: Sendable {
     public var protectControlGroups: Bool?
     public var restrictNamespaces: NamespaceRestriction?
     public var restrictAddressFamilies: AddressFamilyRestriction?
+    /// Whether a RestrictAddressFamilies= list has begun since the last reset (see `merge`).
+    var addressFamiliesListed = false
     public var restrictFileSystems: FileSystemRestriction?
     public var lockPersonality: Bool?
     public var memoryDenyWriteExecute: Bool?
@@ -40,16 +42,17 @@ public struct SandboxSettings: Sendable {
         case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateIPC": privateIPC = try d.bool()
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
-        case "PrivateUsers": privateUsers = try d.bool()
-        case "ProtectHostname": protectHostname = try d.bool()
+        case "PrivateUsers": privateUsers = try d.bool(newerModes: ["self", "identity", "managed"])
+        case "ProtectHostname": protectHostname = try d.bool(newerModes: ["private"])
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
-        case "ProtectControlGroups": protectControlGroups = try d.bool()
+        case "ProtectControlGroups": protectControlGroups = try d.bool(newerModes: ["private", "strict"])
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
         case "RestrictAddressFamilies":
-            restrictAddressFamilies = try AddressFamilyRestriction.merge(restrictAddressFamilies, d.value, skipped: &d.skipped.problems)
+            restrictAddressFamilies = try AddressFamilyRestriction.merge(
+                restrictAddressFamilies, listed: &addressFamiliesListed, d.value, skipped: &d.skipped.problems)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")

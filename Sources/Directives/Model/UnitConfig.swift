@@ -1,7 +1,8 @@
 /// A unit read into the typed model: every directive brig understands, as written, plus the
 /// diagnostics `brig verify` reports: the loader's syntax findings, unknown directives, misplaced
-/// directives and values that do not parse, in reading order. A value that does not parse is
-/// left out of the model, as systemd ignores it.
+/// directives and values that do not parse, in reading order. As in systemd, a value that does
+/// not parse is left out of the model, a list leaves out only its bad words, and a fatal setting
+/// stops the reading of its file.
 public struct UnitConfig: Sendable {
     public var name: UnitName
     public var unit = UnitSection()
@@ -12,36 +13,42 @@ public struct UnitConfig: Sendable {
     public var kill = KillConfig()
     public var resources = ResourceControl()
     public var diagnostics: [Diagnostic] = []
-    /// Directives whose bad value makes systemd refuse to load the unit at all ("bad-setting"),
-    /// rather than ignore the line: a unit with any of these does not run.
+    /// Directives whose bad value systemd treats as fatal ("bad-setting") rather than ignoring
+    /// the line, wherever they were written.
     public var badSettings: [String] = []
+    /// Why systemd refuses to load the unit at all: the first fatal setting of its main file.
+    /// (A fatal setting in a drop-in only ends the reading of that drop-in.)
+    public var loadError: Diagnostic?
     /// Directives systemd knows that were set but that brig does not type, with where each was
     /// last set: whoever must honour every directive (the jail) can refuse these by name.
     public var unmodelled: [String: SourceLocation] = [:]
 
+    /// The systemd release whose reading applies where releases differ (newer groups and modes).
+    public private(set) var rules = SystemdRules.v252
+
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    public init(_ loaded: LoadedUnit) {
+    public init(_ loaded: LoadedUnit, rules: SystemdRules = .v252) {
         name = loaded.name
+        self.rules = rules
         diagnostics = loaded.diagnostics
+        var abandoned: String?   // the drop-in systemd stopped reading at a fatal setting
         for a in loaded.assignments {
+            let inDropIn = loaded.dropInPaths.contains(a.location.file)
             // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
-            switch DirectiveRegistry.status(section: a.section, name: a.key) {
-            case .known(let hint):
-                apply(a, hint: hint, specifiers: loaded.specifiers)
-            case .removed:
-                diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
-            case .newer:
-                diagnostics.append(Diagnostic(.warning, a.location,
-                    "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
-            case .wrongSection(let sections):
-                let places = sections.map { "[\($0)]" }.joined(separator: ", ")
-                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)= belongs in \(places), not [\(a.section)]"))
-            case .unknown(let suggestion):
-                let hint = suggestion.map { "; did you mean \($0)=?" } ?? ""
-                diagnostics.append(Diagnostic(.error, a.location, "unknown directive \(a.key)= in [\(a.section)]\(hint)"))
+            if loadError != nil || a.location.file == abandoned {
+                // systemd reads no further here; the line is still checked, so verify lists every problem.
+                var unread = self
+                unread.read(a, loaded.specifiers, inDropIn: inDropIn)
+                diagnostics = unread.diagnostics
+                badSettings = unread.badSettings
+                continue
             }
+            let fatalBefore = badSettings.count
+            read(a, loaded.specifiers, inDropIn: inDropIn)
+            guard badSettings.count > fatalBefore else { continue }
+            if inDropIn { abandoned = a.location.file } else { loadError = diagnostics.last }
         }
         // In reading order: files as they apply (fragment, then drop-ins), then line and column.
         let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -52,8 +59,26 @@ public struct UnitConfig: Sendable {
         }.map(\.element)
     }
 
-    private mutating func apply(_ a: Assignment, hint: String, specifiers: Specifiers) {
-        let d = DirectiveInput(key: a.key, value: a.value, location: a.location, specifiers: specifiers)
+    private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
+        switch DirectiveRegistry.status(section: a.section, name: a.key) {
+        case .known(let hint):
+            apply(a, hint: hint, specifiers: specifiers, inDropIn: inDropIn)
+        case .removed:
+            diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
+        case .newer:
+            diagnostics.append(Diagnostic(.warning, a.location,
+                "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
+        case .wrongSection(let sections):
+            let places = sections.map { "[\($0)]" }.joined(separator: ", ")
+            diagnostics.append(Diagnostic(.error, a.location, "\(a.key)= belongs in \(places), not [\(a.section)]"))
+        case .unknown(let suggestion):
+            let hint = suggestion.map { "; did you mean \($0)=?" } ?? ""
+            diagnostics.append(Diagnostic(.error, a.location, "unknown directive \(a.key)= in [\(a.section)]\(hint)"))
+        }
+    }
+
+    private mutating func apply(_ a: Assignment, hint: String, specifiers: Specifiers, inDropIn: Bool) {
+        let d = DirectiveInput(key: a.key, value: a.value, location: a.location, specifiers: specifiers, rules: rules)
         do throws(ValueError) {
             var handled = false
             switch a.section {
@@ -79,7 +104,7 @@ public struct UnitConfig: Sendable {
         } catch {
             let fatal = Self.isFatal(d)
             if fatal { badSettings.append(a.key) }
-            let consequence = fatal ? " (systemd refuses to load the unit)" : ""
+            let consequence = !fatal ? "" : inDropIn ? " (systemd reads no further in this drop-in)" : " (systemd refuses to load the unit)"
             diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
         }
     }
@@ -88,9 +113,11 @@ public struct UnitConfig: Sendable {
     /// lines (unless `-` marks them optional), user and group names, the working and root directory.
     static func isFatal(_ d: DirectiveInput) -> Bool {
         switch d.key {
-        case "User", "Group", "SupplementaryGroups", "SocketUser", "SocketGroup", "WorkingDirectory", "RootDirectory", "RootImage", "RootVerity",
+        case "User", "Group", "DynamicUser", "SupplementaryGroups", "SocketUser", "SocketGroup", "RootDirectory", "RootImage", "RootVerity",
              "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
             return true
+        case "WorkingDirectory":   // `-` makes a bad path ignored rather than fatal
+            return !d.value.hasPrefix("-")
         case let key where key.hasPrefix("Exec"):
             return !d.value.hasPrefix("-") && !d.value.hasPrefix("@-") && !d.value.hasPrefix(":-")
         default:

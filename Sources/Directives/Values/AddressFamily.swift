@@ -29,7 +29,7 @@ public enum AddressFamily {
 }
 
 /// RestrictAddressFamilies=: which socket families a service may create.
-/// nil `families` in `.allowOnly` never happens; `none` is `.allowOnly([])`.
+/// `none` is `.allowOnly([])`.
 public enum AddressFamilyRestriction: Hashable, Sendable {
     /// Only these family numbers are allowed (`none` allows none).
     case allowOnly(Set<Int>)
@@ -37,21 +37,30 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
     case deny(Set<Int>)
 
     /// Applies one more line the way systemd merges them; returns nil for an empty line (reset).
-    /// Unknown family names are left out and noted in `skipped`.
-    public static func merge(_ current: AddressFamilyRestriction?, _ line: String,
+    /// `listed` is whether a list line has begun the set since the last reset: the first list
+    /// decides between allow and deny (even when none of its names is known), later ones add to
+    /// or take from it. `none` allows nothing but begins no list, so a list after it decides
+    /// anew. Unknown family names are left out and noted in `skipped`.
+    public static func merge(_ current: AddressFamilyRestriction?, listed: inout Bool, _ line: String,
                              skipped: inout [ValueError]) throws(ValueError) -> AddressFamilyRestriction? {
-        if line.isEmpty { return nil }
-        if line == "none" { return .allowOnly([]) }
+        if line.isEmpty || line == "none" {
+            listed = false
+            return line.isEmpty ? nil : .allowOnly([])
+        }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        var families = Set<Int>()
-        for word in try words(String(text)) {
-            do throws(ValueError) { families.insert(try AddressFamily.number(word)) } catch { skipped.append(error) }
+        let names = try words(String(text))
+        var result = listed ? current ?? .allowOnly([]) : invert ? .deny([]) : .allowOnly([])
+        listed = true
+        for name in names {
+            let family: Int
+            do throws(ValueError) { family = try AddressFamily.number(name) } catch { skipped.append(error); continue }
+            switch result {
+            case .allowOnly(var s): if invert { s.remove(family) } else { s.insert(family) }; result = .allowOnly(s)
+            case .deny(var s): if invert { s.insert(family) } else { s.remove(family) }; result = .deny(s)
+            }
         }
-        switch current ?? (invert ? .deny([]) : .allowOnly([])) {
-        case .allowOnly(let s): return .allowOnly(invert ? s.subtracting(families) : s.union(families))
-        case .deny(let s): return .deny(invert ? s.union(families) : s.subtracting(families))
-        }
+        return result
     }
 }

@@ -6,9 +6,6 @@ enum SyscallCatalog {
         SyscallTable.isKnownOnAnyArchitecture(name) || groupMemberNames.contains(name)
     }
 
-    /// Whether systemd 252 knows the `@group` (it ignores later groups such as @sandbox).
-    static func isKnownGroup(_ name: String) -> Bool { SyscallGroups.isGroup(name, rules: .v252) }
-
     /// The errno number of an E* name, case-insensitively as systemd matches them.
     static func errnoNumber(_ name: String) -> Int32? { ErrnoName.number(of: name.uppercased()) }
 

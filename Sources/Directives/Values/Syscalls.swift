@@ -45,7 +45,8 @@ public struct SyscallFilter: Hashable, Sendable {
     /// Applies one line to the current filter; nil means unset (also the result of an empty line).
     /// `logging` reads the line as SystemCallLog= does. A word that does not parse (unknown call or
     /// group, bad errno) is left out and noted in `skipped`, as systemd leaves it out.
-    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false,
+    /// Group names are those of `rules`' release.
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false, rules: SystemdRules = .v252,
                              skipped: inout [ValueError]) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
@@ -54,7 +55,7 @@ public struct SyscallFilter: Hashable, Sendable {
         var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
             do throws(ValueError) {
-                filter.rules.append(try rule(String(word), inverted: invert, logging: logging))
+                filter.rules.append(try rule(String(word), inverted: invert, logging: logging, release: rules))
             } catch {
                 skipped.append(error)
             }
@@ -62,7 +63,7 @@ public struct SyscallFilter: Hashable, Sendable {
         return filter
     }
 
-    static func rule(_ word: String, inverted: Bool, logging: Bool) throws(ValueError) -> Rule {
+    static func rule(_ word: String, inverted: Bool, logging: Bool, release: SystemdRules) throws(ValueError) -> Rule {
         var name = Substring(word)
         var action: SyscallAction?
         if !logging, let colon = word.firstIndex(of: ":") {
@@ -70,13 +71,13 @@ public struct SyscallFilter: Hashable, Sendable {
             action = try SyscallAction(parsing: String(word[word.index(after: colon)...]), allowLog: false)
             guard inverted else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
         }
-        try validate(String(name))
+        try validate(String(name), release: release)
         return Rule(name: String(name), inverted: inverted, action: action)
     }
 
-    static func validate(_ name: String) throws(ValueError) {
+    static func validate(_ name: String, release: SystemdRules) throws(ValueError) {
         if name.first == "@" {
-            guard SyscallCatalog.isKnownGroup(name) else {
+            guard SyscallGroups.isGroup(name, rules: release) else {
                 let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
                 throw ValueError("unknown system call group '\(name)'\(later)")
             }
