@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         var arguments = command
+        // The command swallows every word after the options, so help has to be
+        // spotted here; after "--" a command named --help still runs.
+        if arguments.first == "--help" || arguments.first == "-h" { throw CleanExit.helpRequest(self) }
         if arguments.first == "--" { arguments.removeFirst() }
         let status: Int32
         do {

@@ -234,9 +234,12 @@ static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s)
 }
 
 static int cj_inaccessible(const struct cjail_plan *plan, const struct cjail_step *s) {
-    (void)cj_umount_below(plan, s->s1);
     struct stat st;
     if (lstat(s->s1, &st) < 0) return -1;
+    // Nothing can be mounted below a non-directory: at most on it.
+    if (s->flags & CJ_NO_SUBMOUNTS) {}
+    else if (S_ISDIR(st.st_mode)) (void)cj_umount_below(plan, s->s1);
+    else if (umount2(s->s1, MNT_DETACH) == 0 && lstat(s->s1, &st) < 0) return -1;
     const char *name;
     switch (st.st_mode & S_IFMT) {
     case S_IFDIR: name = "dir"; break;

@@ -3,18 +3,19 @@ import CJail
 import Glibc
 #endif
 
-/// DevicePolicy=closed as systemd enforces it on cgroup v2: an eBPF program
+/// A device policy as systemd enforces it on cgroup v2: an eBPF program
 /// of type cgroup/device, attached to the run's cgroup before the child is
 /// created in it. Only the listed devices may be opened (or made); the rest
 /// is EPERM. brig builds it for the policies systemd derives itself
-/// (PrivateDevices= and ProtectClock=); DevicePolicy=/DeviceAllow= written in
-/// a unit stay refused with the other cgroup directives.
+/// (PrivateDevices= and ProtectClock=) and for DevicePolicy=/DeviceAllow=
+/// (DeviceAllowList.swift).
 public struct DeviceFilter: Sendable, Equatable {
     public enum Kind: Sendable { case char, block }
 
     public struct Rule: Sendable, Equatable, CustomStringConvertible {
         public var kind: Kind
-        public var major: UInt32
+        /// nil: every major of the kind.
+        public var major: UInt32?
         /// nil: every minor of the major.
         public var minor: UInt32?
         /// BPF_DEVCG_ACC_* bits: mknod 1, read 2, write 4.
@@ -22,7 +23,7 @@ public struct DeviceFilter: Sendable, Equatable {
 
         public var description: String {
             let letters = (access & 2 != 0 ? "r" : "") + (access & 4 != 0 ? "w" : "") + (access & 1 != 0 ? "m" : "")
-            return "\(kind == .char ? "c" : "b") \(major):\(minor.map(String.init) ?? "*") \(letters)"
+            return "\(kind == .char ? "c" : "b") \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(letters)"
         }
     }
 
@@ -34,20 +35,11 @@ public struct DeviceFilter: Sendable, Equatable {
         var rules: [Rule] = []
         for node in ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx",
                      RunSite.inaccessibleNodes + "/chr", RunSite.inaccessibleNodes + "/blk"] {
-            if let rule = rule(forNode: node, access: "rwm") { rules.append(rule) }
+            if let rule = rule(forNode: node, access: 7) { rules.append(rule) }
         }
-        if let major = majorNumber(of: "pts", kind: .char) { rules.append(Rule(kind: .char, major: major, minor: nil, access: 6)) }
-        for (device, access) in extra {
-            if device.hasPrefix("/") {
-                if let rule = rule(forNode: device, access: access) { rules.append(rule) }
-            } else if let dash = device.firstIndex(of: "-") {
-                let kind: Kind = device[..<dash] == "block" ? .block : .char
-                // A class the kernel does not have (no rtc driver, say) allows nothing.
-                if let major = majorNumber(of: String(device[device.index(after: dash)...]), kind: kind) {
-                    rules.append(Rule(kind: kind, major: major, minor: nil, access: bits(access)))
-                }
-            }
-        }
+        rules += Self.rules(for: "char-pts", access: 6)
+        // A class the kernel does not have (no rtc driver, say) allows nothing.
+        for (device, access) in extra { rules += Self.rules(for: device, access: bits(access)) }
         return DeviceFilter(rules: rules)
     }
 
@@ -55,7 +47,7 @@ public struct DeviceFilter: Sendable, Equatable {
         (access.contains("m") ? 1 : 0) | (access.contains("r") ? 2 : 0) | (access.contains("w") ? 4 : 0)
     }
 
-    static func rule(forNode path: String, access: String) -> Rule? {
+    static func rule(forNode path: String, access: Int32) -> Rule? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         let type = st.st_mode & S_IFMT
@@ -63,19 +55,7 @@ public struct DeviceFilter: Sendable, Equatable {
         let device = UInt64(st.st_rdev)
         let major = UInt32((device >> 8) & 0xfff) | UInt32((device >> 32) & ~0xfff)
         let minor = UInt32(device & 0xff) | UInt32((device >> 12) & ~0xff)
-        return Rule(kind: type == S_IFCHR ? .char : .block, major: major, minor: minor, access: bits(access))
-    }
-
-    /// A driver's major number from /proc/devices ("136 pts").
-    static func majorNumber(of name: String, kind: Kind) -> UInt32? {
-        var section: Kind? = nil
-        for line in (SystemFiles.read("/proc/devices") ?? "").split(separator: "\n") {
-            if line.hasPrefix("Character") { section = .char; continue }
-            if line.hasPrefix("Block") { section = .block; continue }
-            let parts = line.split(separator: " ")
-            if section == kind, parts.count == 2, parts[1] == Substring(name) { return UInt32(parts[0]) }
-        }
-        return nil
+        return Rule(kind: type == S_IFCHR ? .char : .block, major: major, minor: minor, access: access)
     }
 
     /// The program: load the request into r2 (type), r3 (access), r4
@@ -89,18 +69,26 @@ public struct DeviceFilter: Sendable, Equatable {
         ]
         var allowJumps: [Int] = []
         for rule in rules {
-            let all = rule.access == 7
-            let skip: Int16 = (rule.minor == nil ? 1 : 2) + 1
-            if !all {
-                code.append((0xbc, 0x31, 0, 0))                     // r1 = r3
-                code.append((0x54, 0x01, 0, rule.access))            // r1 &= allowed
-                code.append((0x5d, 0x31, skip + 1, 0))               // asks for more: next rule
+            // Each check jumps past the rule when it fails.
+            var body: [(UInt8, UInt8, Int16, Int32)] = []
+            var checks: [Int] = []
+            if rule.access != 7 {
+                body.append((0xbc, 0x31, 0, 0))                     // r1 = r3
+                body.append((0x54, 0x01, 0, rule.access))            // r1 &= allowed
+                checks.append(body.count); body.append((0x5d, 0x31, 0, 0))   // asks for more
             }
-            code.append((0x55, 0x02, skip, rule.kind == .char ? 2 : 1))   // type
-            code.append((0x55, 0x04, skip - 1, Int32(bitPattern: rule.major)))
-            if let minor = rule.minor { code.append((0x55, 0x05, 1, Int32(bitPattern: minor))) }
-            allowJumps.append(code.count)
-            code.append((0x05, 0, 0, 0))                             // goto allow
+            checks.append(body.count); body.append((0x55, 0x02, 0, rule.kind == .char ? 2 : 1))   // type
+            if let major = rule.major { checks.append(body.count); body.append((0x55, 0x04, 0, Int32(bitPattern: major))) }
+            if let minor = rule.minor { checks.append(body.count); body.append((0x55, 0x05, 0, Int32(bitPattern: minor))) }
+            body.append((0x05, 0, 0, 0))                             // goto allow
+            for index in checks { body[index].2 = Int16(body.count - index - 1) }
+            allowJumps.append(code.count + body.count - 1)
+            code += body
+        }
+        if allowJumps.isEmpty {
+            // Nothing allowed: the allow branch below would be unreachable, which the verifier rejects.
+            code += [(0xb7, 0, 0, 0), (0x95, 0, 0, 0)]
+            return Self.encode(code)
         }
         code.append((0xb7, 0, 0, 0))      // r0 = 0 (deny)
         code.append((0x05, 0, 1, 0))      // skip the allow
@@ -108,7 +96,11 @@ public struct DeviceFilter: Sendable, Equatable {
         code.append((0xb7, 0, 0, 1))      // allow: r0 = 1
         code.append((0x95, 0, 0, 0))      // exit
         for index in allowJumps { code[index].2 = Int16(allow - index - 1) }
-        return code.flatMap { op, regs, off, imm in
+        return Self.encode(code)
+    }
+
+    private static func encode(_ code: [(UInt8, UInt8, Int16, Int32)]) -> [UInt8] {
+        code.flatMap { op, regs, off, imm in
             [op, regs] + withUnsafeBytes(of: off.littleEndian) { Array($0) } + withUnsafeBytes(of: imm.littleEndian) { Array($0) }
         }
     }
@@ -121,7 +113,7 @@ public struct DeviceFilter: Sendable, Equatable {
         let bytes = program
         let result = bytes.withUnsafeBytes { cjail_attach_device_program(fd, $0.baseAddress, UInt32(bytes.count / 8)) }
         if result < 0 {
-            throw .refused(directive: "DevicePolicy=closed", reason: "cannot attach the cgroup device program: \(SystemFiles.errorName(-result))",
+            throw .refused(directive: "DevicePolicy=", reason: "cannot attach the cgroup device program: \(SystemFiles.errorName(-result))",
                            status: .bpf)
         }
     }

@@ -48,8 +48,6 @@ public struct ExecDirectories: Sendable, Equatable {
             case .configuration: .configurationDirectory
             }
         }
-
-        var defaultMode: mode_t { 0o755 }
     }
 
     public struct Entry: Sendable, Equatable {

@@ -22,7 +22,8 @@ public enum JailAction: Sendable, Equatable {
     case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
     case unmountBelow(String)
-    case inaccessible(path: String, nodes: String)
+    /// `clean`: nothing is mounted at or below the path, no need to look.
+    case inaccessible(path: String, nodes: String, clean: Bool)
     case privateDevices(staging: String, target: String)
     case remount(path: String, set: UInt64, clear: UInt64, recursive: Bool, except: [String])
     case moveRoot(String)

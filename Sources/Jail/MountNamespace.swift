@@ -175,15 +175,19 @@ public struct MountSettings: Sendable {
     /// stronger mode wins, flags merge), entries hidden below an inaccessible
     /// path, and entries whose parent entry already has the same mode.
     static func normalize(_ input: [MountEntry]) -> [MountEntry] {
-        let sorted = input.enumerated().sorted { a, b in
-            let (x, y) = (a.element, b.element)
-            if Paths.normalized(x.path) != Paths.normalized(y.path) { return pathOrder(x.path, y.path) }
+        let sorted = input.enumerated().map { offset, entry in
+            var e = entry
+            e.path = Paths.normalized(entry.path)
+            return (offset, e)
+        }.sorted { a, b in
+            let (x, y) = (a.1, b.1)
+            if x.path != y.path { return pathOrder(x.path, y.path) }
             if x.mode != y.mode { return x.mode < y.mode }
-            return a.offset < b.offset
-        }.map(\.element)
+            return a.0 < b.0
+        }.map(\.1)
         var unique: [MountEntry] = []
         for entry in sorted {
-            if var previous = unique.last, Paths.normalized(previous.path) == Paths.normalized(entry.path) {
+            if var previous = unique.last, previous.path == entry.path {
                 previous.readOnly = previous.readOnly || entry.isReadOnly
                 previous.noExec = previous.noExec || entry.isNoExec
                 previous.exec = previous.exec || entry.isExec

@@ -29,8 +29,22 @@ enum MountSteps {
         }
         // Under RootDirectory= the target already exists on the host; otherwise
         // the staging root is a copy of / and the host's own path tells.
-        for e in entries {
-            steps += mount(e, at: at(e.path), host: settings.rootDirectory == nil ? e.path : at(e.path), site: site)
+        let hostMounts = hostMountPoints()
+        let paths = entries.map { Paths.normalized($0.path) }
+        // Both sides normalised: equal, or below.
+        func below(_ path: String, _ prefix: String) -> Bool {
+            path == prefix || prefix == "/" || path.hasPrefix(prefix + "/")
+        }
+        for (index, e) in entries.enumerated() {
+            let host = settings.rootDirectory == nil ? paths[index] : at(e.path)
+            // Something may be mounted at or below the path when the host has a
+            // mount there, or an earlier entry above it brought mounts along.
+            let clean = !hostMounts.contains { below($0, host) }
+                && !entries[..<index].indices.contains { earlier in
+                    [.bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs].contains(entries[earlier].mode)
+                        && below(paths[index], paths[earlier])
+                }
+            steps += mount(e, at: at(e.path), host: host, clean: clean, site: site)
         }
         // Only other entries strictly below a path can be skipped under it.
         let targets = entries.map { at($0.path) }  // already normalised
@@ -63,13 +77,14 @@ enum MountSteps {
     }
 
     /// systemd's apply_one_mount() for one entry.
-    private static func mount(_ e: MountEntry, at target: String, host: String, site: RunSite) -> [JailStep] {
+    private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, site: RunSite) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             JailStep(action, for: e.directive, failing: .namespace, optional: optional)
         }
+        let unmount = clean ? [] : [step(.unmountBelow(target))]
         switch e.mode {
         case .inaccessible:
-            return [step(.inaccessible(path: target, nodes: RunSite.inaccessibleNodes))]
+            return [step(.inaccessible(path: target, nodes: RunSite.inaccessibleNodes, clean: clean))]
         case .readOnly, .readWrite, .readWriteImplicit, .exec, .noExec:
             return [step(.bindSelf(target))]
         case .bind, .bindRecursive:
@@ -95,16 +110,37 @@ enum MountSteps {
             if host == e.path { return [step(.bindSelf(target))] }
             fallthrough
         case .emptyDir, .tmpfs:
-            return [step(.unmountBelow(target)),
-                    step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
+            return unmount + [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
         case .procfs:
-            return [step(.unmountBelow(target)),
-                    step(.mount(source: "proc", target: target, fstype: "proc",
-                                flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: e.options))]
+            return unmount + [step(.mount(source: "proc", target: target, fstype: "proc",
+                                          flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: e.options))]
         case .mqueuefs:
-            return [step(.unmountBelow(target)),
-                    step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
+            return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         }
+    }
+
+    /// The host's mount points, from /proc/self/mountinfo (octal escapes decoded).
+    static func hostMountPoints() -> [String] {
+        (SystemFiles.read("/proc/self/mountinfo") ?? "").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", maxSplits: 5)
+            guard fields.count > 4 else { return nil }
+            return decodeOctal(fields[4])
+        }
+    }
+
+    static func decodeOctal(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
+               let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(3)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether the host's path is a mount point now (checked before the fork;

@@ -6,7 +6,12 @@ import Glibc
 /// a staging directory for PrivateDevices=. Named before planning (the plan
 /// refers to them), created just before the fork, removed after the run.
 public struct RunSite: Sendable {
-    public static let cgroupRoot = "/sys/fs/cgroup/unified"
+    /// Where the cgroup2 hierarchy is mounted: /sys/fs/cgroup/unified on a
+    /// hybrid host (like this one), /sys/fs/cgroup on a unified one.
+    public static let cgroupRoot: String = {
+        let hybrid = "/sys/fs/cgroup/unified"
+        return SystemFiles.exists(hybrid + "/cgroup.procs") ? hybrid : "/sys/fs/cgroup"
+    }()
     /// Shared, read-only nodes that InaccessiblePaths= mounts over a path.
     public static let inaccessibleNodes = "/run/brig/inaccessible"
 
@@ -19,7 +24,7 @@ public struct RunSite: Sendable {
 
     public init(id: String = RunSite.freshID()) {
         self.id = id
-        cgroup = "\(RunSite.cgroupRoot)/brig/\(id)"
+        cgroup = "\(RunSite.cgroupParent)/\(id)"
         stateDirectory = "/run/brig/runs/\(id)"
         privateTmp = "/tmp/brig-private-\(id)"
         privateVarTmp = "/var/tmp/brig-private-\(id)"
@@ -34,11 +39,20 @@ public struct RunSite: Sendable {
 
     public var cgroupProcs: String { cgroup + "/cgroup.procs" }
 
+    /// Runs get cgroups below "brig" in brig's own cgroup (the "0::" line of
+    /// /proc/self/cgroup), so a service manager that placed brig keeps
+    /// seeing its processes as its own.
+    static let cgroupParent: String = {
+        let own = (SystemFiles.read("/proc/self/cgroup") ?? "").split(separator: "\n")
+            .first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        return Paths.normalized(cgroupRoot + "/" + own) + "/brig"
+    }()
+
     /// Creates what the plan needs. Directories of features the plan does not
     /// use are not created.
     func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
-        let cgroupParent = RunSite.cgroupRoot + "/brig"
-        if mkdir(cgroupParent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(cgroupParent)", errno) }
+        let parent = RunSite.cgroupParent
+        if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         if privateDevices {
             let code = SystemFiles.makeDirectories(stateDirectory, mode: 0o700)

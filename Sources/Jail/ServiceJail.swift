@@ -28,9 +28,7 @@ public enum ServiceJail {
 
         var request = LaunchRequest(spec: spec)
         request.removeIPC = sandbox.removeIPC ?? false
-        if resources.devicePolicy == .closed {
-            request.deviceFilter = .closed(adding: resources.deviceAllow.map { ($0.device, $0.access) })
-        }
+        request.deviceFilter = DeviceFilter(policy: resources.devicePolicy ?? .auto, allow: resources.deviceAllow)
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName

@@ -44,11 +44,6 @@ public enum SystemFiles {
         return lstat(path, &st) == 0
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
     /// mkdir -p; returns errno of the first failure other than EEXIST.
     @discardableResult
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) -> Int32 {

@@ -18,7 +18,7 @@ public enum UnsupportedDirectives {
                                reason: "no \(lsmName(a.key)) security module is active on this kernel (prefix the value with '-' to make it optional)",
                                status: status)
             }
-            if isResourceControl(a, loaded.specifiers) {
+            if !DeviceFilter.directives.contains(a.key), isResourceControl(a, loaded.specifiers) {
                 throw .refused(directive: "\(a.key)=\(a.value)",
                                reason: "cgroup resource control is not supported by brig run", status: .cgroup)
             }

@@ -137,9 +137,13 @@ enum SystemdLayers {
     static let namespaceFlags: [UInt64] = [0x0200_0000, 0x0800_0000, 0x4000_0000, 0x0002_0000, 0x2000_0000,
                                            0x1000_0000, 0x0400_0000, 0x0000_0080]
 
+    /// systemd 252's NAMESPACE_FLAGS_ALL: the classic types, without CLONE_NEWTIME. Retaining all
+    /// of them (RestrictNamespaces=no) installs no filter at all.
+    static let classicNamespaceFlags = namespaceFlags.filter { $0 != 0x0000_0080 }.reduce(0, |)
+
     static func restrictNamespaces(retaining retained: UInt64) -> SeccompLayer? {
         let all = namespaceFlags.reduce(0, |)
-        if retained & all == all { return nil }
+        if retained & classicNamespaceFlags == classicNamespaceFlags { return nil }
         let blocked = namespaceFlags.filter { retained & $0 == 0 }
         let blockedMask = blocked.reduce(0, |)
         let anyBlocked = blocked.map { [ArgumentComparison.arg(0, masked: $0, equals: $0)] }

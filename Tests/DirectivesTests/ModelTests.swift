@@ -24,6 +24,17 @@ import Testing
         #expect(service("ExecStart=/bin/a", "ExecStart=", "ExecStart=/bin/b").service.execStart.map(\.path) == ["/bin/b"])
     }
 
+    @Test func semicolonsSeparateOnlyWhenBare() {
+        let s = service(#"ExecStart=/bin/echo a ; /bin/echo b \; c ";" 'x;y'"#).service
+        #expect(s.execStart.map(\.arguments) == [["/bin/echo", "a"], ["/bin/echo", "b", ";", "c", ";", "x;y"]])
+    }
+
+    @Test func environmentStopsAtAWordItCannotRead() {
+        let u = service(#"Environment=A=1 B=a\ b C=3"#)
+        #expect(u.exec.environment.variables == [EnvironmentVariable(name: "A", value: "1")])
+        #expect(u.hasErrors)
+    }
+
     @Test func escapesAndSpecifiers() {
         let s = service(#"ExecStart=/bin/echo 'it''s' a\ttab %n"#).service
         #expect(s.execStart.first?.arguments == ["/bin/echo", "its", "a\ttab", "test.service"])

@@ -50,6 +50,8 @@ let oracleModelUnits: [[String]] = [
     ["StandardInputText=hello", "StandardError=null"], ["StandardInput=tty", "TTYPath=/dev/tty9"],
     ["StandardOutput=kmsg+console", "StandardError=inherit"], ["StandardInput=socket"],
     ["StandardOutput=truncate:/var/log/x", "StandardError=file:/var/log/y"], ["StandardOutput=inherit"],
+    ["Type=oneshot", "ExecStart=/bin/echo a ; /bin/echo b \\; c", "ExecStart=/bin/echo \"x;y\" \";\" ;",
+     "Environment=\"A=\\x41\" 'B=tab\\there' C=a\\x20b D=%% E=$HOME"],
 ]
 
 /// Lines with words systemd leaves out while applying the rest: brig reports each and applies the same rest.
@@ -61,6 +63,7 @@ let skippedWordUnits: [[String]] = [
     ["Environment=A=1 1B=2 C=3 novalue", "PassEnvironment=PATH 1X", "UnsetEnvironment=A.B TERM"],
     ["ReadWritePaths=/a relative /b", "ReadOnlyPaths=-/c /d/../e", "BindPaths=/x:/y:bogus /z", "TemporaryFileSystem=rel /t"],
     ["IPAddressAllow=10.0.0.0/8 bogus ::1", "IPAddressDeny=300.1.1.1"],
+    ["Environment=\"A=\\x41\" 'B=tab\\there' C=a\\ b D=%% E=\\$HOME"],
 ]
 
 let oracleProperties = [
@@ -120,6 +123,12 @@ struct SystemdModelOracle {
         #expect(found == [])
     }
 
+    @Test func dynamicUserOfAnUnusableNameIsHashedAsSystemdHashesIt() throws {
+        let found = try mismatches(type: "service", texts: ["[Service]\nExecStart=/bin/true\nDynamicUser=yes\n"],
+                                   properties: ["User", "Group"], prefix: "brig.dyn")
+        #expect(found == [])
+    }
+
     @Test func systemctlShowsWhatTheSocketModelHolds() throws {
         let texts = socketModelUnits.map { "[Socket]\n" + $0.joined(separator: "\n") + "\n" }
         let found = try mismatches(type: "socket", texts: texts, properties: socketOracleProperties)
@@ -145,8 +154,8 @@ struct SystemdModelOracle {
     /// Socket units get a service of their name to trigger. With an `instance`, each text is a
     /// template and that instance of it is compared.
     func mismatches(type: String, texts: [String], properties: [String], instance: String? = nil,
-                    errorsExpected: Bool = false) throws -> [String] {
-        let tag = "brig-model-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
+                    errorsExpected: Bool = false, prefix: String = "brig-model") throws -> [String] {
+        let tag = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())-\(type)"
         let fileNames = texts.indices.map { "\(tag)-\($0)\(instance == nil ? "" : "@").\(type)" }
         let names = texts.indices.map { "\(tag)-\($0)\(instance.map { "@" + $0 } ?? "").\(type)" }
         let root = FileManager.default.temporaryDirectory.path + "/\(tag)"
@@ -216,11 +225,11 @@ enum SystemctlShow {
         case "ExecStart":
             return lines.map { line in
                 // "{ path=/bin/echo ; argv[]=echo a b ; ignore_errors=no ; ..." -> "/bin/echo|echo a b|no"
-                let fields = line.components(separatedBy: " ; ")
-                func field(_ key: String) -> String {
-                    fields.first { $0.contains(key + "=") }.map { String($0[$0.range(of: key + "=")!.upperBound...]) } ?? "?"
-                }
-                return line.hasPrefix("{") ? "\(field("path"))|\(field("argv[]"))|\(field("ignore_errors"))" : line
+                // (an argument may itself contain " ; ", so cut at the field names)
+                guard line.hasPrefix("{ path="), let argv = line.range(of: " ; argv[]="),
+                      let ignore = line.range(of: " ; ignore_errors=", range: argv.upperBound..<line.endIndex) else { return line }
+                let path = line[line.index(line.startIndex, offsetBy: 7)..<argv.lowerBound]
+                return "\(path)|\(line[argv.upperBound..<ignore.lowerBound])|\(line[ignore.upperBound...].prefix(while: { $0 != " " }))"
             }
         default:
             return lines
@@ -464,7 +473,9 @@ enum SystemctlShow {
 
     /// systemd's quoting of an environment word in `systemctl show`.
     static func quoteForShow(_ word: String) -> String {
-        guard word.contains(where: { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "\t" }) else { return word }
-        return "\"" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard word.contains(where: { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "\t" || $0 == "$" }) else { return word }
+        let escaped = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "$", with: "\\$")
+        return "\"" + escaped + "\""
     }
 }

@@ -11,7 +11,7 @@ enum JailSettings {
         "NoNewPrivileges=yes", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE", "DynamicUser=yes",
     ]
 
-    static let all: [Setting] = namespaces + filesystem + identity + capabilities + process + profiles
+    static let all: [Setting] = namespaces + filesystem + identity + capabilities + process + profiles + devices
 
     static let namespaces: [Setting] = [
         Setting("PrivateTmp=yes"),

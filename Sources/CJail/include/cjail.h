@@ -59,6 +59,7 @@ enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
     CJ_RECURSIVE = 2,
     CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
+    CJ_NO_SUBMOUNTS = 8, // CJ_INACCESSIBLE: the parent knows nothing is mounted at or below the path
 };
 
 struct cjail_step {

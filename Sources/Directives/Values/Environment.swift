@@ -5,8 +5,12 @@ public enum EnvironmentValues {
     public static func assignments(_ value: String, expand: (String) throws(ValueError) -> String,
                                    skipped: inout [ValueError]) throws(ValueError) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        for word in try words(value, .standard) {
-            let w = try expand(word)
+        for raw in rawWords(value) {
+            let w: String
+            do throws(ValueError) { w = try expand(try unescapedWord(raw)) } catch {
+                skipped.append(error)
+                break   // systemd stops reading the line at a word it cannot read; earlier words apply
+            }
             guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {
                 skipped.append(ValueError("'\(w)' is not a NAME=VALUE assignment with a valid variable name"))
                 continue

@@ -16,17 +16,17 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { arguments.joined(separator: " ") }
 
-    /// Parses a whole ExecStart= value into its commands (several are separated by a lone `;`).
-    /// `expand` applies specifiers to each word, as systemd does after splitting.
+    /// Parses a whole ExecStart= value into its commands: a bare `;` separates commands, `\;`
+    /// is a `;` argument. `expand` applies specifiers to each word, as systemd does after splitting.
     public static func parseLine(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
         var commands: [ExecCommand] = []
         var current: [String] = []
-        for word in try words(value, .standard) {
-            if word == ";" {
+        for raw in rawWords(value) {
+            if raw == ";" {
                 if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
                 current = []
             } else {
-                current.append(word)
+                current.append(raw == "\\;" ? ";" : try unescapedWord(raw))
             }
         }
         if !current.isEmpty { commands.append(try parse(current, expand: expand)) }

@@ -61,7 +61,9 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
             total += product
             var scale = multiplier / 10
             for digit in fraction {
-                total += UInt64(digit.wholeNumberValue!) * scale
+                let (sum, overflow) = total.addingReportingOverflow(UInt64(digit.wholeNumberValue ?? 0) * scale)
+                guard !overflow, sum < .max else { throw fail }
+                total = sum
                 scale /= 10
             }
         }

@@ -12,6 +12,43 @@ func words(_ value: String, _ options: Words.Options = .unquote) throws(ValueErr
     do { return try Words.split(value, options: options) } catch { throw ValueError(error.message) }
 }
 
+/// The words of a value as written, quotes and escapes kept, cut where `words` cuts (blanks
+/// outside quotes, not escaped). Command lines and Environment= need them: systemd looks at a
+/// word's raw text (a bare `;`, `\;`) and stops at the first word it cannot read.
+func rawWords(_ value: String) -> [Substring] {
+    var result: [Substring] = []
+    var start: String.Index?
+    var quote: Character?
+    var i = value.startIndex
+    while i < value.endIndex {
+        let c = value[i]
+        if c == "\\" {
+            if start == nil { start = i }
+            i = value.index(after: i)
+            if i < value.endIndex { i = value.index(after: i) }
+            continue
+        }
+        if let open = quote {
+            if c == open { quote = nil }
+        } else if c == "\"" || c == "'" {
+            quote = c
+            if start == nil { start = i }
+        } else if c.isBlank {
+            if let s = start { result.append(value[s..<i]); start = nil }
+        } else if start == nil {
+            start = i
+        }
+        i = value.index(after: i)
+    }
+    if let s = start { result.append(value[s...]) }
+    return result
+}
+
+/// One raw word read as systemd reads it (quotes removed, C escapes decoded).
+func unescapedWord(_ raw: Substring) throws(ValueError) -> String {
+    try words(String(raw), .standard).joined()
+}
+
 extension StringProtocol where SubSequence == Substring {
     /// The string with leading and trailing blanks (space, tab, newline) removed.
     var trimmed: Substring {
