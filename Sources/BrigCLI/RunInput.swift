@@ -73,7 +73,7 @@ struct RunInput {
     static func describe(_ input: RunInput) -> String {
         var text = input.warnings.map { "warning: \($0)\n" }.joined()
         if let filter = input.request.deviceFilter {
-            text += "# cgroup device policy: allow \(filter.rules.map(\.description).joined(separator: ", "))\n"
+            text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"
         }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"

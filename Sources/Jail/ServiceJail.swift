@@ -214,8 +214,13 @@ public enum ServiceJail {
             throw .refused(directive: "StandardInput=", reason: "data, socket and fd: inputs need socket activation or a journal, which brig run does not provide", status: .stdin)
         }
         request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
-        request.stderr = stdio.standardError == nil ? .sameAsOutput
-            : try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+        // StandardError= unset or inherit follows StandardOutput=; where that is
+        // brig's own stdout, stderr stays brig's own stderr (systemd-run --pipe).
+        if stdio.standardError == nil || stdio.standardError == .inherit {
+            request.stderr = request.stdout == .inherit ? .inherit : .sameAsOutput
+        } else {
+            request.stderr = try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+        }
     }
 
     /// Without a journal, journal and kmsg output stays on brig's own stream
