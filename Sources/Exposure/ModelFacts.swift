@@ -82,9 +82,13 @@ extension SecurityFacts {
         systemCallArchitectures = e.syscalls.architectures ?? []
         if let filter = e.syscalls.filter {
             systemCallFilterIsAllowList = filter.isAllowList
-            // In an allow list, a call given an error number fails rather than runs: not allowed.
-            for (name, action) in filter.resolved(rules: rules.release) where !(filter.isAllowList && action != nil) {
-                if let n = rules.nativeNumbers[name] { systemCallFilter.insert(n) }
+            // The model's merge steps on native numbers. In an allow list, a call given an error
+            // number fails rather than runs: systemd-analyze does not count it as allowed.
+            for step in filter.steps {
+                let keep = step.puts && !(filter.isAllowList && step.action != nil)
+                for n in rules.numbers(of: step.name) {
+                    if keep { systemCallFilter.insert(n) } else { systemCallFilter.remove(n) }
+                }
             }
         }
 
