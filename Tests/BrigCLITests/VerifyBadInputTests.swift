@@ -82,7 +82,7 @@ struct VerifyBadInputTests {
 struct VerifyTemplateTests {
     @Test func templateIsCheckedAsInstanceI() throws {
         let scratch = Scratch()
-        let path = scratch.write("echo@.service", "[Service]\nExecStart=/bin/echo %i\nUser=%i\n")
+        let path = scratch.write("echo@.service", "[Service]\nExecStart=/bin/echo %i\nSlice=%i.slice\n")
         let result = try BrigBinary.run(["verify", path])
         #expect(result.status == 0)
         #expect(result.stdout == "")
