@@ -193,12 +193,9 @@ public enum ServiceJail {
 
     private static func directories(_ fs: FilesystemSettings) -> ExecDirectories {
         var dirs = ExecDirectories()
-        let kinds: [(ManagedDirectoryKind, ExecDirectories.Kind)] = [
-            (.runtime, .runtime), (.state, .state), (.cache, .cache), (.logs, .logs), (.configuration, .configuration),
-        ]
-        for (modelKind, kind) in kinds {
-            let mode = mode_t(fs.directoryModes[modelKind] ?? 0o755)
-            for dir in fs.directories[modelKind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
+        for kind in ManagedDirectoryKind.allCases {
+            let mode = mode_t(fs.directoryModes[kind] ?? 0o755)
+            for dir in fs.directories[kind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
         }
         dirs.preserveRuntime = fs.runtimeDirectoryPreserve == .yes
         return dirs
