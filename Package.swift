@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "CJail"),
         .target(name: "Jail", dependencies: ["UnitFile", "Directives", "Seccomp", "CJail"]),
         .target(name: "BrigCLI", dependencies: [
-            "UnitFile", "Directives", "Exposure", "Jail",
+            "UnitFile", "Directives", "Exposure", "Seccomp", "Jail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Not position-independent in release: a PIE this size spends ~1 ms of every start in

@@ -1,5 +1,6 @@
 import Directives
 import Jail
+import Seccomp
 import UnitFile
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ struct RunInput {
     var request: LaunchRequest
     var commands: [LaunchCommand]
     var warnings: [String]
+    /// The syscall filter, kept for --dry-run to show its rules.
+    var seccomp: SeccompProgram?
 
     static func resolve(properties: [String], unit: String?, command: [String]) throws -> RunInput {
         let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
@@ -34,7 +37,8 @@ struct RunInput {
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unitName: config.name.name)
-        request.spec.seccompPrograms = try SyscallFilters.programs(config.exec)
+        let seccomp = try SyscallFilters.program(config.exec)
+        request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
         let commands: [LaunchCommand]
         if serviceMode {
             commands = ServiceJail.commands(config.service)
@@ -45,7 +49,8 @@ struct RunInput {
             commands = [LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec), arguments: command)]
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
-                        warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description))
+                        warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description),
+                        seccomp: seccomp)
     }
 
     /// The unit named by --unit or NAME.service, or an empty transient one.
@@ -73,10 +78,13 @@ struct RunInput {
     static func describe(_ input: RunInput) -> String {
         var text = input.warnings.map { "warning: \($0)\n" }.joined()
         if let filter = input.request.deviceFilter {
-            text += "# cgroup device policy: allow \(filter.rules.map(\.description).joined(separator: ", "))\n"
+            text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"
         }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
+        }
+        if let seccomp = input.seccomp {
+            text += "# seccomp filter (installed last, before execve)\n\(seccomp)\n"
         }
         return text
     }

@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
     static func check(_ name: String, loader: UnitLoader) -> [Finding] {
         let unit: LoadedUnit
         do {
-            unit = try loader.load(name)
+            unit = try loader.load(instantiated(name))
         } catch {
             return [Finding(unit: name, place: error.place, severity: "error", message: error.message)]
         }
@@ -49,6 +49,16 @@ struct VerifyCommand: ParsableCommand {
         return diagnostics.map {
             Finding(unit: unit.name.name, place: $0.location.description, severity: $0.severity.rawValue, message: $0.message)
         }
+    }
+
+    /// A template is checked as its instance `i`, as `systemd-analyze verify` does, so that
+    /// `%i` and friends expand to something.
+    static func instantiated(_ nameOrPath: String) -> String {
+        let slash = nameOrPath.lastIndex(of: "/")
+        let base = slash.map { String(nameOrPath[nameOrPath.index(after: $0)...]) } ?? nameOrPath
+        guard let unit = try? UnitName(base), unit.isTemplate else { return nameOrPath }
+        let directory = slash.map { String(nameOrPath[...$0]) } ?? ""
+        return directory + "\(unit.prefix)@i.\(unit.type)"
     }
 
     struct Finding: Encodable {

@@ -1,3 +1,5 @@
+import Directives
+
 /// One row of the exposure assessment: what systemd calls a "security assessor".
 public struct Check: Sendable {
     public let id: String            // "ProtectSystem=", "CapabilityBoundingSet=~CAP_SYS_ADMIN"
@@ -28,13 +30,13 @@ public enum Rule: Sendable {
     case protectHome
     case protectSystem
     case rootDirectory
-    case capabilities(UInt64)     // passes when none of these bits is in the bounding set
+    case capabilities(CapabilitySet)  // passes when none of these is in the bounding set
     case umask
     case keyringMode
     case protectProc
     case procSubset
     case notifyAccess
-    case namespace(UInt64)        // passes when this CLONE_NEW* type is not allowed
+    case namespace(NamespaceType)     // passes when this type is not allowed
     case architectures
     case systemCallGroup(String)  // "@swap"
     case ipAddresses

@@ -1,10 +1,12 @@
+import Directives
+
 /// The 81 checks in systemd's evaluation order, with systemd's ids, JSON names, weights and ranges
 /// (facts, see shared/reference/exposure-checks.tsv). Sentences are brig's own.
 public enum CheckTable {
     public static let all: [Check] = identity + filesystem + processes + capabilities + misc
         + namespaces + families + syscalls + network
 
-    private static func cap(_ bits: Int...) -> UInt64 { bits.reduce(0) { $0 | (1 << UInt64($1)) } }
+    private static func cap(_ caps: Capability...) -> CapabilitySet { CapabilitySet(caps) }
 
     private static let identity: [Check] = [
         Check("User=/DynamicUser=", "UserOrDynamicUser", weight: 2000, range: 10, .user,
@@ -64,38 +66,38 @@ public enum CheckTable {
     ]
 
     private static let capabilities: [Check] = [
-        capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, cap(21), "system administration"),
-        capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, cap(6, 7, 8), "switching user, group or capabilities"),
-        capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, cap(19), "tracing other processes"),
-        capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, cap(25), "setting the system clock"),
-        capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, cap(12), "configuring the network"),
-        capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, cap(17), "raw I/O on ports and memory"),
-        capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, cap(16), "loading kernel modules"),
-        capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, cap(29, 30, 37), "using the audit subsystem"),
-        capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, cap(34), "privileged kernel log operations"),
-        capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, cap(23, 24), "raising priorities and resource limits"),
-        capRow("CAP_MKNOD", "CAP_MKNOD", 500, cap(27), "creating device nodes"),
-        capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, cap(0, 4, 31), "changing file owners, modes and capabilities"),
-        capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, cap(1, 2, 3, 15), "bypassing file and IPC permission checks"),
-        capRow("CAP_KILL", "CAP_KILL", 500, cap(5), "signalling any process"),
-        capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, cap(10, 11, 13), "low ports, broadcast and raw sockets"),
-        capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, cap(22), "rebooting the machine"),
-        capRow("CAP_MAC_*", "CAP_MAC", 100, cap(32, 33), "changing or bypassing MAC policy"),
-        capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, cap(9), "setting immutable and append-only flags"),
-        capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, cap(14), "locking memory"),
-        capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, cap(18), "calling chroot()"),
-        capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, cap(36), "blocking system suspend"),
-        capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, cap(35), "setting wake-up alarms"),
-        capRow("CAP_LEASE", "CAP_LEASE", 25, cap(28), "taking file leases"),
-        capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, cap(26), "configuring terminals"),
-        capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, cap(20), "process accounting"),
-        capRow("CAP_BPF", "CAP_BPF", 25, cap(39), "loading BPF programs"),
+        capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, cap(.sysAdmin), "system administration"),
+        capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, cap(.setgid, .setuid, .setpcap), "switching user, group or capabilities"),
+        capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, cap(.sysPtrace), "tracing other processes"),
+        capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, cap(.sysTime), "setting the system clock"),
+        capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, cap(.netAdmin), "configuring the network"),
+        capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, cap(.sysRawio), "raw I/O on ports and memory"),
+        capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, cap(.sysModule), "loading kernel modules"),
+        capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, cap(.auditWrite, .auditControl, .auditRead), "using the audit subsystem"),
+        capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, cap(.syslog), "privileged kernel log operations"),
+        capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, cap(.sysNice, .sysResource), "raising priorities and resource limits"),
+        capRow("CAP_MKNOD", "CAP_MKNOD", 500, cap(.mknod), "creating device nodes"),
+        capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, cap(.chown, .fsetid, .setfcap), "changing file owners, modes and capabilities"),
+        capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, cap(.dacOverride, .dacReadSearch, .fowner, .ipcOwner), "bypassing file and IPC permission checks"),
+        capRow("CAP_KILL", "CAP_KILL", 500, cap(.kill), "signalling any process"),
+        capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, cap(.netBindService, .netBroadcast, .netRaw), "low ports, broadcast and raw sockets"),
+        capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, cap(.sysBoot), "rebooting the machine"),
+        capRow("CAP_MAC_*", "CAP_MAC", 100, cap(.macOverride, .macAdmin), "changing or bypassing MAC policy"),
+        capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, cap(.linuxImmutable), "setting immutable and append-only flags"),
+        capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, cap(.ipcLock), "locking memory"),
+        capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, cap(.sysChroot), "calling chroot()"),
+        capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, cap(.blockSuspend), "blocking system suspend"),
+        capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, cap(.wakeAlarm), "setting wake-up alarms"),
+        capRow("CAP_LEASE", "CAP_LEASE", 25, cap(.lease), "taking file leases"),
+        capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, cap(.sysTtyConfig), "configuring terminals"),
+        capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, cap(.sysPacct), "process accounting"),
+        capRow("CAP_BPF", "CAP_BPF", 25, cap(.bpf), "loading BPF programs"),
     ]
 
-    private static func capRow(_ name: String, _ field: String, _ weight: UInt64, _ mask: UInt64,
+    private static func capRow(_ name: String, _ field: String, _ weight: UInt64, _ caps: CapabilitySet,
                                _ what: String) -> Check {
         Check("CapabilityBoundingSet=~" + name, "CapabilityBoundingSet_" + field, weight: weight, range: 1,
-              .capabilities(mask), pass: "Capability for \(what) is dropped",
+              .capabilities(caps), pass: "Capability for \(what) is dropped",
               fail: "Keeps the capability for \(what)")
     }
 
@@ -121,19 +123,19 @@ public enum CheckTable {
               pass: "Cannot create setuid or setgid files", fail: "Can create setuid or setgid files"),
     ]
 
-    private static func nsRow(_ name: String, _ weight: UInt64, _ bit: UInt64, _ what: String) -> Check {
-        Check("RestrictNamespaces=~" + name, "RestrictNamespaces_" + name, weight: weight, range: 1,
-              .namespace(bit), pass: "Cannot create \(what) namespaces", fail: "Can create \(what) namespaces")
+    private static func nsRow(_ type: NamespaceType, _ weight: UInt64, _ what: String) -> Check {
+        Check("RestrictNamespaces=~" + type.rawValue, "RestrictNamespaces_" + type.rawValue, weight: weight, range: 1,
+              .namespace(type), pass: "Cannot create \(what) namespaces", fail: "Can create \(what) namespaces")
     }
 
     private static let namespaces: [Check] = [
-        nsRow("user", 1500, 0x1000_0000, "user"),
-        nsRow("mnt", 500, 0x0002_0000, "mount"),
-        nsRow("ipc", 500, 0x0800_0000, "IPC"),
-        nsRow("pid", 500, 0x2000_0000, "PID"),
-        nsRow("cgroup", 500, 0x0200_0000, "cgroup"),
-        nsRow("net", 500, 0x4000_0000, "network"),
-        nsRow("uts", 100, 0x0400_0000, "UTS"),
+        nsRow(.user, 1500, "user"),
+        nsRow(.mnt, 500, "mount"),
+        nsRow(.ipc, 500, "IPC"),
+        nsRow(.pid, 500, "PID"),
+        nsRow(.cgroup, 500, "cgroup"),
+        nsRow(.net, 500, "network"),
+        nsRow(.uts, 100, "UTS"),
     ]
 
     private static func afRow(_ name: String, _ field: String, _ weight: UInt64,

@@ -1,24 +1,26 @@
 import Directives
 import UnitFile
 
+/// Why a unit cannot be assessed; systemd refuses to load it for the same reason.
+public struct UnitLoadError: Error, CustomStringConvertible {
+    public let description: String
+}
+
 extension SecurityFacts {
-    /// The facts of a loaded unit read through the shared model; `extra` assignments apply last
-    /// (a proposed drop-in). Throws when systemd would refuse to load the unit.
-    public init(model unit: LoadedUnit, rules: RuleSet, extra: [Assignment] = []) throws(UnitLoadError) {
+    /// The facts of a loaded unit, read through the shared model (Directives' UnitConfig, as the
+    /// release of `rules` reads it, with systemd's implications applied); `extra` assignments
+    /// apply last (a proposed drop-in). Throws when systemd would refuse to load the unit.
+    public init(_ unit: LoadedUnit, rules: RuleSet, extra: [Assignment] = []) throws(UnitLoadError) {
         if unit.isMasked { throw UnitLoadError(description: "\(unit.name.name): unit is masked") }
         var loaded = unit
         loaded.assignments += extra
         let config = UnitConfig(loaded, rules: rules.release)
-        if let error = config.loadError { throw UnitLoadError(description: error.description) }
-        self.init(config: config, fragmentPath: unit.fragmentPath, rules: rules)
+        if let error = config.loadError { throw UnitLoadError(description: "\(error.location): \(error.message)") }
+        self.init(config.withImplications(), fragmentPath: unit.fragmentPath, rules: rules)
     }
 
-    /// The facts read from the shared typed model (Directives' UnitConfig with systemd's
-    /// implications applied). The parity tests measure this path against systemd as well; the
-    /// scorer uses `init(_:rules:extra:)` until this one matches systemd everywhere.
-    public init(config raw: UnitConfig, fragmentPath: String?, rules: RuleSet) {
+    private init(_ u: UnitConfig, fragmentPath: String?, rules: RuleSet) {
         self.init()
-        let u = raw.withImplications()
         let e = u.exec
         unitName = u.name.name
         self.fragmentPath = fragmentPath
@@ -26,8 +28,8 @@ extension SecurityFacts {
         user = e.identity.user
         dynamicUser = e.identity.dynamicUser ?? false
         supplementaryGroups = e.identity.supplementaryGroups
-        ambientCapabilities = e.capabilities.ambient?.mask ?? 0
-        capabilityBoundingSet = e.capabilities.boundingSet?.mask ?? .max
+        ambientCapabilities = e.capabilities.ambient ?? .empty
+        capabilityBoundingSet = e.capabilities.boundingSet ?? .all
 
         let s = e.sandbox, fs = e.filesystem
         privateDevices = s.privateDevices ?? false
@@ -57,7 +59,7 @@ extension SecurityFacts {
         if case .controllers? = u.resources.delegate { delegate = true }
         restrictRealtime = s.restrictRealtime ?? false
         restrictSUIDSGID = s.restrictSUIDSGID ?? false
-        if let ns = s.restrictNamespaces { allowedNamespaces = ns.allowed.reduce(0) { $0 | $1.cloneFlag } }
+        allowedNamespaces = s.restrictNamespaces
 
         if let af = s.restrictAddressFamilies {
             let (allow, set): (Bool, Set<Int>) = switch af {
@@ -67,11 +69,11 @@ extension SecurityFacts {
             restrictsInet = allow; restrictsUnix = allow; restrictsNetlink = allow
             restrictsPacket = allow; restrictsOtherFamilies = allow
             for f in set {
-                switch f {
-                case 2, 10: restrictsInet = !allow
-                case 1: restrictsUnix = !allow
-                case 16: restrictsNetlink = !allow
-                case 17: restrictsPacket = !allow
+                switch AddressFamily.name(f) {
+                case "AF_INET", "AF_INET6": restrictsInet = !allow
+                case "AF_UNIX": restrictsUnix = !allow
+                case "AF_NETLINK": restrictsNetlink = !allow
+                case "AF_PACKET": restrictsPacket = !allow
                 default: restrictsOtherFamilies = !allow
                 }
             }
@@ -80,9 +82,13 @@ extension SecurityFacts {
         systemCallArchitectures = e.syscalls.architectures ?? []
         if let filter = e.syscalls.filter {
             systemCallFilterIsAllowList = filter.isAllowList
-            // In an allow list, a call given an error number fails rather than runs: not allowed.
-            for (name, action) in filter.resolved(rules: rules.release) where !(filter.isAllowList && action != nil) {
-                if let n = rules.nativeNumbers[name] { systemCallFilter.insert(n) }
+            // The model's merge steps on native numbers. In an allow list, a call given an error
+            // number fails rather than runs: systemd-analyze does not count it as allowed.
+            for step in filter.steps {
+                let keep = step.puts && !(filter.isAllowList && step.action != nil)
+                for n in rules.numbers(of: step.name) {
+                    if keep { systemCallFilter.insert(n) } else { systemCallFilter.remove(n) }
+                }
             }
         }
 

@@ -1,3 +1,4 @@
+import Directives
 import UnitFile
 
 /// For a failing check, the [Service] lines that make it pass.
@@ -15,9 +16,7 @@ extension Check {
         case .protectHome: return ["ProtectHome=yes"]
         case .protectSystem: return ["ProtectSystem=strict"]
         case .rootDirectory: return ["RootDirectory=/var/lib/%N/root"]
-        case .capabilities(let mask):
-            let names = (0..<64).filter { mask & (1 << UInt64($0)) != 0 }.map { SystemdValues.capabilityNames[$0].uppercased() }
-            return ["CapabilityBoundingSet=~" + names.joined(separator: " ")]
+        case .capabilities(let set): return ["CapabilityBoundingSet=~" + set.members.map(\.name).joined(separator: " ")]
         case .umask: return ["UMask=0077"]
         case .keyringMode: return ["KeyringMode=private"]
         case .protectProc: return ["ProtectProc=invisible"]

@@ -26,6 +26,12 @@ public struct RuleSet: Sendable {
         self.expanded = expanded
     }
 
+    /// The native numbers a call or `@group` stands for (none when unknown on this architecture).
+    func numbers(of name: String) -> [Int] {
+        if name.first == "@" { return expanded[name]?.map(\.number) ?? [] }
+        return nativeNumbers[name].map { [$0] } ?? []
+    }
+
     /// The first syscall of `group` that the filter lets through, or nil when it blocks them all.
     func firstAllowed(in group: String, allowList: Bool, filter: SyscallSet) -> String? {
         for (name, n) in expanded[group] ?? [] where filter.contains(n) == allowList { return name }

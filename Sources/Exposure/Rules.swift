@@ -1,3 +1,5 @@
+import Directives
+
 extension Check {
     /// This check's verdict on `facts`; the badness is on the check's own range.
     public func evaluate(_ f: SecurityFacts, rules: RuleSet) -> Verdict {
@@ -39,7 +41,7 @@ extension Check {
         case .rootDirectory:
             let own = { (p: String?) in p.map { !$0.isEmpty && $0 != "/" } ?? false }
             return judge(own(f.rootDirectory) || own(f.rootImage))
-        case .capabilities(let mask): return judge(f.capabilityBoundingSet & mask == 0)
+        case .capabilities(let set): return judge(f.capabilityBoundingSet.mask & set.mask == 0)
         case .umask: return umaskVerdict(f.umask)
         case .keyringMode: return judge(f.keyringMode == "private")
         case .protectProc:
@@ -50,7 +52,7 @@ extension Check {
             }
         case .procSubset: return judge(f.procSubset == "pid")
         case .notifyAccess: return judge(f.notifyAccess != "all")
-        case .namespace(let bit): return judge(f.allowedNamespaces & bit == 0)
+        case .namespace(let type): return judge(f.allowedNamespaces.map { !$0.allowed.contains(type) } ?? false)
         case .architectures:
             if f.systemCallArchitectures.isEmpty { return fails }
             if f.systemCallArchitectures == ["native"] { return passes }
@@ -67,7 +69,7 @@ extension Check {
             guard f.devicePolicy == "strict" || f.devicePolicy == "closed" else { return fails }
             if f.deviceAllowNonEmpty { return Verdict(badness: 5, description: "May open some device nodes an allow list names") }
             return passes
-        case .ambientCapabilities: return judge(f.ambientCapabilities == 0)
+        case .ambientCapabilities: return judge(f.ambientCapabilities.isEmpty)
         }
     }
 

@@ -1,3 +1,5 @@
+import Directives
+
 /// What the exposure checks look at: a unit's settings after systemd has applied its implications
 /// (DynamicUser=yes => ProtectSystem=strict, PrivateDevices=yes => DevicePolicy=closed, ...).
 /// Defaults are those of a service unit that sets nothing.
@@ -10,8 +12,8 @@ public struct SecurityFacts: Sendable, Equatable {
     public var dynamicUser = false
     public var supplementaryGroups: [String] = []
 
-    public var ambientCapabilities: UInt64 = 0
-    public var capabilityBoundingSet: UInt64 = .max
+    public var ambientCapabilities = CapabilitySet.empty
+    public var capabilityBoundingSet = CapabilitySet.all
 
     public var privateDevices = false
     public var privateMounts = false
@@ -42,8 +44,8 @@ public struct SecurityFacts: Sendable, Equatable {
     public var restrictRealtime = false
     public var restrictSUIDSGID = false
 
-    /// Namespace types (CLONE_NEW* bits) the service may still create; all bits set = unrestricted.
-    public var allowedNamespaces: UInt64 = .max
+    /// The namespace types the service may still create; nil = unrestricted.
+    public var allowedNamespaces: NamespaceRestriction?
 
     /// Per family group: true when sockets of that group can no longer be created.
     public var restrictsInet = false

@@ -1,3 +1,4 @@
+import Directives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,53 +7,11 @@ import Glibc
 /// ConfigurationDirectory=: created in the parent before the start, owned by
 /// the service's user, bound writable into the jail, announced in $*_DIRECTORY.
 public struct ExecDirectories: Sendable, Equatable {
-    public enum Kind: Sendable, CaseIterable {
-        case runtime, state, cache, logs, configuration
-
-        var prefix: String {
-            switch self {
-            case .runtime: "/run"
-            case .state: "/var/lib"
-            case .cache: "/var/cache"
-            case .logs: "/var/log"
-            case .configuration: "/etc"
-            }
-        }
-
-        var directive: String {
-            switch self {
-            case .runtime: "RuntimeDirectory"
-            case .state: "StateDirectory"
-            case .cache: "CacheDirectory"
-            case .logs: "LogsDirectory"
-            case .configuration: "ConfigurationDirectory"
-            }
-        }
-
-        var environmentName: String {
-            switch self {
-            case .runtime: "RUNTIME_DIRECTORY"
-            case .state: "STATE_DIRECTORY"
-            case .cache: "CACHE_DIRECTORY"
-            case .logs: "LOGS_DIRECTORY"
-            case .configuration: "CONFIGURATION_DIRECTORY"
-            }
-        }
-
-        var failure: ExitStatus {
-            switch self {
-            case .runtime: .runtimeDirectory
-            case .state: .stateDirectory
-            case .cache: .cacheDirectory
-            case .logs: .logsDirectory
-            case .configuration: .configurationDirectory
-            }
-        }
-    }
+    public typealias Kind = ManagedDirectoryKind
 
     public struct Entry: Sendable, Equatable {
         public var kind: Kind
-        /// Relative to the kind's prefix ("foo" or "foo/bar").
+        /// Relative to the kind's base directory ("foo" or "foo/bar").
         public var path: String
         public var mode: mode_t
         public init(_ kind: Kind, _ path: String, mode: mode_t = 0o755) {
@@ -80,10 +39,10 @@ public struct ExecDirectories: Sendable, Equatable {
         for entry in entries {
             let kind = entry.kind
             let isPrivate = ExecDirectories.isPrivate(kind, dynamicUser: dynamicUser)
-            let visible = kind.prefix + "/" + entry.path
+            let visible = kind.base + "/" + entry.path
             var actual = visible
             if isPrivate {
-                let privateRoot = kind.prefix + "/private"
+                let privateRoot = kind.base + "/private"
                 if SystemFiles.makeDirectories(privateRoot, mode: 0o700) != 0 || chmod(privateRoot, 0o700) != 0 {
                     throw failure(entry, "creating \(privateRoot)", errno)
                 }
@@ -110,12 +69,30 @@ public struct ExecDirectories: Sendable, Equatable {
     func cleanUp() {
         if preserveRuntime { return }
         for entry in entries where entry.kind == .runtime {
-            SystemFiles.removeTree(Kind.runtime.prefix + "/" + entry.path)
+            SystemFiles.removeTree(Kind.runtime.base + "/" + entry.path)
         }
     }
 
     private func failure(_ entry: Entry, _ what: String, _ code: Int32) -> JailError {
         .refused(directive: "\(entry.kind.directive)=\(entry.path)", reason: "\(what): \(SystemFiles.errorName(code))",
                  status: entry.kind.failure)
+    }
+}
+
+/// What the jail says about each kind of managed directory: the directive, the environment
+/// variable that announces it, and the exit status when creating it fails.
+extension ManagedDirectoryKind {
+    var directive: String { rawValue + "Directory" }
+
+    var environmentName: String { rawValue.uppercased() + "_DIRECTORY" }
+
+    var failure: ExitStatus {
+        switch self {
+        case .runtime: .runtimeDirectory
+        case .state: .stateDirectory
+        case .cache: .cacheDirectory
+        case .logs: .logsDirectory
+        case .configuration: .configurationDirectory
+        }
     }
 }

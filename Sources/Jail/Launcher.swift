@@ -107,7 +107,7 @@ public enum Launcher {
             spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
         for entry in request.directories.entries where spec.mounts.needsMountNamespace {
-            let path = entry.kind.prefix + "/" + entry.path
+            let path = entry.kind.base + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1

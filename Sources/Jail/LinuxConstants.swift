@@ -1,3 +1,4 @@
+import Directives
 import Foundation
 import Glibc
 
@@ -7,18 +8,6 @@ import Glibc
 #endif
 
 public enum Capabilities {
-    /// Capability names in kernel order (CAP_CHOWN = 0 ...).
-    public static let all: [String] = [
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-        "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-        "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-        "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-    ]
-
     /// Whether this process has `capability` in its effective set (from /proc/self/status).
     static func effectiveContains(_ capability: Int32) -> Bool {
         guard let status = SystemFiles.read("/proc/self/status"),
@@ -27,12 +16,8 @@ public enum Capabilities {
         return mask & (1 << UInt64(capability)) != 0
     }
 
-    public static func number(_ name: String) -> Int? {
-        let upper = name.uppercased()
-        return all.firstIndex(of: upper.hasPrefix("CAP_") ? upper : "CAP_" + upper)
-    }
-
-    public static func bit(_ name: String) -> UInt64? { number(name).map { UInt64(1) << UInt64($0) } }
+    /// The mask bit of a capability name, as Directives reads capability names.
+    public static func bit(_ name: String) -> UInt64? { (try? Capability(name: name)).map { UInt64(1) << UInt64($0.number) } }
 
     /// The highest capability the running kernel knows.
     public static let lastCap: Int = {
@@ -40,7 +25,7 @@ public enum Capabilities {
            let value = Int(text.trimmed) {
             return value
         }
-        return all.count - 1
+        return Capability.names.count - 1
     }()
 
     public static var everything: UInt64 { lastCap >= 63 ? ~0 : (UInt64(1) << UInt64(lastCap + 1)) - 1 }
@@ -49,7 +34,7 @@ public enum Capabilities {
         if mask == 0 { return "(none)" }
         if mask & everything == everything { return "(all)" }
         return (0..<64).filter { mask & (UInt64(1) << UInt64($0)) != 0 }
-            .map { $0 < all.count ? all[$0] : "cap_\($0)" }
+            .map { $0 < Capability.names.count ? Capability.names[$0] : "cap_\($0)" }
             .joined(separator: " ")
     }
 }
@@ -73,7 +58,7 @@ public enum RLimit {
         return JailSpec.ResourceLimit(resource: nofile, soft: min(1024, UInt64(current.rlim_cur), hard), hard: hard)
     }
 
-    private static let resourceCapability: Int32 = 24  // CAP_SYS_RESOURCE
+    private static let resourceCapability = Int32(Capability.sysResource.number)
 
     static func name(of resource: Int32) -> String {
         resource >= 0 && Int(resource) < names.count ? names[Int(resource)] : "\(resource)"

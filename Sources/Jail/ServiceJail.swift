@@ -193,12 +193,9 @@ public enum ServiceJail {
 
     private static func directories(_ fs: FilesystemSettings) -> ExecDirectories {
         var dirs = ExecDirectories()
-        let kinds: [(ManagedDirectoryKind, ExecDirectories.Kind)] = [
-            (.runtime, .runtime), (.state, .state), (.cache, .cache), (.logs, .logs), (.configuration, .configuration),
-        ]
-        for (modelKind, kind) in kinds {
-            let mode = mode_t(fs.directoryModes[modelKind] ?? 0o755)
-            for dir in fs.directories[modelKind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
+        for kind in ManagedDirectoryKind.allCases {
+            let mode = mode_t(fs.directoryModes[kind] ?? 0o755)
+            for dir in fs.directories[kind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
         }
         dirs.preserveRuntime = fs.runtimeDirectoryPreserve == .yes
         return dirs
@@ -214,8 +211,13 @@ public enum ServiceJail {
             throw .refused(directive: "StandardInput=", reason: "data, socket and fd: inputs need socket activation or a journal, which brig run does not provide", status: .stdin)
         }
         request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
-        request.stderr = stdio.standardError == nil ? .sameAsOutput
-            : try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+        // StandardError= unset or inherit follows StandardOutput=; where that is
+        // brig's own stdout, stderr stays brig's own stderr (systemd-run --pipe).
+        if stdio.standardError == nil || stdio.standardError == .inherit {
+            request.stderr = request.stdout == .inherit ? .inherit : .sameAsOutput
+        } else {
+            request.stderr = try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+        }
     }
 
     /// Without a journal, journal and kmsg output stays on brig's own stream

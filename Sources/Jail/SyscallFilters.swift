@@ -4,10 +4,11 @@ import Seccomp
 /// The seccomp slot: the unit's syscall directives compiled (in the parent,
 /// through libseccomp) into the one BPF program the child installs last.
 public enum SyscallFilters {
-    public static func programs(_ exec: ExecContext) throws(JailError) -> [[UInt8]] {
+    /// The compiled program (nil when no directive asks for one), with its policy for printing.
+    public static func program(_ exec: ExecContext) throws(JailError) -> SeccompProgram? {
         do {
-            guard let policy = try SeccompPolicy.forUnit(exec) else { return [] }
-            return [try SeccompCompiler.compile(policy).bytes]
+            guard let policy = try SeccompPolicy.forUnit(exec) else { return nil }
+            return try SeccompCompiler.compile(policy)
         } catch {
             throw .refused(directive: "SystemCallFilter= & co", reason: "\(error)", status: .seccomp)
         }

@@ -77,3 +77,14 @@ struct VerifyBadInputTests {
         #expect(result.stdout == "nginx: error: invalid unit name: no unit type suffix such as .service\n")
     }
 }
+
+/// Templates are checked the way systemd-analyze verify checks them: as instance `i`.
+struct VerifyTemplateTests {
+    @Test func templateIsCheckedAsInstanceI() throws {
+        let scratch = Scratch()
+        let path = scratch.write("echo@.service", "[Service]\nExecStart=/bin/echo %i\nSlice=%i.slice\n")
+        let result = try BrigBinary.run(["verify", path])
+        #expect(result.status == 0)
+        #expect(result.stdout == "")
+    }
+}

@@ -42,6 +42,12 @@ import UnitFile
         #expect(service("Delegate=yes", "Delegate=cpu").resources.delegate == .controllers(nil))
     }
 
+    @Test func deviceNodesLiveUnderDevOrInaccessible() {
+        // systemd 252 ignores a node path elsewhere (systemd-analyze verify: "Invalid device node path").
+        #expect(service("DeviceAllow=/sys/foo r").resources.deviceAllow.isEmpty)
+        #expect(service("DeviceAllow=/run/systemd/inaccessible/chr r").resources.deviceAllow.count == 1)
+    }
+
     @Test func filterProgramPathsAreModelled() {
         let r = service("IPIngressFilterPath=/sys/fs/bpf/in", "IPEgressFilterPath=relative", "IPEgressFilterPath=/sys/fs/bpf/out").resources
         #expect(r.ipIngressFilterPaths == ["/sys/fs/bpf/in"] && r.ipEgressFilterPaths == ["/sys/fs/bpf/out"])

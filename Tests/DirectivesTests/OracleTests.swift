@@ -107,8 +107,6 @@ let serviceOracleLines = [
 /// it takes `log` from later systemd versions.
 let knownDifferences: Set<String> = [
     "CapabilityBoundingSet=CAP_FOO CAP_KILL", "AmbientCapabilities=cap_bogus", "SecureBits=bogus", "SystemCallErrorNumber=log",
-    // brig does not check calendar expressions (systemd.time(7)) yet.
-    "OnCalendar=someday",
 ]
 
 let socketOracleLines = [
@@ -154,8 +152,35 @@ let timerOracleLines = [
     "OnClockChange=yes", "Frob=1", "User=nobody",
 ]
 
+let calendarOracleExpressions = [
+    "daily", "Daily", "mon *-*-* 10:00", "Mon..Fri 10:00", "Monday 10:00", "*:0/15", "*-*-1,15 00:00", "*-02~03",
+    "2023-01-01", "2023-1-1", "12:00", "12:00:00.5", "25:00", "*-13-01", "Mon,Wed,Fri *-*-* 09:00", "Sat,Sun",
+    "*-*-* 03:00:00 UTC", "*-*-* 03:00 Europe/Berlin", "*-*-* 03:00 Mars/Olympus", "someday", "@1700000000",
+    "1..5:00", "*-*-* 0..23/2:00", "*-*-31/0", "00:00:60", "quarterly", "semiannually", "minutely", "12-25",
+    "Mon..Fri *-*-* 9..17:00", "Fri..Mon", "*-*-* *:*:*", "2000..2030-*-*", "tuesday", "tue", "Tu", "*-*~1", "1/2-1",
+    "*-*-* 12:00 GMT", "mon,  tue 10:00", "", "*", "**", "-", "*-*", "*:*", "1:2:3:4", "*-*-*-*", "Mon Tue",
+    "2023-02-30", "*-*-* 1:2:3.25", "*-*-* 1.5:00", "12:00 12:00", "weekly UTC", "Sun 2023-*-* 00:00:00 UTC",
+]
+
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
 struct SystemdOracle {
+    @Test func calendarExpressionsAreJudgedAsSystemdJudgesThem() throws {
+        var disagreements: [String] = []
+        for expression in calendarOracleExpressions {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+            p.arguments = ["calendar", expression]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            let systemd = p.terminationStatus == 0
+            let brig = (try? CalendarSpec.check(expression)) != nil
+            if systemd != brig { disagreements.append("'\(expression)': systemd \(systemd ? "accepts" : "rejects"), brig \(brig ? "accepts" : "rejects")") }
+        }
+        #expect(disagreements == [])
+    }
+
     @Test func serviceLinesAreJudgedAsSystemdJudgesThem() throws {
         let found = try disagreements(unit: "oracle.service", section: "Service", lines: serviceOracleLines,
                                   first: "ExecStart=/bin/true")

@@ -73,6 +73,14 @@ import Testing
         #expect(e.sandbox.removeIPC == true && e.sandbox.noNewPrivileges == true && e.sandbox.restrictSUIDSGID == true)
     }
 
+    @Test func dynamicUserNames() {
+        #expect(SipHash.hash([], key: Array(0..<16)) == 0x726f_db47_dd0e_0e31)   // the reference test vector
+        #expect(SipHash.hash(Array(0..<15), key: Array(0..<16)) == 0xa129_ca61_49be_45e5)
+        #expect(AccountName.dynamicUser(forPrefix: "web-app") == "web-app")
+        #expect(AccountName.dynamicUser(forPrefix: "web.app").hasPrefix("_du"))
+        #expect(AccountName.dynamicUser(forPrefix: "web.app").count == 19)
+    }
+
     @Test func writtenValuesAreUntouched() {
         let u = service("DynamicUser=yes", "ProtectHome=tmpfs")
         #expect(u.exec.filesystem.privateTmp == nil && u.exec.filesystem.protectSystem == nil)

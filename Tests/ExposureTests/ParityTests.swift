@@ -1,11 +1,12 @@
 import Foundation
 import Testing
-import Directives
 import UnitFile
 @testable import Exposure
 
 /// brig's scores against the installed systemd-analyze, check by check, on this machine's services
-/// and on thousands of generated units. Every difference is printed with the unit's text.
+/// and on thousands of generated units. brig reads every unit through the shared Directives model
+/// (the one `brig run` and `brig verify` use), so these also prove that model means what systemd
+/// means for every directive the checks read. Every difference is printed with the unit's text.
 @Suite(.enabled(if: SystemdOracle.available, "systemd-analyze is not installed: parity cannot be checked here"))
 struct ParityTests {
     static let rules = RuleSet.systemd(252)
@@ -48,23 +49,6 @@ struct ParityTests {
         try compare(paths: paths, label: "units under prefix and type-wide drop-ins")
     }
 
-    /// The same comparison through the shared Directives model (UnitConfig.withImplications()).
-    /// Its differences from systemd are recorded as a known issue until that model matches.
-    @Test func sharedDirectivesModelScoresLikeSystemd() throws {
-        let dir = try Self.writeGenerated(count: 2500, seed: 252)
-        defer { try? FileManager.default.removeItem(atPath: dir.root) }
-        let analyzer = Analyzer(rules: Self.rules)
-        let results: [Result<Assessment, AnalyzeError>] = dir.paths.map { path in
-            Result { () throws(AnalyzeError) -> Assessment in
-                let unit = try analyzer.load(path)
-                do { return try Assessment(SecurityFacts(model: unit, rules: Self.rules), rules: Self.rules) } catch { throw AnalyzeError(target: path, message: "\(error)") }
-            }
-        }
-        withKnownIssue("the Directives model does not yet read every value as systemd 252 does", isIntermittent: true) {
-            try compare(paths: dir.paths, label: "generated units via the Directives model", results: results)
-        }
-    }
-
     struct Written { var root: String; var paths: [String] }
 
     static func writeGenerated(count: Int, seed: UInt64) throws -> Written {
@@ -86,9 +70,9 @@ struct ParityTests {
         return Written(root: root, paths: paths)
     }
 
-    private func compare(paths: [String], label: String, results given: [Result<Assessment, AnalyzeError>]? = nil) throws {
+    private func compare(paths: [String], label: String) throws {
         let systemd = try SystemdOracle.analyze(paths)
-        let results = given ?? Analyzer(rules: Self.rules).assess(paths)
+        let results = Analyzer(rules: Self.rules).assess(paths)
         var matched = 0, rowsCompared = 0, refusedByBoth = 0
         var problems: [String] = []
         var byField: [String: Int] = [:]

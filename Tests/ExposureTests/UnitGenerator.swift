@@ -54,9 +54,9 @@ struct UnitGenerator {
     private mutating func value(for key: String) -> String {
         switch key {
         case "User": return pick(["", "root", "0", "nobody", "www-data", "%i", "svc-%p", "1000", "65534", "bad name"])
-        case "SupplementaryGroups": return pick(["", "adm", "adm users", "%p", "wheel"])
-        case "ProtectHome": return pick(["yes", "no", "read-only", "tmpfs", "true", "0", "bogus"])
-        case "ProtectSystem": return pick(["yes", "no", "full", "strict", "1", "false", "bogus"])
+        case "SupplementaryGroups": return pick(["", "adm", "adm users", "%p", "wheel", "adm bad:name users"])
+        case "ProtectHome": return pick(["yes", "no", "read-only", "tmpfs", "true", "0", "bogus", ""])
+        case "ProtectSystem": return pick(["yes", "no", "full", "strict", "1", "false", "bogus", ""])
         case "RootDirectory": return pick(["", "/", "/srv/jail", "/srv/%i", "relative"])
         case "RootImage": return pick(["", "/var/lib/img.raw", "/"])
         case "CapabilityBoundingSet", "AmbientCapabilities":
@@ -68,7 +68,7 @@ struct UnitGenerator {
         case "ProcSubset": return pick(["all", "pid", "bogus"])
         case "NotifyAccess": return pick(["none", "main", "exec", "all", "bogus"])
         case "Type": return pick(["simple", "exec", "notify", "forking", "idle"])
-        case "Delegate": return pick(Self.bools + ["cpu memory", "pids", ""])
+        case "Delegate": return pick(Self.bools + ["cpu memory", "pids", "", "bogus pids"])
         case "RestrictNamespaces":
             if chance(30) { return pick(Self.bools + [""]) }
             return (chance(40) ? "~" : "") + some(Self.namespaces, max: 3)
@@ -84,9 +84,10 @@ struct UnitGenerator {
         case "IPAddressAllow":
             return pick(["localhost", "127.0.0.1", "::1", "10.0.0.0/8", "link-local", "multicast", "",
                          "127.0.0.0/8", "any", "127.0.0.1 192.168.1.0/24"])
-        case "IPIngressFilterPath", "IPEgressFilterPath": return pick(["/sys/fs/bpf/filter", ""])
+        case "IPIngressFilterPath", "IPEgressFilterPath": return pick(["/sys/fs/bpf/filter", "", "relative/prog", "/sys/fs/bpf/%p"])
         case "DevicePolicy": return pick(["auto", "closed", "strict", "bogus"])
-        case "DeviceAllow": return pick(["/dev/null rw", "char-rtc r", "", "/dev/sda", "block-loop rwm", "/dev/bogus"])
+        case "DeviceAllow": return pick(["/dev/null rw", "char-rtc r", "", "/dev/sda", "block-loop rwm", "/dev/bogus",
+                                         "/sys/foo r", "/run/systemd/inaccessible/chr", "/dev/null rx"])
         default: return pick(Self.bools)   // every boolean directive
         }
     }

@@ -53,13 +53,36 @@ enum Oracle {
 /// (mqueue, debugfs, a read-only /sys/fs/cgroup), the same /proc and PID 1.
 /// Whatever the probe then sees differently, the runner made different.
 enum BrigRunner {
-    static var binary: String {
+    /// The built executable, beside the test bundle.
+    static var built: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("brig").path
     }
 
+    /// A copy of the built executable where the oracle's namespaces can see it: the build
+    /// directory may be under /tmp, which the oracle replaces with its own. One copy per test
+    /// process (several worktrees may test at once); copies of processes gone are removed.
+    static let binary: String = {
+        let directory = ProbeInstaller.directory
+        let copy = "\(directory)/brig-\(getpid())"
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("brig-") {
+            if let pid = Int32(name.dropFirst(5)), kill(pid, 0) != 0, errno == ESRCH {
+                try? fm.removeItem(atPath: "\(directory)/\(name)")
+            }
+        }
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? fm.removeItem(atPath: copy)
+            try fm.copyItem(atPath: built, toPath: copy)
+            return copy
+        } catch {
+            return built
+        }
+    }()
+
     /// nil when `brig run` works here, else why not.
     static let unavailableReason: String? = {
-        guard FileManager.default.isExecutableFile(atPath: binary) else { return "no brig executable at \(binary)" }
+        guard FileManager.default.isExecutableFile(atPath: built) else { return "no brig executable at \(built)" }
         return refusal(of: [], "brig run --dry-run -- /bin/true")
     }()
 

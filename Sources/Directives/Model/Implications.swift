@@ -33,7 +33,7 @@ extension UnitConfig {
         if caps != (u.exec.capabilities.boundingSet ?? .all) { u.exec.capabilities.boundingSet = caps }
 
         if u.exec.identity.dynamicUser == true {
-            if u.exec.identity.user == nil { u.exec.identity.user = name.prefix }
+            if u.exec.identity.user == nil { u.exec.identity.user = AccountName.dynamicUser(forPrefix: name.prefix) }
             if u.exec.identity.group == nil { u.exec.identity.group = u.exec.identity.user }
             u.exec.filesystem.privateTmp = true
             u.exec.sandbox.removeIPC = true

@@ -133,7 +133,8 @@ public struct UnitConfig: Sendable {
         case "SECONDS": _ = try d.time()
         case "MODE" where !d.key.hasSuffix("JobMode"): _ = try Numbers.mode(d.value)
         case "SIGNAL": _ = try Signal(parsing: d.value)
-        case "TIMER" where d.key != "OnCalendar": _ = try d.time()   // calendar expressions are not checked
+        case "TIMER" where d.key == "OnCalendar": try CalendarSpec.check(d.value)
+        case "TIMER": _ = try d.time()
         case "UNIT":
             let name = try d.expanded()
             guard (try? UnitName(name)) != nil else { throw ValueError("'\(name)' is not a unit name") }

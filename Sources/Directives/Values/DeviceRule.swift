@@ -12,9 +12,11 @@ public struct DeviceRule: Hashable, Sendable {
         let parts = value.split(whereSeparator: \.isBlank)
         guard let first = parts.first, parts.count <= 2 else { throw ValueError("'\(value)' is not DEVICE [rwm]") }
         let spec = String(first)
-        // systemd takes device nodes under /dev or /sys, or a char-/block- class of /proc/devices.
-        guard spec.hasPrefix("/dev/") || spec.hasPrefix("/sys/") || spec.hasPrefix("char-") || spec.hasPrefix("block-") else {
-            throw ValueError("'\(spec)' is not a device node path (/dev/..., /sys/...) or char-/block- class")
+        // systemd takes device nodes under /dev (and its own inaccessible nodes), or a char-/block-
+        // class of /proc/devices (valid_device_allow_pattern).
+        let isNode = (spec.hasPrefix("/dev/") || spec.hasPrefix("/run/systemd/inaccessible/")) && !spec.hasSuffix("/")
+        guard isNode || spec.hasPrefix("char-") || spec.hasPrefix("block-") else {
+            throw ValueError("'\(spec)' is not a device node path (/dev/...) or char-/block- class")
         }
         let access = parts.count == 2 ? String(parts[1]) : "rwm"
         guard !access.isEmpty, access.allSatisfy({ "rwm".contains($0) }) else {

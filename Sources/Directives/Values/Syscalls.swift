@@ -86,22 +86,38 @@ public struct SyscallFilter: Hashable, Sendable {
         }
     }
 
+    /// One step of systemd's merge: a call or `@group` put into the filter (with its action) or
+    /// taken out of it.
+    public struct Step: Hashable, Sendable {
+        public var name: String
+        public var puts: Bool
+        public var action: SyscallAction?
+    }
+
+    /// systemd's merge as steps, applied in order: an allow list of SystemCallFilter= starts with
+    /// `@default`; a rule puts its calls when its `~` matches the list's kind, else takes them out,
+    /// except that an allow list keeps a `~call:errno` in with that error number.
+    public var steps: [Step] {
+        var steps: [Step] = []
+        if isAllowList && allowsDefault { steps.append(Step(name: "@default", puts: true, action: nil)) }
+        for rule in rules {
+            let puts = rule.inverted != isAllowList || (rule.inverted && isAllowList && rule.action != nil)
+            steps.append(Step(name: rule.name, puts: puts, action: rule.action))
+        }
+        return steps
+    }
+
     /// The system calls the filter lists after systemd's merge with the groups of `rules`, with the
     /// action of each (nil: the filter's default action). For an allow list these are the allowed
     /// calls. Names that do not exist on this machine stay in; whoever builds the filter skips them.
     public func resolved(rules: SystemdRules = .v252) -> [String: SyscallAction?] {
         var result: [String: SyscallAction?] = [:]
-        func apply(_ name: String, _ inverted: Bool, _ action: SyscallAction?) {
-            if name.first == "@" {
-                for member in SyscallGroups.members(of: name, rules: rules) ?? [] { apply(member, inverted, action) }
-            } else if inverted != isAllowList || (inverted && isAllowList && action != nil) {
-                result[name] = .some(action)
-            } else {
-                result[name] = nil
+        for step in steps {
+            let names = step.name.first == "@" ? SyscallGroups.expand(step.name, rules: rules) ?? [] : [step.name]
+            for name in names {
+                if step.puts { result[name] = .some(step.action) } else { result[name] = nil }
             }
         }
-        if isAllowList && allowsDefault { apply("@default", false, nil) }
-        for rule in self.rules { apply(rule.name, rule.inverted, rule.action) }
         return result
     }
 }
