@@ -94,4 +94,24 @@ struct CleanupTests {
             return error.exitStatus == 203 && failure.errno == ENOENT
         }
     }
+
+    /// A filter the kernel will not install (here: one whose only instruction jumps out of the
+    /// program, which the verifier rejects) stops the start with 228; the command never runs
+    /// without its filter.
+    @Test func refusedSeccompFilterFailsWith228AndNothingRuns() throws {
+        let marker = "/run/brig-unfiltered-\(UUID().uuidString)"
+        defer { unlink(marker) }
+        // BPF_JMP|BPF_JA with k = 5: a jump past the end of a one-instruction program.
+        let invalid: [UInt8] = [0x05, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00]
+        #expect {
+            _ = try runPlan([
+                JailStep(.noNewPrivileges, for: "NoNewPrivileges=yes", failing: .noNewPrivileges),
+                JailStep(.seccomp(program: invalid, flags: 0), for: "SystemCallFilter=", failing: .seccomp),
+            ], script: "touch \(marker)")
+        } throws: { error in
+            guard let error = error as? JailError, case .step(let failure) = error else { return false }
+            return error.exitStatus == 228 && failure.errno == EINVAL
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
 }
