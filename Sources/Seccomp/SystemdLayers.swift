@@ -133,13 +133,12 @@ enum SystemdLayers {
         ])
     }
 
-    /// All CLONE_NEW* flags RestrictNamespaces= knows.
-    static let namespaceFlags: [UInt64] = [0x0200_0000, 0x0800_0000, 0x4000_0000, 0x0002_0000, 0x2000_0000,
-                                           0x1000_0000, 0x0400_0000, 0x0000_0080]
+    /// All CLONE_NEW* flags RestrictNamespaces= knows, in systemd's order.
+    static let namespaceFlags = NamespaceType.allCases.map(\.cloneFlag)
 
     /// systemd 252's NAMESPACE_FLAGS_ALL: the classic types, without CLONE_NEWTIME. Retaining all
     /// of them (RestrictNamespaces=no) installs no filter at all.
-    static let classicNamespaceFlags = namespaceFlags.filter { $0 != 0x0000_0080 }.reduce(0, |)
+    static let classicNamespaceFlags = NamespaceRestriction.all.allowed.reduce(0) { $0 | $1.cloneFlag }
 
     static func restrictNamespaces(retaining retained: UInt64) -> SeccompLayer? {
         let all = namespaceFlags.reduce(0, |)
