@@ -26,13 +26,15 @@ let package = Package(
         // the dynamic loader applying ~76,000 relative relocations (brig run starts per connection).
         .executableTarget(name: "brig", dependencies: ["BrigCLI"],
                           linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
+        // Child processes, the systemd oracle and the built brig, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
-        .testTarget(name: "DirectivesTests", dependencies: ["Directives"]),
-        .testTarget(name: "ExposureTests", dependencies: ["Exposure"]),
-        .testTarget(name: "SeccompTests", dependencies: ["Seccomp"]),
-        .testTarget(name: "JailTests", dependencies: ["Jail"]),
-        .testTarget(name: "BrigCLITests", dependencies: ["brig"]),
-        .testTarget(name: "RunDifferentialTests", dependencies: ["brig"]),
+        .testTarget(name: "DirectivesTests", dependencies: ["Directives", "TestSupport"]),
+        .testTarget(name: "ExposureTests", dependencies: ["Exposure", "TestSupport"]),
+        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "TestSupport"]),
+        .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"]),
+        .testTarget(name: "BrigCLITests", dependencies: ["brig", "TestSupport"]),
+        .testTarget(name: "RunDifferentialTests", dependencies: ["brig", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,34 +1,14 @@
 import Foundation
+import TestSupport
 
 /// Runs the `brig` executable that `swift build` put beside the test bundle, as a user would.
 enum BrigBinary {
-    static var path: String {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return bundleDirectory.appendingPathComponent("brig").path
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = Subprocess.Output
 
     /// Runs `brig ARGS...`, optionally prefixed by a wrapper such as `setpriv ...`.
     static func run(_ arguments: [String], wrapper: [String] = []) throws -> Result {
-        let process = Process()
-        let command = wrapper + [path] + arguments
-        process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
-        process.arguments = command[0].hasPrefix("/") ? Array(command.dropFirst()) : command
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let command = wrapper + [BuiltBrig.path] + arguments
+        return try Subprocess.run(command[0].hasPrefix("/") ? command : ["/usr/bin/env"] + command)
     }
 }
 

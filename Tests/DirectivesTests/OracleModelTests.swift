@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Directives
 
@@ -104,9 +105,7 @@ let socketOracleProperties = [
     "ReceiveBuffer", "SendBuffer", "Symlinks",
 ]
 
-let oracleTool = "/work/shared/tools/systemd-oracle"
-
-@Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: oracleTool), "needs root and systemd-oracle"))
+@Suite(.enabled(if: SystemdOracle.isAvailable, "needs root, systemd and ../shared/tools/systemd-oracle"))
 struct SystemdModelOracle {
     @Test func systemctlShowsWhatTheServiceModelHolds() throws {
         let texts = oracleModelUnits.map { lines in
@@ -172,13 +171,12 @@ struct SystemdModelOracle {
             try install(name, text)
             if type == "socket" { try install(name.replacingOccurrences(of: ".socket", with: ".service"), "[Service]\nExecStart=/bin/true\n") }
         }
-        _ = try run(oracleTool, ["start"])
-        _ = try run(oracleTool, ["exec", "sh", "-c", script + "systemctl daemon-reload"])
-        defer { _ = try? run(oracleTool, ["exec", "sh", "-c", "rm -f /etc/systemd/system/\(tag)-*; systemctl daemon-reload"]) }
+        _ = try SystemdOracle.exec(["sh", "-c", script + "systemctl daemon-reload"])
+        defer { _ = try? SystemdOracle.exec(["sh", "-c", "rm -f /etc/systemd/system/\(tag)-*; systemctl daemon-reload"]) }
 
         var result: [String] = []
         for name in names {
-            let output = try run(oracleTool, ["exec", "systemctl", "show", name, "-p", properties.joined(separator: ",")])
+            let output = try SystemdOracle.exec(["systemctl", "show", name, "-p", properties.joined(separator: ",")]).stdout
             var systemd: [String: [String]] = [:]
             for line in output.split(separator: "\n") {
                 guard let eq = line.firstIndex(of: "=") else { continue }
@@ -197,17 +195,5 @@ struct SystemdModelOracle {
             }
         }
         return result
-    }
-
-    func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Directives
 
@@ -163,18 +164,11 @@ let calendarOracleExpressions = [
 ]
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
-struct SystemdOracle {
+struct SystemdVerifyAgreement {
     @Test func calendarExpressionsAreJudgedAsSystemdJudgesThem() throws {
         var disagreements: [String] = []
         for expression in calendarOracleExpressions {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-            p.arguments = ["calendar", expression]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            let systemd = p.terminationStatus == 0
+            let systemd = try Subprocess.run(["/usr/bin/systemd-analyze", "calendar", expression]).status == 0
             let brig = (try? CalendarSpec.check(expression)) != nil
             if systemd != brig { disagreements.append("'\(expression)': systemd \(systemd ? "accepts" : "rejects"), brig \(brig ? "accepts" : "rejects")") }
         }
@@ -249,15 +243,8 @@ struct SystemdOracle {
 
     /// The line numbers `systemd-analyze verify` complains about, and the fatal one if any.
     func systemdComplaints(about path: String) throws -> (lines: Set<Int>, fatal: Int?) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = ["verify", "--man=no", path]
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let run = try Subprocess.run(["/usr/bin/systemd-analyze", "verify", "--man=no", path])
+        let output = run.stderr + run.stdout
         var result = Set<Int>()
         for line in output.split(separator: "\n") where line.hasPrefix(path + ":") {
             if let n = Int(line.dropFirst(path.count + 1).prefix { $0.isNumber }) { result.insert(n) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Directives
 
@@ -41,19 +42,11 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
                    "needs systemd-analyze"))
     func v252DataEqualsInstalledSystemdAnalyze() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = ["syscall-filter", "--no-pager"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let listing = try Subprocess.run(["/usr/bin/systemd-analyze", "syscall-filter", "--no-pager"]).stdout
         var printed: [String: [String]] = [:]
         var order: [String] = []
         var current: String?
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in listing.split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.hasPrefix("#") { continue }
             if line.hasPrefix("@") { current = text; order.append(text); printed[text] = [] }

@@ -7,7 +7,7 @@ import UnitFile
 /// and on thousands of generated units. brig reads every unit through the shared Directives model
 /// (the one `brig run` and `brig verify` use), so these also prove that model means what systemd
 /// means for every directive the checks read. Every difference is printed with the unit's text.
-@Suite(.enabled(if: SystemdOracle.available, "systemd-analyze is not installed: parity cannot be checked here"))
+@Suite(.enabled(if: SystemdAnalyze.available, "systemd-analyze is not installed: parity cannot be checked here"))
 struct ParityTests {
     static let rules = RuleSet.systemd(252)
 
@@ -71,7 +71,7 @@ struct ParityTests {
     }
 
     private func compare(paths: [String], label: String) throws {
-        let systemd = try SystemdOracle.analyze(paths)
+        let systemd = try SystemdAnalyze.analyze(paths)
         let results = Analyzer(rules: Self.rules).assess(paths)
         var matched = 0, rowsCompared = 0, refusedByBoth = 0
         var problems: [String] = []
@@ -94,7 +94,7 @@ struct ParityTests {
                 for row in o.rows {
                     rowsCompared += 1
                     let want = t.rows[row.check.jsonField]
-                    let got = SystemdOracle.Row(badness: row.badness, weight: row.weight, range: row.range)
+                    let got = SystemdAnalyze.Row(badness: row.badness, weight: row.weight, range: row.range)
                     if want != got {
                         diffs.append("\(row.check.jsonField): brig \(got.badness.map(String.init) ?? "n/a") systemd \(want?.badness.map(String.init) ?? "n/a")")
                     }

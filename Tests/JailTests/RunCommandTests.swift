@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `brig run` as a user runs it: exit statuses, messages, and what is left
@@ -67,28 +68,21 @@ struct RunCommandTests {
 
     @Test func terminationIsForwardedAsKillSignal() throws {
         let marker = CleanupTests.uniqueSleep()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Brig.path!)
-        process.arguments = ["run", "-p", "KillSignal=SIGUSR1", "--", "/bin/sleep", marker]
-        try process.run()
+        let brig = try Subprocess([Brig.path, "run", "-p", "KillSignal=SIGUSR1", "--", "/bin/sleep", marker])
         for _ in 0..<100 where CleanupTests.running(marker).isEmpty { usleep(20_000) }
         #expect(!CleanupTests.running(marker).isEmpty)
-        process.terminate()  // SIGTERM to brig
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 128 + SIGUSR1)
+        brig.send(SIGTERM)
+        #expect(brig.wait().status == 128 + SIGUSR1)
         #expect(CleanupTests.running(marker).isEmpty)
     }
 
     @Test func sigkillFollowsAfterTimeoutStopSec() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Brig.path!)
-        process.arguments = ["run", "-p", "TimeoutStopSec=0.3", "--", "/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"]
-        try process.run()
+        let brig = try Subprocess([Brig.path, "run", "-p", "TimeoutStopSec=0.3", "--",
+                                   "/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"])
         usleep(300_000)
         let start = Date()
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 128 + SIGKILL)
+        brig.send(SIGTERM)
+        #expect(brig.wait().status == 128 + SIGKILL)
         #expect(Date().timeIntervalSince(start) < 3)
     }
 
@@ -228,7 +222,7 @@ struct MoreDirectiveTests {
     }
 
     @Test func passEnvironmentTakesBrigsOwnVariables() throws {
-        let process = try Shell.run(Brig.path!, ["run", "-p", "PassEnvironment=BRIG_PASSED", "--", "/bin/sh", "-c", "echo ${BRIG_PASSED:-unset}"],
+        let process = try Shell.run(Brig.path, ["run", "-p", "PassEnvironment=BRIG_PASSED", "--", "/bin/sh", "-c", "echo ${BRIG_PASSED:-unset}"],
                                     environment: ["BRIG_PASSED": "through", "PATH": "/usr/bin:/bin"])
         #expect(process.stdout == "through\n")
     }

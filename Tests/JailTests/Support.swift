@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Jail
 
@@ -11,25 +12,15 @@ enum Privileges {
     }()
 }
 
+/// The brig executable beside the test bundle, and the real systemd to compare it with.
+typealias Brig = BuiltBrig
+typealias Oracle = SystemdOracle
+
 enum Shell {
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
+    typealias Output = Subprocess.Output
 
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        try Subprocess.run([path] + arguments, environment: environment)
     }
 }
 

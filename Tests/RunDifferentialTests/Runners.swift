@@ -1,24 +1,16 @@
 import Foundation
+import TestSupport
+
+/// Child processes of these tests: started without inheriting anything, killed at a deadline.
+typealias Command = Subprocess
 
 /// The reference: the machine's real systemd, booted by the shared oracle script
 /// in private mount, PID, UTS and IPC namespaces (its own /run, /tmp, /var/tmp).
 enum Oracle {
-    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
-    static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/tools/systemd-oracle").path
+    static let script = SystemdOracle.script
 
     /// nil when the oracle can run a command here, else why it cannot.
-    static let unavailableReason: String? = {
-        if getuid() != 0 { return "needs root: the oracle boots systemd in new namespaces" }
-        if !FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd") { return "systemd is not installed" }
-        if !FileManager.default.isExecutableFile(atPath: script) { return "\(script) is missing" }
-        guard let run = try? Command.run([script, "run", "--", "/bin/true"]), run.status == 0 else {
-            return "systemd-oracle could not run /bin/true under systemd"
-        }
-        return nil
-    }()
+    static var unavailableReason: String? { SystemdOracle.unavailableReason }
 
     /// The namespace ids ("net:[4026531840]", ...) of the oracle's PID 1, its systemd,
     /// or why they could not be read.
@@ -37,12 +29,12 @@ enum Oracle {
 
     /// `systemd-run --wait --pipe -p K=V ... -- command` inside the oracle.
     static func start(_ properties: [String], _ command: [String]) throws -> Command {
-        try Command([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command)
+        try SystemdOracle.start(properties: properties, command)
     }
 
     /// A command in the oracle's namespaces, outside any unit.
     static func exec(_ command: [String]) throws -> Command.Output {
-        try Command.run([script, "exec"] + command)
+        try SystemdOracle.exec(command)
     }
 }
 
@@ -54,9 +46,7 @@ enum Oracle {
 /// Whatever the probe then sees differently, the runner made different.
 enum BrigRunner {
     /// The built executable, beside the test bundle.
-    static var built: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("brig").path
-    }
+    static var built: String { BuiltBrig.path }
 
     /// A copy of the built executable where the oracle's namespaces can see it: the build
     /// directory may be under /tmp, which the oracle replaces with its own. One copy per test

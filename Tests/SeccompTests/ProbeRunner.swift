@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Seccomp
 
 /// Builds the C probes of Tests/Probes into /usr/local/libexec/brig-tests/ (a place every
@@ -30,39 +31,12 @@ enum ProbeRunner {
         return binary
     }
 
-    struct Output {
-        var status: Int32
-        var signal: Int32?
-        var stdout: String
-        var stderr: String
-
-        /// "OP RESULT" lines as a dictionary.
-        var results: [String: String] {
-            var map: [String: String] = [:]
-            for line in stdout.split(separator: "\n") {
-                let parts = line.split(separator: " ", maxSplits: 1)
-                if parts.count == 2 { map[String(parts[0])] = String(parts[1]) }
-            }
-            return map
-        }
-    }
+    typealias Output = Subprocess.Output
 
     struct ProbeError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let signaled = process.terminationReason == .uncaughtSignal
-        return Output(status: process.terminationStatus, signal: signaled ? process.terminationStatus : nil,
-                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Subprocess.run([executable] + arguments)
     }
 
     /// Runs syscall-probe with `operations` under `program`, installed the way the jail will.
@@ -77,5 +51,17 @@ enum ProbeRunner {
     /// Runs syscall-probe with no filter at all.
     static func probeUnfiltered(_ operations: [String]) throws -> Output {
         try run(path(of: "syscall-probe"), operations)
+    }
+}
+
+extension Subprocess.Output {
+    /// The "OP RESULT" lines a probe printed, as a dictionary.
+    var results: [String: String] {
+        var map: [String: String] = [:]
+        for line in stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { map[String(parts[0])] = String(parts[1]) }
+        }
+        return map
     }
 }

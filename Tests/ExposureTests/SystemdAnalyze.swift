@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Runs the installed `systemd-analyze security --offline=true` on many unit files at once and
 /// reads back, per unit, every row (badness, weight, range) and the overall exposure.
-enum SystemdOracle {
+enum SystemdAnalyze {
     struct Row: Equatable { var badness: UInt64?; var weight: UInt64; var range: UInt64 }
     struct Result { var rows: [String: Row]; var overallTenths: UInt64 }
 
@@ -57,20 +58,10 @@ enum SystemdOracle {
     }
 
     private static func run(_ args: [String], debug: Bool) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path!)
-        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["LC_ALL"] = "C"
         env["SYSTEMD_COLORS"] = "0"
         if debug { env["SYSTEMD_ANALYZE_DEBUG"] = "1" } else { env.removeValue(forKey: "SYSTEMD_ANALYZE_DEBUG") }
-        p.environment = env
-        let out = Pipe(), err = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try Subprocess.run([path!] + args, environment: env).stdout
     }
 }
