@@ -1,6 +1,7 @@
 import ArgumentParser
 import Exposure
-import Foundation
+import FoundationEssentials
+import Glibc
 import UnitFile
 
 /// `brig analyze`: the exposure of service units, scored exactly as systemd-analyze security does.
@@ -78,7 +79,8 @@ struct AnalyzeCommand: ParsableCommand {
                 }.joined(separator: "\n")
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        var bytes = Array(out.utf8)
+        Self.write(&bytes)
         if failed { throw ExitCode(1) }
     }
 
@@ -106,11 +108,11 @@ struct AnalyzeCommand: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    private static func write(_ bytes: inout [UInt8]) {
+    private static func write(_ bytes: inout [UInt8], to fd: Int32 = STDOUT_FILENO) {
         bytes.withUnsafeBytes { buf in
             var offset = 0
             while offset < buf.count {
-                let n = Foundation.write(STDOUT_FILENO, buf.baseAddress! + offset, buf.count - offset)
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
                 if n <= 0 { break }
                 offset += n
             }
@@ -130,12 +132,14 @@ struct AnalyzeCommand: ParsableCommand {
     /// One line on stderr naming the unit (loader messages already start with its path).
     private static func report(_ e: AnalyzeError) {
         let line = e.message.hasPrefix(e.target) || e.message.hasPrefix("/") ? e.message : "\(e.target): \(e.message)"
-        FileHandle.standardError.write(Data("brig analyze: \(line)\n".utf8))
+        var bytes = Array("brig analyze: \(line)\n".utf8)
+        write(&bytes, to: STDERR_FILENO)
     }
 
     private func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("brig analyze: \(message)\n".utf8))
-        Foundation.exit(1)
+        var bytes = Array("brig analyze: \(message)\n".utf8)
+        Self.write(&bytes, to: STDERR_FILENO)
+        Glibc.exit(1)
     }
 }
 

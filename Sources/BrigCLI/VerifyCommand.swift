@@ -1,6 +1,6 @@
 import ArgumentParser
 import Directives
-import Foundation
+import FoundationEssentials
 import UnitFile
 
 /// `brig verify`: what is wrong with a unit before anything runs it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Output for programs: JSON, SARIF 2.1.0 for code scanning, Prometheus textfile metrics.
 public enum MachineRenderers {
@@ -102,8 +102,17 @@ public enum MachineRenderers {
         return out
     }
 
+    /// A Prometheus label value: backslash, double quote and newline escaped.
     private static func label(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        var out = ""
+        for c in s {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import UnitFile
 
 /// One unit's assessment together with what renderers need besides the score: the unit's files

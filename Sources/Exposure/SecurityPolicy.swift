@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// systemd's --security-policy file: a JSON object keyed by a check's json_field, each entry
 /// optionally overriding "weight", "range", "description_good", "description_bad", "description_na".

@@ -1,6 +1,4 @@
 import Directives
-import Foundation
-import Glibc
 
 /// Kernel numbers the plan speaks in, with the names used when printing it.
 #if canImport(Glibc)
@@ -12,7 +10,7 @@ public enum Capabilities {
     static func effectiveContains(_ capability: Int32) -> Bool {
         guard let status = SystemFiles.read("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+              let mask = UInt64(String(line.dropFirst(7)).trimmed, radix: 16) else { return false }
         return mask & (1 << UInt64(capability)) != 0
     }
 
@@ -52,7 +50,7 @@ public enum RLimit {
     static func defaultOpenFiles() -> JailSpec.ResourceLimit {
         var current = rlimit()
         getrlimit(__rlimit_resource_t(UInt32(nofile)), &current)
-        let nrOpen = SystemFiles.read("/proc/sys/fs/nr_open").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1 << 20
+        let nrOpen = SystemFiles.read("/proc/sys/fs/nr_open").flatMap { UInt64($0.trimmed) } ?? 1 << 20
         var hard = min(nrOpen, max(UInt64(current.rlim_max), 512 * 1024))
         if hard > UInt64(current.rlim_max), !Capabilities.effectiveContains(resourceCapability) { hard = UInt64(current.rlim_max) }
         return JailSpec.ResourceLimit(resource: nofile, soft: min(1024, UInt64(current.rlim_cur), hard), hard: hard)
