@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Brig {
     /// `brig run` is started once per jailed process (per connection, with `brig listen`), and
@@ -9,10 +12,13 @@ extension Brig {
     static func runDirectly(_ command: RunCommand) -> Never {
         do {
             try command.run()
+        } catch let status as ExitCode {
+            // ArgumentParser's exit() renders a help context even for a plain status.
+            Glibc.exit(status.rawValue)
         } catch {
             exit(withError: error)
         }
-        exit()
+        Glibc.exit(0)
     }
 }
 
