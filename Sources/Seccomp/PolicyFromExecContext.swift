@@ -31,7 +31,7 @@ extension SystemdSyscallSettings {
 
         let syscalls = exec.syscalls
         architectures = syscalls.architectures.map { names in
-            Set(names.compactMap { $0 == "native" ? SyscallABI.native : SyscallABI(rawValue: $0) })
+            ABISet(names.compactMap { $0 == "native" ? SyscallABI.native : SyscallABI(rawValue: $0) })
         }
         syscallLog = syscalls.log.map { Self.list($0, rules) }
         syscallFilter = syscalls.filter.map { Self.list($0, rules) }

@@ -40,7 +40,7 @@ public enum SeccompCompiler {
 
     private static func validate(_ policy: SeccompPolicy) throws(SeccompError) {
         guard !policy.abis.isEmpty else { throw .invalidPolicy("no system-call ABI to filter") }
-        guard Set(policy.abis).count == policy.abis.count else { throw .invalidPolicy("an ABI is listed twice") }
+        guard ABISet(policy.abis).members.count == policy.abis.count else { throw .invalidPolicy("an ABI is listed twice") }
         for action in [policy.defaultAction, policy.badABIAction] + policy.rules.map(\.action) {
             if case .errno(let n) = action, !(0...ErrnoName.maximum).contains(n) {
                 throw .invalidPolicy("error number \(n) is outside 0...\(ErrnoName.maximum)")

@@ -19,9 +19,9 @@ extension SeccompPolicy: CustomStringConvertible {
         }
         lines.append(abiLine)
 
-        struct Group: Hashable { var action: SeccompAction; var abis: [SyscallABI]? }
-        func abiSuffix(_ abis: Set<SyscallABI>?) -> String {
-            abis.map { " [" + SyscallABI.allCases.filter($0.contains).map(\.rawValue).joined(separator: " ") + "]" } ?? ""
+        struct Group: Hashable { var action: SeccompAction; var abis: ABISet? }
+        func abiSuffix(_ abis: ABISet?) -> String {
+            abis.map { " [" + $0.members.map(\.rawValue).joined(separator: " ") + "]" } ?? ""
         }
         var plain: [Group: [String]] = [:]
         var groupOrder: [Group] = []
@@ -30,7 +30,7 @@ extension SeccompPolicy: CustomStringConvertible {
         let tables = abis.map(SyscallTable.table(for:))
         for rule in rules where tables.contains(where: { $0.contains(rule.syscall) }) {
             if rule.conditions.isEmpty {
-                let key = Group(action: rule.action, abis: rule.abis.map { abis in SyscallABI.allCases.filter(abis.contains) })
+                let key = Group(action: rule.action, abis: rule.abis)
                 if plain[key] == nil { groupOrder.append(key) }
                 plain[key, default: []].append(rule.syscall)
             } else {
@@ -39,14 +39,14 @@ extension SeccompPolicy: CustomStringConvertible {
         }
         for key in groupOrder {
             let names = plain[key]!.sorted()
-            lines.append("\(key.action.displayName)\(abiSuffix(key.abis.map(Set.init))) (\(names.count)): "
+            lines.append("\(key.action.displayName)\(abiSuffix(key.abis)) (\(names.count)): "
                          + names.joined(separator: " "))
         }
         for syscall in conditional.keys.sorted() {
             // One clause per action: "errno EPERM if a | b && c; allow if d".
             var clauses: [(key: Group, tests: [String])] = []
             for rule in conditional[syscall]! {
-                let key = Group(action: rule.action, abis: rule.abis.map { abis in SyscallABI.allCases.filter(abis.contains) })
+                let key = Group(action: rule.action, abis: rule.abis)
                 let test = rule.conditions.map(\.description).joined(separator: " && ")
                 if let i = clauses.firstIndex(where: { $0.key == key }) {
                     clauses[i].tests.append(test)
@@ -56,7 +56,7 @@ extension SeccompPolicy: CustomStringConvertible {
             }
             let text = clauses.map { clause in
                 "\(clause.key.action.displayName) if " + clause.tests.joined(separator: " | ")
-                    + abiSuffix(clause.key.abis.map(Set.init))
+                    + abiSuffix(clause.key.abis)
             }
             lines.append("\(syscall): " + text.joined(separator: "; "))
         }

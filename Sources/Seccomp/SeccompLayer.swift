@@ -14,14 +14,14 @@ public struct SeccompLayer: Sendable {
         public var cases: [[ArgumentComparison]]?
         /// The alternatives under which the rule does not apply (only for conditional rules).
         public var otherwise: [[ArgumentComparison]]
-        public var abis: Set<SyscallABI>?
+        public var abis: ABISet?
 
-        public static func always(_ syscall: String, _ action: SeccompAction, abis: Set<SyscallABI>? = nil) -> Rule {
+        public static func always(_ syscall: String, _ action: SeccompAction, abis: ABISet? = nil) -> Rule {
             Rule(syscall: syscall, action: action, cases: nil, otherwise: [], abis: abis)
         }
 
         public static func when(_ syscall: String, _ cases: [[ArgumentComparison]], otherwise: [[ArgumentComparison]],
-                                _ action: SeccompAction, abis: Set<SyscallABI>? = nil) -> Rule {
+                                _ action: SeccompAction, abis: ABISet? = nil) -> Rule {
             Rule(syscall: syscall, action: action, cases: cases, otherwise: otherwise, abis: abis)
         }
 
@@ -44,28 +44,39 @@ extension SeccompLayer {
     /// The single policy equivalent to installing `layers` one after another, filtering
     /// `abis`. The kernel runs every installed filter and keeps the strongest answer; of
     /// equally strong answers, the one of the filter installed last (so its errno).
+    ///
+    /// Calls are numbered once (`CallIndex`) and handled as integers from then on: this
+    /// runs on every `brig run`, where hashing names and building sets per ABI and layer
+    /// cost more than the rest of the filter work.
     public static func stack(_ layers: [SeccompLayer], abis: [SyscallABI],
                              badABIAction: SeccompAction) throws(SeccompError) -> SeccompPolicy {
         let defaultAction = strongest(layers.map(\.defaultAction)) ?? .allow
-        var emitted: [SeccompRule] = []
+        let calls = CallIndex(layers)
+        var merged = MergedRules(calls: calls.names.count)
         for abi in abis {
-            var syscalls: [String] = []
-            // Each layer's rules of this ABI, by call.
-            let rulesByCall = layers.map { layer in
-                Dictionary(grouping: layer.rules.filter { $0.applies(to: abi) }, by: \.syscall)
-            }
-            for (layer, rules) in zip(layers, rulesByCall) {
-                for rule in layer.rules where rules[rule.syscall] != nil && !syscalls.contains(rule.syscall) {
-                    syscalls.append(rule.syscall)
+            // Each call's rules of this ABI, in layer order, and the calls in the order they
+            // first appear in a layer that has a rule of this ABI for them.
+            var rulesOfCall = [[(layer: Int, rule: Rule)]](repeating: [], count: calls.names.count)
+            var order: [Int] = []
+            var listed = [Bool](repeating: false, count: calls.names.count)
+            for (layer, ids) in zip(layers.indices, calls.ids) {
+                for (rule, id) in zip(layers[layer].rules, ids) where rule.applies(to: abi) {
+                    rulesOfCall[id].append((layer, rule))
+                }
+                for id in ids where !listed[id] && rulesOfCall[id].last?.layer == layer {
+                    listed[id] = true
+                    order.append(id)
                 }
             }
-            for syscall in syscalls {
-                emitted += try combine(syscall, layers: layers, rules: rulesByCall.map { $0[syscall] ?? [] },
-                                       abi: abi, defaultAction: defaultAction)
+            for id in order {
+                for (action, conditions) in try combine(calls.names[id], layers: layers, rules: rulesOfCall[id],
+                                                        defaultAction: defaultAction) {
+                    merged.add(call: id, action, conditions, abi: abi)
+                }
             }
         }
         return SeccompPolicy(defaultAction: defaultAction, abis: abis, badABIAction: badABIAction,
-                             rules: mergingABIs(emitted, all: Set(abis)))
+                             rules: merged.rules(names: calls.names, all: ABISet(abis)))
     }
 
     /// The answer of a stack whose filters answered `actions`, in installation order.
@@ -73,27 +84,33 @@ extension SeccompLayer {
         actions.dropFirst().reduce(actions.first) { current, next in next.overrides(current!) ? next : current }
     }
 
-    /// The rules for one call of one ABI; `rules[i]` are layer i's rules for it.
-    private static func combine(_ syscall: String, layers: [SeccompLayer], rules rulesOfLayer: [[Rule]],
-                                abi: SyscallABI, defaultAction: SeccompAction) throws(SeccompError) -> [SeccompRule] {
+    /// The rules (action, argument tests) for one call of one ABI; `rules` are the layers'
+    /// rules for it, in layer order.
+    private static func combine(_ syscall: String, layers: [SeccompLayer], rules: [(layer: Int, rule: Rule)],
+                                defaultAction: SeccompAction) throws(SeccompError) -> [(SeccompAction, [ArgumentComparison])] {
         var answers: [SeccompAction] = []
+        answers.reserveCapacity(layers.count)
         var conditional: (layer: Int, rule: Rule)?
+        var next = 0
         for (index, layer) in layers.enumerated() {
-            let rules = rulesOfLayer[index]
+            var end = next
+            while end < rules.count && rules[end].layer == index { end += 1 }
+            let ofLayer = rules[next..<end]
+            next = end
             // An unconditional rule makes libseccomp drop the conditional ones of the call.
-            if let always = rules.last(where: { $0.cases == nil }) {
-                answers.append(always.action)
+            if let always = ofLayer.last(where: { $0.rule.cases == nil }) {
+                answers.append(always.rule.action)
                 continue
             }
             answers.append(layer.defaultAction)
-            guard let rule = rules.first else { continue }
-            guard rules.count == 1, conditional == nil else {
+            guard let first = ofLayer.first else { continue }
+            guard ofLayer.count == 1, conditional == nil else {
                 throw .invalidPolicy("\(syscall)(): argument rules from \(conditional.map { layers[$0.layer].origin } ?? layer.origin) and \(layer.origin) cannot be combined")
             }
-            conditional = (index, rule)
+            conditional = first
         }
         let otherwise = strongest(answers)!
-        var result: [SeccompRule] = []
+        var result: [(SeccompAction, [ArgumentComparison])] = []
         if let (index, rule) = conditional, let cases = rule.cases {
             var matched = answers
             matched[index] = rule.action
@@ -102,32 +119,59 @@ extension SeccompLayer {
                 // Calls that match take the rule's answer, the others the rest of the stack's;
                 // whichever equals the program's default action needs no rule.
                 if whenMatched != defaultAction {
-                    result += cases.map { SeccompRule(syscall, whenMatched, when: $0, abis: [abi]) }
+                    result += cases.map { (whenMatched, $0) }
                 }
                 if otherwise != defaultAction {
-                    result += rule.otherwise.map { SeccompRule(syscall, otherwise, when: $0, abis: [abi]) }
+                    result += rule.otherwise.map { (otherwise, $0) }
                 }
                 return result
             }
         }
         if otherwise != defaultAction {
-            result.append(SeccompRule(syscall, otherwise, abis: [abi]))
+            result.append((otherwise, []))
         }
         return result
     }
+}
 
-    /// One rule instead of one per ABI where all ABIs agree, keeping first-seen order.
-    private static func mergingABIs(_ rules: [SeccompRule], all: Set<SyscallABI>) -> [SeccompRule] {
-        struct Key: Hashable { var syscall: String; var action: SeccompAction; var conditions: [ArgumentComparison] }
-        var order: [Key] = []
-        var abis: [Key: Set<SyscallABI>] = [:]
-        for rule in rules {
-            let key = Key(syscall: rule.syscall, action: rule.action, conditions: rule.conditions)
-            if abis[key] == nil { order.append(key) }
-            abis[key, default: []].formUnion(rule.abis ?? all)
+/// The calls the layers' rules name, numbered in first-seen order.
+private struct CallIndex {
+    var names: [String] = []
+    /// `ids[layer][rule]`: the number of that rule's call.
+    var ids: [[Int]] = []
+
+    init(_ layers: [SeccompLayer]) {
+        var number: [String: Int] = [:]
+        for layer in layers {
+            ids.append(layer.rules.map { rule in
+                if let id = number[rule.syscall] { return id }
+                number[rule.syscall] = names.count
+                names.append(rule.syscall)
+                return names.count - 1
+            })
         }
-        return order.map { key in
-            SeccompRule(key.syscall, key.action, when: key.conditions, abis: abis[key] == all ? nil : abis[key])
+    }
+}
+
+/// The stack's rules of all ABIs, one rule instead of one per ABI where the ABIs agree,
+/// in the order they first appear.
+private struct MergedRules {
+    private var entries: [(call: Int, action: SeccompAction, conditions: [ArgumentComparison], abis: ABISet)] = []
+    /// The entries of each call, so that a rule is matched only against its own call's.
+    private var entriesOfCall: [[Int]]
+
+    init(calls: Int) { entriesOfCall = Array(repeating: [], count: calls) }
+
+    mutating func add(call: Int, _ action: SeccompAction, _ conditions: [ArgumentComparison], abi: SyscallABI) {
+        for index in entriesOfCall[call] where entries[index].action == action && entries[index].conditions == conditions {
+            entries[index].abis.insert(ABISet(abi))
+            return
         }
+        entriesOfCall[call].append(entries.count)
+        entries.append((call, action, conditions, ABISet(abi)))
+    }
+
+    func rules(names: [String], all: ABISet) -> [SeccompRule] {
+        entries.map { SeccompRule(names[$0.call], $0.action, when: $0.conditions, abis: $0.abis == all ? nil : $0.abis) }
     }
 }

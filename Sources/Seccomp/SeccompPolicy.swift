@@ -51,10 +51,10 @@ public struct SeccompRule: Hashable, Sendable {
     public var action: SeccompAction
     public var conditions: [ArgumentComparison]
     /// The ABIs the rule is for; nil: every ABI of the policy.
-    public var abis: Set<SyscallABI>?
+    public var abis: ABISet?
 
     public init(_ syscall: String, _ action: SeccompAction, when conditions: [ArgumentComparison] = [],
-                abis: Set<SyscallABI>? = nil) {
+                abis: ABISet? = nil) {
         self.syscall = syscall
         self.action = action
         self.conditions = conditions

@@ -58,7 +58,7 @@ enum SystemdLayers {
     /// socket() family checks; systemd leaves out the i386 ABI, whose socket calls may go
     /// through socketcall(), where the family cannot be seen.
     static func addressFamilies(_ list: SystemdSyscallSettings.FamilyList) -> SeccompLayer? {
-        let abis: Set<SyscallABI> = [.x86_64, .x32]
+        let abis: ABISet = [.x86_64, .x32]
         let afMax = 46  // AF_MAX of the C library systemd 252 was built with
         let origin = "RestrictAddressFamilies="
         if list.isAllowList {
@@ -85,7 +85,7 @@ enum SystemdLayers {
 
     static func memoryDenyWriteExecute() -> SeccompLayer {
         let write: UInt64 = 0x2, exec: UInt64 = 0x4, shmExec: UInt64 = 0o100000
-        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: Set<SyscallABI>) -> SeccompLayer.Rule {
+        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: ABISet) -> SeccompLayer.Rule {
             .when(call, [[.arg(argument, masked: mask, equals: mask)]], otherwise: otherMaskedValues(argument, mask),
                   eperm, abis: abis)
         }
@@ -95,8 +95,8 @@ enum SystemdLayers {
             masked("mmap", 2, write | exec, [.x86_64, .x32]),
             masked("mmap2", 2, write | exec, [.x86]),
             .always("mmap", eperm, abis: [.x86]),
-            masked("mprotect", 2, exec, SyscallABI.allSet),
-            masked("pkey_mprotect", 2, exec, SyscallABI.allSet),
+            masked("mprotect", 2, exec, .all),
+            masked("pkey_mprotect", 2, exec, .all),
             masked("shmat", 2, shmExec, [.x86_64, .x32]),
         ])
     }
@@ -190,8 +190,4 @@ enum SystemdLayers {
         return SeccompLayer("SystemCallFilter=", defaultAction: defaultAction,
                             rules: list.entries.keys.sorted().map { .always($0, (list.entries[$0] ?? nil) ?? action) })
     }
-}
-
-extension SyscallABI {
-    static let allSet = Set(allCases)
 }

@@ -41,7 +41,7 @@ public struct SystemdSyscallSettings: Sendable, Hashable {
     public var privateDevices = false
     /// SystemCallArchitectures=: the ABIs of this machine it lists (`native` is x86-64); nil
     /// when unset. A list naming only other machines' ABIs is the empty set: it blocks i386 and x32.
-    public var architectures: Set<SyscallABI>?
+    public var architectures: ABISet?
     public var lockPersonality = false
     /// Personality=: PER_LINUX (0) or PER_LINUX32 (8); nil when unset.
     public var personality: UInt64?
