@@ -59,18 +59,41 @@ extension DeviceFilter {
         return (kind, major, minor)
     }
 
-    /// The drivers of one kind listed in /proc/devices ("136 pts").
+    /// The drivers of one kind listed in /proc/devices ("136 pts"), parsed as bytes: this
+    /// runs on every start with PrivateDevices= (for char-pts).
     static func drivers(_ kind: Kind) -> [(major: UInt32, name: String)] {
-        var section: Kind? = nil
-        var found: [(UInt32, String)] = []
-        for line in (SystemFiles.read("/proc/devices") ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "Character devices:" { section = .char; continue }
-            if line == "Block devices:" { section = .block; continue }
-            let trimmed = line.drop(while: { $0 == " " })
-            guard section == kind, let space = trimmed.firstIndex(of: " "),
-                  let major = UInt32(trimmed[..<space]), major > 0 else { continue }
-            found.append((major, String(trimmed[space...].drop(while: { $0 == " " }))))
+        let header = Array((kind == .char ? "Character devices:" : "Block devices:").utf8)
+        let otherHeader = Array((kind == .char ? "Block devices:" : "Character devices:").utf8)
+        let space = UInt8(ascii: " ")
+        var found: [(major: UInt32, name: String)] = []
+        var inSection = false
+        for line in procDevices().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if line.elementsEqual(header) { inSection = true; continue }
+            if line.elementsEqual(otherHeader) { inSection = false; continue }
+            let trimmed = line.drop { $0 == space }
+            guard inSection, let gap = trimmed.firstIndex(of: space),
+                  let major = UInt32(String(decoding: trimmed[..<gap], as: UTF8.self)), major > 0 else { continue }
+            found.append((major, String(decoding: trimmed[gap...].drop { $0 == space }, as: UTF8.self)))
         }
         return found
+    }
+
+    /// The bytes of /proc/devices (empty if it cannot be read).
+    private static func procDevices() -> [UInt8] {
+        let fd = open("/proc/devices", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var size = 0
+        while true {
+            if size == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + size, $0.count - size) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return [] }
+            if n == 0 { break }
+            size += n
+        }
+        bytes.removeLast(bytes.count - size)
+        return bytes
     }
 }

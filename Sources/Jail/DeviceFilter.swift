@@ -58,51 +58,58 @@ public struct DeviceFilter: Sendable, Equatable {
         return Rule(kind: type == S_IFCHR ? .char : .block, major: major, minor: minor, access: access)
     }
 
-    /// The program: load the request into r2 (type), r3 (access), r4
-    /// (major), r5 (minor); each rule jumps to "allow" on a match; the end
-    /// denies.
+    /// The program: load the request into r2 (type), r3 (access), r4 (major), r5 (minor);
+    /// then one section per device type, entered only by requests of that type, in which
+    /// each rule jumps to "allow" on a match; falling off the end denies. The rules are
+    /// alternatives, so grouping them by type changes nothing but the length (35
+    /// instructions instead of 52 for PrivateDevices=, and less work for the verifier).
     public var program: [UInt8] {
-        var code: [(UInt8, UInt8, Int16, Int32)] = [
-            (0x61, 0x12, 0, 0), (0x54, 0x02, 0, 0xffff),   // r2 = ctx->access_type & 0xffff
-            (0x61, 0x13, 0, 0), (0x74, 0x03, 0, 16),       // r3 = ctx->access_type >> 16
-            (0x61, 0x14, 4, 0), (0x61, 0x15, 8, 0),        // r4 = major, r5 = minor
-        ]
-        var allowJumps: [Int] = []
-        for rule in rules {
-            // Each check jumps past the rule when it fails.
-            var body: [(UInt8, UInt8, Int16, Int32)] = []
-            var checks: [Int] = []
-            if rule.access != 7 {
-                body.append((0xbc, 0x31, 0, 0))                     // r1 = r3
-                body.append((0x54, 0x01, 0, rule.access))            // r1 &= allowed
-                checks.append(body.count); body.append((0x5d, 0x31, 0, 0))   // asks for more
+        var code = EBPFCode()
+        code.emit(0x61, 0x12, 0, 0); code.emit(0x54, 0x02, 0, 0xffff)  // r2 = ctx->access_type & 0xffff
+        code.emit(0x61, 0x13, 0, 0); code.emit(0x74, 0x03, 0, 16)      // r3 = ctx->access_type >> 16
+        code.emit(0x61, 0x14, 4, 0); code.emit(0x61, 0x15, 8, 0)       // r4 = major, r5 = minor
+        guard !rules.isEmpty else {
+            // Nothing allowed: an allow branch would be unreachable, which the verifier rejects.
+            code.emit(0xb7, 0, 0, 0); code.emit(0x95, 0, 0, 0)
+            return code.bytes
+        }
+        var toAllow: [Int] = [], toDeny: [Int] = []
+        let sections = [(Kind.char, Int32(2)), (Kind.block, Int32(1))].filter { kind, _ in rules.contains { $0.kind == kind } }
+        for (number, (kind, type)) in sections.enumerated() {
+            let isLast = number == sections.count - 1
+            let other = code.emit(0x55, 0x02, 0, type)                  // if r2 != type: next section
+            var endsInJump = false
+            for rule in rules where rule.kind == kind {
+                var toNext: [Int] = []
+                if rule.access != 7 {
+                    code.emit(0xbc, 0x31, 0, 0)                           // r1 = r3
+                    code.emit(0x54, 0x01, 0, rule.access)                 // r1 &= allowed
+                    toNext.append(code.emit(0x5d, 0x31, 0, 0))           // asks for more: next rule
+                }
+                switch (rule.major, rule.minor) {
+                case (nil, nil):
+                    toAllow.append(code.emit(0x05, 0, 0, 0))             // goto allow
+                case (nil, let minor?):
+                    toAllow.append(code.emit(0x15, 0x05, 0, Int32(bitPattern: minor)))      // minor: allow
+                case (let major?, nil):
+                    toAllow.append(code.emit(0x15, 0x04, 0, Int32(bitPattern: major)))      // major: allow
+                case (let major?, let minor?):
+                    toNext.append(code.emit(0x55, 0x04, 0, Int32(bitPattern: major)))       // other major: next
+                    toAllow.append(code.emit(0x15, 0x05, 0, Int32(bitPattern: minor)))      // minor: allow
+                }
+                toNext.forEach { code.jump($0, to: code.count) }
+                // A rule that allows every request of the type leaves nothing for the others to do.
+                endsInJump = rule.major == nil && rule.minor == nil && rule.access == 7
+                if endsInJump { break }
             }
-            checks.append(body.count); body.append((0x55, 0x02, 0, rule.kind == .char ? 2 : 1))   // type
-            if let major = rule.major { checks.append(body.count); body.append((0x55, 0x04, 0, Int32(bitPattern: major))) }
-            if let minor = rule.minor { checks.append(body.count); body.append((0x55, 0x05, 0, Int32(bitPattern: minor))) }
-            body.append((0x05, 0, 0, 0))                             // goto allow
-            for index in checks { body[index].2 = Int16(body.count - index - 1) }
-            allowJumps.append(code.count + body.count - 1)
-            code += body
+            if !endsInJump && !isLast { toDeny.append(code.emit(0x05, 0, 0, 0)) }   // goto deny
+            code.jump(other, to: code.count)
         }
-        if allowJumps.isEmpty {
-            // Nothing allowed: the allow branch below would be unreachable, which the verifier rejects.
-            code += [(0xb7, 0, 0, 0), (0x95, 0, 0, 0)]
-            return Self.encode(code)
-        }
-        code.append((0xb7, 0, 0, 0))      // r0 = 0 (deny)
-        code.append((0x05, 0, 1, 0))      // skip the allow
-        let allow = code.count
-        code.append((0xb7, 0, 0, 1))      // allow: r0 = 1
-        code.append((0x95, 0, 0, 0))      // exit
-        for index in allowJumps { code[index].2 = Int16(allow - index - 1) }
-        return Self.encode(code)
-    }
-
-    private static func encode(_ code: [(UInt8, UInt8, Int16, Int32)]) -> [UInt8] {
-        code.flatMap { op, regs, off, imm in
-            [op, regs] + withUnsafeBytes(of: off.littleEndian) { Array($0) } + withUnsafeBytes(of: imm.littleEndian) { Array($0) }
-        }
+        toDeny.forEach { code.jump($0, to: code.count) }
+        code.emit(0xb7, 0, 0, 0); code.emit(0x95, 0, 0, 0)             // deny: r0 = 0, exit
+        toAllow.forEach { code.jump($0, to: code.count) }
+        code.emit(0xb7, 0, 0, 1); code.emit(0x95, 0, 0, 0)             // allow: r0 = 1, exit
+        return code.bytes
     }
 
     /// Loads the program and attaches it to the cgroup directory.
@@ -116,5 +123,32 @@ public struct DeviceFilter: Sendable, Equatable {
             throw .refused(directive: "DevicePolicy=", reason: "cannot attach the cgroup device program: \(SystemFiles.errorName(-result))",
                            status: .bpf)
         }
+    }
+}
+
+/// eBPF instructions (struct bpf_insn, 8 bytes each) written straight into the bytes the
+/// kernel takes, with jumps patched once their target is known.
+private struct EBPFCode {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(64 * 8) }
+
+    var count: Int { bytes.count / 8 }
+
+    /// Appends one instruction; returns its index.
+    @discardableResult
+    mutating func emit(_ op: UInt8, _ registers: UInt8, _ offset: Int16, _ immediate: Int32) -> Int {
+        bytes.append(op)
+        bytes.append(registers)
+        withUnsafeBytes(of: offset.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
+        return count - 1
+    }
+
+    /// Points the jump at `index` to instruction `target` (offsets count from the next one).
+    mutating func jump(_ index: Int, to target: Int) {
+        let offset = UInt16(bitPattern: Int16(target - index - 1))
+        bytes[index * 8 + 2] = UInt8(offset & 0xff)
+        bytes[index * 8 + 3] = UInt8(offset >> 8)
     }
 }
