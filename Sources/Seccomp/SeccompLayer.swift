@@ -45,38 +45,36 @@ extension SeccompLayer {
     /// `abis`. The kernel runs every installed filter and keeps the strongest answer; of
     /// equally strong answers, the one of the filter installed last (so its errno).
     ///
-    /// Calls are numbered once (`CallIndex`) and handled as integers from then on: this
-    /// runs on every `brig run`, where hashing names and building sets per ABI and layer
-    /// cost more than the rest of the filter work.
+    /// This runs on every `brig run`: calls are numbered once and rules are handled by
+    /// index from then on, since hashing names and building a collection type the binary
+    /// has not used yet cost more than the rest of the filter work.
     public static func stack(_ layers: [SeccompLayer], abis: [SyscallABI],
                              badABIAction: SeccompAction) throws(SeccompError) -> SeccompPolicy {
         let defaultAction = strongest(layers.map(\.defaultAction)) ?? .allow
-        let calls = CallIndex(layers)
-        var merged = MergedRules(calls: calls.names.count)
+        let index = RuleIndex(layers)
+        var merged = MergedRules(calls: index.names.count)
+        var answers: [SeccompAction] = []
+        answers.reserveCapacity(layers.count)
         for abi in abis {
-            // Each call's rules of this ABI, in layer order, and the calls in the order they
-            // first appear in a layer that has a rule of this ABI for them.
-            var rulesOfCall = [[(layer: Int, rule: Rule)]](repeating: [], count: calls.names.count)
+            // The calls in the order they first appear in a layer with a rule of this ABI for them.
             var order: [Int] = []
-            var listed = [Bool](repeating: false, count: calls.names.count)
-            for (layer, ids) in zip(layers.indices, calls.ids) {
-                for (rule, id) in zip(layers[layer].rules, ids) where rule.applies(to: abi) {
-                    rulesOfCall[id].append((layer, rule))
-                }
-                for id in ids where !listed[id] && rulesOfCall[id].last?.layer == layer {
-                    listed[id] = true
-                    order.append(id)
+            var listed = [Bool](repeating: false, count: index.names.count)
+            var layerWithRule = [Int](repeating: -1, count: index.names.count)
+            for layer in layers.indices {
+                let rules = index.start[layer]..<index.start[layer + 1]
+                for rule in rules where index.rules[rule].applies(to: abi) { layerWithRule[index.call[rule]] = layer }
+                for rule in rules where layerWithRule[index.call[rule]] == layer && !listed[index.call[rule]] {
+                    listed[index.call[rule]] = true
+                    order.append(index.call[rule])
                 }
             }
-            for id in order {
-                for (action, conditions) in try combine(calls.names[id], layers: layers, rules: rulesOfCall[id],
-                                                        defaultAction: defaultAction) {
-                    merged.add(call: id, action, conditions, abi: abi)
-                }
+            for call in order {
+                try combine(call, of: index, layers: layers, abi: abi, defaultAction: defaultAction,
+                            answers: &answers, into: &merged)
             }
         }
         return SeccompPolicy(defaultAction: defaultAction, abis: abis, badABIAction: badABIAction,
-                             rules: merged.rules(names: calls.names, all: ABISet(abis)))
+                             rules: merged.rules(all: ABISet(abis)))
     }
 
     /// The answer of a stack whose filters answered `actions`, in installation order.
@@ -84,71 +82,94 @@ extension SeccompLayer {
         actions.dropFirst().reduce(actions.first) { current, next in next.overrides(current!) ? next : current }
     }
 
-    /// The rules (action, argument tests) for one call of one ABI; `rules` are the layers'
-    /// rules for it, in layer order.
-    private static func combine(_ syscall: String, layers: [SeccompLayer], rules: [(layer: Int, rule: Rule)],
-                                defaultAction: SeccompAction) throws(SeccompError) -> [(SeccompAction, [ArgumentComparison])] {
-        var answers: [SeccompAction] = []
-        answers.reserveCapacity(layers.count)
-        var conditional: (layer: Int, rule: Rule)?
-        var next = 0
-        for (index, layer) in layers.enumerated() {
-            var end = next
-            while end < rules.count && rules[end].layer == index { end += 1 }
-            let ofLayer = rules[next..<end]
-            next = end
+    /// Adds the rules for one call of one ABI to `merged`; `answers` is scratch space.
+    private static func combine(_ call: Int, of index: RuleIndex, layers: [SeccompLayer], abi: SyscallABI,
+                                defaultAction: SeccompAction, answers: inout [SeccompAction],
+                                into merged: inout MergedRules) throws(SeccompError) {
+        answers.removeAll(keepingCapacity: true)
+        var conditional: (layer: Int, rule: Int)?
+        var position = 0
+        let rulesOfCall = index.rulesOfCall[call]
+        for (layerIndex, layer) in layers.enumerated() {
+            // This layer's rules of the call for this ABI.
+            var always: Int?
+            var first: Int?
+            var count = 0
+            while position < rulesOfCall.count && index.layer[rulesOfCall[position]] == layerIndex {
+                let rule = rulesOfCall[position]
+                position += 1
+                guard index.rules[rule].applies(to: abi) else { continue }
+                if index.rules[rule].cases == nil { always = rule }
+                if first == nil { first = rule }
+                count += 1
+            }
             // An unconditional rule makes libseccomp drop the conditional ones of the call.
-            if let always = ofLayer.last(where: { $0.rule.cases == nil }) {
-                answers.append(always.rule.action)
+            if let always {
+                answers.append(index.rules[always].action)
                 continue
             }
             answers.append(layer.defaultAction)
-            guard let first = ofLayer.first else { continue }
-            guard ofLayer.count == 1, conditional == nil else {
-                throw .invalidPolicy("\(syscall)(): argument rules from \(conditional.map { layers[$0.layer].origin } ?? layer.origin) and \(layer.origin) cannot be combined")
+            guard let first else { continue }
+            guard count == 1, conditional == nil else {
+                throw .invalidPolicy("\(index.names[call])(): argument rules from \(conditional.map { layers[$0.layer].origin } ?? layer.origin) and \(layer.origin) cannot be combined")
             }
-            conditional = first
+            conditional = (layerIndex, first)
         }
         let otherwise = strongest(answers)!
-        var result: [(SeccompAction, [ArgumentComparison])] = []
-        if let (index, rule) = conditional, let cases = rule.cases {
-            var matched = answers
-            matched[index] = rule.action
-            let whenMatched = strongest(matched)!
+        if let (layer, ruleIndex) = conditional, let cases = index.rules[ruleIndex].cases {
+            answers[layer] = index.rules[ruleIndex].action
+            let whenMatched = strongest(answers)!
             if whenMatched != otherwise {
                 // Calls that match take the rule's answer, the others the rest of the stack's;
                 // whichever equals the program's default action needs no rule.
                 if whenMatched != defaultAction {
-                    result += cases.map { (whenMatched, $0) }
+                    for conditions in cases { merged.add(call, index.names[call], whenMatched, conditions, abi: abi) }
                 }
                 if otherwise != defaultAction {
-                    result += rule.otherwise.map { (otherwise, $0) }
+                    for conditions in index.rules[ruleIndex].otherwise {
+                        merged.add(call, index.names[call], otherwise, conditions, abi: abi)
+                    }
                 }
-                return result
+                return
             }
         }
         if otherwise != defaultAction {
-            result.append((otherwise, []))
+            merged.add(call, index.names[call], otherwise, [], abi: abi)
         }
-        return result
     }
 }
 
-/// The calls the layers' rules name, numbered in first-seen order.
-private struct CallIndex {
+/// All rules of the layers in one list, their calls numbered in first-seen order.
+private struct RuleIndex {
+    var rules: [SeccompLayer.Rule] = []
+    /// Where each layer's rules start in `rules` (and, last, the end).
+    var start: [Int] = [0]
+    var layer: [Int] = []
+    /// The number of each rule's call.
+    var call: [Int] = []
     var names: [String] = []
-    /// `ids[layer][rule]`: the number of that rule's call.
-    var ids: [[Int]] = []
+    /// Each call's rules, in order (so grouped by layer).
+    var rulesOfCall: [[Int]] = []
 
     init(_ layers: [SeccompLayer]) {
         var number: [String: Int] = [:]
-        for layer in layers {
-            ids.append(layer.rules.map { rule in
-                if let id = number[rule.syscall] { return id }
-                number[rule.syscall] = names.count
-                names.append(rule.syscall)
-                return names.count - 1
-            })
+        for (index, layer) in layers.enumerated() {
+            for rule in layer.rules {
+                let id: Int
+                if let known = number[rule.syscall] {
+                    id = known
+                } else {
+                    id = names.count
+                    number[rule.syscall] = id
+                    names.append(rule.syscall)
+                    rulesOfCall.append([])
+                }
+                rulesOfCall[id].append(rules.count)
+                rules.append(rule)
+                self.layer.append(index)
+                call.append(id)
+            }
+            start.append(rules.count)
         }
     }
 }
@@ -156,22 +177,28 @@ private struct CallIndex {
 /// The stack's rules of all ABIs, one rule instead of one per ABI where the ABIs agree,
 /// in the order they first appear.
 private struct MergedRules {
-    private var entries: [(call: Int, action: SeccompAction, conditions: [ArgumentComparison], abis: ABISet)] = []
-    /// The entries of each call, so that a rule is matched only against its own call's.
-    private var entriesOfCall: [[Int]]
+    private var rules: [SeccompRule] = []
+    /// The rules of each call, so that a rule is matched only against its own call's.
+    private var rulesOfCall: [[Int]]
 
-    init(calls: Int) { entriesOfCall = Array(repeating: [], count: calls) }
+    init(calls: Int) { rulesOfCall = Array(repeating: [], count: calls) }
 
-    mutating func add(call: Int, _ action: SeccompAction, _ conditions: [ArgumentComparison], abi: SyscallABI) {
-        for index in entriesOfCall[call] where entries[index].action == action && entries[index].conditions == conditions {
-            entries[index].abis.insert(ABISet(abi))
+    mutating func add(_ call: Int, _ name: String, _ action: SeccompAction, _ conditions: [ArgumentComparison],
+                      abi: SyscallABI) {
+        for index in rulesOfCall[call] where rules[index].action == action && rules[index].conditions == conditions {
+            rules[index].abis!.insert(ABISet(abi))
             return
         }
-        entriesOfCall[call].append(entries.count)
-        entries.append((call, action, conditions, ABISet(abi)))
+        rulesOfCall[call].append(rules.count)
+        rules.append(SeccompRule(name, action, when: conditions, abis: ABISet(abi)))
     }
 
-    func rules(names: [String], all: ABISet) -> [SeccompRule] {
-        entries.map { SeccompRule(names[$0.call], $0.action, when: $0.conditions, abis: $0.abis == all ? nil : $0.abis) }
+    /// The rules, without an ABI list where they apply to all of `all`.
+    func rules(all: ABISet) -> [SeccompRule] {
+        rules.map { rule in
+            var rule = rule
+            if rule.abis == all { rule.abis = nil }
+            return rule
+        }
     }
 }

@@ -49,7 +49,8 @@ public struct SystemdSyscallSettings: Sendable, Hashable {
     public var syscallFilter: SyscallList?
     /// SystemCallErrorNumber=: what filtered calls get; systemd's default kills the process.
     public var syscallErrorAction: SeccompAction = .killProcess
-    /// Whose group members ProtectClock= etc. use.
+    /// The systemd release whose rules apply (every known release refuses the same calls
+    /// for ProtectClock= and the like: see `SystemdLayers.moduleCalls`).
     public var rules: SystemdRules = .v252
 
     public init() {}

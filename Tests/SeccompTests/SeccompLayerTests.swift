@@ -75,4 +75,12 @@ import Directives
                                    abis: Self.all, badABIAction: .allow)
         }
     }
+
+    /// The implied layers' written-out calls are the groups' members in every rule set.
+    @Test(arguments: SystemdRules.allCases)
+    func impliedGroupsMatchTheGroupTable(_ rules: SystemdRules) {
+        #expect(SyscallGroups.expand("@module", rules: rules) == SystemdLayers.moduleCalls)
+        #expect(SyscallGroups.expand("@clock", rules: rules) == SystemdLayers.clockCalls)
+        #expect(SyscallGroups.expand("@raw-io", rules: rules) == SystemdLayers.rawIOCalls)
+    }
 }
