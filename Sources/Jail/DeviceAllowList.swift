@@ -37,8 +37,13 @@ extension DeviceFilter {
         else { return [] }
         if name == "*" { return [Rule(kind: kind, major: nil, minor: nil, access: access)] }
         if let major = UInt32(name), major < 4096 { return [Rule(kind: kind, major: major, minor: nil, access: access)] }
-        return drivers(kind).filter { fnmatch(name, $0.name, 0) == 0 }
-            .map { Rule(kind: kind, major: $0.major, minor: nil, access: access) }
+        var rules: [Rule] = []
+        name.withCString { pattern in
+            forEachDriver(kind) { major, driver in
+                if fnmatch(pattern, driver, 0) == 0 { rules.append(Rule(kind: kind, major: major, minor: nil, access: access)) }
+            }
+        }
+        return rules
     }
 
     /// Paths that carry their numbers in the name, so no node needs to exist
@@ -59,26 +64,58 @@ extension DeviceFilter {
         return (kind, major, minor)
     }
 
-    /// The drivers of one kind listed in /proc/devices ("136 pts"), parsed as bytes: this
-    /// runs on every start with PrivateDevices= (for char-pts).
+    /// The drivers of one kind listed in /proc/devices ("136 pts").
     static func drivers(_ kind: Kind) -> [(major: UInt32, name: String)] {
-        let header = Array((kind == .char ? "Character devices:" : "Block devices:").utf8)
-        let otherHeader = Array((kind == .char ? "Block devices:" : "Character devices:").utf8)
-        let space = UInt8(ascii: " ")
         var found: [(major: UInt32, name: String)] = []
-        var inSection = false
-        for line in procDevices().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            if line.elementsEqual(header) { inSection = true; continue }
-            if line.elementsEqual(otherHeader) { inSection = false; continue }
-            let trimmed = line.drop { $0 == space }
-            guard inSection, let gap = trimmed.firstIndex(of: space),
-                  let major = UInt32(String(decoding: trimmed[..<gap], as: UTF8.self)), major > 0 else { continue }
-            found.append((major, String(decoding: trimmed[gap...].drop { $0 == space }, as: UTF8.self)))
-        }
+        forEachDriver(kind) { major, name in found.append((major, String(cString: name))) }
         return found
     }
 
-    /// The bytes of /proc/devices (empty if it cannot be read).
+    /// Calls `body` with the major number and NUL-terminated name of each driver of one
+    /// kind in /proc/devices, straight from the file's bytes: this runs on every start
+    /// with PrivateDevices= (for char-pts), where Strings per line cost more than the rest.
+    private static func forEachDriver(_ kind: Kind, _ body: (UInt32, UnsafePointer<CChar>) -> Void) {
+        let header = kind == .char ? "Character devices:" : "Block devices:"
+        let otherHeader = kind == .char ? "Block devices:" : "Character devices:"
+        var bytes = procDevices()
+        bytes.withUnsafeMutableBufferPointer { text in
+            let length = text.count - 1  // without the spare byte
+            var inSection = false
+            var start = 0
+            while start < length {
+                var end = start
+                while end < length && text[end] != UInt8(ascii: "\n") { end += 1 }
+                let line = UnsafeMutableBufferPointer(rebasing: text[start..<end])
+                start = end + 1
+                if line.elementsEqual(header.utf8) { inSection = true; continue }
+                if line.elementsEqual(otherHeader.utf8) { inSection = false; continue }
+                guard inSection else { continue }
+                // "%3d %s": spaces, the major, one or more spaces, the name.
+                var at = 0
+                while at < line.count && line[at] == UInt8(ascii: " ") { at += 1 }
+                var major: UInt32 = 0
+                var digits = 0
+                while at < line.count, let digit = Self.digit(line[at]) {
+                    let (product, overflow) = major.multipliedReportingOverflow(by: 10)
+                    guard !overflow, product <= UInt32.max - digit else { digits = 0; break }
+                    major = product + digit
+                    digits += 1
+                    at += 1
+                }
+                guard digits > 0, major > 0, at < line.count, line[at] == UInt8(ascii: " ") else { continue }
+                while at < line.count && line[at] == UInt8(ascii: " ") { at += 1 }
+                // The newline (or the spare byte after the text) becomes the name's NUL.
+                text[end] = 0
+                line.baseAddress!.withMemoryRebound(to: CChar.self, capacity: line.count + 1) { body(major, $0 + at) }
+            }
+        }
+    }
+
+    private static func digit(_ byte: UInt8) -> UInt32? {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? UInt32(byte - UInt8(ascii: "0")) : nil
+    }
+
+    /// The bytes of /proc/devices and a zero byte (nothing if it cannot be read).
     private static func procDevices() -> [UInt8] {
         let fd = open("/proc/devices", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [] }
@@ -93,7 +130,9 @@ extension DeviceFilter {
             if n == 0 { break }
             size += n
         }
+        // One spare zero byte after the text, for the last line's NUL.
         bytes.removeLast(bytes.count - size)
+        bytes.append(0)
         return bytes
     }
 }

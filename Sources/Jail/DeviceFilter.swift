@@ -74,9 +74,9 @@ public struct DeviceFilter: Sendable, Equatable {
             return code.bytes
         }
         var toAllow: [Int] = [], toDeny: [Int] = []
-        let sections = [(Kind.char, Int32(2)), (Kind.block, Int32(1))].filter { kind, _ in rules.contains { $0.kind == kind } }
-        for (number, (kind, type)) in sections.enumerated() {
-            let isLast = number == sections.count - 1
+        let hasBlockRules = rules.contains { $0.kind == .block }
+        func section(_ kind: Kind, type: Int32, isLast: Bool) {
+            guard rules.contains(where: { $0.kind == kind }) else { return }
             let other = code.emit(0x55, 0x02, 0, type)                  // if r2 != type: next section
             var endsInJump = false
             for rule in rules where rule.kind == kind {
@@ -97,7 +97,7 @@ public struct DeviceFilter: Sendable, Equatable {
                     toNext.append(code.emit(0x55, 0x04, 0, Int32(bitPattern: major)))       // other major: next
                     toAllow.append(code.emit(0x15, 0x05, 0, Int32(bitPattern: minor)))      // minor: allow
                 }
-                toNext.forEach { code.jump($0, to: code.count) }
+                for index in toNext { code.jump(index, to: code.count) }
                 // A rule that allows every request of the type leaves nothing for the others to do.
                 endsInJump = rule.major == nil && rule.minor == nil && rule.access == 7
                 if endsInJump { break }
@@ -105,9 +105,11 @@ public struct DeviceFilter: Sendable, Equatable {
             if !endsInJump && !isLast { toDeny.append(code.emit(0x05, 0, 0, 0)) }   // goto deny
             code.jump(other, to: code.count)
         }
-        toDeny.forEach { code.jump($0, to: code.count) }
+        section(.char, type: 2, isLast: !hasBlockRules)
+        section(.block, type: 1, isLast: true)
+        for index in toDeny { code.jump(index, to: code.count) }
         code.emit(0xb7, 0, 0, 0); code.emit(0x95, 0, 0, 0)             // deny: r0 = 0, exit
-        toAllow.forEach { code.jump($0, to: code.count) }
+        for index in toAllow { code.jump(index, to: code.count) }
         code.emit(0xb7, 0, 0, 1); code.emit(0x95, 0, 0, 0)             // allow: r0 = 1, exit
         return code.bytes
     }
@@ -138,10 +140,12 @@ private struct EBPFCode {
     /// Appends one instruction; returns its index.
     @discardableResult
     mutating func emit(_ op: UInt8, _ registers: UInt8, _ offset: Int16, _ immediate: Int32) -> Int {
+        let offset = UInt16(bitPattern: offset), immediate = UInt32(bitPattern: immediate)
         bytes.append(op)
         bytes.append(registers)
-        withUnsafeBytes(of: offset.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(truncatingIfNeeded: offset))
+        bytes.append(UInt8(truncatingIfNeeded: offset >> 8))
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: immediate >> UInt32(shift))) }
         return count - 1
     }
 
