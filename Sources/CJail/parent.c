@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -53,6 +54,15 @@ int cjail_pidfd_open(pid_t pid) {
 
 int cjail_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int cjail_effective_capabilities(uint64_t *mask) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0) return -errno;
+    *mask = (uint64_t)data[1].effective << 32 | data[0].effective;
+    return 0;
 }
 
 int cjail_remove_semaphores(int id) {

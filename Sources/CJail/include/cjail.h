@@ -103,6 +103,7 @@ int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
+int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 or -errno
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 
 #endif
