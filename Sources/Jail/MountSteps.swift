@@ -93,7 +93,7 @@ enum MountSteps {
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
-            return [step(.privateDevices(staging: site.devStaging, target: target))]
+            return [step(.privateDevices(staging: RunSite.devStaging, target: target))]
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .sysfs:
