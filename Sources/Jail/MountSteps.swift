@@ -63,9 +63,12 @@ enum MountSteps {
                 e.directive, optional: e.optional)
         }
         if settings.noNewPrivileges {
-            for e in entries {
+            // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
+            var covered: [String] = []
+            for e in entries where !covered.contains(where: { below(at(e.path), $0) }) {
                 add(.remount(path: at(e.path), set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
                     "NoNewPrivileges=yes", optional: e.optional)
+                if e.hasSubmounts { covered.append(at(e.path)) }
             }
         }
         add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? "(mount namespace)")
