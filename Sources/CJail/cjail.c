@@ -411,7 +411,7 @@ static int cj_userns(const char *uid_map, const char *gid_map) {
     return 0;
 }
 
-static int cj_loopback_up(void) {
+int cjail_loopback_up(void) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     struct ifreq ifr;
@@ -497,7 +497,8 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         return 0;
     case CJ_UNSHARE: return unshare((int)s->a);
     case CJ_USERNS: return cj_userns(s->s1, s->s2);
-    case CJ_LOOPBACK_UP: return cj_loopback_up();
+    case CJ_LOOPBACK_UP: return cjail_loopback_up();
+    case CJ_SETNS: return setns((int)s->a, (int)s->b);
     case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
     case CJ_MOUNT:
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
