@@ -84,16 +84,23 @@ public enum SeccompCompiler {
         for rule in policy.rules where rule.applies(to: abi) {
             // Rules take libseccomp's native numbering (pseudo numbers for calls the native
             // ABI lacks); libseccomp maps them to the ABI of the context.
-            let native = lib.resolveName(rule.syscall)
-            guard native != LibSeccomp.unknownSyscall, lib.resolveNameArch(token, rule.syscall) >= 0 else {
+            let native = rule.syscall.withCString { name in
+                lib.resolveNameArch(token, name) >= 0 ? lib.resolveName(name) : LibSeccomp.unknownSyscall
+            }
+            guard native != LibSeccomp.unknownSyscall else {
                 continue  // not a call of this ABI: nothing to filter, as systemd skips it
             }
-            let comparisons = rule.conditions.map {
-                LibSeccomp.ArgCmp(arg: $0.argument, op: $0.op.rawValue, datumA: $0.op == .maskedEqual ? $0.mask : $0.value,
-                                  datumB: $0.op == .maskedEqual ? $0.value : 0)
-            }
-            let result = comparisons.withUnsafeBufferPointer {
-                lib.ruleAddExact(context, rule.action.rawValue, native, UInt32($0.count), UnsafeRawPointer($0.baseAddress))
+            let result: Int32
+            if rule.conditions.isEmpty {
+                result = lib.ruleAddExact(context, rule.action.rawValue, native, 0, nil)
+            } else {
+                let comparisons = rule.conditions.map {
+                    LibSeccomp.ArgCmp(arg: $0.argument, op: $0.op.rawValue, datumA: $0.op == .maskedEqual ? $0.mask : $0.value,
+                                      datumB: $0.op == .maskedEqual ? $0.value : 0)
+                }
+                result = comparisons.withUnsafeBufferPointer {
+                    lib.ruleAddExact(context, rule.action.rawValue, native, UInt32($0.count), UnsafeRawPointer($0.baseAddress))
+                }
             }
             if result < 0 { throw .ruleRejected(syscall: rule.syscall, abi: abi, errno: result) }
         }

@@ -53,8 +53,8 @@ extension SeccompLayer {
         let defaultAction = strongest(layers.map(\.defaultAction)) ?? .allow
         let index = RuleIndex(layers)
         var merged = MergedRules(calls: index.names.count)
-        var answers: [SeccompAction] = []
-        answers.reserveCapacity(layers.count)
+        let defaults = layers.map(\.defaultAction)
+        var answers = defaults
         for abi in abis {
             // The calls in the order they first appear in a layer with a rule of this ABI for them.
             var order: [Int] = []
@@ -70,7 +70,7 @@ extension SeccompLayer {
             }
             for call in order {
                 try combine(call, of: index, layers: layers, abi: abi, defaultAction: defaultAction,
-                            answers: &answers, into: &merged)
+                            defaults: defaults, answers: &answers, into: &merged)
             }
         }
         return SeccompPolicy(defaultAction: defaultAction, abis: abis, badABIAction: badABIAction,
@@ -79,25 +79,28 @@ extension SeccompLayer {
 
     /// The answer of a stack whose filters answered `actions`, in installation order.
     static func strongest(_ actions: [SeccompAction]) -> SeccompAction? {
-        actions.dropFirst().reduce(actions.first) { current, next in next.overrides(current!) ? next : current }
+        guard var answer = actions.first else { return nil }
+        for next in actions.dropFirst() where next.overrides(answer) { answer = next }
+        return answer
     }
 
-    /// Adds the rules for one call of one ABI to `merged`; `answers` is scratch space.
+    /// Adds the rules for one call of one ABI to `merged`. `answers` is scratch space for
+    /// each layer's answer, starting from `defaults`; only layers with rules for the call
+    /// are visited (a large SystemCallFilter= has hundreds of calls, the stack 15 layers).
     private static func combine(_ call: Int, of index: RuleIndex, layers: [SeccompLayer], abi: SyscallABI,
-                                defaultAction: SeccompAction, answers: inout [SeccompAction],
+                                defaultAction: SeccompAction, defaults: [SeccompAction], answers: inout [SeccompAction],
                                 into merged: inout MergedRules) throws(SeccompError) {
-        answers.removeAll(keepingCapacity: true)
+        answers.replaceSubrange(answers.indices, with: defaults)
         var conditional: (layer: Int, rule: Int)?
-        var position = 0
-        let rulesOfCall = index.rulesOfCall[call]
-        for (layerIndex, layer) in layers.enumerated() {
-            // This layer's rules of the call for this ABI.
+        var rule = index.firstOfCall[call]
+        while rule >= 0 {
+            // One layer's rules of the call for this ABI.
+            let layer = index.layer[rule]
             var always: Int?
             var first: Int?
             var count = 0
-            while position < rulesOfCall.count && index.layer[rulesOfCall[position]] == layerIndex {
-                let rule = rulesOfCall[position]
-                position += 1
+            while rule >= 0 && index.layer[rule] == layer {
+                defer { rule = index.nextOfCall[rule] }
                 guard index.rules[rule].applies(to: abi) else { continue }
                 if index.rules[rule].cases == nil { always = rule }
                 if first == nil { first = rule }
@@ -105,15 +108,15 @@ extension SeccompLayer {
             }
             // An unconditional rule makes libseccomp drop the conditional ones of the call.
             if let always {
-                answers.append(index.rules[always].action)
+                answers[layer] = index.rules[always].action
                 continue
             }
-            answers.append(layer.defaultAction)
             guard let first else { continue }
             guard count == 1, conditional == nil else {
-                throw .invalidPolicy("\(index.names[call])(): argument rules from \(conditional.map { layers[$0.layer].origin } ?? layer.origin) and \(layer.origin) cannot be combined")
+                let origin = layers[layer].origin
+                throw .invalidPolicy("\(index.names[call])(): argument rules from \(conditional.map { layers[$0.layer].origin } ?? origin) and \(origin) cannot be combined")
             }
-            conditional = (layerIndex, first)
+            conditional = (layer, first)
         }
         let otherwise = strongest(answers)!
         if let (layer, ruleIndex) = conditional, let cases = index.rules[ruleIndex].cases {
@@ -139,7 +142,9 @@ extension SeccompLayer {
     }
 }
 
-/// All rules of the layers in one list, their calls numbered in first-seen order.
+/// All rules of the layers in one list, their calls numbered in first-seen order. The
+/// rules of a call are chained by index (`firstOfCall`, `nextOfCall`) rather than kept in
+/// an array per call: a large SystemCallFilter= has hundreds of calls.
 private struct RuleIndex {
     var rules: [SeccompLayer.Rule] = []
     /// Where each layer's rules start in `rules` (and, last, the end).
@@ -148,23 +153,33 @@ private struct RuleIndex {
     /// The number of each rule's call.
     var call: [Int] = []
     var names: [String] = []
-    /// Each call's rules, in order (so grouped by layer).
-    var rulesOfCall: [[Int]] = []
+    /// Each call's first rule, and each rule's next rule of the same call (or -1).
+    var firstOfCall: [Int] = []
+    var nextOfCall: [Int] = []
 
     init(_ layers: [SeccompLayer]) {
+        let total = layers.reduce(0) { $0 + $1.rules.count }
         var number: [String: Int] = [:]
+        number.reserveCapacity(total)
+        rules.reserveCapacity(total)
+        self.layer.reserveCapacity(total)
+        call.reserveCapacity(total)
+        nextOfCall.reserveCapacity(total)
+        var lastOfCall: [Int] = []
         for (index, layer) in layers.enumerated() {
             for rule in layer.rules {
-                let id: Int
-                if let known = number[rule.syscall] {
-                    id = known
-                } else {
-                    id = names.count
-                    number[rule.syscall] = id
+                let next = names.count
+                // One hash: the default is stored when the name is new.
+                let id = { (slot: inout Int) in slot }(&number[rule.syscall, default: next])
+                if id == next {
                     names.append(rule.syscall)
-                    rulesOfCall.append([])
+                    firstOfCall.append(rules.count)
+                    lastOfCall.append(rules.count)
+                } else {
+                    nextOfCall[lastOfCall[id]] = rules.count
+                    lastOfCall[id] = rules.count
                 }
-                rulesOfCall[id].append(rules.count)
+                nextOfCall.append(-1)
                 rules.append(rule)
                 self.layer.append(index)
                 call.append(id)
@@ -178,18 +193,30 @@ private struct RuleIndex {
 /// in the order they first appear.
 private struct MergedRules {
     private var rules: [SeccompRule] = []
-    /// The rules of each call, so that a rule is matched only against its own call's.
-    private var rulesOfCall: [[Int]]
+    /// Each call's first rule here, and each rule's next of the same call (or -1), so that
+    /// a rule is matched only against its own call's.
+    private var firstOfCall: [Int]
+    private var lastOfCall: [Int]
+    private var nextOfCall: [Int] = []
 
-    init(calls: Int) { rulesOfCall = Array(repeating: [], count: calls) }
+    init(calls: Int) {
+        firstOfCall = Array(repeating: -1, count: calls)
+        lastOfCall = firstOfCall
+    }
 
     mutating func add(_ call: Int, _ name: String, _ action: SeccompAction, _ conditions: [ArgumentComparison],
                       abi: SyscallABI) {
-        for index in rulesOfCall[call] where rules[index].action == action && rules[index].conditions == conditions {
-            rules[index].abis!.insert(ABISet(abi))
-            return
+        var index = firstOfCall[call]
+        while index >= 0 {
+            if rules[index].action == action && rules[index].conditions == conditions {
+                rules[index].abis!.insert(ABISet(abi))
+                return
+            }
+            index = nextOfCall[index]
         }
-        rulesOfCall[call].append(rules.count)
+        if firstOfCall[call] < 0 { firstOfCall[call] = rules.count } else { nextOfCall[lastOfCall[call]] = rules.count }
+        lastOfCall[call] = rules.count
+        nextOfCall.append(-1)
         rules.append(SeccompRule(name, action, when: conditions, abis: ABISet(abi)))
     }
 

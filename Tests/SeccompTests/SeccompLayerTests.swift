@@ -83,4 +83,8 @@ import Directives
         #expect(SyscallGroups.expand("@clock", rules: rules) == SystemdLayers.clockCalls)
         #expect(SyscallGroups.expand("@raw-io", rules: rules) == SystemdLayers.rawIOCalls)
     }
+
+    @Test func classicNamespaceFlagsAreThoseOfRestrictNamespacesNo() {
+        #expect(SystemdLayers.classicNamespaceFlags == NamespaceRestriction.all.allowed.reduce(0) { $0 | $1.cloneFlag })
+    }
 }
