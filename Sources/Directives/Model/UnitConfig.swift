@@ -51,6 +51,7 @@ public struct UnitConfig: Sendable {
             if inDropIn { abandoned = a.location.file } else { loadError = diagnostics.last }
         }
         // In reading order: files as they apply (fragment, then drop-ins), then line and column.
+        guard diagnostics.count > 1 else { return }
         let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         diagnostics = diagnostics.enumerated().sorted { x, y in
             let (a, b) = (x.element.location, y.element.location)
