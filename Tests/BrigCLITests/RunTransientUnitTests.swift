@@ -26,6 +26,21 @@ struct RunTransientUnitTests {
         #expect(result.stderr == "brig run: -p:2:1: error: ProtectSystem=sideways: 'sideways' is not one of no, yes, full, strict\n")
     }
 
+    /// An assignment splits at its first "=", whatever the text around it.
+    @Test func assignmentsSplitAtTheFirstEqualsSign() throws {
+        let plan = try BrigBinary.run(["run", "--dry-run", "-p", "Environment=GREETING=grüß", "--", "/bin/true"])
+        #expect(plan.status == 0)
+        #expect(Self.variable("GREETING", in: plan.stdout) == "grüß")
+        let unknown = try BrigBinary.run(["run", "--dry-run", "-p", "Ä=yes", "--", "/bin/true"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "brig run: -p:1:1: error: unknown directive Ä= in [Service]\n")
+        for bad in ["ProtectSystem", "=yes"] {
+            let result = try BrigBinary.run(["run", "--dry-run", "-p", bad, "--", "/bin/true"])
+            #expect(result.status == 2)
+            #expect(result.stderr == "brig run: -p \(bad): expected Directive=value\n")
+        }
+    }
+
     @Test func assignmentsFollowTheUnitsOwnLines() throws {
         let scratch = Scratch()
         let unit = scratch.write("foo.service", "[Service]\nExecStart=/bin/true\n")
