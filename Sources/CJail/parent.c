@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +55,45 @@ int cjail_pidfd_open(pid_t pid) {
 
 int cjail_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int cjail_effective_capabilities(uint64_t *mask) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0) return -errno;
+    *mask = (uint64_t)data[1].effective << 32 | data[0].effective;
+    return 0;
+}
+
+// The namespace is created by a thread, which may unshare its network
+// namespace alone; the fd keeps the namespace once the thread is gone.
+static pthread_t network_thread;
+static int network_started, network_result = -EINVAL;
+
+static void *make_network_namespace(void *unused) {
+    (void)unused;
+    if (unshare(CLONE_NEWNET) < 0 || cjail_loopback_up() < 0) { network_result = -errno; return NULL; }
+    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    network_result = fd < 0 ? -errno : fd;
+    return NULL;
+}
+
+int cjail_network_namespace_start(void) {
+    if (network_started) return 0;
+    int r = pthread_create(&network_thread, NULL, make_network_namespace, NULL);
+    if (r != 0) return -r;
+    network_started = 1;
+    return 0;
+}
+
+int cjail_network_namespace_take(void) {
+    if (!network_started) return -EINVAL;
+    pthread_join(network_thread, NULL);
+    network_started = 0;
+    int r = network_result;
+    network_result = -EINVAL;
+    return r;
 }
 
 int cjail_remove_semaphores(int id) {

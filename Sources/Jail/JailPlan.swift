@@ -16,6 +16,8 @@ public enum JailAction: Sendable, Equatable {
     case unshare(flags: Int32)
     case userNamespace(uidMap: String, gidMap: String)
     case loopbackUp
+    /// setns() into a namespace made ahead (its fd, its CLONE_NEW* type).
+    case joinNamespace(fd: Int32, type: Int32)
     case setHostname(String)
     case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
     /// A bind mount that creates its missing target first.

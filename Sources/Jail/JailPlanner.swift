@@ -30,7 +30,9 @@ public enum JailPlanner {
             plan.add(.rlimit(resource: limit.resource, soft: limit.soft, hard: limit.hard),
                      for: "Limit\(RLimit.name(of: limit.resource))=", failing: .limits)
         }
-        if spec.privateNetwork {
+        if spec.privateNetwork, let fd = spec.preparedNetwork {
+            plan.add(.joinNamespace(fd: fd, type: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
+        } else if spec.privateNetwork {
             plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
             plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
         }

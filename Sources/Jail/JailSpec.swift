@@ -25,6 +25,8 @@ public struct JailSpec: Sendable {
     public var environment: [String] = []
     public var mounts = MountSettings()
     public var privateNetwork = false
+    /// A network namespace made ahead for PrivateNetwork= (see PreparedNetwork), to join instead of unsharing.
+    public var preparedNetwork: Int32? = nil
     public var privateIPC = false
     public var privateUsers = false
     public var protectHostname = false

@@ -48,6 +48,8 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of what failed first.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
+        // Made by a thread while the rest is prepared; only in a process of our own (not a test's).
+        let network = PreparedNetwork(if: ownsProcess && request.spec.privateNetwork)
         let site = RunSite()
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
@@ -83,6 +85,7 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         try request.deviceFilter?.attach(to: site.cgroup)
+        spec.preparedNetwork = network.take()
 
         var status: Int32 = 0
         var failed = false

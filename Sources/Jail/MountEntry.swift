@@ -28,35 +28,62 @@ public struct MountEntry: Sendable, Equatable {
         self.directive = directive
     }
 
-    var isReadOnly: Bool { readOnly || [.readOnly, .inaccessible, .privateTmpReadOnly].contains(mode) }
-    var isNoExec: Bool { noExec || [.noExec, .inaccessible, .sysfs, .procfs].contains(mode) }
+    var isReadOnly: Bool {
+        switch mode {
+        case .readOnly, .inaccessible, .privateTmpReadOnly: true
+        default: readOnly
+        }
+    }
+    var isNoExec: Bool {
+        switch mode {
+        case .noExec, .inaccessible, .sysfs, .procfs: true
+        default: noExec
+        }
+    }
     var isExec: Bool { exec || mode == .exec }
+    /// Entries that bring the mounts below their source into the new tree.
+    var bringsMountsAlong: Bool {
+        switch mode {
+        case .bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs: true
+        default: false
+        }
+    }
     /// tmpfs-like entries have nothing mounted below them worth walking.
     var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs }
 }
 
 /// systemd's path ordering: component by component, so a prefix sorts first.
-func pathOrder(_ a: String, _ b: String) -> Bool {
-    if let order = plainPathOrder(a, b) { return order }
-    let x = a.split(separator: "/"), y = b.split(separator: "/")
-    for (p, q) in zip(x, y) where p != q { return p < q }
-    return x.count < y.count
-}
+func pathOrder(_ a: String, _ b: String) -> Bool { PathKey(a) < PathKey(b) }
 
-/// The same order without splitting, for the usual case of two normalised absolute ASCII paths
-/// (the planner sorts every mount entry; splitting in each comparison costs start-up time):
-/// byte by byte, a slash counting below every other byte because it ends a component.
-private func plainPathOrder(_ a: String, _ b: String) -> Bool? {
-    let slash = UInt8(ascii: "/")
-    guard a.utf8.first == slash, b.utf8.first == slash, Paths.isNormalized(a), Paths.isNormalized(b),
-          a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-    if a == "/" || b == "/" { return a == "/" && b != "/" }
-    for (p, q) in zip(a.utf8, b.utf8) where p != q {
-        if p == slash { return true }
-        if q == slash { return false }
-        return p < q
+/// A path's place in systemd's order, computed once per path (the planner sorts every mount
+/// entry at each start). Two normalised absolute ASCII paths compare byte by byte, a slash
+/// counting below every other byte because it ends a component; others component by component.
+struct PathKey: Comparable {
+    private let path: String
+    private let bytes: [UInt8]
+    private let isPlain: Bool
+
+    init(_ path: String) {
+        self.path = path
+        bytes = Array(path.utf8)
+        isPlain = bytes.first == UInt8(ascii: "/") && bytes.allSatisfy { $0 < 0x80 } && Paths.isNormalized(path)
     }
-    return a.utf8.count < b.utf8.count
+
+    static func < (a: PathKey, b: PathKey) -> Bool {
+        guard a.isPlain && b.isPlain else {
+            let x = a.path.split(separator: "/"), y = b.path.split(separator: "/")
+            for (p, q) in zip(x, y) where p != q { return p < q }
+            return x.count < y.count
+        }
+        let slash = UInt8(ascii: "/")
+        if a.bytes.count == 1 || b.bytes.count == 1 { return a.bytes.count == 1 && b.bytes.count != 1 }
+        for (p, q) in zip(a.bytes, b.bytes) where p != q {
+            if p == slash { return true }
+            if q == slash { return false }
+            return p < q
+        }
+        return a.bytes.count < b.bytes.count
+    }
 }
 
 /// The fixed tables systemd adds for its Protect*= settings.

@@ -175,16 +175,18 @@ public struct MountSettings: Sendable {
     /// stronger mode wins, flags merge), entries hidden below an inaccessible
     /// path, and entries whose parent entry already has the same mode.
     static func normalize(_ input: [MountEntry]) -> [MountEntry] {
-        let sorted = input.enumerated().map { offset, entry in
+        // Each path's sort key is made once, and indices move instead of entries.
+        let entries = input.map { entry in
             var e = entry
             e.path = Paths.normalized(entry.path)
-            return (offset, e)
-        }.sorted { a, b in
-            let (x, y) = (a.1, b.1)
-            if x.path != y.path { return pathOrder(x.path, y.path) }
-            if x.mode != y.mode { return x.mode < y.mode }
-            return a.0 < b.0
-        }.map(\.1)
+            return e
+        }
+        let keys = entries.map { PathKey($0.path) }
+        let sorted = entries.indices.sorted { a, b in
+            if entries[a].path != entries[b].path { return keys[a] < keys[b] }
+            if entries[a].mode != entries[b].mode { return entries[a].mode < entries[b].mode }
+            return a < b
+        }.map { entries[$0] }
         var unique: [MountEntry] = []
         for entry in sorted {
             if var previous = unique.last, previous.path == entry.path {
@@ -199,14 +201,14 @@ public struct MountSettings: Sendable {
         var visible: [MountEntry] = []
         var clear: String? = nil
         for entry in unique {
-            if let c = clear, Paths.isBelow(entry.path, c) { continue }
+            if let c = clear, Paths.isBelowNormalized(entry.path, c) { continue }
             clear = entry.mode == .inaccessible ? entry.path : nil
             visible.append(entry)
         }
         var kept: [MountEntry] = []
         for entry in visible {
             if [.readOnly, .readWrite, .readWriteImplicit].contains(entry.mode),
-               let parent = kept.last(where: { Paths.isBelow(entry.path, $0.path) }), parent.mode == entry.mode {
+               let parent = kept.last(where: { Paths.isBelowNormalized(entry.path, $0.path) }), parent.mode == entry.mode {
                 continue
             }
             kept.append(entry)

@@ -34,26 +34,21 @@ enum MountSteps {
         // the staging root is a copy of / and the host's own path tells.
         let hostMounts = hostMountPoints()
         let paths = entries.map { Paths.normalized($0.path) }
-        // Both sides normalised: equal, or below.
-        func below(_ path: String, _ prefix: String) -> Bool {
-            path == prefix || prefix == "/" || path.hasPrefix(prefix + "/")
-        }
+        let below = Paths.isBelowNormalized
         for (index, e) in entries.enumerated() {
             let host = settings.rootDirectory == nil ? paths[index] : at(e.path)
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
             let clean = !hostMounts.contains { below($0, host) }
                 && !entries[..<index].indices.contains { earlier in
-                    [.bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs].contains(entries[earlier].mode)
-                        && below(paths[index], paths[earlier])
+                    entries[earlier].bringsMountsAlong && below(paths[index], paths[earlier])
                 }
             steps += mount(e, at: at(e.path), host: host, clean: clean, site: site)
         }
         // Only other entries strictly below a path can be skipped under it.
         let targets = entries.map { at($0.path) }  // already normalised
         func denied(below path: String) -> [String] {
-            let prefix = path == "/" ? "/" : path + "/"
-            return targets.filter { $0 != path && $0.hasPrefix(prefix) }
+            targets.filter { $0 != path && below($0, path) }
         }
         for e in entries where e.isReadOnly || e.mode == .privateDev {
             let recursive = e.isReadOnly && e.hasSubmounts
@@ -68,9 +63,12 @@ enum MountSteps {
                 e.directive, optional: e.optional)
         }
         if settings.noNewPrivileges {
-            for e in entries {
+            // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
+            var covered: [String] = []
+            for e in entries where !covered.contains(where: { below(at(e.path), $0) }) {
                 add(.remount(path: at(e.path), set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
                     "NoNewPrivileges=yes", optional: e.optional)
+                if e.hasSubmounts { covered.append(at(e.path)) }
             }
         }
         add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? "(mount namespace)")
@@ -98,7 +96,7 @@ enum MountSteps {
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
-            return [step(.privateDevices(staging: site.devStaging, target: target))]
+            return [step(.privateDevices(staging: RunSite.devStaging, target: target))]
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .sysfs:
@@ -123,22 +121,24 @@ enum MountSteps {
     }
 
     /// The host's mount points, from /proc/self/mountinfo (octal escapes decoded).
+    /// Split as bytes: splitting a String by Characters costs more than the rest of this file.
     static func hostMountPoints() -> [String] {
-        (SystemFiles.read("/proc/self/mountinfo") ?? "").split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ", maxSplits: 5)
-            guard fields.count > 4 else { return nil }
-            return decodeOctal(fields[4])
+        let text = SystemFiles.read("/proc/self/mountinfo") ?? ""
+        return text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5)
+            return fields.count > 4 ? decodeOctal(fields[4]) : nil
         }
     }
 
-    static func decodeOctal(_ field: Substring) -> String {
+    /// A mountinfo field with its \ooo escapes turned back into bytes.
+    static func decodeOctal(_ field: some Collection<UInt8>) -> String {
         var bytes: [UInt8] = []
-        var utf8 = Array(field.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
-               let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(3)
+        var rest = field[...]
+        while let byte = rest.popFirst() {
+            let digits = rest.prefix(3)
+            if byte == UInt8(ascii: "\\"), digits.count == 3, digits.allSatisfy({ (0x30...0x37).contains($0) }) {
+                bytes.append(digits.reduce(0) { $0 &* 8 &+ ($1 - 0x30) })
+                rest = rest.dropFirst(3)
             } else {
                 bytes.append(byte)
             }

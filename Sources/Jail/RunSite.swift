@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// The host-side places one run uses: its cgroup, its PrivateTmp= directories,
-/// a staging directory for PrivateDevices=. Named before planning (the plan
-/// refers to them), created just before the fork, removed after the run.
+/// The host-side places one run uses: its cgroup and its PrivateTmp= directories.
+/// Named before planning (the plan refers to them), created just before the fork,
+/// removed after the run.
 public struct RunSite: Sendable {
     /// Where the cgroup2 hierarchy is mounted: /sys/fs/cgroup/unified on a
     /// hybrid host (like this one), /sys/fs/cgroup on a unified one.
@@ -14,21 +14,20 @@ public struct RunSite: Sendable {
     }()
     /// Shared, read-only nodes that InaccessiblePaths= mounts over a path.
     public static let inaccessibleNodes = "/run/brig/inaccessible"
+    /// Where PrivateDevices= assembles /dev: each run mounts its own tmpfs here inside its
+    /// own mount namespace, so one empty directory serves every run at once.
+    public static let devStaging = "/run/brig/dev-staging"
 
     public var id: String
     public var cgroup: String
-    public var stateDirectory: String
     public var privateTmp: String
     public var privateVarTmp: String
-    public var devStaging: String
 
     public init(id: String = RunSite.freshID()) {
         self.id = id
         cgroup = "\(RunSite.cgroupParent)/\(id)"
-        stateDirectory = "/run/brig/runs/\(id)"
         privateTmp = "/tmp/brig-private-\(id)"
         privateVarTmp = "/var/tmp/brig-private-\(id)"
-        devStaging = "/run/brig/runs/\(id)/dev"
     }
 
     public static func freshID() -> String {
@@ -55,9 +54,8 @@ public struct RunSite: Sendable {
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         if privateDevices {
-            let code = SystemFiles.makeDirectories(stateDirectory, mode: 0o700)
-            if code != 0 { throw .system("creating \(stateDirectory)", code) }
-            if mkdir(devStaging, 0o755) != 0 && errno != EEXIST { throw .system("creating \(devStaging)", errno) }
+            let code = SystemFiles.makeDirectories(RunSite.devStaging, mode: 0o755)
+            if code != 0 { throw .system("creating \(RunSite.devStaging)", code) }
         }
         try RunSite.prepareInaccessibleNodes()
         if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }
@@ -91,7 +89,6 @@ public struct RunSite: Sendable {
     /// Removes everything this run created; the cgroup must be empty by now.
     func remove() {
         rmdir(cgroup)
-        SystemFiles.removeTree(stateDirectory)
         SystemFiles.removeTree(privateTmp)
         SystemFiles.removeTree(privateVarTmp)
     }

@@ -12,14 +12,16 @@ public enum SystemFiles {
         if fd < 0 { return nil }
         defer { close(fd) }
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
+        // An uninitialised stack buffer: these are small /proc and cgroup files, read at every start.
+        let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buffer -> Bool in
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { return true }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return complete ? String(decoding: bytes, as: UTF8.self) : nil
     }
 
     /// Writes (truncating) a file; returns errno on failure.

@@ -160,6 +160,27 @@ struct RunCommandTests {
         #expect(out.stdout == "65534\n")
         #expect(try String(contentsOfFile: "\(dir)/pre", encoding: .utf8) == "0\n")
     }
+
+    /// As under systemd, the processes of one service share its private network namespace.
+    @Test func commandsOfOneServiceShareItsNetworkNamespace() throws {
+        let dir = "/run/brig-unit-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let unit = """
+            [Service]
+            PrivateNetwork=yes
+            ExecStartPre=/bin/sh -c 'readlink /proc/self/ns/net > \(dir)/pre'
+            ExecStart=/bin/sh -c 'readlink /proc/self/ns/net; cat /sys/class/net/lo/operstate'
+            """
+        try unit.write(toFile: "\(dir)/brig-net.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/brig-net.service"])
+        let host = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(out.status == 0)
+        #expect(lines.first == (try String(contentsOfFile: "\(dir)/pre", encoding: .utf8)).trimmingCharacters(in: .newlines))
+        #expect(lines.first != host)
+        #expect(lines.count == 2 && lines[1] != "down")
+    }
 }
 
 @Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))

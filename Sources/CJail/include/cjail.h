@@ -30,6 +30,7 @@ enum cjail_op {
     CJ_UNSHARE,           // a: CLONE_* flags
     CJ_USERNS,            // s1: uid_map, s2: gid_map (written by a helper still outside the namespace)
     CJ_LOOPBACK_UP,
+    CJ_SETNS,             // a: namespace fd, b: CLONE_NEW* type
     CJ_SETHOSTNAME,       // s1
     CJ_MOUNT,             // s1 source, s2 target, s3 fstype, s4 data, a flags
     CJ_BIND_SELF,         // s1: make the path a mount point (bind onto itself) unless it is one
@@ -103,6 +104,16 @@ int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
+int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 or -errno
+
+// Brings "lo" up in the caller's network namespace; 0 or -1 with errno.
+int cjail_loopback_up(void);
+
+// PrivateNetwork='s namespace made ahead of the child, on a thread of its own:
+// start begins (0 or -errno); take waits for it and returns a close-on-exec fd
+// of a fresh network namespace with loopback up, or -errno.
+int cjail_network_namespace_start(void);
+int cjail_network_namespace_take(void);
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 
 #endif
