@@ -1,8 +1,8 @@
 import Jail
 
 /// One `brig run` with its words read: by ArgumentParser for `RunCommand`, or by the fast path
-/// (`plainForm`) without constructing a ParsableCommand, whose property wrappers cost more than
-/// reading the whole input. Both run this, so messages and exit statuses are the same.
+/// (`plainForm`) without constructing a ParsableCommand, whose property wrappers alone cost as
+/// much as reading the whole input. Both run this, so messages and exit statuses are the same.
 struct RunInvocation {
     /// The -p assignments, in order.
     var properties: [String] = []
