@@ -32,7 +32,7 @@ extension Brig {
     /// The entry point: as ParsableCommand's, with the unit list of `analyze` set aside first.
     public static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
-        if let command = RunCommand.plainForm(args) { runDirectly(command) }
+        if let invocation = RunInvocation.plainForm(args) { runDirectly(invocation) }
         if args.first == "analyze" {
             let split = AnalyzeArguments.extractUnits(args)
             args = split.rest

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Jail
 
 /// `brig run`: a command, or a service's commands, inside the jail its
 /// directives describe, in the foreground like `systemd-run --wait --pipe`.
@@ -28,26 +27,10 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        var arguments = command
-        // The command swallows every word after the options, so help has to be
-        // spotted here; after "--" a command named --help still runs.
-        if arguments.first == "--help" || arguments.first == "-h" { throw CleanExit.helpRequest(self) }
-        if arguments.first == "--" { arguments.removeFirst() }
-        let status: Int32
-        do {
-            let service = try RunInput.resolve(properties: property, unit: unit, command: arguments)
-            if dryRun {
-                print(RunInput.describe(service))
-                return
-            }
-            status = try Launcher.run(service.request, commands: service.commands)
-        } catch let error as JailError {
-            printError("brig run: \(error)")
-            throw ExitCode(error.exitStatus)
-        } catch let error as RunInputError {
-            printError("brig run: \(error)")
-            throw ExitCode(error.exitStatus)
-        }
+        // The command swallows every word after the options, so help has to be spotted here;
+        // after "--" a command named --help still runs.
+        if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
+        let status = try RunInvocation(properties: property, unit: unit, dryRun: dryRun, command: command).run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -7,29 +7,26 @@ extension Brig {
     /// `brig run` is started once per jailed process (per connection, with `brig listen`), and
     /// ArgumentParser's reflection over the whole command tree costs more CPU than setting up
     /// the jail's mounts. `main()` therefore hands the plain forms of `brig run` here; any word
-    /// `RunCommand.plainForm` does not know (help, an unknown option, a dash-prefixed value,
+    /// `RunInvocation.plainForm` does not know (help, an unknown option, a dash-prefixed value,
     /// ...) stays with ArgumentParser, which then owns the messages and errors.
-    static func runDirectly(_ command: RunCommand) -> Never {
+    static func runDirectly(_ invocation: RunInvocation) -> Never {
+        let status: Int32
         do {
-            try command.run()
-        } catch let status as ExitCode {
-            // ArgumentParser's exit() renders a help context even for a plain status.
-            Glibc.exit(status.rawValue)
+            status = try invocation.run()
         } catch {
             exit(withError: error)
         }
-        Glibc.exit(0)
+        // ArgumentParser's exit() renders a help context even for a plain status.
+        Glibc.exit(status)
     }
 }
 
-extension RunCommand {
+extension RunInvocation {
     /// `run [-p VALUE | --unit VALUE | --dry-run]... [--] CMD [ARG...]` as ArgumentParser would
     /// read it (captured command words keep a leading "--"), or nil for anything else.
-    static func plainForm(_ arguments: [String]) -> RunCommand? {
+    static func plainForm(_ arguments: [String]) -> RunInvocation? {
         guard arguments.first == "run" else { return nil }
-        var properties: [String] = []
-        var unit: String? = nil
-        var dryRun = false
+        var invocation = RunInvocation()
         var index = 1
         while index < arguments.count {
             let word = arguments[index]
@@ -39,16 +36,16 @@ extension RunCommand {
                 let value = arguments[index + 1]
                 if value.hasPrefix("-") { return nil }
                 if word == "-p" {
-                    properties.append(value)
+                    invocation.properties.append(value)
                 } else {
-                    if unit != nil { return nil }
-                    unit = value
+                    if invocation.unit != nil { return nil }
+                    invocation.unit = value
                 }
                 index += 2
                 continue
             case "--dry-run":
-                if dryRun { return nil }
-                dryRun = true
+                if invocation.dryRun { return nil }
+                invocation.dryRun = true
                 index += 1
                 continue
             default:
@@ -60,11 +57,7 @@ extension RunCommand {
         // Help and an empty command are ArgumentParser's to answer.
         guard let first = words.first, first != "--help", first != "-h" else { return nil }
         if first == "--" && words.count < 2 { return nil }
-        var command = RunCommand()
-        command.property = properties
-        command.unit = unit
-        command.dryRun = dryRun
-        command.command = words
-        return command
+        invocation.command = words
+        return invocation
     }
 }

@@ -36,7 +36,11 @@ public enum JailPlanner {
             plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
             plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
         }
-        if spec.privateIPC { plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace) }
+        if spec.privateIPC, let fd = spec.preparedIPC {
+            plan.add(.joinNamespace(fd: fd, type: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
+        } else if spec.privateIPC {
+            plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
+        }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
         if mounts.needsMountNamespace {

@@ -25,8 +25,9 @@ public struct JailSpec: Sendable {
     public var environment: [String] = []
     public var mounts = MountSettings()
     public var privateNetwork = false
-    /// A network namespace made ahead for PrivateNetwork= (see PreparedNetwork), to join instead of unsharing.
+    /// Namespaces made ahead for PrivateNetwork= and PrivateIPC= (PreparedNamespaces), joined instead of unshared.
     public var preparedNetwork: Int32? = nil
+    public var preparedIPC: Int32? = nil
     public var privateIPC = false
     public var privateUsers = false
     public var protectHostname = false

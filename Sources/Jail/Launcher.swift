@@ -49,7 +49,8 @@ public struct LaunchRequest: Sendable {
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
         // Made by a thread while the rest is prepared; only in a process of our own (not a test's).
-        let network = PreparedNetwork(if: ownsProcess && request.spec.privateNetwork)
+        let namespaces = PreparedNamespaces(network: ownsProcess && request.spec.privateNetwork,
+                                            ipc: ownsProcess && request.spec.privateIPC)
         let site = RunSite()
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
@@ -85,7 +86,9 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         try request.deviceFilter?.attach(to: site.cgroup)
-        spec.preparedNetwork = network.take()
+        namespaces.finish()
+        spec.preparedNetwork = namespaces.network
+        spec.preparedIPC = namespaces.ipc
 
         var status: Int32 = 0
         var failed = false

@@ -108,18 +108,18 @@ public enum Paths {
         return p == q || p.hasPrefix(q + "/")
     }
 
-    /// `isBelow` for two paths already normalised, compared as bytes (planning asks this a few
-    /// thousand times per start).
+    /// `isBelow` for two normalised paths given as bytes.
+    public static func isBelow(_ path: [UInt8], under prefix: [UInt8]) -> Bool {
+        let slash = UInt8(ascii: "/")
+        if prefix.count == 1 && prefix[0] == slash { return path.first == slash }
+        guard path.count >= prefix.count else { return false }
+        for i in prefix.indices where path[i] != prefix[i] { return false }
+        return path.count == prefix.count || path[prefix.count] == slash
+    }
+
+    /// `isBelow` for two paths already normalised.
     public static func isBelowNormalized(_ path: String, _ prefix: String) -> Bool {
-        var path = path, prefix = prefix
-        return path.withUTF8 { p in
-            prefix.withUTF8 { q in
-                let slash = UInt8(ascii: "/")
-                if q.count == 1 && q[0] == slash { return p.first == slash }
-                guard p.count >= q.count, memcmp(p.baseAddress!, q.baseAddress!, q.count) == 0 else { return false }
-                return p.count == q.count || p[q.count] == slash
-            }
-        }
+        isBelow(Array(path.utf8), under: Array(prefix.utf8))
     }
 
     /// Collapses repeated and trailing slashes and "." components.

@@ -32,43 +32,47 @@ enum MountSteps {
         }
         // Under RootDirectory= the target already exists on the host; otherwise
         // the staging root is a copy of / and the host's own path tells.
-        let hostMounts = hostMountPoints()
+        // Paths are compared as bytes: planning asks "is A at or below B" a few thousand times.
+        let hostMounts = hostMountPoints().map { Array($0.utf8) }
         let paths = entries.map { Paths.normalized($0.path) }
-        let below = Paths.isBelowNormalized
+        let pathBytes = paths.map { Array($0.utf8) }
+        let targets = entries.map { at($0.path) }  // normalised
+        let targetBytes = targets.map { Array($0.utf8) }
+        let below = { (path: [UInt8], prefix: [UInt8]) in Paths.isBelow(path, under: prefix) }
         for (index, e) in entries.enumerated() {
-            let host = settings.rootDirectory == nil ? paths[index] : at(e.path)
+            let host = settings.rootDirectory == nil ? pathBytes[index] : targetBytes[index]
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
             let clean = !hostMounts.contains { below($0, host) }
                 && !entries[..<index].indices.contains { earlier in
-                    entries[earlier].bringsMountsAlong && below(paths[index], paths[earlier])
+                    entries[earlier].bringsMountsAlong && below(pathBytes[index], pathBytes[earlier])
                 }
-            steps += mount(e, at: at(e.path), host: host, clean: clean, site: site)
+            steps += mount(e, at: targets[index], host: settings.rootDirectory == nil ? paths[index] : targets[index],
+                           clean: clean, site: site)
         }
         // Only other entries strictly below a path can be skipped under it.
-        let targets = entries.map { at($0.path) }  // already normalised
-        func denied(below path: String) -> [String] {
-            targets.filter { $0 != path && below($0, path) }
+        func denied(below index: Int) -> [String] {
+            targets.indices.filter { $0 != index && below(targetBytes[$0], targetBytes[index]) }.map { targets[$0] }
         }
-        for e in entries where e.isReadOnly || e.mode == .privateDev {
+        for (index, e) in entries.enumerated() where e.isReadOnly || e.mode == .privateDev {
             let recursive = e.isReadOnly && e.hasSubmounts
-            add(.remount(path: at(e.path), set: MountFlags.attrReadOnly, clear: 0, recursive: recursive,
-                         except: recursive ? denied(below: at(e.path)) : []),
+            add(.remount(path: targets[index], set: MountFlags.attrReadOnly, clear: 0, recursive: recursive,
+                         except: recursive ? denied(below: index) : []),
                 e.directive, optional: e.optional)
         }
-        for e in entries where e.isNoExec || e.isExec {
+        for (index, e) in entries.enumerated() where e.isNoExec || e.isExec {
             let (set, clear) = e.isNoExec ? (MountFlags.attrNoExec, UInt64(0)) : (UInt64(0), MountFlags.attrNoExec)
-            add(.remount(path: at(e.path), set: set, clear: clear, recursive: e.hasSubmounts,
-                         except: e.hasSubmounts ? denied(below: at(e.path)) : []),
+            add(.remount(path: targets[index], set: set, clear: clear, recursive: e.hasSubmounts,
+                         except: e.hasSubmounts ? denied(below: index) : []),
                 e.directive, optional: e.optional)
         }
         if settings.noNewPrivileges {
             // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
-            var covered: [String] = []
-            for e in entries where !covered.contains(where: { below(at(e.path), $0) }) {
-                add(.remount(path: at(e.path), set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
+            var covered: [Int] = []
+            for (index, e) in entries.enumerated() where !covered.contains(where: { below(targetBytes[index], targetBytes[$0]) }) {
+                add(.remount(path: targets[index], set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
                     "NoNewPrivileges=yes", optional: e.optional)
-                if e.hasSubmounts { covered.append(at(e.path)) }
+                if e.hasSubmounts { covered.append(index) }
             }
         }
         add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? "(mount namespace)")
@@ -130,20 +134,23 @@ enum MountSteps {
         }
     }
 
-    /// A mountinfo field with its \ooo escapes turned back into bytes.
+    /// A mountinfo field with its \\ooo escapes turned back into bytes.
     static func decodeOctal(_ field: some Collection<UInt8>) -> String {
-        var bytes: [UInt8] = []
-        var rest = field[...]
-        while let byte = rest.popFirst() {
-            let digits = rest.prefix(3)
-            if byte == UInt8(ascii: "\\"), digits.count == 3, digits.allSatisfy({ (0x30...0x37).contains($0) }) {
-                bytes.append(digits.reduce(0) { $0 &* 8 &+ ($1 - 0x30) })
-                rest = rest.dropFirst(3)
+        let bytes = Array(field)
+        guard bytes.contains(UInt8(ascii: "\\")) else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let isDigit = { (j: Int) in j < bytes.count && (0x30...0x37).contains(bytes[j]) }
+            if bytes[i] == UInt8(ascii: "\\"), isDigit(i + 1), isDigit(i + 2), isDigit(i + 3) {
+                out.append((bytes[i + 1] - 0x30) << 6 | (bytes[i + 2] - 0x30) << 3 | (bytes[i + 3] - 0x30))
+                i += 4
             } else {
-                bytes.append(byte)
+                out.append(bytes[i])
+                i += 1
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether the host's path is a mount point now (checked before the fork;

@@ -15,7 +15,7 @@ public enum Words {
 
     /// Splits `value` into words. Throws on an unterminated quote or a bad escape, naming the value.
     public static func split(
-        _ value: String, options: Options = .standard, separators: Set<Character> = [" ", "\t", "\n", "\r"]
+        _ value: String, options: Options = .standard
     ) throws(UnitFileError) -> [String] {
         var words: [String] = []
         var current = ""
@@ -40,7 +40,7 @@ public enum Words {
             } else if options.contains(.unquote), character == "\"" || character == "'" {
                 quote = character
                 inWord = true
-            } else if separators.contains(character) {
+            } else if isSeparator(character) {
                 if inWord { words.append(current); current = ""; inWord = false }
             } else {
                 current.append(character)
@@ -50,6 +50,15 @@ public enum Words {
         if quote != nil, !options.contains(.relax) { throw .unterminatedQuote(value) }
         if inWord { words.append(current) }
         return words
+    }
+
+    /// Whitespace between words. A switch rather than a Set<Character>: the first Set of a new
+    /// element type costs a scan of every protocol conformance in the binary at run time.
+    static func isSeparator(_ character: Character) -> Bool {
+        switch character {
+        case " ", "\t", "\n", "\r": true
+        default: false
+        }
     }
 
     /// Decodes every C escape in `text` (systemd's cunescape).

@@ -18,8 +18,21 @@ import Testing
             }
         }
         for (section, name) in [("Service", "ProtectSys"), ("Service", "ProtectSystemX"), ("Unit", "Requires UNIT"),
-                                ("Service", ""), ("", "Description"), ("Servic", "ProtectSystem"), ("Unit", "Description\nUnit")] {
+                                ("Service", ""), ("", "Description"), ("Servic", "ProtectSystem"), ("Unit", "Description\nUnit"),
+                                ("Automount", "A"), ("Unit", "Zzz"), ("A", "B"), ("Unitz", "Description"), ("Unit", "Description OTHER")] {
             #expect(DirectiveRegistry.knownHint(section: section, name: name) == nil, "\(section) \(name)")
+        }
+    }
+
+    /// knownHint binary-searches the table text: that holds only while its lines stay sorted
+    /// bytewise by "Section Name".
+    @Test func tableLinesAreSortedByKey() {
+        let keys = systemd252DirectiveTable.split(separator: "\n").map { line in
+            Array(line.split(separator: " ", maxSplits: 2).prefix(2).joined(separator: " ").utf8)
+        }
+        #expect(keys.count == 1191)
+        for (a, b) in zip(keys, keys.dropFirst()) {
+            #expect(a.lexicographicallyPrecedes(b), "\(String(decoding: a, as: UTF8.self)) before \(String(decoding: b, as: UTF8.self))")
         }
     }
 

@@ -15,6 +15,12 @@ struct PlannerTests {
         return spec
     }
 
+    @Test func mountinfoEscapesAreDecoded() {
+        #expect(MountSteps.decodeOctal(Array("/mnt/with\\040space".utf8)) == "/mnt/with space")
+        #expect(MountSteps.decodeOctal(Array("/tab\\011and\\134slash".utf8)) == "/tab\tand\\slash")
+        #expect(MountSteps.decodeOctal(Array("/not\\09octal\\".utf8)) == "/not\\09octal\\")
+    }
+
     @Test func stepsFollowSystemdsOrder() {
         let plan = JailPlanner.plan(Self.strictSpec(), site: RunSite(id: "t"))
         func index(_ match: (JailAction) -> Bool) -> Int { plan.steps.firstIndex { match($0.action) } ?? -1 }

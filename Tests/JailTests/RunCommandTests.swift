@@ -161,25 +161,27 @@ struct RunCommandTests {
         #expect(try String(contentsOfFile: "\(dir)/pre", encoding: .utf8) == "0\n")
     }
 
-    /// As under systemd, the processes of one service share its private network namespace.
-    @Test func commandsOfOneServiceShareItsNetworkNamespace() throws {
+    /// As under systemd, the processes of one service share its private network and IPC namespaces.
+    @Test func commandsOfOneServiceShareItsNetworkAndIPCNamespaces() throws {
         let dir = "/run/brig-unit-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let unit = """
             [Service]
             PrivateNetwork=yes
-            ExecStartPre=/bin/sh -c 'readlink /proc/self/ns/net > \(dir)/pre'
-            ExecStart=/bin/sh -c 'readlink /proc/self/ns/net; cat /sys/class/net/lo/operstate'
+            PrivateIPC=yes
+            ExecStartPre=/bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc > \(dir)/pre'
+            ExecStart=/bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc; cat /sys/class/net/lo/operstate'
             """
         try unit.write(toFile: "\(dir)/brig-net.service", atomically: true, encoding: .utf8)
         let out = try Brig.run(["run", "\(dir)/brig-net.service"])
-        let host = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        let host = try ["net", "ipc"].map { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\($0)") }
         let lines = out.stdout.split(separator: "\n").map(String.init)
+        let pre = try String(contentsOfFile: "\(dir)/pre", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(out.status == 0)
-        #expect(lines.first == (try String(contentsOfFile: "\(dir)/pre", encoding: .utf8)).trimmingCharacters(in: .newlines))
-        #expect(lines.first != host)
-        #expect(lines.count == 2 && lines[1] != "down")
+        #expect(lines.count == 3 && Array(lines.prefix(2)) == pre)
+        #expect(lines.first != host[0] && lines.dropFirst().first != host[1])
+        #expect(lines.last != "down")
     }
 }
 

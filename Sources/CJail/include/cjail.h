@@ -109,11 +109,12 @@ int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 o
 // Brings "lo" up in the caller's network namespace; 0 or -1 with errno.
 int cjail_loopback_up(void);
 
-// PrivateNetwork='s namespace made ahead of the child, on a thread of its own:
-// start begins (0 or -errno); take waits for it and returns a close-on-exec fd
-// of a fresh network namespace with loopback up, or -errno.
-int cjail_network_namespace_start(void);
-int cjail_network_namespace_take(void);
+// Namespaces made ahead of the child, on a thread of its own: start begins
+// making one of each CLONE_NEWNET / CLONE_NEWIPC type in `types` (0 or -errno);
+// take waits and fills in close-on-exec fds (-1 where none was asked for),
+// returning 0 or -errno. A network namespace comes with loopback up.
+int cjail_namespaces_start(int types);
+int cjail_namespaces_take(int *network_fd, int *ipc_fd);
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 
 #endif

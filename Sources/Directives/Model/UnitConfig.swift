@@ -51,6 +51,7 @@ public struct UnitConfig: Sendable {
             if inDropIn { abandoned = a.location.file } else { loadError = diagnostics.last }
         }
         // In reading order: files as they apply (fragment, then drop-ins), then line and column.
+        guard diagnostics.count > 1 else { return }
         let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         diagnostics = diagnostics.enumerated().sorted { x, y in
             let (a, b) = (x.element.location, y.element.location)
@@ -88,11 +89,10 @@ public struct UnitConfig: Sendable {
             case "Socket": handled = try socket.apply(d)
             default: break
             }
-            let execSections: Set = ["Service", "Socket", "Mount", "Swap"]
-            let killSections: Set = ["Service", "Socket", "Mount", "Swap", "Scope"]
-            if !handled, execSections.contains(a.section) { handled = try exec.apply(d) }
-            if !handled, killSections.contains(a.section) { handled = try kill.apply(d) }
-            if !handled, killSections.contains(a.section) || a.section == "Slice" { handled = try resources.apply(d) }
+            let hasExec = Self.runsProcesses(a.section), hasKill = hasExec || a.section == "Scope"
+            if !handled, hasExec { handled = try exec.apply(d) }
+            if !handled, hasKill { handled = try kill.apply(d) }
+            if !handled, hasKill || a.section == "Slice" { handled = try resources.apply(d) }
             if !handled {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
@@ -106,6 +106,14 @@ public struct UnitConfig: Sendable {
             if fatal { badSettings.append(a.key) }
             let consequence = !fatal ? "" : inDropIn ? " (systemd reads no further in this drop-in)" : " (systemd refuses to load the unit)"
             diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
+        }
+    }
+
+    /// The sections of units that run processes, and so take systemd.exec(5) directives.
+    static func runsProcesses(_ section: String) -> Bool {
+        switch section {
+        case "Service", "Socket", "Mount", "Swap": true
+        default: false
         }
     }
 

@@ -13,9 +13,18 @@ public enum SyscallGroups {
     private struct Table: Sendable {
         let order: [String]
         let members: [String: [String]]
+        /// Filled in one pass, without intermediate arrays: every `brig run` with a syscall
+        /// directive builds one.
         init(_ data: [(group: String, members: [String])]) {
-            order = data.map(\.group)
-            members = Dictionary(data.map { ($0.group, $0.members) }, uniquingKeysWith: { a, _ in a })
+            var order: [String] = [], members: [String: [String]] = [:]
+            order.reserveCapacity(data.count)
+            members.reserveCapacity(data.count)
+            for (group, list) in data {
+                order.append(group)
+                if members[group] == nil { members[group] = list }
+            }
+            self.order = order
+            self.members = members
         }
     }
 
