@@ -17,7 +17,9 @@ struct RunInput {
     /// The syscall filter, kept for --dry-run to show its rules.
     var seccomp: SeccompProgram?
 
-    static func resolve(properties: [String], unit: String?, command: [String]) throws -> RunInput {
+    /// `prepareAhead`: the jail will be started, so kernel work that does not depend on the
+    /// plan (PreparedNamespaces) may begin as soon as the unit is known.
+    static func resolve(properties: [String], unit: String?, command: [String], prepareAhead: Bool = false) throws -> RunInput {
         let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
         if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
         var loaded = try load(serviceMode ? command[0] : unit)
@@ -34,6 +36,10 @@ struct RunInput {
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw RunInputError.invalid(errors.map(\.description)) }
         try UnsupportedDirectives.check(loaded, config)
+        if prepareAhead {
+            let shared = ServiceJail.namespacesShared(config.exec)
+            PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
+        }
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unitName: config.name.name)

@@ -18,7 +18,7 @@ struct RunInvocation {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
         do {
-            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments)
+            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun)
             if dryRun {
                 print(RunInput.describe(service))
                 return 0

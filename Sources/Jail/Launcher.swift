@@ -48,9 +48,6 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of what failed first.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
-        // Made by a thread while the rest is prepared; only in a process of our own (not a test's).
-        let namespaces = PreparedNamespaces(network: ownsProcess && request.spec.privateNetwork,
-                                            ipc: ownsProcess && request.spec.privateIPC)
         let site = RunSite()
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
@@ -86,9 +83,10 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         try request.deviceFilter?.attach(to: site.cgroup)
-        namespaces.finish()
-        spec.preparedNetwork = namespaces.network
-        spec.preparedIPC = namespaces.ipc
+        let namespaces = PreparedNamespaces.take()
+        defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
+        spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
+        spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
 
         var status: Int32 = 0
         var failed = false

@@ -4,32 +4,23 @@ import Glibc
 #endif
 
 /// The network and IPC namespaces of PrivateNetwork= and PrivateIPC=, made by a thread while
-/// the rest of the jail is prepared. Creating a network namespace costs the kernel about a
-/// millisecond; made ahead, that overlaps with planning instead of delaying the child, which
-/// only joins them. Every command of the run joins the same namespaces, as the processes of a
-/// systemd service share theirs. When they cannot be made ahead, the child unshares its own.
-final class PreparedNamespaces {
-    private var pending: Bool
-    private(set) var network: Int32? = nil
-    private(set) var ipc: Int32? = nil
-
-    init(network wantsNetwork: Bool, ipc wantsIPC: Bool) {
-        let types = (wantsNetwork ? Namespaces.network : 0) | (wantsIPC ? Namespaces.ipc : 0)
-        pending = types != 0 && cjail_namespaces_start(types) == 0
+/// the rest of the jail is read and planned. Creating a network namespace costs the kernel about
+/// a millisecond; made ahead, that overlaps with the parent's work instead of delaying the
+/// child, which only joins them. Every command of the run joins the same namespaces, as the
+/// processes of a systemd service share theirs. `brig run` begins this as soon as it knows the
+/// unit; whoever does not (a dry run, a test process) gets nothing, and the child unshares.
+public enum PreparedNamespaces {
+    /// Starts the thread; at most one preparation is pending per process.
+    public static func begin(network: Bool, ipc: Bool) {
+        let types = (network ? Namespaces.network : 0) | (ipc ? Namespaces.ipc : 0)
+        if types != 0 { _ = cjail_namespaces_start(types) }
     }
 
-    /// Waits for the thread; afterwards `network` and `ipc` hold the fds made (close-on-exec).
-    func finish() {
-        guard pending else { return }
-        pending = false
-        var networkFD: Int32 = -1, ipcFD: Int32 = -1
-        guard cjail_namespaces_take(&networkFD, &ipcFD) == 0 else { return }
-        network = networkFD >= 0 ? networkFD : nil
-        ipc = ipcFD >= 0 ? ipcFD : nil
-    }
-
-    deinit {
-        finish()
-        for fd in [network, ipc].compactMap({ $0 }) { close(fd) }
+    /// Waits for the pending preparation: the fds made (close-on-exec; the caller closes them),
+    /// or nils when none was begun or the thread failed.
+    static func take() -> (network: Int32?, ipc: Int32?) {
+        var network: Int32 = -1, ipc: Int32 = -1
+        guard cjail_namespaces_take(&network, &ipc) == 0 else { return (nil, nil) }
+        return (network >= 0 ? network : nil, ipc >= 0 ? ipc : nil)
     }
 }

@@ -10,14 +10,19 @@ public enum ServiceJail {
     /// systemd's default PATH for system services.
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+    /// Whether the service has a network and an IPC namespace of its own, which all its
+    /// processes share (PrivateNetwork=, PrivateIPC=).
+    public static func namespacesShared(_ context: ExecContext) -> (network: Bool, ipc: Bool) {
+        (context.sandbox.privateNetwork ?? false, context.sandbox.privateIPC ?? false)
+    }
+
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
                                resources: ResourceControl = ResourceControl(), unitName: String) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
         let sandbox = context.sandbox
-        spec.privateNetwork = sandbox.privateNetwork ?? false
-        spec.privateIPC = sandbox.privateIPC ?? false
+        (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
         spec.privateUsers = sandbox.privateUsers ?? false
         spec.protectHostname = sandbox.protectHostname ?? false
         spec.noNewPrivileges = sandbox.noNewPrivileges ?? false
