@@ -67,6 +67,23 @@ let skippedWordUnits: [[String]] = [
     ["Environment=\"A=\\x41\" 'B=tab\\there' C=a\\ b D=%% E=\\$HOME"],
 ]
 
+/// Lines whose list ends in a quoting error: systemd stops reading there but applies the words
+/// before it (and, for address families, the allow/deny choice the line made). Where systemd
+/// reads quotes as written (IPAddressAllow=, RestrictNamespaces=), a quoted word is just a bad word.
+let quotingErrorUnits: [[String]] = [
+    ["CapabilityBoundingSet=CAP_CHOWN CAP_KILL \"CAP_NET_ADMIN", "AmbientCapabilities=CAP_CHOWN CAP_KILL 'CAP_NET_ADMIN"],
+    ["CapabilityBoundingSet=CAP_KILL", "CapabilityBoundingSet=~CAP_KILL CAP_CHOWN\"CAP_BPF", "AmbientCapabilities=\"CAP_KILL"],
+    ["CapabilityBoundingSet=~CAP_SYS_ADMIN \"CAP_KILL", "AmbientCapabilities=CAP_KILL", "AmbientCapabilities=CAP_BPF \"x"],
+    ["RestrictAddressFamilies=AF_UNIX AF_INET \"AF_INET6", "SystemCallArchitectures=native \"x86"],
+    ["RestrictAddressFamilies=\"AF_INET6", "RestrictAddressFamilies=~AF_UNIX", "RestrictNamespaces=net 'ipc'"],
+    ["RestrictAddressFamilies=~AF_PACKET 'AF_INET6", "RestrictNamespaces=net \"ipc"],
+    ["ReadWritePaths=/a \"/b", "ReadOnlyPaths=/c \"/d", "InaccessiblePaths=/e '/f", "BindPaths=/a:/b \"/c"],
+    ["TemporaryFileSystem=/t \"/u", "StateDirectory=a \"b", "RuntimeDirectory=c 'd"],
+    ["IPAddressAllow=10.0.0.0/8 \"::1", "IPAddressDeny=10.0.0.0/8 '::1'", "SecureBits=keep-caps \"noroot"],
+    ["PassEnvironment=PATH \"LANG", "UnsetEnvironment=TERM \"X", "Environment=A=1 \"B=2", "Delegate=cpu \"memory"],
+    ["SocketBindAllow=tcp:80 \"udp:53", "SocketBindDeny=\"any\"", "RestrictNetworkInterfaces=lo \"eth0", "SystemCallFilter=read \"write"],
+]
+
 let oracleProperties = [
     "ExecStart", "CapabilityBoundingSet", "AmbientCapabilities", "RestrictAddressFamilies", "RestrictNamespaces",
     "SystemCallFilter", "SystemCallErrorNumber", "SystemCallArchitectures", "UMask", "LimitNOFILE", "LimitNOFILESoft",
@@ -118,6 +135,12 @@ struct SystemdModelOracle {
 
     @Test func wordsSystemdLeavesOutAreLeftOutAndTheRestApplies() throws {
         let texts = skippedWordUnits.map { "[Service]\nExecStart=/bin/true\n" + $0.joined(separator: "\n") + "\n" }
+        let found = try mismatches(type: "service", texts: texts, properties: oracleProperties + ["SecureBits"], errorsExpected: true)
+        #expect(found == [])
+    }
+
+    @Test func aQuotingErrorEndsAListAndTheWordsBeforeItApply() throws {
+        let texts = quotingErrorUnits.map { "[Service]\nExecStart=/bin/true\n" + $0.joined(separator: "\n") + "\n" }
         let found = try mismatches(type: "service", texts: texts, properties: oracleProperties + ["SecureBits"], errorsExpected: true)
         #expect(found == [])
     }

@@ -40,11 +40,17 @@ public struct DirectiveInput {
         return result
     }
 
+    /// The words of `text` (the value unless given) up to a quoting error, which is noted in
+    /// `skipped`: systemd's list parsers apply the words before it and read no further.
+    func listWords(_ text: String? = nil, _ options: Words.Options = .unquote) -> [String] {
+        Directives.listWords(text ?? value, options, skipped: &skipped.problems)
+    }
+
     /// Appends the parsed words to a list, or empties it for an empty value (systemd's reset).
     /// A word that does not parse is skipped and noted; the others still apply, as in systemd.
     func appendWords<T>(to list: inout [T], _ parse: (String) throws(ValueError) -> T) throws(ValueError) {
         if value.isEmpty { list = []; return }
-        for w in try words(value) {
+        for w in listWords() {
             do throws(ValueError) { list.append(try parse(try expand(w))) } catch { skipped.problems.append(error) }
         }
     }

@@ -30,13 +30,13 @@ public struct EnvironmentSettings: Sendable {
             files.append(try EnvironmentFile(parsing: d.expanded()))
         case "PassEnvironment":
             if d.value.isEmpty { passEnvironment = []; break }
-            passEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: false, skipped: &d.skipped.problems)
+            passEnvironment += EnvironmentValues.names(try d.expanded(), allowAssignments: false, skipped: &d.skipped.problems)
         case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted":
             if d.value.isEmpty { credentials[d.key] = nil; break }
             credentials[d.key, default: []].append(try d.expanded())
         case "UnsetEnvironment":
             if d.value.isEmpty { unsetEnvironment = []; break }
-            unsetEnvironment += try EnvironmentValues.names(d.expanded(), allowAssignments: true, skipped: &d.skipped.problems)
+            unsetEnvironment += EnvironmentValues.names(try d.expanded(), allowAssignments: true, skipped: &d.skipped.problems)
         default: return false
         }
         return true

@@ -59,9 +59,9 @@ public struct CapabilitySettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "CapabilityBoundingSet":
-            boundingSet = try CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skipped: &d.skipped.problems)
+            boundingSet = CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skipped: &d.skipped.problems)
         case "AmbientCapabilities":
-            ambient = try CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skipped: &d.skipped.problems)
+            ambient = CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skipped: &d.skipped.problems)
         default: return false
         }
         return true
@@ -89,7 +89,7 @@ public struct SyscallSettings: Sendable {
         case "SystemCallArchitectures":
             // The set exists once one name is valid: a line of unknown names leaves it unset.
             if d.value.isEmpty { architectures = nil; break }
-            let names = try SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems)
+            let names = SyscallArchitectureNames.parseList(d.value, skipped: &d.skipped.problems)
             if !names.isEmpty { architectures = (architectures ?? []).union(names) }
         case "SystemCallLog": log = try SyscallFilter.merge(log, d.value, logging: true, rules: d.rules, skipped: &d.skipped.problems)
         default: return false

@@ -30,11 +30,13 @@ public enum InterfaceRestriction: Hashable, Sendable {
     case allowOnly(Set<String>)
     case deny(Set<String>)
 
-    /// Applies one line as systemd merges them; nil for an empty line (reset).
-    public static func merge(_ current: InterfaceRestriction?, _ line: String) throws(ValueError) -> InterfaceRestriction? {
+    /// Applies one line as systemd merges them; nil for an empty line (reset). A quoting error ends
+    /// the list there and is noted in `skipped`; the names before it apply.
+    public static func merge(_ current: InterfaceRestriction?, _ line: String,
+                             skipped: inout [ValueError]) throws(ValueError) -> InterfaceRestriction? {
         if line.isEmpty { return nil }
         let invert = line.hasPrefix("~")
-        let names = try words(String(invert ? line.dropFirst() : Substring(line)))
+        let names = listWords(String(invert ? line.dropFirst() : Substring(line)), skipped: &skipped)
         for n in names where n.isEmpty || n.utf8.count > 15 || n.contains("/") || n.contains(where: \.isBlank) {
             throw ValueError("'\(n)' is not a network interface name")
         }
@@ -106,15 +108,16 @@ public struct ResourceControl: Sendable {
             cpuWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
         case "IOWeight": ioWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
         case "IPAddressAllow":
-            ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
+            ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + IPPrefix.parseList(d.value, skipped: &d.skipped.problems)
         case "IPAddressDeny":
-            ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + (try IPPrefix.parseList(d.value, skipped: &d.skipped.problems))
+            ipAddressDeny = d.value.isEmpty ? nil : (ipAddressDeny ?? []) + IPPrefix.parseList(d.value, skipped: &d.skipped.problems)
         case "DeviceAllow":
             if d.value.isEmpty { deviceAllow = [] } else { deviceAllow.append(try DeviceRule(parsing: d.expanded())) }
         case "DevicePolicy": devicePolicy = try DevicePolicy(parsing: d.value)
-        case "SocketBindAllow": try d.appendWords(to: &socketBindAllow) { w throws(ValueError) in try SocketBindRule(parsing: w) }
-        case "SocketBindDeny": try d.appendWords(to: &socketBindDeny) { w throws(ValueError) in try SocketBindRule(parsing: w) }
-        case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value)
+        // One rule per line, read as written (no word splitting, no quotes), as systemd reads it.
+        case "SocketBindAllow": socketBindAllow = d.value.isEmpty ? [] : socketBindAllow + [try SocketBindRule(parsing: d.value)]
+        case "SocketBindDeny": socketBindDeny = d.value.isEmpty ? [] : socketBindDeny + [try SocketBindRule(parsing: d.value)]
+        case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value, skipped: &d.skipped.problems)
         case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
         case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
         case "Delegate":

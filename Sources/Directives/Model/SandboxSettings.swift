@@ -51,13 +51,13 @@ public struct SandboxSettings: Sendable {
         case "ProtectControlGroups": protectControlGroups = try d.bool(newerModes: ["private", "strict"])
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
         case "RestrictAddressFamilies":
-            restrictAddressFamilies = try AddressFamilyRestriction.merge(
+            restrictAddressFamilies = AddressFamilyRestriction.merge(
                 restrictAddressFamilies, listed: &addressFamiliesListed, d.value, skipped: &d.skipped.problems)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")
             var names = Set<String>()
-            for w in try words(String(inverted ? d.value.dropFirst() : Substring(d.value))) {
+            for w in d.listWords(String(inverted ? d.value.dropFirst() : Substring(d.value))) {
                 guard FileSystemGroups.isKnown(w) else { d.skipped.problems.append(ValueError("unknown file system group '\(w)'")); continue }
                 names.insert(w)
             }
@@ -75,7 +75,7 @@ public struct SandboxSettings: Sendable {
         case "SmackProcessLabel": smackProcessLabel = try d.optional { v throws(ValueError) in try d.expand(v) }
         case "SecureBits":
             if d.value.isEmpty { secureBits = []; break }
-            for w in try words(d.value) {
+            for w in d.listWords() {
                 guard Self.secureBitNames.contains(w) else { d.skipped.problems.append(ValueError("unknown secure bit '\(w)'")); continue }
                 secureBits.insert(w)
             }

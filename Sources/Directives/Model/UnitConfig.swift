@@ -97,8 +97,10 @@ public struct UnitConfig: Sendable {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
             }
-            for problem in d.skipped.problems {
-                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) (left out; the rest applies)"))
+            // A word left out reads before the quoting error that ended its line.
+            for problem in d.skipped.problems.filter({ !$0.cutsListShort }) + d.skipped.problems.filter(\.cutsListShort) {
+                let effect = problem.cutsListShort ? "(systemd reads no further; the words before it apply)" : "(left out; the rest applies)"
+                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) \(effect)"))
             }
             for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {

@@ -40,9 +40,10 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
     /// `listed` is whether a list line has begun the set since the last reset: the first list
     /// decides between allow and deny (even when none of its names is known), later ones add to
     /// or take from it. `none` allows nothing but begins no list, so a list after it decides
-    /// anew. Unknown family names are left out and noted in `skipped`.
+    /// anew. Unknown family names are left out and noted in `skipped`; so is a quoting error,
+    /// which ends the list there (systemd keeps the names before it, and a list it began).
     public static func merge(_ current: AddressFamilyRestriction?, listed: inout Bool, _ line: String,
-                             skipped: inout [ValueError]) throws(ValueError) -> AddressFamilyRestriction? {
+                             skipped: inout [ValueError]) -> AddressFamilyRestriction? {
         if line.isEmpty || line == "none" {
             listed = false
             return line.isEmpty ? nil : .allowOnly([])
@@ -50,7 +51,7 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        let names = try words(String(text))
+        let names = listWords(String(text), skipped: &skipped)
         var result = listed ? current ?? .allowOnly([]) : invert ? .deny([]) : .allowOnly([])
         listed = true
         for name in names {

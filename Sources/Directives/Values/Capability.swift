@@ -72,10 +72,11 @@ public struct CapabilitySet: Hashable, Sendable, CustomStringConvertible {
     public var description: String { members.map(\.name).joined(separator: " ") }
 
     /// Parses a whitespace-separated list of capability names (no `~`); unknown names are left
-    /// out and noted in `skipped`, as systemd leaves them out.
-    public init(parsingList value: String, skipped: inout [ValueError]) throws(ValueError) {
+    /// out and noted in `skipped`, as systemd leaves them out. A quoting error ends the list there
+    /// (noted too): systemd keeps the names before it, and says nothing.
+    public init(parsingList value: String, skipped: inout [ValueError]) {
         mask = 0
-        for word in try words(value) {
+        for word in listWords(value, skipped: &skipped) {
             do throws(ValueError) { insert(try Capability(name: word)) } catch { skipped.append(error) }
         }
     }
@@ -86,11 +87,11 @@ extension CapabilitySet {
     /// `LIST` adds and `~LIST` removes, but the first line (while the set still equals `initial`,
     /// all capabilities for the bounding set, none for ambient) and an empty line replace it.
     public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String,
-                             skipped: inout [ValueError]) throws(ValueError) -> CapabilitySet {
+                             skipped: inout [ValueError]) -> CapabilitySet {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        let sum = try CapabilitySet(parsingList: String(text), skipped: &skipped)
+        let sum = CapabilitySet(parsingList: String(text), skipped: &skipped)
         if sum.isEmpty || current == initial { return invert ? CapabilitySet(mask: ~sum.mask) : sum }
         return CapabilitySet(mask: invert ? current.mask & ~sum.mask : current.mask | sum.mask)
     }

@@ -27,10 +27,11 @@ public enum EnvironmentValues {
     }
 
     /// Parses PassEnvironment=/UnsetEnvironment= word lists (UnsetEnvironment may also name
-    /// `NAME=VALUE`); invalid names are left out and noted in `skipped`.
-    public static func names(_ value: String, allowAssignments: Bool, skipped: inout [ValueError]) throws(ValueError) -> [String] {
+    /// `NAME=VALUE`); invalid names are left out and noted in `skipped`, and so is a quoting
+    /// error, which ends the list there (the names before it apply).
+    public static func names(_ value: String, allowAssignments: Bool, skipped: inout [ValueError]) -> [String] {
         var result: [String] = []
-        for word in try words(value) {
+        for word in listWords(value, skipped: &skipped) {
             let name = allowAssignments ? word.prefix { $0 != "=" } : Substring(word)
             guard isValidName(name) else { skipped.append(ValueError("'\(word)' is not a valid environment variable name")); continue }
             result.append(word)

@@ -52,10 +52,11 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     ]
 
     /// Parses a whitespace-separated list of prefixes and symbolic names; words that are neither
-    /// are left out and noted in `skipped`.
-    public static func parseList(_ value: String, skipped: inout [ValueError]) throws(ValueError) -> [IPPrefix] {
+    /// are left out and noted in `skipped`. Quotes are not special here (systemd reads `"::1"` as
+    /// written, so it is no address); a trailing backslash ends the list, the words before it apply.
+    public static func parseList(_ value: String, skipped: inout [ValueError]) -> [IPPrefix] {
         var result: [IPPrefix] = []
-        for word in try words(value) {
+        for word in listWords(value, [], skipped: &skipped) {
             if let named = symbolic[word] { result += named; continue }
             do throws(ValueError) { result.append(try IPPrefix(parsing: word)) } catch { skipped.append(error) }
         }

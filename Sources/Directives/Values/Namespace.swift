@@ -45,7 +45,8 @@ public struct NamespaceRestriction: Hashable, Sendable {
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
         var listed = Set<NamespaceType>()
-        for word in try words(String(text)) {
+        // systemd reads the words with quotes as written: a quoted name is unknown, and the line ignored.
+        for word in try words(String(text), []) {
             guard let t = NamespaceType(rawValue: word) else { throw ValueError("unknown namespace type '\(word)' (cgroup, ipc, net, mnt, pid, user, uts, time)") }
             listed.insert(t)
         }

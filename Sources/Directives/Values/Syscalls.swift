@@ -131,10 +131,11 @@ public enum SyscallArchitectureNames {
         "riscv64", "loongarch64",
     ]
 
-    /// Parses a list of architecture names; unknown ones are left out and noted in `skipped`.
-    public static func parseList(_ value: String, skipped: inout [ValueError]) throws(ValueError) -> Set<String> {
+    /// Parses a list of architecture names; unknown ones are left out and noted in `skipped`, and
+    /// so is a quoting error, which ends the list there (the names before it apply).
+    public static func parseList(_ value: String, skipped: inout [ValueError]) -> Set<String> {
         var result = Set<String>()
-        for word in try words(value) {
+        for word in listWords(value, skipped: &skipped) {
             guard names.contains(word) else { skipped.append(ValueError("unknown system call architecture '\(word)'")); continue }
             result.insert(word)
         }

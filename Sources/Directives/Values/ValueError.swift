@@ -2,7 +2,9 @@
 /// prefixed by the file location, so it names the offending word.
 public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// A quoting error in a list: systemd stops reading the line at it but keeps the words before.
+    public var cutsListShort: Bool
+    public init(_ message: String, cutsListShort: Bool = false) { self.message = message; self.cutsListShort = cutsListShort }
     public var description: String { message }
 }
 
@@ -12,10 +14,33 @@ func words(_ value: String, _ options: Words.Options = .unquote) throws(ValueErr
     do { return try Words.split(value, options: options) } catch { throw ValueError(error.message) }
 }
 
+/// The words of a list as systemd's list parsers read them: one at a time, stopping at the first
+/// word that does not read (an unterminated quote, a bad escape). systemd applies the words before
+/// that one and drops it and everything after; `stop` says why it stopped (nil: the whole value read).
+func leadingWords(_ value: String, _ options: Words.Options = .unquote) -> (words: [String], stop: ValueError?) {
+    var result: [String] = []
+    for raw in rawWords(value, quotes: options.contains(.unquote)) {
+        do {
+            result += try Words.split(String(raw), options: options)
+        } catch {
+            return (result, ValueError("\(error.message) in '\(raw)'", cutsListShort: true))
+        }
+    }
+    return (result, nil)
+}
+
+/// The words of a list up to a quoting error, which is noted in `skipped` (see `leadingWords`).
+func listWords(_ value: String, _ options: Words.Options = .unquote, skipped: inout [ValueError]) -> [String] {
+    let (list, stop) = leadingWords(value, options)
+    if let stop { skipped.append(stop) }
+    return list
+}
+
 /// The words of a value as written, quotes and escapes kept, cut where `words` cuts (blanks
-/// outside quotes, not escaped). Command lines and Environment= need them: systemd looks at a
-/// word's raw text (a bare `;`, `\;`) and stops at the first word it cannot read.
-func rawWords(_ value: String) -> [Substring] {
+/// outside quotes, not escaped; quotes group only when `quotes`). Command lines and Environment=
+/// need them: systemd looks at a word's raw text (a bare `;`, `\;`) and stops at the first word
+/// it cannot read.
+func rawWords(_ value: String, quotes: Bool = true) -> [Substring] {
     var result: [Substring] = []
     var start: String.Index?
     var quote: Character?
@@ -30,7 +55,7 @@ func rawWords(_ value: String) -> [Substring] {
         }
         if let open = quote {
             if c == open { quote = nil }
-        } else if c == "\"" || c == "'" {
+        } else if quotes, c == "\"" || c == "'" {
             quote = c
             if start == nil { start = i }
         } else if c.isBlank {
