@@ -102,12 +102,21 @@ let serviceOracleLines = [
     "Slice=system-x.slice", "Slice=foo.service", "PermissionsStartOnly=yes", "RootDirectoryStartOnly=maybe",
     "LoadCredential=key:/etc/key", "SetCredential=a:b", "AppArmorProfile=-myprofile", "SELinuxContext=%n",
     "RestrictFileSystems=ext4 tmpfs", "RestrictFileSystems=~@network", "RestrictFileSystems=bogusfs", "RestrictFileSystems=@bogus", "RestrictFileSystems=",
+    // quoting errors that end a list (the words before them apply)
+    "CapabilityBoundingSet=CAP_CHOWN CAP_KILL \"CAP_NET_ADMIN", "AmbientCapabilities='CAP_KILL", "SecureBits=keep-caps \"noroot",
+    "RestrictAddressFamilies=AF_UNIX AF_INET \"AF_INET6", "RestrictAddressFamilies=~AF_PACKET 'AF_INET6",
+    "SystemCallArchitectures=native \"x86", "ReadWritePaths=/a \"/b", "BindPaths=/a:/b \"/c", "TemporaryFileSystem=/t \"/u",
+    "StateDirectory=a \"b", "PassEnvironment=PATH \"LANG", "UnsetEnvironment=TERM \"X", "RestrictNetworkInterfaces=lo \"eth0",
+    "RestrictFileSystems=ext4 \"tmpfs", "IPAddressAllow=10.0.0.0/8 \"::1", "RestrictNamespaces=net 'ipc'",
+    "SocketBindAllow=tcp:80 udp:53", "SocketBindDeny=\"any\"", "Delegate=cpu \"memory",
 ]
 
-/// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, and
+/// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, reports
+/// the quoting errors at which systemd silently stops reading a capability or secure-bit list, and
 /// it takes `log` from later systemd versions.
 let knownDifferences: Set<String> = [
     "CapabilityBoundingSet=CAP_FOO CAP_KILL", "AmbientCapabilities=cap_bogus", "SecureBits=bogus", "SystemCallErrorNumber=log",
+    "CapabilityBoundingSet=CAP_CHOWN CAP_KILL \"CAP_NET_ADMIN", "AmbientCapabilities='CAP_KILL", "SecureBits=keep-caps \"noroot",
 ]
 
 let socketOracleLines = [
