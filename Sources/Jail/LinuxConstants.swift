@@ -64,17 +64,21 @@ public enum RLimit {
     static func format(_ value: UInt64) -> String { value == infinity ? "infinity" : "\(value)" }
 }
 
+/// The CLONE_NEW* flags of the namespaces a plan creates, from the model's NamespaceType.
 public enum Namespaces {
-    public static let mount: Int32 = 0x0002_0000
-    public static let cgroup: Int32 = 0x0200_0000
-    public static let uts: Int32 = 0x0400_0000
-    public static let ipc: Int32 = 0x0800_0000
-    public static let user: Int32 = 0x1000_0000
-    public static let network: Int32 = 0x4000_0000
+    public static let mount = flag(.mnt)
+    public static let cgroup = flag(.cgroup)
+    public static let uts = flag(.uts)
+    public static let ipc = flag(.ipc)
+    public static let user = flag(.user)
+    public static let network = flag(.net)
 
+    static func flag(_ type: NamespaceType) -> Int32 { Int32(truncatingIfNeeded: type.cloneFlag) }
+
+    /// The names of the namespaces in `flags`, in the order the plan printer has always used.
     static func names(_ flags: Int32) -> String {
-        [(mount, "mnt"), (cgroup, "cgroup"), (uts, "uts"), (ipc, "ipc"), (user, "user"), (network, "net")]
-            .filter { flags & $0.0 != 0 }.map(\.1).joined(separator: " ")
+        [NamespaceType.mnt, .cgroup, .uts, .ipc, .user, .net]
+            .filter { flags & flag($0) != 0 }.map(\.rawValue).joined(separator: " ")
     }
 }
 
