@@ -55,6 +55,12 @@ import Testing
         #expect(u.loadError == nil && u.diagnostics.count == 6)
     }
 
+    @Test func environmentSaysTheSame() {
+        let u = service(#"Environment=A=1 "B=2"#)
+        #expect(u.exec.environment.variables.map(\.name) == ["A"])
+        #expect(messages(u) == [#"Environment=A=1 "B=2: unterminated quote in '"B=2' (systemd reads no further; the words before it apply)"#])
+    }
+
     @Test func whereSystemdReadsQuotesAsWrittenAQuotedWordIsJustABadWord() {
         let u = service("IPAddressAllow=10.0.0.0/8 '::1'", "RestrictNamespaces=net 'ipc'", #"SocketBindDeny="any""#)
         #expect(u.resources.ipAddressAllow?.map(\.description) == ["10.0.0.0/8"])

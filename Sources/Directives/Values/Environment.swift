@@ -8,7 +8,7 @@ public enum EnvironmentValues {
         for raw in rawWords(value) {
             let w: String
             do throws(ValueError) { w = try expand(try unescapedWord(raw)) } catch {
-                skipped.append(error)
+                skipped.append(ValueError("\(error.message) in '\(raw)'", cutsListShort: true))
                 break   // systemd stops reading the line at a word it cannot read; earlier words apply
             }
             guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {
