@@ -97,7 +97,7 @@ public struct UnitConfig: Sendable {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
             }
-            // A word left out reads before the quoting error that ended its line.
+            // Words left out are reported before the quoting error that ended the line.
             for problem in d.skipped.problems.filter({ !$0.cutsListShort }) + d.skipped.problems.filter(\.cutsListShort) {
                 let effect = problem.cutsListShort ? "(systemd reads no further; the words before it apply)" : "(left out; the rest applies)"
                 diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) \(effect)"))
