@@ -33,13 +33,6 @@ public struct DirectiveInput {
 
     func time(_ unit: TimeSpan.Unit = .second) throws(ValueError) -> TimeSpan { try TimeSpan(parsing: value, defaultUnit: unit) }
 
-    /// The words of the value (quotes removed), each with specifiers resolved.
-    func expandedWords() throws(ValueError) -> [String] {
-        var result: [String] = []
-        for w in try words(value) { result.append(try expand(w)) }
-        return result
-    }
-
     /// The words of `text` (the value unless given) up to a quoting error, which is noted in
     /// `skipped`: systemd's list parsers apply the words before it and read no further.
     func listWords(_ text: String? = nil, _ options: Words.Options = .unquote) -> [String] {
