@@ -145,6 +145,13 @@ import Testing
 }
 
 @Suite struct ResourceDirectives {
+    /// systemd 252 complains about each name it cannot take and keeps the others.
+    @Test func invalidInterfaceNamesAreLeftOutAndNoted() {
+        let u = service("RestrictNetworkInterfaces=lo all eth0 1 a:b sixteen-bytes-xx wlan0")
+        #expect(u.resources.restrictNetworkInterfaces == .allowOnly(["lo", "eth0", "wlan0"]))
+        #expect(u.diagnostics.count == 4)
+    }
+
     @Test func limitsAndWeights() {
         let r = service("MemoryMax=512M", "MemoryHigh=80%", "TasksMax=64", "CPUQuota=150%", "CPUWeight=idle", "IOWeight=200",
                         "DevicePolicy=closed", "DeviceAllow=/dev/null rw", "DeviceAllow=char-pts r",

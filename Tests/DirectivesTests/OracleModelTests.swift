@@ -82,6 +82,9 @@ let quotingErrorUnits: [[String]] = [
     ["IPAddressAllow=10.0.0.0/8 \"::1", "IPAddressDeny=10.0.0.0/8 '::1'", "SecureBits=keep-caps \"noroot"],
     ["PassEnvironment=PATH \"LANG", "UnsetEnvironment=TERM \"X", "Environment=A=1 \"B=2", "Delegate=cpu \"memory"],
     ["SocketBindAllow=tcp:80 \"udp:53", "SocketBindDeny=\"any\"", "RestrictNetworkInterfaces=lo \"eth0", "SystemCallFilter=read \"write"],
+    // Invalid interface names are left out, the valid ones around them kept.
+    ["RestrictNetworkInterfaces=lo aaaaaaaaaaaaaaaaaaaa all default eth0 1 a:b a%b . .. a/b wlan0"],
+    ["RestrictNetworkInterfaces=~eth1 99999999999 é", "RestrictNetworkInterfaces=~0 eth2"],
 ]
 
 let oracleProperties = [

@@ -109,6 +109,8 @@ let serviceOracleLines = [
     "StateDirectory=a \"b", "PassEnvironment=PATH \"LANG", "UnsetEnvironment=TERM \"X", "RestrictNetworkInterfaces=lo \"eth0",
     "RestrictFileSystems=ext4 \"tmpfs", "IPAddressAllow=10.0.0.0/8 \"::1", "RestrictNamespaces=net 'ipc'",
     "SocketBindAllow=tcp:80 udp:53", "SocketBindDeny=\"any\"", "Delegate=cpu \"memory",
+    // invalid interface names: a warning each, the line still applies
+    "RestrictNetworkInterfaces=lo a:b", "RestrictNetworkInterfaces=all eth0", "RestrictNetworkInterfaces=~1234",
 ]
 
 /// Where brig deliberately differs from systemd 252: it refuses names systemd silently drops, reports

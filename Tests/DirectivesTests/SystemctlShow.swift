@@ -11,6 +11,12 @@ enum SystemctlShow {
             return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
         case "SystemCallFilter":
             return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
+        case "RestrictNetworkInterfaces":
+            // A set: systemd prints it in hash order, "~" first for a deny list.
+            return lines.map { line in
+                let deny = line.hasPrefix("~")
+                return (deny ? "~" : "") + (deny ? line.dropFirst() : Substring(line)).split(separator: " ").sorted().joined(separator: " ")
+            }
         case "ExecStart":
             return lines.map { line in
                 // "{ path=/bin/echo ; argv[]=echo a b ; ignore_errors=no ; ..." -> "/bin/echo|echo a b|no"

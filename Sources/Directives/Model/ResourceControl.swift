@@ -31,19 +31,29 @@ public enum InterfaceRestriction: Hashable, Sendable {
     case deny(Set<String>)
 
     /// Applies one line as systemd merges them; nil for an empty line (reset). A quoting error ends
-    /// the list there and is noted in `skipped`; the names before it apply.
+    /// the list there and an invalid name is left out, each noted in `skipped`; the rest apply.
     public static func merge(_ current: InterfaceRestriction?, _ line: String,
-                             skipped: inout [ValueError]) throws(ValueError) -> InterfaceRestriction? {
+                             skipped: inout [ValueError]) -> InterfaceRestriction? {
         if line.isEmpty { return nil }
         let invert = line.hasPrefix("~")
-        let names = listWords(String(invert ? line.dropFirst() : Substring(line)), skipped: &skipped)
-        for n in names where n.isEmpty || n.utf8.count > 15 || n.contains("/") || n.contains(where: \.isBlank) {
-            throw ValueError("'\(n)' is not a network interface name")
+        var names: [String] = []
+        for name in listWords(String(invert ? line.dropFirst() : Substring(line)), skipped: &skipped) {
+            if isValidName(name) { names.append(name) } else { skipped.append(ValueError("'\(name)' is not a network interface name")) }
         }
         switch current ?? (invert ? .deny([]) : .allowOnly([])) {
         case .allowOnly(let s): return .allowOnly(invert ? s.subtracting(names) : s.union(names))
         case .deny(let s): return .deny(invert ? s.union(names) : s.subtracting(names))
         }
+    }
+
+    /// A name systemd 252 takes in a unit file: at most 15 bytes of printable ASCII without ':',
+    /// '/' or '%', not "." or "..", not "all" or "default" (the sysctl directories), not a number.
+    static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count < 16, ![".", "..", "all", "default"].contains(name) else { return false }
+        let forbidden: [UInt8] = [UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "%")]
+        guard bytes.allSatisfy({ $0 > 32 && $0 < 127 && !forbidden.contains($0) }) else { return false }
+        return !bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 }
 
@@ -117,7 +127,7 @@ public struct ResourceControl: Sendable {
         // One rule per line, read as written (no word splitting, no quotes), as systemd reads it.
         case "SocketBindAllow": socketBindAllow = d.value.isEmpty ? [] : socketBindAllow + [try SocketBindRule(parsing: d.value)]
         case "SocketBindDeny": socketBindDeny = d.value.isEmpty ? [] : socketBindDeny + [try SocketBindRule(parsing: d.value)]
-        case "RestrictNetworkInterfaces": restrictNetworkInterfaces = try InterfaceRestriction.merge(restrictNetworkInterfaces, d.value, skipped: &d.skipped.problems)
+        case "RestrictNetworkInterfaces": restrictNetworkInterfaces = InterfaceRestriction.merge(restrictNetworkInterfaces, d.value, skipped: &d.skipped.problems)
         case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
         case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
         case "Delegate":
