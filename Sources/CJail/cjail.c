@@ -213,7 +213,12 @@ static int cj_mount_making_target(const struct cjail_step *s) {
 // mounts too and a lazy unmount takes a mount's children along, so one pass
 // normally clears the tree; another follows only when an unmount failed for a
 // reason other than the mount being gone already.
-static int cj_umount_below(const struct cjail_plan *plan, const char *prefix) {
+static int cj_umount_below(const struct cjail_plan *plan, const char *prefix, int detach_covers) {
+    if (detach_covers) {
+        // Lazy unmounts of the mounts stacked at prefix; each takes its subtree along.
+        while (umount2(prefix, MNT_DETACH) == 0) {}
+        return (errno == EINVAL || errno == ENOENT) ? 0 : -1;
+    }
     for (int pass = 0; pass < 32; pass++) {
         if (cj_load_mounts(plan) < 0) return -1;
         mounts_loaded = 0;
@@ -263,7 +268,7 @@ static int cj_inaccessible(const struct cjail_plan *plan, const struct cjail_ste
     if (lstat(s->s1, &st) < 0) return -1;
     // Nothing can be mounted below a non-directory: at most on it.
     if (s->flags & CJ_NO_SUBMOUNTS) {}
-    else if (S_ISDIR(st.st_mode)) (void)cj_umount_below(plan, s->s1);
+    else if (S_ISDIR(st.st_mode)) (void)cj_umount_below(plan, s->s1, 0);
     else if (umount2(s->s1, MNT_DETACH) == 0 && lstat(s->s1, &st) < 0) return -1;
     const char *name;
     switch (st.st_mode & S_IFMT) {
@@ -331,7 +336,7 @@ static int cj_clone_node(const char *dev, const char *name) {
 // bound in, moved over the target (systemd's mount_private_dev()). The tmpfs
 // is mounted on the shared staging directory itself: in this mount namespace
 // only, so runs never create or remove directories on the host's file system.
-static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target) {
+static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target, int detach_covers) {
     const char *dev = staging;
     char p[512];
     if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=755,size=4m,nr_inodes=64k") < 0) return -1;
@@ -366,7 +371,7 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
     for (size_t i = 0; i < 4; i++)
         if (cj_join(p, sizeof p, dev, links[i][0]) == 0) (void)symlink(links[i][1], p);
     (void)mkdir(target, 0755);
-    (void)cj_umount_below(plan, target);
+    (void)cj_umount_below(plan, target, detach_covers);
     return mount(dev, target, NULL, MS_MOVE, NULL);
 }
 
@@ -508,9 +513,9 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (r < 0) return -1;
         return r ? 0 : mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL);
     }
-    case CJ_UMOUNT_BELOW: return cj_umount_below(plan, s->s1);
+    case CJ_UMOUNT_BELOW: return cj_umount_below(plan, s->s1, s->flags & CJ_DETACH_COVERS);
     case CJ_INACCESSIBLE: return cj_inaccessible(plan, s);
-    case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2);
+    case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
     case CJ_REMOUNT: return cj_remount(plan, s);
     case CJ_MOVE_ROOT:
         if (chdir(s->s1) < 0 || mount(s->s1, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0) return -1;

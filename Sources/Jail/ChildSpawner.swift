@@ -127,11 +127,15 @@ private struct Arena {
             s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))
             s.flags |= UInt32(CJ_MAKE_TARGET.rawValue)
         case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
-        case .unmountBelow(let path): s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
+        case .unmountBelow(let path, let covers):
+            s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
+            if covers { s.flags |= UInt32(CJ_DETACH_COVERS.rawValue) }
         case .inaccessible(let path, let nodes, let clean):
             s.op = op(CJ_INACCESSIBLE); s.s1 = string(path); s.s2 = string(nodes)
             if clean { s.flags |= UInt32(CJ_NO_SUBMOUNTS.rawValue) }
-        case .privateDevices(let staging, let target): s.op = op(CJ_PRIVATE_DEV); s.s1 = string(staging); s.s2 = string(target)
+        case .privateDevices(let staging, let target, let covers):
+            s.op = op(CJ_PRIVATE_DEV); s.s1 = string(staging); s.s2 = string(target)
+            if covers { s.flags |= UInt32(CJ_DETACH_COVERS.rawValue) }
         case .remount(let path, let set, let clear, let recursive, let except):
             s.op = op(CJ_REMOUNT); s.s1 = string(path); s.a = set; s.b = clear; s.s2 = list(except)
             if recursive { s.flags |= UInt32(CJ_RECURSIVE.rawValue) }

@@ -23,10 +23,11 @@ public enum JailAction: Sendable, Equatable {
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
-    case unmountBelow(String)
+    /// `detachCovers`: every mount below descends from one at the path (see HostMount).
+    case unmountBelow(String, detachCovers: Bool)
     /// `clean`: nothing is mounted at or below the path, no need to look.
     case inaccessible(path: String, nodes: String, clean: Bool)
-    case privateDevices(staging: String, target: String)
+    case privateDevices(staging: String, target: String, detachCovers: Bool)
     case remount(path: String, set: UInt64, clear: UInt64, recursive: Bool, except: [String])
     case moveRoot(String)
     case chroot(String)

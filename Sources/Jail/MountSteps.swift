@@ -33,7 +33,8 @@ enum MountSteps {
         // Under RootDirectory= the target already exists on the host; otherwise
         // the staging root is a copy of / and the host's own path tells.
         // Paths are compared as bytes: planning asks "is A at or below B" a few thousand times.
-        let hostMounts = hostMountPoints().map { Array($0.utf8) }
+        let hostMounts = hostMountTable()
+        let hostPaths = hostMounts.map(\.path)
         let paths = entries.map { Paths.normalized($0.path) }
         let pathBytes = paths.map { Array($0.utf8) }
         let targets = entries.map { at($0.path) }  // normalised
@@ -43,12 +44,16 @@ enum MountSteps {
             let host = settings.rootDirectory == nil ? pathBytes[index] : targetBytes[index]
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
-            let clean = !hostMounts.contains { below($0, host) }
-                && !entries[..<index].indices.contains { earlier in
-                    entries[earlier].bringsMountsAlong && below(pathBytes[index], pathBytes[earlier])
-                }
+            let broughtAlong = entries[..<index].indices.contains { earlier in
+                entries[earlier].bringsMountsAlong && below(pathBytes[index], pathBytes[earlier])
+            }
+            let clean = !hostPaths.contains { below($0, host) } && !broughtAlong
+            // When every mount below descends from one at the path, the child's lazy detach of
+            // the mounts at the path takes them all along, without reading the mount table.
+            let detachCovers = !broughtAlong && settings.rootDirectory == nil
+                && HostMount.detachAt(host, clears: hostMounts)
             steps += mount(e, at: targets[index], host: settings.rootDirectory == nil ? paths[index] : targets[index],
-                           clean: clean, site: site)
+                           clean: clean, detachCovers: detachCovers, site: site)
         }
         // Only other entries strictly below a path can be skipped under it.
         func denied(below index: Int) -> [String] {
@@ -82,11 +87,12 @@ enum MountSteps {
     }
 
     /// systemd's apply_one_mount() for one entry.
-    private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, site: RunSite) -> [JailStep] {
+    private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, detachCovers: Bool,
+                              site: RunSite) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             JailStep(action, for: e.directive, failing: .namespace, optional: optional)
         }
-        let unmount = clean ? [] : [step(.unmountBelow(target))]
+        let unmount = clean ? [] : [step(.unmountBelow(target, detachCovers: detachCovers))]
         switch e.mode {
         case .inaccessible:
             return [step(.inaccessible(path: target, nodes: RunSite.inaccessibleNodes, clean: clean))]
@@ -100,7 +106,7 @@ enum MountSteps {
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
-            return [step(.privateDevices(staging: RunSite.devStaging, target: target))]
+            return [step(.privateDevices(staging: RunSite.devStaging, target: target, detachCovers: detachCovers))]
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
         case .sysfs:
@@ -124,13 +130,14 @@ enum MountSteps {
         }
     }
 
-    /// The host's mount points, from /proc/self/mountinfo (octal escapes decoded).
+    /// The host's mounts, from /proc/self/mountinfo (octal escapes decoded).
     /// Split as bytes: splitting a String by Characters costs more than the rest of this file.
-    static func hostMountPoints() -> [String] {
+    static func hostMountTable() -> [HostMount] {
         let text = SystemFiles.read("/proc/self/mountinfo") ?? ""
         return text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5)
-            return fields.count > 4 ? decodeOctal(fields[4]) : nil
+            guard fields.count > 4, let id = Int(Substring(fields[0])), let parent = Int(Substring(fields[1])) else { return nil }
+            return HostMount(id: id, parent: parent, path: Array(decodeOctal(fields[4]).utf8))
         }
     }
 
@@ -159,5 +166,27 @@ enum MountSteps {
         var st = stat(), parent = stat()
         guard stat(path, &st) == 0, stat(path == "/" ? "/" : path + "/..", &parent) == 0 else { return false }
         return st.st_dev != parent.st_dev || path == "/"
+    }
+}
+
+/// One line of the host's mount table: its id, its parent's id and where it is mounted.
+struct HostMount {
+    let id: Int
+    let parent: Int
+    let path: [UInt8]
+
+    /// Whether lazily detaching the mounts at `path` removes every mount below it: each one
+    /// descends from a mount at `path`. A mount hidden under one stacked on `path` does not,
+    /// and makes the child read the mount table instead.
+    static func detachAt(_ path: [UInt8], clears table: [HostMount]) -> Bool {
+        for mount in table where mount.path != path && Paths.isBelow(mount.path, under: path) {
+            var current = mount
+            for _ in table.indices where current.path != path {
+                guard let parent = table.first(where: { $0.id == current.parent }), parent.id != current.id else { return false }
+                current = parent
+            }
+            if current.path != path { return false }
+        }
+        return true
     }
 }

@@ -32,9 +32,9 @@ extension JailAction: CustomStringConvertible {
         case .bind(let source, let target, let recursive):
             return "bind \(source) on \(target)\(recursive ? " (rec)" : "") (creating the target)"
         case .bindSelf(let path): return "make \(path) a mount point"
-        case .unmountBelow(let path): return "unmount everything at and below \(path)"
+        case .unmountBelow(let path, _): return "unmount everything at and below \(path)"
         case .inaccessible(let path, _, _): return "make \(path) inaccessible"
-        case .privateDevices(_, let target): return "private \(target): tmpfs with null zero full random urandom tty, pts, shm"
+        case .privateDevices(_, let target, _): return "private \(target): tmpfs with null zero full random urandom tty, pts, shm"
         case .remount(let path, let set, let clear, let recursive, let except):
             var text = "remount \(path)\(recursive ? " and below" : "")"
             let on = MountFlags.attributeNames(set), off = MountFlags.attributeNames(clear)

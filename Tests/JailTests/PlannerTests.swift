@@ -15,6 +15,18 @@ struct PlannerTests {
         return spec
     }
 
+    @Test func aDetachAtAPathClearsItOnlyWhenEveryMountBelowDescendsFromIt() {
+        func m(_ id: Int, _ parent: Int, _ path: String) -> HostMount { HostMount(id: id, parent: parent, path: Array(path.utf8)) }
+        let dev = Array("/dev".utf8), run = Array("/run/user".utf8)
+        let host = [m(1, 1, "/"), m(2, 1, "/dev"), m(3, 2, "/dev/pts"), m(4, 3, "/dev/pts/x"), m(5, 1, "/run")]
+        #expect(HostMount.detachAt(dev, clears: host))
+        // A mount hidden under one stacked on /dev later is the root's child, not /dev's.
+        #expect(!HostMount.detachAt(dev, clears: host + [m(6, 1, "/dev/hidden"), m(7, 1, "/dev")]))
+        // Nothing mounted at the path itself, something below it.
+        #expect(!HostMount.detachAt(run, clears: host + [m(8, 5, "/run/user/0")]))
+        #expect(HostMount.detachAt(run, clears: host))
+    }
+
     @Test func mountinfoEscapesAreDecoded() {
         #expect(MountSteps.decodeOctal(Array("/mnt/with\\040space".utf8)) == "/mnt/with space")
         #expect(MountSteps.decodeOctal(Array("/tab\\011and\\134slash".utf8)) == "/tab\tand\\slash")

@@ -61,6 +61,8 @@ enum cjail_flag {
     CJ_RECURSIVE = 2,
     CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
     CJ_NO_SUBMOUNTS = 8, // CJ_INACCESSIBLE: the parent knows nothing is mounted at or below the path
+    CJ_DETACH_COVERS = 16, // CJ_UMOUNT_BELOW, CJ_PRIVATE_DEV: every mount below descends from one at
+                           //  the path, so detaching those takes all along (no mount table to read)
 };
 
 struct cjail_step {
