@@ -142,11 +142,19 @@ struct RunCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/run/brig-dry"))
     }
 
-    @Test func serviceRunsItsCommandsWithPrefixes() throws {
+    /// `brig run UNIT` of a unit written by `text`, given a fresh directory for the unit and what
+    /// its commands write; returns the run and the contents of DIR/pre.
+    func runService(_ text: (String) -> String) throws -> (out: Shell.Output, pre: String) {
         let dir = "/run/brig-unit-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let unit = """
+        try text(dir).write(toFile: "\(dir)/brig-probe.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/brig-probe.service"])
+        return (out, (try? String(contentsOfFile: "\(dir)/pre", encoding: .utf8)) ?? "")
+    }
+
+    @Test func serviceRunsItsCommandsWithPrefixes() throws {
+        let (out, pre) = try runService { dir in """
             [Service]
             User=nobody
             ExecStartPre=-/bin/false
@@ -154,30 +162,25 @@ struct RunCommandTests {
             ExecStart=/bin/sh -c 'id -u; exit 3'
             ExecStopPost=/bin/sh -c 'echo $SERVICE_RESULT > /dev/null'
             """
-        try unit.write(toFile: "\(dir)/brig-probe.service", atomically: true, encoding: .utf8)
-        let out = try Brig.run(["run", "\(dir)/brig-probe.service"])
+        }
         #expect(out.status == 3)
         #expect(out.stdout == "65534\n")
-        #expect(try String(contentsOfFile: "\(dir)/pre", encoding: .utf8) == "0\n")
+        #expect(pre == "0\n")
     }
 
     /// As under systemd, the processes of one service share its private network and IPC namespaces.
     @Test func commandsOfOneServiceShareItsNetworkAndIPCNamespaces() throws {
-        let dir = "/run/brig-unit-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let unit = """
+        let (out, preText) = try runService { dir in """
             [Service]
             PrivateNetwork=yes
             PrivateIPC=yes
             ExecStartPre=/bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc > \(dir)/pre'
             ExecStart=/bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc; cat /sys/class/net/lo/operstate'
             """
-        try unit.write(toFile: "\(dir)/brig-net.service", atomically: true, encoding: .utf8)
-        let out = try Brig.run(["run", "\(dir)/brig-net.service"])
+        }
         let host = try ["net", "ipc"].map { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\($0)") }
         let lines = out.stdout.split(separator: "\n").map(String.init)
-        let pre = try String(contentsOfFile: "\(dir)/pre", encoding: .utf8).split(separator: "\n").map(String.init)
+        let pre = preText.split(separator: "\n").map(String.init)
         #expect(out.status == 0)
         #expect(lines.count == 3 && Array(lines.prefix(2)) == pre)
         #expect(lines.first != host[0] && lines.dropFirst().first != host[1])
