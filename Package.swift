@@ -25,9 +25,12 @@ let package = Package(
         // Not position-independent in release: a PIE this size spends ~1 ms of every start in
         // the dynamic loader applying ~76,000 relative relocations (brig run starts per connection).
         // No dynamic exports either: the static stdlib asks for all 5,800, and every symbol the
-        // loader binds in the shared libraries is then looked up among them first.
+        // loader binds in the shared libraries is then looked up among them first. And the C++
+        // runtime linked statically (see Linker/libstdc++.so).
         .executableTarget(name: "brig", dependencies: ["BrigCLI"],
-                          linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                                                         "-L", Context.packageDirectory + "/Linker"],
+                                                        .when(configuration: .release))]),
         // Child processes, the systemd oracle and the built brig, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
