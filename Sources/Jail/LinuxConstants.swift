@@ -121,11 +121,6 @@ public enum Paths {
         return path.count == prefix.count || path[prefix.count] == slash
     }
 
-    /// `isBelow` for two paths already normalised.
-    public static func isBelowNormalized(_ path: String, _ prefix: String) -> Bool {
-        isBelow(Array(path.utf8), under: Array(prefix.utf8))
-    }
-
     /// Collapses repeated and trailing slashes and "." components.
     public static func normalized(_ path: String) -> String {
         if isNormalized(path) { return path }

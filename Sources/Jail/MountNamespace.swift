@@ -198,22 +198,27 @@ public struct MountSettings: Sendable {
             }
             unique.append(entry)
         }
-        var visible: [MountEntry] = []
-        var clear: String? = nil
+        // Paths as bytes once: the two passes below compare every entry with earlier ones.
+        var visible: [(entry: MountEntry, path: [UInt8])] = []
+        var clear: [UInt8]? = nil
         for entry in unique {
-            if let c = clear, Paths.isBelowNormalized(entry.path, c) { continue }
-            clear = entry.mode == .inaccessible ? entry.path : nil
-            visible.append(entry)
+            let path = Array(entry.path.utf8)
+            if let c = clear, Paths.isBelow(path, under: c) { continue }
+            clear = entry.mode == .inaccessible ? path : nil
+            visible.append((entry, path))
         }
-        var kept: [MountEntry] = []
-        for entry in visible {
-            if [.readOnly, .readWrite, .readWriteImplicit].contains(entry.mode),
-               let parent = kept.last(where: { Paths.isBelowNormalized(entry.path, $0.path) }), parent.mode == entry.mode {
-                continue
+        var kept: [(entry: MountEntry, path: [UInt8])] = []
+        for item in visible {
+            switch item.entry.mode {
+            case .readOnly, .readWrite, .readWriteImplicit:
+                if let parent = kept.last(where: { Paths.isBelow(item.path, under: $0.path) }), parent.entry.mode == item.entry.mode {
+                    continue
+                }
+            default: break
             }
-            kept.append(entry)
+            kept.append(item)
         }
-        return kept
+        return kept.map(\.entry)
     }
 }
 
