@@ -107,9 +107,7 @@ public enum MountFlags {
 public enum Paths {
     /// `path` equals `prefix` or lies below it.
     public static func isBelow(_ path: String, _ prefix: String) -> Bool {
-        let p = normalized(path), q = normalized(prefix)
-        if q == "/" { return p.hasPrefix("/") }
-        return p == q || p.hasPrefix(q + "/")
+        isBelow(Array(normalized(path).utf8), under: Array(normalized(prefix).utf8))
     }
 
     /// `isBelow` for two normalised paths given as bytes.

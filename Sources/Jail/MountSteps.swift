@@ -35,7 +35,7 @@ enum MountSteps {
         // Paths are compared as bytes: planning asks "is A at or below B" a few thousand times.
         let hostMounts = hostMountTable()
         let hostPaths = hostMounts.map(\.path)
-        let paths = entries.map { Paths.normalized($0.path) }
+        let paths = entries.map(\.path)  // normalize() made them normal
         let pathBytes = paths.map { Array($0.utf8) }
         let targets = entries.map { at($0.path) }  // normalised
         let targetBytes = targets.map { Array($0.utf8) }
