@@ -7,9 +7,7 @@ enum SystemctlShow {
     static func normalize(_ property: String, _ lines: [String]) -> [String] {
         switch property {
         case "IPAddressAllow", "IPAddressDeny", "DeviceAllow", "SystemCallArchitectures", "SupplementaryGroups",
-             "SocketBindAllow", "SocketBindDeny":
-            return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
-        case "SystemCallFilter":
+             "SocketBindAllow", "SocketBindDeny", "SystemCallFilter":
             return lines.flatMap { $0.split(separator: " ").map(String.init) }.sorted()
         case "RestrictNetworkInterfaces":
             // A set: systemd prints it in hash order, "~" first for a deny list.

@@ -8,7 +8,7 @@ public enum EnvironmentValues {
         for raw in rawWords(value) {
             let w: String
             do throws(ValueError) { w = try expand(try unescapedWord(raw)) } catch {
-                skipped.append(ValueError("\(error.message) in '\(raw)'", cutsListShort: true))
+                skipped.append(.listEnds(at: raw, error.message))
                 break   // systemd stops reading the line at a word it cannot read; earlier words apply
             }
             guard let eq = w.firstIndex(of: "="), isValidName(w[..<eq]) else {

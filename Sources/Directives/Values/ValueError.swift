@@ -5,6 +5,10 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A quoting error in a list: systemd stops reading the line at it but keeps the words before.
     public var cutsListShort: Bool
     public init(_ message: String, cutsListShort: Bool = false) { self.message = message; self.cutsListShort = cutsListShort }
+    /// The word `raw` of a list could not be read (`reason`): the list ends before it.
+    static func listEnds(at raw: Substring, _ reason: String) -> ValueError {
+        ValueError("\(reason) in '\(raw)'", cutsListShort: true)
+    }
     public var description: String { message }
 }
 
@@ -23,7 +27,7 @@ func leadingWords(_ value: String, _ options: Words.Options = .unquote) -> (word
         do {
             result += try Words.split(String(raw), options: options)
         } catch {
-            return (result, ValueError("\(error.message) in '\(raw)'", cutsListShort: true))
+            return (result, .listEnds(at: raw, error.message))
         }
     }
     return (result, nil)
