@@ -186,6 +186,18 @@ struct RunCommandTests {
         #expect(lines.first != host[0] && lines.dropFirst().first != host[1])
         #expect(lines.last != "down")
     }
+
+    /// The reference for the test above: systemd's ExecStartPre= and ExecStart= see one namespace each.
+    @Test(.enabled(if: Oracle.isAvailable, "needs systemd for systemd-oracle"))
+    func systemdSharesTheNamespacesAcrossCommandsToo() throws {
+        let file = "/run/brig-ns-pre-\(UUID().uuidString.prefix(6))"   // the oracle's own /run
+        let out = try Oracle.run(properties: ["PrivateNetwork=yes", "PrivateIPC=yes",
+                                              "ExecStartPre=/bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc > \(file)'"],
+                                 ["/bin/sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/ipc; cat \(file); rm \(file)"])
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(out.status == 0)
+        #expect(lines.count == 4 && Array(lines.prefix(2)) == Array(lines.suffix(2)))
+    }
 }
 
 @Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
