@@ -37,9 +37,10 @@ public struct DeviceFilter: Sendable, Equatable {
                      RunSite.inaccessibleNodes + "/chr", RunSite.inaccessibleNodes + "/blk"] {
             if let rule = rule(forNode: node, access: 7) { rules.append(rule) }
         }
-        rules += Self.rules(for: "char-pts", access: 6)
+        var drivers = DriverList()
+        rules += Self.rules(for: "char-pts", access: 6, drivers: &drivers)
         // A class the kernel does not have (no rtc driver, say) allows nothing.
-        for (device, access) in extra { rules += Self.rules(for: device, access: bits(access)) }
+        for (device, access) in extra { rules += Self.rules(for: device, access: bits(access), drivers: &drivers) }
         return DeviceFilter(rules: rules)
     }
 
