@@ -164,10 +164,18 @@ static int cj_load_mounts(const struct cjail_plan *plan) {
 
 static const char *cj_next_field(const char *s) { return s + cj_strlen(s) + 1; }
 
-static int cj_is_mount_point(const char *path) {
+// 1 if path is the root of a mount, 0 if not (and *is_link tells whether it
+// is a symlink, which a mount on it would follow), -1 on error.
+static int cj_mount_point_state(const char *path, int *is_link) {
     struct statx stx;
     if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0) return -1;
+    *is_link = S_ISLNK(stx.stx_mode);
     return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int cj_is_mount_point(const char *path) {
+    int is_link;
+    return cj_mount_point_state(path, &is_link);
 }
 
 static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned flags) {
@@ -234,14 +242,35 @@ static int cj_umount_below(const struct cjail_plan *plan, const char *prefix, in
     return -1;
 }
 
+// Paths earlier steps of this child made mount points of, none of them a
+// symlink: a recursive remount of one need not ask the kernel again (a statx each).
+struct cj_mount_points {
+    const char *paths[128];
+    size_t count;
+};
+
+static void cj_note_mount_point(struct cj_mount_points *known, const char *path) {
+    if (known->count < sizeof known->paths / sizeof *known->paths) known->paths[known->count++] = path;
+}
+
+static int cj_is_known_mount_point(const struct cj_mount_points *known, const char *path) {
+    for (size_t i = 0; i < known->count; i++)
+        if (cj_path_equal(known->paths[i], path)) return 1;
+    return 0;
+}
+
 // Sets/clears mount attributes on path and, if recursive, on every mount below
 // it except those below a deny-listed path (the top itself is never skipped),
-// the way systemd's bind_remount_recursive() walks the tree.
-static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s) {
+// the way systemd's bind_remount_recursive() walks the tree. The path must be a
+// mount point: a recursive change of the mount that merely contains it would
+// reach far more than asked.
+static int cj_remount(const struct cjail_plan *plan, const struct cjail_step *s, const struct cj_mount_points *known) {
     if (!(s->flags & CJ_RECURSIVE)) return cj_setattr(s->s1, s->a, s->b, 0);
-    int mp_state = cj_is_mount_point(s->s1);
-    if (mp_state < 0) return -1;
-    if (!mp_state) { errno = EINVAL; return -1; }
+    if (!cj_is_known_mount_point(known, s->s1)) {
+        int mp_state = cj_is_mount_point(s->s1);
+        if (mp_state < 0) return -1;
+        if (!mp_state) { errno = EINVAL; return -1; }
+    }
     // Nothing to skip below: one call for the whole tree, if the kernel can.
     if ((!s->s2 || !*s->s2) && cj_setattr(s->s1, s->a, s->b, AT_RECURSIVE) == 0) return 0;
     if (!mounts_loaded && cj_load_mounts(plan) < 0) return -1;
@@ -473,7 +502,7 @@ static int cj_reset_signals(void) {
 // as mounts_loaded is).
 static __thread int born_in_cgroup;
 
-static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s) {
+static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s, struct cj_mount_points *known) {
     switch (s->op) {
     case CJ_RESET_SIGNALS: return cj_reset_signals();
     case CJ_IGNORE_SIGNAL: {
@@ -509,14 +538,19 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
         return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
     case CJ_BIND_SELF: {
-        int r = cj_is_mount_point(s->s1);
+        int is_link, r = cj_mount_point_state(s->s1, &is_link);
         if (r < 0) return -1;
-        return r ? 0 : mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL);
+        if (!r && mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL) < 0) return -1;
+        if (!is_link) cj_note_mount_point(known, s->s1);
+        return 0;
     }
     case CJ_UMOUNT_BELOW: return cj_umount_below(plan, s->s1, s->flags & CJ_DETACH_COVERS);
-    case CJ_INACCESSIBLE: return cj_inaccessible(plan, s);
+    case CJ_INACCESSIBLE:  // never on a symlink: cj_inaccessible refuses one
+        if (cj_inaccessible(plan, s) < 0) return -1;
+        cj_note_mount_point(known, s->s1);
+        return 0;
     case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
-    case CJ_REMOUNT: return cj_remount(plan, s);
+    case CJ_REMOUNT: return cj_remount(plan, s, known);
     case CJ_MOVE_ROOT:
         if (chdir(s->s1) < 0 || mount(s->s1, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0) return -1;
         return chdir("/");
@@ -555,10 +589,11 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
 }
 
 static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
+    struct cj_mount_points known = { .count = 0 };
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct cjail_step *s = &plan->steps[i];
         if (s->op != CJ_REMOUNT) mounts_loaded = 0;  // any other step may change the mount table
-        if (cj_run_step(plan, s) == 0) continue;
+        if (cj_run_step(plan, s, &known) == 0) continue;
         int e = errno;
         if (e == ENOENT && (s->flags & CJ_OPTIONAL)) continue;
         struct cjail_report r = { .step = (int32_t)i, .error = e };
