@@ -365,6 +365,7 @@ static int cj_clone_node(const char *dev, const char *name) {
 // bound in, moved over the target (systemd's mount_private_dev()). The tmpfs
 // is mounted on the shared staging directory itself: in this mount namespace
 // only, so runs never create or remove directories on the host's file system.
+// The planner knows these binds (MountEntry.privateDevBinds): keep them alike.
 static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target, int detach_covers) {
     const char *dev = staging;
     char p[512];

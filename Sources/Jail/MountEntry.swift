@@ -41,6 +41,10 @@ public struct MountEntry: Sendable, Equatable {
         }
     }
     var isExec: Bool { exec || mode == .exec }
+    /// What PrivateDevices= mounts inside its fresh /dev (cjail.c's cj_private_dev): each a
+    /// single bind, with nothing mounted below it.
+    static let privateDevBinds = ["/pts", "/shm", "/mqueue", "/hugepages"]
+
     /// Entries that bring the mounts below their source into the new tree.
     var bringsMountsAlong: Bool {
         switch mode {

@@ -44,14 +44,20 @@ enum MountSteps {
             let host = settings.rootDirectory == nil ? pathBytes[index] : targetBytes[index]
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
-            let broughtAlong = entries[..<index].indices.contains { earlier in
+            let bringers = entries[..<index].indices.filter { earlier in
                 entries[earlier].bringsMountsAlong && below(pathBytes[index], pathBytes[earlier])
             }
-            let clean = !hostPaths.contains { below($0, host) } && !broughtAlong
+            var clean = !hostPaths.contains { below($0, host) } && bringers.isEmpty
             // When every mount below descends from one at the path, the child's lazy detach of
             // the mounts at the path takes them all along, without reading the mount table.
-            let detachCovers = !broughtAlong && settings.rootDirectory == nil
+            var detachCovers = bringers.isEmpty && settings.rootDirectory == nil
                 && HostMount.detachAt(host, clears: hostMounts)
+            // Below PrivateDevices='s /dev, brig's own tmpfs replaced whatever the host had.
+            if bringers.count == 1, let dev = bringers.first, entries[dev].mode == .privateDev {
+                let binds = MountEntry.privateDevBinds.map { pathBytes[dev] + Array($0.utf8) }
+                clean = !binds.contains { below($0, pathBytes[index]) }
+                detachCovers = binds.contains(pathBytes[index])
+            }
             steps += mount(e, at: targets[index], host: settings.rootDirectory == nil ? paths[index] : targets[index],
                            clean: clean, detachCovers: detachCovers, site: site)
         }

@@ -27,6 +27,26 @@ struct PlannerTests {
         #expect(HostMount.detachAt(run, clears: host))
     }
 
+    @Test func belowPrivateDevicesOnlyItsOwnBindsAreUnmounted() {
+        var spec = Self.strictSpec()
+        spec.mounts.privateDevices = true
+        spec.mounts.privateIPC = true
+        spec.mounts.protectKernelLogs = true
+        let plan = JailPlanner.plan(spec, site: RunSite(id: "t"))
+        // /dev/mqueue holds PrivateDevices=' single bind: one lazy detach clears it, without the mount table.
+        let mqueue = plan.steps.compactMap { step -> Bool? in
+            if case .unmountBelow(let path, let covers) = step.action, path.hasSuffix("/dev/mqueue") { return covers }
+            return nil
+        }
+        #expect(mqueue == [true])
+        // /dev/kmsg is no bind of it: nothing is mounted there to take away first.
+        let kmsg = plan.steps.compactMap { step -> Bool? in
+            if case .inaccessible(let path, _, let clean) = step.action, path.hasSuffix("/dev/kmsg") { return clean }
+            return nil
+        }
+        #expect(kmsg == [true])
+    }
+
     @Test func mountinfoEscapesAreDecoded() {
         #expect(MountSteps.decodeOctal(Array("/mnt/with\\040space".utf8)) == "/mnt/with space")
         #expect(MountSteps.decodeOctal(Array("/tab\\011and\\134slash".utf8)) == "/tab\tand\\slash")
