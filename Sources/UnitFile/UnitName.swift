@@ -1,8 +1,6 @@
 /// A unit name as systemd.unit(5) defines it: `prefix[@instance].type`, such as `getty@tty1.service`.
 public struct UnitName: Hashable, Sendable, CustomStringConvertible {
-    /// The type suffixes; a short list, which every start reads before anything has
-    /// hashed a String (a Set would cost more to build than to search).
-    public static let types = [
+    public static let types: Set<String> = [
         "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path", "slice", "scope",
     ]
     static let maximumLength = 255
