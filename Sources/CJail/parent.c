@@ -136,3 +136,14 @@ int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count
     close(prog);  // the cgroup keeps the program while attached
     return r < 0 ? -e : 0;
 }
+
+// How many device programs are attached to the cgroup directory itself (not
+// inherited from above). Returns the count or -errno.
+int cjail_device_programs_attached(int cgroup_fd) {
+    union bpf_attr query;
+    memset(&query, 0, sizeof query);
+    query.query.target_fd = (uint32_t)cgroup_fd;
+    query.query.attach_type = BPF_CGROUP_DEVICE;
+    if (syscall(SYS_bpf, BPF_PROG_QUERY, &query, sizeof query) < 0) return -errno;
+    return (int)query.query.prog_cnt;
+}

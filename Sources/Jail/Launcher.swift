@@ -48,7 +48,9 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of what failed first.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
-        let site = RunSite()
+        // The device program lives in its policy's cgroup, which the run's cgroup goes into.
+        let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
+        let site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
         var ipcOwner: UInt32? = nil
@@ -82,7 +84,7 @@ public enum Launcher {
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
-        try request.deviceFilter?.attach(to: site.cgroup)
+        if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
         let namespaces = PreparedNamespaces.take()
         defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
@@ -115,7 +117,8 @@ public enum Launcher {
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
-        let site = RunSite(id: "dry-run")
+        let policyCgroup = request.deviceFilter?.sharedCgroupName.map { RunSite.cgroupParent + "/" + $0 }
+        let site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
     }
 

@@ -23,9 +23,10 @@ public struct RunSite: Sendable {
     public var privateTmp: String
     public var privateVarTmp: String
 
-    public init(id: String = RunSite.freshID()) {
+    /// `cgroupParent`: brig's own cgroup, or the one of the run's device policy below it.
+    public init(id: String = RunSite.freshID(), cgroupParent: String = RunSite.cgroupParent) {
         self.id = id
-        cgroup = "\(RunSite.cgroupParent)/\(id)"
+        cgroup = "\(cgroupParent)/\(id)"
         privateTmp = "/tmp/brig-private-\(id)"
         privateVarTmp = "/var/tmp/brig-private-\(id)"
     }
@@ -41,7 +42,7 @@ public struct RunSite: Sendable {
     /// Runs get cgroups below "brig" in brig's own cgroup (the "0::" line of
     /// /proc/self/cgroup), so a service manager that placed brig keeps
     /// seeing its processes as its own.
-    static let cgroupParent: String = {
+    public static let cgroupParent: String = {
         // Split as bytes: a Character split of this file costs more than the rest of RunSite.
         let lines = (SystemFiles.read("/proc/self/cgroup") ?? "").utf8.split(separator: UInt8(ascii: "\n"))
         let own = lines.first { $0.starts(with: "0::".utf8) }.map { String(decoding: $0.dropFirst(3), as: UTF8.self) } ?? "/"

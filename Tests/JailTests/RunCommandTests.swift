@@ -1,6 +1,8 @@
+import CJail
 import Foundation
 import TestSupport
 import Testing
+@testable import Jail
 
 /// `brig run` as a user runs it: exit statuses, messages, and what is left
 /// behind (nothing mounted, nothing running, no cgroup).
@@ -277,6 +279,37 @@ struct DevicePolicyTests {
         #expect(closed.stdout == "denied\nnull\n")
         let open = try Brig.run(properties: ["BindReadOnlyPaths=/dev/kmsg"], Self.openKmsg)
         #expect(open.stdout == "open\nnull\n")
+    }
+
+    /// Runs with one policy share its cgroup and its one program; each run's own cgroup goes.
+    @Test func runsWithOnePolicyShareItsProgram() throws {
+        let policy = try #require(DeviceFilter.closed().sharedCgroupName)
+        let directory = RunSite.cgroupParent + "/" + policy
+        for _ in 0..<2 {
+            #expect(try Brig.run(properties: ["PrivateDevices=yes", "BindReadOnlyPaths=/dev/kmsg"], Self.openKmsg).stdout == "denied\nnull\n")
+        }
+        let cgroup = try Brig.run(properties: ["PrivateDevices=yes"], ["/bin/grep", "^0::", "/proc/self/cgroup"]).stdout
+        #expect(cgroup.hasPrefix("0::/") && cgroup.contains("/brig/" + policy + "/run-"))
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(cjail_device_programs_attached(fd) == 1)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("run-") }
+        #expect(left.isEmpty)
+    }
+
+    /// A policy's cgroup found without its program (its maker killed in between) gets it
+    /// before any run goes in: the device stays closed.
+    @Test func aPolicyCgroupWithoutItsProgramGetsItFirst() throws {
+        let filter = DeviceFilter.closed(adding: [("/dev/full", "r")])
+        let directory = RunSite.cgroupParent + "/" + (try #require(filter.sharedCgroupName))
+        _ = rmdir(directory)
+        #expect(mkdir(directory, 0o755) == 0)
+        let run = try Brig.run(properties: ["PrivateDevices=yes", "DeviceAllow=/dev/full r", "BindReadOnlyPaths=/dev/kmsg"], Self.openKmsg)
+        #expect(run.stdout == "denied\nnull\n")
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { close(fd) }
+        #expect(cjail_device_programs_attached(fd) == 1)
     }
 
     @Test(.enabled(if: Oracle.isAvailable, "needs systemd for systemd-oracle"))
