@@ -539,10 +539,13 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
         return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
     case CJ_BIND_SELF: {
+        // The planner followed every symlink: one found now would lead the mount out of the
+        // staging root (the path changed under us), so the step fails instead.
         int is_link, r = cj_mount_point_state(s->s1, &is_link);
         if (r < 0) return -1;
+        if (is_link) { errno = ELOOP; return -1; }
         if (!r && mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL) < 0) return -1;
-        if (!is_link) cj_note_mount_point(known, s->s1);
+        cj_note_mount_point(known, s->s1);
         return 0;
     }
     case CJ_UMOUNT_BELOW: return cj_umount_below(plan, s->s1, s->flags & CJ_DETACH_COVERS);

@@ -11,7 +11,21 @@ enum MountSteps {
     static let stagingRoot = "/run/brig/unit-root"
 
     static func steps(_ settings: MountSettings, site: RunSite) -> [JailStep] {
-        let entries = MountSettings.normalize(settings.entries(site: site))
+        let hostMounts = hostMountTable()
+        var settings = settings
+        if let dir = settings.rootDirectory {
+            var onHost = PathChaser(root: "/")
+            settings.rootDirectory = onHost.chase(Paths.normalized(dir)) ?? dir
+        }
+        // Symlinks in entry paths are followed inside the root, as systemd does before each
+        // mount; the host's mount points need no look (a mount point is never a symlink).
+        var chaser = PathChaser(root: settings.rootDirectory.map(Paths.normalized) ?? "/",
+                                mountPoints: settings.rootDirectory == nil ? hostMounts.map { String(decoding: $0.path, as: UTF8.self) } : [])
+        let entries = MountSettings.normalize(settings.entries(site: site).map { entry in
+            var chased = entry
+            chased.path = chaser.chase(Paths.normalized(entry.path)) ?? entry.path
+            return chased
+        })
         let root = settings.rootDirectory.map(Paths.normalized) ?? stagingRoot
         // Entry paths are absolute: no slash is added, so the result is usually normal already.
         func at(_ path: String) -> String {
@@ -33,7 +47,6 @@ enum MountSteps {
         // Under RootDirectory= the target already exists on the host; otherwise
         // the staging root is a copy of / and the host's own path tells.
         // Paths are compared as bytes: planning asks "is A at or below B" a few thousand times.
-        let hostMounts = hostMountTable()
         let hostPaths = hostMounts.map(\.path)
         let paths = entries.map(\.path)  // normalize() made them normal
         let pathBytes = paths.map { Array($0.utf8) }
