@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -146,4 +147,16 @@ int cjail_device_programs_attached(int cgroup_fd) {
     query.query.attach_type = BPF_CGROUP_DEVICE;
     if (syscall(SYS_bpf, BPF_PROG_QUERY, &query, sizeof query) < 0) return -errno;
     return (int)query.query.prog_cnt;
+}
+
+// Whether every component of path is a directory or file rather than a symlink:
+// 1 if so (or the walk ends at a missing component before meeting one), 0 if a
+// symlink is on the way, -errno if the kernel cannot tell (no openat2).
+int cjail_path_is_plain(const char *path) {
+    struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+    if (fd >= 0) { close(fd); return 1; }
+    if (errno == ELOOP) return 0;
+    if (errno == ENOENT || errno == ENOTDIR) return 1;
+    return -errno;
 }

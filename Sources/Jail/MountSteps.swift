@@ -14,13 +14,10 @@ enum MountSteps {
         let hostMounts = hostMountTable()
         var settings = settings
         if let dir = settings.rootDirectory {
-            var onHost = PathChaser(root: "/")
-            settings.rootDirectory = onHost.chase(Paths.normalized(dir)) ?? dir
+            settings.rootDirectory = PathChaser(root: "/").chase(Paths.normalized(dir)) ?? dir
         }
-        // Symlinks in entry paths are followed inside the root, as systemd does before each
-        // mount; the host's mount points need no look (a mount point is never a symlink).
-        var chaser = PathChaser(root: settings.rootDirectory.map(Paths.normalized) ?? "/",
-                                mountPoints: settings.rootDirectory == nil ? hostMounts.map { String(decoding: $0.path, as: UTF8.self) } : [])
+        // Symlinks in entry paths are followed inside the root, as systemd does before each mount.
+        let chaser = PathChaser(root: settings.rootDirectory.map(Paths.normalized) ?? "/")
         let entries = MountSettings.normalize(settings.entries(site: site).map { entry in
             var chased = entry
             chased.path = chaser.chase(Paths.normalized(entry.path)) ?? entry.path

@@ -119,5 +119,6 @@ int cjail_namespaces_start(int types);
 int cjail_namespaces_take(int *network_fd, int *ipc_fd);
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 int cjail_device_programs_attached(int cgroup_fd); // count or -errno
+int cjail_path_is_plain(const char *path); // 1 no symlink on the way, 0 one, -errno unknown
 
 #endif
