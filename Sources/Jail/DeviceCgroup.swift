@@ -32,8 +32,9 @@ extension DeviceFilter {
         if fd < 0 { throw .system("cgroup \(path)", errno) }
         defer { close(fd) }
         // No run goes below until the program is attached. A directory without one (its
-        // maker was killed in between, or another start is attaching right now) gets it
-        // here: a second copy of the same program changes nothing.
+        // maker was killed in between) gets it here; the lock keeps starts racing for a new
+        // policy from attaching a copy each.
+        if flock(fd, LOCK_EX) != 0 { throw .system("cgroup \(path): lock", errno) }
         let attached = cjail_device_programs_attached(fd)
         if attached < 0 { throw Self.failure("query the cgroup device programs", -attached) }
         if attached == 0 { try attach(toDirectory: fd) }
