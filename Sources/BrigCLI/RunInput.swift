@@ -36,6 +36,9 @@ struct RunInput {
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw RunInputError.invalid(errors.map(\.description)) }
         try UnsupportedDirectives.check(loaded, config)
+        // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
+        let exec = config.exec
+        let filter = BackgroundWork.start { Result { () throws(JailError) in try SyscallFilters.program(exec) } }
         if prepareAhead {
             let shared = ServiceJail.namespacesShared(config.exec)
             PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
@@ -43,7 +46,7 @@ struct RunInput {
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unitName: config.name.name)
-        let seccomp = try SyscallFilters.program(config.exec)
+        let seccomp = try filter.result().get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
         let commands: [LaunchCommand]
         if serviceMode {

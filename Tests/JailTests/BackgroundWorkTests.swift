@@ -1,0 +1,14 @@
+import Foundation
+import Testing
+@testable import Jail
+
+struct BackgroundWorkTests {
+    /// The work runs on a thread of its own and its value comes back on result().
+    @Test func workRunsBesideTheCaller() {
+        let caller = pthread_self()
+        let work = BackgroundWork.start { pthread_self() }
+        let worker = work.result()
+        #expect(worker != caller)
+        #expect(work.result() == worker)
+    }
+}
