@@ -21,7 +21,7 @@ extension DeviceFilter {
     }
 
     /// The policy's cgroup below `parent`, made (with its program) on first use; nil when
-    /// the policy has no name, and the run's own cgroup must get the program instead.
+    /// it cannot serve, and the run's own cgroup must get the program instead.
     func sharedCgroup(under parent: String) throws(JailError) -> String? {
         guard let name = sharedCgroupName else { return nil }
         let path = parent + "/" + name
@@ -33,10 +33,11 @@ extension DeviceFilter {
         defer { close(fd) }
         // No run goes below until the program is attached. A directory without one (its
         // maker was killed in between) gets it here; the lock keeps starts racing for a new
-        // policy from attaching a copy each.
-        if flock(fd, LOCK_EX) != 0 { throw .system("cgroup \(path): lock", errno) }
+        // policy from attaching a copy each. Where the kernel can neither lock nor tell, the
+        // run's own cgroup gets the program, as without a name.
+        guard flock(fd, LOCK_EX) == 0 else { return nil }
         let attached = cjail_device_programs_attached(fd)
-        if attached < 0 { throw Self.failure("query the cgroup device programs", -attached) }
+        guard attached >= 0 else { return nil }
         if attached == 0 { try attach(toDirectory: fd) }
         return path
     }

@@ -137,11 +137,10 @@ public struct DeviceFilter: Sendable, Equatable {
     func attach(toDirectory fd: Int32) throws(JailError) {
         let bytes = program
         let result = bytes.withUnsafeBytes { cjail_attach_device_program(fd, $0.baseAddress, UInt32(bytes.count / 8)) }
-        if result < 0 { throw Self.failure("attach the cgroup device program", -result) }
-    }
-
-    static func failure(_ what: String, _ code: Int32) -> JailError {
-        .refused(directive: "DevicePolicy=", reason: "cannot \(what): \(SystemFiles.errorName(code))", status: .bpf)
+        if result < 0 {
+            throw .refused(directive: "DevicePolicy=", reason: "cannot attach the cgroup device program: \(SystemFiles.errorName(-result))",
+                           status: .bpf)
+        }
     }
 }
 
