@@ -13,16 +13,8 @@ enum MountSteps {
     static func steps(_ settings: MountSettings, site: RunSite) -> [JailStep] {
         let hostMounts = hostMountTable()
         var settings = settings
-        if let dir = settings.rootDirectory {
-            settings.rootDirectory = PathChaser(root: "/").chase(Paths.normalized(dir)) ?? dir
-        }
-        // Symlinks in entry paths are followed inside the root, as systemd does before each mount.
-        let chaser = PathChaser(root: settings.rootDirectory.map(Paths.normalized) ?? "/")
-        let entries = MountSettings.normalize(settings.entries(site: site).map { entry in
-            var chased = entry
-            chased.path = chaser.chase(Paths.normalized(entry.path)) ?? entry.path
-            return chased
-        })
+        settings.rootDirectory = settings.rootDirectory.map { PathChaser(root: "/").chase(Paths.normalized($0)) ?? $0 }
+        let entries = MountSettings.normalize(chased(settings.entries(site: site), root: settings.rootDirectory ?? "/"))
         let root = settings.rootDirectory.map(Paths.normalized) ?? stagingRoot
         // Entry paths are absolute: no slash is added, so the result is usually normal already.
         func at(_ path: String) -> String {
@@ -100,6 +92,17 @@ enum MountSteps {
         add(.mount(source: "none", target: "/", fstype: nil, flags: MountFlags.shared | MountFlags.recursive, data: nil),
             "(mount namespace)")
         return steps
+    }
+
+    /// The entries with the symlinks in their paths followed inside the root, as systemd
+    /// follows them before each mount.
+    static func chased(_ entries: [MountEntry], root: String) -> [MountEntry] {
+        let chaser = PathChaser(root: Paths.normalized(root))
+        return entries.map { entry in
+            var chased = entry
+            chased.path = chaser.chase(Paths.normalized(entry.path)) ?? entry.path
+            return chased
+        }
     }
 
     /// systemd's apply_one_mount() for one entry.
