@@ -30,19 +30,20 @@ struct SymlinkedPathTests {
          """]
     }
 
-    static let cases: [String] = [
-        "ReadOnlyPaths=@/absolute/sub", "ReadOnlyPaths=@/relative/sub", "ReadOnlyPaths=@/absolute",
-        "ReadOnlyPaths=@/relative", "InaccessiblePaths=@/absolute/sub", "InaccessiblePaths=@/filelink",
-        "TemporaryFileSystem=@/absolute", "ReadOnlyPaths=-@/absolute/missing",
+    static let cases: [[String]] = [
+        ["ReadOnlyPaths=@/absolute/sub"], ["ReadOnlyPaths=@/relative/sub"], ["ReadOnlyPaths=@/absolute"],
+        ["ReadOnlyPaths=@/relative"], ["InaccessiblePaths=@/absolute/sub"], ["InaccessiblePaths=@/filelink"],
+        ["TemporaryFileSystem=@/absolute"], ["ReadOnlyPaths=-@/absolute/missing"],
+        ["ProtectSystem=strict", "ReadWritePaths=@/absolute/sub"], ["BindReadOnlyPaths=/usr/share:@/absolute/sub"],
     ]
 
     @Test(arguments: cases)
-    func theJailSeesWhatSystemdShows(_ template: String) throws {
+    func theJailSeesWhatSystemdShows(_ templates: [String]) throws {
         let base = try Self.fixture()
-        let property = template.replacingOccurrences(of: "@", with: base)
-        let systemd = try Oracle.run(properties: [property], Self.look(base))
-        let brig = try Brig.run(properties: [property], Self.look(base))
-        #expect(brig.status == systemd.status, "\(property): \(brig.stderr)")
-        #expect(brig.stdout == systemd.stdout, "\(property)")
+        let properties = templates.map { $0.replacingOccurrences(of: "@", with: base) }
+        let systemd = try Oracle.run(properties: properties, Self.look(base))
+        let brig = try Brig.run(properties: properties, Self.look(base))
+        #expect(brig.status == systemd.status, "\(properties): \(brig.stderr)")
+        #expect(brig.stdout == systemd.stdout, "\(properties)")
     }
 }
