@@ -54,6 +54,18 @@ struct RunCommandTests {
         #expect(out.stderr.contains("MemoryMax=100M"))
     }
 
+    /// socket and fd: streams are a socket unit's; without socket activation the start fails
+    /// with the stream's own status, as systemd's does without exactly one socket to pass.
+    @Test func socketStreamsNeedSocketActivation() throws {
+        for (property, status) in [("StandardInput=socket", Int32(208)), ("StandardInput=fd:listener", 208),
+                                   ("StandardOutput=socket", 209), ("StandardError=fd:listener", 222)] {
+            let out = try run([property], ["/bin/true"])
+            #expect(out.status == status, "\(property)")
+            #expect(out.stderr.contains(String(property.prefix { $0 != "=" }) + "="), "\(property)")
+            #expect(out.stderr.contains("socket activation"), "\(property)")
+        }
+    }
+
     @Test func macProfilesFailWithoutAnLSMUnlessOptional() throws {
         let apparmor = try run(["AppArmorProfile=brig-test"], ["/bin/true"])
         #expect(apparmor.status == 231)
