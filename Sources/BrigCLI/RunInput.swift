@@ -39,6 +39,7 @@ struct RunInput {
         // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
         let exec = config.exec
         let filter = BackgroundWork.start { Result { () throws(JailError) in try SyscallFilters.program(exec) } }
+        defer { _ = filter.result() }  // an error below still waits for it: nothing runs on past brig's exit
         if prepareAhead {
             let shared = ServiceJail.namespacesShared(config.exec)
             PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
