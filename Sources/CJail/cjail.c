@@ -185,6 +185,55 @@ static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned fla
 
 // ---- steps that need more than one system call ------------------------
 
+// Appends the decimal form of v to buf at *n.
+static void cj_append_uint(char *buf, size_t *n, unsigned v) {
+    char digits[12];
+    int k = 0;
+    do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (k) buf[(*n)++] = digits[--k];
+}
+
+// A mount target opened without following a symlink in its last component, as
+// systemd's mount_nofollow() does: the mount is then made on that very file,
+// through its /proc/self/fd name, so a link put there after planning cannot
+// redirect it (CJ_NOFOLLOW). A symlink there is ELOOP.
+struct cj_target {
+    int fd;
+    char name[32];
+};
+
+static int cj_open_target(const char *path, struct cj_target *t, struct statx *stx) {
+    t->fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (t->fd < 0) return -1;
+    int e = 0;
+    if (statx(t->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, stx) < 0) e = errno;
+    else if (S_ISLNK(stx->stx_mode)) e = ELOOP;
+    if (e) {
+        close(t->fd);
+        errno = e;
+        return -1;
+    }
+    size_t n = 14;
+    memcpy(t->name, "/proc/self/fd/", n);
+    cj_append_uint(t->name, &n, (unsigned)t->fd);
+    t->name[n] = 0;
+    return 0;
+}
+
+// mount(2), onto the target itself when the step says so (CJ_NOFOLLOW).
+static int cj_mount_on(const struct cjail_step *s, const char *source, const char *target,
+                       const char *fstype, unsigned long flags, const void *data) {
+    if (!(s->flags & CJ_NOFOLLOW)) return mount(source, target, fstype, flags, data);
+    struct cj_target t;
+    struct statx stx;
+    if (cj_open_target(target, &t, &stx) < 0) return -1;
+    int r = mount(source, t.name, fstype, flags, data);
+    int e = errno;
+    close(t.fd);
+    errno = e;
+    return r;
+}
+
 // mkdir -p of every parent of path (in place: the string is restored).
 static void cj_make_parents(char *path) {
     for (char *p = path + 1; *p; p++) {
@@ -198,7 +247,7 @@ static void cj_make_parents(char *path) {
 // A bind mount whose target is missing gets one of the source's kind, as
 // systemd's apply_one_mount() does, and is tried again.
 static int cj_mount_making_target(const struct cjail_step *s) {
-    if (mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
+    if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
     if (errno != ENOENT) return -1;
     struct stat st;
     if (stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
@@ -214,7 +263,7 @@ static int cj_mount_making_target(const struct cjail_step *s) {
         if (fd < 0) return -1;
         close(fd);
     }
-    return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+    return cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
 }
 
 // Detaches every mount at or below prefix. mountinfo lists hidden (stacked)
@@ -315,7 +364,7 @@ static int cj_inaccessible(const struct cjail_plan *plan, const struct cjail_ste
     memcpy(src, s->s2, n);
     src[n] = '/';
     memcpy(src + n + 1, name, cj_strlen(name) + 1);
-    return mount(src, s->s1, NULL, MS_BIND, NULL);
+    return cj_mount_on(s, src, s->s1, NULL, MS_BIND, NULL);
 }
 
 static int cj_join(char *buf, size_t size, const char *a, const char *b) {
@@ -326,13 +375,6 @@ static int cj_join(char *buf, size_t size, const char *a, const char *b) {
     return 0;
 }
 
-// Appends the decimal form of v to buf at *n.
-static void cj_append_uint(char *buf, size_t *n, unsigned v) {
-    char digits[12];
-    int k = 0;
-    do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (k) buf[(*n)++] = digits[--k];
-}
 
 // Creates a copy of a host device node under the staging /dev, plus its
 // /dev/char/MAJ:MIN symlink; a source that is missing or not a device is
@@ -537,14 +579,25 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
     case CJ_MOUNT:
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
-        return mount(s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+        return cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
     case CJ_BIND_SELF: {
         // The planner followed every symlink: one found now would lead the mount out of the
         // staging root (the path changed under us), so the step fails instead.
-        int is_link, r = cj_mount_point_state(s->s1, &is_link);
-        if (r < 0) return -1;
-        if (is_link) { errno = ELOOP; return -1; }
-        if (!r && mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL) < 0) return -1;
+        if (s->flags & CJ_NOFOLLOW) {
+            struct cj_target t;
+            struct statx stx;
+            if (cj_open_target(s->s1, &t, &stx) < 0) return -1;
+            int mount_root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+            int r = mount_root ? 0 : mount(t.name, t.name, NULL, MS_BIND | MS_REC, NULL);
+            int e = errno;
+            close(t.fd);
+            if (r < 0) { errno = e; return -1; }
+        } else {
+            int is_link, r = cj_mount_point_state(s->s1, &is_link);
+            if (r < 0) return -1;
+            if (is_link) { errno = ELOOP; return -1; }
+            if (!r && mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL) < 0) return -1;
+        }
         cj_note_mount_point(known, s->s1);
         return 0;
     }

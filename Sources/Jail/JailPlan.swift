@@ -56,6 +56,9 @@ public struct JailStep: Sendable, Equatable {
     public var directive: String
     public var failure: ExitStatus
     public var optional: Bool
+    /// A mount on a path the unit named: made on that very file, never through a symlink
+    /// that appeared there after planning.
+    public var noFollow = false
 
     public init(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
         self.action = action

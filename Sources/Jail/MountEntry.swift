@@ -20,6 +20,9 @@ public struct MountEntry: Sendable, Equatable {
     public var readOnly = false
     public var noExec = false
     public var exec = false
+    /// The unit named the path (ReadOnlyPaths=, BindPaths=, ...): it may lie below a directory
+    /// others can write to, so the mount is made on it without following a symlink there.
+    public var namedByUnit = false
 
     public init(_ path: String, _ mode: MountMode, optional: Bool = false, directive: String) {
         self.path = path

@@ -67,7 +67,9 @@ public struct MountSettings: Sendable {
                 var path = Substring(raw), optional = false
                 if path.hasPrefix("-") { optional = true; path = path.dropFirst() }
                 if path.hasPrefix("+") { path = path.dropFirst() }
-                list.append(MountEntry(String(path), mode, optional: optional, directive: "\(directive)=\(raw)"))
+                var e = MountEntry(String(path), mode, optional: optional, directive: "\(directive)=\(raw)")
+                e.namedByUnit = true
+                list.append(e)
             }
         }
         access(readWritePaths, .readWrite, "ReadWritePaths")
@@ -87,6 +89,7 @@ public struct MountSettings: Sendable {
                                directive: "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)")
             e.source = b.source
             e.readOnly = b.readOnly
+            e.namedByUnit = true
             list.append(e)
         }
         for t in temporaryFileSystems {
@@ -95,6 +98,7 @@ public struct MountSettings: Sendable {
             e.flags = flags
             e.options = data
             e.readOnly = ro
+            e.namedByUnit = true
             list.append(e)
         }
         if privateTmp {
@@ -193,6 +197,7 @@ public struct MountSettings: Sendable {
                 previous.readOnly = previous.readOnly || entry.isReadOnly
                 previous.noExec = previous.noExec || entry.isNoExec
                 previous.exec = previous.exec || entry.isExec
+                previous.namedByUnit = previous.namedByUnit || entry.namedByUnit
                 unique[unique.count - 1] = previous
                 continue
             }

@@ -109,7 +109,9 @@ enum MountSteps {
     private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, detachCovers: Bool,
                               site: RunSite) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
-            JailStep(action, for: e.directive, failing: .namespace, optional: optional)
+            var step = JailStep(action, for: e.directive, failing: .namespace, optional: optional)
+            step.noFollow = e.namedByUnit
+            return step
         }
         let unmount = clean ? [] : [step(.unmountBelow(target, detachCovers: detachCovers))]
         switch e.mode {

@@ -10,6 +10,31 @@ struct MountTests {
                            usesPrivateTmp: settings.privateTmp, site: site)
     }
 
+    /// A path the unit named that turns into a symlink between planning and mounting is
+    /// refused (ELOOP), never followed to wherever the link leads.
+    @Test(arguments: ["ReadOnlyPaths", "TemporaryFileSystem", "InaccessiblePaths"])
+    func aPathSwappedForASymlinkAfterPlanningIsRefused(_ directive: String) throws {
+        let base = "/opt/brig-race-\(getpid())-\(directive)", fm = FileManager.default
+        try? fm.removeItem(atPath: base)
+        try fm.createDirectory(atPath: base + "/elsewhere", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: base + "/named", withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: base) }
+        var settings = MountSettings()
+        switch directive {
+        case "ReadOnlyPaths": settings.readOnlyPaths = [base + "/named"]
+        case "TemporaryFileSystem": settings.temporaryFileSystems = [(base + "/named", "")]
+        default: settings.inaccessiblePaths = [base + "/named"]
+        }
+        let site = RunSite()
+        let steps = MountSteps.steps(settings, site: site)
+        try fm.removeItem(atPath: base + "/named")
+        try fm.createSymbolicLink(atPath: base + "/named", withDestinationPath: base + "/elsewhere")
+        let error = #expect(throws: JailError.self) { _ = try runPlan(steps, script: "true", site: site) }
+        guard case .step(let failure)? = error else { return }
+        #expect(failure.errno == ELOOP)
+        #expect(failure.step.directive.hasPrefix(directive + "="))
+    }
+
     @Test func strictSystemIsReadOnlyButApiFileSystemsAreNot() throws {
         var s = MountSettings()
         s.protectSystem = .strict

@@ -63,6 +63,8 @@ enum cjail_flag {
     CJ_NO_SUBMOUNTS = 8, // CJ_INACCESSIBLE: the parent knows nothing is mounted at or below the path
     CJ_DETACH_COVERS = 16, // CJ_UMOUNT_BELOW, CJ_PRIVATE_DEV: every mount below descends from one at
                            //  the path, so detaching those takes all along (no mount table to read)
+    CJ_NOFOLLOW = 32,  // CJ_MOUNT, CJ_BIND_SELF, CJ_INACCESSIBLE: the target is opened without following a
+                       //  symlink in its last component and the mount made on that file (ELOOP on a link)
 };
 
 struct cjail_step {
