@@ -38,8 +38,9 @@ struct RunInput {
         try UnsupportedDirectives.check(loaded, config)
         // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
         let exec = config.exec
-        let filter = BackgroundWork.start { Result { () throws(JailError) in try SyscallFilters.program(exec) } }
-        defer { _ = filter.result() }  // an error below still waits for it: nothing runs on past brig's exit
+        let compile = { @Sendable in Result { () throws(JailError) in try SyscallFilters.program(exec) } }
+        let filter = BackgroundWork.start(compile)
+        defer { _ = filter?.result() }  // an error below still waits for it: nothing runs on past brig's exit
         if prepareAhead {
             let shared = ServiceJail.namespacesShared(config.exec)
             PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
@@ -47,7 +48,7 @@ struct RunInput {
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unitName: config.name.name)
-        let seccomp = try filter.result().get()
+        let seccomp = try (filter?.result() ?? compile()).get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
         let commands: [LaunchCommand]
         if serviceMode {

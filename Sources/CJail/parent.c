@@ -67,48 +67,28 @@ int cjail_effective_capabilities(uint64_t *mask) {
     return 0;
 }
 
-// The namespaces are created by a thread, which may unshare them alone; the
-// fds keep them once the thread is gone.
-static pthread_t namespace_thread;
-static int namespace_types, namespace_error, namespace_fds[2] = { -1, -1 };
-
-static void *make_namespaces(void *unused) {
-    (void)unused;
-    static const int types[2] = { CLONE_NEWNET, CLONE_NEWIPC };
+// Unshares the calling thread into new namespaces of the CLONE_NEWNET /
+// CLONE_NEWIPC types asked for (loopback up in a network one) and opens an fd
+// on each, which keeps it once the thread is gone.
+int cjail_make_namespaces(int types, int *network_fd, int *ipc_fd) {
+    static const int kinds[2] = { CLONE_NEWNET, CLONE_NEWIPC };
     static const char *const paths[2] = { "/proc/thread-self/ns/net", "/proc/thread-self/ns/ipc" };
-    if (unshare(namespace_types) < 0 || ((namespace_types & CLONE_NEWNET) && cjail_loopback_up() < 0)) {
-        namespace_error = -errno;
-        return NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (!(namespace_types & types[i])) continue;
-        namespace_fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
-        if (namespace_fds[i] < 0) { namespace_error = -errno; return NULL; }
-    }
-    return NULL;
-}
-
-int cjail_namespaces_start(int types) {
-    if (namespace_types || !(types & (CLONE_NEWNET | CLONE_NEWIPC))) return -EINVAL;
-    namespace_types = types & (CLONE_NEWNET | CLONE_NEWIPC);
-    namespace_error = 0;
-    int r = pthread_create(&namespace_thread, NULL, make_namespaces, NULL);
-    if (r != 0) { namespace_types = 0; return -r; }
-    return 0;
-}
-
-int cjail_namespaces_take(int *network_fd, int *ipc_fd) {
-    if (!namespace_types) return -EINVAL;
-    pthread_join(namespace_thread, NULL);
-    namespace_types = 0;
-    *network_fd = namespace_fds[0];
-    *ipc_fd = namespace_fds[1];
-    namespace_fds[0] = namespace_fds[1] = -1;
-    if (namespace_error == 0) return 0;
-    if (*network_fd >= 0) close(*network_fd);
-    if (*ipc_fd >= 0) close(*ipc_fd);
+    int *fds[2] = { network_fd, ipc_fd };
     *network_fd = *ipc_fd = -1;
-    return namespace_error;
+    types &= CLONE_NEWNET | CLONE_NEWIPC;
+    if (!types) return -EINVAL;
+    if (unshare(types) < 0 || ((types & CLONE_NEWNET) && cjail_loopback_up() < 0)) return -errno;
+    for (int i = 0; i < 2; i++) {
+        if (!(types & kinds[i])) continue;
+        *fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (*fds[i] < 0) {
+            int e = errno;
+            if (*network_fd >= 0) close(*network_fd);
+            *network_fd = *ipc_fd = -1;
+            return -e;
+        }
+    }
+    return 0;
 }
 
 int cjail_remove_semaphores(int id) {

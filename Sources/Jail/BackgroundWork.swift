@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// Work begun on a thread of its own while the caller goes on, its result taken later.
-/// `brig run` compiles its syscall filter this way while it reads the user database and
-/// plans the mounts: the library takes a good part of a start to build a filter.
+/// `brig run` makes its network and IPC namespaces and compiles its syscall filter this way
+/// while it reads the user database and plans the mounts.
 public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
     private var thread: pthread_t?
     private var value: Value?
@@ -12,26 +12,27 @@ public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
 
     private init(_ work: @escaping @Sendable () -> Value) { self.work = work }
 
-    /// Starts `work`; where no thread can be made, it runs here and now.
-    public static func start(_ work: @escaping @Sendable () -> Value) -> BackgroundWork {
+    /// Starts `work` on a new thread; nil when none can be made, and the caller decides what
+    /// to do instead (work that changes its thread, such as unsharing a namespace, must not
+    /// simply run on the caller's).
+    public static func start(_ work: @escaping @Sendable () -> Value) -> BackgroundWork? {
         let background = BackgroundWork(work)
-        background.begin()
-        return background
+        return background.begin() ? background : nil
     }
 
-    private func begin() {
+    private func begin() -> Bool {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setstacksize(&attributes, 1 << 20)
         let job = Unmanaged.passRetained(ThreadJob { self.value = self.work() }).toOpaque()
         var created = pthread_t()
-        if pthread_create(&created, &attributes, runThreadJob, job) == 0 {
-            thread = created
-        } else {
+        guard pthread_create(&created, &attributes, runThreadJob, job) == 0 else {
             Unmanaged<ThreadJob>.fromOpaque(job).release()
-            value = work()
+            return false
         }
+        thread = created
+        return true
     }
 
     /// Waits for the work and returns what it made.

@@ -1,4 +1,5 @@
 import CJail
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,17 +11,34 @@ import Glibc
 /// processes of a systemd service share theirs. `brig run` begins this as soon as it knows the
 /// unit; whoever does not (a dry run, a test process) gets nothing, and the child unshares.
 public enum PreparedNamespaces {
+    /// The fds made ahead, as the thread returns them.
+    typealias Made = (network: Int32?, ipc: Int32?)
+
+    private static let pending = Mutex<BackgroundWork<Made>?>(nil)
+
     /// Starts the thread; at most one preparation is pending per process.
     public static func begin(network: Bool, ipc: Bool) {
         let types = (network ? Namespaces.network : 0) | (ipc ? Namespaces.ipc : 0)
-        if types != 0 { _ = cjail_namespaces_start(types) }
+        guard types != 0 else { return }
+        pending.withLock { work in
+            // The thread keeps the namespaces it unshared until it ends; the fds keep them after.
+            if work == nil { work = BackgroundWork.start { make(types) } }
+        }
     }
 
     /// Waits for the pending preparation: the fds made (close-on-exec; the caller closes them),
     /// or nils when none was begun or the thread failed.
-    static func take() -> (network: Int32?, ipc: Int32?) {
+    static func take() -> Made {
+        let work = pending.withLock { work in
+            defer { work = nil }
+            return work
+        }
+        return work?.result() ?? (nil, nil)
+    }
+
+    private static func make(_ types: Int32) -> Made {
         var network: Int32 = -1, ipc: Int32 = -1
-        guard cjail_namespaces_take(&network, &ipc) == 0 else { return (nil, nil) }
+        guard cjail_make_namespaces(types, &network, &ipc) == 0 else { return (nil, nil) }
         return (network >= 0 ? network : nil, ipc >= 0 ? ipc : nil)
     }
 }

@@ -113,12 +113,11 @@ int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 o
 // Brings "lo" up in the caller's network namespace; 0 or -1 with errno.
 int cjail_loopback_up(void);
 
-// Namespaces made ahead of the child, on a thread of its own: start begins
-// making one of each CLONE_NEWNET / CLONE_NEWIPC type in `types` (0 or -errno);
-// take waits and fills in close-on-exec fds (-1 where none was asked for),
-// returning 0 or -errno. A network namespace comes with loopback up.
-int cjail_namespaces_start(int types);
-int cjail_namespaces_take(int *network_fd, int *ipc_fd);
+// Moves the calling thread, which should be one of its own, into new namespaces
+// of the CLONE_NEWNET / CLONE_NEWIPC types asked for and returns close-on-exec
+// fds on them (-1 where none was asked for); 0 or -errno. A network namespace
+// comes with loopback up.
+int cjail_make_namespaces(int types, int *network_fd, int *ipc_fd);
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 int cjail_device_programs_attached(int cgroup_fd); // count or -errno
 int cjail_path_is_plain(const char *path); // 1 no symlink on the way, 0 one, -errno unknown
