@@ -164,13 +164,17 @@ static int cj_load_mounts(const struct cjail_plan *plan) {
 
 static const char *cj_next_field(const char *s) { return s + cj_strlen(s) + 1; }
 
+static int cj_is_mount_root(const struct statx *stx) {
+    return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 // 1 if path is the root of a mount, 0 if not (and *is_link tells whether it
 // is a symlink, which a mount on it would follow), -1 on error.
 static int cj_mount_point_state(const char *path, int *is_link) {
     struct statx stx;
     if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0) return -1;
     *is_link = S_ISLNK(stx.stx_mode);
-    return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    return cj_is_mount_root(&stx);
 }
 
 static int cj_is_mount_point(const char *path) {
@@ -374,7 +378,6 @@ static int cj_join(char *buf, size_t size, const char *a, const char *b) {
     memcpy(buf + na, b, nb + 1);
     return 0;
 }
-
 
 // Creates a copy of a host device node under the staging /dev, plus its
 // /dev/char/MAJ:MIN symlink; a source that is missing or not a device is
@@ -587,8 +590,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
             struct cj_target t;
             struct statx stx;
             if (cj_open_target(s->s1, &t, &stx) < 0) return -1;
-            int mount_root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-            int r = mount_root ? 0 : mount(t.name, t.name, NULL, MS_BIND | MS_REC, NULL);
+            int r = cj_is_mount_root(&stx) ? 0 : mount(t.name, t.name, NULL, MS_BIND | MS_REC, NULL);
             int e = errno;
             close(t.fd);
             if (r < 0) { errno = e; return -1; }
