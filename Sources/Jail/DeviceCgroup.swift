@@ -20,11 +20,15 @@ extension DeviceFilter {
         return name.utf8.count <= 200 ? name : nil
     }
 
+    /// Where the policy's cgroup is below `parent`, made or not (--dry-run shows it).
+    func sharedCgroupPath(under parent: String) -> String? {
+        sharedCgroupName.map { parent + "/" + $0 }
+    }
+
     /// The policy's cgroup below `parent`, made (with its program) on first use; nil when
     /// it cannot serve, and the run's own cgroup must get the program instead.
     func sharedCgroup(under parent: String) throws(JailError) -> String? {
-        guard let name = sharedCgroupName else { return nil }
-        let path = parent + "/" + name
+        guard let path = sharedCgroupPath(under: parent) else { return nil }
         for directory in [parent, path] where mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw .system("cgroup \(directory)", errno)
         }

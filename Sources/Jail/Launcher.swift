@@ -117,7 +117,7 @@ public enum Launcher {
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
-        let policyCgroup = request.deviceFilter?.sharedCgroupName.map { RunSite.cgroupParent + "/" + $0 }
+        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
         let site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
     }
