@@ -508,26 +508,26 @@ int cjail_loopback_up(void) {
     return r;
 }
 
-// Sets the three sets, never asking for more than is permitted now.
-static int cj_capset(uint64_t eff, uint64_t perm, uint64_t inh) {
+// Replaces the inheritable set by its intersection with `keep` and `with`'s bits, leaving
+// the effective and permitted sets as they are. Capabilities of the caller's inheritable set
+// would otherwise come back in root's permitted set at execve.
+static int cj_set_inheritable(uint64_t keep, uint64_t with) {
     struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct d[2];
     if (syscall(SYS_capget, &h, d) < 0) return -1;
-    uint64_t now = (uint64_t)d[0].permitted | ((uint64_t)d[1].permitted << 32);
-    eff &= now;
-    perm &= now;
+    uint64_t inh = (((uint64_t)d[0].inheritable | ((uint64_t)d[1].inheritable << 32)) & keep) | with;
+    d[0].inheritable = (uint32_t)inh;
+    d[1].inheritable = (uint32_t)(inh >> 32);
     h.version = _LINUX_CAPABILITY_VERSION_3;
     h.pid = 0;
-    struct __user_cap_data_struct next[2] = {
-        { (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
-        { (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
-    };
-    return (int)syscall(SYS_capset, &h, next);
+    return (int)syscall(SYS_capset, &h, d);
 }
 
-static int cj_ambient(uint64_t raise) {
+// The ambient set becomes exactly `set` (each one must be permitted and inheritable).
+static int cj_ambient(uint64_t set) {
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return -1;
     for (unsigned cap = 0; cap < 64; cap++) {
-        if (!(raise & (UINT64_C(1) << cap))) continue;
+        if (!(set & (UINT64_C(1) << cap))) continue;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return -1;
     }
     return 0;
@@ -623,8 +623,8 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
             if (s->a & (UINT64_C(1) << cap)) continue;
             if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
         }
-        return 0;
-    case CJ_CAPSET: return cj_capset(s->a, s->b, s->c);
+        return cj_set_inheritable(s->a, 0);
+    case CJ_INHERITABLE: return cj_set_inheritable(0, s->a);
     case CJ_AMBIENT: return cj_ambient(s->a);
     case CJ_SECUREBITS: return prctl(PR_SET_SECUREBITS, (unsigned long)s->a, 0, 0, 0);
     case CJ_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

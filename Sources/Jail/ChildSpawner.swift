@@ -148,8 +148,7 @@ private struct Arena {
         case .setUID(let uid): s.op = op(CJ_SETUID); s.a = UInt64(uid)
         case .keepCapabilities(let keep): s.op = op(CJ_KEEPCAPS); s.a = keep ? 1 : 0
         case .boundingSet(let keep, let lastCap): s.op = op(CJ_BSET_LIMIT); s.a = keep; s.b = UInt64(lastCap)
-        case .capabilities(let effective, let permitted, let inheritable):
-            s.op = op(CJ_CAPSET); s.a = effective; s.b = permitted; s.c = inheritable
+        case .inheritable(let mask): s.op = op(CJ_INHERITABLE); s.a = mask
         case .ambient(let mask): s.op = op(CJ_AMBIENT); s.a = mask
         case .securebits(let bits): s.op = op(CJ_SECUREBITS); s.a = UInt64(bits)
         case .noNewPrivileges: s.op = op(CJ_NO_NEW_PRIVS)

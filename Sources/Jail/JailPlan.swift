@@ -35,8 +35,11 @@ public enum JailAction: Sendable, Equatable {
     case setGID(UInt32)
     case setUID(UInt32)
     case keepCapabilities(Bool)
+    /// Drops the others from the bounding and inheritable sets (effective and permitted stay).
     case boundingSet(keep: UInt64, lastCap: Int)
-    case capabilities(effective: UInt64, permitted: UInt64, inheritable: UInt64)
+    /// The inheritable set becomes exactly this (effective and permitted stay).
+    case inheritable(UInt64)
+    /// The ambient set becomes exactly this.
     case ambient(UInt64)
     case securebits(Int32)
     case noNewPrivileges

@@ -55,7 +55,7 @@ public enum JailPlanner {
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
             plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
         }
-        capabilities(spec, into: &plan)
+        if spec.sandboxed { capabilities(spec, into: &plan) }
         if let dir = spec.mounts.rootDirectory, !mounts.needsMountNamespace {
             plan.add(.chroot(dir), for: "RootDirectory=\(dir)", failing: .chroot)
         }
@@ -64,8 +64,9 @@ public enum JailPlanner {
                 plan.add(.keepCapabilities(true), for: "AmbientCapabilities=", failing: .user)
             }
             plan.add(.setUID(id.uid), for: "User=\(id.userName)", failing: .user)
-            if spec.ambientCapabilities != 0 {
-                plan.add(.ambient(spec.ambientCapabilities), for: "AmbientCapabilities=", failing: .capabilities)
+            let ambient = ambientSet(spec)
+            if ambient != 0 {
+                plan.add(.ambient(ambient), for: "AmbientCapabilities=\(Capabilities.names(ambient))", failing: .capabilities)
             }
         }
         if let dir = spec.workingDirectory {
@@ -110,22 +111,24 @@ public enum JailPlanner {
         }
     }
 
-    /// Bounding set, then the inheritable set ambient capabilities need
-    /// (systemd raises them before and again after the uid change).
+    /// The bounding set, then the inheritable and ambient sets become exactly
+    /// AmbientCapabilities= (as in systemd, whatever brig's caller had in them), raised again
+    /// after the uid change. Effective and permitted stay until then: changing the uid needs them.
     private static func capabilities(_ spec: JailSpec, into plan: inout JailPlan) {
         let all = Capabilities.everything
         if spec.capabilityBoundingSet & all != all {
             plan.add(.boundingSet(keep: spec.capabilityBoundingSet, lastCap: Capabilities.lastCap),
                      for: "CapabilityBoundingSet=\(Capabilities.names(spec.capabilityBoundingSet))", failing: .capabilities)
         }
-        if spec.ambientCapabilities != 0 {
-            let kept = spec.capabilityBoundingSet & all
-            plan.add(.capabilities(effective: kept, permitted: kept, inheritable: spec.ambientCapabilities),
-                     for: "AmbientCapabilities=", failing: .capabilities)
-            if spec.identity == nil {
-                plan.add(.ambient(spec.ambientCapabilities), for: "AmbientCapabilities=", failing: .capabilities)
-            }
-        }
+        let ambient = ambientSet(spec)
+        let origin = ambient == 0 ? "(AmbientCapabilities= empty)" : "AmbientCapabilities=\(Capabilities.names(ambient))"
+        plan.add(.inheritable(ambient), for: origin, failing: .capabilities)
+        plan.add(.ambient(ambient), for: origin, failing: .capabilities)
+    }
+
+    /// AmbientCapabilities= less what the bounding set leaves out (systemd suppresses those).
+    static func ambientSet(_ spec: JailSpec) -> UInt64 {
+        spec.ambientCapabilities & spec.capabilityBoundingSet
     }
 
     /// Whether the process still has CAP_SYS_ADMIN in its effective set when

@@ -41,6 +41,8 @@ public struct JailSpec: Sendable {
     public var personality: UInt? = nil
     public var limits: [ResourceLimit] = []
     public var keyring = Keyring.privateRing
+    /// false for a "+" command, which systemd runs without any sandboxing, capabilities included.
+    public var sandboxed = true
     public var capabilityBoundingSet: UInt64 = Capabilities.everything
     public var ambientCapabilities: UInt64 = 0
     public var secureBits: Int32 = 0

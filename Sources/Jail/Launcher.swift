@@ -180,6 +180,7 @@ public enum Launcher {
         s.executable = command.executable
         if command.fullPrivileges {
             var bare = JailSpec()
+            bare.sandboxed = false
             bare.command = s.command
             bare.executable = s.executable
             bare.environment = s.environment

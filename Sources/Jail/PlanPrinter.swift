@@ -50,9 +50,8 @@ extension JailAction: CustomStringConvertible {
         case .setUID(let uid): return "setresuid \(uid)"
         case .keepCapabilities(let keep): return "keep capabilities across setuid: \(keep ? "yes" : "no")"
         case .boundingSet(let keep, _): return "capability bounding set = \(Capabilities.names(keep))"
-        case .capabilities(let effective, let permitted, let inheritable):
-            return "capset effective=\(Capabilities.names(effective)) permitted=\(Capabilities.names(permitted)) inheritable=\(Capabilities.names(inheritable))"
-        case .ambient(let mask): return "raise ambient \(Capabilities.names(mask))"
+        case .inheritable(let mask): return "inheritable capabilities = \(Capabilities.names(mask))"
+        case .ambient(let mask): return "ambient capabilities = \(Capabilities.names(mask))"
         case .securebits(let bits): return "securebits 0x\(String(bits, radix: 16))"
         case .noNewPrivileges: return "no_new_privs"
         case .chdir(let path): return "chdir \(path)"

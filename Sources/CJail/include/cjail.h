@@ -45,9 +45,9 @@ enum cjail_op {
     CJ_SETGID,            // a
     CJ_SETUID,            // a
     CJ_KEEPCAPS,          // a: 0/1
-    CJ_BSET_LIMIT,        // a: capability mask to keep, b: last capability number
-    CJ_CAPSET,            // a: effective, b: permitted (both cut to what is permitted now), c: inheritable
-    CJ_AMBIENT,           // a: mask to raise (everything else is lowered)
+    CJ_BSET_LIMIT,        // a: capability mask to keep in the bounding and inheritable sets, b: last capability number
+    CJ_INHERITABLE,       // a: the inheritable set (effective and permitted unchanged)
+    CJ_AMBIENT,           // a: the ambient set (everything else is lowered)
     CJ_SECUREBITS,        // a
     CJ_NO_NEW_PRIVS,
     CJ_CHDIR,             // s1
