@@ -78,9 +78,8 @@ public enum Launcher {
         }
         spec.environment += prepared.environment
         if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
-        spec.stdin = try streams.resolve(request.stdin, stream: 0, directive: "StandardInput=")
-        spec.stdout = try streams.resolve(request.stdout, stream: 1, directive: "StandardOutput=")
-        spec.stderr = try streams.resolve(request.stderr, stream: 2, directive: "StandardError=")
+        let stdio = try streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
+        (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)

@@ -9,13 +9,13 @@ public enum StreamTarget: Sendable, Equatable {
     case inherit
     case null
     case tty(String)
-    /// file: (read-write for input, write at offset 0 for output), append:, truncate:.
+    /// file: (read-only input, or read-write when also plain output; output written from offset 0), append:, truncate:.
     case file(String, FileMode)
     case descriptor(Int32)
     /// StandardError= only: the same as standard output.
     case sameAsOutput
 
-    public enum FileMode: Sendable { case plain, append, truncate }
+    public enum FileMode: Sendable, Equatable { case plain, append, truncate }
 }
 
 /// Descriptors opened for one start; closed in the parent once the child runs.
@@ -24,33 +24,73 @@ public final class OpenStreams {
 
     public init() {}
 
-    /// Opens what the target needs, for stream 0, 1 or 2.
-    func resolve(_ target: StreamTarget, stream: Int32, directive: String) throws(JailError) -> JailSpec.Stdio {
-        switch target {
-        case .inherit: return .inherit
-        case .sameAsOutput: return .sameAsOutput
-        case .descriptor(let fd): return .descriptor(fd)
-        case .null: return .descriptor(try open("/dev/null", stream == 0 ? O_RDONLY : O_WRONLY, directive))
-        case .tty(let path): return .descriptor(try open(path, O_RDWR | O_NOCTTY, directive))
-        case .file(let path, let mode):
-            var flags = stream == 0 ? O_RDONLY : O_WRONLY | O_CREAT
-            switch mode {
-            case .plain: if stream == 0 { flags = O_RDWR }
-            case .append: flags |= O_APPEND
-            case .truncate: flags |= O_TRUNC
+    /// Opens the three streams as systemd does: input files read-only unless the same file
+    /// is also plain `file:` output, output files created with 0666 less UMask=, and an output
+    /// naming the input's file (or standard error naming standard output's) sharing its descriptor.
+    func resolve(stdin: StreamTarget, stdout: StreamTarget, stderr: StreamTarget,
+                 umask: mode_t) throws(JailError) -> [JailSpec.Stdio] {
+        let mode = 0o666 & ~umask
+        var result: [JailSpec.Stdio] = []
+        for (stream, target) in [stdin, stdout, stderr].enumerated() {
+            let directive = ["StandardInput=", "StandardOutput=", "StandardError="][stream]
+            switch target {
+            case .inherit: result.append(.inherit)
+            case .sameAsOutput: result.append(.sameAsOutput)
+            case .descriptor(let fd): result.append(.descriptor(fd))
+            case .null: result.append(.descriptor(try open("/dev/null", stream == 0 ? O_RDONLY : O_WRONLY, mode, directive)))
+            case .tty(let path): result.append(.descriptor(try open(path, O_RDWR, mode, directive)))
+            case .file(let path, _) where stream == 0:
+                let shared = [stdout, stderr].contains(.file(path, .plain))
+                result.append(.descriptor(try open(path, shared ? O_RDWR | O_CREAT : O_RDONLY, mode, directive)))
+            case .file(let path, let how):
+                if stream == 2, stdout == target {
+                    result.append(.sameAsOutput)
+                } else if case .file(path, _) = stdin {
+                    result.append(result[0])
+                } else {
+                    let flags = O_WRONLY | O_CREAT | (how == .append ? O_APPEND : how == .truncate ? O_TRUNC : 0)
+                    result.append(.descriptor(try open(path, flags, mode, directive)))
+                }
             }
-            return .descriptor(try open(path, flags, directive))
         }
+        return result
     }
 
-    private func open(_ path: String, _ flags: Int32, _ directive: String) throws(JailError) -> Int32 {
-        let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOCTTY, 0o644)
+    /// open(2), or for a path that is a listening AF_UNIX socket (ENXIO) a connection to it,
+    /// shut down in the direction the stream does not use.
+    private func open(_ path: String, _ flags: Int32, _ mode: mode_t, _ directive: String) throws(JailError) -> Int32 {
+        var fd = Glibc.open(path, flags | O_CLOEXEC | O_NOCTTY, mode)
+        if fd < 0 && errno == ENXIO { fd = connect(path, flags) }
         if fd < 0 {
             let status: ExitStatus = directive.hasPrefix("StandardInput") ? .stdin
                 : directive.hasPrefix("StandardError") ? .stderr : .stdout
             throw .refused(directive: directive, reason: "opening \(path): \(SystemFiles.errorName(errno))", status: status)
         }
         opened.append(fd)
+        return fd
+    }
+
+    private func connect(_ path: String, _ flags: Int32) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
+            guard bytes.count < raw.count else { return false }
+            raw.copyBytes(from: bytes)
+            return true
+        }
+        let connected = fits && withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        let direction = flags & O_ACCMODE == O_RDONLY ? Int32(SHUT_WR) : flags & O_ACCMODE == O_WRONLY ? Int32(SHUT_RD) : -1
+        if !connected || (direction >= 0 && shutdown(fd, direction) != 0) {
+            let code = connected ? errno : (fits ? errno : ENXIO)
+            Glibc.close(fd)
+            errno = code
+            return -1
+        }
         return fd
     }
 
