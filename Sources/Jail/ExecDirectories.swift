@@ -30,7 +30,9 @@ public struct ExecDirectories: Sendable, Equatable {
     }
 
     /// Creates the directories and returns what the jail needs: bind mounts,
-    /// empty tmpfs directories over "private/", and environment entries.
+    /// empty tmpfs directories over "private/", and environment entries. Below each kind's
+    /// base everything is done by descriptor: the service owns these trees and may have
+    /// put symlinks in them, which are refused, never followed (systemd fails the same way).
     func prepare(uid: UInt32, gid: UInt32, dynamicUser: Bool) throws(JailError)
         -> (binds: [MountSettings.BindMount], emptyDirectories: [String], environment: [String]) {
         var binds: [MountSettings.BindMount] = []
@@ -41,20 +43,34 @@ public struct ExecDirectories: Sendable, Equatable {
             let isPrivate = ExecDirectories.isPrivate(kind, dynamicUser: dynamicUser)
             let visible = kind.base + "/" + entry.path
             var actual = visible
-            if isPrivate {
-                let privateRoot = kind.base + "/private"
-                if SystemFiles.makeDirectories(privateRoot, mode: 0o700) != 0 || chmod(privateRoot, 0o700) != 0 {
-                    throw failure(entry, "creating \(privateRoot)", errno)
+            var step = "creating \(visible)"
+            do throws(SystemError) {
+                let code = SystemFiles.makeDirectories(kind.base)
+                if code != 0 { throw SystemError(code) }
+                let base = try OpenDirectory(trusted: kind.base)
+                var owner = base
+                if isPrivate {
+                    actual = kind.base + "/private/" + entry.path
+                    step = "creating \(kind.base)/private"
+                    owner = try base.child("private", create: 0o700).directory
+                    try owner.setMode(0o700)
+                    if !empties.contains(kind.base + "/private") { empties.append(kind.base + "/private") }
                 }
-                actual = privateRoot + "/" + entry.path
-                if !empties.contains(privateRoot) { empties.append(privateRoot) }
-            }
-            let code = SystemFiles.makeDirectories(actual, mode: entry.mode)
-            if code != 0 { throw failure(entry, "creating \(actual)", code) }
-            if chmod(actual, entry.mode) != 0 { throw failure(entry, "chmod \(actual)", errno) }
-            if kind != .configuration && chown(actual, uid, gid) != 0 { throw failure(entry, "chown \(actual)", errno) }
-            if isPrivate && !SystemFiles.exists(visible) {
-                if symlink("private/" + entry.path, visible) != 0 { throw failure(entry, "symlink \(visible)", errno) }
+                step = "creating \(actual)"
+                let (directory, created) = try owner.descend(entry.path, create: entry.mode)
+                // An existing configuration directory is the administrator's: left as it is.
+                if kind != .configuration || created {
+                    step = "chmod \(actual)"
+                    try directory.setMode(entry.mode)
+                    step = "chown \(actual)"
+                    try directory.setOwnerOfTree(uid: uid, gid: gid, mask: dynamicUser ? 0o1777 : 0o7777)
+                }
+                if isPrivate && !base.exists(entry.path) {
+                    step = "symlink \(visible)"
+                    try Self.link(entry.path, toPrivateIn: base)
+                }
+            } catch {
+                throw failure(entry, step, error.code)
             }
             binds.append(MountSettings.BindMount(source: actual, destination: actual, readOnly: false))
             values[kind, default: []].append(visible)
@@ -65,11 +81,26 @@ public struct ExecDirectories: Sendable, Equatable {
         return (binds, empties, environment)
     }
 
-    /// After the run: RuntimeDirectory= goes away unless preserved.
+    /// The public name of a DynamicUser= directory: a relative symlink to its "private/" twin.
+    private static func link(_ path: String, toPrivateIn base: OpenDirectory) throws(SystemError) {
+        var parts = path.split(separator: "/").map(String.init)
+        let name = parts.removeLast()
+        let parent = parts.isEmpty ? base : try base.descend(parts.joined(separator: "/"), create: 0o755).directory
+        let target = String(repeating: "../", count: parts.count) + "private/" + path
+        if symlinkat(target, parent.fd, name) != 0 { throw SystemError(errno) }
+    }
+
+    /// After the run: RuntimeDirectory= goes away unless preserved. Removed by descriptor,
+    /// so a symlink the service left inside takes nothing else with it.
     func cleanUp() {
         if preserveRuntime { return }
+        guard let base = try? OpenDirectory(trusted: Kind.runtime.base) else { return }
         for entry in entries where entry.kind == .runtime {
-            SystemFiles.removeTree(Kind.runtime.base + "/" + entry.path)
+            var parts = entry.path.split(separator: "/").map(String.init)
+            let name = parts.removeLast()
+            guard let parent = parts.isEmpty ? base : try? base.descend(parts.joined(separator: "/")).directory
+            else { continue }
+            parent.removeTree(name)
         }
     }
 

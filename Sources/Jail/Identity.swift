@@ -68,21 +68,25 @@ public struct Identity: Sendable, Equatable {
 }
 
 /// DynamicUser=: a uid/gid pair from systemd's range, free in the user and
-/// group databases and not held by another run (a lock file in /run/brig).
+/// group databases and not held by another run. A lock file in /run/brig holds the lease
+/// while its brig lives and names the run's cgroup, so that a uid whose processes outlived
+/// their brig (killed, or SendSIGKILL=no) is not handed out again until that cgroup is empty.
 public final class DynamicUserLease: @unchecked Sendable {
     public static let range: ClosedRange<UInt32> = 61184...65519
     static let lockDirectory = "/run/brig/dynamic-uid"
 
     public let uid: UInt32
     private let lockFD: Int32
+    private let cgroup: String
 
-    private init(uid: UInt32, lockFD: Int32) {
+    private init(uid: UInt32, lockFD: Int32, cgroup: String) {
         self.uid = uid
         self.lockFD = lockFD
+        self.cgroup = cgroup
     }
 
-    /// Picks a free id; the lease lasts until `release()`.
-    public static func acquire(name: String) throws(JailError) -> DynamicUserLease {
+    /// Picks a free id for a run in `cgroup`; the lease lasts until `release()`.
+    public static func acquire(name: String, cgroup: String) throws(JailError) -> DynamicUserLease {
         SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
         var hasher = Hasher()
         hasher.combine(name)
@@ -92,16 +96,34 @@ public final class DynamicUserLease: @unchecked Sendable {
         for offset in 0..<width {
             let uid = range.lowerBound + (start + offset) % width
             if getpwuid(uid) != nil || getgrgid(uid) != nil { continue }
-            let fd = open("\(lockDirectory)/\(uid)", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            let path = "\(lockDirectory)/\(uid)"
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if fd < 0 { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return DynamicUserLease(uid: uid, lockFD: fd) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
+                let previous = SystemFiles.read(path) ?? ""
+                if previous.isEmpty || RunSite.isEmpty(previous) {
+                    let bytes = Array(cgroup.utf8)
+                    if ftruncate(fd, 0) == 0 && pwrite(fd, bytes, bytes.count, 0) == bytes.count {
+                        return DynamicUserLease(uid: uid, lockFD: fd, cgroup: cgroup)
+                    }
+                }
+            }
             close(fd)
         }
         throw .refused(directive: "DynamicUser=yes", reason: "no free uid in 61184-65519", status: .user)
     }
 
+    /// Whether the locked file is still the one at `path`: a lease's end unlinks it, and a lock
+    /// taken on the unlinked file would hold nothing.
+    private static func isStill(_ path: String, _ fd: Int32) -> Bool {
+        var locked = stat(), current = stat()
+        return fstat(fd, &locked) == 0 && lstat(path, &current) == 0
+            && locked.st_ino == current.st_ino && locked.st_dev == current.st_dev
+    }
+
+    /// Ends the lease; while the run's cgroup still has processes the file stays, naming it.
     public func release() {
-        unlink("\(DynamicUserLease.lockDirectory)/\(uid)")
+        if RunSite.isEmpty(cgroup) { unlink("\(DynamicUserLease.lockDirectory)/\(uid)") }
         close(lockFD)
     }
 }

@@ -88,7 +88,9 @@ public enum JailRunner {
                 reaper.reap()
                 usleep(2000)
             }
-            if stop.sendSIGKILL { killCgroup(site, reaper) }
+            // SendSIGKILL=no: what ignored KillSignal= is left running, as under systemd.
+            guard stop.sendSIGKILL else { return reaper.reap() }
+            killCgroup(site, reaper)
         }
         for _ in 0..<5000 {
             reaper.reap()

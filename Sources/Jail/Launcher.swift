@@ -57,13 +57,19 @@ public enum Launcher {
         defer {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
-            request.directories.cleanUp()
+            // Processes left running (SendSIGKILL=no) keep what they use: their directories
+            // are not cleaned under them, and their uid stays leased while the cgroup lives.
+            if site.isEmpty {
+                request.directories.cleanUp()
+            } else {
+                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory= and PrivateTmp= are left in place")
+            }
             lease?.release()
             site.remove()
         }
         var spec = request.spec
         if let name = request.dynamicUserName {
-            let l = try DynamicUserLease.acquire(name: name)
+            let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
             lease = l
             spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }

@@ -88,10 +88,23 @@ public struct RunSite: Sendable {
         }
     }
 
-    /// Removes everything this run created; the cgroup must be empty by now.
+    /// Whether no process of the run is left in its cgroup.
+    var isEmpty: Bool { RunSite.isEmpty(cgroup) }
+
+    /// A cgroup that is gone counts as empty.
+    static func isEmpty(_ cgroup: String) -> Bool {
+        guard let procs = SystemFiles.read(cgroup + "/cgroup.procs") else { return true }
+        return procs.isEmpty
+    }
+
+    /// Removes everything this run created, once its cgroup is empty: the private /tmp
+    /// directories are the service's, and are not cleared under a process still using them.
     func remove() {
+        guard isEmpty else { return }
         rmdir(cgroup)
-        SystemFiles.removeTree(privateTmp)
-        SystemFiles.removeTree(privateVarTmp)
+        for path in [privateTmp, privateVarTmp] {
+            let slash = path.lastIndex(of: "/")!
+            (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
+        }
     }
 }

@@ -41,6 +41,12 @@ public enum SystemFiles {
         return 0
     }
 
+    /// One line on brig's standard error.
+    public static func warn(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+
     public static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0
@@ -55,28 +61,6 @@ public enum SystemFiles {
             if mkdir(current, mode) != 0 && errno != EEXIST { return errno }
         }
         return 0
-    }
-
-    /// rm -rf without following symlinks or crossing into mounts.
-    public static func removeTree(_ path: String) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            if let dir = opendir(path) {
-                var names: [String] = []
-                while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                    }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(dir)
-                for name in names { removeTree(path + "/" + name) }
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
     }
 
     public static func errorName(_ code: Int32) -> String {

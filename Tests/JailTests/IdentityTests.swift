@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Jail
 
@@ -60,12 +61,33 @@ struct IdentityTests {
     }
 
     @Test func dynamicUserGetsAFreeIdInRange() throws {
-        let lease = try DynamicUserLease.acquire(name: "brig-test")
+        let lease = try DynamicUserLease.acquire(name: "brig-test", cgroup: RunSite().cgroup)
         defer { lease.release() }
         #expect(DynamicUserLease.range.contains(lease.uid))
-        let other = try DynamicUserLease.acquire(name: "brig-test")
+        let other = try DynamicUserLease.acquire(name: "brig-test", cgroup: RunSite().cgroup)
         defer { other.release() }
         #expect(other.uid != lease.uid)
+    }
+
+    /// A uid whose processes outlive the run that leased it (its brig killed, or SendSIGKILL=no)
+    /// is not handed out again until its cgroup is empty.
+    @Test func aUidStaysLeasedWhileItsCgroupHasProcesses() throws {
+        let site = RunSite()
+        try site.prepare(privateTmp: false, privateDevices: false)
+        let sleeper = try Subprocess(["/bin/sleep", "30"])
+        #expect(SystemFiles.write(site.cgroupProcs, "\(sleeper.pid)") == 0)
+        let name = "brig-lease-\(UUID().uuidString.prefix(6))"
+        let first = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
+        first.release()
+        let again = try DynamicUserLease.acquire(name: name, cgroup: RunSite().cgroup)
+        #expect(again.uid != first.uid)
+        again.release()
+        sleeper.send(SIGKILL)
+        _ = sleeper.wait()
+        site.remove()
+        let free = try DynamicUserLease.acquire(name: name, cgroup: RunSite().cgroup)
+        #expect(free.uid == first.uid)
+        free.release()
     }
 
     @Test func privateUsersMapsOnlyRootAndTheServiceUser() throws {
