@@ -345,17 +345,7 @@ static int c_open_read(void) {
     return 0;
 }
 /* getpid through the i386 entry point; its number there is 20. */
-static int c_i386_getpid(void) {
-#if defined(__x86_64__)
-    long ret;
-    __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
-    if (ret < 0 && ret > -4096) { errno = (int)-ret; return -1; }
-    return 0;
-#else
-    errno = ENOSYS;
-    return -1;
-#endif
-}
+static int c_i386_getpid(void) { return i386_call4(20, 0, 0, 0, 0); }
 
 struct probe { const char *name; call_fn fn; };
 static const struct probe probes[] = {
