@@ -7,7 +7,9 @@ extension SeccompProgram {
     /// the ABI, and give up as soon as it reads anything else.
     public func alwaysAllows(_ syscall: String, abi: SyscallABI = .native) -> Bool {
         guard let number = SyscallTable.table(for: abi).number(of: syscall) else { return false }
-        let arch = SeccompCompiler.token(of: abi)
+        // x32 calls reach the filter as x86-64 ones whose number carries the x32 bit (the
+        // table's numbers have it); libseccomp's x32 token never appears in seccomp_data.
+        let arch = SeccompCompiler.token(of: abi == .x32 ? .x86_64 : abi)
         var accumulator: UInt32 = 0
         var pc = 0
         while pc < instructions.count {

@@ -82,12 +82,7 @@ public enum SeccompCompiler {
         _ = lib.attrSet(context, LibSeccomp.Attribute.optimize.rawValue, 2)
 
         for rule in policy.rules where rule.applies(to: abi) {
-            // Rules take libseccomp's native numbering (pseudo numbers for calls the native
-            // ABI lacks); libseccomp maps them to the ABI of the context.
-            let native = rule.syscall.withCString { name in
-                lib.resolveNameArch(token, name) >= 0 ? lib.resolveName(name) : LibSeccomp.unknownSyscall
-            }
-            guard native != LibSeccomp.unknownSyscall else {
+            guard let native = try number(of: rule, in: abi, token: token, lib) else {
                 continue  // not a call of this ABI: nothing to filter, as systemd skips it
             }
             let result: Int32
@@ -106,6 +101,26 @@ public enum SeccompCompiler {
         }
         ok = true
         return context
+    }
+
+    /// The number libseccomp takes for the rule's call in a filter of `abi`, or nil when the ABI
+    /// has no such call. Rules take libseccomp's native numbering (pseudo numbers for calls the
+    /// native ABI lacks), which libseccomp maps to the filter's ABI by name. A call newer than the
+    /// loaded libseccomp (fchmodat2() for 2.5.4 as released) is refused by the number of brig's own
+    /// table, as systemd does; libseccomp takes such a number only for the native ABI, so another
+    /// ABI stops the build rather than leave the call open. Allowing rules are left out, as
+    /// systemd leaves them: the call then gets the program's default action.
+    private static func number(of rule: SeccompRule, in abi: SyscallABI, token: UInt32,
+                               _ lib: LibSeccomp) throws(SeccompError) -> Int32? {
+        let (onABI, native) = rule.syscall.withCString { name in (lib.resolveNameArch(token, name), lib.resolveName(name)) }
+        if onABI >= 0 { return native }
+        // Any other negative answer than "unknown" means the ABI has no such call (or only
+        // multiplexed, like i386's socket calls behind socketcall()).
+        guard onABI == LibSeccomp.unknownSyscall, rule.action != .allow, let number = SyscallTable.table(for: abi).number(of: rule.syscall) else {
+            return nil
+        }
+        guard abi == .native else { throw .syscallUnknownToLibrary(syscall: rule.syscall, abi: abi) }
+        return number
     }
 
     private static func check(_ result: Int32, _ step: String) throws(SeccompError) {

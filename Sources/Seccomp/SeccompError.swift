@@ -12,6 +12,9 @@ public enum SeccompError: Error, Hashable, Sendable, CustomStringConvertible {
     case ruleRejected(syscall: String, abi: SyscallABI, errno: Int32)
     /// A libseccomp step other than adding a rule failed.
     case libseccompFailed(step: String, errno: Int32)
+    /// The kernel has the call on that ABI but the loaded libseccomp does not know it, and can
+    /// take a rule by number only for the native ABI.
+    case syscallUnknownToLibrary(syscall: String, abi: SyscallABI)
 
     public var description: String {
         switch self {
@@ -23,6 +26,9 @@ public enum SeccompError: Error, Hashable, Sendable, CustomStringConvertible {
             "libseccomp refused the rule for \(syscall)() on \(abi.rawValue): \(Self.message(errno))"
         case .libseccompFailed(let step, let errno):
             "libseccomp failed to \(step): \(Self.message(errno))"
+        case .syscallUnknownToLibrary(let syscall, let abi):
+            "this libseccomp does not know \(syscall)(), so it cannot filter the \(abi.rawValue) ABI's; "
+                + "a newer libseccomp2, or SystemCallArchitectures=native, lets the filter be built"
         }
     }
 

@@ -132,7 +132,10 @@ enum SystemdLayers {
                          eperm)
         }
         return SeccompLayer("RestrictSUIDSGID=", rules: [
-            mode("chmod", 1), mode("fchmod", 1), mode("fchmodat", 2), mode("mkdir", 1), mode("mkdirat", 2),
+            // fchmodat2() (Linux 6.6) takes the mode where fchmodat() does; Debian's systemd 252
+            // and newer upstream releases refuse it too.
+            mode("chmod", 1), mode("fchmod", 1), mode("fchmodat", 2), mode("fchmodat2", 2),
+            mode("mkdir", 1), mode("mkdirat", 2),
             mode("mknod", 1), mode("mknodat", 2),
             creating("open", flags: 1, mode: 2), creating("openat", flags: 2, mode: 3),
             // openat2() hides its flags in a structure: refused, so programs fall back to openat().

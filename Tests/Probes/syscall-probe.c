@@ -8,13 +8,13 @@
  *   setns:NSTYPE             setns(own net namespace fd, NSTYPE)
  *   personality:HEX          personality(HEX), then back to PER_LINUX
  *   sched:POLICY             sched_setscheduler(0, POLICY) with a valid priority
- *   chmod-suid, fchmod-suid, fchmodat-suid, chmod-plain, open-creat-suid, openat-creat-suid,
+ *   chmod-suid, fchmod-suid, fchmodat-suid, fchmodat2-suid, chmod-plain, open-creat-suid, openat-creat-suid,
  *   creat-suid, openat2, open-plain, mkdir-suid
  *   sethostname (to its current name), adjtimex (read only), syslog (buffer size query),
  *   init_module, delete_module, iopl, ioperm, mount, swapon, reboot, _sysctl
- *   sys:NR                   syscall(NR, 0, 0, 0, 0, 0, 0) on x86-64
- *   x32:NR                   the same through the x32 ABI
- *   i386:NR                  the same through the i386 ABI (int $0x80)
+ *   sys:NR[:A0[:A1[:A2]]]    syscall(NR, A0, A1, A2, 0, 0, 0) on x86-64, arguments in hex (default 0)
+ *   x32:NR[:A0...]           the same through the x32 ABI
+ *   i386:NR[:A0...]          the same through the i386 ABI (int $0x80)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,9 +42,9 @@ static char scratch[64];
 
 static long result(long r) { return r < 0 ? -errno : 0; }
 
-static long i386_call(long nr) {
+static long i386_call(long nr, unsigned long a0, unsigned long a1, unsigned long a2) {
     long r;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(0), "c"(0), "d"(0), "S"(0), "D"(0) : "memory");
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(0), "D"(0) : "memory");
     return r < 0 && r > -4096 ? r : 0;
 }
 
@@ -67,6 +67,7 @@ static long with_file(int (*op)(const char *)) {
 static int do_chmod(const char *p) { return result(chmod(p, 04755)); }
 static int do_chmod_plain(const char *p) { return result(chmod(p, 0755)); }
 static int do_fchmodat(const char *p) { return result(fchmodat(AT_FDCWD, p, 02755, 0)); }
+static int do_fchmodat2(const char *p) { return result(syscall(452 /* fchmodat2 */, AT_FDCWD, p, 04755, 0)); }
 static int do_fchmod(const char *p) {
     int fd = open(p, O_RDONLY);
     long r = result(fchmod(fd, 04755));
@@ -76,7 +77,7 @@ static int do_fchmod(const char *p) {
 
 static long probe(const char *op) {
     char buf[16];
-    unsigned long x;
+    unsigned long x, a[3] = { 0, 0, 0 };
     if (!strcmp(op, "getppid")) return result(syscall(SYS_getppid));
     if (!strcmp(op, "uname")) { struct utsname u; return result(uname(&u)); }
     if (!strcmp(op, "read-zero")) {
@@ -158,6 +159,7 @@ static long probe(const char *op) {
     if (!strcmp(op, "chmod-plain")) return with_file(do_chmod_plain);
     if (!strcmp(op, "fchmod-suid")) return with_file(do_fchmod);
     if (!strcmp(op, "fchmodat-suid")) return with_file(do_fchmodat);
+    if (!strcmp(op, "fchmodat2-suid")) return with_file(do_fchmodat2);
     if (!strcmp(op, "open-creat-suid") || !strcmp(op, "openat-creat-suid") || !strcmp(op, "creat-suid") ||
         !strcmp(op, "open-plain")) {
         const char *path = scratch_file();
@@ -198,9 +200,10 @@ static long probe(const char *op) {
     if (!strcmp(op, "swapon")) return result(syscall(SYS_swapon, "/brig-no-such-file", 0));
     if (!strcmp(op, "reboot")) return result(syscall(SYS_reboot, 0, 0, 0, NULL));
     if (!strcmp(op, "_sysctl")) return result(syscall(SYS__sysctl, NULL));
-    if (sscanf(op, "sys:%lu", &x) == 1) return result(syscall(x, 0, 0, 0, 0, 0, 0));
-    if (sscanf(op, "x32:%lu", &x) == 1) return result(syscall(x | 0x40000000, 0, 0, 0, 0, 0, 0));
-    if (sscanf(op, "i386:%lu", &x) == 1) return i386_call(x);
+    if (sscanf(op, "sys:%lu:%lx:%lx:%lx", &x, &a[0], &a[1], &a[2]) >= 1) return result(syscall(x, a[0], a[1], a[2], 0, 0, 0));
+    if (sscanf(op, "x32:%lu:%lx:%lx:%lx", &x, &a[0], &a[1], &a[2]) >= 1)
+        return result(syscall(x | 0x40000000, a[0], a[1], a[2], 0, 0, 0));
+    if (sscanf(op, "i386:%lu:%lx:%lx:%lx", &x, &a[0], &a[1], &a[2]) >= 1) return i386_call(x, a[0], a[1], a[2]);
     fprintf(stderr, "syscall-probe: unknown operation %s\n", op);
     exit(2);
 }

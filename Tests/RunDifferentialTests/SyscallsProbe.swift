@@ -2,7 +2,9 @@
 /// "all") is made in a child of its own, reported as ok, an errno name or the
 /// signal that killed the child. Compiled with `cc` when the tests install it.
 enum SyscallsProbe {
-    static let name = "syscalls"
+    /// Named after its source, so that worktrees testing different versions of the probe at
+    /// once each run their own rather than replace each other's in the shared directory.
+    static let name = "syscalls-" + String(source.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
 
     static let source = #"""
 /* syscalls: makes each call named on the command line in a child of its own and
@@ -175,6 +177,110 @@ static int c_creat_suid(void) {
     return fd < 0 ? -1 : 0;
 }
 
+/* Every call that sets a file's mode, with set-user-ID or set-group-ID bits: on a file
+ * of the probe's own (where the kernel allows it), or creating one that is removed again. */
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+static int new_path(char *path, size_t size) {
+    if (fresh_file(path, size) < 0) return -1;
+    return unlink(path);
+}
+static int create_with(long (*fn)(const char *)) {
+    char path[64];
+    if (new_path(path, sizeof path) < 0) return -1;
+    long r = fn(path);
+    int saved = errno;
+    if (r >= 0) { struct stat st; if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) rmdir(path); else unlink(path); }
+    if (r > 2) close((int)r);
+    errno = saved;
+    return r < 0 ? -1 : 0;
+}
+static int do_fchmod_suid(const char *p) {
+    int fd = open(p, O_RDONLY);
+    if (fd < 0) return -1;
+    int r = fchmod(fd, 04755), saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
+}
+static int do_fchmodat_sgid(const char *p) { return fchmodat(AT_FDCWD, p, 02755, 0); }
+static int do_fchmodat2_suid(const char *p) { return rc(syscall(SYS_fchmodat2, AT_FDCWD, p, 04755, 0)); }
+static int do_fchmodat2_sgid(const char *p) { return rc(syscall(SYS_fchmodat2, AT_FDCWD, p, 02755, AT_SYMLINK_NOFOLLOW)); }
+static int do_fchmodat2_plain(const char *p) { return rc(syscall(SYS_fchmodat2, AT_FDCWD, p, 0600, 0)); }
+static int c_fchmod_suid(void) { return with_fresh_file(do_fchmod_suid); }
+static int c_fchmodat_sgid(void) { return with_fresh_file(do_fchmodat_sgid); }
+static int c_fchmodat2_suid(void) { return with_fresh_file(do_fchmodat2_suid); }
+static int c_fchmodat2_sgid(void) { return with_fresh_file(do_fchmodat2_sgid); }
+static int c_fchmodat2_plain(void) { return with_fresh_file(do_fchmodat2_plain); }
+static long new_open_suid(const char *p) { return syscall(SYS_open, p, O_CREAT | O_EXCL | O_WRONLY, 04755); }
+static long new_openat_sgid(const char *p) { return syscall(SYS_openat, AT_FDCWD, p, O_CREAT | O_EXCL | O_WRONLY, 02755); }
+static long new_creat_sgid(const char *p) { return syscall(SYS_creat, p, 02755); }
+static long new_mkdir_suid(const char *p) { return syscall(SYS_mkdir, p, 04755); }
+static long new_mkdirat_sgid(const char *p) { return syscall(SYS_mkdirat, AT_FDCWD, p, 02755); }
+static long new_mknod_suid(const char *p) { return syscall(SYS_mknod, p, S_IFREG | 04755, 0); }
+static long new_mknodat_sgid(const char *p) { return syscall(SYS_mknodat, AT_FDCWD, p, S_IFREG | 02755, 0); }
+static long new_openat2_suid(const char *p) {
+    struct { uint64_t flags, mode, resolve; } how = { O_CREAT | O_EXCL | O_WRONLY, 04755, 0 };
+    return syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof how);
+}
+/* An unnamed file with the mode (linkat could name it later): no O_CREAT in the flags. */
+static long tmpfile_in_dir_of(const char *p, int at) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "%s", p);
+    *strrchr(dir, '/') = 0;
+    return at ? syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_WRONLY, 04755)
+              : syscall(SYS_open, dir, O_TMPFILE | O_WRONLY, 04755);
+}
+static long new_open_tmpfile_suid(const char *p) { return tmpfile_in_dir_of(p, 0); }
+static long new_openat_tmpfile_suid(const char *p) { return tmpfile_in_dir_of(p, 1); }
+static int c_open_creat_suid(void) { return create_with(new_open_suid); }
+static int c_openat_creat_sgid(void) { return create_with(new_openat_sgid); }
+static int c_creat_sgid(void) { return create_with(new_creat_sgid); }
+static int c_mkdir_suid(void) { return create_with(new_mkdir_suid); }
+static int c_mkdirat_sgid(void) { return create_with(new_mkdirat_sgid); }
+static int c_mknod_suid(void) { return create_with(new_mknod_suid); }
+static int c_mknodat_sgid(void) { return create_with(new_mknodat_sgid); }
+static int c_openat2_creat_suid(void) { return create_with(new_openat2_suid); }
+static int c_open_tmpfile_suid(void) { return create_with(new_open_tmpfile_suid); }
+static int c_openat_tmpfile_suid(void) { return create_with(new_openat_tmpfile_suid); }
+
+/* Calls through the i386 (int $0x80) and x32 entry points, with up to four arguments. Pointers
+ * are NULL: a filter answers before the kernel reads them, the kernel itself says EFAULT. */
+static int i386_call4(long nr, long a, long b, long c, long d) {
+#if defined(__x86_64__)
+    long ret;
+    __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(0L) : "memory");
+    if (ret < 0 && ret > -4096) { errno = (int)-ret; return -1; }
+    return 0;
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+static int x32_call4(long nr, long a, long b, long c, long d) { return rc(syscall(nr | 0x40000000L, a, b, c, d)); }
+static int c_i386_chmod_suid(void) { return i386_call4(15, 0, 04755, 0, 0); }
+static int c_i386_fchmodat2_suid(void) { return i386_call4(452, AT_FDCWD, 0, 04755, 0); }
+static int c_i386_open_creat_suid(void) { return i386_call4(5, 0, O_CREAT | O_WRONLY, 04755, 0); }
+static int c_i386_mprotect_x(void) { return i386_call4(125, 0, 4096, PROT_READ | PROT_EXEC, 0); }
+static int c_i386_unshare_user(void) { return i386_call4(310, CLONE_NEWUSER, 0, 0, 0); }
+static int c_i386_sched_fifo(void) { return i386_call4(156, 0, SCHED_FIFO, 0, 0); }
+static int c_i386_personality_linux32(void) { return i386_call4(136, PER_LINUX32, 0, 0, 0); }
+static int c_x32_chmod_suid(void) { return x32_call4(90, 0, 04755, 0, 0); }
+static int c_x32_fchmodat2_suid(void) { return x32_call4(452, AT_FDCWD, 0, 04755, 0); }
+static int c_x32_openat_creat_suid(void) { return x32_call4(257, AT_FDCWD, 0, O_CREAT | O_WRONLY, 04755); }
+static int c_x32_mprotect_x(void) { return x32_call4(10, 0, 4096, PROT_READ | PROT_EXEC, 0); }
+static int c_x32_sched_fifo(void) { return x32_call4(144, 0, SCHED_FIFO, 0, 0); }
+/* A real-time policy through sched_setattr, whose policy sits in a structure. */
+static int c_sched_setattr_fifo(void) {
+    struct { uint32_t size, policy; uint64_t flags; int32_t nice; uint32_t priority; uint64_t runtime, deadline, period; }
+        attr = { .size = 48, .policy = SCHED_FIFO, .priority = 1 };
+    return rc(syscall(SYS_sched_setattr, 0, &attr, 0));
+}
+
 /* Checks CAP_SYS_TIME and changes nothing: no time, no zone. */
 static int c_settimeofday(void) { return rc(syscall(SYS_settimeofday, NULL, NULL)); }
 /* The monotonic clock cannot be set: EINVAL unless a filter answers first. */
@@ -239,17 +345,7 @@ static int c_open_read(void) {
     return 0;
 }
 /* getpid through the i386 entry point; its number there is 20. */
-static int c_i386_getpid(void) {
-#if defined(__x86_64__)
-    long ret;
-    __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
-    if (ret < 0 && ret > -4096) { errno = (int)-ret; return -1; }
-    return 0;
-#else
-    errno = ENOSYS;
-    return -1;
-#endif
-}
+static int c_i386_getpid(void) { return i386_call4(20, 0, 0, 0, 0); }
 
 struct probe { const char *name; call_fn fn; };
 static const struct probe probes[] = {
@@ -268,6 +364,20 @@ static const struct probe probes[] = {
     { "sched_setscheduler-fifo", c_sched_fifo }, { "setpriority", c_setpriority }, { "setrlimit", c_setrlimit },
     { "chmod-plain", c_chmod_plain }, { "chmod-suid", c_chmod_suid }, { "chmod-sgid", c_chmod_sgid },
     { "creat-suid", c_creat_suid }, { "chown-self", c_chown_self },
+    { "fchmod-suid", c_fchmod_suid }, { "fchmodat-sgid", c_fchmodat_sgid }, { "fchmodat2-suid", c_fchmodat2_suid },
+    { "fchmodat2-sgid", c_fchmodat2_sgid }, { "fchmodat2-plain", c_fchmodat2_plain },
+    { "open-creat-suid", c_open_creat_suid }, { "openat-creat-sgid", c_openat_creat_sgid },
+    { "creat-sgid", c_creat_sgid }, { "openat2-creat-suid", c_openat2_creat_suid },
+    { "open-tmpfile-suid", c_open_tmpfile_suid }, { "openat-tmpfile-suid", c_openat_tmpfile_suid },
+    { "mkdir-suid", c_mkdir_suid }, { "mkdirat-sgid", c_mkdirat_sgid },
+    { "mknod-suid", c_mknod_suid }, { "mknodat-sgid", c_mknodat_sgid },
+    { "i386-chmod-suid", c_i386_chmod_suid }, { "i386-fchmodat2-suid", c_i386_fchmodat2_suid },
+    { "i386-open-creat-suid", c_i386_open_creat_suid }, { "x32-chmod-suid", c_x32_chmod_suid },
+    { "x32-fchmodat2-suid", c_x32_fchmodat2_suid }, { "x32-openat-creat-suid", c_x32_openat_creat_suid },
+    { "i386-mprotect-x", c_i386_mprotect_x }, { "x32-mprotect-x", c_x32_mprotect_x },
+    { "i386-unshare-user", c_i386_unshare_user }, { "i386-sched_setscheduler-fifo", c_i386_sched_fifo },
+    { "x32-sched_setscheduler-fifo", c_x32_sched_fifo }, { "sched_setattr-fifo", c_sched_setattr_fifo },
+    { "i386-personality-linux32", c_i386_personality_linux32 },
     { "settimeofday", c_settimeofday }, { "clock_settime", c_clock_settime }, { "adjtimex-read", c_adjtimex_read },
     { "init_module", c_init_module }, { "delete_module", c_delete_module }, { "syslog", c_syslog },
     { "sethostname", c_sethostname }, { "setdomainname", c_setdomainname },

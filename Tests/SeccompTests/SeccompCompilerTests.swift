@@ -71,3 +71,39 @@ struct SeccompCompilerTests {
         #expect(try SystemdSyscallSettings().policy() == nil)
     }
 }
+
+/// A call the kernel has but the loaded libseccomp does not know by name (fchmodat2() for
+/// libseccomp 2.5.4 as released; mseal() and others for this machine's) is refused by number.
+@Suite struct CallsUnknownToLibseccompTests {
+    /// A call of brig's x86-64 and i386 tables that this libseccomp cannot name, if there is one.
+    static let unknown: String? = {
+        guard case .success(let lib) = LibSeccomp.shared else { return nil }
+        return SyscallTable.x86_64.names.sorted().first { name in
+            SyscallTable.x86.contains(name) && name.withCString { lib.resolveName($0) } == LibSeccomp.unknownSyscall
+        }
+    }()
+
+    @Test(.enabled(if: unknown != nil, "this libseccomp knows every call brig's tables list"))
+    func aRefusalIsPlacedByNumberOnTheNativeABI() throws {
+        let call = try #require(Self.unknown)
+        let program = try SeccompCompiler.compile(SeccompPolicy(abis: [.x86_64], rules: [SeccompRule(call, .errno(1))]))
+        #expect(!program.alwaysAllows(call))
+        #expect(program.alwaysAllows("getppid"))
+    }
+
+    @Test(.enabled(if: unknown != nil, "this libseccomp knows every call brig's tables list"))
+    func aRefusalOnAnotherABIStopsTheBuild() throws {
+        let call = try #require(Self.unknown)
+        #expect(throws: SeccompError.syscallUnknownToLibrary(syscall: call, abi: .x86)) {
+            try SeccompCompiler.compile(SeccompPolicy(abis: [.x86_64, .x86], rules: [SeccompRule(call, .errno(1))]))
+        }
+    }
+
+    /// As systemd does: an allow list that names the call leaves it to the default action.
+    @Test(.enabled(if: unknown != nil, "this libseccomp knows every call brig's tables list"))
+    func anAllowanceIsLeftToTheDefaultAction() throws {
+        let call = try #require(Self.unknown)
+        let policy = SeccompPolicy(defaultAction: .errno(1), abis: [.x86_64, .x86], rules: [SeccompRule(call, .allow)])
+        #expect(!(try SeccompCompiler.compile(policy)).alwaysAllows(call))
+    }
+}
