@@ -12,6 +12,8 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -139,4 +141,74 @@ int cjail_path_is_plain(const char *path) {
     if (errno == ELOOP) return 0;
     if (errno == ENOENT || errno == ENOTDIR) return 1;
     return -errno;
+}
+
+// The keeper: a process of brig's own that ends the run when brig ends, whatever ends brig
+// (SIGKILL, the OOM killer, a crash). Forked once the jail runs, it leaves brig's session and
+// descriptors, ignores the signals a terminal or a `kill` of every brig would send, waits on a
+// pidfd of brig, then kills the run's cgroup and removes it once empty. Only system calls run
+// here: the fork is of a multi-threaded process.
+static void keeper_kill_listed(const char *procs) {
+    char buf[4096];
+    int fd = open(procs, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return;
+    buf[n] = 0;
+    long pid = 0;
+    for (char *p = buf; *p; p++) {
+        if (*p >= '0' && *p <= '9') { pid = pid * 10 + (*p - '0'); continue; }
+        if (pid > 0) kill((pid_t)pid, SIGKILL);
+        pid = 0;
+    }
+}
+
+int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs) {
+    int brig = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    if (brig < 0) return -errno;
+    pid_t pid = fork();
+    if (pid != 0) {
+        int e = errno;
+        close(brig);
+        if (pid < 0) return -e;
+        // Held before anything could reap the keeper, so its pid is never mistaken for another.
+        int keeper = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (keeper < 0) {
+            e = errno;
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            return -e;
+        }
+        fcntl(keeper, F_SETFD, FD_CLOEXEC);
+        return keeper;
+    }
+    setsid();
+    static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+    for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) signal(ignored[i], SIG_IGN);
+    if (dup2(brig, 0) < 0) _exit(1);
+    syscall(SYS_close_range, 1, ~0U, 0);
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
+    int fd = open(cgroup_kill, O_WRONLY | O_CLOEXEC);
+    int killed = fd >= 0 && write(fd, "1", 1) == 1;
+    if (fd >= 0) close(fd);
+    // A cgroup whose last process has gone can be removed; give the kernel up to ten seconds.
+    for (int i = 0; i < 1000; i++) {
+        if (rmdir(cgroup) == 0 || errno == ENOENT) break;
+        if (!killed) keeper_kill_listed(cgroup_procs);
+        usleep(10000);
+    }
+    _exit(0);
+}
+
+void cjail_stop_keeper(int keeper) {
+    syscall(SYS_pidfd_send_signal, keeper, SIGKILL, NULL, 0);
+    siginfo_t info;
+    while (waitid(P_PIDFD, (id_t)keeper, &info, WEXITED) < 0 && errno == EINTR) {}
+    close(keeper);
+}
+
+int cjail_setresuid(uid_t real, uid_t effective, uid_t saved) {
+    return setresuid(real, effective, saved) < 0 ? -errno : 0;
 }

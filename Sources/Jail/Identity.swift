@@ -20,6 +20,9 @@ public struct Identity: Sendable, Equatable {
             throw .refused(directive: "User=\(user)", reason: "no such user", status: .user)
         }
         var identity = account
+        if identity.uid == Shield.uid {
+            throw .refused(directive: "User=\(user)", reason: "uid \(Shield.uid) is brig's own", status: .user)
+        }
         if let group {
             guard let gid = lookupGroup(group) else {
                 throw .refused(directive: "Group=\(group)", reason: "no such group", status: .group)

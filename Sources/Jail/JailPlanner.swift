@@ -9,6 +9,7 @@ public enum JailPlanner {
 
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
+        if Shield.isRaised { plan.add(.setUID(0), for: "(brig: root's own uids back)", failing: .user) }
         plan.add(.resetSignals, for: "(brig)", failing: .signalMask)
         if spec.ignoreSIGPIPE { plan.add(.ignoreSignal(13), for: "IgnoreSIGPIPE=yes", failing: .signalMask) }
         plan.add(.joinCgroup(procsFile: site.cgroupProcs), for: "(brig: KillMode=control-group)", failing: .cgroup)

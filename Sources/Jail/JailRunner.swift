@@ -30,10 +30,21 @@ public enum JailRunner {
             terminateCgroup(site, stop: stop, reaper: Reaper(any: ownsProcess))
             throw error
         }
+        // brig's keeper ends the run if brig itself is ended before it could (the CLI only: a
+        // test process runs many jails and outlives them all).
+        let keeper = ownsProcess ? startKeeper(site) : nil
         let reaper = Reaper(any: ownsProcess)
         let status = waitForMain(pid, site: site, stop: stop, forwardSignals: ownsProcess, reaper: reaper)
         terminateCgroup(site, stop: stop, reaper: reaper)
+        if let keeper { cjail_stop_keeper(keeper) }
         return status
+    }
+
+    /// A pidfd on the keeper; nil when none could be forked, and the run goes on without it.
+    private static func startKeeper(_ site: RunSite) -> Int32? {
+        let keeper = cjail_start_keeper(site.cgroup, site.cgroup + "/cgroup.kill", site.cgroupProcs)
+        if keeper < 0 { SystemFiles.warn("brig run: no keeper for the run: \(SystemFiles.errorName(-keeper))") }
+        return keeper >= 0 ? keeper : nil
     }
 
     /// Polls the main process and the forwarded signals; after the first

@@ -162,4 +162,34 @@ struct HostileServiceTests {
             #expect(brig.stdout == (try Oracle.run(properties: properties, Self.capabilities)).stdout, "\(properties)")
         }
     }
+
+    /// A jailed root without CAP_KILL and CAP_SYS_PTRACE cannot stop, kill or read the brig that
+    /// runs it (under systemd, PID 1 is as far out of its reach), and is root all the same.
+    @Test func aJailCannotSignalOrReadItsBrig() throws {
+        let probe = "kill -STOP $PPID || echo stop-refused; kill -KILL $PPID || echo kill-refused; "
+            + "cat /proc/$PPID/environ >/dev/null || echo read-refused; id -u"
+        let out = try Brig.run(properties: ["CapabilityBoundingSet="], ["/bin/sh", "-c", probe])
+        #expect(out.status == 0)
+        #expect(out.stdout == "stop-refused\nkill-refused\nread-refused\n0\n")
+    }
+
+    /// Whatever ends brig ends its run: its keeper kills the cgroup and removes it.
+    @Test func aJailWhoseBrigIsKilledDiesWithIt() throws {
+        let marker = CleanupTests.uniqueSleep()
+        let brig = try Subprocess([Brig.path, "run", "--", "/bin/sh", "-c", "sleep \(marker) & sleep \(marker) & wait"])
+        func runCgroups() -> [String] {   // brig's own command line carries the marker too
+            CleanupTests.running(marker).compactMap { pid in
+                let lines = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8))?.split(separator: "\n") ?? []
+                return lines.first { $0.hasPrefix("0::") && $0.contains("/brig/run-") }.map { RunSite.cgroupRoot + $0.dropFirst(3) }
+            }
+        }
+        for _ in 0..<200 where runCgroups().count < 3 { usleep(10_000) }
+        let cgroup = try #require(runCgroups().first)
+        #expect(FileManager.default.fileExists(atPath: cgroup))
+        brig.send(SIGKILL)
+        _ = brig.wait()
+        for _ in 0..<300 where FileManager.default.fileExists(atPath: cgroup) { usleep(10_000) }
+        #expect(CleanupTests.running(marker).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cgroup))
+    }
 }

@@ -104,7 +104,15 @@ int cjail_read_report(int report_fd, struct cjail_report *report);
 // (one byte) to write_fd instead of killing us, so the run loop can forward them.
 int cjail_forward_signals(int write_fd);
 
+// Forks brig's keeper, which, once brig has ended for any reason, kills the run's cgroup
+// (through cgroup.kill, or its cgroup.procs one by one) and removes the directory. A pidfd on
+// the keeper (close-on-exec), or -errno.
+int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs);
+// Ends a keeper whose run ended normally, and reaps it.
+void cjail_stop_keeper(int keeper);
+
 int cjail_become_subreaper(void);   // 0 or -errno
+int cjail_setresuid(uid_t real, uid_t effective, uid_t saved); // 0 or -errno (not in Swift's Glibc)
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
