@@ -5,6 +5,9 @@
 public enum UnitFileParser {
     /// systemd refuses lines (and joined continuations) longer than this.
     public static let maximumLineLength = 1024 * 1024
+    /// brig refuses unit files larger than this. systemd has no such limit (it reads line by line);
+    /// brig reads a file whole before parsing it, so the cap is what keeps its memory bounded.
+    public static let maximumFileSize = 64 * 1024 * 1024
 
     public struct Result: Sendable {
         public var assignments: [Assignment] = []
