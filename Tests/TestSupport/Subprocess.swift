@@ -6,7 +6,7 @@ import Foundation
 /// Foundation's `Process` is not used on purpose: it learns of an exit when a socket it
 /// passes to the child reaches EOF, so a daemon the child leaves behind (the systemd
 /// oracle, booted by whichever test needs it first) keeps that socket open and the test
-/// waits forever. Here the exit comes from wait4, and a deadline kills the child's
+/// waits forever. Here the exit comes from waitpid, and a deadline kills the child's
 /// whole process group, so no test can hang the suite.
 public final class Subprocess: @unchecked Sendable {
     public struct Output: Sendable {
@@ -18,8 +18,6 @@ public final class Subprocess: @unchecked Sendable {
         public var stderr: String
         /// The deadline passed and the process group was killed.
         public var timedOut: Bool
-        /// The most memory the process had resident at once, in KiB (getrusage's ru_maxrss).
-        public var maxResidentKiB: Int = 0
     }
 
     public let pid: pid_t
@@ -95,16 +93,14 @@ public final class Subprocess: @unchecked Sendable {
     /// Waits for the exit and collects what the process printed.
     public func wait() -> Output {
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let timedOut = lock.withLock { reaped = true; return killed }
         defer { unlink(stdoutPath); unlink(stderrPath) }
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         let signal = status & 0x7f
         let signaled = signal != 0 && signal != 0x7f
         return Output(status: signaled ? 128 + signal : (status >> 8) & 0xff, signal: signaled ? signal : nil,
-                      stdout: read(stdoutPath), stderr: read(stderrPath), timedOut: timedOut,
-                      maxResidentKiB: usage.ru_maxrss)
+                      stdout: read(stdoutPath), stderr: read(stderrPath), timedOut: timedOut)
     }
 
     /// Starts argv and waits for it.
