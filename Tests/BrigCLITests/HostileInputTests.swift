@@ -3,21 +3,20 @@ import Testing
 
 /// `brig verify` and `brig analyze` on unit files made to exhaust them: memory and time stay linear
 /// in the input and within systemd's limits, and a file that is not regular is refused unopened.
-/// Each run has a deadline, an address-space cap (so that a regression fails fast instead of taking
-/// the machine's memory) and a bound on the resident memory the kernel measured.
+/// Each run has a deadline and an address-space cap of 1 GiB: brig needs under 100 MB for any of
+/// these, and a regression aborts (exit 134) instead of taking the machine's memory. (getrusage of
+/// the child is no measure: posix_spawn's child starts from the test process's peak.)
 @Suite(.timeLimit(.minutes(1)))
 struct HostileInputTests {
     let scratch = Scratch()
 
-    /// 1 GiB of address space: brig needs a fraction; the old quadratic code aborted below it.
     static let memoryCap = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
         ? ["/usr/bin/prlimit", "--as=\(1 << 30)"] : []
 
     func bounded(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> BrigBinary.Result {
         let result = try BrigBinary.run(arguments, wrapper: Self.memoryCap, timeout: 20)
         #expect(!result.timedOut, "brig \(arguments[0]) passed its deadline", sourceLocation: sourceLocation)
-        #expect(result.maxResidentKiB < 150 << 10, "peak resident memory \(result.maxResidentKiB) KiB",
-                sourceLocation: sourceLocation)
+        #expect(result.signal == nil, "brig \(arguments[0]) died: \(result.stderr.prefix(200))", sourceLocation: sourceLocation)
         return result
     }
 
@@ -29,45 +28,45 @@ struct HostileInputTests {
         scratch.write(name, "[Service]\nExecStart=/bin/true\n" + lines + "\n")
     }
 
+    /// The lines `brig verify` prints for a service with these lines, which must hold `count` errors.
+    func errors(_ name: String, _ lines: String, count: Int,
+                sourceLocation: SourceLocation = #_sourceLocation) throws -> (path: String, lines: [Substring]) {
+        let path = service(name, lines)
+        let result = try verify(path, sourceLocation: sourceLocation)
+        #expect(result.status == 1, sourceLocation: sourceLocation)
+        let printed = result.stdout.split(separator: "\n")
+        #expect(printed.count == count, sourceLocation: sourceLocation)
+        #expect(printed.allSatisfy { $0.hasPrefix(path + ":") && $0.contains(": error: ") }, sourceLocation: sourceLocation)
+        return (path, printed)
+    }
+
     @Test(arguments: [20_000, 60_000])
     func environmentLineOfManyBadWords(words: Int) throws {
-        let path = service("env.service", "Environment=" + Array(repeating: "x", count: words).joined(separator: " "))
-        let result = try verify(path)
-        #expect(result.status == 1)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == words)
+        let line = "Environment=" + Array(repeating: "x", count: words).joined(separator: " ")
+        let (path, lines) = try errors("env.service", line, count: words)
         #expect(lines.allSatisfy { $0.hasPrefix("\(path):3:1: error: Environment=x x x") && $0.hasSuffix(
             ": 'x' is not a NAME=VALUE assignment with a valid variable name (left out; the rest applies)") })
     }
 
     @Test func systemCallFilterOfManyUnknownNames() throws {
-        let path = service("scf.service", "SystemCallFilter=" + (0..<20_000).map { "nosuch\($0)" }.joined(separator: " "))
-        let result = try verify(path)
-        #expect(result.status == 1)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 20_000)
+        let line = "SystemCallFilter=" + (0..<20_000).map { "nosuch\($0)" }.joined(separator: " ")
+        let (_, lines) = try errors("scf.service", line, count: 20_000)
         #expect(lines.last?.hasSuffix(": unknown system call 'nosuch19999' (left out; the rest applies)") == true)
     }
 
     /// Lines after a fatal setting are still checked; each was read into a fresh copy of the model
     /// whose diagnostics were copied again: quadratic (40,000 lines took 71 s).
     @Test func manyLinesAfterAFatalSetting() throws {
-        let path = service("fatal.service", "WorkingDirectory=relative\n" + String(repeating: "Environment=x\n", count: 30_000))
-        let result = try verify(path)
-        #expect(result.status == 1)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 30_001)
+        let text = "WorkingDirectory=relative\n" + String(repeating: "Environment=x\n", count: 30_000)
+        let (path, lines) = try errors("fatal.service", text, count: 30_001)
         #expect(lines.first?.hasSuffix("is not an absolute path (systemd refuses to load the unit)") == true)
         #expect(lines.last?.hasPrefix("\(path):30003:1: error: Environment=x: 'x' is not") == true)
     }
 
     /// 80,000 continued lines (240 KB) make one logical line of 160 KB, within systemd's 1 MiB.
     @Test func manyContinuationLines() throws {
-        let path = service("cont.service", "Environment=A=1 \\\n" + String(repeating: "x\\\n", count: 80_000))
-        let result = try verify(path)
-        #expect(result.status == 1)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 80_000)
+        let text = "Environment=A=1 \\\n" + String(repeating: "x\\\n", count: 80_000)
+        let (path, lines) = try errors("cont.service", text, count: 80_000)
         #expect(lines.allSatisfy { $0.hasPrefix("\(path):3:1: error: Environment=A=1  x x x") })
     }
 
