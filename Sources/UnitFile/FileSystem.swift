@@ -42,27 +42,46 @@ enum FileSystem {
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Reads a whole unit file; the errors say what a user must fix.
-    static func read(_ path: String) throws(UnitFileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+    /// Reads a whole unit file; the errors say what a user must fix. Only regular files are read, and
+    /// no more than `limit` bytes: a FIFO would block the open, a device's open can act, and a huge
+    /// (or sparse) file would be held in memory whole.
+    static func read(_ path: String, limit: Int = UnitFileParser.maximumFileSize) throws(UnitFileError) -> [UInt8] {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .unreadable(path: path, errno: errno) }
+        try requireRegular(st, path)
+        // Non-blocking, so that a FIFO put in the file's place since the stat cannot hold the open.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
         defer { close(fd) }
-        var st = stat()
         guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, errno: errno) }
-        if st.st_mode & S_IFMT == S_IFDIR { throw .isDirectory(path: path) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, errno: EBADF) }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+        try requireRegular(st, path)
+        guard st.st_size <= limit else { throw .tooLarge(path: path, limit: limit) }
+        // The size is a hint only (a file may grow, /proc files say 0): the limit holds while reading.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .unreadable(path: path, errno: errno)
             }
-            if n == 0 { bytes.removeLast(bytes.count - filled); break }
-            filled += n
+            if n == 0 { return bytes }
+            guard bytes.count + n <= limit else { throw .tooLarge(path: path, limit: limit) }
+            bytes += chunk[..<n]
         }
-        return bytes
+    }
+
+    private static func requireRegular(_ st: stat, _ path: String) throws(UnitFileError) {
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw .isDirectory(path: path)
+        case S_IFIFO: throw .notRegularFile(path: path, kind: "a FIFO")
+        case S_IFSOCK: throw .notRegularFile(path: path, kind: "a socket")
+        case S_IFCHR: throw .notRegularFile(path: path, kind: "a character device")
+        case S_IFBLK: throw .notRegularFile(path: path, kind: "a block device")
+        default: throw .notRegularFile(path: path, kind: "an unknown kind of file")
+        }
     }
 
     /// Whether a file is empty or a link to /dev/null: systemd treats both as "masked".

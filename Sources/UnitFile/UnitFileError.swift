@@ -5,6 +5,8 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidName(String, reason: String)
     case unreadable(path: String, errno: Int32)
     case isDirectory(path: String)
+    case notRegularFile(path: String, kind: String)
+    case tooLarge(path: String, limit: Int)
     case binary(path: String)
     case lineTooLong(SourceLocation)
     case badSectionHeader(SourceLocation, String)
@@ -19,7 +21,8 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
     public var place: String {
         switch self {
         case let .notFound(name, _), let .invalidName(name, _): name
-        case let .unreadable(path, _), let .isDirectory(path), let .binary(path): path
+        case let .unreadable(path, _), let .isDirectory(path), let .binary(path),
+             let .notRegularFile(path, _), let .tooLarge(path, _): path
         case let .lineTooLong(location), let .badSectionHeader(location, _): location.description
         case let .unknownSpecifier(location, _): location?.description ?? "value"
         case let .unterminatedQuote(value), let .badEscape(value): "\"\(value)\""
@@ -32,6 +35,8 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .invalidName(_, reason): "invalid unit name: \(reason)"
         case let .unreadable(_, errno): "cannot read: \(errnoDescription(errno))"
         case .isDirectory: "is a directory, not a unit file"
+        case let .notRegularFile(_, kind): "is \(kind), not a unit file"
+        case let .tooLarge(_, limit): "larger than \(limit >> 20) MiB, not a unit file"
         case .binary: "binary data (NUL byte), not a unit file"
         case .lineTooLong: "line longer than 1 MiB"
         case let .badSectionHeader(_, text): "invalid section header \"\(text)\""

@@ -5,6 +5,9 @@
 public enum UnitFileParser {
     /// systemd refuses lines (and joined continuations) longer than this.
     public static let maximumLineLength = 1024 * 1024
+    /// brig refuses unit files larger than this. systemd has no such limit (it reads line by line);
+    /// brig reads a file whole before parsing it, so the cap is what keeps its memory bounded.
+    public static let maximumFileSize = 64 * 1024 * 1024
 
     public struct Result: Sendable {
         public var assignments: [Assignment] = []
@@ -22,7 +25,10 @@ public enum UnitFileParser {
         var state = State(path: path, allowedSections: allowedSections)
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var lineNumber = 0
-        var pending: (text: [UInt8], line: Int)? = nil
+        // The logical line being continued, and the line it started on (nil: none pending). Each
+        // physical line is appended once, so continuation costs time linear in the file.
+        var text: [UInt8] = []
+        var firstLine: Int? = nil
 
         while start < bytes.count {
             var end = start
@@ -37,31 +43,24 @@ public enum UnitFileParser {
             if let first = line.first(where: { !isWhitespace($0) }), first == UInt8(ascii: "#") || first == UInt8(ascii: ";") {
                 continue
             }
-            var text: [UInt8]
-            let firstLine: Int
-            if let carried = pending {
-                text = carried.text + line
-                firstLine = carried.line
-                if text.count > maximumLineLength {
-                    throw .lineTooLong(SourceLocation(file: path, line: lineNumber))
-                }
-            } else {
-                text = Array(line)
-                firstLine = lineNumber
+            if firstLine == nil { text.removeAll(keepingCapacity: true); firstLine = lineNumber }
+            text += line
+            if text.count > maximumLineLength {
+                throw .lineTooLong(SourceLocation(file: path, line: lineNumber))
             }
-            if endsWithUnescapedBackslash(text) {
+            // A continuation's own backslash became a blank, so escapes never span the join.
+            if endsWithUnescapedBackslash(line) {
                 text[text.count - 1] = UInt8(ascii: " ")
-                pending = (text, firstLine)
                 continue
             }
-            pending = nil
-            try state.parseLine(text, line: firstLine)
+            try state.parseLine(text, line: firstLine!)
+            firstLine = nil
         }
-        if let carried = pending {
+        if let firstLine {
             state.result.diagnostics.append(Diagnostic(
-                .warning, SourceLocation(file: path, line: carried.line),
+                .warning, SourceLocation(file: path, line: firstLine),
                 "file ends inside a line continued with a backslash; the value is used as it stands"))
-            try state.parseLine(carried.text, line: carried.line)
+            try state.parseLine(text, line: firstLine)
         }
         return state.result
     }
@@ -70,7 +69,7 @@ public enum UnitFileParser {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    private static func endsWithUnescapedBackslash(_ text: [UInt8]) -> Bool {
+    private static func endsWithUnescapedBackslash(_ text: ArraySlice<UInt8>) -> Bool {
         var escaped = false
         for byte in text {
             if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }

@@ -9,7 +9,9 @@ public struct EnvironmentVariable: Hashable, Sendable {
 public struct EnvironmentSettings: Sendable {
     /// Environment= assignments in order; a later one for the same name replaces the earlier in
     /// place, as systemd merges them.
-    public var variables: [EnvironmentVariable] = []
+    public private(set) var variables: [EnvironmentVariable] = []
+    /// Where each name is in `variables`, so that a long list merges in linear time.
+    private var positions: [String: Int] = [:]
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
     public var unsetEnvironment: [String] = []
@@ -20,10 +22,10 @@ public struct EnvironmentSettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "Environment":
-            if d.value.isEmpty { variables = []; break }
+            if d.value.isEmpty { variables = []; positions = [:]; break }
             for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand, skipped: &d.skipped.problems) {
                 let variable = EnvironmentVariable(name: name, value: value)
-                if let i = variables.firstIndex(where: { $0.name == name }) { variables[i] = variable } else { variables.append(variable) }
+                if let i = positions[name] { variables[i] = variable } else { positions[name] = variables.count; variables.append(variable) }
             }
         case "EnvironmentFile":
             if d.value.isEmpty { files = []; break }

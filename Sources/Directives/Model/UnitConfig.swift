@@ -33,16 +33,22 @@ public struct UnitConfig: Sendable {
         self.rules = rules
         diagnostics = loaded.diagnostics
         var abandoned: String?   // the drop-in systemd stopped reading at a fatal setting
+        // Lines systemd no longer reads are still checked, so verify lists every problem: they are
+        // read into a copy of the model, made once per file (not per line, which costs quadratic time).
+        var unread: (file: String, config: UnitConfig)?
         for a in loaded.assignments {
             let inDropIn = loaded.dropInPaths.contains(a.location.file)
             // X- sections and keys are extensions systemd ignores; the loader reports foreign sections.
             if a.section.hasPrefix("X-") || a.key.hasPrefix("X-") { continue }
             if loadError != nil || a.location.file == abandoned {
-                // systemd reads no further here; the line is still checked, so verify lists every problem.
-                var unread = self
-                unread.read(a, loaded.specifiers, inDropIn: inDropIn)
-                diagnostics = unread.diagnostics
-                badSettings = unread.badSettings
+                if unread?.file != a.location.file {
+                    collect(&unread)
+                    var copy = self
+                    copy.diagnostics = []
+                    copy.badSettings = []
+                    unread = (a.location.file, copy)
+                }
+                unread!.config.read(a, loaded.specifiers, inDropIn: inDropIn)
                 continue
             }
             let fatalBefore = badSettings.count
@@ -50,6 +56,7 @@ public struct UnitConfig: Sendable {
             guard badSettings.count > fatalBefore else { continue }
             if inDropIn { abandoned = a.location.file } else { loadError = diagnostics.last }
         }
+        collect(&unread)
         // In reading order: files as they apply (fragment, then drop-ins), then line and column.
         guard diagnostics.count > 1 else { return }
         let fileOrder = Dictionary(loaded.paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -58,6 +65,14 @@ public struct UnitConfig: Sendable {
             let (fa, fb) = (fileOrder[a.file] ?? Int.max, fileOrder[b.file] ?? Int.max)
             return (fa, a.line, a.column, x.offset) < (fb, b.line, b.column, y.offset)
         }.map(\.element)
+    }
+
+    /// Takes over what the lines systemd did not read said, and drops their model.
+    private mutating func collect(_ unread: inout (file: String, config: UnitConfig)?) {
+        guard let checked = unread?.config else { return }
+        diagnostics += checked.diagnostics
+        badSettings += checked.badSettings
+        unread = nil
     }
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
@@ -97,10 +112,12 @@ public struct UnitConfig: Sendable {
                 try Self.check(d, hint: hint)
                 unmodelled[a.key] = a.location
             }
-            // Words left out are reported before the quoting error that ended the line.
+            // Words left out are reported before the quoting error that ended the line. Each message
+            // names its word; a long line is quoted cut short, or thousands of bad words repeat it whole.
+            let line = Self.shortened(a.value)
             for problem in d.skipped.problems.filter({ !$0.cutsListShort }) + d.skipped.problems.filter(\.cutsListShort) {
                 let effect = problem.cutsListShort ? "(systemd reads no further; the words before it apply)" : "(left out; the rest applies)"
-                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(problem.message) \(effect)"))
+                diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(line): \(problem.message) \(effect)"))
             }
             for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
@@ -109,6 +126,11 @@ public struct UnitConfig: Sendable {
             let consequence = !fatal ? "" : inDropIn ? " (systemd reads no further in this drop-in)" : " (systemd refuses to load the unit)"
             diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(a.value): \(error.message)\(consequence)"))
         }
+    }
+
+    /// A value as a message about one of its words quotes it: whole up to 100 bytes, else its start.
+    static func shortened(_ value: String) -> String {
+        value.utf8.count <= 100 ? value : value.prefix(80) + "..."
     }
 
     /// The sections of units that run processes, and so take systemd.exec(5) directives.
