@@ -42,20 +42,19 @@ public struct Identity: Sendable, Equatable {
     }
 
     static func lookupUser(_ name: String) -> Identity? {
-        let entry: UnsafeMutablePointer<passwd>?
-        if let uid = UInt32(name) { entry = getpwuid(uid) } else { entry = getpwnam(name) }
-        guard let pw = entry?.pointee else {
-            // A bare number need not be in the user database (systemd accepts it).
-            guard let uid = UInt32(name) else { return nil }
-            return Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/bin/sh")
+        let found = UserDatabase.user(UInt32(name).map { .id($0) } ?? .name(name)) { pw in
+            Identity(userName: String(cString: pw.pw_name), uid: pw.pw_uid, gid: pw.pw_gid, groups: [],
+                     home: String(cString: pw.pw_dir), shell: String(cString: pw.pw_shell))
         }
-        return Identity(userName: String(cString: pw.pw_name), uid: pw.pw_uid, gid: pw.pw_gid, groups: [],
-                        home: String(cString: pw.pw_dir), shell: String(cString: pw.pw_shell))
+        if let found { return found }
+        // A bare number need not be in the user database (systemd accepts it).
+        guard let uid = UInt32(name) else { return nil }
+        return Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/bin/sh")
     }
 
     static func lookupGroup(_ name: String) -> UInt32? {
         if let gid = UInt32(name) { return gid }
-        return getgrnam(name).map { $0.pointee.gr_gid }
+        return UserDatabase.group(.name(name)) { $0.gr_gid }
     }
 
     /// getgrouplist(): the primary group first, then every group listing the user.
@@ -98,7 +97,7 @@ public final class DynamicUserLease: @unchecked Sendable {
         let start = UInt32(truncatingIfNeeded: hasher.finalize()) % width
         for offset in 0..<width {
             let uid = range.lowerBound + (start + offset) % width
-            if getpwuid(uid) != nil || getgrgid(uid) != nil { continue }
+            if UserDatabase.user(.id(uid), { _ in true }) != nil || UserDatabase.group(.id(uid), { _ in true }) != nil { continue }
             let path = "\(lockDirectory)/\(uid)"
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if fd < 0 { continue }
@@ -128,5 +127,53 @@ public final class DynamicUserLease: @unchecked Sendable {
     public func release() {
         if RunSite.isEmpty(cgroup) { unlink("\(DynamicUserLease.lockDirectory)/\(uid)") }
         close(lockFD)
+    }
+}
+
+/// The user and group databases through the reentrant getpw*_r and getgr*_r: brig resolves names
+/// while other threads run (and a test process resolves them on many threads at once), where
+/// getpwnam()'s shared static entry could be overwritten or freed under a reader.
+enum UserDatabase {
+    enum Key { case name(String), id(UInt32) }
+
+    static func user<T>(_ key: Key, _ body: (passwd) -> T) -> T? {
+        lookup { (entry: UnsafeMutablePointer<passwd>, buffer, size, result) in
+            switch key {
+            case .name(let name): getpwnam_r(name, entry, buffer, size, &result)
+            case .id(let uid): getpwuid_r(uid, entry, buffer, size, &result)
+            }
+        } body: { body($0) }
+    }
+
+    static func group<T>(_ key: Key, _ body: (group) -> T) -> T? {
+        lookup { (entry: UnsafeMutablePointer<group>, buffer, size, result) in
+            switch key {
+            case .name(let name): getgrnam_r(name, entry, buffer, size, &result)
+            case .id(let gid): getgrgid_r(gid, entry, buffer, size, &result)
+            }
+        } body: { body($0) }
+    }
+
+    /// Calls `call` with a buffer that grows while the entry does not fit (ERANGE); `body` reads
+    /// the entry while the buffer its strings point into is alive.
+    private static func lookup<Entry, T>(
+        _ call: (UnsafeMutablePointer<Entry>, UnsafeMutablePointer<CChar>, Int, inout UnsafeMutablePointer<Entry>?) -> Int32,
+        body: (Entry) -> T
+    ) -> T? {
+        var size = 1024
+        while size <= 1 << 20 {
+            let answer: T?? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: size) { buffer in
+                let entry = UnsafeMutablePointer<Entry>.allocate(capacity: 1)   // a C struct: filled in by the call
+                defer { entry.deallocate() }
+                var result: UnsafeMutablePointer<Entry>? = nil
+                let code = call(entry, buffer.baseAddress!, size, &result)
+                if code == ERANGE { return .none }
+                guard code == 0, let found = result else { return .some(nil) }
+                return .some(body(found.pointee))
+            }
+            if let answer { return answer }
+            size *= 4
+        }
+        return nil
     }
 }
