@@ -3,12 +3,12 @@
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case chdir = 200, nice = 201, fds = 202, exec = 203, memory = 204, limits = 205
     case oomAdjust = 206, signalMask = 207, stdin = 208, stdout = 209, chroot = 210
-    case securebits = 213, group = 216, user = 217, capabilities = 218, cgroup = 219
-    case setsid = 220, stderr = 222, network = 225, namespace = 226, noNewPrivileges = 227
+    case ioPriority = 211, timerSlack = 212, securebits = 213, setScheduler = 214, cpuAffinity = 215, group = 216, user = 217, capabilities = 218, cgroup = 219
+    case setsid = 220, stderr = 222, pam = 224, network = 225, namespace = 226, noNewPrivileges = 227
     case seccomp = 228, selinuxContext = 229, personality = 230, apparmor = 231
     case addressFamilies = 232, runtimeDirectory = 233, chown = 235, smackProcessLabel = 236
     case keyring = 237, stateDirectory = 238, cacheDirectory = 239, logsDirectory = 240
-    case configurationDirectory = 241, credentials = 243, bpf = 244
+    case configurationDirectory = 241, numaPolicy = 242, credentials = 243, bpf = 244
 
     /// The name systemd prints for the status.
     public var name: String {
@@ -24,13 +24,18 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .stdin: "STDIN"
         case .stdout: "STDOUT"
         case .chroot: "CHROOT"
+        case .ioPriority: "IOPRIO"
+        case .timerSlack: "TIMERSLACK"
         case .securebits: "SECUREBITS"
+        case .setScheduler: "SETSCHEDULER"
+        case .cpuAffinity: "CPUAFFINITY"
         case .group: "GROUP"
         case .user: "USER"
         case .capabilities: "CAPABILITIES"
         case .cgroup: "CGROUP"
         case .setsid: "SETSID"
         case .stderr: "STDERR"
+        case .pam: "PAM"
         case .network: "NETWORK"
         case .namespace: "NAMESPACE"
         case .noNewPrivileges: "NO_NEW_PRIVILEGES"
@@ -47,6 +52,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .cacheDirectory: "CACHE_DIRECTORY"
         case .logsDirectory: "LOGS_DIRECTORY"
         case .configurationDirectory: "CONFIGURATION_DIRECTORY"
+        case .numaPolicy: "NUMA_POLICY"
         case .credentials: "CREDENTIALS"
         case .bpf: "BPF"
         }

@@ -7,12 +7,15 @@ public enum JailError: Error, Sendable, CustomStringConvertible {
     case step(StepFailure)
     /// Setting up in the parent failed (cgroup, directories, clone).
     case system(String, Int32)
+    /// Directives the unit sets that brig run cannot apply, all of them (never empty).
+    case refusals([Refusal])
 
     public var exitStatus: Int32 {
         switch self {
         case .refused(_, _, let status): status.rawValue
         case .step(let failure): failure.step.failure.rawValue
         case .system(let what, _): what.hasPrefix("cgroup") ? ExitStatus.cgroup.rawValue : ExitStatus.exec.rawValue
+        case .refusals(let all): all[0].status.rawValue
         }
     }
 
@@ -22,6 +25,7 @@ public enum JailError: Error, Sendable, CustomStringConvertible {
             "\(directive): \(reason) (exit status \(status.rawValue) \(status.name))"
         case .step(let failure): failure.description
         case .system(let what, let code): "\(what): \(SystemFiles.errorName(code))"
+        case .refusals(let all): all.map(\.description).joined(separator: "\n")
         }
     }
 }

@@ -241,27 +241,11 @@ public enum ServiceJail {
         }
     }
 
-    /// Settings brig cannot apply stop the start (fail closed), named.
+    /// Values brig cannot apply of directives it applies otherwise (DirectiveFates refuses
+    /// whole directives before this point).
     static func refuseUnsupported(_ context: ExecContext) throws(JailError) {
-        let fs = context.filesystem, sandbox = context.sandbox, p = context.process
-        var refused: [(String, String, ExitStatus)] = []
-        if fs.rootImage != nil { refused.append(("RootImage=", "disk images are not supported", .namespace)) }
-        if !fs.mountImages.isEmpty { refused.append(("MountImages=", "disk images are not supported", .namespace)) }
-        if !fs.extensionImages.isEmpty || !fs.extensionDirectories.isEmpty {
-            refused.append(("ExtensionImages=/ExtensionDirectories=", "system extensions are not supported", .namespace))
-        }
-        if let flags = fs.mountFlags, flags != .shared { refused.append(("MountFlags=\(flags.rawValue)", "not supported", .namespace)) }
-        if sandbox.networkNamespacePath != nil { refused.append(("NetworkNamespacePath=", "joining a namespace is not supported", .network)) }
-        if sandbox.ipcNamespacePath != nil { refused.append(("IPCNamespacePath=", "joining a namespace is not supported", .namespace)) }
-        if sandbox.restrictFileSystems != nil { refused.append(("RestrictFileSystems=", "needs the BPF LSM, which is not active", .bpf)) }
-        if p.cpuSchedulingPolicy != nil || p.cpuSchedulingPriority != nil || p.cpuSchedulingResetOnFork != nil {
-            refused.append(("CPUSchedulingPolicy=", "not supported by brig run", .exec))
-        }
-        if p.ioSchedulingClass != nil || p.ioSchedulingPriority != nil { refused.append(("IOSchedulingClass=", "not supported by brig run", .exec)) }
-        if p.timerSlackNanoseconds != nil { refused.append(("TimerSlackNSec=", "not supported by brig run", .exec)) }
-        if context.identity.pamName != nil { refused.append(("PAMName=", "PAM sessions are not supported", .exec)) }
-        if let first = refused.first {
-            throw .refused(directive: first.0, reason: first.1, status: first.2)
+        if let flags = context.filesystem.mountFlags, flags != .shared {
+            throw .refused(directive: "MountFlags=\(flags.rawValue)", reason: "not supported", status: .namespace)
         }
     }
 }

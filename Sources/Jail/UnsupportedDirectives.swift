@@ -1,9 +1,9 @@
 import Directives
 import UnitFile
 
-/// Directives brig run cannot apply on this machine. Each stops the start
-/// with its name and systemd's exit status, unless the unit marked it
-/// optional the way systemd does.
+/// Directives brig run cannot apply, each named with where it was set and systemd's exit status
+/// (DirectiveFates), and the mandatory access control labels that no module here can apply
+/// unless the unit marked them optional the way systemd does.
 public enum UnsupportedDirectives {
     /// Mandatory access control: no LSM is active here, so a profile or label
     /// can only be skipped, and only when its value starts with "-".
@@ -12,15 +12,13 @@ public enum UnsupportedDirectives {
     ]
 
     public static func check(_ loaded: LoadedUnit, _ config: UnitConfig) throws(JailError) {
+        let refused = DirectiveFates.refusals(loaded.assignments)
+        if !refused.isEmpty { throw .refusals(refused) }
         for a in loaded.assignments where a.section == "Service" {
             if let status = macDirectives[a.key], !a.value.isEmpty, !a.value.hasPrefix("-") {
                 throw .refused(directive: "\(a.key)=\(a.value)",
                                reason: "no \(lsmName(a.key)) security module is active on this kernel (prefix the value with '-' to make it optional)",
                                status: status)
-            }
-            if !DeviceFilter.directives.contains(a.key), isResourceControl(a, loaded.specifiers) {
-                throw .refused(directive: "\(a.key)=\(a.value)",
-                               reason: "cgroup resource control is not supported by brig run", status: .cgroup)
             }
         }
     }
@@ -31,12 +29,5 @@ public enum UnsupportedDirectives {
         case "SELinuxContext": "SELinux"
         default: "Smack"
         }
-    }
-
-    /// ResourceControl owns the cgroup directives (MemoryMax=, IPAddressDeny=, ...).
-    private static func isResourceControl(_ a: Assignment, _ specifiers: Specifiers) -> Bool {
-        var probe = ResourceControl()
-        let input = DirectiveInput(key: a.key, value: a.value, location: a.location, specifiers: specifiers)
-        return (try? probe.apply(input)) == true
     }
 }

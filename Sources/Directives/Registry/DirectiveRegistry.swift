@@ -54,6 +54,11 @@ public enum DirectiveRegistry {
         return result.mapValues { $0.sorted() }
     }()
 
+    /// Whether systemd 252 or a later release knows the directive in the section.
+    public static func exists(section: String, name: String) -> Bool {
+        knownHint(section: section, name: name) != nil || newer[section]?.contains(name) == true
+    }
+
     /// Looks a directive up as systemd 252 would, with a suggestion for near misses.
     public static func status(section: String, name: String) -> DirectiveStatus {
         if let hint = knownHint(section: section, name: name) { return .known(hint: hint) }

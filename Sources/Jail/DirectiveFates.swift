@@ -1,0 +1,191 @@
+import Directives
+import UnitFile
+
+/// What `brig run` does with a directive of a service unit: it applies it, refuses it (the start
+/// fails before anything runs, with systemd's exit status for that step), or the directive has no
+/// effect outside systemd as PID 1. One table for [Unit], [Service] and [Install], for every
+/// directive of systemd 252 and those later releases add: a directive is never silently dropped.
+public enum DirectiveFate: Sendable, Equatable {
+    case applied
+    case refused(ExitStatus, reason: String)
+    case noEffect(reason: String)
+}
+
+public enum DirectiveFates {
+    /// The fate of `name` in `section`, or nil for a directive the table does not know.
+    public static func fate(section: String, name: String) -> DirectiveFate? {
+        table[section + " " + name]
+    }
+
+    /// Every directive in the table, as "Section Name".
+    public static var names: Dictionary<String, DirectiveFate>.Keys { table.keys }
+
+    /// The refused directives a unit sets, each once, in the order they were set. A setting that a
+    /// later empty assignment resets (`CPUAffinity=`) is not set; values brig applies only in part
+    /// are refused where they are applied (StandardInput=socket, MountFlags=private, ...).
+    public static func refusals(_ assignments: [Assignment]) -> [Refusal] {
+        var set: [String: (order: Int, refusal: Refusal)] = [:]
+        for (order, a) in assignments.enumerated() {
+            guard case .refused(let status, let reason)? = fate(section: a.section, name: a.key) else { continue }
+            if a.value.isEmpty {
+                set[a.key] = nil
+            } else if set[a.key] == nil {
+                set[a.key] = (order, Refusal(directive: "\(a.key)=\(a.value)", location: a.location, reason: reason, status: status))
+            }
+        }
+        return set.values.sorted { $0.order < $1.order }.map(\.refusal)
+    }
+
+    /// The directives a unit sets that have no effect under brig run, with the reason.
+    public static func withoutEffect(_ assignments: [Assignment]) -> [(name: String, reason: String)] {
+        var seen: Set<String> = []
+        return assignments.compactMap { a in
+            guard !a.value.isEmpty, case .noEffect(let reason)? = fate(section: a.section, name: a.key),
+                  seen.insert(a.key).inserted else { return nil }
+            return ("\(a.key)=", reason)
+        }
+    }
+
+    private static let table: [String: DirectiveFate] = {
+        var table: [String: DirectiveFate] = [:]
+        for (section, names, fate) in groups {
+            for name in names.split(separator: " ") { table["\(section) \(name)"] = fate }
+        }
+        // Not every check exists as both a Condition and an Assert, nor in every release.
+        for name in conditionNames {
+            for key in ["Condition\(name)", "Assert\(name)"] where DirectiveRegistry.exists(section: "Unit", name: key) {
+                table["Unit \(key)"] = condition
+            }
+        }
+        return table
+    }()
+
+    private static let managerOnly = DirectiveFate.noEffect(
+        reason: "relations, jobs and actions between units are the service manager's; brig run starts the one unit it is given")
+    private static let condition = DirectiveFate.noEffect(
+        reason: "checked by the service manager before it starts a unit; brig run starts what it is asked to start")
+    private static let supervision = DirectiveFate.noEffect(
+        reason: "supervision by the service manager (readiness, restart, reload, watchdog); brig run runs the service in the foreground until it exits or is stopped by a signal")
+    private static let journal = DirectiveFate.noEffect(
+        reason: "the journal's; brig run passes the service's output to its own standard streams")
+    private static let accounting = DirectiveFate.noEffect(
+        reason: "accounting only: it counts what the service uses, for the service manager to report")
+    private static let cgroup = DirectiveFate.refused(.cgroup, reason: "cgroup resource control is not supported by brig run")
+    private static let images = DirectiveFate.refused(.namespace, reason: "disk images and system extensions are not supported by brig run")
+    private static let credentials = DirectiveFate.refused(.credentials, reason: "credentials are not supported by brig run")
+
+    /// Section, names, fate.
+    private static let groups: [(String, String, DirectiveFate)] = [
+        ("Install", "Alias Also DefaultInstance RequiredBy WantedBy UpheldBy",
+         .noEffect(reason: "read by systemctl enable, not when the unit runs")),
+        ("Unit", "Description Documentation SourcePath", .noEffect(reason: "describes the unit")),
+        ("Unit", """
+            After Before BindTo BindsTo Conflicts DefaultDependencies JoinsNamespaceOf OnFailure OnFailureIsolate \
+            OnFailureJobMode OnSuccess OnSuccessJobMode PartOf PropagateReloadFrom PropagateReloadTo PropagatesReloadTo \
+            PropagatesStopTo ReloadPropagatedFrom Requires RequiresMountsFor RequiresOverridable Requisite \
+            RequisiteOverridable StopPropagatedFrom StopWhenUnneeded Upholds Wants WantsMountsFor AllowIsolate \
+            IgnoreOnIsolate RefuseManualStart RefuseManualStop CollectMode FailureAction FailureActionExitStatus \
+            SuccessAction SuccessActionExitStatus JobRunningTimeoutSec JobTimeoutAction JobTimeoutRebootArgument \
+            JobTimeoutSec RebootArgument StartLimitAction StartLimitBurst StartLimitInterval StartLimitIntervalSec \
+            SurviveFinalKillSignal
+            """, managerOnly),
+        ("Service", "ExecCondition", condition),
+        ("Service", """
+            AmbientCapabilities AppArmorProfile BindPaths BindReadOnlyPaths CacheDirectory CacheDirectoryMode \
+            CapabilityBoundingSet ConfigurationDirectory ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
+            Environment EnvironmentFile ExecPaths ExecSearchPath ExecStart ExecStartPost ExecStartPre ExecStopPost Group IgnoreSIGPIPE \
+            InaccessibleDirectories InaccessiblePaths KeyringMode KillSignal LimitAS LimitCORE LimitCPU LimitDATA \
+            LimitFSIZE LimitLOCKS LimitMEMLOCK LimitMSGQUEUE LimitNICE LimitNOFILE LimitNPROC LimitRSS LimitRTPRIO \
+            LimitRTTIME LimitSIGPENDING LimitSTACK LockPersonality LogsDirectory LogsDirectoryMode MemoryDenyWriteExecute \
+            MountAPIVFS MountFlags Nice NoExecPaths NoNewPrivileges OOMScoreAdjust PassEnvironment Personality \
+            PrivateDevices PrivateIPC PrivateMounts PrivateNetwork PrivateTmp PrivateUsers ProcSubset ProtectClock \
+            ProtectControlGroups ProtectHome ProtectHostname ProtectKernelLogs ProtectKernelModules ProtectKernelTunables \
+            ProtectProc ProtectSystem ReadOnlyDirectories ReadOnlyPaths ReadWriteDirectories ReadWritePaths RemoveIPC \
+            RestrictAddressFamilies RestrictNamespaces RestrictRealtime RestrictSUIDSGID RootDirectory RuntimeDirectory \
+            RuntimeDirectoryMode RuntimeDirectoryPreserve SecureBits SELinuxContext SendSIGKILL SmackProcessLabel \
+            StandardError StandardInput StandardOutput StateDirectory StateDirectoryMode SupplementaryGroups \
+            SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
+            TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
+            """, .applied),
+        ("Service", "KillMode", .noEffect(reason: "brig run always ends the whole process tree with the main process, as KillMode=control-group does")),
+        ("Service", "PermissionsStartOnly RootDirectoryStartOnly",
+         .noEffect(reason: "brig run jails every command of the service, ExecStartPre= and ExecStartPost= included")),
+        ("Service", "BlockIOAccounting CPUAccounting IOAccounting IPAccounting MemoryAccounting TasksAccounting", accounting),
+        ("Service", "CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting", accounting),
+        ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
+        ("Service", """
+            AllowedCPUs AllowedMemoryNodes BPFProgram BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight \
+            BlockIOWriteBandwidth CPUQuota CPUQuotaPeriodSec CPUShares CPUWeight DefaultMemoryLow DefaultMemoryMin Delegate \
+            DisableControllers IODeviceLatencyTargetSec IODeviceWeight IOReadBandwidthMax IOReadIOPSMax IOWeight \
+            IOWriteBandwidthMax IOWriteIOPSMax IPAddressAllow IPAddressDeny IPEgressFilterPath IPIngressFilterPath \
+            ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap MemoryHigh \
+            MemoryLimit MemoryLow MemoryMax MemoryMin MemorySwapMax RestrictNetworkInterfaces SocketBindAllow \
+            SocketBindDeny StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares \
+            StartupCPUWeight StartupIOWeight TasksMax BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
+            BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
+            DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \
+            MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \
+            StartupMemoryHigh StartupMemoryLow StartupMemoryMax StartupMemorySwapMax StartupMemoryZSwapMax
+            """, cgroup),
+        ("Service", "CacheDirectoryQuota", .refused(.cacheDirectory, reason: "directory quotas are not supported by brig run")),
+        ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
+        ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
+        ("Service", "CPUAffinity", .refused(.cpuAffinity, reason: "not supported by brig run")),
+        ("Service", "NUMAPolicy NUMAMask", .refused(.numaPolicy, reason: "not supported by brig run")),
+        ("Service", "CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork",
+         .refused(.setScheduler, reason: "not supported by brig run")),
+        ("Service", "IOSchedulingClass IOSchedulingPriority", .refused(.ioPriority, reason: "not supported by brig run")),
+        ("Service", "TimerSlackNSec", .refused(.timerSlack, reason: "not supported by brig run")),
+        ("Service", "CoredumpFilter MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
+        ("Service", "RuntimeMaxSec RuntimeRandomizedExtraSec", .refused(.exec, reason: "a bounded run time is not supported by brig run")),
+        ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", credentials),
+        ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
+        ("Service", """
+            RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
+            ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
+            """, images),
+        ("Service", "NetworkNamespacePath BindNetworkInterface", .refused(.network, reason: "joining or binding another network is not supported by brig run")),
+        ("Service", "IPCNamespacePath UserNamespacePath", .refused(.namespace, reason: "joining a namespace is not supported by brig run")),
+        ("Service", "PrivatePIDs PrivateBPF DelegateNamespaces", .refused(.namespace, reason: "not supported by brig run")),
+        ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
+        ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
+        ("Service", "OpenFile", .refused(.fds, reason: "not supported by brig run")),
+        ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
+        ("Service", """
+            LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \
+            SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns BindLogSockets
+            """, journal),
+        ("Service", "NonBlocking", .noEffect(reason: "concerns descriptors passed by socket activation, which brig run does not pass")),
+        ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
+        ("Service", "SetLoginEnvironment CoredumpReceive", .noEffect(reason: "the service manager's")),
+        ("Service", """
+            BusName ExecReload ExecReloadPost ExecStop ExitType FailureAction FileDescriptorStoreMax \
+            FileDescriptorStorePreserve FinalKillSignal GuessMainPID NotifyAccess OOMPolicy PIDFile RebootArgument \
+            RefreshOnReload ReloadSignal RemainAfterExit Restart RestartForceExitStatus RestartKillSignal RestartMaxDelaySec \
+            RestartMode RestartPreventExitStatus RestartSec RestartSteps SendSIGHUP Sockets StartLimitAction \
+            StartLimitBurst StartLimitInterval SuccessExitStatus TimeoutAbortSec TimeoutCleanSec TimeoutStartFailureMode \
+            TimeoutStartSec TimeoutStopFailureMode Type USBFunctionDescriptors USBFunctionStrings WatchdogSec WatchdogSignal
+            """, supervision),
+    ]
+
+    /// The checks systemd has as Condition…= and Assert…= alike.
+    private static let conditionNames = """
+        ACPower Architecture CPUFeature CPUPressure CPUs Capability ControlGroupController Credential DirectoryNotEmpty \
+        Environment FileIsExecutable FileNotEmpty Firmware FirstBoot Group Host IOPressure KernelCommandLine KernelVersion \
+        Memory MemoryPressure NeedsUpdate OSRelease PathExists PathExistsGlob PathIsDirectory PathIsEncrypted \
+        PathIsMountPoint PathIsReadWrite PathIsSymbolicLink Security User Virtualization Fraction KernelModuleLoaded \
+        MachineTag PathIsSocket Version
+        """.split(separator: " ")
+}
+
+/// One refused directive of a unit, where it was set and why.
+public struct Refusal: Sendable, Equatable, CustomStringConvertible {
+    public var directive: String
+    public var location: SourceLocation
+    public var reason: String
+    public var status: ExitStatus
+
+    public var description: String {
+        "\(location): \(directive): \(reason) (exit status \(status.rawValue) \(status.name))"
+    }
+}

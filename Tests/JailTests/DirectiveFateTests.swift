@@ -1,0 +1,79 @@
+import Directives
+import Foundation
+import TestSupport
+import Testing
+@testable import Jail
+
+/// Every directive a service unit can carry is applied, refused or without effect under brig run:
+/// none is dropped in silence, and a directive a later release adds cannot slip through.
+@Suite struct DirectiveFateTests {
+    static let sections = ["Unit", "Service", "Install"]
+
+    @Test(arguments: sections)
+    func everyDirectiveOfSystemd252AndLaterHasAFate(_ section: String) {
+        let names = Set((DirectiveRegistry.known[section] ?? [:]).keys).union(DirectiveRegistry.newer[section] ?? [])
+        let missing = names.filter { DirectiveFates.fate(section: section, name: $0) == nil }.sorted()
+        #expect(missing.isEmpty, "[\(section)] without a fate: \(missing.joined(separator: " "))")
+    }
+
+    @Test func theTableNamesOnlyDirectivesSystemdKnows() {
+        let unknown = DirectiveFates.names.filter { key in
+            let parts = key.split(separator: " ").map(String.init)
+            return !DirectiveRegistry.exists(section: parts[0], name: parts[1])
+        }
+        #expect(unknown.isEmpty, "\(unknown.sorted())")
+    }
+
+    @Test func aResetDirectiveIsNotRefused() {
+        let at = SourceLocation(file: "u.service", line: 1)
+        let set = Assignment(section: "Service", key: "CPUAffinity", value: "0", location: at)
+        let reset = Assignment(section: "Service", key: "CPUAffinity", value: "", location: at)
+        #expect(DirectiveFates.refusals([set, reset]).isEmpty)
+        #expect(DirectiveFates.refusals([reset, set]).map(\.directive) == ["CPUAffinity=0"])
+    }
+}
+
+@Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
+struct DirectiveFateRunTests {
+    /// What a new user tried: each of these ran as if the directive were not there.
+    @Test(arguments: [("RuntimeMaxSec=1", Int32(203)), ("CPUAffinity=0", 215), ("SetCredential=a:b", 243),
+                      ("LoadCredential=a:/etc/hostname", 243), ("BPFProgram=egress:/sys/fs/bpf/x", 219),
+                      ("IOReadBandwidthMax=/dev/null 1M", 219), ("AllowedCPUs=0", 219), ("NUMAPolicy=local", 242),
+                      ("ManagedOOMSwap=kill", 219), ("CoredumpFilter=default", 203), ("LogNamespace=x", 0)])
+    func aDirectiveIsAppliedOrRefusedNeverDropped(_ property: String, _ status: Int32) throws {
+        let out = try Brig.run(properties: [property], ["/bin/true"])
+        #expect(out.status == status, "\(property): \(out.stderr)")
+        if status != 0 { #expect(out.stderr.contains("-p:1:1: \(property): ")) }
+    }
+
+    /// Every refused directive of a unit is named at once, with its file and line; the exit
+    /// status is the first one's.
+    @Test func everyRefusedDirectiveIsListedAtOnce() throws {
+        let dir = "/run/brig-fates-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            [Unit]
+            After=network.target
+            [Service]
+            ExecStart=/bin/true
+            CPUSchedulingPolicy=fifo
+            MemoryMax=1G
+            PAMName=login
+            """.write(toFile: "\(dir)/fates.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/fates.service"])
+        #expect(out.status == 214)
+        let lines = out.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasSuffix("fates.service:5:1: CPUSchedulingPolicy=fifo: not supported by brig run (exit status 214 SETSCHEDULER)") == true)
+        #expect(lines.dropFirst().first?.hasSuffix("fates.service:6:1: MemoryMax=1G: cgroup resource control is not supported by brig run (exit status 219 CGROUP)") == true)
+        #expect(lines.last?.hasSuffix("fates.service:7:1: PAMName=login: PAM sessions are not supported by brig run (exit status 224 PAM)") == true)
+    }
+
+    @Test func dryRunSaysWhatHasNoEffect() throws {
+        let out = try Brig.run(["run", "--dry-run", "-p", "SyslogIdentifier=x", "-p", "Type=notify", "--", "/bin/true"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("# no effect outside systemd as PID 1:\n#   SyslogIdentifier=: the journal's"))
+        #expect(out.stdout.contains("#   Type=: supervision by the service manager"))
+    }
+}
