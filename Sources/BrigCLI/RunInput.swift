@@ -59,7 +59,10 @@ struct RunInput {
                 throw RunInputError.usage("\(config.name.name) has no ExecStart=")
             }
         } else {
-            commands = [LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec), arguments: command)]
+            // The command is the ExecStart=; the unit's (or -p's) other commands run around it, as with systemd-run.
+            let start = LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec), arguments: command)
+            commands = ServiceJail.commands(config.service).filter { $0.phase == .startPre }
+                + [start] + ServiceJail.commands(config.service).filter { $0.phase != .startPre && $0.phase != .start }
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
                         warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description),

@@ -179,26 +179,27 @@ public enum Launcher {
         return result
     }
 
-    /// The jail one command gets: "+" drops the sandbox, "!" keeps root.
+    /// The jail one command gets. "+" lifts the sandbox as systemd 252's exec_child() does: the
+    /// identity, capabilities, resource limits, seccomp, no_new_privs, securebits, user and UTS
+    /// namespaces and the protective mounts; what is not sandboxing stays (environment, Nice=,
+    /// OOMScoreAdjust=, personality, keyring, umask, the network and IPC namespaces, the unit's
+    /// own bind and temporary mounts). "!" keeps root and nothing else changes.
     static func specialise(_ spec: JailSpec, for command: LaunchCommand) -> JailSpec {
         var s = spec
         s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
         s.executable = command.executable
         if command.fullPrivileges {
-            var bare = JailSpec()
-            bare.sandboxed = false
-            bare.command = s.command
-            bare.executable = s.executable
-            bare.environment = s.environment
-            bare.stdin = s.stdin; bare.stdout = s.stdout; bare.stderr = s.stderr
-            bare.workingDirectory = s.workingDirectory
-            bare.workingDirectoryOptional = s.workingDirectoryOptional
-            bare.umask = s.umask
-            return bare
-        }
-        if command.privilegedIdentity {
+            s.sandboxed = false
             s.identity = nil
-            s.ambientCapabilities = 0
+            s.limits = []
+            s.seccompPrograms = []
+            s.noNewPrivileges = false
+            s.secureBits = 0
+            s.privateUsers = false
+            s.protectHostname = false
+            s.mounts = s.mounts.withoutSandbox
+        } else if command.privilegedIdentity {
+            s.identity = nil
         }
         return s
     }

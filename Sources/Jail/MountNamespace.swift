@@ -49,6 +49,20 @@ public struct MountSettings: Sendable {
 
     var effectiveMountAPIVFS: Bool { mountAPIVFS ?? (rootDirectory != nil) }
 
+    /// What a "+" command keeps: the unit's own paths, binds and temporary file systems, none of
+    /// the protection (systemd passes setup_namespace() no read-only, inaccessible, exec or
+    /// noexec paths and an empty NamespaceInfo then).
+    var withoutSandbox: MountSettings {
+        var kept = MountSettings()
+        kept.readWritePaths = readWritePaths
+        kept.bindMounts = bindMounts
+        kept.temporaryFileSystems = temporaryFileSystems
+        kept.emptyDirectories = emptyDirectories
+        kept.rootDirectory = rootDirectory
+        kept.mountAPIVFS = false
+        return kept
+    }
+
     /// systemd's exec_needs_mount_namespace(), for the settings modelled here.
     public var needsMountNamespace: Bool {
         !readWritePaths.isEmpty || !readOnlyPaths.isEmpty || !inaccessiblePaths.isEmpty || !execPaths.isEmpty

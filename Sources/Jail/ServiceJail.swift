@@ -71,7 +71,8 @@ public enum ServiceJail {
         var c = LaunchCommand(phase: phase, executable: exec.path, arguments: exec.arguments)
         c.ignoreFailure = exec.ignoreFailure
         c.fullPrivileges = exec.fullPrivileges
-        c.privilegedIdentity = exec.privilegedIdentity || exec.ambientFallback
+        // "!!" is "!" only on kernels without ambient capabilities (before 4.3); here it is no prefix.
+        c.privilegedIdentity = exec.privilegedIdentity
         c.expandEnvironment = !exec.noEnvironmentExpansion
         return c
     }
