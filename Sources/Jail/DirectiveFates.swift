@@ -102,7 +102,7 @@ public enum DirectiveFates {
             ProtectControlGroups ProtectHome ProtectHostname ProtectKernelLogs ProtectKernelModules ProtectKernelTunables \
             ProtectProc ProtectSystem ReadOnlyDirectories ReadOnlyPaths ReadWriteDirectories ReadWritePaths RemoveIPC \
             RestrictAddressFamilies RestrictNamespaces RestrictRealtime RestrictSUIDSGID RootDirectory RuntimeDirectory \
-            RuntimeDirectoryMode RuntimeDirectoryPreserve SecureBits SELinuxContext SendSIGKILL SmackProcessLabel \
+            RuntimeDirectoryMode RuntimeDirectoryPreserve RuntimeMaxSec RuntimeRandomizedExtraSec SecureBits SELinuxContext SendSIGKILL SmackProcessLabel \
             StandardError StandardInput StandardOutput StateDirectory StateDirectoryMode SupplementaryGroups \
             SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
             TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
@@ -137,7 +137,6 @@ public enum DirectiveFates {
         ("Service", "IOSchedulingClass IOSchedulingPriority", .refused(.ioPriority, reason: "not supported by brig run")),
         ("Service", "TimerSlackNSec", .refused(.timerSlack, reason: "not supported by brig run")),
         ("Service", "CoredumpFilter MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
-        ("Service", "RuntimeMaxSec RuntimeRandomizedExtraSec", .refused(.exec, reason: "a bounded run time is not supported by brig run")),
         ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", credentials),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """

@@ -8,6 +8,9 @@ public struct StopPolicy: Sendable {
     public var killSignal: Int32 = SIGTERM
     public var timeoutSeconds: Double = 90
     public var sendSIGKILL = true
+    /// RuntimeMaxSec= (with its randomized extra already drawn): the main command is stopped
+    /// this long after its start, as if brig had been asked to stop it.
+    public var runtimeMaxSeconds: Double? = nil
     public init() {}
 }
 
@@ -61,10 +64,11 @@ public enum JailRunner {
             if signalPipe[0] >= 0 { close(signalPipe[0]); close(signalPipe[1]) }
         }
         var deadline: Double? = nil
+        var runtimeEnd = stop.runtimeMaxSeconds.map { now() + $0 }
         while pidfd >= 0 {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
-            let timeout = deadline.map { Int32(max(0, ($0 - now()) * 1000)) } ?? -1
+            let timeout = [deadline, runtimeEnd].compactMap { $0 }.min().map { Int32(max(0, ($0 - now()) * 1000)) } ?? -1
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno == EINTR { continue }
             if fds[0].revents != 0 { break }
@@ -72,6 +76,11 @@ public enum JailRunner {
                 var byte: UInt8 = 0
                 while read(signalPipe[0], &byte, 1) == 1 {}
                 signalCgroup(site, stop.killSignal, reaper)
+                if deadline == nil { deadline = now() + stop.timeoutSeconds }
+            } else if let end = runtimeEnd, now() >= end {
+                SystemFiles.warn("brig run: RuntimeMaxSec= reached, stopping the service")
+                signalCgroup(site, stop.killSignal, reaper)
+                runtimeEnd = nil
                 if deadline == nil { deadline = now() + stop.timeoutSeconds }
             } else if let d = deadline, now() >= d {
                 if stop.sendSIGKILL { killCgroup(site, reaper) }

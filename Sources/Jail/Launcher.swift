@@ -131,6 +131,8 @@ public enum Launcher {
     private static func runOne(_ command: LaunchCommand, spec: JailSpec, site: RunSite, stop: StopPolicy,
                                ownsProcess: Bool) throws(JailError) -> Int32 {
         let plan = JailPlanner.plan(specialise(spec, for: command), site: site)
+        var stop = stop
+        if command.phase != .start { stop.runtimeMaxSeconds = nil }   // RuntimeMaxSec= bounds the service's main run
         do {
             return try JailRunner.run(plan, site: site, stop: stop, ownsProcess: ownsProcess)
         } catch {

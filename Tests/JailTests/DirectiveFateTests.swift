@@ -36,7 +36,7 @@ import Testing
 @Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
 struct DirectiveFateRunTests {
     /// What a new user tried: each of these ran as if the directive were not there.
-    @Test(arguments: [("RuntimeMaxSec=1", Int32(203)), ("CPUAffinity=0", 215), ("SetCredential=a:b", 243),
+    @Test(arguments: [("CPUAffinity=0", Int32(215)), ("SetCredential=a:b", 243),
                       ("LoadCredential=a:/etc/hostname", 243), ("BPFProgram=egress:/sys/fs/bpf/x", 219),
                       ("IOReadBandwidthMax=/dev/null 1M", 219), ("AllowedCPUs=0", 219), ("NUMAPolicy=local", 242),
                       ("ManagedOOMSwap=kill", 219), ("CoredumpFilter=default", 203), ("LogNamespace=x", 0)])
@@ -44,6 +44,27 @@ struct DirectiveFateRunTests {
         let out = try Brig.run(properties: [property], ["/bin/true"])
         #expect(out.status == status, "\(property): \(out.stderr)")
         if status != 0 { #expect(out.stderr.contains("-p:1:1: \(property): ")) }
+    }
+
+    /// RuntimeMaxSec= stops the service as a stop request would: KillSignal=, then SIGKILL after
+    /// TimeoutStopSec= for what ignores it; systemd takes as long.
+    @Test func runtimeMaxSecStopsTheService() throws {
+        func timed(_ run: () throws -> Subprocess.Output) rethrows -> (Subprocess.Output, Double) {
+            let start = Date()
+            let out = try run()
+            return (out, Date().timeIntervalSince(start))
+        }
+        let (polite, politeTime) = try timed { try Brig.run(properties: ["RuntimeMaxSec=0.5"], ["/bin/sleep", "4"]) }
+        #expect(polite.status == 128 + SIGTERM && politeTime < 2.5)
+        #expect(polite.stderr.contains("RuntimeMaxSec= reached"))
+        let stubborn = ["RuntimeMaxSec=0.5", "TimeoutStopSec=0.5"]
+        let ignoring = ["/bin/sh", "-c", "trap '' TERM; sleep 4"]
+        let (killed, killedTime) = try timed { try Brig.run(properties: stubborn, ignoring) }
+        #expect(killed.status == 128 + SIGKILL && killedTime >= 0.9 && killedTime < 3)
+        if Oracle.isAvailable {
+            let (_, systemdTime) = try timed { try Oracle.run(properties: stubborn, ignoring) }
+            #expect(systemdTime >= 0.9 && systemdTime < 3.5)
+        }
     }
 
     /// Every refused directive of a unit is named at once, with its file and line; the exit

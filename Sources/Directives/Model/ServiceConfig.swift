@@ -16,6 +16,8 @@ public struct ServiceConfig: Sendable {
     public var timeoutStartSec: TimeSpan?
     public var timeoutStopSec: TimeSpan?
     public var runtimeMaxSec: TimeSpan?
+    /// RuntimeRandomizedExtraSec=: up to this much is added to RuntimeMaxSec=, drawn at each start.
+    public var runtimeRandomizedExtraSec: TimeSpan?
     public var watchdogSec: TimeSpan?
     public var notifyAccess: NotifyAccess?
     public var nonBlocking: Bool?
@@ -61,6 +63,7 @@ public struct ServiceConfig: Sendable {
         case "TimeoutStartSec": timeoutStartSec = try Self.timeout(d)
         case "TimeoutStopSec": timeoutStopSec = try Self.timeout(d)
         case "RuntimeMaxSec": runtimeMaxSec = try d.time()
+        case "RuntimeRandomizedExtraSec": runtimeRandomizedExtraSec = try d.time()
         case "WatchdogSec": watchdogSec = try d.time()
         case "NotifyAccess": notifyAccess = try NotifyAccess(parsing: d.value)
         case "NonBlocking": nonBlocking = try d.bool()
