@@ -39,8 +39,10 @@ struct AnalyzeCommand: ParsableCommand {
         let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
-        if json || format == .json { return try streamJSON(targets, analyzer) }
-        let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
+        // Named units are file names relative to the working directory, as for systemd-analyze --offline.
+        let cwd = overview ? nil : FileManager.default.currentDirectoryPath
+        if json || format == .json { return try streamJSON(targets, cwd, analyzer) }
+        let results = Array(zip(targets, analyzer.reports(targets, workingDirectory: cwd))).map { (target: $0.0, result: $0.1) }
 
         var failed = false
         var reports: [Report] = []
@@ -85,11 +87,11 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     /// JSON for many units, written as each is scored: nothing is kept but the output buffer.
-    private func streamJSON(_ targets: [String], _ analyzer: Analyzer) throws {
+    private func streamJSON(_ targets: [String], _ workingDirectory: String?, _ analyzer: Analyzer) throws {
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(1 << 21)
         var first = true, failed = false
-        analyzer.forEachReport(targets) { target, result in
+        analyzer.forEachReport(targets, workingDirectory: workingDirectory) { target, result in
             switch result {
             case .success(let r):
                 if !first { out.append(UInt8(ascii: ",")) }

@@ -43,6 +43,13 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
 
     public var isTemplate: Bool { instance == "" }
 
+    /// A template as one of its instances (`foo@.service` -> `foo@i.service`), as systemd-analyze
+    /// verify and security take a template they are given; any other name is returned unchanged.
+    public func instantiatingTemplate(as instance: String = "i") -> UnitName {
+        guard isTemplate, let name = try? UnitName("\(prefix)@\(instance).\(type)") else { return self }
+        return name
+    }
+
     /// The name without its type suffix, `getty@tty1`.
     public var stem: String { String(name.dropLast(type.count + 1)) }
 
