@@ -53,6 +53,7 @@ struct AnalyzeCommand: ParsableCommand {
                 if r.assessment.exposure > threshold { failed = true }
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
+                if overview && e.isMasked { continue }
                 failed = true
                 if !overview || format != .table { Self.report(e) }
             }
@@ -100,6 +101,8 @@ struct AnalyzeCommand: ParsableCommand {
                 if r.assessment.exposure > threshold { failed = true }
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
+                // In the overview (no working directory: nothing was named) a masked unit is no failure.
+                if workingDirectory == nil && e.isMasked { break }
                 failed = true
                 Self.report(e)
             }

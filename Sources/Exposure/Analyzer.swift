@@ -81,5 +81,8 @@ public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
     public let target: String
     public let message: String
     public var isPolicyError = false
+    /// The unit is masked: systemd refuses to load it, but in the overview of a host that is a
+    /// state to show, not a failure.
+    public var isMasked = false
     public var description: String { message }
 }

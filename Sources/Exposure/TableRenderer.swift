@@ -47,7 +47,8 @@ public struct TableRenderer: Sendable {
         return out
     }
 
-    /// One line per unit, most exposed first; units that failed to load show their error.
+    /// One line per unit, most exposed first; masked units follow, marked as such in the
+    /// PREDICATE column, and units that failed to load show their error last.
     public func overview(_ results: [(target: String, result: Result<Report, AnalyzeError>)]) -> String {
         let scored = results.compactMap { item -> Report? in if case .success(let r) = item.result { return r }; return nil }
             .sorted { ($0.assessment.exposure, $1.assessment.unitName) > ($1.assessment.exposure, $0.assessment.unitName) }
@@ -59,7 +60,10 @@ public struct TableRenderer: Sendable {
                 + tenthsText(r.assessment.exposure) + " " + paint(pad(level.rawValue, 9), level.ansiColor) + " "
                 + (utf8 ? level.emoji : level.asciiFace) + "\n"
         }
-        for case let (target, .failure(e)) in results {
+        for case let (target, .failure(e)) in results where e.isMasked {
+            out += pad(target, width) + "          " + paint("masked", grey) + "\n"
+        }
+        for case let (target, .failure(e)) in results where !e.isMasked {
             out += pad(target, width) + " " + paint("error: \(e.message)", red) + "\n"
         }
         return out

@@ -49,6 +49,11 @@ struct AnalyzeNamedUnitTests {
         try expectLikeSystemd("sub/foo.service", status: 1, overall: nil)
     }
 
+    @Test func aMaskedFileIsAnErrorInBoth() throws {
+        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/old.service", withDestinationPath: "/dev/null")
+        try expectLikeSystemd("old.service", status: 1, overall: nil)
+    }
+
     @Test func aTemplateIsAnalysedAsItsInstanceI() throws {
         try expectLikeSystemd("foo@.service", overall: "→ Overall exposure level for foo@i.service: 9.2 UNSAFE 😨")
         try expectLikeSystemd("./foo@.service", overall: "→ Overall exposure level for foo@i.service: 9.2 UNSAFE 😨")
