@@ -21,8 +21,11 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
             throw .invalidName(name, reason: "no unit type suffix such as .service")
         }
         let stem = name[..<dot]
-        for character in stem where !(character.isASCII && (character.isLetter || character.isNumber || ":-_.\\@".contains(character))) {
-            throw .invalidName(name, reason: "character \"\(character)\" is not allowed")
+        // Checked byte by byte (names are checked often); the slow walk only finds the culprit.
+        if !stem.utf8.allSatisfy(Self.isAllowed) {
+            for character in stem where !(character.isASCII && character.utf8.allSatisfy(Self.isAllowed)) {
+                throw .invalidName(name, reason: "character \"\(character)\" is not allowed")
+            }
         }
         let parts = stem.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
         guard !parts[0].isEmpty else { throw .invalidName(name, reason: "empty prefix") }
@@ -34,6 +37,16 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { name }
+
+    /// ASCII letters, digits and `:-_.\@`.
+    private static func isAllowed(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
 
     /// `foo@bar.service` -> `foo@.service`; nil when this is not an instance.
     public var template: String? {
