@@ -39,8 +39,28 @@ struct AnalyzeCommand: ParsableCommand {
         let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
-        if json || format == .json { return try streamJSON(targets, analyzer) }
-        let results = Array(zip(targets, analyzer.reports(targets))).map { (target: $0.0, result: $0.1) }
+        // Named units are file names relative to the working directory, as for systemd-analyze --offline.
+        let cwd = overview ? nil : FileManager.default.currentDirectoryPath
+        let isTTY = isatty(STDOUT_FILENO) != 0
+        let utf8 = Self.localeIsUTF8(ProcessInfo.processInfo.environment)
+        let table = TableRenderer(colors: isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, utf8: utf8,
+                                  legend: !noLegend)
+        if json || format == .json {
+            return try stream(targets, cwd, analyzer, head: "[", separator: ",", tail: "]\n") { r, out in
+                MachineRenderers.unitJSON(r, into: &out)
+            }
+        }
+        if format == .table && !overview {
+            return try stream(targets, cwd, analyzer, head: "", separator: "\n", tail: "") { r, out in
+                table.detail(r, into: &out)
+                if fix, let f = try? Fix(unit: r.unit, analyzer: analyzer) {
+                    out += "\n# Drop-in for \(r.assessment.unitName) (e.g. /etc/systemd/system/\(r.assessment.unitName).d/50-brig.conf),\n".utf8
+                    out += "# exposure \(tenthsText(r.assessment.exposure)) -> \(tenthsText(f.assessment.exposure)) \(f.assessment.level.rawValue):\n".utf8
+                    out += f.dropIn.utf8
+                }
+            }
+        }
+        let results = Array(zip(targets, analyzer.reports(targets, workingDirectory: cwd))).map { (target: $0.0, result: $0.1) }
 
         var failed = false
         var reports: [Report] = []
@@ -51,59 +71,49 @@ struct AnalyzeCommand: ParsableCommand {
                 if r.assessment.exposure > threshold { failed = true }
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
+                if overview && e.isMasked { continue }
                 failed = true
                 if !overview || format != .table { Self.report(e) }
             }
         }
 
-        let isTTY = isatty(STDOUT_FILENO) != 0
-        let utf8 = Self.localeIsUTF8(ProcessInfo.processInfo.environment)
-        let table = TableRenderer(colors: isTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, utf8: utf8,
-                                  legend: !noLegend)
         var out = ""
-        switch json ? .json : format {
-        case .json: out = MachineRenderers.json(reports)
+        switch format {
+        case .table: out = table.overview(results)
         case .sarif: out = MachineRenderers.sarif(reports)
         case .prometheus: out = MachineRenderers.prometheus(reports)
-        case .table:
-            if overview { out = table.overview(results) }
-            else {
-                out = reports.map { r in
-                    var text = table.detail(r)
-                    if fix, let f = try? Fix(unit: r.unit, analyzer: analyzer) {
-                        text += "\n# Drop-in for \(r.assessment.unitName) (e.g. /etc/systemd/system/\(r.assessment.unitName).d/50-brig.conf),\n"
-                        text += "# exposure \(tenthsText(r.assessment.exposure)) -> \(tenthsText(f.assessment.exposure)) \(f.assessment.level.rawValue):\n"
-                        text += f.dropIn
-                    }
-                    return text
-                }.joined(separator: "\n")
-            }
+        case .json: out = MachineRenderers.json(reports)
         }
         var bytes = Array(out.utf8)
         Self.write(&bytes)
         if failed { throw ExitCode(1) }
     }
 
-    /// JSON for many units, written as each is scored: nothing is kept but the output buffer.
-    private func streamJSON(_ targets: [String], _ analyzer: Analyzer) throws {
-        var out: [UInt8] = [UInt8(ascii: "[")]
+    /// Named units' detail tables, or JSON for many units, written as each is scored: nothing is
+    /// kept but the output buffer. Without a working directory (the overview) a masked unit is no
+    /// failure and is left out.
+    private func stream(_ targets: [String], _ workingDirectory: String?, _ analyzer: Analyzer,
+                        head: String, separator: String, tail: String,
+                        _ render: (Report, inout [UInt8]) -> Void) throws {
+        var out: [UInt8] = Array(head.utf8)
         out.reserveCapacity(1 << 21)
         var first = true, failed = false
-        analyzer.forEachReport(targets) { target, result in
+        analyzer.forEachReport(targets, workingDirectory: workingDirectory) { target, result in
             switch result {
             case .success(let r):
-                if !first { out.append(UInt8(ascii: ",")) }
+                if !first { out += separator.utf8 }
                 first = false
-                MachineRenderers.unitJSON(r, into: &out)
+                render(r, &out)
                 if r.assessment.exposure > threshold { failed = true }
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
+                if workingDirectory == nil && e.isMasked { break }
                 failed = true
                 Self.report(e)
             }
             if out.count > 1 << 20 { Self.write(&out) }
         }
-        out += "]\n".utf8
+        out += tail.utf8
         Self.write(&out)
         if failed { throw ExitCode(1) }
     }

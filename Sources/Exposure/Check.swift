@@ -11,12 +11,19 @@ public struct Check: Sendable {
     public let needsDefaultDependencies: Bool
     public let pass: String          // our sentence when the check passes
     public let fail: String          // our sentence when it fails completely
+    /// `,"name":"<id>","json_field":"<jsonField>"` as JSON bytes, quoted once rather than per unit.
+    let jsonNameFields: [UInt8]
 
     public init(_ id: String, _ jsonField: String, weight: UInt64, range: UInt64, _ rule: Rule,
                 needsDefaultDependencies: Bool = false, pass: String, fail: String) {
         self.id = id; self.jsonField = jsonField; self.weight = weight; self.range = range
         self.rule = rule; self.needsDefaultDependencies = needsDefaultDependencies
         self.pass = pass; self.fail = fail
+        var fields = Array(#","name":"#.utf8)
+        JSON.quote(id, into: &fields)
+        fields += #","json_field":"#.utf8
+        JSON.quote(jsonField, into: &fields)
+        jsonNameFields = fields
     }
 }
 

@@ -29,8 +29,7 @@ public enum MachineRenderers {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out += #"{"set":"#.utf8
             out += (row.badness.map { $0 == 0 ? "true" : "false" } ?? "null").utf8
-            out += #","name":"#.utf8; JSON.quote(row.check.id, into: &out)
-            out += #","json_field":"#.utf8; JSON.quote(row.check.jsonField, into: &out)
+            out += row.check.jsonNameFields
             out += #","description":"#.utf8; JSON.quote(row.description, into: &out)
             out += #","exposure":"#.utf8
             if let t = row.exposureTenths { out += "\"\(tenthsText(t))\"".utf8 } else { out += "null".utf8 }

@@ -32,7 +32,7 @@ extension Analyzer {
             let a = try Assessment(facts, rules: rules, policy: policy)
             return Report(target: target, assessment: a, unit: unit, facts: facts)
         } catch let e as UnitLoadError {
-            throw AnalyzeError(target: target, message: e.description)
+            throw AnalyzeError(target: target, message: e.description, isMasked: unit.isMasked)
         } catch let e as AssessmentError {
             throw AnalyzeError(target: target, message: e.description, isPolicyError: true)
         } catch {

@@ -21,8 +21,11 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
             throw .invalidName(name, reason: "no unit type suffix such as .service")
         }
         let stem = name[..<dot]
-        for character in stem where !(character.isASCII && (character.isLetter || character.isNumber || ":-_.\\@".contains(character))) {
-            throw .invalidName(name, reason: "character \"\(character)\" is not allowed")
+        // Checked byte by byte (names are checked often); the slow walk only finds the culprit.
+        if !stem.utf8.allSatisfy(Self.isAllowed) {
+            for character in stem where !(character.isASCII && character.utf8.allSatisfy(Self.isAllowed)) {
+                throw .invalidName(name, reason: "character \"\(character)\" is not allowed")
+            }
         }
         let parts = stem.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
         guard !parts[0].isEmpty else { throw .invalidName(name, reason: "empty prefix") }
@@ -35,6 +38,16 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
+    /// ASCII letters, digits and `:-_.\@`.
+    private static func isAllowed(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
+
     /// `foo@bar.service` -> `foo@.service`; nil when this is not an instance.
     public var template: String? {
         guard let instance, !instance.isEmpty else { return nil }
@@ -42,6 +55,13 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isTemplate: Bool { instance == "" }
+
+    /// A template as one of its instances (`foo@.service` -> `foo@i.service`), as systemd-analyze
+    /// verify and security take a template they are given; any other name is returned unchanged.
+    public func instantiatingTemplate(as instance: String = "i") -> UnitName {
+        guard isTemplate, let name = try? UnitName("\(prefix)@\(instance).\(type)") else { return self }
+        return name
+    }
 
     /// The name without its type suffix, `getty@tty1`.
     public var stem: String { String(name.dropLast(type.count + 1)) }
