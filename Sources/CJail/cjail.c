@@ -566,6 +566,12 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_WRITE_FILE: return cj_write_file(s->s1, s->s2);
     case CJ_NICE: return setpriority(PRIO_PROCESS, 0, (int)(int64_t)s->a);
     case CJ_PERSONALITY: return personality((unsigned long)s->a) < 0 ? -1 : 0;
+    case CJ_SCHEDULER: {
+        struct sched_param param = { .sched_priority = (int)s->b };
+        return (int)syscall(SYS_sched_setscheduler, 0, (int)s->a, &param);
+    }
+    case CJ_IOPRIO: return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)s->a);
+    case CJ_TIMERSLACK: return prctl(PR_SET_TIMERSLACK, (unsigned long)s->a, 0, 0, 0);
     case CJ_UMASK: umask((mode_t)s->a); return 0;
     case CJ_RLIMIT: {
         struct rlimit rl = { .rlim_cur = s->b, .rlim_max = s->c };

@@ -109,6 +109,10 @@ private struct Arena {
         case .writeFile(let path, let contents): s.op = op(CJ_WRITE_FILE); s.s1 = string(path); s.s2 = string(contents)
         case .nice(let value): s.op = op(CJ_NICE); s.a = UInt64(bitPattern: Int64(value))
         case .personality(let persona): s.op = op(CJ_PERSONALITY); s.a = UInt64(persona)
+        case .scheduler(let policy, let priority):
+            s.op = op(CJ_SCHEDULER); s.a = UInt64(UInt32(bitPattern: policy)); s.b = UInt64(priority)
+        case .ioPriority(let value): s.op = op(CJ_IOPRIO); s.a = UInt64(value)
+        case .timerSlack(let nanoseconds): s.op = op(CJ_TIMERSLACK); s.a = nanoseconds
         case .umask(let mask): s.op = op(CJ_UMASK); s.a = UInt64(mask)
         case .rlimit(let resource, let soft, let hard):
             s.op = op(CJ_RLIMIT); s.a = UInt64(resource); s.b = soft; s.c = hard

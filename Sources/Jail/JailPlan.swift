@@ -10,6 +10,11 @@ public enum JailAction: Sendable, Equatable {
     case writeFile(path: String, contents: String)
     case nice(Int32)
     case personality(UInt)
+    /// sched_setscheduler(): a SCHED_* policy, possibly with SCHED_RESET_ON_FORK, and its priority.
+    case scheduler(policy: Int32, priority: Int32)
+    /// ioprio_set() of the process: class << 13 | data.
+    case ioPriority(Int32)
+    case timerSlack(UInt64)
     case umask(UInt32)
     case rlimit(resource: Int32, soft: UInt64, hard: UInt64)
     case keyring(shared: Bool)

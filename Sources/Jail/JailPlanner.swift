@@ -20,6 +20,11 @@ public enum JailPlanner {
             plan.add(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
         }
         if let nice = spec.nice { plan.add(.nice(nice), for: "Nice=\(nice)", failing: .nice) }
+        if let s = spec.scheduler {
+            plan.add(.scheduler(policy: s.policy, priority: s.priority), for: "CPUSchedulingPolicy=", failing: .setScheduler)
+        }
+        if let value = spec.ioPriority { plan.add(.ioPriority(value), for: "IOSchedulingClass=", failing: .ioPriority) }
+        if let slack = spec.timerSlackNanoseconds { plan.add(.timerSlack(slack), for: "TimerSlackNSec=\(slack)", failing: .timerSlack) }
         if let persona = spec.personality { plan.add(.personality(persona), for: "Personality=", failing: .personality) }
         plan.add(.umask(spec.umask), for: "UMask=0\(String(spec.umask, radix: 8))", failing: .exec)
         switch spec.keyring {

@@ -39,6 +39,10 @@ public struct JailSpec: Sendable {
     public var nice: Int32? = nil
     public var oomScoreAdjust: Int32? = nil
     public var personality: UInt? = nil
+    /// CPUSchedulingPolicy= and friends, IOSchedulingClass= and friends, TimerSlackNSec=.
+    public var scheduler: (policy: Int32, priority: Int32)? = nil
+    public var ioPriority: Int32? = nil
+    public var timerSlackNanoseconds: UInt64? = nil
     public var limits: [ResourceLimit] = []
     public var keyring = Keyring.privateRing
     /// false for a "+" command, which systemd runs without any sandboxing, capabilities included.

@@ -11,6 +11,10 @@ extension JailAction: CustomStringConvertible {
         case .writeFile(let path, let contents): return "write \(contents.debugDescription) to \(path)"
         case .nice(let value): return "nice \(value)"
         case .personality(let persona): return "personality 0x\(String(persona, radix: 16))"
+        case .scheduler(let policy, let priority):
+            return "sched_setscheduler policy \(policy & 0xff)\(policy & 0x4000_0000 != 0 ? "|reset-on-fork" : "") priority \(priority)"
+        case .ioPriority(let value): return "ioprio class \(value >> 13) data \(value & 0x1fff)"
+        case .timerSlack(let nanoseconds): return "timer slack \(nanoseconds) ns"
         case .umask(let mask): return "umask 0\(String(mask, radix: 8))"
         case .rlimit(let resource, let soft, let hard):
             return "rlimit \(RLimit.name(of: resource)) soft=\(RLimit.format(soft)) hard=\(RLimit.format(hard))"

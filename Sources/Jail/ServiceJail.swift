@@ -150,6 +150,21 @@ public enum ServiceJail {
         case .private, nil: spec.keyring = .privateRing
         }
         if let persona = p.personality { spec.personality = persona == .x86 ? 0x0008 : 0 }
+        if p.cpuSchedulingPolicy != nil || p.cpuSchedulingPriority != nil || p.cpuSchedulingResetOnFork != nil {
+            let numbers: [CPUSchedulingPolicy: Int32] = [.other: 0, .fifo: 1, .rr: 2, .batch: 3, .idle: 5]
+            let kind = p.cpuSchedulingPolicy ?? .other
+            let policy = numbers[kind]! | (p.cpuSchedulingResetOnFork == true ? 0x4000_0000 : 0)
+            // systemd clamps the priority into the policy's range when it reads the policy.
+            let range: ClosedRange<Int32> = kind == .fifo || kind == .rr ? 1...99 : 0...0
+            spec.scheduler = (policy, min(max(Int32(p.cpuSchedulingPriority ?? 0), range.lowerBound), range.upperBound))
+        }
+        if p.ioSchedulingClass != nil || p.ioSchedulingPriority != nil {
+            // Class "none" means best-effort, priority 4 by default, as systemd normalises it.
+            let bestEffort: Int32 = 2
+            let ioClass = p.ioSchedulingClass.map(Int32.init).flatMap { $0 == 0 ? nil : $0 } ?? bestEffort
+            spec.ioPriority = ioClass << 13 | Int32(p.ioSchedulingPriority ?? 4)
+        }
+        spec.timerSlackNanoseconds = p.timerSlackNanoseconds
         spec.ignoreSIGPIPE = p.ignoreSIGPIPE ?? true
     }
 

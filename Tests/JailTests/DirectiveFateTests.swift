@@ -78,15 +78,15 @@ struct DirectiveFateRunTests {
             After=network.target
             [Service]
             ExecStart=/bin/true
-            CPUSchedulingPolicy=fifo
+            CPUAffinity=1
             MemoryMax=1G
             PAMName=login
             """.write(toFile: "\(dir)/fates.service", atomically: true, encoding: .utf8)
         let out = try Brig.run(["run", "\(dir)/fates.service"])
-        #expect(out.status == 214)
+        #expect(out.status == 215)
         let lines = out.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines.first?.hasSuffix("fates.service:5:1: CPUSchedulingPolicy=fifo: not supported by brig run (exit status 214 SETSCHEDULER)") == true)
+        #expect(lines.first?.hasSuffix("fates.service:5:1: CPUAffinity=1: not supported by brig run (exit status 215 CPUAFFINITY)") == true)
         #expect(lines.dropFirst().first?.hasSuffix("fates.service:6:1: MemoryMax=1G: cgroup resource control is not supported by brig run (exit status 219 CGROUP)") == true)
         #expect(lines.last?.hasSuffix("fates.service:7:1: PAMName=login: PAM sessions are not supported by brig run (exit status 224 PAM)") == true)
     }

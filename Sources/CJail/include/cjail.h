@@ -24,6 +24,9 @@ enum cjail_op {
     CJ_WRITE_FILE,        // s1: path, s2: contents
     CJ_NICE,              // a: nice value (signed)
     CJ_PERSONALITY,       // a: persona
+    CJ_SCHEDULER,         // a: policy (with SCHED_RESET_ON_FORK), b: priority
+    CJ_IOPRIO,            // a: class << 13 | data
+    CJ_TIMERSLACK,        // a: nanoseconds
     CJ_UMASK,             // a: mask
     CJ_RLIMIT,            // a: resource, b: soft, c: hard
     CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)

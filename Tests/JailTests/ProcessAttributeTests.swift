@@ -1,0 +1,42 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// CPUSchedulingPolicy= and friends, IOSchedulingClass= and friends and TimerSlackNSec=, as the
+/// process sees them under brig and under systemd 252.
+@Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
+struct ProcessAttributeTests {
+    static let settings: [[String]] = [
+        ["CPUSchedulingPolicy=rr", "CPUSchedulingPriority=5", "CPUSchedulingResetOnFork=yes"],
+        ["CPUSchedulingPolicy=batch"], ["CPUSchedulingPolicy=idle"], ["CPUSchedulingPolicy=fifo"],
+        ["IOSchedulingClass=idle"], ["IOSchedulingClass=best-effort", "IOSchedulingPriority=2"],
+        ["IOSchedulingPriority=3"], ["IOSchedulingClass=realtime", "IOSchedulingPriority=1"],
+        ["TimerSlackNSec=12345"], ["TimerSlackNSec=2ms"],
+    ]
+
+    /// The scheduling the probe's shell runs with, or that the start failed.
+    func observe(_ properties: [String], runner: ([String], [String]) throws -> Subprocess.Output) throws -> String {
+        let probe = "/run/brig-sched-probe-\(UUID().uuidString.prefix(6))"
+        // In a file: systemd would read "$$" in a command line as an escaped "$".
+        try "chrt -p $$ | sed 's/.*: //'; ionice -p $$; cat /proc/self/timerslack_ns\n".write(toFile: probe, atomically: true, encoding: .utf8)
+        defer { unlink(probe) }
+        let copy = probe.replacingOccurrences(of: "/run/", with: "/var/lib/")   // the oracle's /run is its own
+        try FileManager.default.copyItem(atPath: probe, toPath: copy)
+        defer { unlink(copy) }
+        let out = try runner(properties, ["/bin/sh", copy])
+        return out.status == 0 ? out.stdout : "failed"
+    }
+
+    @Test func brigAppliesThem() throws {
+        let seen = try observe(Self.settings[0]) { try Brig.run(properties: $0, $1) }
+        #expect(seen.hasPrefix("SCHED_RR|SCHED_RESET_ON_FORK\n5\n"), "\(seen)")
+        #expect(try observe(Self.settings[8]) { try Brig.run(properties: $0, $1) }.hasSuffix("12345\n"))
+        #expect(try observe(Self.settings[4]) { try Brig.run(properties: $0, $1) }.contains("idle"))
+    }
+
+    @Test(.enabled(if: Oracle.isAvailable, "needs systemd for systemd-oracle"), arguments: settings)
+    func systemdAgrees(_ properties: [String]) throws {
+        let brig = try observe(properties) { try Brig.run(properties: $0, $1) }
+        #expect(brig == (try observe(properties) { try Oracle.run(properties: $0, $1) }), "\(properties)")
+    }
+}
