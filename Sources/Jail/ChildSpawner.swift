@@ -113,6 +113,11 @@ private struct Arena {
             s.op = op(CJ_SCHEDULER); s.a = UInt64(UInt32(bitPattern: policy)); s.b = UInt64(priority)
         case .ioPriority(let value): s.op = op(CJ_IOPRIO); s.a = UInt64(value)
         case .timerSlack(let nanoseconds): s.op = op(CJ_TIMERSLACK); s.a = nanoseconds
+        case .cpuAffinity(let cpus):
+            var words = [UInt64](repeating: 0, count: (cpus.max() ?? 0) / 64 + 1)
+            for cpu in cpus { words[cpu / 64] |= 1 << UInt64(cpu % 64) }
+            s.op = op(CJ_AFFINITY); s.a = UInt64(words.count * 8)
+            s.data = bytes(words.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
         case .umask(let mask): s.op = op(CJ_UMASK); s.a = UInt64(mask)
         case .rlimit(let resource, let soft, let hard):
             s.op = op(CJ_RLIMIT); s.a = UInt64(resource); s.b = soft; s.c = hard

@@ -15,6 +15,8 @@ public enum JailAction: Sendable, Equatable {
     /// ioprio_set() of the process: class << 13 | data.
     case ioPriority(Int32)
     case timerSlack(UInt64)
+    /// sched_setaffinity() to these CPUs.
+    case cpuAffinity([Int])
     case umask(UInt32)
     case rlimit(resource: Int32, soft: UInt64, hard: UInt64)
     case keyring(shared: Bool)

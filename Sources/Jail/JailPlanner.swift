@@ -19,10 +19,16 @@ public enum JailPlanner {
         if let adj = spec.oomScoreAdjust {
             plan.add(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
         }
+        if let filter = spec.coredumpFilter {
+            // The kernel reads 32 bits ("all" is more) and keeps those it knows.
+            plan.add(.writeFile(path: "/proc/self/coredump_filter", contents: "0x" + String(filter & 0xffff_ffff, radix: 16)),
+                     for: "CoredumpFilter=", failing: .exec)
+        }
         if let nice = spec.nice { plan.add(.nice(nice), for: "Nice=\(nice)", failing: .nice) }
         if let s = spec.scheduler {
             plan.add(.scheduler(policy: s.policy, priority: s.priority), for: "CPUSchedulingPolicy=", failing: .setScheduler)
         }
+        if let cpus = spec.cpuAffinity { plan.add(.cpuAffinity(cpus), for: "CPUAffinity=", failing: .cpuAffinity) }
         if let value = spec.ioPriority { plan.add(.ioPriority(value), for: "IOSchedulingClass=", failing: .ioPriority) }
         if let slack = spec.timerSlackNanoseconds { plan.add(.timerSlack(slack), for: "TimerSlackNSec=\(slack)", failing: .timerSlack) }
         if let persona = spec.personality { plan.add(.personality(persona), for: "Personality=", failing: .personality) }

@@ -43,6 +43,8 @@ public struct JailSpec: Sendable {
     public var scheduler: (policy: Int32, priority: Int32)? = nil
     public var ioPriority: Int32? = nil
     public var timerSlackNanoseconds: UInt64? = nil
+    public var cpuAffinity: [Int]? = nil
+    public var coredumpFilter: UInt64? = nil
     public var limits: [ResourceLimit] = []
     public var keyring = Keyring.privateRing
     /// false for a "+" command, which systemd runs without any sandboxing, capabilities included.

@@ -15,6 +15,7 @@ extension JailAction: CustomStringConvertible {
             return "sched_setscheduler policy \(policy & 0xff)\(policy & 0x4000_0000 != 0 ? "|reset-on-fork" : "") priority \(priority)"
         case .ioPriority(let value): return "ioprio class \(value >> 13) data \(value & 0x1fff)"
         case .timerSlack(let nanoseconds): return "timer slack \(nanoseconds) ns"
+        case .cpuAffinity(let cpus): return "CPU affinity \(cpus.map(String.init).joined(separator: " "))"
         case .umask(let mask): return "umask 0\(String(mask, radix: 8))"
         case .rlimit(let resource, let soft, let hard):
             return "rlimit \(RLimit.name(of: resource)) soft=\(RLimit.format(soft)) hard=\(RLimit.format(hard))"

@@ -165,6 +165,8 @@ public enum ServiceJail {
             spec.ioPriority = ioClass << 13 | Int32(p.ioSchedulingPriority ?? 4)
         }
         spec.timerSlackNanoseconds = p.timerSlackNanoseconds
+        spec.cpuAffinity = p.cpuAffinity.map { $0.sorted() }
+        spec.coredumpFilter = p.coredumpFilter
         spec.ignoreSIGPIPE = p.ignoreSIGPIPE ?? true
     }
 
@@ -264,6 +266,9 @@ public enum ServiceJail {
     /// Values brig cannot apply of directives it applies otherwise (DirectiveFates refuses
     /// whole directives before this point).
     static func refuseUnsupported(_ context: ExecContext) throws(JailError) {
+        if context.process.cpuAffinityFromNUMA {
+            throw .refused(directive: "CPUAffinity=numa", reason: "NUMAMask= is not supported by brig run", status: .cpuAffinity)
+        }
         if let flags = context.filesystem.mountFlags, flags != .shared {
             throw .refused(directive: "MountFlags=\(flags.rawValue)", reason: "not supported", status: .namespace)
         }

@@ -235,9 +235,9 @@ import Testing
     }
 
     @Test func unmodelledDirectivesAreListedForWhoeverMustRefuseThem() {
-        let u = service("NUMAPolicy=bind", "CPUAffinity=0-1", "ProtectSystem=strict")
-        #expect(Set(u.unmodelled.keys) == ["NUMAPolicy", "CPUAffinity"])
-        #expect(u.unmodelled["CPUAffinity"]?.line == 3)
+        let u = service("NUMAPolicy=bind", "NUMAMask=0-1", "ProtectSystem=strict")
+        #expect(Set(u.unmodelled.keys) == ["NUMAPolicy", "NUMAMask"])
+        #expect(u.unmodelled["NUMAMask"]?.line == 3)
     }
 
     @Test func macLabelsCredentialsAndServiceExtras() {

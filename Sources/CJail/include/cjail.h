@@ -27,6 +27,7 @@ enum cjail_op {
     CJ_SCHEDULER,         // a: policy (with SCHED_RESET_ON_FORK), b: priority
     CJ_IOPRIO,            // a: class << 13 | data
     CJ_TIMERSLACK,        // a: nanoseconds
+    CJ_AFFINITY,          // data: CPU mask (64-bit words), a: its size in bytes
     CJ_UMASK,             // a: mask
     CJ_RLIMIT,            // a: resource, b: soft, c: hard
     CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)

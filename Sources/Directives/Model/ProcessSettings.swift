@@ -16,6 +16,11 @@ public struct ProcessSettings: Sendable {
     /// (systemd also takes the numbers 0…7).
     public var ioSchedulingClass: Int?
     public var ioSchedulingPriority: Int?
+    /// CPUAffinity=: the CPUs the processes may run on (nil: unrestricted); `cpuAffinityFromNUMA`
+    /// for "numa", the CPUs of NUMAMask=.
+    public var cpuAffinity: Set<Int>?
+    public var cpuAffinityFromNUMA = false
+    public var coredumpFilter: UInt64?
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         if let kind = ResourceLimitKind(rawValue: d.key) {
@@ -43,6 +48,14 @@ public struct ProcessSettings: Sendable {
                 }
                 return n
             }
+        case "CPUAffinity":
+            if d.value == "numa" { cpuAffinityFromNUMA = true; cpuAffinity = nil; break }
+            let cpus = try CPUList.parse(d.expanded())
+            // An empty assignment (no CPU named) resets; others extend the set.
+            cpuAffinity = d.value.isEmpty ? nil : (cpuAffinity ?? []).union(cpus)
+            cpuAffinityFromNUMA = false
+        case "CoredumpFilter":
+            coredumpFilter = d.value.isEmpty ? nil : (coredumpFilter ?? 0) | (try CoredumpFilter.parse(d.value))
         case "IOSchedulingPriority": ioSchedulingPriority = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...7, "I/O scheduling priority") }
         default: return false
         }
