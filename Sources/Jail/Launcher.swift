@@ -48,7 +48,10 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of what failed first.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
-        if ownsProcess { Shield.raise() }
+        if ownsProcess {
+            Shield.raise()
+            RunSite.sweepOrphans()
+        }
         // The device program lives in its policy's cgroup, which the run's cgroup goes into.
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
         let site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)

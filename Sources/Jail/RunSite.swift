@@ -88,6 +88,25 @@ public struct RunSite: Sendable {
         }
     }
 
+    /// Ends the runs of brigs that are gone (killed together with their keeper): every
+    /// `run-PID-…` cgroup below brig's own, or below a device policy's, whose PID no longer
+    /// exists is killed and, once empty, removed. One that is still emptying is left for the
+    /// next start. A PID taken again by another process keeps its cgroup until that one ends.
+    static func sweepOrphans(in parent: String = cgroupParent) {
+        guard let directory = try? OpenDirectory(trusted: parent), let names = try? directory.names() else { return }
+        for name in names {
+            let path = parent + "/" + name
+            if name.hasPrefix("devices-") { sweepOrphans(in: path); continue }
+            guard name.hasPrefix("run-"), let pid = pid_t(name.dropFirst(4).prefix { $0 != "-" }),
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            if !isEmpty(path) {
+                _ = SystemFiles.write(path + "/cgroup.kill", "1")
+                for _ in 0..<100 where !isEmpty(path) { usleep(1000) }
+            }
+            rmdir(path)
+        }
+    }
+
     /// Whether no process of the run is left in its cgroup.
     var isEmpty: Bool { RunSite.isEmpty(cgroup) }
 

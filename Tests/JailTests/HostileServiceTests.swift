@@ -192,4 +192,21 @@ struct HostileServiceTests {
         #expect(CleanupTests.running(marker).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: cgroup))
     }
+
+    /// A run whose brig and keeper were both killed is ended by the next start of brig.
+    @Test func theNextStartSweepsARunWhoseBrigIsGone() throws {
+        let marker = CleanupTests.uniqueSleep()
+        let brig = try Subprocess([Brig.path, "run", "--", "/bin/sh", "-c", "sleep \(marker) & sleep \(marker) & wait"])
+        for _ in 0..<200 where CleanupTests.running(marker).count < 3 { usleep(10_000) }
+        // brig's own children: the jail's shell and the keeper; the sleeps are the shell's.
+        let children = try String(contentsOfFile: "/proc/\(brig.pid)/task/\(brig.pid)/children", encoding: .utf8)
+            .split(separator: " ").compactMap { pid_t($0) }
+        #expect(children.count == 2)
+        for pid in children + [brig.pid] { kill(pid, SIGKILL) }
+        _ = brig.wait()
+        usleep(100_000)
+        #expect(CleanupTests.running(marker).count == 2)   // left running, as a killed brig and keeper leave them
+        #expect(try Brig.run(properties: [], ["/bin/true"]).status == 0)
+        #expect(CleanupTests.running(marker).isEmpty)
+    }
 }
