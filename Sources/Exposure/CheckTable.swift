@@ -1,7 +1,7 @@
 import Directives
 
 /// The 81 checks in systemd's evaluation order, with systemd's ids, JSON names, weights and ranges
-/// (facts, see shared/reference/exposure-checks.tsv). Sentences are brig's own.
+/// (facts, see reference/exposure-checks.tsv). Sentences are brig's own.
 public enum CheckTable {
     public static let all: [Check] = identity + filesystem + processes + capabilities + misc
         + namespaces + families + syscalls + network

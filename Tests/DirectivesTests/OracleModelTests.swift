@@ -125,7 +125,7 @@ let socketOracleProperties = [
     "ReceiveBuffer", "SendBuffer", "Symlinks",
 ]
 
-@Suite(.enabled(if: SystemdOracle.isAvailable, "needs root, systemd and ../shared/tools/systemd-oracle"))
+@Suite(.enabled(if: SystemdOracle.isAvailable, "needs root and systemd for scripts/systemd-oracle"))
 struct SystemdModelOracle {
     @Test func systemctlShowsWhatTheServiceModelHolds() throws {
         let texts = oracleModelUnits.map { lines in

@@ -1,8 +1,8 @@
 import Testing
 
-/// Issue 4's proof: the observe probe sees the same jail under `brig run -p ...`
+/// The jail differential: the observe probe sees the same jail under `brig run -p ...`
 /// as under systemd with the same directives.
-@Suite("brig run jail against systemd (issue 4)",
+@Suite("brig run jail against systemd, observation by observation",
        .enabled(if: Gate.oracle, "needs root and systemd for systemd-oracle"))
 struct JailDifferentialTests {
     static func probe(_ setting: Setting) -> [String] { [ProbeInstaller.observe] + setting.extraPaths }

@@ -1,4 +1,4 @@
-/// Issue 4's settings and combinations: namespaces, mounts, identity,
+/// The jail differential's settings and combinations: namespaces, mounts, identity,
 /// capabilities and process properties, each observed by the observe probe.
 enum JailSettings {
     static let directories = Differential.directoryPaths + ["/var/lib/private/\(Differential.directoryName)"]

@@ -1,4 +1,4 @@
-/// The shell probe every issue-4 case runs under both runners. It prints one
+/// The shell probe every jail differential case runs under both runners. It prints one
 /// "key=value" line per observation; see Observations for how lines compare.
 enum ObserveProbe {
     static let name = "observe"

@@ -4,7 +4,7 @@ import TestSupport
 /// Child processes of these tests: started without inheriting anything, killed at a deadline.
 typealias Command = Subprocess
 
-/// The reference: the machine's real systemd, booted by the shared oracle script
+/// The reference: the machine's real systemd, booted by scripts/systemd-oracle
 /// in private mount, PID, UTS and IPC namespaces (its own /run, /tmp, /var/tmp).
 enum Oracle {
     static let script = SystemdOracle.script

@@ -1,8 +1,8 @@
 import Testing
 
-/// Issue 5's proof: every call of the syscalls probe gets the same answer under
+/// The seccomp differential: every call of the syscalls probe gets the same answer under
 /// `brig run -p ...` as under systemd with the same directives.
-@Suite("brig run seccomp against systemd (issue 5)",
+@Suite("brig run seccomp against systemd, call by call",
        .enabled(if: Gate.oracle, "needs root and systemd for systemd-oracle"))
 struct SeccompDifferentialTests {
     static let probe = [ProbeInstaller.syscalls, "all"]

@@ -1,7 +1,7 @@
-/// Issue 5's settings: every syscall-level restriction systemd applies, each
+/// The seccomp differential settings: every syscall-level restriction systemd applies, each
 /// observed by the syscalls probe making all of its calls.
 enum SeccompSettings {
-    /// systemd-resolved's syscall-level sandbox on top of the issue-4 profile.
+    /// systemd-resolved's syscall-level sandbox on top of JailSettings.resolvedLike.
     static let resolvedLike = JailSettings.resolvedLike + [
         "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6", "RestrictNamespaces=yes",
         "RestrictRealtime=yes", "RestrictSUIDSGID=yes", "LockPersonality=yes", "MemoryDenyWriteExecute=yes",

@@ -1,4 +1,4 @@
-/// The C probe every issue-5 case runs: each call named on its command line (or
+/// The C probe every seccomp differential case runs: each call named on its command line (or
 /// "all") is made in a child of its own, reported as ok, an errno name or the
 /// signal that killed the child. Compiled with `cc` when the tests install it.
 enum SyscallsProbe {

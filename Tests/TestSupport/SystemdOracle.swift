@@ -1,14 +1,12 @@
 import Foundation
 
-/// The reference implementation: this machine's real systemd, booted by
-/// ../shared/tools/systemd-oracle in private mount, PID, UTS and IPC namespaces
-/// (its own /run, /tmp, /var/tmp and /etc/systemd/system).
+/// The reference implementation: this machine's real systemd, booted by the repository's
+/// scripts/systemd-oracle in private mount, PID, UTS and IPC namespaces
+/// (its own /run, /tmp, /var/tmp and /etc/systemd/system, and cgroups below /brig-oracle).
 public enum SystemdOracle {
-    /// ../shared/tools/systemd-oracle beside the repository (as CI lays it out), or $SYSTEMD_ORACLE.
+    /// scripts/systemd-oracle of this checkout, or $SYSTEMD_ORACLE (a script with the same verbs).
     public static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/tools/systemd-oracle").path
+        ?? Repository.path("scripts/systemd-oracle")
 
     /// nil when the oracle runs a command here, else why it cannot.
     public static let unavailableReason: String? = {
