@@ -533,6 +533,21 @@ static int cj_ambient(uint64_t set) {
     return 0;
 }
 
+// A limit above what may be raised to (without CAP_SYS_RESOURCE, the current hard limit) is set
+// as close as it can be, as systemd's setrlimit_closest() does: each value cut to that hard limit.
+static int cj_setrlimit_closest(int resource, uint64_t soft, uint64_t hard) {
+    struct rlimit wanted = { .rlim_cur = soft, .rlim_max = hard }, highest;
+    if (setrlimit(resource, &wanted) == 0) return 0;
+    if (errno != EPERM || getrlimit(resource, &highest) < 0) return -1;
+    if (highest.rlim_max == RLIM_INFINITY) { errno = EPERM; return -1; }
+    struct rlimit closest = {
+        .rlim_cur = soft < highest.rlim_max ? soft : highest.rlim_max,
+        .rlim_max = hard < highest.rlim_max ? hard : highest.rlim_max,
+    };
+    if (closest.rlim_cur == highest.rlim_cur && closest.rlim_max == highest.rlim_max) return 0;
+    return setrlimit(resource, &closest);
+}
+
 static int cj_reset_signals(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -574,10 +589,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_TIMERSLACK: return prctl(PR_SET_TIMERSLACK, (unsigned long)s->a, 0, 0, 0);
     case CJ_AFFINITY: return (int)syscall(SYS_sched_setaffinity, 0, (size_t)s->a, s->data);
     case CJ_UMASK: umask((mode_t)s->a); return 0;
-    case CJ_RLIMIT: {
-        struct rlimit rl = { .rlim_cur = s->b, .rlim_max = s->c };
-        return setrlimit((int)s->a, &rl);
-    }
+    case CJ_RLIMIT: return cj_setrlimit_closest((int)s->a, s->b, s->c);
     case CJ_KEYRING:
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0) return -1;
         if (s->a == 1 && syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING, 0, 0) < 0) return -1;

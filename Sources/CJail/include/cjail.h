@@ -29,7 +29,7 @@ enum cjail_op {
     CJ_TIMERSLACK,        // a: nanoseconds
     CJ_AFFINITY,          // data: CPU mask (64-bit words), a: its size in bytes
     CJ_UMASK,             // a: mask
-    CJ_RLIMIT,            // a: resource, b: soft, c: hard
+    CJ_RLIMIT,            // a: resource, b: soft, c: hard; above what may be raised to, as close as allowed
     CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)
     CJ_UNSHARE,           // a: CLONE_* flags
     CJ_USERNS,            // s1: uid_map, s2: gid_map (written by a helper still outside the namespace)
