@@ -164,7 +164,8 @@ static void keeper_kill_listed(const char *procs) {
     }
 }
 
-int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs) {
+int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
+                       const char *owner_lock_path) {
     int brig = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (brig < 0) return -errno;
     pid_t pid = fork();
@@ -187,7 +188,10 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
     static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
     for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) signal(ignored[i], SIG_IGN);
     if (dup2(brig, 0) < 0) _exit(1);
-    syscall(SYS_close_range, 1, ~0U, 0);
+    // The run's owner lock stays held while the keeper lives (an OFD lock, shared with brig).
+    int keep = 1;
+    if (owner_lock >= 0 && dup2(owner_lock, 1) == 1) keep = 2;
+    syscall(SYS_close_range, keep, ~0U, 0);
     struct pollfd p = { .fd = 0, .events = POLLIN };
     while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
     int fd = open(cgroup_kill, O_WRONLY | O_CLOEXEC);
@@ -195,7 +199,10 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
     if (fd >= 0) close(fd);
     // A cgroup whose last process has gone can be removed; give the kernel up to ten seconds.
     for (int i = 0; i < 1000; i++) {
-        if (rmdir(cgroup) == 0 || errno == ENOENT) break;
+        if (rmdir(cgroup) == 0 || errno == ENOENT) {
+            if (owner_lock_path) unlink(owner_lock_path);
+            break;
+        }
         if (!killed) keeper_kill_listed(cgroup_procs);
         usleep(10000);
     }

@@ -20,6 +20,10 @@ public struct RunSite: Sendable {
 
     public var id: String
     public var cgroup: String
+    /// Held (flock) by brig and its keeper while the run may have processes: the mark by which a
+    /// later start tells a run whose owners are gone from one of a brig it cannot see (another
+    /// PID namespace sharing the cgroup tree names its runs by PIDs that mean nothing here).
+    let ownerLock = OwnerLock()
     public var privateTmp: String
     public var privateVarTmp: String
 
@@ -54,6 +58,7 @@ public struct RunSite: Sendable {
     func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
+        try ownerLock.take(RunSite.ownerLocks + "/" + id)
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         if privateDevices {
             let code = SystemFiles.makeDirectories(RunSite.devStaging, mode: 0o755)
@@ -88,22 +93,24 @@ public struct RunSite: Sendable {
         }
     }
 
-    /// Ends the runs of brigs that are gone (killed together with their keeper): every
-    /// `run-PID-…` cgroup below brig's own, or below a device policy's, whose PID no longer
-    /// exists is killed and, once empty, removed. One that is still emptying is left for the
-    /// next start. A PID taken again by another process keeps its cgroup until that one ends.
+    /// Where each run's owner lock lives.
+    static let ownerLocks = "/run/brig/runs"
+
+    /// Ends the runs of brigs that are gone (killed together with their keeper): every `run-…`
+    /// cgroup below brig's own, or below a device policy's, whose owner lock is there and held by
+    /// nobody is killed and, once empty, removed. One that is still emptying is left for the next
+    /// start; one without a lock here (another brig's, in another mount namespace) is never touched.
     static func sweepOrphans(in parent: String = cgroupParent) {
         guard let directory = try? OpenDirectory(trusted: parent), let names = try? directory.names() else { return }
         for name in names {
             let path = parent + "/" + name
             if name.hasPrefix("devices-") { sweepOrphans(in: path); continue }
-            guard name.hasPrefix("run-"), let pid = pid_t(name.dropFirst(4).prefix { $0 != "-" }),
-                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            guard name.hasPrefix("run-"), OwnerLock.isAbandoned(ownerLocks + "/" + name) else { continue }
             if !isEmpty(path) {
                 _ = SystemFiles.write(path + "/cgroup.kill", "1")
                 for _ in 0..<100 where !isEmpty(path) { usleep(1000) }
             }
-            rmdir(path)
+            if rmdir(path) == 0 { unlink(ownerLocks + "/" + name) }
         }
     }
 
@@ -119,11 +126,44 @@ public struct RunSite: Sendable {
     /// Removes everything this run created, once its cgroup is empty: the private /tmp
     /// directories are the service's, and are not cleared under a process still using them.
     func remove() {
+        // Processes left on purpose (SendSIGKILL=no) lose their lock file too: no later start sweeps them.
+        defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
         guard isEmpty else { return }
         rmdir(cgroup)
         for path in [privateTmp, privateVarTmp] {
             let slash = path.lastIndex(of: "/")!
             (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
         }
+    }
+}
+
+/// The lock a run's owners hold; see `RunSite.ownerLock`.
+final class OwnerLock: @unchecked Sendable {
+    /// The open lock file, or -1; inherited by the keeper, which holds the lock with brig.
+    private(set) var fd: Int32 = -1
+
+    func take(_ path: String) throws(JailError) {
+        if fd >= 0 { return }
+        let code = SystemFiles.makeDirectories(RunSite.ownerLocks, mode: 0o755)
+        if code != 0 { throw .system("creating \(RunSite.ownerLocks)", code) }
+        let file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if file < 0 { throw .system("creating \(path)", errno) }
+        if flock(file, LOCK_EX) != 0 { let e = errno; close(file); throw .system("locking \(path)", e) }
+        fd = file
+    }
+
+    func release(_ path: String) {
+        guard fd >= 0 else { return }
+        unlink(path)
+        close(fd)
+        fd = -1
+    }
+
+    /// Whether the lock file exists and nobody holds it.
+    static func isAbandoned(_ path: String) -> Bool {
+        let file = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        guard file >= 0 else { return false }
+        defer { close(file) }
+        return flock(file, LOCK_EX | LOCK_NB) == 0
     }
 }
