@@ -12,13 +12,16 @@ public enum DirectiveFate: Sendable, Equatable {
 }
 
 public enum DirectiveFates {
-    /// The fate of `name` in `section`, or nil for a directive the table does not know.
+    /// The fate of `name` in `section`, or nil for a directive the table does not know. Looked up
+    /// in the groups' text as it stands: every start asks this for each line of its unit, and
+    /// building a dictionary of all 400 directives first would cost more than the lookups.
     public static func fate(section: String, name: String) -> DirectiveFate? {
-        table[section + " " + name]
+        if section == "Unit", let check = ["Condition", "Assert"].first(where: name.hasPrefix),
+           conditionNames.contains(Substring(name.dropFirst(check.count))) {
+            return DirectiveRegistry.exists(section: section, name: name) ? condition : nil
+        }
+        return groups.first { $0.0 == section && containsWord($0.1, name) }?.2
     }
-
-    /// Every directive in the table, as "Section Name".
-    public static var names: Dictionary<String, DirectiveFate>.Keys { table.keys }
 
     /// The refused directives a unit sets, each once, in the order they were set. A setting that a
     /// later empty assignment resets (`CPUAffinity=`) is not set; values brig applies only in part
@@ -46,19 +49,29 @@ public enum DirectiveFates {
         }
     }
 
-    private static let table: [String: DirectiveFate] = {
-        var table: [String: DirectiveFate] = [:]
-        for (section, names, fate) in groups {
-            for name in names.split(separator: " ") { table["\(section) \(name)"] = fate }
+    /// Every directive in the table, as "Section Name" (for the tests that check it whole).
+    public static var names: [String] {
+        groups.flatMap { group in group.1.split(separator: " ").map { "\(group.0) \($0)" } }
+            + conditionNames.flatMap { ["Unit Condition\($0)", "Unit Assert\($0)"] }
+                .filter { DirectiveRegistry.exists(section: "Unit", name: String($0.dropFirst(5))) }
+    }
+
+    /// Whether `word` stands in the space-separated `text`, compared as bytes.
+    private static func containsWord(_ text: String, _ word: String) -> Bool {
+        var bytes = word
+        return bytes.withUTF8 { w in
+            text.utf8.withContiguousStorageIfAvailable { t in
+                var start = 0
+                while start < t.count {
+                    var end = start
+                    while end < t.count && t[end] != 0x20 && t[end] != 0x0A { end += 1 }
+                    if end - start == w.count && t[start..<end].elementsEqual(w) { return true }
+                    start = end + 1
+                }
+                return false
+            } ?? text.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains(Substring(word))
         }
-        // Not every check exists as both a Condition and an Assert, nor in every release.
-        for name in conditionNames {
-            for key in ["Condition\(name)", "Assert\(name)"] where DirectiveRegistry.exists(section: "Unit", name: key) {
-                table["Unit \(key)"] = condition
-            }
-        }
-        return table
-    }()
+    }
 
     private static let managerOnly = DirectiveFate.noEffect(
         reason: "relations, jobs and actions between units are the service manager's; brig run starts the one unit it is given")

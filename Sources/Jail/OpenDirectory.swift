@@ -1,3 +1,4 @@
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,14 +129,7 @@ final class OpenDirectory {
             throw SystemError(code)
         }
         defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        return FileSystem.names(in: dir)
     }
 }
 

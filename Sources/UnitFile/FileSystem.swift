@@ -6,7 +6,7 @@ import Musl
 
 /// The few file-system questions the loader asks, answered with plain system calls so that reading a
 /// whole host's units stays in the low milliseconds.
-enum FileSystem {
+public enum FileSystem {
     enum Kind: Sendable { case file, directory, symlink, other }
 
     static func kind(_ path: String, followingLinks: Bool = false) -> Kind? {
@@ -25,6 +25,11 @@ enum FileSystem {
     static func entries(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
+        return names(in: dir)
+    }
+
+    /// The names an open directory stream lists, without "." and "..".
+    public static func names(in dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in

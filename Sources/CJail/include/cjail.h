@@ -114,7 +114,7 @@ int cjail_forward_signals(int write_fd);
 // lock while it lives. A pidfd on the keeper (close-on-exec), or -errno.
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
                        const char *owner_lock_path);
-// Ends a keeper whose run ended normally, and reaps it.
+// Ends a keeper whose run ended normally (without waiting for it to be gone).
 void cjail_stop_keeper(int keeper);
 
 int cjail_become_subreaper(void);   // 0 or -errno
