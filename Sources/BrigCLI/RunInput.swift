@@ -16,8 +16,8 @@ struct RunInput {
     var warnings: [String]
     /// The syscall filter, kept for --dry-run to show its rules.
     var seccomp: SeccompProgram?
-    /// Directives the unit sets that do nothing under brig run, with the reason (for --dry-run).
-    var withoutEffect: [(name: String, reason: String)] = []
+    /// The unit's lines, for --dry-run to list those that do nothing under brig run.
+    var assignments: [Assignment] = []
 
     /// `prepareAhead`: the jail will be started, so kernel work that does not depend on the
     /// plan (PreparedNamespaces) may begin as soon as the unit is known.
@@ -66,7 +66,7 @@ struct RunInput {
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
                         warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description),
-                        seccomp: seccomp, withoutEffect: DirectiveFates.withoutEffect(loaded.assignments))
+                        seccomp: seccomp, assignments: loaded.assignments)
     }
 
     /// The unit named by --unit or NAME.service, or an empty transient one named after this
@@ -99,9 +99,10 @@ struct RunInput {
 
     static func describe(_ input: RunInput) -> String {
         var text = input.warnings.map { "warning: \($0)\n" }.joined()
-        if !input.withoutEffect.isEmpty {
+        let withoutEffect = DirectiveFates.withoutEffect(input.assignments)
+        if !withoutEffect.isEmpty {
             text += "# no effect outside systemd as PID 1:\n"
-            text += input.withoutEffect.map { "#   \($0.name): \($0.reason)\n" }.joined()
+            text += withoutEffect.map { "#   \($0.name): \($0.reason)\n" }.joined()
         }
         if let filter = input.request.deviceFilter {
             text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"

@@ -24,6 +24,8 @@ public struct RunSite: Sendable {
     /// later start tells a run whose owners are gone from one of a brig it cannot see (another
     /// PID namespace sharing the cgroup tree names its runs by PIDs that mean nothing here).
     let ownerLock = OwnerLock()
+    /// Where each run's owner lock lives.
+    static let ownerLocks = "/run/brig/runs"
     public var privateTmp: String
     public var privateVarTmp: String
 
@@ -58,7 +60,7 @@ public struct RunSite: Sendable {
     func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
-        try ownerLock.take(RunSite.ownerLocks + "/" + id)
+        try ownerLock.take(RunSite.ownerLocks + "/" + id, naming: cgroup)
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         if privateDevices {
             let code = SystemFiles.makeDirectories(RunSite.devStaging, mode: 0o755)
@@ -93,24 +95,21 @@ public struct RunSite: Sendable {
         }
     }
 
-    /// Where each run's owner lock lives.
-    static let ownerLocks = "/run/brig/runs"
-
-    /// Ends the runs of brigs that are gone (killed together with their keeper): every `run-…`
-    /// cgroup below brig's own, or below a device policy's, whose owner lock is there and held by
-    /// nobody is killed and, once empty, removed. One that is still emptying is left for the next
-    /// start; one without a lock here (another brig's, in another mount namespace) is never touched.
-    static func sweepOrphans(in parent: String = cgroupParent) {
-        guard let directory = try? OpenDirectory(trusted: parent), let names = try? directory.names() else { return }
-        for name in names {
-            let path = parent + "/" + name
-            if name.hasPrefix("devices-") { sweepOrphans(in: path); continue }
-            guard name.hasPrefix("run-"), OwnerLock.isAbandoned(ownerLocks + "/" + name) else { continue }
-            if !isEmpty(path) {
-                _ = SystemFiles.write(path + "/cgroup.kill", "1")
-                for _ in 0..<100 where !isEmpty(path) { usleep(1000) }
+    /// Ends the runs of brigs that are gone (killed together with their keeper): each owner lock
+    /// that is there and held by nobody names a run cgroup, which is killed and, once empty,
+    /// removed with the lock. One still emptying is left for the next start. A run of a brig in
+    /// another mount namespace (its own /run) is never seen here, so never touched.
+    static func sweepOrphans() {
+        guard let directory = try? OpenDirectory(trusted: ownerLocks), let names = try? directory.names() else { return }
+        for name in names where name.hasPrefix("run-") {
+            let lock = ownerLocks + "/" + name
+            guard OwnerLock.isAbandoned(lock), let cgroup = SystemFiles.read(lock),
+                  cgroup.hasPrefix(cgroupRoot + "/"), cgroup.hasSuffix("/" + name), !cgroup.contains("/../") else { continue }
+            if !isEmpty(cgroup) {
+                _ = SystemFiles.write(cgroup + "/cgroup.kill", "1")
+                for _ in 0..<100 where !isEmpty(cgroup) { usleep(1000) }
             }
-            if rmdir(path) == 0 { unlink(ownerLocks + "/" + name) }
+            if rmdir(cgroup) == 0 || errno == ENOENT { unlink(lock) }
         }
     }
 
@@ -142,13 +141,22 @@ final class OwnerLock: @unchecked Sendable {
     /// The open lock file, or -1; inherited by the keeper, which holds the lock with brig.
     private(set) var fd: Int32 = -1
 
-    func take(_ path: String) throws(JailError) {
+    /// Creates and locks the file, which names the run's cgroup for a later sweep.
+    func take(_ path: String, naming cgroup: String) throws(JailError) {
         if fd >= 0 { return }
-        let code = SystemFiles.makeDirectories(RunSite.ownerLocks, mode: 0o755)
-        if code != 0 { throw .system("creating \(RunSite.ownerLocks)", code) }
-        let file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        var file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if file < 0 && errno == ENOENT {   // the first run since boot makes the directory
+            let code = SystemFiles.makeDirectories(RunSite.ownerLocks, mode: 0o755)
+            if code != 0 { throw .system("creating \(RunSite.ownerLocks)", code) }
+            file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        }
         if file < 0 { throw .system("creating \(path)", errno) }
-        if flock(file, LOCK_EX) != 0 { let e = errno; close(file); throw .system("locking \(path)", e) }
+        let bytes = Array(cgroup.utf8)
+        if flock(file, LOCK_EX) != 0 || pwrite(file, bytes, bytes.count, 0) != bytes.count {
+            let e = errno
+            close(file)
+            throw .system("locking \(path)", e)
+        }
         fd = file
     }
 
