@@ -94,6 +94,13 @@ private struct Arena {
         return UnsafePointer(array)
     }
 
+    /// A kernel bitmask (cpu_set_t, nodemask_t) of these bit numbers, as 64-bit words.
+    func bitmask(_ bits: [Int]) -> [UInt8] {
+        var words = [UInt64](repeating: 0, count: (bits.max() ?? 0) / 64 + 1)
+        for bit in bits { words[bit / 64] |= 1 << UInt64(bit % 64) }
+        return words.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
+    }
+
     mutating func layout(_ step: JailStep) -> cjail_step {
         var s = cjail_step()
         s.exit_code = step.failure.rawValue
@@ -114,10 +121,15 @@ private struct Arena {
         case .ioPriority(let value): s.op = op(CJ_IOPRIO); s.a = UInt64(value)
         case .timerSlack(let nanoseconds): s.op = op(CJ_TIMERSLACK); s.a = nanoseconds
         case .cpuAffinity(let cpus):
-            var words = [UInt64](repeating: 0, count: (cpus.max() ?? 0) / 64 + 1)
-            for cpu in cpus { words[cpu / 64] |= 1 << UInt64(cpu % 64) }
-            s.op = op(CJ_AFFINITY); s.a = UInt64(words.count * 8)
-            s.data = bytes(words.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
+            let mask = bitmask(cpus)
+            s.op = op(CJ_AFFINITY); s.a = UInt64(mask.count); s.data = bytes(mask)
+        case .memoryPolicy(let mode, let nodes):
+            s.op = op(CJ_MEMPOLICY); s.a = UInt64(mode)
+            if !nodes.isEmpty {
+                let mask = bitmask(nodes)
+                s.data = bytes(mask)
+                s.b = UInt64(mask.count * 8)
+            }
         case .umask(let mask): s.op = op(CJ_UMASK); s.a = UInt64(mask)
         case .rlimit(let resource, let soft, let hard):
             s.op = op(CJ_RLIMIT); s.a = UInt64(resource); s.b = soft; s.c = hard

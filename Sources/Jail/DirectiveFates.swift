@@ -105,7 +105,7 @@ public enum DirectiveFates {
         ("Service", "ExecCondition", condition),
         ("Service", """
             AmbientCapabilities AppArmorProfile BindPaths BindReadOnlyPaths CacheDirectory CacheDirectoryMode \
-            CapabilityBoundingSet ConfigurationDirectory CoredumpFilter CPUAffinity CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork IOSchedulingClass IOSchedulingPriority TimerSlackNSec ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
+            CapabilityBoundingSet ConfigurationDirectory CoredumpFilter CPUAffinity NUMAPolicy NUMAMask CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork IOSchedulingClass IOSchedulingPriority TimerSlackNSec ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
             Environment EnvironmentFile ExecPaths ExecSearchPath ExecStart ExecStartPost ExecStartPre ExecStopPost Group IgnoreSIGPIPE \
             InaccessibleDirectories InaccessiblePaths KeyringMode KillSignal LimitAS LimitCORE LimitCPU LimitDATA \
             LimitFSIZE LimitLOCKS LimitMEMLOCK LimitMSGQUEUE LimitNICE LimitNOFILE LimitNPROC LimitRSS LimitRTPRIO \
@@ -143,7 +143,6 @@ public enum DirectiveFates {
         ("Service", "CacheDirectoryQuota", .refused(.cacheDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
-        ("Service", "NUMAPolicy NUMAMask", .refused(.numaPolicy, reason: "not supported by brig run")),
         ("Service", "MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
         ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", credentials),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),

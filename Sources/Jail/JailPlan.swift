@@ -17,6 +17,8 @@ public enum JailAction: Sendable, Equatable {
     case timerSlack(UInt64)
     /// sched_setaffinity() to these CPUs.
     case cpuAffinity([Int])
+    /// set_mempolicy() with an MPOL_* mode and its memory nodes (none for default and local).
+    case memoryPolicy(mode: Int32, nodes: [Int])
     case umask(UInt32)
     case rlimit(resource: Int32, soft: UInt64, hard: UInt64)
     case keyring(shared: Bool)

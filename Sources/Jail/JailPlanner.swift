@@ -29,6 +29,9 @@ public enum JailPlanner {
             plan.add(.scheduler(policy: s.policy, priority: s.priority), for: "CPUSchedulingPolicy=", failing: .setScheduler)
         }
         if let cpus = spec.cpuAffinity { plan.add(.cpuAffinity(cpus), for: "CPUAffinity=", failing: .cpuAffinity) }
+        if let policy = spec.memoryPolicy {
+            plan.add(.memoryPolicy(mode: policy.mode, nodes: policy.nodes), for: "NUMAPolicy=", failing: .numaPolicy)
+        }
         if let value = spec.ioPriority { plan.add(.ioPriority(value), for: "IOSchedulingClass=", failing: .ioPriority) }
         if let slack = spec.timerSlackNanoseconds { plan.add(.timerSlack(slack), for: "TimerSlackNSec=\(slack)", failing: .timerSlack) }
         if let persona = spec.personality { plan.add(.personality(persona), for: "Personality=", failing: .personality) }

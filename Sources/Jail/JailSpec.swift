@@ -44,6 +44,8 @@ public struct JailSpec: Sendable {
     public var ioPriority: Int32? = nil
     public var timerSlackNanoseconds: UInt64? = nil
     public var cpuAffinity: [Int]? = nil
+    /// NUMAPolicy= as an MPOL_* mode, with NUMAMask='s nodes.
+    public var memoryPolicy: (mode: Int32, nodes: [Int])? = nil
     public var coredumpFilter: UInt64? = nil
     public var limits: [ResourceLimit] = []
     public var keyring = Keyring.privateRing

@@ -16,6 +16,8 @@ extension JailAction: CustomStringConvertible {
         case .ioPriority(let value): return "ioprio class \(value >> 13) data \(value & 0x1fff)"
         case .timerSlack(let nanoseconds): return "timer slack \(nanoseconds) ns"
         case .cpuAffinity(let cpus): return "CPU affinity \(cpus.map(String.init).joined(separator: " "))"
+        case .memoryPolicy(let mode, let nodes):
+            return "set_mempolicy mode \(mode)" + (nodes.isEmpty ? "" : " nodes \(nodes.map(String.init).joined(separator: " "))")
         case .umask(let mask): return "umask 0\(String(mask, radix: 8))"
         case .rlimit(let resource, let soft, let hard):
             return "rlimit \(RLimit.name(of: resource)) soft=\(RLimit.format(soft)) hard=\(RLimit.format(hard))"

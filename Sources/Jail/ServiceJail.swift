@@ -166,6 +166,14 @@ public enum ServiceJail {
         }
         spec.timerSlackNanoseconds = p.timerSlackNanoseconds
         spec.cpuAffinity = p.cpuAffinity.map { $0.sorted() }
+        let nodes = p.numaMaskAll ? NUMANodes.all() : p.numaMask
+        if let policy = p.numaPolicy {
+            let modes: [NUMAPolicy: Int32] = [.default: 0, .preferred: 1, .bind: 2, .interleave: 3, .local: 4]
+            // Only bind, interleave and preferred take nodes, as systemd's numa_policy_to_mask() passes them.
+            let kept = policy == .default || policy == .local || (policy == .preferred && nodes == nil) ? [] : (nodes ?? []).sorted()
+            spec.memoryPolicy = (modes[policy]!, kept)
+        }
+        if p.cpuAffinityFromNUMA { spec.cpuAffinity = NUMANodes.cpus(of: nodes ?? []).sorted() }
         spec.coredumpFilter = p.coredumpFilter
         spec.ignoreSIGPIPE = p.ignoreSIGPIPE ?? true
     }
@@ -266,8 +274,19 @@ public enum ServiceJail {
     /// Values brig cannot apply of directives it applies otherwise (DirectiveFates refuses
     /// whole directives before this point).
     static func refuseUnsupported(_ context: ExecContext) throws(JailError) {
-        if context.process.cpuAffinityFromNUMA {
-            throw .refused(directive: "CPUAffinity=numa", reason: "NUMAMask= is not supported by brig run", status: .cpuAffinity)
+        let p = context.process
+        if let policy = p.numaPolicy {
+            // systemd's numa_policy_is_valid(): bind and interleave need nodes, preferred at most one.
+            let count = p.numaMaskAll ? NUMANodes.all().count : p.numaMask?.count
+            if (policy == .bind || policy == .interleave) && (count ?? 0) == 0 {
+                throw .refused(directive: "NUMAPolicy=\(policy.rawValue)", reason: "needs NUMAMask=", status: .numaPolicy)
+            }
+            if policy == .preferred, let count, count != 1 {
+                throw .refused(directive: "NUMAPolicy=preferred", reason: "takes exactly one node in NUMAMask=", status: .numaPolicy)
+            }
+        }
+        if p.cpuAffinityFromNUMA && p.numaPolicy == nil {
+            throw .refused(directive: "CPUAffinity=numa", reason: "needs NUMAPolicy= and NUMAMask=", status: .cpuAffinity)
         }
         if let flags = context.filesystem.mountFlags, flags != .shared {
             throw .refused(directive: "MountFlags=\(flags.rawValue)", reason: "not supported", status: .namespace)

@@ -235,9 +235,9 @@ import Testing
     }
 
     @Test func unmodelledDirectivesAreListedForWhoeverMustRefuseThem() {
-        let u = service("NUMAPolicy=bind", "NUMAMask=0-1", "ProtectSystem=strict")
-        #expect(Set(u.unmodelled.keys) == ["NUMAPolicy", "NUMAMask"])
-        #expect(u.unmodelled["NUMAMask"]?.line == 3)
+        let u = service("UtmpIdentifier=tty9", "LogNamespace=brig", "ProtectSystem=strict")
+        #expect(Set(u.unmodelled.keys) == ["UtmpIdentifier", "LogNamespace"])
+        #expect(u.unmodelled["LogNamespace"]?.line == 3)
     }
 
     @Test func macLabelsCredentialsAndServiceExtras() {

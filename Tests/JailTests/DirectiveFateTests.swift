@@ -26,10 +26,10 @@ import Testing
 
     @Test func aResetDirectiveIsNotRefused() {
         let at = SourceLocation(file: "u.service", line: 1)
-        let set = Assignment(section: "Service", key: "NUMAPolicy", value: "local", location: at)
-        let reset = Assignment(section: "Service", key: "NUMAPolicy", value: "", location: at)
+        let set = Assignment(section: "Service", key: "PAMName", value: "login", location: at)
+        let reset = Assignment(section: "Service", key: "PAMName", value: "", location: at)
         #expect(DirectiveFates.refusals([set, reset]).isEmpty)
-        #expect(DirectiveFates.refusals([reset, set]).map(\.directive) == ["NUMAPolicy=local"])
+        #expect(DirectiveFates.refusals([reset, set]).map(\.directive) == ["PAMName=login"])
     }
 }
 
@@ -38,7 +38,7 @@ struct DirectiveFateRunTests {
     /// What a new user tried: each of these ran as if the directive were not there.
     @Test(arguments: [("SetCredential=a:b", Int32(243)),
                       ("LoadCredential=a:/etc/hostname", 243), ("BPFProgram=egress:/sys/fs/bpf/x", 219),
-                      ("IOReadBandwidthMax=/dev/null 1M", 219), ("AllowedCPUs=0", 219), ("NUMAPolicy=local", 242),
+                      ("IOReadBandwidthMax=/dev/null 1M", 219), ("AllowedCPUs=0", 219), ("PAMName=login", 224),
                       ("ManagedOOMSwap=kill", 219), ("LogNamespace=x", 0)])
     func aDirectiveIsAppliedOrRefusedNeverDropped(_ property: String, _ status: Int32) throws {
         let out = try Brig.run(properties: [property], ["/bin/true"])
@@ -78,15 +78,15 @@ struct DirectiveFateRunTests {
             After=network.target
             [Service]
             ExecStart=/bin/true
-            NUMAPolicy=local
+            LoadCredential=key:/etc/hostname
             MemoryMax=1G
             PAMName=login
             """.write(toFile: "\(dir)/fates.service", atomically: true, encoding: .utf8)
         let out = try Brig.run(["run", "\(dir)/fates.service"])
-        #expect(out.status == 242)
+        #expect(out.status == 243)
         let lines = out.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines.first?.hasSuffix("fates.service:5:1: NUMAPolicy=local: not supported by brig run (exit status 242 NUMA_POLICY)") == true)
+        #expect(lines.first?.hasSuffix("fates.service:5:1: LoadCredential=key:/etc/hostname: credentials are not supported by brig run (exit status 243 CREDENTIALS)") == true)
         #expect(lines.dropFirst().first?.hasSuffix("fates.service:6:1: MemoryMax=1G: cgroup resource control is not supported by brig run (exit status 219 CGROUP)") == true)
         #expect(lines.last?.hasSuffix("fates.service:7:1: PAMName=login: PAM sessions are not supported by brig run (exit status 224 PAM)") == true)
     }

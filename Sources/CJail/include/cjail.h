@@ -28,6 +28,7 @@ enum cjail_op {
     CJ_IOPRIO,            // a: class << 13 | data
     CJ_TIMERSLACK,        // a: nanoseconds
     CJ_AFFINITY,          // data: CPU mask (64-bit words), a: its size in bytes
+    CJ_MEMPOLICY,         // a: MPOL_* mode, data: node mask (64-bit words) or NULL, b: maxnode (bits)
     CJ_UMASK,             // a: mask
     CJ_RLIMIT,            // a: resource, b: soft, c: hard; above what may be raised to, as close as allowed
     CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)

@@ -21,6 +21,11 @@ public struct ProcessSettings: Sendable {
     public var cpuAffinity: Set<Int>?
     public var cpuAffinityFromNUMA = false
     public var coredumpFilter: UInt64?
+    public var numaPolicy: NUMAPolicy?
+    /// NUMAMask=: memory nodes (extended by each assignment, reset by an empty one); `numaMaskAll`
+    /// for "all", the nodes the machine has when the service starts.
+    public var numaMask: Set<Int>?
+    public var numaMaskAll = false
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         if let kind = ResourceLimitKind(rawValue: d.key) {
@@ -54,6 +59,12 @@ public struct ProcessSettings: Sendable {
             // An empty assignment (no CPU named) resets; others extend the set.
             cpuAffinity = d.value.isEmpty ? nil : (cpuAffinity ?? []).union(cpus)
             cpuAffinityFromNUMA = false
+        case "NUMAPolicy": numaPolicy = try d.optional { v throws(ValueError) in try NUMAPolicy(parsing: v) }
+        case "NUMAMask":
+            if d.value == "all" { numaMaskAll = true; numaMask = nil; break }
+            let nodes = try CPUList.parse(d.expanded())
+            numaMask = d.value.isEmpty ? nil : (numaMask ?? []).union(nodes)
+            numaMaskAll = false
         case "CoredumpFilter":
             coredumpFilter = d.value.isEmpty ? nil : (coredumpFilter ?? 0) | (try CoredumpFilter.parse(d.value))
         case "IOSchedulingPriority": ioSchedulingPriority = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...7, "I/O scheduling priority") }

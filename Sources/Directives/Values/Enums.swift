@@ -44,6 +44,8 @@ public enum MountPropagation: String, DirectiveEnum { case shared, slave, `priva
 public enum BindIPv6Only: String, DirectiveEnum { case `default`, both, ipv6Only = "ipv6-only" }
 /// CPUSchedulingPolicy=.
 public enum CPUSchedulingPolicy: String, DirectiveEnum { case other, batch, idle, fifo, rr }
+/// NUMAPolicy=.
+public enum NUMAPolicy: String, DirectiveEnum { case `default`, preferred, bind, interleave, local }
 /// SyslogFacility=.
 public enum SyslogFacility: String, DirectiveEnum {
     case kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp,
