@@ -47,4 +47,15 @@ struct ProcessAttributeTests {
         let brig = try observe(properties) { try Brig.run(properties: $0, $1) }
         #expect(brig == (try observe(properties) { try Oracle.run(properties: $0, $1) }), "\(properties)")
     }
+
+    /// SecureBits= and Personality=, as the capabilities and machine name the process sees.
+    @Test(.enabled(if: Oracle.isAvailable, "needs systemd for systemd-oracle"),
+          arguments: ["SecureBits=keep-caps", "SecureBits=noroot noroot-locked", "SecureBits=no-setuid-fixup keep-caps-locked",
+                      "Personality=x86", "Personality=x86-64"])
+    func securebitsAndPersonalityAsSystemdSetsThem(_ property: String) throws {
+        let probe = ["/bin/sh", "-c", "grep -E '^Cap(Prm|Eff)' /proc/self/status; uname -m"]
+        let brig = try Brig.run(properties: [property], probe)
+        let systemd = try Oracle.run(properties: [property], probe)
+        #expect(brig.status == 0 && brig.stdout == systemd.stdout)
+    }
 }
