@@ -105,7 +105,7 @@ public enum DirectiveFates {
         ("Service", "ExecCondition", condition),
         ("Service", """
             AmbientCapabilities AppArmorProfile BindPaths BindReadOnlyPaths CacheDirectory CacheDirectoryMode \
-            CapabilityBoundingSet ConfigurationDirectory CoredumpFilter CPUAffinity NUMAPolicy NUMAMask CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork IOSchedulingClass IOSchedulingPriority TimerSlackNSec ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
+            CapabilityBoundingSet ConfigurationDirectory CoredumpFilter CPUAffinity NUMAPolicy NUMAMask Type PIDFile GuessMainPID CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork IOSchedulingClass IOSchedulingPriority TimerSlackNSec ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
             Environment EnvironmentFile ExecPaths ExecSearchPath ExecStart ExecStartPost ExecStartPre ExecStopPost Group IgnoreSIGPIPE \
             InaccessibleDirectories InaccessiblePaths KeyringMode KillSignal LimitAS LimitCORE LimitCPU LimitDATA \
             LimitFSIZE LimitLOCKS LimitMEMLOCK LimitMSGQUEUE LimitNICE LimitNOFILE LimitNPROC LimitRSS LimitRTPRIO \
@@ -166,11 +166,11 @@ public enum DirectiveFates {
         ("Service", "SetLoginEnvironment CoredumpReceive", .noEffect(reason: "the service manager's")),
         ("Service", """
             BusName ExecReload ExecReloadPost ExecStop ExitType FailureAction FileDescriptorStoreMax \
-            FileDescriptorStorePreserve FinalKillSignal GuessMainPID NotifyAccess OOMPolicy PIDFile RebootArgument \
+            FileDescriptorStorePreserve FinalKillSignal NotifyAccess OOMPolicy RebootArgument \
             RefreshOnReload ReloadSignal RemainAfterExit Restart RestartForceExitStatus RestartKillSignal RestartMaxDelaySec \
             RestartMode RestartPreventExitStatus RestartSec RestartSteps SendSIGHUP Sockets StartLimitAction \
             StartLimitBurst StartLimitInterval SuccessExitStatus TimeoutAbortSec TimeoutCleanSec TimeoutStartFailureMode \
-            TimeoutStartSec TimeoutStopFailureMode Type USBFunctionDescriptors USBFunctionStrings WatchdogSec WatchdogSignal
+            TimeoutStartSec TimeoutStopFailureMode USBFunctionDescriptors USBFunctionStrings WatchdogSec WatchdogSignal
             """, supervision),
     ]
 

@@ -11,6 +11,9 @@ public struct StopPolicy: Sendable {
     /// RuntimeMaxSec= (with its randomized extra already drawn): the main command is stopped
     /// this long after its start, as if brig had been asked to stop it.
     public var runtimeMaxSeconds: Double? = nil
+    /// Type=forking: the command started is a launcher; once it exits successfully the daemon it
+    /// left is supervised, found by `pidFile` or, with `guessMainPID`, as the one process left.
+    public var forking: (pidFile: String?, guessMainPID: Bool)? = nil
     public init() {}
 }
 
@@ -37,7 +40,10 @@ public enum JailRunner {
         // test process runs many jails and outlives them all).
         let keeper = ownsProcess ? startKeeper(site) : nil
         let reaper = Reaper(any: ownsProcess)
-        let status = waitForMain(pid, site: site, stop: stop, forwardSignals: ownsProcess, reaper: reaper)
+        var status = waitForMain(pid, site: site, stop: stop, forwardSignals: ownsProcess, reaper: reaper)
+        if status == 0, let forking = stop.forking {
+            status = superviseDaemon(forking, site: site, stop: stop, forwardSignals: ownsProcess, reaper: reaper)
+        }
         terminateCgroup(site, stop: stop, reaper: reaper)
         if let keeper { cjail_stop_keeper(keeper) }
         return status
@@ -91,6 +97,32 @@ public enum JailRunner {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return exitCode(status)
+    }
+
+    /// Type=forking after a successful launcher: the daemon's status once it exits, or 0 once the
+    /// cgroup is empty where no main process can be told. A PID file naming a process outside the
+    /// run's cgroup is refused (status 1), whoever wrote it: systemd trusts a root-owned one, brig
+    /// trusts none that points out of the jail.
+    private static func superviseDaemon(_ forking: (pidFile: String?, guessMainPID: Bool), site: RunSite, stop: StopPolicy,
+                                        forwardSignals: Bool, reaper: Reaper) -> Int32 {
+        var main: pid_t? = nil
+        if let file = forking.pidFile {
+            // The daemon may write it a moment after its launcher exits.
+            let deadline = now() + 5
+            while main == nil && now() < deadline && !site.isEmpty {
+                main = MainProcess.fromPIDFile(file)
+                if main == nil { usleep(10_000) }
+            }
+            guard let pid = main, reaper.pids(of: site).contains(pid) else {
+                SystemFiles.warn("brig run: PIDFile=\(file) names no process of the service")
+                return 1
+            }
+        } else if forking.guessMainPID {
+            main = MainProcess.guess(among: reaper.pids(of: site))
+        }
+        if let main { return waitForMain(main, site: site, stop: stop, forwardSignals: forwardSignals, reaper: reaper) }
+        while !site.isEmpty { reaper.reap(); usleep(20_000) }
+        return 0
     }
 
     /// The shell's view of a wait status.

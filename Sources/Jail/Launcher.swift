@@ -135,7 +135,8 @@ public enum Launcher {
                                ownsProcess: Bool) throws(JailError) -> Int32 {
         let plan = JailPlanner.plan(specialise(spec, for: command), site: site)
         var stop = stop
-        if command.phase != .start { stop.runtimeMaxSeconds = nil }   // RuntimeMaxSec= bounds the service's main run
+        // RuntimeMaxSec= bounds the service's main run, and only ExecStart= launches a forking daemon.
+        if command.phase != .start { stop.runtimeMaxSeconds = nil; stop.forking = nil }
         do {
             return try JailRunner.run(plan, site: site, stop: stop, ownsProcess: ownsProcess)
         } catch {

@@ -55,6 +55,7 @@ public enum ServiceJail {
         if let timeout = service.timeoutStopSec {
             request.stop.timeoutSeconds = timeout.isInfinite ? .infinity : Double(timeout.microseconds) / 1e6
         }
+        if service.type == .forking { request.stop.forking = (service.pidFile, service.guessMainPID ?? true) }
         if let limit = service.runtimeMaxSec, !limit.isInfinite {
             let extra = service.runtimeRandomizedExtraSec.map { Double($0.microseconds) / 1e6 } ?? 0
             request.stop.runtimeMaxSeconds = Double(limit.microseconds) / 1e6 + (extra > 0 && extra.isFinite ? Double.random(in: 0...extra) : 0)
