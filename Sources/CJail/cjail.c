@@ -599,7 +599,6 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_USERNS: return cj_userns(s->s1, s->s2);
     case CJ_LOOPBACK_UP: return cjail_loopback_up();
     case CJ_SETNS: return setns((int)s->a, (int)s->b);
-    case CJ_SETHOSTNAME: return sethostname(s->s1, cj_strlen(s->s1));
     case CJ_MOUNT:
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
         return cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);

@@ -139,7 +139,6 @@ private struct Arena {
         case .loopbackUp: s.op = op(CJ_LOOPBACK_UP)
         case .joinNamespace(let fd, let type):
             s.op = op(CJ_SETNS); s.a = UInt64(UInt32(bitPattern: fd)); s.b = UInt64(UInt32(bitPattern: type))
-        case .setHostname(let name): s.op = op(CJ_SETHOSTNAME); s.s1 = string(name)
         case .mount(let source, let target, let fstype, let flags, let data):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
             s.s4 = string(data); s.a = UInt64(flags)

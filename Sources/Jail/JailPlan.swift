@@ -27,7 +27,6 @@ public enum JailAction: Sendable, Equatable {
     case loopbackUp
     /// setns() into a namespace made ahead (its fd, its CLONE_NEW* type).
     case joinNamespace(fd: Int32, type: Int32)
-    case setHostname(String)
     case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)

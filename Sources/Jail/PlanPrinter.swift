@@ -27,7 +27,6 @@ extension JailAction: CustomStringConvertible {
             return "user namespace uid_map=\(uidMap.debugDescription) gid_map=\(gidMap.debugDescription)"
         case .loopbackUp: return "bring loopback up"
         case .joinNamespace(let fd, let type): return "join the prepared \(Namespaces.names(type)) namespace (fd \(fd))"
-        case .setHostname(let name): return "sethostname \(name)"
         case .mount(let source, let target, let fstype, let flags, let data):
             var text = "mount \(source) on \(target)"
             if let fstype { text += " type \(fstype)" }

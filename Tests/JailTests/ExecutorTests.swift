@@ -31,7 +31,8 @@ struct ExecutorTests {
             ], script: "true")
         } throws: { error in
             guard case .step(let failure) = error as? JailError else { return false }
-            return failure.errno == ENOENT && failure.step.failure == .chdir && failure.index == 4
+            return failure.errno == ENOENT && failure.step.failure == .chdir
+                && failure.step.directive == "WorkingDirectory=/nonexistent-brig"
         }
     }
 

@@ -36,7 +36,6 @@ enum cjail_op {
     CJ_USERNS,            // s1: uid_map, s2: gid_map (written by a helper still outside the namespace)
     CJ_LOOPBACK_UP,
     CJ_SETNS,             // a: namespace fd, b: CLONE_NEW* type
-    CJ_SETHOSTNAME,       // s1
     CJ_MOUNT,             // s1 source, s2 target, s3 fstype, s4 data, a flags
     CJ_BIND_SELF,         // s1: make the path a mount point (bind onto itself) unless it is one
     CJ_UMOUNT_BELOW,      // s1: detach every mount at or below the path
