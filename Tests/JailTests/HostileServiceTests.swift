@@ -208,4 +208,14 @@ struct HostileServiceTests {
         #expect(try Brig.run(properties: [], ["/bin/true"]).status == 0)
         #expect(CleanupTests.running(marker).isEmpty)
     }
+
+    /// Nothing brig holds (its lock and namespace descriptors, the keeper's pidfd, cgroup and
+    /// seccomp descriptors) reaches the jail: the program sees its three streams and no more.
+    @Test(arguments: [[], ["PrivateNetwork=yes", "PrivateIPC=yes", "PrivateDevices=yes", "DynamicUser=yes",
+                           "SystemCallFilter=@system-service", "RuntimeDirectory=brig-fds"]])
+    func noDescriptorOfBrigReachesTheJail(_ properties: [String]) throws {
+        let out = try Brig.run(properties: properties, ["/bin/ls", "/proc/self/fd"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout == "0\n1\n2\n3\n")   // 3: ls's own handle on the directory it lists
+    }
 }
