@@ -98,7 +98,8 @@ final class OpenDirectory {
         if (st.st_mode & S_IFMT) == S_IFLNK { return }
         let mode = st.st_mode & mask & 0o7777
         if st.st_uid != uid || st.st_gid != gid || mode != st.st_mode & 0o7777 {
-            if name.isEmpty ? fchmod(fd, mode) != 0 : fchmodat(fd, name, mode, 0) != 0 { throw SystemError(errno) }
+            // AT_SYMLINK_NOFOLLOW: an entry swapped for a link since it was looked at is refused, not followed.
+            if name.isEmpty ? fchmod(fd, mode) != 0 : fchmodat(fd, name, mode, AT_SYMLINK_NOFOLLOW) != 0 { throw SystemError(errno) }
         }
     }
 
