@@ -57,31 +57,36 @@ public enum JailRunner {
         return keeper >= 0 ? keeper : nil
     }
 
-    /// Polls the main process and the forwarded signals; after the first
-    /// signal, SIGKILL follows once TimeoutStopSec= has passed.
-    private static func waitForMain(_ pid: pid_t, site: RunSite, stop: StopPolicy, forwardSignals: Bool,
+    /// The read end of the pipe brig's stop signals are written to. One for brig's life: a signal
+    /// that comes between two waits (between commands, while a PID file is awaited) waits in it,
+    /// and the handler never writes into a descriptor closed and numbered anew since.
+    private static let forwardedSignals: Int32? = {
+        var fds: [Int32] = [-1, -1]
+        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0 else { return nil }
+        return fds[0]
+    }()
+
+    /// Polls the main process (or, without one, the cgroup until it is empty) and the forwarded
+    /// signals; after the first signal, SIGKILL follows once TimeoutStopSec= has passed.
+    private static func waitForMain(_ pid: pid_t?, site: RunSite, stop: StopPolicy, forwardSignals: Bool,
                                     reaper: Reaper) -> Int32 {
-        let pidfd = cjail_pidfd_open(pid)
-        var signalPipe: [Int32] = [-1, -1]
-        if forwardSignals && cjail_pipe(&signalPipe) == 0 {
-            _ = cjail_forward_signals(signalPipe[1])
-        }
-        defer {
-            if pidfd >= 0 { close(pidfd) }
-            if signalPipe[0] >= 0 { close(signalPipe[0]); close(signalPipe[1]) }
-        }
+        let pidfd = pid.map(cjail_pidfd_open) ?? -1
+        let signals = forwardSignals ? forwardedSignals ?? -1 : -1
+        defer { if pidfd >= 0 { close(pidfd) } }
         var deadline: Double? = nil
         var runtimeEnd = stop.runtimeMaxSeconds.map { now() + $0 }
-        while pidfd >= 0 {
+        // Without a main process there is nothing to wake on: the cgroup is looked at every 20 ms.
+        while pid == nil ? !site.isEmpty : pidfd >= 0 {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
-            let timeout = [deadline, runtimeEnd].compactMap { $0 }.min().map { Int32(max(0, ($0 - now()) * 1000)) } ?? -1
-            let ready = poll(&fds, 2, timeout)
+                       pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
+            let wake = [deadline, runtimeEnd, pid == nil ? now() + 0.02 : nil].compactMap { $0 }.min()
+            let ready = poll(&fds, 2, wake.map { Int32(max(0, ($0 - now()) * 1000)) } ?? -1)
             if ready < 0 && errno == EINTR { continue }
+            if pid == nil { reaper.reap() }
             if fds[0].revents != 0 { break }
             if fds[1].revents != 0 {
                 var byte: UInt8 = 0
-                while read(signalPipe[0], &byte, 1) == 1 {}
+                while read(signals, &byte, 1) == 1 {}
                 signalCgroup(site, stop.killSignal, reaper)
                 if deadline == nil { deadline = now() + stop.timeoutSeconds }
             } else if let end = runtimeEnd, now() >= end {
@@ -94,13 +99,14 @@ public enum JailRunner {
                 deadline = nil
             }
         }
+        guard let pid else { return 0 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return exitCode(status)
     }
 
     /// Type=forking after a successful launcher: the daemon's status once it exits, or 0 once the
-    /// cgroup is empty where no main process can be told. A PID file naming a process outside the
+    /// cgroup is empty where no main process can be told (stop signals are forwarded either way). A PID file naming a process outside the
     /// run's cgroup is refused (status 1), whoever wrote it: systemd trusts a root-owned one, brig
     /// trusts none that points out of the jail.
     private static func superviseDaemon(_ forking: (pidFile: String?, guessMainPID: Bool), site: RunSite, stop: StopPolicy,
@@ -120,9 +126,7 @@ public enum JailRunner {
         } else if forking.guessMainPID {
             main = MainProcess.guess(among: reaper.pids(of: site))
         }
-        if let main { return waitForMain(main, site: site, stop: stop, forwardSignals: forwardSignals, reaper: reaper) }
-        while !site.isEmpty { reaper.reap(); usleep(20_000) }
-        return 0
+        return waitForMain(main, site: site, stop: stop, forwardSignals: forwardSignals, reaper: reaper)
     }
 
     /// The shell's view of a wait status.

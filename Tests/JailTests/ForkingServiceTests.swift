@@ -49,6 +49,21 @@ struct ForkingServiceTests {
         #expect(brig.wait().status == 7)
     }
 
+    /// Two processes left and no PID file: no main process can be told, so brig waits for the
+    /// cgroup to empty, and still stops it when asked.
+    @Test func withoutAMainProcessAStopStillEndsTheService() throws {
+        let marker = CleanupTests.uniqueSleep()
+        let brig = try Subprocess([Brig.path, "run", "-p", "Type=forking", "--", "/bin/sh", "-c",
+                                   "sleep \(marker) & sleep \(marker) &"])
+        for _ in 0..<200 where CleanupTests.running(marker).count < 3 { usleep(10_000) }   // brig and two sleeps
+        usleep(100_000)
+        let start = Date()
+        brig.send(SIGTERM)
+        #expect(brig.wait().status == 0)
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(CleanupTests.running(marker).isEmpty)
+    }
+
     /// A PID file naming a process outside the service is not followed.
     @Test func aPIDFileNamingAnotherProcessIsRefused() throws {
         let pidFile = "/run/brig-forking-\(UUID().uuidString.prefix(6)).pid"
