@@ -30,11 +30,18 @@ struct RunInput {
                 throw RunInputError.usage("-p \(property): expected Directive=value")
             }
             let location = SourceLocation(file: "-p", line: index + 1)
-            loaded.assignments.append(Assignment(section: "Service", key: String(property[..<eq]),
+            // As with systemd-run, a property may be the unit's ([Unit]) as well as the service's.
+            let key = String(property[..<eq])
+            let section = !DirectiveRegistry.exists(section: "Service", name: key) && DirectiveRegistry.exists(section: "Unit", name: key)
+                ? "Unit" : "Service"
+            loaded.assignments.append(Assignment(section: section, key: key,
                                                  value: String(property[property.index(after: eq)...]), location: location))
         }
         if loaded.isMasked { throw RunInputError.usage("\(loaded.name.name) is masked") }
-        let config = UnitConfig(loaded).withImplications()
+        var unitConfig = UnitConfig(loaded)
+        // The command is the ExecStart= (as systemd-run makes it), so Type= defaults to simple.
+        if !serviceMode { unitConfig.service.execStart = [ExecCommand(path: command[0], arguments: command)] }
+        let config = unitConfig.withImplications()
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw RunInputError.invalid(errors.map(\.description)) }
         try UnsupportedDirectives.check(loaded, config)
@@ -49,7 +56,8 @@ struct RunInput {
         }
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
-                                              resources: config.resources, unitName: config.name.name)
+                                              resources: config.resources, unit: config.unit, unitName: config.name.name)
+        request.service.reports = serviceMode || unit != nil
         let seccomp = try (filter?.result() ?? compile()).get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
         let commands: [LaunchCommand]

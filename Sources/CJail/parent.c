@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <poll.h>
@@ -45,6 +48,58 @@ int cjail_forward_signals(int write_fd) {
     }
     // Whoever started us may have blocked them; we must receive them to forward them.
     return pthread_sigmask(SIG_UNBLOCK, &mask, NULL) == 0 ? 0 : -EINVAL;
+}
+
+int cjail_notify_socket(const char *path) {
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof addr.sun_path) return -ENAMETOOLONG;
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    (void)unlink(path);
+    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chmod(path, 0777) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+long cjail_notify_receive(int fd, char *buffer, unsigned long size, pid_t *sender) {
+    union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 253)]; } control;
+    struct iovec iov = { .iov_base = buffer, .iov_len = size - 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control };
+    ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+    if (n < 0) return -errno;
+    *sender = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET) continue;
+        if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof cred);
+            *sender = cred.pid;
+        } else if (c->cmsg_type == SCM_RIGHTS) {
+            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; i++) {
+                int passed;
+                memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+                close(passed);
+            }
+        }
+    }
+    // A message longer than the buffer is cut, as sd_notify messages this long are malformed anyway.
+    size_t used = (size_t)n < size - 1 ? (size_t)n : size - 1;
+    buffer[used] = 0;
+    return (long)used;
+}
+
+pid_t cjail_peek_exited(void) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0) return -errno;
+    return info.si_pid;
 }
 
 int cjail_become_subreaper(void) {

@@ -78,7 +78,7 @@ public enum DirectiveFates {
     private static let condition = DirectiveFate.noEffect(
         reason: "checked by the service manager before it starts a unit; brig run starts what it is asked to start")
     private static let supervision = DirectiveFate.noEffect(
-        reason: "supervision by the service manager (readiness, restart, reload, watchdog); brig run runs the service in the foreground until it exits or is stopped by a signal")
+        reason: "the service manager's own actions and stores (failure actions, descriptor store, D-Bus names, clean-up); brig run supervises one service in the foreground")
     private static let journal = DirectiveFate.noEffect(
         reason: "the journal's; brig run passes the service's output to its own standard streams")
     private static let accounting = DirectiveFate.noEffect(
@@ -99,10 +99,19 @@ public enum DirectiveFates {
             RequisiteOverridable StopPropagatedFrom StopWhenUnneeded Upholds Wants WantsMountsFor AllowIsolate \
             IgnoreOnIsolate RefuseManualStart RefuseManualStop CollectMode FailureAction FailureActionExitStatus \
             SuccessAction SuccessActionExitStatus JobRunningTimeoutSec JobTimeoutAction JobTimeoutRebootArgument \
-            JobTimeoutSec RebootArgument StartLimitAction StartLimitBurst StartLimitInterval StartLimitIntervalSec \
-            SurviveFinalKillSignal
+            JobTimeoutSec RebootArgument StartLimitAction SurviveFinalKillSignal
             """, managerOnly),
+        ("Unit", "StartLimitBurst StartLimitInterval StartLimitIntervalSec", .applied),
         ("Service", "ExecCondition", condition),
+        ("Service", """
+            ExecReload ExecStop FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
+            RestartPreventExitStatus RestartSec SendSIGHUP StartLimitBurst StartLimitInterval SuccessExitStatus \
+            TimeoutAbortSec TimeoutStartSec WatchdogSec WatchdogSignal
+            """, .applied),
+        ("Service", """
+            ExecReloadPost ExitType ReloadSignal RestartKillSignal RestartMaxDelaySec RestartMode RestartSteps \
+            TimeoutStartFailureMode TimeoutStopFailureMode
+            """, .refused(.exec, reason: "this part of supervision is not supported by brig run")),
         ("Service", """
             AmbientCapabilities AppArmorProfile BindPaths BindReadOnlyPaths CacheDirectory CacheDirectoryMode \
             CapabilityBoundingSet ConfigurationDirectory CoredumpFilter CPUAffinity NUMAPolicy NUMAMask Type PIDFile GuessMainPID CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork IOSchedulingClass IOSchedulingPriority TimerSlackNSec ConfigurationDirectoryMode DeviceAllow DevicePolicy DynamicUser \
@@ -120,7 +129,6 @@ public enum DirectiveFates {
             SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
             TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
             """, .applied),
-        ("Service", "KillMode", .noEffect(reason: "brig run always ends the whole process tree with the main process, as KillMode=control-group does")),
         ("Service", "PermissionsStartOnly RootDirectoryStartOnly",
          .noEffect(reason: "brig run jails every command of the service, ExecStartPre= and ExecStartPost= included")),
         ("Service", "BlockIOAccounting CPUAccounting IOAccounting IPAccounting MemoryAccounting TasksAccounting", accounting),
@@ -165,12 +173,8 @@ public enum DirectiveFates {
         ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
         ("Service", "SetLoginEnvironment CoredumpReceive", .noEffect(reason: "the service manager's")),
         ("Service", """
-            BusName ExecReload ExecReloadPost ExecStop ExitType FailureAction FileDescriptorStoreMax \
-            FileDescriptorStorePreserve FinalKillSignal NotifyAccess OOMPolicy RebootArgument \
-            RefreshOnReload ReloadSignal RemainAfterExit Restart RestartForceExitStatus RestartKillSignal RestartMaxDelaySec \
-            RestartMode RestartPreventExitStatus RestartSec RestartSteps SendSIGHUP Sockets StartLimitAction \
-            StartLimitBurst StartLimitInterval SuccessExitStatus TimeoutAbortSec TimeoutCleanSec TimeoutStartFailureMode \
-            TimeoutStartSec TimeoutStopFailureMode USBFunctionDescriptors USBFunctionStrings WatchdogSec WatchdogSignal
+            BusName FailureAction FileDescriptorStoreMax FileDescriptorStorePreserve OOMPolicy RebootArgument \
+            RefreshOnReload Sockets StartLimitAction TimeoutCleanSec USBFunctionDescriptors USBFunctionStrings
             """, supervision),
     ]
 

@@ -1,3 +1,5 @@
+import Directives
+
 /// systemd's exit statuses for a service whose setup failed before execve
 /// (`systemd-analyze exit-status`), so scripts written for systemd carry over.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
@@ -11,50 +13,5 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case configurationDirectory = 241, numaPolicy = 242, credentials = 243, bpf = 244
 
     /// The name systemd prints for the status.
-    public var name: String {
-        switch self {
-        case .chdir: "CHDIR"
-        case .nice: "NICE"
-        case .fds: "FDS"
-        case .exec: "EXEC"
-        case .memory: "MEMORY"
-        case .limits: "LIMITS"
-        case .oomAdjust: "OOM_ADJUST"
-        case .signalMask: "SIGNAL_MASK"
-        case .stdin: "STDIN"
-        case .stdout: "STDOUT"
-        case .chroot: "CHROOT"
-        case .ioPriority: "IOPRIO"
-        case .timerSlack: "TIMERSLACK"
-        case .securebits: "SECUREBITS"
-        case .setScheduler: "SETSCHEDULER"
-        case .cpuAffinity: "CPUAFFINITY"
-        case .group: "GROUP"
-        case .user: "USER"
-        case .capabilities: "CAPABILITIES"
-        case .cgroup: "CGROUP"
-        case .setsid: "SETSID"
-        case .stderr: "STDERR"
-        case .pam: "PAM"
-        case .network: "NETWORK"
-        case .namespace: "NAMESPACE"
-        case .noNewPrivileges: "NO_NEW_PRIVILEGES"
-        case .seccomp: "SECCOMP"
-        case .selinuxContext: "SELINUX_CONTEXT"
-        case .personality: "PERSONALITY"
-        case .apparmor: "APPARMOR"
-        case .addressFamilies: "ADDRESS_FAMILIES"
-        case .runtimeDirectory: "RUNTIME_DIRECTORY"
-        case .chown: "CHOWN"
-        case .smackProcessLabel: "SMACK_PROCESS_LABEL"
-        case .keyring: "KEYRING"
-        case .stateDirectory: "STATE_DIRECTORY"
-        case .cacheDirectory: "CACHE_DIRECTORY"
-        case .logsDirectory: "LOGS_DIRECTORY"
-        case .configurationDirectory: "CONFIGURATION_DIRECTORY"
-        case .numaPolicy: "NUMA_POLICY"
-        case .credentials: "CREDENTIALS"
-        case .bpf: "BPF"
-        }
-    }
+    public var name: String { ExitStatusNames.name(of: rawValue) ?? String(rawValue) }
 }

@@ -6,6 +6,8 @@ public enum JailPlanner {
     /// systemd tells a service its own pid in SYSTEMD_EXEC_PID=; the digits
     /// are filled in by the child.
     public static let execPIDPlaceholder = "SYSTEMD_EXEC_PID=0000000000"
+    /// $WATCHDOG_PID, the main process's own pid, which only the child knows.
+    static let watchdogPIDPlaceholder = "WATCHDOG_PID=0000000000"
 
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
@@ -105,8 +107,10 @@ public enum JailPlanner {
         for program in spec.seccompPrograms {
             plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
         }
-        if let index = spec.environment.firstIndex(of: execPIDPlaceholder) {
-            plan.add(.environmentPID(index: index), for: "(SYSTEMD_EXEC_PID=)", failing: .exec)
+        for placeholder in [execPIDPlaceholder, watchdogPIDPlaceholder] {
+            if let index = spec.environment.firstIndex(of: placeholder) {
+                plan.add(.environmentPID(index: index), for: "(\(placeholder.prefix { $0 != "=" })=)", failing: .exec)
+            }
         }
         plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
         return plan

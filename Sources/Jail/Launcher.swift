@@ -6,7 +6,10 @@ import Glibc
 /// prefixes: "-" failure ignored, "+" no sandbox at all, "!"/"!!" run as root
 /// but otherwise jailed, "@" argv[0] given separately, ":" no $VAR expansion.
 public struct LaunchCommand: Sendable {
-    public enum Phase: String, Sendable { case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", stopPost = "ExecStopPost" }
+    public enum Phase: String, Sendable {
+        case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", reload = "ExecReload"
+        case stop = "ExecStop", stopPost = "ExecStopPost"
+    }
 
     public var phase: Phase
     public var executable: String
@@ -34,7 +37,8 @@ public struct LaunchRequest: Sendable {
     public var stdin = StreamTarget.inherit
     public var stdout = StreamTarget.inherit
     public var stderr = StreamTarget.inherit
-    public var stop = StopPolicy()
+    /// Type=, timeouts, kill and restart settings.
+    public var service = ServicePolicy()
     /// RemoveIPC=: the user's IPC objects go when the run ends.
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
@@ -43,9 +47,9 @@ public struct LaunchRequest: Sendable {
     public init(spec: JailSpec) { self.spec = spec }
 }
 
-/// Runs a service's commands in order, in the foreground: ExecStartPre=,
-/// ExecStart=, ExecStartPost=, then ExecStopPost= whatever happened. The
-/// result is the main command's status, or the status of what failed first.
+/// Runs a service in the foreground, as systemd would (`ServiceSupervisor`): ExecStartPre=,
+/// ExecStart=, ExecStartPost=, and once it ends or is stopped ExecStop=, ExecStopPost=. The
+/// result is the main command's status, or the status of the start command that failed.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
         if ownsProcess {
@@ -99,18 +103,12 @@ public enum Launcher {
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
         spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
 
-        var status: Int32 = 0
-        var failed = false
-        for command in commands where command.phase != .stopPost {
-            if failed { break }
-            let result = try runOne(command, spec: spec, site: site, stop: request.stop, ownsProcess: ownsProcess)
-            if command.phase == .start || (result != 0 && !command.ignoreFailure) { status = result }
-            if result != 0 && !command.ignoreFailure { failed = true }
+        return try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess) { command, extra in
+            // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
+            var s = spec
+            s.environment += extra
+            return JailPlanner.plan(specialise(s, for: command), site: site)
         }
-        for command in commands where command.phase == .stopPost {
-            _ = try? runOne(command, spec: spec, site: site, stop: request.stop, ownsProcess: ownsProcess)
-        }
-        return status
     }
 
     /// The plans `run` would execute, for --dry-run (no uid is leased: a
@@ -129,21 +127,6 @@ public enum Launcher {
         let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
         let site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
-    }
-
-    private static func runOne(_ command: LaunchCommand, spec: JailSpec, site: RunSite, stop: StopPolicy,
-                               ownsProcess: Bool) throws(JailError) -> Int32 {
-        let plan = JailPlanner.plan(specialise(spec, for: command), site: site)
-        var stop = stop
-        // RuntimeMaxSec= bounds the service's main run, and only ExecStart= launches a forking daemon.
-        if command.phase != .start { stop.runtimeMaxSeconds = nil; stop.forking = nil }
-        do {
-            return try JailRunner.run(plan, site: site, stop: stop, ownsProcess: ownsProcess)
-        } catch {
-            // "-": a command that cannot even start counts as a failure that is ignored.
-            if command.ignoreFailure, case .step = error { return error.exitStatus }
-            throw error
-        }
     }
 
     /// systemd's variable substitution in command lines: "${NAME}" inside a

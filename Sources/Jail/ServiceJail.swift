@@ -17,7 +17,8 @@ public enum ServiceJail {
     }
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
-                               resources: ResourceControl = ResourceControl(), unitName: String) throws(JailError) -> LaunchRequest {
+                               resources: ResourceControl = ResourceControl(), unit: UnitSection = UnitSection(),
+                               unitName: String) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -50,24 +51,59 @@ public enum ServiceJail {
         request.spec.environment = try environment(context.environment)
         request.directories = directories(context.filesystem)
         try streams(context.stdio, into: &request)
-        if let signal = kill.killSignal { request.stop.killSignal = signal.number }
-        if let send = kill.sendSIGKILL { request.stop.sendSIGKILL = send }
-        if let timeout = service.timeoutStopSec {
-            request.stop.timeoutSeconds = timeout.isInfinite ? .infinity : Double(timeout.microseconds) / 1e6
-        }
-        if service.type == .forking { request.stop.forking = (service.pidFile, service.guessMainPID ?? true) }
-        if let limit = service.runtimeMaxSec, !limit.isInfinite {
-            let extra = service.runtimeRandomizedExtraSec.map { Double($0.microseconds) / 1e6 } ?? 0
-            request.stop.runtimeMaxSeconds = Double(limit.microseconds) / 1e6 + (extra > 0 && extra.isFinite ? Double.random(in: 0...extra) : 0)
-        }
+        request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         return request
     }
 
-    /// ExecStartPre=, ExecStart=, ExecStartPost=, ExecStopPost= as launch commands.
+    /// How the service is started, supervised, stopped and restarted, with systemd 252's defaults
+    /// and implications (Type=notify and WatchdogSec= bring NotifyAccess=main; Type=oneshot waits
+    /// for its commands without a start timeout unless one is set).
+    static func policy(_ service: ServiceConfig, kill: KillConfig, unit: UnitSection, unitName: String) throws(JailError) -> ServicePolicy {
+        func seconds(_ t: TimeSpan) -> Double { t.isInfinite ? .infinity : Double(t.microseconds) / 1e6 }
+        var p = ServicePolicy()
+        p.unitName = unitName
+        switch service.type ?? .simple {
+        case .simple, .exec, .idle: p.readiness = .simple
+        case .forking: p.readiness = .forking
+        case .oneshot: p.readiness = .oneshot
+        case .notify: p.readiness = .notify
+        case .dbus:
+            throw .refused(directive: "Type=dbus", reason: "readiness is a name on the D-Bus system bus, which brig run does not watch (Type=simple or notify start the same daemon)",
+                           status: .exec)
+        }
+        p.pidFile = service.pidFile
+        p.guessMainPID = service.guessMainPID ?? true
+        p.remainAfterExit = service.remainAfterExit ?? false
+        if let t = service.timeoutStartSec { p.startTimeout = seconds(t) } else if p.readiness == .oneshot { p.startTimeout = .infinity }
+        if let t = service.timeoutStopSec { p.stopTimeout = seconds(t) }
+        p.abortTimeout = service.timeoutAbortSec.map(seconds)
+        if let limit = service.runtimeMaxSec, !limit.isInfinite {
+            let extra = service.runtimeRandomizedExtraSec.map(seconds) ?? 0
+            p.runtimeMax = seconds(limit) + (extra > 0 && extra.isFinite ? Double.random(in: 0...extra) : 0)
+        }
+        if let w = service.watchdogSec, w.microseconds > 0, !w.isInfinite { p.watchdog = seconds(w) }
+        p.notifyAccess = service.notifyAccess ?? (p.readiness == .notify || p.watchdog != nil ? .main : .none)
+        p.killMode = kill.killMode ?? .controlGroup
+        if let s = kill.killSignal { p.killSignal = s.number }
+        if let s = kill.finalKillSignal { p.finalKillSignal = s.number }
+        if let s = kill.watchdogSignal { p.watchdogSignal = s.number }
+        p.sendSIGHUP = kill.sendSIGHUP ?? false
+        p.sendSIGKILL = kill.sendSIGKILL ?? true
+        p.restart = service.restart ?? .no
+        if let t = service.restartSec { p.restartDelay = seconds(t) }
+        p.successStatus = service.successExitStatus
+        p.restartPreventStatus = service.restartPreventExitStatus
+        p.restartForceStatus = service.restartForceExitStatus
+        if let t = unit.startLimitInterval { p.startLimitInterval = t.isInfinite ? .infinity : seconds(t) }
+        if let b = unit.startLimitBurst { p.startLimitBurst = Int(clamping: b) }
+        return p
+    }
+
+    /// The service's command lists as launch commands, by phase.
     public static func commands(_ service: ServiceConfig) -> [LaunchCommand] {
         let phases: [(LaunchCommand.Phase, [ExecCommand])] = [
-            (.startPre, service.execStartPre), (.start, service.execStart),
-            (.startPost, service.execStartPost), (.stopPost, service.execStopPost),
+            (.startPre, service.execStartPre), (.start, service.execStart), (.startPost, service.execStartPost),
+            (.reload, service.execReload), (.stop, service.execStop), (.stopPost, service.execStopPost),
         ]
         return phases.flatMap { phase, list in list.map { command(phase, $0) } }
     }

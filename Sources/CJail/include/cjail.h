@@ -117,6 +117,14 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
 // Ends a keeper whose run ended normally (without waiting for it to be gone).
 void cjail_stop_keeper(int keeper);
 
+// sd_notify(3): a datagram socket bound at `path` (mode 0777: a service of any user may send),
+// with SO_PASSCRED so each message says which process sent it.
+int cjail_notify_socket(const char *path);  // fd or -errno
+// One message into `buffer` (NUL-terminated, so at most size-1 bytes), its sender's pid in
+// *sender (0 if the kernel named none). Descriptors passed along are closed. Length or -errno.
+long cjail_notify_receive(int fd, char *buffer, unsigned long size, pid_t *sender);
+// A child of ours that has exited, left unreaped (waitid with WNOWAIT): its pid, 0 if none, or -errno.
+pid_t cjail_peek_exited(void);
 int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved); // 0 or -errno (not in Swift's Glibc)
 int cjail_pidfd_open(pid_t pid);     // fd or -errno

@@ -15,6 +15,11 @@ public struct ServiceConfig: Sendable {
     public var restartSec: TimeSpan?
     public var timeoutStartSec: TimeSpan?
     public var timeoutStopSec: TimeSpan?
+    /// TimeoutAbortSec=: how long a watchdog-aborted service may take to dump core (TimeoutStopSec= when unset).
+    public var timeoutAbortSec: TimeSpan?
+    public var successExitStatus = ExitStatusSet()
+    public var restartPreventExitStatus = ExitStatusSet()
+    public var restartForceExitStatus = ExitStatusSet()
     public var runtimeMaxSec: TimeSpan?
     /// RuntimeRandomizedExtraSec=: up to this much is added to RuntimeMaxSec=, drawn at each start.
     public var runtimeRandomizedExtraSec: TimeSpan?
@@ -62,6 +67,10 @@ public struct ServiceConfig: Sendable {
             timeoutStartSec = t; timeoutStopSec = t
         case "TimeoutStartSec": timeoutStartSec = try Self.timeout(d)
         case "TimeoutStopSec": timeoutStopSec = try Self.timeout(d)
+        case "TimeoutAbortSec": timeoutAbortSec = try Self.timeout(d)
+        case "SuccessExitStatus": try Self.statuses(&successExitStatus, d)
+        case "RestartPreventExitStatus": try Self.statuses(&restartPreventExitStatus, d)
+        case "RestartForceExitStatus": try Self.statuses(&restartForceExitStatus, d)
         case "RuntimeMaxSec": runtimeMaxSec = try d.time()
         case "RuntimeRandomizedExtraSec": runtimeRandomizedExtraSec = try d.time()
         case "WatchdogSec": watchdogSec = try d.time()
@@ -88,6 +97,12 @@ public struct ServiceConfig: Sendable {
     static func commands(_ list: inout [ExecCommand], _ d: DirectiveInput) throws(ValueError) {
         if d.value.isEmpty { list = []; return }
         list += try ExecCommand.parseLine(d.value, expand: d.expand)
+    }
+
+    /// An exit-status list: each line adds its words, an empty line clears the set.
+    static func statuses(_ set: inout ExitStatusSet, _ d: DirectiveInput) throws(ValueError) {
+        if d.value.isEmpty { set = ExitStatusSet(); return }
+        try set.add(d.value)
     }
 
     /// Timeouts: a time span where 0 also means no timeout (infinity), as systemd reads them.

@@ -100,7 +100,9 @@ public struct UnitConfig: Sendable {
             switch a.section {
             case "Unit": handled = try unit.apply(d)
             case "Install": handled = try install.apply(d)
-            case "Service": handled = try service.apply(d)
+            case "Service":
+                // The start limit is the unit's; [Service] still takes it, for units written before it moved.
+                handled = try a.key.hasPrefix("StartLimit") && !a.key.hasSuffix("Action") ? unit.apply(d) : service.apply(d)
             case "Socket": handled = try socket.apply(d)
             default: break
             }

@@ -8,6 +8,9 @@ public struct UnitSection: Sendable {
     public var requiresMountsFor: [String] = []
     /// Condition*= and Assert*= lines as written, in order; evaluated by whoever starts the unit.
     public var conditions: [(key: String, value: String)] = []
+    /// StartLimitIntervalSec= and StartLimitBurst=: at most `burst` starts within the interval.
+    public var startLimitInterval: TimeSpan?
+    public var startLimitBurst: UInt64?
     public var origins: [String: SourceLocation] = [:]
 
     public init() {}
@@ -40,6 +43,8 @@ public struct UnitSection: Sendable {
                 guard (try? UnitName(w)) != nil else { throw ValueError("'\(w)' is not a unit name") }
                 return w
             }
+        case "StartLimitIntervalSec", "StartLimitInterval": startLimitInterval = try d.time()
+        case "StartLimitBurst": startLimitBurst = try Numbers.unsigned(d.value, "start count")
         case let key where key.hasPrefix("Condition") || key.hasPrefix("Assert"):
             if d.value.isEmpty { conditions.removeAll { $0.key == key } } else { conditions.append((key, d.value)) }
         default: return false
