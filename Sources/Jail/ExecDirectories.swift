@@ -20,7 +20,8 @@ public struct ExecDirectories: Sendable, Equatable {
     }
 
     public var entries: [Entry] = []
-    public var preserveRuntime = false
+    /// RuntimeDirectoryPreserve=: yes keeps it always, restart keeps it between automatic restarts.
+    public var preserveRuntime = RuntimeDirectoryPreserve.no
     public init() {}
 
     /// DynamicUser= keeps state, cache and logs under "private/" (0700), with
@@ -90,10 +91,11 @@ public struct ExecDirectories: Sendable, Equatable {
         if symlinkat(target, parent.fd, name) != 0 { throw SystemError(errno) }
     }
 
-    /// After the run: RuntimeDirectory= goes away unless preserved. Removed by descriptor,
-    /// so a symlink the service left inside takes nothing else with it.
-    func cleanUp() {
-        if preserveRuntime { return }
+    /// After the run, or between automatic restarts: RuntimeDirectory= goes away unless
+    /// preserved. Removed by descriptor, so a symlink the service left inside takes nothing else
+    /// with it.
+    func cleanUp(restarting: Bool = false) {
+        if preserveRuntime == .yes || (restarting && preserveRuntime == .restart) { return }
         guard let base = try? OpenDirectory(trusted: Kind.runtime.base) else { return }
         for entry in entries where entry.kind == .runtime {
             var parts = entry.path.split(separator: "/").map(String.init)

@@ -11,7 +11,8 @@ public enum JailRunner {
     /// child is reaped when brig `ownsProcess` (the CLI; a test process shares both with others).
     /// The site must be prepared; the caller removes it after the run.
     static func supervise(_ commands: [LaunchCommand], policy: ServicePolicy, site: RunSite, ownsProcess: Bool,
-                          rethrowStepFailure: Bool = false, plan: @escaping (LaunchCommand, [String]) -> JailPlan) throws(JailError) -> Int32 {
+                          rethrowStepFailure: Bool = false, beforeRestart: @escaping () throws(JailError) -> Void = {},
+                          plan: @escaping (LaunchCommand, [String]) -> JailPlan) throws(JailError) -> Int32 {
         // Processes the main process leaves behind are re-parented to us, so we can reap them.
         _ = cjail_become_subreaper()
         // brig's keeper ends the run if brig itself is ended before it could (the CLI only: a
@@ -20,7 +21,8 @@ public enum JailRunner {
         defer { if let keeper { cjail_stop_keeper(keeper) } }
         let reaper = Reaper(any: ownsProcess)
         let supervisor = try ServiceSupervisor(policy: policy, commands: commands, site: site, reaper: reaper,
-                                               signals: ownsProcess ? forwardedSignals ?? -1 : -1, plan: plan)
+                                               signals: ownsProcess ? forwardedSignals ?? -1 : -1,
+                                               beforeRestart: beforeRestart, plan: plan)
         let status = supervisor.run()
         reaper.reap(except: [])
         if rethrowStepFailure, let failure = supervisor.stepFailure { throw failure }

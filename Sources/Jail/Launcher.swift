@@ -103,7 +103,16 @@ public enum Launcher {
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
         spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
 
-        return try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess) { command, extra in
+        // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
+        // unless RuntimeDirectoryPreserve= keeps it.
+        let hostPrivateTmp = spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs
+        let renew = { () throws(JailError) in
+            request.directories.cleanUp(restarting: true)
+            _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+            if hostPrivateTmp { try site.renewPrivateTmp() }
+        }
+        return try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess,
+                                        beforeRestart: renew) { command, extra in
             // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
             var s = spec
             s.environment += extra

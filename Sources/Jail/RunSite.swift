@@ -68,13 +68,29 @@ public struct RunSite: Sendable {
         }
         try RunSite.prepareInaccessibleNodes()
         if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }
-        if usesPrivateTmp {
-            for base in [privateTmp, privateVarTmp] {
-                if mkdir(base, 0o700) != 0 { throw .system("creating \(base)", errno) }
-                if mkdir(base + "/tmp", 0o1777) != 0 || chmod(base + "/tmp", 0o1777) != 0 {
-                    throw .system("creating \(base)/tmp", errno)
-                }
+        if usesPrivateTmp { try makePrivateTmp() }
+    }
+
+    private func makePrivateTmp() throws(JailError) {
+        for base in [privateTmp, privateVarTmp] {
+            if mkdir(base, 0o700) != 0 { throw .system("creating \(base)", errno) }
+            if mkdir(base + "/tmp", 0o1777) != 0 || chmod(base + "/tmp", 0o1777) != 0 {
+                throw .system("creating \(base)/tmp", errno)
             }
+        }
+    }
+
+    /// Between automatic restarts: fresh private /tmp and /var/tmp, as systemd gives a restarted
+    /// service (the old ones go by descriptor, as in `remove`).
+    func renewPrivateTmp() throws(JailError) {
+        removePrivateTmp()
+        try makePrivateTmp()
+    }
+
+    private func removePrivateTmp() {
+        for path in [privateTmp, privateVarTmp] {
+            let slash = path.lastIndex(of: "/")!
+            (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
         }
     }
 
@@ -129,10 +145,7 @@ public struct RunSite: Sendable {
         defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
         guard isEmpty else { return }
         rmdir(cgroup)
-        for path in [privateTmp, privateVarTmp] {
-            let slash = path.lastIndex(of: "/")!
-            (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
-        }
+        removePrivateTmp()
     }
 }
 

@@ -269,7 +269,7 @@ public enum ServiceJail {
             let mode = mode_t(fs.directoryModes[kind] ?? 0o755)
             for dir in fs.directories[kind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
         }
-        dirs.preserveRuntime = fs.runtimeDirectoryPreserve == .yes
+        dirs.preserveRuntime = fs.runtimeDirectoryPreserve ?? .no
         return dirs
     }
 

@@ -40,6 +40,8 @@ final class ServiceSupervisor {
     /// The plan of one command, given the variables this start adds to its environment.
     private let plan: (LaunchCommand, [String]) -> JailPlan
     private let notify: NotifySocket?
+    /// Renews what a start uses (directories, private /tmp) before an automatic restart.
+    private let beforeRestart: () throws(JailError) -> Void
 
     private var state = State.dead
     private var result = Result.success
@@ -63,7 +65,9 @@ final class ServiceSupervisor {
     private(set) var stepFailure: JailError? = nil
 
     init(policy: ServicePolicy, commands: [LaunchCommand], site: RunSite, reaper: Reaper, signals: Int32,
+         beforeRestart: @escaping () throws(JailError) -> Void = {},
          plan: @escaping (LaunchCommand, [String]) -> JailPlan) throws(JailError) {
+        self.beforeRestart = beforeRestart
         self.policy = policy
         self.commands = commands
         self.site = site
@@ -296,6 +300,14 @@ final class ServiceSupervisor {
         case .autoRestart:
             restarts += 1
             tell("restarting (restart \(restarts))")
+            do {
+                try beforeRestart()
+            } catch {
+                tell("cannot restart: \(error)")
+                result = .resources
+                state = .dead
+                return
+            }
             start()
         case .exited, .dead:
             break

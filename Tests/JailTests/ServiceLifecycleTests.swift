@@ -211,6 +211,24 @@ struct ServiceLifecycleTests {
         }
     }
 
+    /// A restart gets its jail anew: an empty private /tmp, and RuntimeDirectory= recreated empty
+    /// unless RuntimeDirectoryPreserve=restart keeps it.
+    @Test(arguments: [("no", ["first", "first"]), ("restart", ["first", "second old"])])
+    func aRestartedServiceStartsAfresh(_ preserve: String, _ expected: [String]) throws {
+        let log = Scratch()
+        let runtime = "brig-restart-\(UUID().uuidString.prefix(6))"
+        let script = "test -e /run/\(runtime)/old && echo second old >> \(log.path) || "
+            + "{ test -e /tmp/old && echo second >> \(log.path) || echo first >> \(log.path); }; "
+            + "touch /tmp/old /run/\(runtime)/old; exit 1"
+        for (name, run) in Self.runners {
+            log.reset()
+            let out = try run(["Restart=on-failure", "RestartSec=0.1", "StartLimitBurst=2", "PrivateTmp=yes",
+                               "RuntimeDirectory=\(runtime)", "RuntimeDirectoryPreserve=\(preserve)"],
+                              ["/bin/sh", "-c", script])
+            #expect(log.lines == expected, "\(name): \(out.stderr)")
+        }
+    }
+
     /// KillMode=process stops the main process only: what it started outlives the service, as
     /// under systemd, and brig says so.
     @Test func killModeProcessLeavesTheRestRunning() throws {
