@@ -18,8 +18,9 @@ let package = Package(
         .target(name: "Seccomp", dependencies: ["Directives"]),
         .target(name: "CJail"),
         .target(name: "Jail", dependencies: ["UnitFile", "Directives", "Seccomp", "CJail"]),
+        .target(name: "Listen", dependencies: ["UnitFile", "Directives", "Jail", "CJail"]),
         .target(name: "BrigCLI", dependencies: [
-            "UnitFile", "Directives", "Exposure", "Seccomp", "Jail",
+            "UnitFile", "Directives", "Exposure", "Seccomp", "Jail", "Listen",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Not position-independent in release: a PIE this size spends ~1 ms of every start in
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "ExposureTests", dependencies: ["Exposure", "TestSupport"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "TestSupport"]),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"]),
+        .testTarget(name: "ListenTests", dependencies: ["brig", "TestSupport"]),
         .testTarget(name: "BrigCLITests", dependencies: ["brig", "TestSupport"]),
         .testTarget(name: "RunDifferentialTests", dependencies: ["brig", "TestSupport"]),
     ],

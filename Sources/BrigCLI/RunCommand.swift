@@ -1,4 +1,5 @@
 import ArgumentParser
+import Jail
 
 /// `brig run`: a command, or a service's commands, inside the jail its
 /// directives describe, in the foreground like `systemd-run --wait --pipe`.
@@ -23,6 +24,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the plan, step by step, and run nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp("Descriptors 3 to 3+N-1 are sockets for the service (socket activation, as brig listen and inetd-like activators hand them): passed on with $LISTEN_FDS, or, with StandardInput=socket, one connection as its stdin and stdout.", valueName: "N"))
+    var listenFds: Int = 0
+
+    @Option(help: ArgumentHelp("The name of each passed socket, in order, for $LISTEN_FDNAMES (default: connection, or unknown).", valueName: "NAME"))
+    var fdName: [String] = []
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command, or NAME.service.", valueName: "CMD"))
     var command: [String] = []
 
@@ -30,7 +37,13 @@ struct RunCommand: ParsableCommand {
         // The command swallows every word after the options, so help has to be spotted here;
         // after "--" a command named --help still runs.
         if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
-        let status = try RunInvocation(properties: property, unit: unit, dryRun: dryRun, command: command).run()
+        guard (0...1000).contains(listenFds) else { throw ValidationError("--listen-fds takes 0 to 1000") }
+        var invocation = RunInvocation(properties: property, unit: unit, dryRun: dryRun, command: command)
+        if listenFds > 0 {
+            let names = fdName + Array(repeating: listenFds == 1 ? "connection" : "unknown", count: max(0, listenFds - fdName.count))
+            invocation.activation = SocketActivation(descriptors: (0..<Int32(listenFds)).map { 3 + $0 }, names: Array(names.prefix(listenFds)))
+        }
+        let status = try invocation.run()
         if status != 0 { throw ExitCode(status) }
     }
 }

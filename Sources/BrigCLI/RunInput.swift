@@ -21,7 +21,8 @@ struct RunInput {
 
     /// `prepareAhead`: the jail will be started, so kernel work that does not depend on the
     /// plan (PreparedNamespaces) may begin as soon as the unit is known.
-    static func resolve(properties: [String], unit: String?, command: [String], prepareAhead: Bool = false) throws -> RunInput {
+    static func resolve(properties: [String], unit: String?, command: [String], prepareAhead: Bool = false,
+                        activation: SocketActivation? = nil) throws -> RunInput {
         let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
         if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
         var loaded = try load(serviceMode ? command[0] : unit)
@@ -56,7 +57,8 @@ struct RunInput {
         }
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
-                                              resources: config.resources, unit: config.unit, unitName: config.name.name)
+                                              resources: config.resources, unit: config.unit, unitName: config.name.name,
+                                              activation: activation)
         request.service.reports = serviceMode || unit != nil
         let seccomp = try (filter?.result() ?? compile()).get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []

@@ -11,6 +11,8 @@ struct RunInvocation {
     var dryRun = false
     /// The command words as captured; a leading "--" is dropped here.
     var command: [String] = []
+    /// --listen-fds: the sockets brig was started with.
+    var activation: SocketActivation? = nil
 
     /// Sets up the jail and runs the command, or prints the plan; returns the status brig exits
     /// with. Errors of the input or the jail are reported here; others are the caller's.
@@ -18,7 +20,8 @@ struct RunInvocation {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
         do {
-            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun)
+            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments,
+                                                prepareAhead: !dryRun, activation: activation)
             if dryRun {
                 print(RunInput.describe(service))
                 return 0

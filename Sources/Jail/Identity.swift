@@ -41,7 +41,7 @@ public struct Identity: Sendable, Equatable {
         return identity
     }
 
-    static func lookupUser(_ name: String) -> Identity? {
+    public static func lookupUser(_ name: String) -> Identity? {
         let found = UserDatabase.user(UInt32(name).map { .id($0) } ?? .name(name)) { pw in
             Identity(userName: String(cString: pw.pw_name), uid: pw.pw_uid, gid: pw.pw_gid, groups: [],
                      home: String(cString: pw.pw_dir), shell: String(cString: pw.pw_shell))
@@ -52,7 +52,7 @@ public struct Identity: Sendable, Equatable {
         return Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/bin/sh")
     }
 
-    static func lookupGroup(_ name: String) -> UInt32? {
+    public static func lookupGroup(_ name: String) -> UInt32? {
         if let gid = UInt32(name) { return gid }
         return UserDatabase.group(.name(name)) { $0.gr_gid }
     }

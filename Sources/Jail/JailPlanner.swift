@@ -8,6 +8,8 @@ public enum JailPlanner {
     public static let execPIDPlaceholder = "SYSTEMD_EXEC_PID=0000000000"
     /// $WATCHDOG_PID, the main process's own pid, which only the child knows.
     static let watchdogPIDPlaceholder = "WATCHDOG_PID=0000000000"
+    /// $LISTEN_PID, likewise: socket activation names the process the descriptors are for.
+    static let listenPIDPlaceholder = "LISTEN_PID=0000000000"
 
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
@@ -107,7 +109,7 @@ public enum JailPlanner {
         for program in spec.seccompPrograms {
             plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
         }
-        for placeholder in [execPIDPlaceholder, watchdogPIDPlaceholder] {
+        for placeholder in [execPIDPlaceholder, watchdogPIDPlaceholder, listenPIDPlaceholder] {
             if let index = spec.environment.firstIndex(of: placeholder) {
                 plan.add(.environmentPID(index: index), for: "(\(placeholder.prefix { $0 != "=" })=)", failing: .exec)
             }

@@ -18,7 +18,7 @@ public enum ServiceJail {
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
                                resources: ResourceControl = ResourceControl(), unit: UnitSection = UnitSection(),
-                               unitName: String) throws(JailError) -> LaunchRequest {
+                               unitName: String, activation: SocketActivation? = nil) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -50,7 +50,7 @@ public enum ServiceJail {
         }
         request.spec.environment = try environment(context.environment)
         request.directories = directories(context.filesystem)
-        try streams(context.stdio, into: &request)
+        try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         return request
     }
@@ -273,16 +273,36 @@ public enum ServiceJail {
         return dirs
     }
 
-    private static func streams(_ stdio: StdioSettings, into request: inout LaunchRequest) throws(JailError) {
+    /// The streams; under socket activation, StandardInput=socket makes the one connection the
+    /// service's stdin and, where output is inherited, its stdout, and no descriptor is passed
+    /// beside it. Otherwise the sockets are passed from 3 up with $LISTEN_FDS and $LISTEN_FDNAMES.
+    private static func streams(_ stdio: StdioSettings, activation: SocketActivation?,
+                                into request: inout LaunchRequest) throws(JailError) {
+        var connection: Int32? = nil
         switch stdio.standardInput {
         case nil: request.stdin = .inherit
         case .null: request.stdin = .null
         case .tty, .ttyForce, .ttyFail: request.stdin = .tty(stdio.ttyPath ?? "/dev/console")
         case .file(let path): request.stdin = .file(path, .plain)
-        case .data, .socket, .fd:
-            throw .refused(directive: "StandardInput=", reason: "data, socket and fd: inputs need socket activation or a journal, which brig run does not provide", status: .stdin)
+        case .socket:
+            guard let activation, activation.descriptors.count == 1 else {
+                throw .refused(directive: "StandardInput=socket", reason: "needs the one connection of an Accept=yes socket (brig listen)", status: .stdin)
+            }
+            connection = activation.descriptors[0]
+            request.stdin = .descriptor(activation.descriptors[0])
+        case .data, .fd:
+            throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need a journal or a descriptor store, which brig run does not provide", status: .stdin)
         }
-        request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
+        if let activation, connection == nil {
+            request.spec.passedDescriptors = activation.descriptors
+            request.spec.environment += ["LISTEN_FDS=\(activation.descriptors.count)", JailPlanner.listenPIDPlaceholder,
+                                         "LISTEN_FDNAMES=\(activation.names.joined(separator: ":"))"]
+        }
+        if let connection, [nil, .inherit].contains(stdio.standardOutput) {
+            request.stdout = .descriptor(connection)
+        } else {
+            request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
+        }
         // StandardError= unset or inherit follows StandardOutput=; where that is
         // brig's own stdout, stderr stays brig's own stderr (systemd-run --pipe).
         if stdio.standardError == nil || stdio.standardError == .inherit {
@@ -304,7 +324,7 @@ public enum ServiceJail {
         case .append(let path): return .file(path, .append)
         case .truncate(let path): return .file(path, .truncate)
         case .socket, .fd:
-            throw .refused(directive: directive, reason: "socket and fd: outputs need socket activation", status: status)
+            throw .refused(directive: directive, reason: "socket and fd: outputs need StandardInput=socket under brig listen", status: status)
         }
     }
 

@@ -1,0 +1,170 @@
+import Directives
+import Jail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One bound socket of a socket unit, as systemd 252 makes it (socket_address_listen): the
+/// address family from the address, SO_REUSEADDR, the unit's socket options, then bind and, for
+/// streams and packets, listen with Backlog=. A path socket replaces a stale one, its directory
+/// made with DirectoryMode=, the socket given SocketMode=, SocketUser= and SocketGroup=.
+struct Listener {
+    let spec: ListenSpec
+    let fd: Int32
+    let kind: ListenSpec.Kind
+    /// The file of a path socket, removed at the end with RemoveOnStop=.
+    let path: String?
+
+    var accepts: Bool { kind != .datagram }
+
+    static func bind(_ spec: ListenSpec, options: SocketConfig) throws(ListenError) -> Listener {
+        guard case .socket(let kind, let address) = spec else {
+            throw ListenError("\(spec): only ListenStream=, ListenDatagram= and ListenSequentialPacket= are supported by brig listen")
+        }
+        let type = switch kind {
+        case .stream: SOCK_STREAM
+        case .datagram: SOCK_DGRAM
+        case .sequentialPacket: SOCK_SEQPACKET
+        }
+        var family: Int32
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        var path: String? = nil
+        switch address {
+        case .unix(let p), .abstract(let p):
+            family = AF_UNIX
+            let isPath = if case .unix = address { true } else { false }
+            let bytes = (isPath ? [] : [UInt8(0)]) + Array(p.utf8)
+            guard bytes.count < 108 else { throw ListenError("\(spec): the path is too long for a socket") }
+            length = withUnsafeMutableBytes(of: &storage) { raw in
+                raw.storeBytes(of: sa_family_t(AF_UNIX), as: sa_family_t.self)
+                for (i, b) in bytes.enumerated() { raw[2 + i] = b }
+                return socklen_t(2 + bytes.count + (isPath ? 1 : 0))
+            }
+            if isPath { path = p }
+        case .port(let port):
+            family = AF_INET6
+            length = inet6(&storage, [UInt8](repeating: 0, count: 16), port)
+        case .inet(let bytes, let port, _):
+            family = bytes.count == 4 ? AF_INET : AF_INET6
+            length = family == AF_INET ? inet4(&storage, bytes, port) : inet6(&storage, bytes, port)
+        case .vsock:
+            throw ListenError("\(spec): vsock sockets are not supported by brig listen")
+        }
+        var fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        if fd < 0, family == AF_INET6, case .port(let port) = address, errno == EAFNOSUPPORT {
+            // No IPv6 in this kernel: every IPv4 address then, as systemd falls back.
+            family = AF_INET
+            length = inet4(&storage, [0, 0, 0, 0], port)
+            fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        }
+        guard fd >= 0 else { throw ListenError("\(spec): socket", errno) }
+        do throws(ListenError) {
+            try configure(fd, family: family, kind: kind, options: options, spec: spec)
+            if let path { try preparePath(path, options: options, spec: spec) }
+            let bound = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+            }
+            guard bound == 0 else { throw ListenError("\(spec): bind", errno) }
+            if let path { try ownPath(path, options: options, spec: spec) }
+            if kind != .datagram, listen(fd, Int32(clamping: options.backlog ?? UInt64(SOMAXCONN))) != 0 {
+                throw ListenError("\(spec): listen", errno)
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return Listener(spec: spec, fd: fd, kind: kind, path: path)
+    }
+
+    private static func inet4(_ storage: inout sockaddr_storage, _ bytes: [UInt8], _ port: UInt16) -> socklen_t {
+        withUnsafeMutableBytes(of: &storage) { raw in
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &a.sin_addr) { for (i, b) in bytes.enumerated() { $0[i] = b } }
+            raw.storeBytes(of: a, as: sockaddr_in.self)
+        }
+        return socklen_t(MemoryLayout<sockaddr_in>.size)
+    }
+
+    private static func inet6(_ storage: inout sockaddr_storage, _ bytes: [UInt8], _ port: UInt16) -> socklen_t {
+        withUnsafeMutableBytes(of: &storage) { raw in
+            var a = sockaddr_in6()
+            a.sin6_family = sa_family_t(AF_INET6)
+            a.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &a.sin6_addr) { for (i, b) in bytes.enumerated() { $0[i] = b } }
+            raw.storeBytes(of: a, as: sockaddr_in6.self)
+        }
+        return socklen_t(MemoryLayout<sockaddr_in6>.size)
+    }
+
+    /// The options systemd sets before bind(): what the unit asks for, and SO_REUSEADDR always.
+    private static func configure(_ fd: Int32, family: Int32, kind: ListenSpec.Kind, options o: SocketConfig,
+                                  spec: ListenSpec) throws(ListenError) {
+        func set(_ level: Int32, _ name: Int32, _ value: Int32, _ what: String) throws(ListenError) {
+            var v = value
+            guard setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                throw ListenError("\(spec): \(what)", errno)
+            }
+        }
+        if family != AF_UNIX { try set(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR") }
+        if family == AF_INET6, let only = o.bindIPv6Only, only != .default {
+            try set(Int32(IPPROTO_IPV6), IPV6_V6ONLY, only == .ipv6Only ? 1 : 0, "BindIPv6Only=")
+        }
+        if o.reusePort == true { try set(SOL_SOCKET, SO_REUSEPORT, 1, "ReusePort=") }
+        if o.freeBind == true, family != AF_UNIX {
+            try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_FREEBIND : 78 /* IPV6_FREEBIND */, 1, "FreeBind=")
+        }
+        if o.transparent == true, family != AF_UNIX {
+            try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TRANSPARENT : IPV6_TRANSPARENT, 1, "Transparent=")
+        }
+        if o.keepAlive == true { try set(SOL_SOCKET, SO_KEEPALIVE, 1, "KeepAlive=") }
+        if o.noDelay == true, family != AF_UNIX, kind == .stream { try set(Int32(IPPROTO_TCP), TCP_NODELAY, 1, "NoDelay=") }
+        if o.passCredentials == true { try set(SOL_SOCKET, SO_PASSCRED, 1, "PassCredentials=") }
+        if let size = o.receiveBuffer { try set(SOL_SOCKET, SO_RCVBUF, Int32(clamping: size), "ReceiveBuffer=") }
+        if let size = o.sendBuffer { try set(SOL_SOCKET, SO_SNDBUF, Int32(clamping: size), "SendBuffer=") }
+        if let device = o.bindToDevice, family != AF_UNIX {
+            let ok = device.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
+            guard ok == 0 else { throw ListenError("\(spec): BindToDevice=\(device)", errno) }
+        }
+    }
+
+    /// The socket's directory (with DirectoryMode=, 0755 by default) and no stale socket in its place.
+    private static func preparePath(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) {
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        if !directory.isEmpty {
+            let code = SystemFiles.makeDirectories(directory, mode: mode_t(options.directoryMode ?? 0o755))
+            if code != 0 { throw ListenError("\(spec): DirectoryMode= creating \(directory)", code) }
+        }
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFSOCK else { throw ListenError("\(spec): \(path) exists and is not a socket", EEXIST) }
+            unlink(path)
+        }
+    }
+
+    /// SocketMode= (0666 by default), SocketUser=, SocketGroup=.
+    private static func ownPath(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) {
+        guard chmod(path, mode_t(options.socketMode ?? 0o666)) == 0 else { throw ListenError("\(spec): SocketMode=", errno) }
+        guard options.socketUser != nil || options.socketGroup != nil else { return }
+        var uid = uid_t.max, gid = gid_t.max
+        if let user = options.socketUser {
+            guard let identity = Identity.lookupUser(user) else { throw ListenError("SocketUser=\(user): no such user") }
+            uid = identity.uid
+        }
+        if let group = options.socketGroup {
+            guard let g = Identity.lookupGroup(group) else { throw ListenError("SocketGroup=\(group): no such group") }
+            gid = g
+        }
+        guard lchown(path, uid, gid) == 0 else { throw ListenError("\(spec): SocketUser=/SocketGroup=", errno) }
+    }
+}
+
+/// Why `brig listen` could not serve: what failed, with the errno where there is one.
+public struct ListenError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ what: String, _ code: Int32? = nil) {
+        description = code.map { "\(what): \(SystemFiles.errorName($0))" } ?? what
+    }
+}

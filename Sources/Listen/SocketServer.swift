@@ -1,0 +1,202 @@
+import CJail
+import Jail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `brig listen`: holds the listeners of socket units and starts their services as systemd's
+/// socket units do, each start a `brig run` of its own (so every instance is jailed, supervised
+/// and cleaned up by the same code as any run). Accept=yes: one instance per connection, the
+/// connection handed over as descriptor 3 (or as stdin and stdout with StandardInput=socket), at
+/// most MaxConnections= at once. Accept=no: the service starts at the first connection with
+/// every listener from descriptor 3 on, and again at the next one after it ended.
+public final class SocketServer {
+    private struct Socket {
+        let unit: SocketUnit
+        let listeners: [Listener]
+        var connections: UInt64 = 0
+        /// Accept=no: the running service.
+        var service: pid_t? = nil
+    }
+
+    private struct Instance {
+        let socket: Int
+        let name: String
+    }
+
+    private var sockets: [Socket] = []
+    private var instances: [pid_t: Instance] = [:]
+    private var stopping = false
+    private var counts = (accepted: 0, refused: 0, failed: 0)
+    private let brig: String
+    private let signals: Int32
+
+    /// Binds every listener of every unit (nothing is served until all are bound).
+    public init(_ units: [SocketUnit]) throws(ListenError) {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { throw ListenError("finding brig's own executable", errno) }
+        brig = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var fds: [Int32] = [-1, -1]
+        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0 else { throw ListenError("signal handling", errno) }
+        signals = fds[0]
+        for unit in units {
+            var listeners: [Listener] = []
+            for spec in unit.config.listen {
+                do {
+                    listeners.append(try Listener.bind(spec, options: unit.config))
+                } catch {
+                    for l in listeners { close(l.fd) }
+                    closeAll()
+                    throw error
+                }
+            }
+            if unit.accepts, listeners.contains(where: { !$0.accepts }) {
+                for l in listeners { close(l.fd) }
+                closeAll()
+                throw ListenError("\(unit.name.name): Accept=yes needs stream or sequential-packet listeners")
+            }
+            sockets.append(Socket(unit: unit, listeners: listeners))
+        }
+    }
+
+    /// Serves until SIGTERM, SIGINT or SIGQUIT, then stops every instance (each brig run stops its
+    /// service as systemd would) and waits for them. Returns 0, or 1 when an instance failed to start.
+    public func run() -> Int32 {
+        SystemFiles.warn("brig listen: listening on " + sockets.flatMap { $0.listeners.map { "\($0.spec)" } }.joined(separator: ", "))
+        notifyReady()
+        while !(stopping && instances.isEmpty) {
+            var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
+            var owners: [(socket: Int, listener: Int)] = []
+            for (i, socket) in sockets.enumerated() where !stopping && socket.service == nil {
+                for (j, listener) in socket.listeners.enumerated() {
+                    fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
+                    owners.append((i, j))
+                }
+            }
+            // Instances are reaped on a short tick: each is a brig run that ends on its own.
+            let ready = poll(&fds, nfds_t(fds.count), instances.isEmpty ? -1 : 100)
+            reap()
+            if ready <= 0 { continue }
+            if fds[0].revents != 0 { takeSignals() }
+            for (k, owner) in owners.enumerated() where fds[k + 1].revents != 0 {
+                serve(owner.socket, owner.listener)
+            }
+        }
+        closeAll()
+        SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.failed) failed")
+        return counts.failed > 0 ? 1 : 0
+    }
+
+    private func serve(_ index: Int, _ listenerIndex: Int) {
+        let socket = sockets[index]
+        let unit = socket.unit
+        guard unit.accepts else {
+            // Accept=no: the service gets every listener and does the accepting itself.
+            let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
+                ?? socket.listeners.map { _ in unit.name.name }
+            if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
+                sockets[index].service = pid
+                instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
+            }
+            return
+        }
+        let listener = socket.listeners[listenerIndex]
+        let connection = accept(listener.fd, nil, nil)
+        guard connection >= 0 else { return }
+        _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+        defer { close(connection) }
+        let live = instances.values.filter { $0.socket == index }.count
+        if live >= Int(unit.config.maxConnections ?? 64) {
+            counts.refused += 1
+            SystemFiles.warn("brig listen: \(unit.name.name): MaxConnections=\(unit.config.maxConnections ?? 64) reached, connection refused")
+            return
+        }
+        counts.accepted += 1
+        let (instance, remote) = InstanceName.of(connection: connection, number: socket.connections)
+        sockets[index].connections += 1
+        let service = unit.serviceFor(instance: instance)
+        let environment = remote.map { ["-p", "Environment=REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
+        if let pid = start(service, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
+                           environment: environment) {
+            instances[pid] = Instance(socket: index, name: service)
+        }
+    }
+
+    /// `brig run --listen-fds N SERVICE`, the descriptors moved to 3, 4, ... in the child.
+    private func start(_ service: String, descriptors: [Int32], names: [String], environment: [String]) -> pid_t? {
+        var arguments = [brig, "run", "--listen-fds", "\(descriptors.count)"]
+        for name in names { arguments += ["--fd-name", name] }
+        arguments += environment + [service]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // Out of the way first, so that moving one down never overwrites another.
+        for (i, fd) in descriptors.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(500 + i)) }
+        for i in descriptors.indices { posix_spawn_file_actions_adddup2(&actions, Int32(500 + i), Int32(3 + i)) }
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let code = posix_spawn(&pid, brig, &actions, nil, argv, environ)
+        guard code == 0 else {
+            counts.failed += 1
+            SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(code))")
+            return nil
+        }
+        SystemFiles.warn("brig listen: \(service) started (brig run \(pid))")
+        return pid
+    }
+
+    private func reap() {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let instance = instances.removeValue(forKey: pid) else { continue }
+            if sockets[instance.socket].service == pid { sockets[instance.socket].service = nil }
+            let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            if code != 0 && !stopping { counts.failed += 1 }
+            SystemFiles.warn("brig listen: \(instance.name) ended, status \(code)")
+        }
+    }
+
+    private func takeSignals() {
+        var byte: UInt8 = 0
+        while read(signals, &byte, 1) == 1 {
+            guard Int32(byte) != SIGHUP, !stopping else { continue }
+            stopping = true
+            SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")
+            for pid in instances.keys { kill(pid, SIGTERM) }
+            for socket in sockets { for l in socket.listeners { close(l.fd) } }
+        }
+    }
+
+    /// sd_notify READY=1 when brig itself runs under a supervisor that asks for it.
+    private func notifyReady() {
+        guard let path = getenv("NOTIFY_SOCKET").map({ String(cString: $0) }), !path.isEmpty else { return }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array((path.hasPrefix("@") ? "\0" + path.dropFirst() : path).utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return }
+        withUnsafeMutableBytes(of: &address.sun_path) { for (i, b) in bytes.enumerated() { $0[i] = b } }
+        let message = Array("READY=1".utf8)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, message, message.count, Int32(MSG_NOSIGNAL), $0, socklen_t(2 + bytes.count))
+            }
+        }
+    }
+
+    private func closeAll() {
+        for socket in sockets {
+            for listener in socket.listeners {
+                close(listener.fd)
+                if let path = listener.path, socket.unit.config.removeOnStop == true { unlink(path) }
+            }
+        }
+        sockets.removeAll()
+    }
+}

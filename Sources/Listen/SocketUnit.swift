@@ -1,0 +1,59 @@
+import Directives
+import Jail
+import UnitFile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A socket unit read for `brig listen`: its [Socket] settings and the service it starts.
+public struct SocketUnit {
+    public let name: UnitName
+    public let config: SocketConfig
+    /// Accept=yes: one service instance per connection.
+    public var accepts: Bool { config.accept ?? false }
+    /// The service, as `brig run` is given it: a path beside the socket unit's file when one
+    /// is there (an instance path for Accept=yes, which its template serves), else a unit name.
+    let service: String
+
+    /// The [Socket] directives `brig listen` applies; any other the unit sets is refused, so a
+    /// socket never serves with less than was written.
+    static let applied: Set<String> = [
+        "ListenStream", "ListenDatagram", "ListenSequentialPacket", "Accept", "SocketMode", "DirectoryMode",
+        "SocketUser", "SocketGroup", "MaxConnections", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
+        "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
+        "Service", "FileDescriptorName", "RemoveOnStop",
+    ]
+
+    public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {
+        let loaded: LoadedUnit
+        do { loaded = try UnitLoader().load(nameOrPath) } catch { throw ListenError("\(error)") }
+        guard loaded.name.type == "socket" else { throw ListenError("\(nameOrPath): not a socket unit") }
+        if loaded.isMasked { throw ListenError("\(loaded.name.name) is masked") }
+        let config = UnitConfig(loaded)
+        let errors = config.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty { throw ListenError(errors.map(\.description).joined(separator: "\n")) }
+        let refused = loaded.assignments.filter { $0.section == "Socket" && !applied.contains($0.key) && !$0.value.isEmpty }
+        if !refused.isEmpty {
+            throw ListenError(refused.map { "\($0.location): \($0.key)=\($0.value): not supported by brig listen" }.joined(separator: "\n"))
+        }
+        if config.socket.listen.isEmpty { throw ListenError("\(loaded.name.name) has no Listen…= line") }
+        let socket = config.socket
+        let prefix = loaded.name.prefix
+        let serviceName = socket.service ?? (socket.accept == true ? "\(prefix)@.service" : "\(prefix).service")
+        if socket.accept == true, socket.service != nil {
+            throw ListenError("\(loaded.name.name): Service= is not allowed with Accept=yes (as in systemd)")
+        }
+        var service = serviceName
+        let directory = loaded.fragmentPath.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }
+        if let directory, nameOrPath.contains("/"), access(directory + "/" + serviceName, F_OK) == 0 {
+            service = directory + "/" + serviceName
+        }
+        return SocketUnit(name: loaded.name, config: socket, service: service)
+    }
+
+    /// The service to start: for Accept=yes, the template's instance for this connection.
+    func serviceFor(instance: String?) -> String {
+        guard let instance else { return service }
+        return String(service.dropLast("@.service".count)) + "@\(instance).service"
+    }
+}
