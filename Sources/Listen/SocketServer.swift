@@ -17,6 +17,17 @@ public final class SocketServer {
         var connections: UInt64 = 0
         /// Accept=no: the running service.
         var service: pid_t? = nil
+        /// When the socket last triggered a start, within TriggerLimitIntervalSec=.
+        var triggers: [Double] = []
+        /// Throttled: no accepting before this time.
+        var pausedUntil: Double? = nil
+
+        /// TriggerLimitIntervalSec= (2 s) and TriggerLimitBurst= (200 with Accept=yes, else 20).
+        var triggerLimit: (interval: Double, burst: Int) {
+            let interval = unit.config.triggerLimitIntervalSec.map { $0.isInfinite ? Double.infinity : Double($0.microseconds) / 1e6 } ?? 2
+            let burst = unit.config.triggerLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 200 : 20)
+            return (interval, burst)
+        }
     }
 
     private struct Instance {
@@ -27,7 +38,7 @@ public final class SocketServer {
     private var sockets: [Socket] = []
     private var instances: [pid_t: Instance] = [:]
     private var stopping = false
-    private var counts = (accepted: 0, refused: 0, failed: 0)
+    private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
 
@@ -68,14 +79,17 @@ public final class SocketServer {
         while !(stopping && instances.isEmpty) {
             var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
             var owners: [(socket: Int, listener: Int)] = []
-            for (i, socket) in sockets.enumerated() where !stopping && socket.service == nil {
+            let now = Self.now()
+            for i in sockets.indices where (sockets[i].pausedUntil ?? 0) <= now { sockets[i].pausedUntil = nil }
+            for (i, socket) in sockets.enumerated() where !stopping && socket.service == nil && socket.pausedUntil == nil {
                 for (j, listener) in socket.listeners.enumerated() {
                     fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
                     owners.append((i, j))
                 }
             }
             // Instances are reaped on a short tick: each is a brig run that ends on its own.
-            let ready = poll(&fds, nfds_t(fds.count), instances.isEmpty ? -1 : 100)
+            let resume = sockets.compactMap(\.pausedUntil).min().map { Int32(max(0, ($0 - now) * 1000)) + 1 }
+            let ready = poll(&fds, nfds_t(fds.count), [instances.isEmpty ? nil : 100, resume].compactMap { $0 }.min() ?? -1)
             reap()
             if ready <= 0 { continue }
             if fds[0].revents != 0 { takeSignals() }
@@ -84,11 +98,12 @@ public final class SocketServer {
             }
         }
         closeAll()
-        SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.failed) failed")
+        SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed")
         return counts.failed > 0 ? 1 : 0
     }
 
     private func serve(_ index: Int, _ listenerIndex: Int) {
+        guard !throttled(index) else { return }
         let socket = sockets[index]
         let unit = socket.unit
         guard unit.accepts else {
@@ -121,6 +136,31 @@ public final class SocketServer {
                            environment: environment) {
             instances[pid] = Instance(socket: index, name: service)
         }
+    }
+
+    /// Whether the socket has triggered TriggerLimitBurst= starts within TriggerLimitIntervalSec=;
+    /// if so it pauses for the rest of the interval (its connections wait in the backlog), where
+    /// systemd would put the socket into the failed state for good.
+    private func throttled(_ index: Int) -> Bool {
+        let limit = sockets[index].triggerLimit
+        guard limit.interval > 0, limit.burst > 0 else { return false }
+        let now = Self.now()
+        sockets[index].triggers.removeAll { now - $0 >= limit.interval }
+        if sockets[index].triggers.count >= limit.burst {
+            let until = sockets[index].triggers[0] + limit.interval
+            sockets[index].pausedUntil = until
+            counts.throttled += 1
+            SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): TriggerLimitBurst=\(limit.burst) reached, pausing for \(Int(((until - now) * 1000).rounded())) ms")
+            return true
+        }
+        sockets[index].triggers.append(now)
+        return false
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// `brig run --listen-fds N SERVICE`, the descriptors moved to 3, 4, ... in the child.

@@ -21,7 +21,7 @@ public struct SocketUnit {
         "ListenStream", "ListenDatagram", "ListenSequentialPacket", "Accept", "SocketMode", "DirectoryMode",
         "SocketUser", "SocketGroup", "MaxConnections", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
-        "Service", "FileDescriptorName", "RemoveOnStop",
+        "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
     ]
 
     public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {

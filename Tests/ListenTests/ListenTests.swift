@@ -53,11 +53,13 @@ struct ListenTests {
         return try Subprocess.run(["/usr/bin/perl", "-e", script, "\(port)"] + lines, timeout: 20).stdout
     }
 
+    /// Until something listens on the port (read from /proc/net/tcp: a probing connection would
+    /// start an instance of its own).
     static func waitFor(port: Int) {
+        let hex = ":" + String(format: "%04X", port) + " "
         for _ in 0..<300 {
-            let out = try? Subprocess.run(["/usr/bin/perl", "-MIO::Socket::INET", "-e",
-                                           "exit(IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') ? 0 : 1)"], timeout: 5)
-            if out?.status == 0 { return }
+            let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+            if table.split(separator: "\n").contains(where: { $0.contains(hex) && $0.split(separator: " ")[3] == "0A" }) { return }
             usleep(10_000)
         }
     }
@@ -85,7 +87,7 @@ struct ListenTests {
         let out = listen.wait()
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stderr.contains("callout@0-"), "\(out.stderr)")   // instance N-PID-UID, N from 0
-        #expect(out.stderr.contains("1 accepted, 0 refused, 0 failed"), "\(out.stderr)")
+        #expect(out.stderr.contains("1 accepted, 0 refused, 0 throttled, 0 failed"), "\(out.stderr)")
     }
 
     @Test func aServiceWithoutNetworkServesTheSocketsItIsHanded() throws {
@@ -127,5 +129,86 @@ struct ListenTests {
         }
         #expect(interfaces == ["lo"], "\(seen)")
         #expect(!seen.contains("root"))   // /home shows nothing of the host
+    }
+
+    /// An Accept=yes TCP socket serving `command` per connection, with extra [Socket] lines.
+    static func echoSocket(port: Int, _ socketLines: [String], command: String) throws -> Example {
+        let example = try Example("callout")
+        try (["[Socket]", "ListenStream=127.0.0.1:\(port)", "Accept=yes"] + socketLines).joined(separator: "\n")
+            .write(toFile: "\(example.path)/callout.socket", atomically: true, encoding: .utf8)
+        try ["[Service]", "StandardInput=socket", "ExecStart=\(command)"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/callout@.service", atomically: true, encoding: .utf8)
+        return example
+    }
+
+    /// Throttled, never dead: past TriggerLimitBurst= the socket pauses for the rest of the
+    /// interval, then every waiting connection is served.
+    @Test func aTriggerLimitPausesTheSocketAndResumes() throws {
+        let port = Int.random(in: 20_000...40_000)
+        let example = try Self.echoSocket(port: port, ["TriggerLimitIntervalSec=1", "TriggerLimitBurst=3"], command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        Self.waitFor(port: port)
+        let start = Date()
+        let answers = try (0..<6).map { _ in try Self.ask(port: port) }
+        let seconds = Date().timeIntervalSince(start)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(answers.allSatisfy { $0 == "hi\n" }, "\(answers)")
+        #expect(seconds >= 0.9, "\(seconds) s")
+        #expect(out.stderr.contains("TriggerLimitBurst=3 reached"), "\(out.stderr)")
+        #expect(out.status == 0)
+    }
+
+    /// MaxConnections= counts live instances: two that hang hold both places, a third connection
+    /// is closed at once, and none of it blocks the listener.
+    @Test func maxConnectionsHoldsWithoutBlockingTheListener() throws {
+        let port = Int.random(in: 20_000...40_000)
+        let example = try Self.echoSocket(port: port, ["MaxConnections=2"], command: "/bin/sleep 30")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        Self.waitFor(port: port)
+        let hold = "use IO::Socket::INET; my @s = map { IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') } 1..2; sleep 5;"
+        let holders = try Subprocess(["/usr/bin/perl", "-e", hold], timeout: 30)
+        defer { holders.send(SIGKILL); _ = holders.wait() }
+        for _ in 0..<200 where !((try? String(contentsOfFile: "/proc/\(listen.pid)/status", encoding: .utf8)) ?? "").isEmpty {
+            if Self.instances(of: listen.pid) >= 2 { break }
+            usleep(20_000)
+        }
+        let start = Date()
+        #expect(try Self.ask(port: port) == "")   // accepted and closed
+        #expect(Date().timeIntervalSince(start) < 2)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(out.stderr.contains("2 accepted, 1 refused"), "\(out.stderr)")
+    }
+
+    /// Fifty connections in a row leave brig listen with the descriptors it started with and no
+    /// child that was not reaped.
+    @Test func connectionsLeaveNoDescriptorOrZombieBehind() throws {
+        let port = Int.random(in: 20_000...40_000)
+        let example = try Self.echoSocket(port: port, [], command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 120)
+        Self.waitFor(port: port)
+        #expect(try Self.ask(port: port) == "hi\n")   // what brig opens once is open by now
+        for _ in 0..<100 where Self.instances(of: listen.pid) > 0 { usleep(20_000) }
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(listen.pid)/fd").count
+        for _ in 0..<50 { #expect(try Self.ask(port: port) == "hi\n") }
+        for _ in 0..<100 where Self.instances(of: listen.pid) > 0 { usleep(20_000) }
+        usleep(300_000)
+        let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(listen.pid)/fd").count
+        #expect(after == before)
+        #expect(Self.instances(of: listen.pid) == 0)   // zombies are children too
+        listen.send(SIGTERM)
+        #expect(listen.wait().status == 0)
+    }
+
+    /// Children of `pid`, zombies included.
+    static func instances(of pid: pid_t) -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.filter { entry in
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == pid
+        }.count
     }
 }
