@@ -211,4 +211,48 @@ struct ListenTests {
             return fields.count > 1 && pid_t(fields[1]) == pid
         }.count
     }
+
+    /// What an Accept=yes instance is given, under brig listen and under systemd's own socket
+    /// units: its instance name, $REMOTE_ADDR and $REMOTE_PORT, and either the connection as
+    /// stdin and stdout (StandardInput=socket, no $LISTEN_*) or as descriptor 3 with $LISTEN_FDS.
+    @Test(.enabled(if: SystemdOracle.isAvailable, "the reference systemd is not available"),
+          arguments: [true, false])
+    func anInstanceIsGivenWhatSystemdGivesIt(_ socketInput: Bool) throws {
+        let port = Int.random(in: 20_000...40_000)
+        let name = "brigenv\(UInt32.random(in: 1000...9999))"
+        let report = "echo instance=%i; env | grep -E \"^(LISTEN_FDS|LISTEN_FDNAMES|REMOTE_ADDR|REMOTE_PORT)=\" | sort; "
+            + "test \"$$LISTEN_PID\" = \"$$$$\" && echo pid=mine"
+        let service = socketInput
+            ? "[Service]\nStandardInput=socket\nExecStart=/bin/sh -c '\(report)'\n"
+            : "[Service]\nExecStart=/bin/sh -c '{ \(report); } >&3'\n"
+        let socket = "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n"
+        func normalized(_ answer: String) -> String {
+            // The client's port differs from run to run.
+            answer.split(separator: "\n").map { line in
+                line.hasPrefix("REMOTE_PORT=") ? "REMOTE_PORT=N"
+                    : line.hasPrefix("instance=") ? String(line[..<line.lastIndex(of: ":")!]) + ":N" : String(line)
+            }.joined(separator: "\n")
+        }
+
+        let example = try Example("callout")
+        try socket.write(toFile: "\(example.path)/\(name).socket", atomically: true, encoding: .utf8)
+        try service.write(toFile: "\(example.path)/\(name)@.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/\(name).socket"], timeout: 60)
+        Self.waitFor(port: port)
+        let brig = try Self.ask(port: port)
+        listen.send(SIGTERM)
+        _ = listen.wait()
+
+        let units = "/etc/systemd/system/\(name)"
+        let install = "printf '\(socket)' > \(units).socket && printf '%s' \"$1\" > '\(units)@.service' && "
+            + "systemctl daemon-reload && systemctl start \(name).socket"
+        _ = try SystemdOracle.exec(["/bin/sh", "-c", install, "sh", service])
+        defer { _ = try? SystemdOracle.exec(["/bin/sh", "-c", "systemctl stop \(name).socket; rm -f \(units).socket '\(units)@.service'; systemctl daemon-reload"]) }
+        Self.waitFor(port: port)
+        let systemd = try Self.ask(port: port)
+
+        #expect(normalized(brig) == normalized(systemd), "brig: \(brig)\nsystemd: \(systemd)")
+        #expect(brig.contains("instance=0-127.0.0.1:\(port)-127.0.0.1:"))
+        #expect(brig.contains("LISTEN_FDS=1") == !socketInput)
+    }
 }
