@@ -1,7 +1,7 @@
-/// JailSpec -> JailPlan, in the order systemd's exec_child() applies things:
-/// session and stdio, process attributes, namespaces and mounts, groups,
-/// bounding set, user, ambient capabilities, working directory, securebits,
-/// no_new_privs, seccomp, execve.
+/// JailSpec -> JailPlan, in the order systemd's exec_child() applies things, one function per
+/// phase: session and stdio, process attributes, namespaces and mounts, identity (groups,
+/// capabilities, user), working directory, the final locks (securebits, no_new_privs,
+/// seccomp), execve.
 public enum JailPlanner {
     /// systemd tells a service its own pid in SYSTEMD_EXEC_PID=; the digits
     /// are filled in by the child.
@@ -11,8 +11,22 @@ public enum JailPlanner {
     /// $LISTEN_PID, likewise: socket activation names the process the descriptors are for.
     static let listenPIDPlaceholder = "LISTEN_PID=0000000000"
 
+    /// The plan, phase by phase in the order of systemd's exec_child().
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
+        sessionAndStdio(spec, site: site, into: &plan)
+        processAttributes(spec, into: &plan)
+        namespacesAndMounts(spec, site: site, into: &plan)
+        identity(spec, into: &plan)
+        workingDirectory(spec, into: &plan)
+        finalLocks(spec, into: &plan)
+        execute(spec, into: &plan)
+        return plan
+    }
+
+    /// brig's own uids back, clean signals, the cgroup, a session of its own, the three streams,
+    /// passed sockets, and no other descriptor.
+    private static func sessionAndStdio(_ spec: JailSpec, site: RunSite, into plan: inout JailPlan) {
         if Shield.isRaised { plan.add(.setUID(0), for: "(brig: root's own uids back)", failing: .user) }
         plan.add(.resetSignals, for: "(brig)", failing: .signalMask)
         if spec.ignoreSIGPIPE { plan.add(.ignoreSignal(13), for: "IgnoreSIGPIPE=yes", failing: .signalMask) }
@@ -20,6 +34,11 @@ public enum JailPlanner {
         plan.add(.newSession, for: "(brig)", failing: .setsid)
         stdio(spec, into: &plan)
         plan.add(.closeInheritedFileDescriptors(from: 3 + Int32(spec.passedDescriptors.count)), for: "(brig)", failing: .fds)
+    }
+
+    /// What the process is given before any namespace: OOM score, core dump filter, scheduling,
+    /// CPU and memory placement, I/O priority, timer slack, personality, umask, keyring, rlimits.
+    private static func processAttributes(_ spec: JailSpec, into plan: inout JailPlan) {
         if let adj = spec.oomScoreAdjust {
             plan.add(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
         }
@@ -49,6 +68,11 @@ public enum JailPlanner {
             plan.add(.rlimit(resource: limit.resource, soft: limit.soft, hard: limit.hard),
                      for: "Limit\(RLimit.name(of: limit.resource))=", failing: .limits)
         }
+    }
+
+    /// Network and IPC namespaces (joined when prepared ahead), the mount namespace with every
+    /// file-system setting (MountSteps), then the UTS namespace.
+    private static func namespacesAndMounts(_ spec: JailSpec, site: RunSite, into plan: inout JailPlan) {
         if spec.privateNetwork, let fd = spec.preparedNetwork {
             plan.add(.joinNamespace(fd: fd, type: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
         } else if spec.privateNetwork {
@@ -66,6 +90,11 @@ public enum JailPlanner {
             plan.steps += MountSteps.steps(mounts, site: site)
         }
         if spec.protectHostname { plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace) }
+    }
+
+    /// Groups, the user namespace, the capability sets, a chroot without a mount namespace, the
+    /// uid, and the ambient set raised after it.
+    private static func identity(_ spec: JailSpec, into plan: inout JailPlan) {
         if let id = spec.identity {
             plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
             plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
@@ -75,7 +104,7 @@ public enum JailPlanner {
             plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
         }
         if spec.sandboxed { capabilities(spec, into: &plan) }
-        if let dir = spec.mounts.rootDirectory, !mounts.needsMountNamespace {
+        if let dir = spec.mounts.rootDirectory, !spec.mounts.needsMountNamespace {
             plan.add(.chroot(dir), for: "RootDirectory=\(dir)", failing: .chroot)
         }
         if let id = spec.identity {
@@ -88,6 +117,9 @@ public enum JailPlanner {
                 plan.add(.ambient(ambient), for: "AmbientCapabilities=\(Capabilities.names(ambient))", failing: .capabilities)
             }
         }
+    }
+
+    private static func workingDirectory(_ spec: JailSpec, into plan: inout JailPlan) {
         if let dir = spec.workingDirectory {
             // A missing "-" directory leaves the process where systemd's manager is: /.
             if spec.workingDirectoryOptional && dir != "/" {
@@ -96,6 +128,11 @@ public enum JailPlanner {
             plan.add(.chdir(dir), for: "WorkingDirectory=\(spec.workingDirectoryOptional ? "-" : "")\(dir)",
                      failing: .chdir, optional: spec.workingDirectoryOptional)
         }
+    }
+
+    /// The locks that come last, as nothing after them could undo them: securebits,
+    /// no_new_privs, the seccomp filter.
+    private static func finalLocks(_ spec: JailSpec, into plan: inout JailPlan) {
         if spec.secureBits != 0 {
             plan.add(.securebits(spec.secureBits), for: "SecureBits=", failing: .securebits)
         }
@@ -109,13 +146,16 @@ public enum JailPlanner {
         for program in spec.seccompPrograms {
             plan.add(.seccomp(program: program, flags: 0), for: "SystemCallFilter= & co", failing: .seccomp)
         }
+    }
+
+    /// The pids only the child knows, written into its environment, then execve.
+    private static func execute(_ spec: JailSpec, into plan: inout JailPlan) {
         for placeholder in [execPIDPlaceholder, watchdogPIDPlaceholder, listenPIDPlaceholder] {
             if let index = spec.environment.firstIndex(of: placeholder) {
                 plan.add(.environmentPID(index: index), for: "(\(placeholder.prefix { $0 != "=" })=)", failing: .exec)
             }
         }
         plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
-        return plan
     }
 
     private static func stdio(_ spec: JailSpec, into plan: inout JailPlan) {
