@@ -563,8 +563,19 @@ static int cj_reset_signals(void) {
 // as mounts_loaded is).
 static __thread int born_in_cgroup;
 
+#define CJAIL_NAME_ENTRY(op, slots) [op] = #op,
+#define CJAIL_SLOTS_ENTRY(op, slots) [op] = slots,
+static const char *const cj_op_names[CJ_OP_END] = { CJAIL_OPS(CJAIL_NAME_ENTRY) };
+static const char *const cj_op_slots[CJ_OP_END] = { CJAIL_OPS(CJAIL_SLOTS_ENTRY) };
+
+const char *cjail_op_name(uint32_t op) { return op < CJ_OP_END ? cj_op_names[op] : NULL; }
+const char *cjail_op_slots(uint32_t op) { return op < CJ_OP_END ? cj_op_slots[op] : NULL; }
+
+// Every op of CJAIL_OPS has its case here: a new op without one does not compile.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch"
 static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s, struct cj_mount_points *known) {
-    switch (s->op) {
+    switch ((enum cjail_op)s->op) {
     case CJ_RESET_SIGNALS: return cj_reset_signals();
     case CJ_IGNORE_SIGNAL: {
         struct sigaction sa;
@@ -662,9 +673,14 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         return 0;
     }
     case CJ_EXEC: return execve(s->s1, plan->argv, plan->envp);
-    default: errno = EINVAL; return -1;
+    case CJ_OP_NONE:
+    case CJ_OP_END:
+        break;
     }
+    errno = EINVAL;  // a number that is no op
+    return -1;
 }
+#pragma GCC diagnostic pop
 
 static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
     struct cj_mount_points known = { .count = 0 };

@@ -63,8 +63,9 @@ private func cgroupDirectory(of plan: JailPlan) -> Int32 {
     return -1
 }
 
-/// C copies of the plan's strings and blobs, alive until the child is forked.
-private struct Arena {
+/// C copies of the plan's strings and blobs, alive until the child is forked, and laid out afresh
+/// for each spawn (the child writes into them under CLONE_VFORK; see cjail.h).
+struct Arena {
     private var blocks: [UnsafeMutableRawPointer] = []
 
     mutating func string(_ s: String?) -> UnsafePointer<CChar>? {

@@ -286,12 +286,12 @@ public enum ServiceJail {
         case .file(let path): request.stdin = .file(path, .plain)
         case .socket:
             guard let activation, activation.descriptors.count == 1 else {
-                throw .refused(directive: "StandardInput=socket", reason: "needs the one connection of an Accept=yes socket (brig listen)", status: .stdin)
+                throw .refused(directive: "StandardInput=socket", reason: "needs socket activation: the one connection of an Accept=yes socket (brig listen)", status: .stdin)
             }
             connection = activation.descriptors[0]
             request.stdin = .descriptor(activation.descriptors[0])
         case .data, .fd:
-            throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need a journal or a descriptor store, which brig run does not provide", status: .stdin)
+            throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need StandardInputData= or named descriptors of socket activation, which brig run does not provide", status: .stdin)
         }
         if let activation, connection == nil {
             request.spec.passedDescriptors = activation.descriptors
@@ -324,7 +324,7 @@ public enum ServiceJail {
         case .append(let path): return .file(path, .append)
         case .truncate(let path): return .file(path, .truncate)
         case .socket, .fd:
-            throw .refused(directive: directive, reason: "socket and fd: outputs need StandardInput=socket under brig listen", status: status)
+            throw .refused(directive: directive, reason: "socket and fd: outputs need socket activation (StandardInput=socket under brig listen)", status: status)
         }
     }
 

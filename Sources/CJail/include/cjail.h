@@ -9,56 +9,80 @@
 // reported as (step index, errno) over a close-on-exec pipe and the child exits
 // with that step's systemd exit code; a successful execve closes the pipe, so
 // the parent sees end-of-file.
+//
+// The child is cloned with CLONE_VM|CLONE_VFORK: until its execve it runs on the parent's
+// memory, with the parent's thread-local storage, while the parent waits. Hence:
+// - The plan (steps, strings, argv, envp) is laid out afresh for every spawn and not touched by
+//   the parent until cjail_spawn returns: CJ_ENV_PID writes the child's pid into envp in place.
+// - The child's thread-locals (mounts_loaded, born_in_cgroup) are the spawning thread's: each
+//   child sets them before it reads them (mounts_loaded is cleared by every step but CJ_REMOUNT,
+//   and a plan never starts with one), so nothing a child leaves there reaches the next.
+// - errno is the parent's too: the parent reads nothing from it after cjail_spawn but what
+//   cjail_spawn returns.
+// ExecutorTests and OpContractTests hold these.
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+// Every step the child can take, declared once: the enum below, the name table the tests and
+// the plan printer's checks use (cjail_op_name), and the executor's switch, which the compiler
+// holds to every op (-Werror=switch in cjail.c). X(op, slots the parent fills).
+#define CJAIL_OPS(X) \
+    X(CJ_RESET_SIGNALS, "default dispositions, empty signal mask") \
+    X(CJ_IGNORE_SIGNAL, "a: signal number, set to SIG_IGN (IgnoreSIGPIPE=)") \
+    X(CJ_SETSID, "") \
+    X(CJ_CGROUP_JOIN, "s1: a cgroup.procs file; \"0\" is written (= self), unless born there (cgroup_fd)") \
+    X(CJ_CLOSE_FDS, "mark every fd >= a close-on-exec") \
+    X(CJ_DUP2, "a -> b (clears close-on-exec on b, even when a == b)") \
+    X(CJ_WRITE_FILE, "s1: path, s2: contents") \
+    X(CJ_NICE, "a: nice value (signed)") \
+    X(CJ_PERSONALITY, "a: persona") \
+    X(CJ_SCHEDULER, "a: policy (with SCHED_RESET_ON_FORK), b: priority") \
+    X(CJ_IOPRIO, "a: class << 13 | data") \
+    X(CJ_TIMERSLACK, "a: nanoseconds") \
+    X(CJ_AFFINITY, "data: CPU mask (64-bit words), a: its size in bytes") \
+    X(CJ_MEMPOLICY, "a: MPOL_* mode, data: node mask (64-bit words) or NULL, b: maxnode (bits)") \
+    X(CJ_UMASK, "a: mask") \
+    X(CJ_RLIMIT, "a: resource, b: soft, c: hard; above what may be raised to, as close as allowed") \
+    X(CJ_KEYRING, "a: 0 private (new session keyring), 1 shared (also link the user keyring)") \
+    X(CJ_UNSHARE, "a: CLONE_* flags") \
+    X(CJ_USERNS, "s1: uid_map, s2: gid_map (written by a helper still outside the namespace)") \
+    X(CJ_LOOPBACK_UP, "") \
+    X(CJ_SETNS, "a: namespace fd, b: CLONE_NEW* type") \
+    X(CJ_MOUNT, "s1 source, s2 target, s3 fstype, s4 data, a flags") \
+    X(CJ_BIND_SELF, "s1: make the path a mount point (bind onto itself) unless it is one") \
+    X(CJ_UMOUNT_BELOW, "s1: detach every mount at or below the path") \
+    X(CJ_INACCESSIBLE, "s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)") \
+    X(CJ_PRIVATE_DEV, "s1: staging directory, s2: target (/dev)") \
+    X(CJ_REMOUNT, "s1: path, a: MOUNT_ATTR_* to set, b: to clear, s2: deny list (NUL-separated, empty-terminated); flag CJ_RECURSIVE: also every submount not below a deny-listed path") \
+    X(CJ_MOVE_ROOT, "s1: new root (already a mount point): move it onto / and chroot") \
+    X(CJ_CHROOT, "s1") \
+    X(CJ_SETGROUPS, "data: gid_t[], a: count") \
+    X(CJ_SETGID, "a") \
+    X(CJ_SETUID, "a") \
+    X(CJ_KEEPCAPS, "a: 0/1") \
+    X(CJ_BSET_LIMIT, "a: capability mask to keep in the bounding and inheritable sets, b: last capability number") \
+    X(CJ_INHERITABLE, "a: the inheritable set (effective and permitted unchanged)") \
+    X(CJ_AMBIENT, "a: the ambient set (everything else is lowered)") \
+    X(CJ_SECUREBITS, "a") \
+    X(CJ_NO_NEW_PRIVS, "") \
+    X(CJ_CHDIR, "s1") \
+    X(CJ_SECCOMP, "data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*") \
+    X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there") \
+    X(CJ_EXEC, "s1: path (argv/envp come from the plan)")
+
 enum cjail_op {
-    CJ_RESET_SIGNALS = 1, // default dispositions, empty signal mask
-    CJ_IGNORE_SIGNAL,     // a: signal number, set to SIG_IGN (IgnoreSIGPIPE=)
-    CJ_SETSID,
-    CJ_CGROUP_JOIN,       // s1: a cgroup.procs file; "0" is written (= self), unless born there (cgroup_fd)
-    CJ_CLOSE_FDS,         // mark every fd >= a close-on-exec
-    CJ_DUP2,              // a -> b (clears close-on-exec on b, even when a == b)
-    CJ_WRITE_FILE,        // s1: path, s2: contents
-    CJ_NICE,              // a: nice value (signed)
-    CJ_PERSONALITY,       // a: persona
-    CJ_SCHEDULER,         // a: policy (with SCHED_RESET_ON_FORK), b: priority
-    CJ_IOPRIO,            // a: class << 13 | data
-    CJ_TIMERSLACK,        // a: nanoseconds
-    CJ_AFFINITY,          // data: CPU mask (64-bit words), a: its size in bytes
-    CJ_MEMPOLICY,         // a: MPOL_* mode, data: node mask (64-bit words) or NULL, b: maxnode (bits)
-    CJ_UMASK,             // a: mask
-    CJ_RLIMIT,            // a: resource, b: soft, c: hard; above what may be raised to, as close as allowed
-    CJ_KEYRING,           // a: 0 private (new session keyring), 1 shared (also link the user keyring)
-    CJ_UNSHARE,           // a: CLONE_* flags
-    CJ_USERNS,            // s1: uid_map, s2: gid_map (written by a helper still outside the namespace)
-    CJ_LOOPBACK_UP,
-    CJ_SETNS,             // a: namespace fd, b: CLONE_NEW* type
-    CJ_MOUNT,             // s1 source, s2 target, s3 fstype, s4 data, a flags
-    CJ_BIND_SELF,         // s1: make the path a mount point (bind onto itself) unless it is one
-    CJ_UMOUNT_BELOW,      // s1: detach every mount at or below the path
-    CJ_INACCESSIBLE,      // s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)
-    CJ_PRIVATE_DEV,       // s1: staging directory, s2: target (/dev)
-    CJ_REMOUNT,           // s1: path, a: MOUNT_ATTR_* to set, b: to clear, s2: deny list (NUL-separated, empty-terminated);
-                          //  flag CJ_RECURSIVE: also every submount not below a deny-listed path
-    CJ_MOVE_ROOT,         // s1: new root (already a mount point): move it onto / and chroot
-    CJ_CHROOT,            // s1
-    CJ_SETGROUPS,         // data: gid_t[], a: count
-    CJ_SETGID,            // a
-    CJ_SETUID,            // a
-    CJ_KEEPCAPS,          // a: 0/1
-    CJ_BSET_LIMIT,        // a: capability mask to keep in the bounding and inheritable sets, b: last capability number
-    CJ_INHERITABLE,       // a: the inheritable set (effective and permitted unchanged)
-    CJ_AMBIENT,           // a: the ambient set (everything else is lowered)
-    CJ_SECUREBITS,        // a
-    CJ_NO_NEW_PRIVS,
-    CJ_CHDIR,             // s1
-    CJ_SECCOMP,           // data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*
-    CJ_ENV_PID,           // a: index of an envp entry "NAME=" followed by room for 10 digits: our pid goes there
-    CJ_EXEC,              // s1: path (argv/envp come from the plan)
+    CJ_OP_NONE = 0,
+#define CJAIL_ENUM_ENTRY(op, slots) op,
+    CJAIL_OPS(CJAIL_ENUM_ENTRY)
+#undef CJAIL_ENUM_ENTRY
+    CJ_OP_END,  // one past the last op
 };
+
+// The op's name ("CJ_MOUNT") and what its slots hold, or NULL for a number that is no op.
+const char *cjail_op_name(uint32_t op);
+const char *cjail_op_slots(uint32_t op);
 
 enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
