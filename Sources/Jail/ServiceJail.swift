@@ -49,6 +49,9 @@ public enum ServiceJail {
         }
         request.spec.environment = try environment(context.environment)
         request.directories = directories(context.filesystem)
+        if !context.environment.credentials.isEmpty {
+            request.credentials = CredentialRequest(unitName: unitName, settings: context.environment.credentials)
+        }
         try streams(context.stdio, into: &request)
         if let signal = kill.killSignal { request.stop.killSignal = signal.number }
         if let send = kill.sendSIGKILL { request.stop.sendSIGKILL = send }
