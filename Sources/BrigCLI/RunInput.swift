@@ -117,6 +117,10 @@ struct RunInput {
         if let filter = input.request.deviceFilter {
             text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"
         }
+        if let credentials = input.request.credentials {
+            text += "# credentials: a read-only ramfs at \(credentials.directory) ($CREDENTIALS_DIRECTORY), files 0400 and directory 0500 owned by the service's user, read before start [243 CREDENTIALS]\n"
+            text += credentials.summary.map { "#   \($0)\n" }.joined()
+        }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

@@ -85,7 +85,6 @@ public enum DirectiveFates {
         reason: "accounting only: it counts what the service uses, for the service manager to report")
     private static let cgroup = DirectiveFate.refused(.cgroup, reason: "cgroup resource control is not supported by brig run")
     private static let images = DirectiveFate.refused(.namespace, reason: "disk images and system extensions are not supported by brig run")
-    private static let credentials = DirectiveFate.refused(.credentials, reason: "credentials are not supported by brig run")
 
     /// Section, names, fate.
     private static let groups: [(String, String, DirectiveFate)] = [
@@ -152,7 +151,7 @@ public enum DirectiveFates {
         ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
-        ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", credentials),
+        ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", .applied),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \

@@ -43,6 +43,8 @@ public struct LaunchRequest: Sendable {
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
     public var deviceFilter: DeviceFilter? = nil
+    /// LoadCredential= and friends: the store at $CREDENTIALS_DIRECTORY.
+    public var credentials: CredentialRequest? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -52,6 +54,7 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of the start command that failed.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
+        let credentials = try request.credentials?.acquire()
         if ownsProcess {
             Shield.raise()
             RunSite.sweepOrphans()
@@ -62,6 +65,7 @@ public enum Launcher {
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
         var ipcOwner: UInt32? = nil
+        var credentialStore: CredentialStore? = nil
         defer {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
@@ -69,8 +73,9 @@ public enum Launcher {
             // are not cleaned under them, and their uid stays leased while the cgroup lives.
             if site.isEmpty {
                 request.directories.cleanUp()
+                credentialStore?.remove()
             } else {
-                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory= and PrivateTmp= are left in place")
+                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp= and the credentials are left in place")
             }
             lease?.release()
             site.remove()
@@ -91,6 +96,12 @@ public enum Launcher {
             spec.mounts.emptyDirectories += prepared.emptyDirectories
         }
         spec.environment += prepared.environment
+        if let request = request.credentials, let credentials {
+            credentialStore = try CredentialStore.create(unitName: request.unitName, credentials: credentials, uid: uid,
+                                                         label: "credentials of \(request.unitName)")
+            spec.environment.append("CREDENTIALS_DIRECTORY=\(request.directory)")
+            spec.mounts.credentialsDirectory = request.directory
+        }
         if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
         let stdio = try streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
         (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
@@ -131,6 +142,10 @@ public enum Launcher {
         for entry in request.directories.entries where spec.mounts.needsMountNamespace {
             let path = entry.kind.base + "/" + entry.path
             spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
+        }
+        if let credentials = request.credentials {
+            spec.environment.append("CREDENTIALS_DIRECTORY=\(credentials.directory)")
+            spec.mounts.credentialsDirectory = credentials.directory
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)

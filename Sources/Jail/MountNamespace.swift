@@ -44,6 +44,9 @@ public struct MountSettings: Sendable {
     public var mountAPIVFS: Bool? = nil
     public var noNewPrivileges = false
     public var rootDirectory: String? = nil
+    /// /run/credentials/UNIT when the service has credentials: the jail sees that store, read-only,
+    /// and nothing else of /run/credentials. It never makes a mount namespace by itself.
+    public var credentialsDirectory: String? = nil
 
     public init() {}
 
@@ -59,6 +62,7 @@ public struct MountSettings: Sendable {
         kept.temporaryFileSystems = temporaryFileSystems
         kept.emptyDirectories = emptyDirectories
         kept.rootDirectory = rootDirectory
+        kept.credentialsDirectory = credentialsDirectory
         kept.mountAPIVFS = false
         return kept
     }
@@ -176,7 +180,20 @@ public struct MountSettings: Sendable {
             e.flags = MountFlags.noSUID | MountFlags.noDev | MountFlags.noExec
             list.append(e)
         }
-        list.append(MountEntry("/run/credentials", .inaccessible, optional: true, directive: "(no credentials)"))
+        if let store = credentialsDirectory {
+            // An empty read-only /run/credentials hides other services' stores; this one is bound over it.
+            var top = MountEntry("/run/credentials", .tmpfs, directive: "(credentials)")
+            top.readOnly = true
+            top.options = "mode=0755,size=4m,nr_inodes=1k"
+            top.flags = MountFlags.noDev | MountFlags.strictAtime | MountFlags.noSUID | MountFlags.noExec
+            list.append(top)
+            var own = MountEntry(store, .bind, directive: "(credentials)")
+            own.source = store
+            own.readOnly = true
+            list.append(own)
+        } else {
+            list.append(MountEntry("/run/credentials", .inaccessible, optional: true, directive: "(no credentials)"))
+        }
         return list
     }
 

@@ -50,6 +50,9 @@ public enum ServiceJail {
         }
         request.spec.environment = try environment(context.environment)
         request.directories = directories(context.filesystem)
+        if !context.environment.credentials.isEmpty {
+            request.credentials = CredentialRequest(unitName: unitName, settings: context.environment.credentials)
+        }
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         return request

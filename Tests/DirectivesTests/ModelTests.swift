@@ -244,7 +244,8 @@ import Testing
         let u = service("AppArmorProfile=-myprofile", "LoadCredential=key:/etc/key", "SetCredential=a:b",
                         "PermissionsStartOnly=yes", "Slice=system-x.slice", "OOMPolicy=kill")
         #expect(u.exec.sandbox.appArmorProfile == "-myprofile")
-        #expect(u.exec.environment.credentials == ["LoadCredential": ["key:/etc/key"], "SetCredential": ["a:b"]])
+        #expect(u.exec.environment.credentials.loads.map { "\($0.id):\($0.path)" } == ["key:/etc/key"])
+        #expect(u.exec.environment.credentials.literals.map { "\($0.id):\(String(decoding: $0.data, as: UTF8.self))" } == ["a:b"])
         #expect(u.service.permissionsStartOnly == true && u.service.slice == "system-x.slice" && u.service.oomPolicy == .kill)
         #expect(u.unmodelled.isEmpty)
         #expect(messages(service("Slice=foo.service")) == ["Slice=foo.service: 'foo.service' is not a slice unit name"])

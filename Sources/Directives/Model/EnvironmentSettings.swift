@@ -15,9 +15,8 @@ public struct EnvironmentSettings: Sendable {
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
     public var unsetEnvironment: [String] = []
-    /// LoadCredential=/LoadCredentialEncrypted=/SetCredential=/SetCredentialEncrypted= lines as
-    /// written (`ID[:VALUE]`), by directive; brig passes no credentials and refuses units that ask.
-    public var credentials: [String: [String]] = [:]
+    /// LoadCredential=, SetCredential=, ImportCredential= and their encrypted forms.
+    public var credentials = CredentialSettings()
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
@@ -33,9 +32,8 @@ public struct EnvironmentSettings: Sendable {
         case "PassEnvironment":
             if d.value.isEmpty { passEnvironment = []; break }
             passEnvironment += EnvironmentValues.names(try d.expanded(), allowAssignments: false, skipped: &d.skipped.problems)
-        case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted":
-            if d.value.isEmpty { credentials[d.key] = nil; break }
-            credentials[d.key, default: []].append(try d.expanded())
+        case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "ImportCredential":
+            return try credentials.apply(d)
         case "UnsetEnvironment":
             if d.value.isEmpty { unsetEnvironment = []; break }
             unsetEnvironment += EnvironmentValues.names(try d.expanded(), allowAssignments: true, skipped: &d.skipped.problems)

@@ -81,6 +81,11 @@ public struct UnitConfig: Sendable {
             apply(a, hint: hint, specifiers: specifiers, inDropIn: inDropIn)
         case .removed:
             diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
+        case .newer where a.key == "ImportCredential" && Self.runsProcesses(a.section):
+            // brig reads the credential stores it was given itself, as systemd 254 and later do.
+            diagnostics.append(Diagnostic(.warning, a.location,
+                "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
+            apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
