@@ -1,3 +1,5 @@
+import Directives
+
 /// The facts that differ between systemd versions: which syscalls each group holds, and which
 /// syscall names exist on this architecture (names that do not are skipped, as libseccomp does).
 public struct RuleSet: Sendable {
@@ -10,18 +12,15 @@ public struct RuleSet: Sendable {
 
     public init(version: Int, groups: [String: [String]], nativeNumbers: [String: Int]) {
         self.version = version; self.groups = groups; self.nativeNumbers = nativeNumbers
+        let release: SystemdRules = version >= 261 ? .v261 : .v252
         var expanded: [String: [(String, Int)]] = [:]
         for group in groups.keys {
-            var seenGroups: Set<String> = [], seen: Set<Int> = [], list: [(String, Int)] = []
-            func visit(_ g: String) {
-                guard seenGroups.insert(g).inserted else { return }
-                for m in groups[g] ?? [] {
-                    if m.hasPrefix("@") { visit(m) }
-                    else if let n = nativeNumbers[m], seen.insert(n).inserted { list.append((m, n)) }
-                }
+            // One call per number: several names of a group may stand for the same call here.
+            var seen: Set<Int> = []
+            expanded[group] = (SyscallGroups.expand(group, rules: release) ?? []).compactMap { name in
+                guard let n = nativeNumbers[name], seen.insert(n).inserted else { return nil }
+                return (name, n)
             }
-            visit(group)
-            expanded[group] = list
         }
         self.expanded = expanded
     }
@@ -39,7 +38,6 @@ public struct RuleSet: Sendable {
     }
 }
 
-import Directives
 
 extension RuleSet {
     /// The rules of a systemd release on this architecture (x86-64).

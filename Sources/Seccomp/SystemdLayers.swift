@@ -27,10 +27,10 @@ enum SystemdLayers {
         add(s.protectKernelTunables, SeccompLayer("ProtectKernelTunables=", rules: [
             .always("_sysctl", eperm, abis: [.x86_64, .x86]),
         ]))
-        add(s.protectKernelModules, refusing(moduleCalls, "ProtectKernelModules="))
+        add(s.protectKernelModules, refusing("@module", s.rules, "ProtectKernelModules="))
         add(s.protectKernelLogs, SeccompLayer("ProtectKernelLogs=", rules: [.always("syslog", eperm)]))
-        add(s.protectClock, refusing(clockCalls, "ProtectClock="))
-        add(s.privateDevices, refusing(rawIOCalls, "PrivateDevices="))
+        add(s.protectClock, refusing("@clock", s.rules, "ProtectClock="))
+        add(s.privateDevices, refusing("@raw-io", s.rules, "PrivateDevices="))
         // (SystemCallArchitectures= comes here: it decides the ABIs of the program.)
         add(s.lockPersonality, lockPersonality(s.personality ?? 0 /* PER_LINUX */))
         if let log = s.syscallLog, let layer = syscallLog(log) { layers.append(layer) }
@@ -41,16 +41,10 @@ enum SystemdLayers {
         return layers
     }
 
-    /// @module, @clock and @raw-io, expanded: the groups the sandboxing directives imply,
-    /// written out so that `brig run` needs no group table (a SeccompLayerTests test checks
-    /// them against `SyscallGroups` for every rule set; all have the same members).
-    static let moduleCalls = ["delete_module", "finit_module", "init_module"]
-    static let clockCalls = ["adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime", "clock_settime64", "settimeofday"]
-    static let rawIOCalls = ["ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-                             "s390_pci_mmio_read", "s390_pci_mmio_write"]
-
-    private static func refusing(_ calls: [String], _ origin: String) -> SeccompLayer {
-        SeccompLayer(origin, rules: calls.map { .always($0, eperm) })
+    /// A layer refusing every call of `group` with EPERM, as systemd does for the groups its
+    /// sandboxing directives imply (@module, @clock, @raw-io).
+    private static func refusing(_ group: String, _ rules: SystemdRules, _ origin: String) -> SeccompLayer {
+        SeccompLayer(origin, rules: (SyscallGroups.expand(group, rules: rules) ?? []).map { .always($0, eperm) })
     }
 
     /// All values of the bits of `mask` except `mask` itself: the calls a

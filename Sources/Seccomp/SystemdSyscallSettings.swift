@@ -49,8 +49,7 @@ public struct SystemdSyscallSettings: Sendable, Hashable {
     public var syscallFilter: SyscallList?
     /// SystemCallErrorNumber=: what filtered calls get; systemd's default kills the process.
     public var syscallErrorAction: SeccompAction = .killProcess
-    /// The systemd release whose rules apply (every known release refuses the same calls
-    /// for ProtectClock= and the like: see `SystemdLayers.moduleCalls`).
+    /// The systemd release whose syscall groups apply.
     public var rules: SystemdRules = .v252
 
     public init() {}
