@@ -37,9 +37,9 @@ public struct Assessment: Sendable {
     public let exposure: UInt64
     public var level: Level { Level(tenths: exposure) }
 
-    /// Scores `facts` the way systemd does: per applicable row ceil(badness * weight / range), and
+    /// Scores `unit` the way systemd does: per applicable row ceil(badness * weight / range), and
     /// overall ceil(100 * sum / total weight), all in integers.
-    public init(_ facts: SecurityFacts, rules: RuleSet, policy: SecurityPolicy? = nil,
+    public init(_ unit: AssessedUnit, rules: RuleSet, policy: SecurityPolicy? = nil,
                 checks: [Check] = CheckTable.all) throws(AssessmentError) {
         var rows: [Row] = []
         var badnessSum: UInt64 = 0, weightSum: UInt64 = 0
@@ -47,7 +47,7 @@ public struct Assessment: Sendable {
             let weight = policy?.weight(check) ?? check.weight
             let range = policy?.range(check) ?? check.range
             guard weight > 0 else { continue }   // a policy weight of 0 drops the row
-            var verdict = check.evaluate(facts, rules: rules)
+            var verdict = check.evaluate(unit, rules: rules)
             if let b = verdict.badness {
                 guard b <= range, range > 0 else {
                     throw .badnessBeyondRange(jsonField: check.jsonField, badness: b, range: range)
@@ -65,8 +65,8 @@ public struct Assessment: Sendable {
                 rows[i].exposureTenths = ceilDiv(ceilDiv(b * rows[i].weight * 100, rows[i].range), weightSum)
             }
         }
-        self.unitName = facts.unitName
-        self.fragmentPath = facts.fragmentPath
+        self.unitName = unit.config.name.name
+        self.fragmentPath = unit.fragmentPath
         self.rows = rows
         self.exposure = ceilDiv(badnessSum * 100, weightSum)
     }

@@ -9,10 +9,10 @@ public struct Report: Sendable {
     public let unit: LoadedUnit
     public let remedies: [String: [String]]     // by json_field, failing rows only
 
-    public init(target: String, assessment: Assessment, unit: LoadedUnit, facts: SecurityFacts) {
+    public init(target: String, assessment: Assessment, unit: LoadedUnit, assessed: AssessedUnit) {
         self.target = target; self.assessment = assessment; self.unit = unit
         var r: [String: [String]] = [:]
-        for row in assessment.rows where row.failed { r[row.check.jsonField] = row.check.remedy(for: facts) }
+        for row in assessment.rows where row.failed { r[row.check.jsonField] = row.check.remedy(for: assessed) }
         remedies = r
     }
 
@@ -28,9 +28,9 @@ extension Analyzer {
     /// Scores a loaded unit, keeping what renderers need.
     public func report(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Report {
         do {
-            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
-            let a = try Assessment(facts, rules: rules, policy: policy)
-            return Report(target: target, assessment: a, unit: unit, facts: facts)
+            let assessed = try AssessedUnit(unit, rules: rules, extra: extra)
+            let a = try Assessment(assessed, rules: rules, policy: policy)
+            return Report(target: target, assessment: a, unit: unit, assessed: assessed)
         } catch let e as UnitLoadError {
             throw AnalyzeError(target: target, message: e.description, isMasked: unit.isMasked)
         } catch let e as AssessmentError {
