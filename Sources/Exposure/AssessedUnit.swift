@@ -18,21 +18,22 @@ public struct AssessedUnit: Sendable {
 
     /// Reads a loaded unit; `extra` assignments apply last (a proposed drop-in). Throws when
     /// systemd would refuse to load the unit.
-    public init(_ unit: LoadedUnit, rules: RuleSet, extra: [Assignment] = []) throws(UnitLoadError) {
+    public init(_ unit: LoadedUnit, rules: SystemdRelease, extra: [Assignment] = []) throws(UnitLoadError) {
         if unit.isMasked { throw UnitLoadError(description: "\(unit.name.name): unit is masked") }
         var loaded = unit
         loaded.assignments += extra
-        let config = UnitConfig(loaded, rules: rules.release)
+        let config = UnitConfig(loaded, rules: rules)
         if let error = config.loadError { throw UnitLoadError(description: "\(error.location): \(error.message)") }
         self.config = config.withImplications()
         fragmentPath = unit.fragmentPath
+        let groups = NativeSyscallGroups.of(rules)
         var calls = SyscallSet()
         if let filter = self.config.exec.syscalls.filter {
             // The model's merge steps on native numbers. In an allow list, a call given an error
             // number fails rather than runs: systemd-analyze does not count it as allowed.
             for step in filter.steps {
                 let keep = step.puts && !(filter.isAllowList && step.action != nil)
-                for n in rules.numbers(of: step.name) {
+                for n in groups.numbers(of: step.name) {
                     if keep { calls.insert(n) } else { calls.remove(n) }
                 }
             }

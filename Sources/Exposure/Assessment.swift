@@ -1,3 +1,5 @@
+import Directives
+
 /// One check's result within a unit's assessment, with the weight and range actually used.
 public struct Row: Sendable {
     public let check: Check
@@ -39,7 +41,7 @@ public struct Assessment: Sendable {
 
     /// Scores `unit` the way systemd does: per applicable row ceil(badness * weight / range), and
     /// overall ceil(100 * sum / total weight), all in integers.
-    public init(_ unit: AssessedUnit, rules: RuleSet, policy: SecurityPolicy? = nil,
+    public init(_ unit: AssessedUnit, rules: SystemdRelease, policy: SecurityPolicy? = nil,
                 checks: [Check] = CheckTable.all) throws(AssessmentError) {
         var rows: [Row] = []
         var badnessSum: UInt64 = 0, weightSum: UInt64 = 0

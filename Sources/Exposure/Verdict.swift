@@ -10,7 +10,7 @@ public struct Verdict: Sendable {
 
 extension Check {
     /// This check's verdict on `unit`; the badness is on the check's own range.
-    public func evaluate(_ unit: AssessedUnit, rules: RuleSet) -> Verdict {
+    public func evaluate(_ unit: AssessedUnit, rules: SystemdRelease) -> Verdict {
         let u = unit.config, exec = u.exec, fs = exec.filesystem
         if needsDefaultDependencies && !(u.unit.defaultDependencies ?? true) {
             return Verdict(badness: nil, description: "Not meaningful for a unit that runs early in boot")
@@ -113,12 +113,12 @@ extension Check {
         return passes
     }
 
-    private func syscallVerdict(_ group: String, _ unit: AssessedUnit, _ rules: RuleSet) -> Verdict {
+    private func syscallVerdict(_ group: String, _ unit: AssessedUnit, _ rules: SystemdRelease) -> Verdict {
         let isAllowList = unit.config.exec.syscalls.filter?.isAllowList ?? false
         if !isAllowList && unit.systemCallFilter.isEmpty {
             return Verdict(badness: 10, description: "No system call filter")
         }
-        let hit = rules.firstAllowed(in: group, allowList: isAllowList, filter: unit.systemCallFilter)
+        let hit = NativeSyscallGroups.of(rules).firstAllowed(in: group, allowList: isAllowList, filter: unit.systemCallFilter)
         if isAllowList {
             if let hit { return Verdict(badness: 9, description: "The allow list lets \(group) through (\(hit), ...)") }
             return Verdict(badness: 0, description: "The allow list leaves out \(group)")

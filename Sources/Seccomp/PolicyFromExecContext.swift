@@ -5,7 +5,7 @@ extension SeccompPolicy {
     /// context, or nil when it installs none (then no filter and no libseccomp is needed). Pass
     /// the context of `UnitConfig.withImplications()`, so that e.g. DynamicUser='s
     /// RestrictSUIDSGID= counts; `rules` decides the members of the syscall groups.
-    public static func forUnit(_ exec: ExecContext, rules: SystemdRules = .v252) throws(SeccompError) -> SeccompPolicy? {
+    public static func forUnit(_ exec: ExecContext, rules: SystemdRelease = .v252) throws(SeccompError) -> SeccompPolicy? {
         let layers = SystemdLayers.layers(for: exec, rules: rules)
         // SystemCallArchitectures= keeps the ABIs of this machine it lists (`native` is x86-64);
         // the native ABI is never blocked, whatever the list says.

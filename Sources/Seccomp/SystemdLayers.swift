@@ -9,7 +9,7 @@ enum SystemdLayers {
 
     /// The layers for a unit's exec context, in the order systemd installs them; `rules` decides
     /// the members of the syscall groups.
-    static func layers(for exec: ExecContext, rules: SystemdRules) -> [SeccompLayer] {
+    static func layers(for exec: ExecContext, rules: SystemdRelease) -> [SeccompLayer] {
         let s = exec.sandbox, syscalls = exec.syscalls
         var layers: [SeccompLayer] = []
         func add(_ setting: Bool?, _ layer: @autoclosure () -> SeccompLayer) {
@@ -62,7 +62,7 @@ enum SystemdLayers {
 
     /// A layer refusing every call of `group` with EPERM, as systemd does for the groups its
     /// sandboxing directives imply (@module, @clock, @raw-io).
-    static func refusing(_ group: String, _ rules: SystemdRules, _ origin: String) -> SeccompLayer {
+    static func refusing(_ group: String, _ rules: SystemdRelease, _ origin: String) -> SeccompLayer {
         SeccompLayer(origin, rules: (SyscallGroups.expand(group, rules: rules) ?? []).map { .always($0, eperm) })
     }
 
@@ -108,7 +108,7 @@ enum SystemdLayers {
 
     static func memoryDenyWriteExecute() -> SeccompLayer {
         let write: UInt64 = 0x2, exec: UInt64 = 0x4, shmExec: UInt64 = 0o100000
-        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: ABISet) -> SeccompLayer.Rule {
+        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: ABISet) -> SeccompLayer.CallRule {
             .when(call, [[.arg(argument, masked: mask, equals: mask)]], otherwise: otherMaskedValues(argument, mask),
                   eperm, abis: abis)
         }
@@ -136,11 +136,11 @@ enum SystemdLayers {
 
     static func restrictSUIDSGID() -> SeccompLayer {
         let suid: UInt64 = 0o4000, sgid: UInt64 = 0o2000, create: UInt64 = 0o100  // O_CREAT
-        func mode(_ call: String, _ argument: UInt32) -> SeccompLayer.Rule {
+        func mode(_ call: String, _ argument: UInt32) -> SeccompLayer.CallRule {
             .when(call, [[.arg(argument, masked: suid, equals: suid)], [.arg(argument, masked: sgid, equals: sgid)]],
                   otherwise: [[.arg(argument, masked: suid | sgid, equals: 0)]], eperm)
         }
-        func creating(_ call: String, flags: UInt32, mode: UInt32) -> SeccompLayer.Rule {
+        func creating(_ call: String, flags: UInt32, mode: UInt32) -> SeccompLayer.CallRule {
             let creates = ArgumentComparison.arg(flags, masked: create, equals: create)
             return .when(call, [[creates, .arg(mode, masked: suid, equals: suid)], [creates, .arg(mode, masked: sgid, equals: sgid)]],
                          otherwise: [[.arg(flags, masked: create, equals: 0)], [.arg(mode, masked: suid | sgid, equals: 0)]],
@@ -175,7 +175,7 @@ enum SystemdLayers {
         let blockedMask = blocked.reduce(0, |)
         let anyBlocked = blocked.map { [ArgumentComparison.arg(0, masked: $0, equals: $0)] }
         let noneBlocked = [[ArgumentComparison.arg(0, masked: blockedMask, equals: 0)]]
-        var rules: [SeccompLayer.Rule] = [
+        var rules: [SeccompLayer.CallRule] = [
             // clone3() flags sit in a structure: refused with ENOSYS so libc falls back to clone().
             .always("clone3", enosys),
         ]
@@ -203,7 +203,7 @@ enum SystemdLayers {
         ])
     }
 
-    static func syscallLog(_ log: SyscallFilter, rules: SystemdRules) -> SeccompLayer? {
+    static func syscallLog(_ log: SyscallFilter, rules: SystemdRelease) -> SeccompLayer? {
         let calls = log.resolved(rules: rules)
         // An allow list logs only the listed calls; a deny list logs all but them.
         let (defaultAction, action): (SeccompAction, SeccompAction) = log.isAllowList ? (.allow, .log) : (.log, .allow)
@@ -212,7 +212,7 @@ enum SystemdLayers {
                             rules: calls.keys.sorted().map { .always($0, action) })
     }
 
-    static func syscallFilter(_ filter: SyscallFilter, rules: SystemdRules, errorAction: SeccompAction) -> SeccompLayer? {
+    static func syscallFilter(_ filter: SyscallFilter, rules: SystemdRelease, errorAction: SeccompAction) -> SeccompLayer? {
         let calls = filter.resolved(rules: rules)
         let (defaultAction, action): (SeccompAction, SeccompAction) =
             filter.isAllowList ? (errorAction, .allow) : (.allow, errorAction)

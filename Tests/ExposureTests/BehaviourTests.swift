@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import Directives
 import UnitFile
 @testable import Exposure
 
 /// What a user sees from the scoring, the remedies, the policy and the renderers.
 struct BehaviourTests {
-    static let rules = RuleSet.systemd(252)
+    static let rules = SystemdRelease.v252
 
     func assessed(_ lines: [String]) throws -> AssessedUnit {
         let dir = NSTemporaryDirectory() + "brig-behaviour-\(UUID().uuidString)"
