@@ -78,3 +78,18 @@ func ceilDiv(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + b - 1) / b }
 
 /// "x.y" for an exposure in tenths.
 public func tenthsText(_ t: UInt64) -> String { "\(t / 10).\(t % 10)" }
+
+/// `tenthsText(t)` appended as bytes: renderers write one per row, and building a String for
+/// each costs more than the rest of the row.
+func appendTenths(_ t: UInt64, to out: inout [UInt8]) {
+    appendDecimal(t / 10, to: &out)
+    out.append(UInt8(ascii: "."))
+    out.append(UInt8(ascii: "0") + UInt8(t % 10))
+}
+
+/// The decimal digits of `n`, appended as bytes (as `String(n)` would spell it).
+func appendDecimal(_ n: UInt64, to out: inout [UInt8]) {
+    if n < 10 { out.append(UInt8(ascii: "0") + UInt8(n)); return }
+    appendDecimal(n / 10, to: &out)
+    out.append(UInt8(ascii: "0") + UInt8(n % 10))
+}

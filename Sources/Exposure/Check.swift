@@ -1,7 +1,9 @@
 import Directives
 
 /// One row of the exposure assessment: what systemd calls a "security assessor".
-public struct Check: Sendable {
+/// A class: every row of every unit's assessment refers to one, and copying a reference is
+/// cheaper than copying (and retaining) each of its strings.
+public final class Check: Sendable {
     public let id: String            // "ProtectSystem=", "CapabilityBoundingSet=~CAP_SYS_ADMIN"
     public let jsonField: String     // systemd's JSON/policy key, spelled exactly as systemd does
     public let weight: UInt64

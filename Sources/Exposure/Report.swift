@@ -7,13 +7,13 @@ public struct Report: Sendable {
     public let target: String
     public let assessment: Assessment
     public let unit: LoadedUnit
-    public let remedies: [String: [String]]     // by json_field, failing rows only
+    /// The remedy of each row, by the row's index; nil for rows that did not fail. (An array
+    /// rather than a dictionary by json_field: renderers look one up for every row of every unit.)
+    public let remedies: [[String]?]
 
     public init(target: String, assessment: Assessment, unit: LoadedUnit, assessed: AssessedUnit) {
         self.target = target; self.assessment = assessment; self.unit = unit
-        var r: [String: [String]] = [:]
-        for row in assessment.rows where row.failed { r[row.check.jsonField] = row.check.remedy(for: assessed) }
-        remedies = r
+        remedies = assessment.rows.map { $0.failed ? $0.check.remedy(for: assessed) : nil }
     }
 
     /// Where the directive a row is about was last set, else the unit's main file.
