@@ -15,6 +15,8 @@ public final class Check: Sendable {
     public let fail: String          // our sentence when it fails completely
     /// `,"name":"<id>","json_field":"<jsonField>"` as JSON bytes, quoted once rather than per unit.
     let jsonNameFields: [UInt8]
+    /// The lines that make this check pass when they are the same for every unit (see `remedy`).
+    let fixedRemedy: [String]?
 
     public init(_ id: String, _ jsonField: String, weight: UInt64, range: UInt64, _ criterion: Criterion,
                 needsDefaultDependencies: Bool = false, pass: String, fail: String) {
@@ -26,6 +28,7 @@ public final class Check: Sendable {
         fields += #","json_field":"#.utf8
         JSON.quote(jsonField, into: &fields)
         jsonNameFields = fields
+        fixedRemedy = Self.remedy(criterion, id: id, unit: nil)
     }
 }
 

@@ -22,7 +22,7 @@ struct NativeSyscallGroups: Sendable {
         let table = SyscallTable.x86_64
         var numbers: [String: Int] = [:]
         for name in table.names { if let n = table.number(of: name) { numbers[name] = Int(n) } }
-        var expanded: [String: [(String, Int)]] = [:]
+        var expanded: [String: [(name: String, number: Int)]] = [:]
         for group in SyscallGroups.names(rules: release) {
             // One entry per number: several names of a group may stand for the same call here.
             var seen: Set<Int> = []

@@ -4,9 +4,16 @@ import UnitFile
 /// For a failing check, the [Service] lines that make it pass.
 extension Check {
     public func remedy(for unit: AssessedUnit) -> [String] {
-        let u = unit.config
+        fixedRemedy ?? Self.remedy(criterion, id: id, unit: unit) ?? []
+    }
+
+    /// The remedy of a check with `criterion` and `id` for `unit`; without a unit, the remedy
+    /// where it is the same for every unit (most are: `Check` keeps it, so that the lines are
+    /// built once rather than for every failing row of every unit), else nil.
+    static func remedy(_ criterion: Criterion, id: String, unit: AssessedUnit?) -> [String]? {
         switch criterion {
         case .user:
+            guard let unit else { return nil }
             return ["root", "0", "nobody"].contains(unit.user ?? "") ? ["User=", "DynamicUser=yes"] : ["DynamicUser=yes"]
         case .supplementaryGroups: return ["SupplementaryGroups="]
         case .removeIPC: return ["RemoveIPC=yes"]
@@ -31,12 +38,17 @@ extension Check {
             case .other: ["RestrictAddressFamilies=none"]
             }
         case .architectures:
-            return (u.exec.syscalls.architectures ?? []).isEmpty ? ["SystemCallArchitectures=native"]
+            guard let unit else { return nil }
+            return (unit.config.exec.syscalls.architectures ?? []).isEmpty ? ["SystemCallArchitectures=native"]
                 : ["SystemCallArchitectures=", "SystemCallArchitectures=native"]
         case .systemCallGroup: return [id]
         case .ipAddresses:
-            return (u.resources.ipAddressAllow ?? []).isEmpty ? ["IPAddressDeny=any"] : ["IPAddressAllow=", "IPAddressDeny=any"]
-        case .devices: return u.resources.deviceAllow.isEmpty ? ["DevicePolicy=closed"] : ["DeviceAllow=", "DevicePolicy=closed"]
+            guard let unit else { return nil }
+            return (unit.config.resources.ipAddressAllow ?? []).isEmpty ? ["IPAddressDeny=any"]
+                : ["IPAddressAllow=", "IPAddressDeny=any"]
+        case .devices:
+            guard let unit else { return nil }
+            return unit.config.resources.deviceAllow.isEmpty ? ["DevicePolicy=closed"] : ["DeviceAllow=", "DevicePolicy=closed"]
         case .ambientCapabilities: return ["AmbientCapabilities="]
         }
     }
