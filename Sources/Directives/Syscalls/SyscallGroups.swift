@@ -44,7 +44,8 @@ public enum SyscallGroups {
 
     /// All system-call names a group stands for, nested groups resolved, each name once,
     /// in first-seen order. Nil for an unknown group. A cycle cannot loop: each group is
-    /// visited once.
+    /// visited once. The one expansion of groups: SystemCallFilter= and SystemCallLog=, the
+    /// groups sandboxing directives imply (seccomp) and the exposure checks all use it.
     public static func expand(_ group: String, rules: SystemdRelease) -> [String]? {
         let table = table(rules)
         guard table.members[group] != nil else { return nil }
