@@ -1,4 +1,5 @@
 import ArgumentParser
+import Directives
 import Exposure
 import FoundationEssentials
 import Glibc
@@ -35,7 +36,7 @@ struct AnalyzeCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read security policy \(path)") }
             do { policy = try SecurityPolicy(json: data, source: path) } catch { fail(error.description) }
         }
-        let analyzer = Analyzer(root: root, rules: .systemd(version), policy: policy)
+        let analyzer = Analyzer(root: root, rules: SystemdRelease(version: version), policy: policy)
         let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units

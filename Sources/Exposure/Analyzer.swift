@@ -1,13 +1,14 @@
+import Directives
 import UnitFile
 
 /// Loads and scores units given by name or path, as `systemd-analyze security --offline` does:
 /// a path's directory is searched first, so its drop-ins and templates apply.
 public struct Analyzer: Sendable {
     public let root: String
-    public let rules: RuleSet
+    public let rules: SystemdRelease
     public let policy: SecurityPolicy?
 
-    public init(root: String = "/", rules: RuleSet, policy: SecurityPolicy? = nil) {
+    public init(root: String = "/", rules: SystemdRelease, policy: SecurityPolicy? = nil) {
         self.root = root; self.rules = rules; self.policy = policy
     }
 

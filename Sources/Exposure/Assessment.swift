@@ -1,3 +1,5 @@
+import Directives
+
 /// One check's result within a unit's assessment, with the weight and range actually used.
 public struct Row: Sendable {
     public let check: Check
@@ -37,9 +39,9 @@ public struct Assessment: Sendable {
     public let exposure: UInt64
     public var level: Level { Level(tenths: exposure) }
 
-    /// Scores `facts` the way systemd does: per applicable row ceil(badness * weight / range), and
+    /// Scores `unit` the way systemd does: per applicable row ceil(badness * weight / range), and
     /// overall ceil(100 * sum / total weight), all in integers.
-    public init(_ facts: SecurityFacts, rules: RuleSet, policy: SecurityPolicy? = nil,
+    public init(_ unit: AssessedUnit, rules: SystemdRelease, policy: SecurityPolicy? = nil,
                 checks: [Check] = CheckTable.all) throws(AssessmentError) {
         var rows: [Row] = []
         var badnessSum: UInt64 = 0, weightSum: UInt64 = 0
@@ -47,7 +49,7 @@ public struct Assessment: Sendable {
             let weight = policy?.weight(check) ?? check.weight
             let range = policy?.range(check) ?? check.range
             guard weight > 0 else { continue }   // a policy weight of 0 drops the row
-            var verdict = check.evaluate(facts, rules: rules)
+            var verdict = check.evaluate(unit, rules: rules)
             if let b = verdict.badness {
                 guard b <= range, range > 0 else {
                     throw .badnessBeyondRange(jsonField: check.jsonField, badness: b, range: range)
@@ -65,8 +67,8 @@ public struct Assessment: Sendable {
                 rows[i].exposureTenths = ceilDiv(ceilDiv(b * rows[i].weight * 100, rows[i].range), weightSum)
             }
         }
-        self.unitName = facts.unitName
-        self.fragmentPath = facts.fragmentPath
+        self.unitName = unit.config.name.name
+        self.fragmentPath = unit.fragmentPath
         self.rows = rows
         self.exposure = ceilDiv(badnessSum * 100, weightSum)
     }
@@ -76,3 +78,18 @@ func ceilDiv(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + b - 1) / b }
 
 /// "x.y" for an exposure in tenths.
 public func tenthsText(_ t: UInt64) -> String { "\(t / 10).\(t % 10)" }
+
+/// `tenthsText(t)` appended as bytes: renderers write one per row, and building a String for
+/// each costs more than the rest of the row.
+func appendTenths(_ t: UInt64, to out: inout [UInt8]) {
+    appendDecimal(t / 10, to: &out)
+    out.append(UInt8(ascii: "."))
+    out.append(UInt8(ascii: "0") + UInt8(t % 10))
+}
+
+/// The decimal digits of `n`, appended as bytes (as `String(n)` would spell it).
+func appendDecimal(_ n: UInt64, to out: inout [UInt8]) {
+    if n < 10 { out.append(UInt8(ascii: "0") + UInt8(n)); return }
+    appendDecimal(n / 10, to: &out)
+    out.append(UInt8(ascii: "0") + UInt8(n % 10))
+}

@@ -16,35 +16,35 @@ public enum CheckTable {
     ]
 
     private static let filesystem: [Check] = [
-        Check("PrivateDevices=", "PrivateDevices", weight: 1000, range: 1, .enabled { $0.privateDevices },
+        Check("PrivateDevices=", "PrivateDevices", weight: 1000, range: 1, .enabled { $0.exec.sandbox.privateDevices },
               pass: "Sees only pseudo devices in /dev", fail: "Sees the host's physical devices"),
-        Check("PrivateMounts=", "PrivateMounts", weight: 1000, range: 1, .enabled { $0.privateMounts },
+        Check("PrivateMounts=", "PrivateMounts", weight: 1000, range: 1, .enabled { $0.exec.filesystem.privateMounts },
               pass: "Its mounts stay in its own namespace", fail: "Can mount file systems the host sees"),
-        Check("PrivateNetwork=", "PrivateNetwork", weight: 2500, range: 1, .enabled { $0.privateNetwork },
+        Check("PrivateNetwork=", "PrivateNetwork", weight: 2500, range: 1, .enabled { $0.exec.sandbox.privateNetwork },
               pass: "Has no network beyond loopback", fail: "Uses the host's network"),
-        Check("PrivateTmp=", "PrivateTmp", weight: 1000, range: 1, .enabled { $0.privateTmp },
+        Check("PrivateTmp=", "PrivateTmp", weight: 1000, range: 1, .enabled { $0.exec.filesystem.privateTmp },
               needsDefaultDependencies: true,
               pass: "Gets its own /tmp and /var/tmp", fail: "Shares /tmp and /var/tmp with everyone"),
-        Check("PrivateUsers=", "PrivateUsers", weight: 1000, range: 1, .enabled { $0.privateUsers },
+        Check("PrivateUsers=", "PrivateUsers", weight: 1000, range: 1, .enabled { $0.exec.sandbox.privateUsers },
               pass: "Sees no other users of the host", fail: "Sees every user of the host"),
         Check("ProtectControlGroups=", "ProtectControlGroups", weight: 1000, range: 1,
-              .enabled { $0.protectControlGroups },
+              .enabled { $0.exec.sandbox.protectControlGroups },
               pass: "Cannot write to the cgroup tree", fail: "Can write to the cgroup tree"),
         Check("ProtectKernelModules=", "ProtectKernelModules", weight: 1000, range: 1,
-              .enabled { $0.protectKernelModules },
+              .enabled { $0.exec.sandbox.protectKernelModules },
               pass: "Cannot load or inspect kernel modules", fail: "Can load or inspect kernel modules"),
         Check("ProtectKernelTunables=", "ProtectKernelTunables", weight: 1000, range: 1,
-              .enabled { $0.protectKernelTunables },
+              .enabled { $0.exec.sandbox.protectKernelTunables },
               pass: "Kernel tunables in /proc and /sys are read-only", fail: "Can change kernel tunables"),
         Check("ProtectKernelLogs=", "ProtectKernelLogs", weight: 1000, range: 1,
-              .enabled { $0.protectKernelLogs },
+              .enabled { $0.exec.sandbox.protectKernelLogs },
               pass: "Cannot touch the kernel log buffer", fail: "Can read and write the kernel log buffer"),
-        Check("ProtectClock=", "ProtectClock", weight: 1000, range: 1, .enabled { $0.protectClock },
+        Check("ProtectClock=", "ProtectClock", weight: 1000, range: 1, .enabled { $0.exec.sandbox.protectClock },
               pass: "Cannot set the system or hardware clock", fail: "Can set the system or hardware clock"),
         Check("ProtectHome=", "ProtectHome", weight: 1000, range: 10, .protectHome,
               needsDefaultDependencies: true,
               pass: "Cannot see home directories", fail: "Can read and write home directories"),
-        Check("ProtectHostname=", "ProtectHostname", weight: 50, range: 1, .enabled { $0.protectHostname },
+        Check("ProtectHostname=", "ProtectHostname", weight: 50, range: 1, .enabled { $0.exec.sandbox.protectHostname },
               pass: "Cannot rename the host", fail: "Can change host and domain name"),
         Check("ProtectSystem=", "ProtectSystem", weight: 1000, range: 10, .protectSystem,
               needsDefaultDependencies: true,
@@ -55,13 +55,13 @@ public enum CheckTable {
     ]
 
     private static let processes: [Check] = [
-        Check("LockPersonality=", "LockPersonality", weight: 100, range: 1, .enabled { $0.lockPersonality },
+        Check("LockPersonality=", "LockPersonality", weight: 100, range: 1, .enabled { $0.exec.sandbox.lockPersonality },
               pass: "Cannot switch execution domain", fail: "Can switch execution domain (personality)"),
         Check("MemoryDenyWriteExecute=", "MemoryDenyWriteExecute", weight: 100, range: 1,
-              .enabled { $0.memoryDenyWriteExecute },
+              .enabled { $0.exec.sandbox.memoryDenyWriteExecute },
               pass: "Cannot map memory both writable and executable",
               fail: "Can map memory both writable and executable"),
-        Check("NoNewPrivileges=", "NoNewPrivileges", weight: 1000, range: 1, .enabled { $0.noNewPrivileges },
+        Check("NoNewPrivileges=", "NoNewPrivileges", weight: 1000, range: 1, .enabled { $0.exec.sandbox.noNewPrivileges },
               pass: "Cannot gain privileges through exec", fail: "Can gain privileges through setuid or file caps"),
     ]
 
@@ -115,11 +115,11 @@ public enum CheckTable {
         Check("RemoveIPC=", "RemoveIPC", weight: 100, range: 1, .removeIPC,
               pass: "Its System V IPC objects are removed when it stops",
               fail: "Its System V IPC objects outlive it"),
-        Check("Delegate=", "Delegate", weight: 100, range: 1, .disabled { $0.delegate },
+        Check("Delegate=", "Delegate", weight: 100, range: 1, .delegate,
               pass: "Does not manage a cgroup subtree", fail: "Manages a delegated cgroup subtree"),
-        Check("RestrictRealtime=", "RestrictRealtime", weight: 500, range: 1, .enabled { $0.restrictRealtime },
+        Check("RestrictRealtime=", "RestrictRealtime", weight: 500, range: 1, .enabled { $0.exec.sandbox.restrictRealtime },
               pass: "Cannot use realtime scheduling", fail: "Can use realtime scheduling"),
-        Check("RestrictSUIDSGID=", "RestrictSUIDSGID", weight: 1000, range: 1, .enabled { $0.restrictSUIDSGID },
+        Check("RestrictSUIDSGID=", "RestrictSUIDSGID", weight: 1000, range: 1, .enabled { $0.exec.sandbox.restrictSUIDSGID },
               pass: "Cannot create setuid or setgid files", fail: "Can create setuid or setgid files"),
     ]
 
@@ -138,18 +138,18 @@ public enum CheckTable {
         nsRow(.uts, 100, "UTS"),
     ]
 
-    private static func afRow(_ name: String, _ field: String, _ weight: UInt64,
-                              _ restricted: @escaping @Sendable (SecurityFacts) -> Bool, _ what: String) -> Check {
+    private static func afRow(_ name: String, _ field: String, _ weight: UInt64, _ group: AddressFamilyGroup,
+                              _ what: String) -> Check {
         Check("RestrictAddressFamilies=~" + name, "RestrictAddressFamilies_" + field, weight: weight, range: 1,
-              .enabled(restricted), pass: "Cannot open \(what) sockets", fail: "Can open \(what) sockets")
+              .addressFamilies(group), pass: "Cannot open \(what) sockets", fail: "Can open \(what) sockets")
     }
 
     private static let families: [Check] = [
-        afRow("AF_(INET|INET6)", "AF_INET_INET6", 1500, { $0.restrictsInet }, "IPv4/IPv6"),
-        afRow("AF_UNIX", "AF_UNIX", 25, { $0.restrictsUnix }, "UNIX domain"),
-        afRow("AF_NETLINK", "AF_NETLINK", 200, { $0.restrictsNetlink }, "netlink"),
-        afRow("AF_PACKET", "AF_PACKET", 1000, { $0.restrictsPacket }, "raw packet"),
-        afRow("…", "OTHER", 1250, { $0.restrictsOtherFamilies }, "uncommon"),
+        afRow("AF_(INET|INET6)", "AF_INET_INET6", 1500, .inet, "IPv4/IPv6"),
+        afRow("AF_UNIX", "AF_UNIX", 25, .unix, "UNIX domain"),
+        afRow("AF_NETLINK", "AF_NETLINK", 200, .netlink, "netlink"),
+        afRow("AF_PACKET", "AF_PACKET", 1000, .packet, "raw packet"),
+        afRow("…", "OTHER", 1250, .other, "uncommon"),
     ]
 
     private static func scRow(_ group: String, _ weight: UInt64) -> Check {

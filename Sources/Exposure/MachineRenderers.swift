@@ -22,22 +22,26 @@ public enum MachineRenderers {
         out += #"{"unit":"#.utf8; JSON.quote(a.unitName, into: &out)
         out += #","fragment_path":"#.utf8
         if let p = a.fragmentPath { JSON.quote(p, into: &out) } else { out += "null".utf8 }
-        out += #","exposure":"#.utf8; out += tenthsText(a.exposure).utf8
+        out += #","exposure":"#.utf8; appendTenths(a.exposure, to: &out)
         out += #","level":""#.utf8; out += a.level.rawValue.utf8
         out += #"","checks":["#.utf8
-        for (i, row) in a.rows.enumerated() {
+        for i in a.rows.indices {
+            let row = a.rows[i]
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out += #"{"set":"#.utf8
             out += (row.badness.map { $0 == 0 ? "true" : "false" } ?? "null").utf8
             out += row.check.jsonNameFields
             out += #","description":"#.utf8; JSON.quote(row.description, into: &out)
             out += #","exposure":"#.utf8
-            if let t = row.exposureTenths { out += "\"\(tenthsText(t))\"".utf8 } else { out += "null".utf8 }
-            out += #","badness":"#.utf8; out += (row.badness.map { String($0) } ?? "null").utf8
-            out += #","weight":"#.utf8; out += String(row.weight).utf8
-            out += #","range":"#.utf8; out += String(row.range).utf8
+            if let t = row.exposureTenths {
+                out.append(UInt8(ascii: "\"")); appendTenths(t, to: &out); out.append(UInt8(ascii: "\""))
+            } else { out += "null".utf8 }
+            out += #","badness":"#.utf8
+            if let b = row.badness { appendDecimal(b, to: &out) } else { out += "null".utf8 }
+            out += #","weight":"#.utf8; appendDecimal(row.weight, to: &out)
+            out += #","range":"#.utf8; appendDecimal(row.range, to: &out)
             out += #","remedy":"#.utf8
-            if let fix = r.remedies[row.check.jsonField] {
+            if let fix = r.remedies[i] {
                 out.append(UInt8(ascii: "["))
                 for (j, line) in fix.enumerated() {
                     if j > 0 { out.append(UInt8(ascii: ",")) }
@@ -55,13 +59,13 @@ public enum MachineRenderers {
         var seen = Set<String>()
         var results: [JSON] = []
         for r in reports {
-            for row in r.assessment.rows where row.failed {
+            for (row, remedy) in zip(r.assessment.rows, r.remedies) where row.failed {
                 if seen.insert(row.check.jsonField).inserted {
                     rules.append(.object([("id", .string(row.check.jsonField)), ("name", .string(row.check.id)),
                                           ("shortDescription", .object([("text", .string(row.check.fail))])),
                                           ("properties", .object([("weight", .int(row.weight)), ("range", .int(row.range))]))]))
                 }
-                let fix = r.remedies[row.check.jsonField] ?? []
+                let fix = remedy ?? []
                 var fields: [(String, JSON)] = [
                     ("ruleId", .string(row.check.jsonField)),
                     ("level", .string(row.badness == row.range ? "error" : "warning")),
@@ -93,7 +97,7 @@ public enum MachineRenderers {
         out += "# HELP brig_check_failing Failing exposure check of a unit: badness as a fraction of its range.\n"
         out += "# TYPE brig_check_failing gauge\n"
         for r in reports {
-            for row in r.assessment.rows where row.failed {
+            for (row, remedy) in zip(r.assessment.rows, r.remedies) where row.failed {
                 let value = Double(row.badness!) / Double(row.range)
                 out += "brig_check_failing{unit=\"\(label(r.assessment.unitName))\",check=\"\(label(row.check.jsonField))\"} \(value)\n"
             }

@@ -3,16 +3,22 @@ import UnitFile
 
 /// For a failing check, the [Service] lines that make it pass.
 extension Check {
-    public func remedy(for facts: SecurityFacts) -> [String] {
-        switch rule {
+    public func remedy(for unit: AssessedUnit) -> [String] {
+        fixedRemedy ?? Self.remedy(criterion, id: id, unit: unit) ?? []
+    }
+
+    /// The remedy of a check with `criterion` and `id` for `unit`; without a unit, the remedy
+    /// where it is the same for every unit (most are: `Check` keeps it, so that the lines are
+    /// built once rather than for every failing row of every unit), else nil.
+    static func remedy(_ criterion: Criterion, id: String, unit: AssessedUnit?) -> [String]? {
+        switch criterion {
         case .user:
-            return ["root", "0", "nobody"].contains(facts.user ?? "") ? ["User=", "DynamicUser=yes"] : ["DynamicUser=yes"]
+            guard let unit else { return nil }
+            return ["root", "0", "nobody"].contains(unit.user ?? "") ? ["User=", "DynamicUser=yes"] : ["DynamicUser=yes"]
         case .supplementaryGroups: return ["SupplementaryGroups="]
         case .removeIPC: return ["RemoveIPC=yes"]
-        case .enabled, .disabled:
-            // The directive is the check's id; address-family rows name the families to deny.
-            if id.hasPrefix("RestrictAddressFamilies=~") { return familyRemedy }
-            return [id + (id == "Delegate=" ? "no" : "yes")]
+        case .enabled: return [id + "yes"]   // the directive is the check's id
+        case .delegate: return ["Delegate=no"]
         case .protectHome: return ["ProtectHome=yes"]
         case .protectSystem: return ["ProtectSystem=strict"]
         case .rootDirectory: return ["RootDirectory=/var/lib/%N/root"]
@@ -23,24 +29,27 @@ extension Check {
         case .procSubset: return ["ProcSubset=pid"]
         case .notifyAccess: return ["NotifyAccess=main"]
         case .namespace: return [id]
+        case .addressFamilies(let group):
+            return switch group {
+            case .inet: ["RestrictAddressFamilies=~AF_INET AF_INET6"]
+            case .unix: ["RestrictAddressFamilies=~AF_UNIX"]
+            case .netlink: ["RestrictAddressFamilies=~AF_NETLINK"]
+            case .packet: ["RestrictAddressFamilies=~AF_PACKET"]
+            case .other: ["RestrictAddressFamilies=none"]
+            }
         case .architectures:
-            return facts.systemCallArchitectures.isEmpty ? ["SystemCallArchitectures=native"]
+            guard let unit else { return nil }
+            return (unit.config.exec.syscalls.architectures ?? []).isEmpty ? ["SystemCallArchitectures=native"]
                 : ["SystemCallArchitectures=", "SystemCallArchitectures=native"]
         case .systemCallGroup: return [id]
         case .ipAddresses:
-            return facts.ipAllowLocalhost || facts.ipAllowOther ? ["IPAddressAllow=", "IPAddressDeny=any"] : ["IPAddressDeny=any"]
-        case .devices: return facts.deviceAllowNonEmpty ? ["DeviceAllow=", "DevicePolicy=closed"] : ["DevicePolicy=closed"]
+            guard let unit else { return nil }
+            return (unit.config.resources.ipAddressAllow ?? []).isEmpty ? ["IPAddressDeny=any"]
+                : ["IPAddressAllow=", "IPAddressDeny=any"]
+        case .devices:
+            guard let unit else { return nil }
+            return unit.config.resources.deviceAllow.isEmpty ? ["DevicePolicy=closed"] : ["DeviceAllow=", "DevicePolicy=closed"]
         case .ambientCapabilities: return ["AmbientCapabilities="]
-        }
-    }
-
-    private var familyRemedy: [String] {
-        switch jsonField {
-        case "RestrictAddressFamilies_AF_INET_INET6": ["RestrictAddressFamilies=~AF_INET AF_INET6"]
-        case "RestrictAddressFamilies_AF_UNIX": ["RestrictAddressFamilies=~AF_UNIX"]
-        case "RestrictAddressFamilies_AF_NETLINK": ["RestrictAddressFamilies=~AF_NETLINK"]
-        case "RestrictAddressFamilies_AF_PACKET": ["RestrictAddressFamilies=~AF_PACKET"]
-        default: ["RestrictAddressFamilies=none"]
         }
     }
 }
@@ -58,10 +67,10 @@ public struct Fix: Sendable {
         var lines: [String] = []
         var current = try analyzer.assess(unit, target: unit.name.name)
         for _ in 0..<3 {
-            let facts = try Self.facts(unit, lines, analyzer)
+            let assessed = try Self.assessed(unit, lines, analyzer)
             var added = false
             for row in current.rows where row.failed {
-                for line in row.check.remedy(for: facts) where !lines.contains(line) {
+                for line in row.check.remedy(for: assessed) where !lines.contains(line) {
                     lines.append(line); added = true
                 }
             }
@@ -73,8 +82,8 @@ public struct Fix: Sendable {
         self.assessment = current
     }
 
-    private static func facts(_ unit: LoadedUnit, _ lines: [String], _ a: Analyzer) throws(AnalyzeError) -> SecurityFacts {
-        do { return try SecurityFacts(unit, rules: a.rules, extra: assignments(lines)) } catch {
+    private static func assessed(_ unit: LoadedUnit, _ lines: [String], _ a: Analyzer) throws(AnalyzeError) -> AssessedUnit {
+        do { return try AssessedUnit(unit, rules: a.rules, extra: assignments(lines)) } catch {
             throw AnalyzeError(target: unit.name.name, message: error.description)
         }
     }

@@ -7,13 +7,13 @@ public struct Report: Sendable {
     public let target: String
     public let assessment: Assessment
     public let unit: LoadedUnit
-    public let remedies: [String: [String]]     // by json_field, failing rows only
+    /// The remedy of each row, by the row's index; nil for rows that did not fail. (An array
+    /// rather than a dictionary by json_field: renderers look one up for every row of every unit.)
+    public let remedies: [[String]?]
 
-    public init(target: String, assessment: Assessment, unit: LoadedUnit, facts: SecurityFacts) {
+    public init(target: String, assessment: Assessment, unit: LoadedUnit, assessed: AssessedUnit) {
         self.target = target; self.assessment = assessment; self.unit = unit
-        var r: [String: [String]] = [:]
-        for row in assessment.rows where row.failed { r[row.check.jsonField] = row.check.remedy(for: facts) }
-        remedies = r
+        remedies = assessment.rows.map { $0.failed ? $0.check.remedy(for: assessed) : nil }
     }
 
     /// Where the directive a row is about was last set, else the unit's main file.
@@ -28,9 +28,9 @@ extension Analyzer {
     /// Scores a loaded unit, keeping what renderers need.
     public func report(_ unit: LoadedUnit, target: String, extra: [Assignment] = []) throws(AnalyzeError) -> Report {
         do {
-            let facts = try SecurityFacts(unit, rules: rules, extra: extra)
-            let a = try Assessment(facts, rules: rules, policy: policy)
-            return Report(target: target, assessment: a, unit: unit, facts: facts)
+            let assessed = try AssessedUnit(unit, rules: rules, extra: extra)
+            let a = try Assessment(assessed, rules: rules, policy: policy)
+            return Report(target: target, assessment: a, unit: unit, assessed: assessed)
         } catch let e as UnitLoadError {
             throw AnalyzeError(target: target, message: e.description, isMasked: unit.isMasked)
         } catch let e as AssessmentError {

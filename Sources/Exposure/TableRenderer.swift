@@ -61,7 +61,7 @@ public struct TableRenderer: Sendable {
         }
         let passMark = paint(utf8 ? "✓" : "+", green), failMark = paint(utf8 ? "✗" : "x", red)
         let arrow = utf8 ? "↳ " : "-> "
-        for row in rows {
+        for (row, remedy) in zip(rows, r.remedies) {
             switch row.badness {
             case nil: out.append(UInt8(ascii: " "))
             case 0?: out += passMark.utf8
@@ -73,14 +73,16 @@ public struct TableRenderer: Sendable {
             Self.pad(row.description, descWidth, into: &out)
             out.append(UInt8(ascii: " "))
             if let t = row.exposureTenths {
-                let exposure = tenthsText(t)
-                Self.spaces(8 - exposure.utf8.count, into: &out)
-                out += exposure.utf8
+                // Right-aligned in 8 columns: the text is the integer's digits, a dot and one more.
+                var digits = 1, rest = t / 10
+                while rest >= 10 { digits += 1; rest /= 10 }
+                Self.spaces(8 - digits - 2, into: &out)
+                appendTenths(t, to: &out)
             } else {
                 Self.spaces(8, into: &out)
             }
             out.append(UInt8(ascii: "\n"))
-            if let fix = r.remedies[row.check.jsonField] {
+            if let fix = remedy {
                 out += "  ".utf8
                 out += paint(arrow + fix.joined(separator: "; "), grey).utf8
                 out.append(UInt8(ascii: "\n"))

@@ -1,9 +1,8 @@
+import Directives
+
 /// The file-system half of a jail, in systemd's terms (its NamespaceInfo plus
 /// the path lists). The planner fills it from the unit's ExecContext.
 public struct MountSettings: Sendable {
-    public enum ProtectSystem: Sendable { case no, yes, full, strict }
-    public enum ProtectHome: Sendable { case no, yes, readOnly, tmpfs }
-
     public struct BindMount: Sendable, Equatable {
         public var source: String, destination: String
         public var readOnly: Bool, recursive: Bool, optional: Bool

@@ -140,18 +140,8 @@ public enum ServiceJail {
         m.privateMounts = fs.privateMounts ?? false
         m.mountAPIVFS = fs.mountAPIVFS
         m.rootDirectory = fs.rootDirectory
-        switch fs.protectSystem ?? .no {
-        case .no: m.protectSystem = .no
-        case .yes: m.protectSystem = .yes
-        case .full: m.protectSystem = .full
-        case .strict: m.protectSystem = .strict
-        }
-        switch fs.protectHome ?? .no {
-        case .no: m.protectHome = .no
-        case .yes: m.protectHome = .yes
-        case .readOnly: m.protectHome = .readOnly
-        case .tmpfs: m.protectHome = .tmpfs
-        }
+        m.protectSystem = fs.protectSystem ?? .no
+        m.protectHome = fs.protectHome ?? .no
         m.protectProc = (fs.protectProc ?? .default).rawValue
         m.procSubsetPID = fs.procSubset == .pid
         m.privateDevices = sandbox.privateDevices ?? false

@@ -4,10 +4,10 @@ import Directives
 /// systemd stacks up to fifteen of these; `SeccompLayer.stack` folds them into one policy
 /// that answers every call exactly as the stack would.
 public struct SeccompLayer: Sendable {
-    /// A rule of a layer. A conditional rule names both the argument cases its action
+    /// A rule of a layer for one call. A conditional rule names both the argument cases its action
     /// applies to and the exact complement of those cases: the stack needs the complement
     /// when another layer wants something else for the calls the rule leaves alone.
-    public struct Rule: Sendable {
+    public struct CallRule: Sendable {
         public var syscall: String
         public var action: SeccompAction
         /// nil: unconditional. Otherwise alternatives, each a conjunction of comparisons.
@@ -16,13 +16,13 @@ public struct SeccompLayer: Sendable {
         public var otherwise: [[ArgumentComparison]]
         public var abis: ABISet?
 
-        public static func always(_ syscall: String, _ action: SeccompAction, abis: ABISet? = nil) -> Rule {
-            Rule(syscall: syscall, action: action, cases: nil, otherwise: [], abis: abis)
+        public static func always(_ syscall: String, _ action: SeccompAction, abis: ABISet? = nil) -> CallRule {
+            CallRule(syscall: syscall, action: action, cases: nil, otherwise: [], abis: abis)
         }
 
         public static func when(_ syscall: String, _ cases: [[ArgumentComparison]], otherwise: [[ArgumentComparison]],
-                                _ action: SeccompAction, abis: ABISet? = nil) -> Rule {
-            Rule(syscall: syscall, action: action, cases: cases, otherwise: otherwise, abis: abis)
+                                _ action: SeccompAction, abis: ABISet? = nil) -> CallRule {
+            CallRule(syscall: syscall, action: action, cases: cases, otherwise: otherwise, abis: abis)
         }
 
         func applies(to abi: SyscallABI) -> Bool { abis?.contains(abi) ?? true }
@@ -31,9 +31,9 @@ public struct SeccompLayer: Sendable {
     /// The directive the layer comes from, for messages.
     public var origin: String
     public var defaultAction: SeccompAction
-    public var rules: [Rule]
+    public var rules: [CallRule]
 
-    public init(_ origin: String, defaultAction: SeccompAction = .allow, rules: [Rule]) {
+    public init(_ origin: String, defaultAction: SeccompAction = .allow, rules: [CallRule]) {
         self.origin = origin
         self.defaultAction = defaultAction
         self.rules = rules
@@ -146,7 +146,7 @@ extension SeccompLayer {
 /// rules of a call are chained by index (`firstOfCall`, `nextOfCall`) rather than kept in
 /// an array per call: a large SystemCallFilter= has hundreds of calls.
 private struct RuleIndex {
-    var rules: [SeccompLayer.Rule] = []
+    var rules: [SeccompLayer.CallRule] = []
     /// Where each layer's rules start in `rules` (and, last, the end).
     var start: [Int] = [0]
     var layer: [Int] = []

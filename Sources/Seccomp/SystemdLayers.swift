@@ -7,50 +7,63 @@ enum SystemdLayers {
     static let enosys = SeccompAction.errno(38)
     static let eafnosupport = SeccompAction.errno(97)
 
-    static func layers(for s: SystemdSyscallSettings) -> [SeccompLayer] {
+    /// The layers for a unit's exec context, in the order systemd installs them; `rules` decides
+    /// the members of the syscall groups.
+    static func layers(for exec: ExecContext, rules: SystemdRelease) -> [SeccompLayer] {
+        let s = exec.sandbox, syscalls = exec.syscalls
         var layers: [SeccompLayer] = []
-        func add(_ condition: Bool, _ layer: @autoclosure () -> SeccompLayer) {
-            if condition { layers.append(layer()) }
+        func add(_ setting: Bool?, _ layer: @autoclosure () -> SeccompLayer) {
+            if setting == true { layers.append(layer()) }
         }
         // ProtectHostname= is applied with the namespaces, before all the others.
         add(s.protectHostname, SeccompLayer("ProtectHostname=", rules: [
             .always("sethostname", eperm), .always("setdomainname", eperm),
         ]))
-        if let families = s.addressFamilies, let layer = addressFamilies(families) { layers.append(layer) }
+        if let families = s.restrictAddressFamilies, let layer = addressFamilies(families) { layers.append(layer) }
         add(s.memoryDenyWriteExecute, memoryDenyWriteExecute())
         add(s.restrictRealtime, restrictRealtime())
         add(s.restrictSUIDSGID, restrictSUIDSGID())
-        if let retained = s.retainedNamespaceFlags, let layer = restrictNamespaces(retaining: retained) {
+        if let restriction = s.restrictNamespaces,
+           let layer = restrictNamespaces(retaining: restriction.allowed.reduce(0) { $0 | $1.cloneFlag }) {
             layers.append(layer)
         }
         // The x32 ABI has no _sysctl.
         add(s.protectKernelTunables, SeccompLayer("ProtectKernelTunables=", rules: [
             .always("_sysctl", eperm, abis: [.x86_64, .x86]),
         ]))
-        add(s.protectKernelModules, refusing(moduleCalls, "ProtectKernelModules="))
+        add(s.protectKernelModules, refusing("@module", rules, "ProtectKernelModules="))
         add(s.protectKernelLogs, SeccompLayer("ProtectKernelLogs=", rules: [.always("syslog", eperm)]))
-        add(s.protectClock, refusing(clockCalls, "ProtectClock="))
-        add(s.privateDevices, refusing(rawIOCalls, "PrivateDevices="))
+        add(s.protectClock, refusing("@clock", rules, "ProtectClock="))
+        add(s.privateDevices, refusing("@raw-io", rules, "PrivateDevices="))
         // (SystemCallArchitectures= comes here: it decides the ABIs of the program.)
-        add(s.lockPersonality, lockPersonality(s.personality ?? 0 /* PER_LINUX */))
-        if let log = s.syscallLog, let layer = syscallLog(log) { layers.append(layer) }
+        add(s.lockPersonality, lockPersonality(personalityNumber(exec.process.personality)))
+        if let log = syscalls.log, let layer = syscallLog(log, rules: rules) { layers.append(layer) }
         // The call filter stays last, so that its errno wins over the others' EPERM.
-        if let filter = s.syscallFilter, let layer = syscallFilter(filter, errorAction: s.syscallErrorAction) {
+        if let filter = syscalls.filter,
+           let layer = syscallFilter(filter, rules: rules, errorAction: syscalls.errorNumber.map(action) ?? .killProcess) {
             layers.append(layer)
         }
         return layers
     }
 
-    /// @module, @clock and @raw-io, expanded: the groups the sandboxing directives imply,
-    /// written out so that `brig run` needs no group table (a SeccompLayerTests test checks
-    /// them against `SyscallGroups` for every rule set; all have the same members).
-    static let moduleCalls = ["delete_module", "finit_module", "init_module"]
-    static let clockCalls = ["adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime", "clock_settime64", "settimeofday"]
-    static let rawIOCalls = ["ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-                             "s390_pci_mmio_read", "s390_pci_mmio_write"]
+    /// The personality LockPersonality= locks in: PER_LINUX32 (8) for Personality=x86, else
+    /// PER_LINUX (0).
+    static func personalityNumber(_ personality: Personality?) -> UInt64 {
+        personality == .x86 ? 8 : 0
+    }
 
-    private static func refusing(_ calls: [String], _ origin: String) -> SeccompLayer {
-        SeccompLayer(origin, rules: calls.map { .always($0, eperm) })
+    static func action(_ action: SyscallAction) -> SeccompAction {
+        switch action {
+        case .errno(let number): .errno(number)
+        case .kill: .killProcess
+        case .log: .log
+        }
+    }
+
+    /// A layer refusing every call of `group` with EPERM, as systemd does for the groups its
+    /// sandboxing directives imply (@module, @clock, @raw-io).
+    static func refusing(_ group: String, _ rules: SystemdRelease, _ origin: String) -> SeccompLayer {
+        SeccompLayer(origin, rules: (SyscallGroups.expand(group, rules: rules) ?? []).map { .always($0, eperm) })
     }
 
     /// All values of the bits of `mask` except `mask` itself: the calls a
@@ -65,35 +78,37 @@ enum SystemdLayers {
 
     /// socket() family checks; systemd leaves out the i386 ABI, whose socket calls may go
     /// through socketcall(), where the family cannot be seen.
-    static func addressFamilies(_ list: SystemdSyscallSettings.FamilyList) -> SeccompLayer? {
+    static func addressFamilies(_ restriction: AddressFamilyRestriction) -> SeccompLayer? {
         let abis: ABISet = [.x86_64, .x32]
         let afMax = 46  // AF_MAX of the C library systemd 252 was built with
         let origin = "RestrictAddressFamilies="
-        if list.isAllowList {
-            let valid = list.families.filter { $0 > 0 && $0 < afMax }.sorted()
+        switch restriction {
+        case .allowOnly(let families):
+            let valid = families.filter { $0 > 0 && $0 < afMax }.sorted()
             guard let first = valid.first, let last = valid.last else {
                 return SeccompLayer(origin, rules: [.always("socket", eafnosupport, abis: abis)])
             }
-            let holes = (first...last).filter { !list.families.contains($0) }
+            let holes = (first...last).filter { !families.contains($0) }
             let refused: [[ArgumentComparison]] = [[.init(argument: 0, .less, UInt64(first))],
                                                    [.init(argument: 0, .greater, UInt64(last))]]
                 + holes.map { [.arg(0, equals: UInt64($0))] }
             return SeccompLayer(origin, rules: [
                 .when("socket", refused, otherwise: valid.map { [.arg(0, equals: UInt64($0))] }, eafnosupport, abis: abis),
             ])
+        case .deny(let families):
+            guard let highest = families.max(), highest >= 0 else { return nil }
+            let denied = families.filter { $0 >= 0 }
+            let others: [[ArgumentComparison]] = (0...highest).filter { !denied.contains($0) }.map { [.arg(0, equals: UInt64($0))] }
+                + [[.init(argument: 0, .greater, UInt64(highest))]]
+            return SeccompLayer(origin, rules: [
+                .when("socket", denied.sorted().map { [.arg(0, equals: UInt64($0))] }, otherwise: others, eafnosupport, abis: abis),
+            ])
         }
-        guard let highest = list.families.max(), highest >= 0 else { return nil }
-        let denied = list.families.filter { $0 >= 0 }
-        let others: [[ArgumentComparison]] = (0...highest).filter { !denied.contains($0) }.map { [.arg(0, equals: UInt64($0))] }
-            + [[.init(argument: 0, .greater, UInt64(highest))]]
-        return SeccompLayer(origin, rules: [
-            .when("socket", denied.sorted().map { [.arg(0, equals: UInt64($0))] }, otherwise: others, eafnosupport, abis: abis),
-        ])
     }
 
     static func memoryDenyWriteExecute() -> SeccompLayer {
         let write: UInt64 = 0x2, exec: UInt64 = 0x4, shmExec: UInt64 = 0o100000
-        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: ABISet) -> SeccompLayer.Rule {
+        func masked(_ call: String, _ argument: UInt32, _ mask: UInt64, _ abis: ABISet) -> SeccompLayer.CallRule {
             .when(call, [[.arg(argument, masked: mask, equals: mask)]], otherwise: otherMaskedValues(argument, mask),
                   eperm, abis: abis)
         }
@@ -121,11 +136,11 @@ enum SystemdLayers {
 
     static func restrictSUIDSGID() -> SeccompLayer {
         let suid: UInt64 = 0o4000, sgid: UInt64 = 0o2000, create: UInt64 = 0o100  // O_CREAT
-        func mode(_ call: String, _ argument: UInt32) -> SeccompLayer.Rule {
+        func mode(_ call: String, _ argument: UInt32) -> SeccompLayer.CallRule {
             .when(call, [[.arg(argument, masked: suid, equals: suid)], [.arg(argument, masked: sgid, equals: sgid)]],
                   otherwise: [[.arg(argument, masked: suid | sgid, equals: 0)]], eperm)
         }
-        func creating(_ call: String, flags: UInt32, mode: UInt32) -> SeccompLayer.Rule {
+        func creating(_ call: String, flags: UInt32, mode: UInt32) -> SeccompLayer.CallRule {
             let creates = ArgumentComparison.arg(flags, masked: create, equals: create)
             return .when(call, [[creates, .arg(mode, masked: suid, equals: suid)], [creates, .arg(mode, masked: sgid, equals: sgid)]],
                          otherwise: [[.arg(flags, masked: create, equals: 0)], [.arg(mode, masked: suid | sgid, equals: 0)]],
@@ -160,7 +175,7 @@ enum SystemdLayers {
         let blockedMask = blocked.reduce(0, |)
         let anyBlocked = blocked.map { [ArgumentComparison.arg(0, masked: $0, equals: $0)] }
         let noneBlocked = [[ArgumentComparison.arg(0, masked: blockedMask, equals: 0)]]
-        var rules: [SeccompLayer.Rule] = [
+        var rules: [SeccompLayer.CallRule] = [
             // clone3() flags sit in a structure: refused with ENOSYS so libc falls back to clone().
             .always("clone3", enosys),
         ]
@@ -188,19 +203,21 @@ enum SystemdLayers {
         ])
     }
 
-    static func syscallLog(_ list: SystemdSyscallSettings.SyscallList) -> SeccompLayer? {
+    static func syscallLog(_ log: SyscallFilter, rules: SystemdRelease) -> SeccompLayer? {
+        let calls = log.resolved(rules: rules)
         // An allow list logs only the listed calls; a deny list logs all but them.
-        let (defaultAction, action): (SeccompAction, SeccompAction) = list.isAllowList ? (.allow, .log) : (.log, .allow)
-        if list.entries.isEmpty && defaultAction == .allow { return nil }
+        let (defaultAction, action): (SeccompAction, SeccompAction) = log.isAllowList ? (.allow, .log) : (.log, .allow)
+        if calls.isEmpty && defaultAction == .allow { return nil }
         return SeccompLayer("SystemCallLog=", defaultAction: defaultAction,
-                            rules: list.entries.keys.sorted().map { .always($0, action) })
+                            rules: calls.keys.sorted().map { .always($0, action) })
     }
 
-    static func syscallFilter(_ list: SystemdSyscallSettings.SyscallList, errorAction: SeccompAction) -> SeccompLayer? {
+    static func syscallFilter(_ filter: SyscallFilter, rules: SystemdRelease, errorAction: SeccompAction) -> SeccompLayer? {
+        let calls = filter.resolved(rules: rules)
         let (defaultAction, action): (SeccompAction, SeccompAction) =
-            list.isAllowList ? (errorAction, .allow) : (.allow, errorAction)
-        if list.entries.isEmpty && defaultAction == .allow { return nil }
+            filter.isAllowList ? (errorAction, .allow) : (.allow, errorAction)
+        if calls.isEmpty && defaultAction == .allow { return nil }
         return SeccompLayer("SystemCallFilter=", defaultAction: defaultAction,
-                            rules: list.entries.sorted { $0.key < $1.key }.map { .always($0.key, $0.value ?? action) })
+                            rules: calls.sorted { $0.key < $1.key }.map { .always($0.key, $0.value.map(Self.action) ?? action) })
     }
 }

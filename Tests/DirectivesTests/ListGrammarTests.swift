@@ -90,11 +90,11 @@ import Testing
     @Test func firstLineDecidesMode() throws {
         let allow = try #require(service("SystemCallFilter=@system-service", "SystemCallFilter=~@privileged").exec.syscalls.filter)
         #expect(allow.isAllowList)
-        #expect(allow.rules.map(\.name) == ["@system-service", "@privileged"])
-        #expect(allow.rules.map(\.inverted) == [false, true])
+        #expect(allow.entries.map(\.name) == ["@system-service", "@privileged"])
+        #expect(allow.entries.map(\.inverted) == [false, true])
         let deny = try #require(service("SystemCallFilter=~@mount reboot:EPERM").exec.syscalls.filter)
         #expect(!deny.isAllowList)
-        #expect(deny.rules[1].action != nil)
+        #expect(deny.entries[1].action != nil)
     }
 
     @Test func resolvesLikeSystemd() throws {

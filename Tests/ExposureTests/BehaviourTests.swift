@@ -1,39 +1,41 @@
 import Foundation
 import Testing
+import Directives
 import UnitFile
 @testable import Exposure
 
 /// What a user sees from the scoring, the remedies, the policy and the renderers.
 struct BehaviourTests {
-    static let rules = RuleSet.systemd(252)
+    static let rules = SystemdRelease.v252
 
-    func facts(_ lines: [String]) throws -> SecurityFacts {
+    func assessed(_ lines: [String]) throws -> AssessedUnit {
         let dir = NSTemporaryDirectory() + "brig-behaviour-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let text = "[Service]\nExecStart=/bin/true\n" + lines.joined(separator: "\n") + "\n"
         try text.write(toFile: dir + "/t.service", atomically: false, encoding: .utf8)
-        return try SecurityFacts(UnitLoader(extraDirectories: [dir]).load("t.service"), rules: Self.rules)
+        return try AssessedUnit(UnitLoader(extraDirectories: [dir]).load("t.service"), rules: Self.rules)
     }
 
     @Test func anEmptyServiceIsUnsafeAtNinePointSix() throws {
         // systemd-analyze 252 prints 9.6 UNSAFE for a unit that sets nothing.
-        let a = try Assessment(facts([]), rules: Self.rules)
+        let a = try Assessment(assessed([]), rules: Self.rules)
         #expect(tenthsText(a.exposure) == "9.6")
         #expect(a.level == .unsafe)
         #expect(a.rows.filter(\.applies).count == 79)   // SupplementaryGroups= and RemoveIPC= do not apply to root
     }
 
     @Test func dynamicUserImpliesTheStrictSandbox() throws {
-        let f = try facts(["DynamicUser=yes"])
-        #expect(f.protectSystem == "strict" && f.protectHome == "read-only" && f.privateTmp && f.noNewPrivileges)
-        #expect(f.user == "t")
+        let exec = try assessed(["DynamicUser=yes"]).config.exec
+        #expect(exec.filesystem.protectSystem == .strict && exec.filesystem.protectHome == .readOnly)
+        #expect(exec.filesystem.privateTmp == true && exec.sandbox.noNewPrivileges == true)
+        #expect(exec.identity.user == "t")
     }
 
     @Test func aPolicyCanDropAndReweighRows() throws {
         let json = #"{"PrivateNetwork": {"weight": 0}, "UMask": {"range": 20, "description_bad": "umask!"}}"#
         let policy = try SecurityPolicy(json: Data(json.utf8), source: "p.json")
-        let a = try Assessment(facts([]), rules: Self.rules, policy: policy)
+        let a = try Assessment(assessed([]), rules: Self.rules, policy: policy)
         #expect(!a.rows.contains { $0.check.jsonField == "PrivateNetwork" })
         #expect(a.rows.first { $0.check.jsonField == "UMask" }?.range == 20)
     }
@@ -41,7 +43,7 @@ struct BehaviourTests {
     @Test func aPolicyRangeBelowABadnessIsAnErrorNotACrash() throws {
         let policy = try SecurityPolicy(json: Data(#"{"UserOrDynamicUser": {"range": 3}}"#.utf8), source: "p.json")
         #expect(throws: AssessmentError.badnessBeyondRange(jsonField: "UserOrDynamicUser", badness: 10, range: 3)) {
-            try Assessment(facts([]), rules: Self.rules, policy: policy)
+            try Assessment(assessed([]), rules: Self.rules, policy: policy)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Directives
 import UnitFile
 @testable import Exposure
 
@@ -9,7 +10,7 @@ import UnitFile
 /// means for every directive the checks read. Every difference is printed with the unit's text.
 @Suite(.enabled(if: SystemdAnalyze.available, "systemd-analyze is not installed: parity cannot be checked here"))
 struct ParityTests {
-    static let rules = RuleSet.systemd(252)
+    static let rules = SystemdRelease.v252
 
     @Test func hostServiceUnitsScoreLikeSystemd() throws {
         let loader = UnitLoader()

@@ -68,7 +68,7 @@ struct SeccompCompilerTests {
     }
 
     @Test func noSeccompDirectiveNeedsNoFilter() throws {
-        #expect(try SystemdSyscallSettings().policy() == nil)
+        #expect(try SeccompPolicy.forUnit(ExecContext()) == nil)
     }
 }
 

@@ -76,14 +76,6 @@ import Directives
         }
     }
 
-    /// The implied layers' written-out calls are the groups' members in every rule set.
-    @Test(arguments: SystemdRules.allCases)
-    func impliedGroupsMatchTheGroupTable(_ rules: SystemdRules) {
-        #expect(SyscallGroups.expand("@module", rules: rules) == SystemdLayers.moduleCalls)
-        #expect(SyscallGroups.expand("@clock", rules: rules) == SystemdLayers.clockCalls)
-        #expect(SyscallGroups.expand("@raw-io", rules: rules) == SystemdLayers.rawIOCalls)
-    }
-
     @Test func classicNamespaceFlagsAreThoseOfRestrictNamespacesNo() {
         #expect(SystemdLayers.classicNamespaceFlags == NamespaceRestriction.all.allowed.reduce(0) { $0 | $1.cloneFlag })
     }

@@ -6,11 +6,11 @@ public struct DirectiveInput {
     public let location: SourceLocation
     let specifiers: Specifiers
     /// The systemd release whose reading applies where releases differ (v252 unless asked).
-    public let rules: SystemdRules
+    public let rules: SystemdRelease
     /// Words of a list that were left out while the rest applied, as systemd skips them.
     public let skipped = SkippedWords()
 
-    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers, rules: SystemdRules = .v252) {
+    public init(key: String, value: String, location: SourceLocation, specifiers: Specifiers, rules: SystemdRelease = .v252) {
         self.key = key; self.value = value; self.location = location; self.specifiers = specifiers; self.rules = rules
     }
 

@@ -24,11 +24,11 @@ public struct UnitConfig: Sendable {
     public var unmodelled: [String: SourceLocation] = [:]
 
     /// The systemd release whose reading applies where releases differ (newer groups and modes).
-    public private(set) var rules = SystemdRules.v252
+    public private(set) var rules = SystemdRelease.v252
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    public init(_ loaded: LoadedUnit, rules: SystemdRules = .v252) {
+    public init(_ loaded: LoadedUnit, rules: SystemdRelease = .v252) {
         name = loaded.name
         self.rules = rules
         diagnostics = loaded.diagnostics

@@ -72,44 +72,52 @@ public enum DirectiveRegistry {
     /// lookups of a start-up must not pay for building `known` (about 1,200 entries). The lines
     /// are sorted bytewise, so a binary search finds one in about eleven comparisons.
     static func knownHint(section: String, name: String) -> String? {
+        // No directive or section name holds a space or a control character (the search relies on it).
+        func isName(_ s: String) -> Bool { !s.utf8.contains { $0 <= UInt8(ascii: " ") } }
+        guard isName(section), isName(name) else { return nil }
         var key = section + " " + name
         var table = systemd252DirectiveTable
         return key.withUTF8 { key in table.withUTF8 { text in hint(of: key, in: text) } }
     }
 
     /// Binary search over whole lines of `text` for the one whose "Section Name" is `key`.
+    /// A line's key ends at the space before its hint, or at the end of the line; both sort below
+    /// every byte of a name, so comparing the key with the line's bytes orders the lines as their
+    /// keys do, without first finding where each line's key ends (this runs for every assignment
+    /// of every unit `brig analyze` reads).
     private static func hint(of key: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>) -> String? {
         let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
+        guard let keyBytes = key.baseAddress, let textBytes = text.baseAddress else { return nil }
+        /// Where the line starting at `start` ends (its newline, or `limit`).
+        func lineEnd(_ start: Int, _ limit: Int) -> Int {
+            guard let found = memchr(textBytes + start, Int32(newline), limit - start) else { return limit }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(textBytes)
+        }
         var low = 0, high = text.count   // the lines still in question start at low and end before high
         while low < high {
             var start = low + (high - low) / 2
-            while start > low, text[start - 1] != newline { start -= 1 }
-            var end = start
-            while end < high, text[end] != newline { end += 1 }
-            // The line's key is "Section Name": up to the second space, where the hint begins.
-            let firstSpace = (start..<end).first { text[$0] == space } ?? end
-            let keyEnd = (min(firstSpace + 1, end)..<end).first { text[$0] == space } ?? end
-            let order = compare(key, UnsafeBufferPointer(rebasing: text[start..<keyEnd]))
+            while start > low, textBytes[start - 1] != newline { start -= 1 }
+            let common = min(key.count, high - start)
+            var order = Int(memcmp(keyBytes, textBytes + start, common))
+            if order == 0 {
+                if common < key.count {
+                    order = 1   // the text ends inside the key: the line's key is a prefix of it
+                } else {
+                    let next = start + key.count < high ? textBytes[start + key.count] : newline
+                    order = next == space || next == newline ? 0 : -1
+                }
+            }
             if order < 0 {
                 high = start
             } else if order > 0 {
-                low = end + 1
+                low = lineEnd(start, high) + 1
             } else {
-                let hintStart = min(keyEnd + 1, end)
+                let hintStart = min(start + key.count + 1, high)
+                let end = max(hintStart, lineEnd(start + key.count, high))
                 return String(decoding: UnsafeBufferPointer(rebasing: text[hintStart..<end]), as: UTF8.self)
             }
         }
         return nil
-    }
-
-    /// Bytewise order of two strings, as `LC_ALL=C sort` orders lines.
-    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        let common = min(a.count, b.count)
-        if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-            let order = memcmp(pa, pb, common)
-            if order != 0 { return Int(order) }
-        }
-        return a.count - b.count
     }
 
     /// The directive of `section` closest to `name` by edit distance (case-insensitive), if close enough.

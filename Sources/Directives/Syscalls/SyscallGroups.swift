@@ -1,11 +1,3 @@
-/// Which systemd release's syscall groups are meant: their members changed between releases.
-public enum SystemdRules: String, CaseIterable, Sendable {
-    /// Debian 12's systemd 252.39, the one installed on this machine.
-    case v252
-    /// Upstream v261.2 (adds @sandbox, moves calls between groups).
-    case v261
-}
-
 /// The `@group` names of SystemCallFilter=, as data. Members are kept verbatim: they may
 /// name other groups, and calls that do not exist on x86-64 (systemd skips those when it
 /// builds a filter).
@@ -31,7 +23,7 @@ public enum SyscallGroups {
     private static let v252 = Table(syscallGroupsV252)
     private static let v261 = Table(syscallGroupsV261)
 
-    private static func table(_ rules: SystemdRules) -> Table {
+    private static func table(_ rules: SystemdRelease) -> Table {
         switch rules {
         case .v252: v252
         case .v261: v261
@@ -39,21 +31,22 @@ public enum SyscallGroups {
     }
 
     /// Every group name, `@`-prefixed, in systemd's order.
-    public static func names(rules: SystemdRules) -> [String] { table(rules).order }
+    public static func names(rules: SystemdRelease) -> [String] { table(rules).order }
 
-    public static func isGroup(_ name: String, rules: SystemdRules) -> Bool {
+    public static func isGroup(_ name: String, rules: SystemdRelease) -> Bool {
         table(rules).members[name] != nil
     }
 
     /// Direct members of a group (nested `@groups` unexpanded), or nil for an unknown group.
-    public static func members(of group: String, rules: SystemdRules) -> [String]? {
+    public static func members(of group: String, rules: SystemdRelease) -> [String]? {
         table(rules).members[group]
     }
 
     /// All system-call names a group stands for, nested groups resolved, each name once,
     /// in first-seen order. Nil for an unknown group. A cycle cannot loop: each group is
-    /// visited once.
-    public static func expand(_ group: String, rules: SystemdRules) -> [String]? {
+    /// visited once. The one expansion of groups: SystemCallFilter= and SystemCallLog=, the
+    /// groups sandboxing directives imply (seccomp) and the exposure checks all use it.
+    public static func expand(_ group: String, rules: SystemdRelease) -> [String]? {
         let table = table(rules)
         guard table.members[group] != nil else { return nil }
         var visited: Set<String> = []

@@ -11,7 +11,7 @@ enum SyscallCatalog {
 
     private static let groupMemberNames: Set<String> = {
         var names = Set<String>()
-        for rules in SystemdRules.allCases {
+        for rules in SystemdRelease.allCases {
             for group in SyscallGroups.names(rules: rules) {
                 names.formUnion((SyscallGroups.members(of: group, rules: rules) ?? []).filter { $0.first != "@" })
             }

@@ -31,14 +31,14 @@ public enum SyscallAction: Hashable, Sendable, CustomStringConvertible {
 /// SystemCallFilter= starts from @default; SystemCallLog= takes no `:errno` and no @default.
 public struct SyscallFilter: Hashable, Sendable {
     /// One name of a line: a system call or `@group`, with the `~` of its line and an optional `:errno`.
-    public struct Rule: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable {
         public var name: String
         public var inverted: Bool
         public var action: SyscallAction?
     }
 
     public private(set) var isAllowList: Bool
-    public private(set) var rules: [Rule]
+    public private(set) var entries: [Entry]
     /// Whether an allow list also allows @default (SystemCallFilter=, not SystemCallLog=).
     public private(set) var allowsDefault: Bool
 
@@ -46,16 +46,16 @@ public struct SyscallFilter: Hashable, Sendable {
     /// `logging` reads the line as SystemCallLog= does. A word that does not parse (unknown call or
     /// group, bad errno) is left out and noted in `skipped`, as systemd leaves it out.
     /// Group names are those of `rules`' release.
-    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false, rules: SystemdRules = .v252,
+    public static func merge(_ current: SyscallFilter?, _ line: String, logging: Bool = false, rules: SystemdRelease = .v252,
                              skipped: inout [ValueError]) throws(ValueError) -> SyscallFilter? {
         if line.isEmpty { return nil }
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        var filter = current ?? SyscallFilter(isAllowList: !invert, rules: [], allowsDefault: !logging)
+        var filter = current ?? SyscallFilter(isAllowList: !invert, entries: [], allowsDefault: !logging)
         for word in text.split(whereSeparator: \.isBlank) {
             do throws(ValueError) {
-                filter.rules.append(try rule(String(word), inverted: invert, logging: logging, release: rules))
+                filter.entries.append(try entry(String(word), inverted: invert, logging: logging, release: rules))
             } catch {
                 skipped.append(error)
             }
@@ -63,7 +63,7 @@ public struct SyscallFilter: Hashable, Sendable {
         return filter
     }
 
-    static func rule(_ word: String, inverted: Bool, logging: Bool, release: SystemdRules) throws(ValueError) -> Rule {
+    static func entry(_ word: String, inverted: Bool, logging: Bool, release: SystemdRelease) throws(ValueError) -> Entry {
         var name = Substring(word)
         var action: SyscallAction?
         if !logging, let colon = word.firstIndex(of: ":") {
@@ -72,10 +72,10 @@ public struct SyscallFilter: Hashable, Sendable {
             guard inverted else { throw ValueError("'\(word)': an allowed system call cannot take an error number") }
         }
         try validate(String(name), release: release)
-        return Rule(name: String(name), inverted: inverted, action: action)
+        return Entry(name: String(name), inverted: inverted, action: action)
     }
 
-    static func validate(_ name: String, release: SystemdRules) throws(ValueError) {
+    static func validate(_ name: String, release: SystemdRelease) throws(ValueError) {
         if name.first == "@" {
             guard SyscallGroups.isGroup(name, rules: release) else {
                 let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
@@ -95,14 +95,14 @@ public struct SyscallFilter: Hashable, Sendable {
     }
 
     /// systemd's merge as steps, applied in order: an allow list of SystemCallFilter= starts with
-    /// `@default`; a rule puts its calls when its `~` matches the list's kind, else takes them out,
+    /// `@default`; an entry puts its calls when its `~` matches the list's kind, else takes them out,
     /// except that an allow list keeps a `~call:errno` in with that error number.
     public var steps: [Step] {
         var steps: [Step] = []
         if isAllowList && allowsDefault { steps.append(Step(name: "@default", puts: true, action: nil)) }
-        for rule in rules {
-            let puts = rule.inverted != isAllowList || (rule.inverted && isAllowList && rule.action != nil)
-            steps.append(Step(name: rule.name, puts: puts, action: rule.action))
+        for entry in entries {
+            let puts = entry.inverted != isAllowList || (entry.inverted && isAllowList && entry.action != nil)
+            steps.append(Step(name: entry.name, puts: puts, action: entry.action))
         }
         return steps
     }
@@ -110,7 +110,7 @@ public struct SyscallFilter: Hashable, Sendable {
     /// The system calls the filter lists after systemd's merge with the groups of `rules`, with the
     /// action of each (nil: the filter's default action). For an allow list these are the allowed
     /// calls. Names that do not exist on this machine stay in; whoever builds the filter skips them.
-    public func resolved(rules: SystemdRules = .v252) -> [String: SyscallAction?] {
+    public func resolved(rules: SystemdRelease = .v252) -> [String: SyscallAction?] {
         var result: [String: SyscallAction?] = [:]
         for step in steps {
             let names = step.name.first == "@" ? SyscallGroups.expand(step.name, rules: rules) ?? [] : [step.name]

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import Directives
 import UnitFile
 @testable import Exposure
 
 /// `--rules 252` and `--rules 261` read the same unit differently where systemd changed.
-struct RuleSetTests {
-    func badness(_ lines: [String], _ field: String, rules: RuleSet) throws -> UInt64? {
+struct ReleaseRulesTests {
+    func badness(_ lines: [String], _ field: String, rules: SystemdRelease) throws -> UInt64? {
         let dir = NSTemporaryDirectory() + "brig-rules-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -18,14 +19,14 @@ struct RuleSetTests {
     @Test func groupMembersFollowTheRelease() throws {
         // open_tree is in @mount in 252 and not in 261: letting it through breaks ~@mount only in 252.
         let lines = ["SystemCallFilter=~@mount", "SystemCallFilter=open_tree"]
-        #expect(try badness(lines, "SystemCallFilter_mount", rules: .systemd(252)) == 10)
-        #expect(try badness(lines, "SystemCallFilter_mount", rules: .systemd(261)) == 0)
+        #expect(try badness(lines, "SystemCallFilter_mount", rules: .v252) == 10)
+        #expect(try badness(lines, "SystemCallFilter_mount", rules: .v261) == 0)
     }
 
     @Test func newerModesCountOnlyUnderNewerRules() throws {
-        #expect(try badness(["PrivateTmp=disconnected"], "PrivateTmp", rules: .systemd(252)) == 1)
-        #expect(try badness(["PrivateTmp=disconnected"], "PrivateTmp", rules: .systemd(261)) == 0)
-        #expect(try badness(["ProtectHostname=private"], "ProtectHostname", rules: .systemd(261)) == 0)
+        #expect(try badness(["PrivateTmp=disconnected"], "PrivateTmp", rules: .v252) == 1)
+        #expect(try badness(["PrivateTmp=disconnected"], "PrivateTmp", rules: .v261) == 0)
+        #expect(try badness(["ProtectHostname=private"], "ProtectHostname", rules: .v261) == 0)
     }
 
     @Test func theInstalledReleaseIsDetectedUnderARoot() throws {
