@@ -23,6 +23,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the plan, step by step, and run nothing.")
     var dryRun = false
 
+    @Flag(help: "At exit, print what systemd-run --wait prints (result, runtime, CPU time, memory and tasks peaks) on standard error.")
+    var stats = false
+
+    @Flag(help: "As --stats, as one JSON object.")
+    var statsJson = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command, or NAME.service.", valueName: "CMD"))
     var command: [String] = []
 
@@ -30,7 +36,8 @@ struct RunCommand: ParsableCommand {
         // The command swallows every word after the options, so help has to be spotted here;
         // after "--" a command named --help still runs.
         if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
-        let status = try RunInvocation(properties: property, unit: unit, dryRun: dryRun, command: command).run()
+        let status = try RunInvocation(properties: property, unit: unit, dryRun: dryRun,
+                                   stats: statsJson ? .json : stats ? .text : nil, command: command).run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,14 +1,30 @@
 import Jail
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One `brig run` with its words read: by ArgumentParser for `RunCommand`, or by the fast path
 /// (`plainForm`) without constructing a ParsableCommand, whose property wrappers alone cost as
 /// much as reading the whole input. Both run this, so messages and exit statuses are the same.
+enum StatsFormat: Equatable { case text, json }
+
+/// Microseconds of the monotonic clock, for the runtime --stats reports.
+enum JailRunnerClock {
+    static func microseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}
+
 struct RunInvocation {
     /// The -p assignments, in order.
     var properties: [String] = []
     /// --unit FILE|NAME.
     var unit: String?
     var dryRun = false
+    /// --stats (systemd-run's summary on standard error) or --stats-json (one JSON line there).
+    var stats: StatsFormat? = nil
     /// The command words as captured; a leading "--" is dropped here.
     var command: [String] = []
 
@@ -18,12 +34,19 @@ struct RunInvocation {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
         do {
-            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun)
+            let started = stats == nil ? 0 : JailRunnerClock.microseconds()
+            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
+                                               accounting: stats != nil)
             if dryRun {
                 print(RunInput.describe(service))
                 return 0
             }
-            return try Launcher.run(service.request, commands: service.commands)
+            let status = try Launcher.run(service.request, commands: service.commands)
+            if let stats, let usage = service.request.usage {
+                let report = RunStatistics(status: status, runtimeMicroseconds: JailRunnerClock.microseconds() - started, usage: usage)
+                printError(stats == .json ? report.json : report.text)
+            }
+            return status
         } catch let error as JailError {
             printError("brig run: \(error)")
             return error.exitStatus

@@ -39,6 +39,10 @@ public struct LaunchRequest: Sendable {
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
     public var deviceFilter: DeviceFilter? = nil
+    /// The resource-control limits of the run's cgroups (CgroupLimits); nil when none are set.
+    public var cgroupLimits: CgroupLimits? = nil
+    /// Filled at the end of the run with what its cgroups counted (`brig run --stats`).
+    public var usage: RunUsage? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -54,7 +58,8 @@ public enum Launcher {
         }
         // The device program lives in its policy's cgroup, which the run's cgroup goes into.
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
-        let site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        var site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
         var ipcOwner: UInt32? = nil
@@ -94,6 +99,7 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
+        if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
         let namespaces = PreparedNamespaces.take()
         defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
@@ -110,6 +116,7 @@ public enum Launcher {
         for command in commands where command.phase == .stopPost {
             _ = try? runOne(command, spec: spec, site: site, stop: request.stop, ownsProcess: ownsProcess)
         }
+        request.usage?.collect(site, limits: request.cgroupLimits)
         return status
     }
 
@@ -127,8 +134,15 @@ public enum Launcher {
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
-        let site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        var site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
+    }
+
+    /// The run cgroup --dry-run names (its v2 one).
+    public static func dryRunCgroup(_ request: LaunchRequest) -> String {
+        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
+        return RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent).cgroup
     }
 
     private static func runOne(_ command: LaunchCommand, spec: JailSpec, site: RunSite, stop: StopPolicy,

@@ -1,4 +1,5 @@
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,8 @@ public enum ServiceJail {
     }
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
-                               resources: ResourceControl = ResourceControl(), unitName: String) throws(JailError) -> LaunchRequest {
+                               resources: ResourceControl = ResourceControl(), unitName: String,
+                               accounting: Bool = false) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -60,7 +62,24 @@ public enum ServiceJail {
             let extra = service.runtimeRandomizedExtraSec.map { Double($0.microseconds) / 1e6 } ?? 0
             request.stop.runtimeMaxSeconds = Double(limit.microseconds) / 1e6 + (extra > 0 && extra.isFinite ? Double.random(in: 0...extra) : 0)
         }
+        try limits(resources, accounting: accounting, into: &request)
         return request
+    }
+
+    /// The cgroup limits, refused (219) where the host has the controller in no hierarchy.
+    /// Counting what the run uses (OOM kills among it) comes with a memory limit or `accounting`.
+    static func limits(_ resources: ResourceControl, accounting: Bool, into request: inout LaunchRequest) throws(JailError) {
+        guard accounting || CgroupLimits.sets(resources) else { return }
+        let limits = CgroupLimits(resources, accounting: accounting)
+        if !limits.unavailable.isEmpty {
+            let refusals = limits.unavailable.map { item in
+                Refusal(directive: item.directive, location: resources.origins[String(item.directive.prefix { $0 != "=" })] ?? SourceLocation(file: "-", line: 0),
+                        reason: "this host has no \(item.controller) controller in cgroup v2 (enabled for brig's runs) or v1", status: .cgroup)
+            }
+            throw .refusals(refusals)
+        }
+        request.cgroupLimits = limits
+        if accounting || limits.controllers.contains("memory") { request.usage = RunUsage() }
     }
 
     /// ExecStartPre=, ExecStart=, ExecStartPost=, ExecStopPost= as launch commands.
