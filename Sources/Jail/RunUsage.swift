@@ -11,7 +11,10 @@ public final class RunUsage: @unchecked Sendable {
     public private(set) var oomKills: UInt64 = 0
     // IP bytes and packets in and out belong here too, once IPAccounting= counts them.
 
-    public init() {}
+    /// false: only OOM kills are looked for (a run with a memory limit, without --stats).
+    let counts: Bool
+
+    public init(counts: Bool = true) { self.counts = counts }
 
     func collect(_ site: RunSite, limits: CgroupLimits?) {
         let hierarchy = limits?.hierarchy
@@ -21,17 +24,19 @@ public final class RunUsage: @unchecked Sendable {
             if hierarchy.isV2(controller) { return (site.cgroup, true) }
             return hierarchy.v1Directory(of: controller, runID: site.id).map { ($0, false) }
         }
-        // cpu.stat's usage_usec is kept on every cgroup of the v2 tree, controller or not.
-        if let usec = Self.keyed(site.cgroup + "/cpu.stat", "usage_usec") {
-            cpuNanoseconds = usec * 1000
-        } else if let dir = directory("cpuacct") {
-            cpuNanoseconds = Self.number(dir.path + "/cpuacct.usage")
-        }
         if let dir = directory("memory") {
-            memoryPeak = Self.number(dir.path + (dir.v2 ? "/memory.peak" : "/memory.max_usage_in_bytes"))
             oomKills = Self.keyed(dir.path + (dir.v2 ? "/memory.events" : "/memory.oom_control"), "oom_kill") ?? 0
+            if counts { memoryPeak = Self.number(dir.path + (dir.v2 ? "/memory.peak" : "/memory.max_usage_in_bytes")) }
         }
-        if let dir = directory("pids") { tasksPeak = Self.number(dir.path + "/pids.peak") }
+        if counts {
+            // cpu.stat's usage_usec is kept on every cgroup of the v2 tree, controller or not.
+            if let usec = Self.keyed(site.cgroup + "/cpu.stat", "usage_usec") {
+                cpuNanoseconds = usec * 1000
+            } else if let dir = directory("cpuacct") {
+                cpuNanoseconds = Self.number(dir.path + "/cpuacct.usage")
+            }
+            if let dir = directory("pids") { tasksPeak = Self.number(dir.path + "/pids.peak") }
+        }
         if oomKills > 0 {
             SystemFiles.warn("brig run: the kernel's OOM killer ended \(oomKills) process\(oomKills == 1 ? "" : "es") of the service (memory limit reached): result oom-kill")
         }

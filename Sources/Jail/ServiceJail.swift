@@ -79,7 +79,7 @@ public enum ServiceJail {
             throw .refusals(refusals)
         }
         request.cgroupLimits = limits
-        if accounting || limits.controllers.contains("memory") { request.usage = RunUsage() }
+        if accounting || limits.controllers.contains("memory") { request.usage = RunUsage(counts: accounting) }
     }
 
     /// ExecStartPre=, ExecStart=, ExecStartPost=, ExecStopPost= as launch commands.
