@@ -14,7 +14,27 @@ struct LimitsDifferentialTests {
     /// What the scheduler lets the process run on, whatever the cgroup says.
     static let cpus = ["cpuset/cpuset.cpus"]
 
-    /// Settings and the files whose values must agree (16 settings and combinations).
+    /// Whether CPU settings run under the oracle too. Off unless BRIG_ORACLE_CPU_TESTS=1: on v1 a
+    /// service with a CPU setting makes systemd put its siblings into cpu cgroups of their own,
+    /// whose real-time budget is 0, so SCHED_FIFO fails with EPERM in every service the shared
+    /// oracle runs meanwhile (SeccompDifferentialTests and other worktrees' tests among them).
+    /// Without it, brig's values are compared with those the oracle showed for the same settings
+    /// (recorded below, on this host, 2026-12-03).
+    static let cpuUnderOracle = ProcessInfo.processInfo.environment["BRIG_ORACLE_CPU_TESTS"] == "1"
+
+    /// What the oracle's services held for the CPU settings: cpu.shares, cfs_period_us, cfs_quota_us.
+    static let recordedFromOracle: [[String]: [String]] = [
+        ["CPUQuota=20%"]: ["1024", "100000", "20000"],
+        ["CPUQuota=150%", "CPUQuotaPeriodSec=10ms"]: ["1024", "10000", "15000"],
+        ["CPUQuota=0.5%"]: ["1024", "200000", "1000"],
+        ["CPUWeight=50"]: ["512", "100000", "-1"],
+        ["CPUWeight=idle"]: ["2", "100000", "-1"],
+        ["CPUShares=2048"]: ["2048", "100000", "-1"],
+        ["CPUShares=2048", "CPUWeight=300"]: ["3072", "100000", "-1"],
+        ["MemoryMax=100M", "TasksMax=20", "CPUQuota=50%", "CPUWeight=200"]: ["104857600", "20", "2048", "100000", "50000"],
+    ]
+
+    /// Settings and the files whose values must agree (20 settings and combinations).
     static let settings: [(Setting, [String])] = [
         (Setting("MemoryMax=100M"), memory),
         (Setting("MemoryMax=5%"), memory),
@@ -42,12 +62,16 @@ struct LimitsDifferentialTests {
     func sameCgroupValues(_ setting: Setting) throws {
         let files = Self.settings.first { $0.0.properties == setting.properties }!.1
         let probe = [LimitsProbe.cgroupValues] + files
-        let oracle = try Oracle.start(setting.properties, probe).wait()
         let brig = try BrigRunner.start(setting.properties, probe).wait()
-        #expect(oracle.status == 0, "\(oracle.stderr)")
         #expect(brig.status == 0, "\(brig.stderr)")
         let seen = LimitsProbe.split(brig.stdout)
-        #expect(seen.values == LimitsProbe.split(oracle.stdout).values)
+        if let recorded = Self.recordedFromOracle[setting.properties], !Self.cpuUnderOracle {
+            #expect(seen.values == zip(files, recorded).map { "\($0)=\($1) " })
+        } else {
+            let oracle = try Oracle.start(setting.properties, probe).wait()
+            #expect(oracle.status == 0, "\(oracle.stderr)")
+            #expect(seen.values == LimitsProbe.split(oracle.stdout).values)
+        }
         // Each of the run's own cgroups is gone once brig has exited.
         for directory in seen.directories where directory.contains("/brig/run-") {
             #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")
@@ -76,12 +100,14 @@ struct LimitsDifferentialTests {
     }
 
     @Test func aBusyLoopUnderCPUQuotaGetsAFifthOfACPU() throws {
-        let oracle = try Oracle.start(["CPUQuota=20%"], [LimitsProbe.cpuShare]).wait()
         let brig = try BrigRunner.start(["CPUQuota=20%"], [LimitsProbe.cpuShare]).wait()
         let brigShare = Double(brig.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        let oracleShare = Double(oracle.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         #expect((0.12...0.26).contains(brigShare), "brig: \(brig.stdout) \(brig.stderr)")
-        #expect((0.12...0.26).contains(oracleShare), "systemd: \(oracle.stdout)")
+        if Self.cpuUnderOracle {
+            let oracle = try Oracle.start(["CPUQuota=20%"], [LimitsProbe.cpuShare]).wait()
+            let oracleShare = Double(oracle.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            #expect((0.12...0.26).contains(oracleShare), "systemd: \(oracle.stdout)")
+        }
     }
 
     @Test func delegateHandsTheV2CgroupToTheServicesUser() throws {
