@@ -87,6 +87,9 @@ public struct CgroupLimits: Sendable, Equatable {
         // MemoryMin=, MemoryLow=, MemoryHigh=, MemoryMax= or MemorySwapMax= make the "unified"
         // configuration, which takes precedence over the legacy MemoryLimit=.
         let unifiedSet = [r.memoryMin, r.memoryLow, r.memoryHigh, r.memoryMax, r.memorySwapMax].contains { $0 != nil }
+        if unifiedSet, let limit = r.memoryLimit {
+            ignore("MemoryLimit=\(limit)", "MemoryMax= and the like take precedence over it (as in systemd)")
+        }
         if hierarchy.isV2("memory") {
             let pairs: [(MemoryLimit?, String, String)] = [
                 (r.memoryMin, "memory.min", "MemoryMin"), (r.memoryLow, "memory.low", "MemoryLow"),
@@ -104,9 +107,6 @@ public struct CgroupLimits: Sendable, Equatable {
         let chosen = unifiedSet ? r.memoryMax.map { ("MemoryMax", $0) } : r.memoryLimit.map { ("MemoryLimit", $0) }
         if let (key, limit) = chosen {
             write("memory", "memory.limit_in_bytes", host.bytes(limit).map(String.init) ?? "-1", for: "\(key)=\(limit)")
-        }
-        if unifiedSet, let limit = r.memoryLimit {
-            ignore("MemoryLimit=\(limit)", "MemoryMax= and the like take precedence over it (as in systemd)")
         }
         let v1 = hierarchy.controllers["memory"] != nil
         for (limit, key) in [(r.memoryMin, "MemoryMin"), (r.memoryLow, "MemoryLow"), (r.memoryHigh, "MemoryHigh"), (r.memorySwapMax, "MemorySwapMax")] {
