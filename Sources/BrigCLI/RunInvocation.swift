@@ -9,7 +9,7 @@ import Glibc
 enum StatsFormat: Equatable { case text, json }
 
 /// Microseconds of the monotonic clock, for the runtime --stats reports.
-enum JailRunnerClock {
+enum MonotonicClock {
     static func microseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -34,7 +34,7 @@ struct RunInvocation {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
         do {
-            let started = stats == nil ? 0 : JailRunnerClock.microseconds()
+            let started = stats == nil ? 0 : MonotonicClock.microseconds()
             let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
                                                accounting: stats != nil)
             if dryRun {
@@ -43,7 +43,7 @@ struct RunInvocation {
             }
             let status = try Launcher.run(service.request, commands: service.commands)
             if let stats, let usage = service.request.usage {
-                let report = RunStatistics(status: status, runtimeMicroseconds: JailRunnerClock.microseconds() - started, usage: usage)
+                let report = RunStatistics(status: status, runtimeMicroseconds: MonotonicClock.microseconds() - started, usage: usage)
                 printError(stats == .json ? report.json : report.text)
             }
             return status
