@@ -33,8 +33,8 @@ struct RunInvocation {
     func run() throws -> Int32 {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
+        let started = stats == nil ? 0 : MonotonicClock.microseconds()
         do {
-            let started = stats == nil ? 0 : MonotonicClock.microseconds()
             let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
                                                accounting: stats != nil)
             if dryRun {
@@ -49,6 +49,12 @@ struct RunInvocation {
             return status
         } catch let error as JailError {
             printError("brig run: \(error)")
+            // A start that failed is a result too, with systemd's exit status for the failed step.
+            if let stats, !dryRun {
+                let report = RunStatistics(status: error.exitStatus, runtimeMicroseconds: MonotonicClock.microseconds() - started,
+                                           usage: RunUsage(counts: false), failedStep: ExitStatus(rawValue: error.exitStatus))
+                printError(stats == .json ? report.json : report.text)
+            }
             return error.exitStatus
         } catch let error as RunInputError {
             printError("brig run: \(error)")

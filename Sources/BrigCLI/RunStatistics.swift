@@ -8,20 +8,25 @@ struct RunStatistics {
     var status: Int32
     var runtimeMicroseconds: UInt64
     var usage: RunUsage
+    /// The jail could not be set up: the status is systemd's code for the step that failed.
+    var failedStep: ExitStatus? = nil
 
     /// systemd's name for how the service ended.
     var result: String {
         if usage.oomKills > 0 { return "oom-kill" }
         if status == 0 { return "success" }
-        return status > 128 ? "signal" : "exit-code"
+        return killed ? "signal" : "exit-code"
     }
+
+    /// Whether the main process died by a signal (brig exits 128+N then).
+    var killed: Bool { failedStep == nil && status > 128 }
 
     var text: String {
         var lines = ["Finished with result: \(result)"]
-        if status > 128 {
+        if killed {
             lines.append("Main processes terminated with: code=killed/status=\(Self.signalName(status - 128))")
         } else {
-            lines.append("Main processes terminated with: code=exited/status=\(status)")
+            lines.append("Main processes terminated with: code=exited/status=\(status)\(failedStep.map { "/" + $0.name } ?? "")")
         }
         lines.append("Service runtime: \(Self.timespan(runtimeMicroseconds, accuracy: 1000))")
         if let cpu = usage.cpuNanoseconds {
@@ -35,7 +40,7 @@ struct RunStatistics {
 
     var json: String {
         var fields = ["\"result\":\"\(result)\"",
-                      status > 128 ? "\"code\":\"killed\",\"signal\":\"\(Self.signalName(status - 128))\"" : "\"code\":\"exited\",\"status\":\(status)",
+                      killed ? "\"code\":\"killed\",\"signal\":\"\(Self.signalName(status - 128))\"" : "\"code\":\"exited\",\"status\":\(status)",
                       "\"runtime_usec\":\(runtimeMicroseconds)"]
         if let cpu = usage.cpuNanoseconds { fields.append("\"cpu_usage_nsec\":\(cpu)") }
         if let peak = usage.memoryPeak { fields.append("\"memory_peak_bytes\":\(peak)") }

@@ -36,6 +36,12 @@ struct RunLimitsTests {
         #expect(result.stderr.contains("Finished with result: oom-kill\nMain processes terminated with: code=killed/status=KILL\n"))
     }
 
+    @Test func aStartTheKernelRefusesIsAResultWithSystemdsCode() throws {
+        let result = try BrigBinary.run(["run", "--stats", "-p", "TasksMax=5000000", "--", "/bin/true"])
+        #expect(result.status == 219)
+        #expect(result.stderr.contains("/pids.max: Invalid argument (exit status 219 CGROUP)\nFinished with result: exit-code\nMain processes terminated with: code=exited/status=219/CGROUP\nService runtime: "))
+    }
+
     @Test func dryRunNamesTheMechanismFilesAndValuesPerController() throws {
         let result = try BrigBinary.run(["run", "--dry-run", "-p", "MemoryMax=1G", "-p", "MemoryHigh=512M", "-p", "TasksMax=5%",
                                          "-p", "CPUQuota=20%", "--", "/bin/true"])
