@@ -30,6 +30,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The name of each passed socket, in order, for $LISTEN_FDNAMES (default: connection, or unknown).", valueName: "NAME"))
     var fdName: [String] = []
 
+    @Flag(help: "At exit, print what systemd-run --wait prints (result, runtime, CPU time, memory and tasks peaks) on standard error.")
+    var stats = false
+
+    @Flag(help: "As --stats, as one JSON object.")
+    var statsJson = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command, or NAME.service.", valueName: "CMD"))
     var command: [String] = []
 
@@ -38,7 +44,8 @@ struct RunCommand: ParsableCommand {
         // after "--" a command named --help still runs.
         if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
         guard (0...1000).contains(listenFds) else { throw ValidationError("--listen-fds takes 0 to 1000") }
-        var invocation = RunInvocation(properties: property, unit: unit, dryRun: dryRun, command: command)
+        var invocation = RunInvocation(properties: property, unit: unit, dryRun: dryRun,
+                                       stats: statsJson ? .json : stats ? .text : nil, command: command)
         if listenFds > 0 {
             let names = fdName + Array(repeating: listenFds == 1 ? "connection" : "unknown", count: max(0, listenFds - fdName.count))
             invocation.activation = SocketActivation(descriptors: (0..<Int32(listenFds)).map { 3 + $0 }, names: Array(names.prefix(listenFds)))

@@ -48,6 +48,11 @@ extension RunInvocation {
                 invocation.dryRun = true
                 index += 1
                 continue
+            case "--stats", "--stats-json":
+                if invocation.stats != nil { return nil }
+                invocation.stats = word == "--stats" ? .text : .json
+                index += 1
+                continue
             default:
                 if word.hasPrefix("-") && word != "--" { return nil }
             }

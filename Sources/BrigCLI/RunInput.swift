@@ -21,8 +21,9 @@ struct RunInput {
 
     /// `prepareAhead`: the jail will be started, so kernel work that does not depend on the
     /// plan (PreparedNamespaces) may begin as soon as the unit is known.
+    /// `accounting`: the run's cgroups count memory and tasks too, for --stats.
     static func resolve(properties: [String], unit: String?, command: [String], prepareAhead: Bool = false,
-                        activation: SocketActivation? = nil) throws -> RunInput {
+                        accounting: Bool = false, activation: SocketActivation? = nil) throws -> RunInput {
         let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
         if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
         var loaded = try load(serviceMode ? command[0] : unit)
@@ -58,7 +59,7 @@ struct RunInput {
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unit: config.unit, unitName: config.name.name,
-                                              activation: activation)
+                                              accounting: accounting, activation: activation)
         request.service.reports = serviceMode || unit != nil
         let seccomp = try (filter?.result() ?? compile()).get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
@@ -113,6 +114,9 @@ struct RunInput {
         if !withoutEffect.isEmpty {
             text += "# no effect outside systemd as PID 1:\n"
             text += withoutEffect.map { "#   \($0.name): \($0.reason)\n" }.joined()
+        }
+        if let limits = input.request.cgroupLimits {
+            text += CgroupLimitsPrinter.describe(limits, runCgroup: Launcher.dryRunCgroup(input.request))
         }
         if let filter = input.request.deviceFilter {
             text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"

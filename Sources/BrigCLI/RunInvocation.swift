@@ -1,14 +1,30 @@
 import Jail
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One `brig run` with its words read: by ArgumentParser for `RunCommand`, or by the fast path
 /// (`plainForm`) without constructing a ParsableCommand, whose property wrappers alone cost as
 /// much as reading the whole input. Both run this, so messages and exit statuses are the same.
+enum StatsFormat: Equatable { case text, json }
+
+/// Microseconds of the monotonic clock, for the runtime --stats reports.
+enum MonotonicClock {
+    static func microseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}
+
 struct RunInvocation {
     /// The -p assignments, in order.
     var properties: [String] = []
     /// --unit FILE|NAME.
     var unit: String?
     var dryRun = false
+    /// --stats (systemd-run's summary on standard error) or --stats-json (one JSON line there).
+    var stats: StatsFormat? = nil
     /// The command words as captured; a leading "--" is dropped here.
     var command: [String] = []
     /// --listen-fds: the sockets brig was started with.
@@ -19,16 +35,28 @@ struct RunInvocation {
     func run() throws -> Int32 {
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
+        let started = stats == nil ? 0 : MonotonicClock.microseconds()
         do {
-            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments,
-                                                prepareAhead: !dryRun, activation: activation)
+            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
+                                               accounting: stats != nil, activation: activation)
             if dryRun {
                 print(RunInput.describe(service))
                 return 0
             }
-            return try Launcher.run(service.request, commands: service.commands)
+            let status = try Launcher.run(service.request, commands: service.commands)
+            if let stats, let usage = service.request.usage {
+                let report = RunStatistics(status: status, runtimeMicroseconds: MonotonicClock.microseconds() - started, usage: usage)
+                printError(stats == .json ? report.json : report.text)
+            }
+            return status
         } catch let error as JailError {
             printError("brig run: \(error)")
+            // A start that failed is a result too, with systemd's exit status for the failed step.
+            if let stats, !dryRun {
+                let report = RunStatistics(status: error.exitStatus, runtimeMicroseconds: MonotonicClock.microseconds() - started,
+                                           usage: RunUsage(counts: false), failedStep: ExitStatus(rawValue: error.exitStatus))
+                printError(stats == .json ? report.json : report.text)
+            }
             return error.exitStatus
         } catch let error as RunInputError {
             printError("brig run: \(error)")

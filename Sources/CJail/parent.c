@@ -220,7 +220,7 @@ static void keeper_kill_listed(const char *procs) {
 }
 
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
-                       const char *owner_lock_path) {
+                       const char *owner_lock_path, const char *v1_cgroups) {
     int brig = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (brig < 0) return -errno;
     pid_t pid = fork();
@@ -255,6 +255,9 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
     // A cgroup whose last process has gone can be removed; give the kernel up to ten seconds.
     for (int i = 0; i < 1000; i++) {
         if (rmdir(cgroup) == 0 || errno == ENOENT) {
+            // The run's cgroups in v1 hierarchies (a NUL-separated list ending with an empty
+            // string) held the same processes, now gone.
+            for (const char *dir = v1_cgroups; dir && *dir; dir += strlen(dir) + 1) rmdir(dir);
             if (owner_lock_path) unlink(owner_lock_path);
             break;
         }

@@ -133,15 +133,21 @@ public enum DirectiveFates {
         ("Service", "BlockIOAccounting CPUAccounting IOAccounting IPAccounting MemoryAccounting TasksAccounting", accounting),
         ("Service", "CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting", accounting),
         ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
+        // Limits: CgroupLimits maps them onto this host's v2 or v1 controllers.
         ("Service", """
-            AllowedCPUs AllowedMemoryNodes BPFProgram BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight \
-            BlockIOWriteBandwidth CPUQuota CPUQuotaPeriodSec CPUShares CPUWeight DefaultMemoryLow DefaultMemoryMin Delegate \
-            DisableControllers IODeviceLatencyTargetSec IODeviceWeight IOReadBandwidthMax IOReadIOPSMax IOWeight \
-            IOWriteBandwidthMax IOWriteIOPSMax IPAddressAllow IPAddressDeny IPEgressFilterPath IPIngressFilterPath \
-            ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap MemoryHigh \
-            MemoryLimit MemoryLow MemoryMax MemoryMin MemorySwapMax RestrictNetworkInterfaces SocketBindAllow \
-            SocketBindDeny StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares \
-            StartupCPUWeight StartupIOWeight TasksMax BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
+            AllowedCPUs AllowedMemoryNodes BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight BlockIOWriteBandwidth \
+            CPUQuota CPUQuotaPeriodSec CPUShares CPUWeight Delegate IODeviceLatencyTargetSec IODeviceWeight \
+            IOReadBandwidthMax IOReadIOPSMax IOWeight IOWriteBandwidthMax IOWriteIOPSMax MemoryHigh MemoryLimit \
+            MemoryLow MemoryMax MemoryMin MemorySwapMax TasksMax
+            """, .applied),
+        ("Service", "StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares StartupCPUWeight StartupIOWeight",
+         .noEffect(reason: "applies only while the system boots or shuts down; brig run starts a service afterwards, when systemd applies the value without Startup")),
+        ("Service", """
+            BPFProgram DefaultMemoryLow DefaultMemoryMin \
+            DisableControllers IPAddressAllow IPAddressDeny IPEgressFilterPath IPIngressFilterPath \
+            ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap \
+            RestrictNetworkInterfaces SocketBindAllow \
+            SocketBindDeny BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
             BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
             DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \
             MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \

@@ -31,6 +31,9 @@ public enum JailPlanner {
         plan.add(.resetSignals, for: "(brig)", failing: .signalMask)
         if spec.ignoreSIGPIPE { plan.add(.ignoreSignal(13), for: "IgnoreSIGPIPE=yes", failing: .signalMask) }
         plan.add(.joinCgroup(procsFile: site.cgroupProcs), for: "(brig: KillMode=control-group)", failing: .cgroup)
+        for dir in site.controllerCgroups {
+            plan.add(.writeFile(path: dir + "/cgroup.procs", contents: "0"), for: "(brig: the run's cgroup v1 limits)", failing: .cgroup)
+        }
         plan.add(.newSession, for: "(brig)", failing: .setsid)
         stdio(spec, into: &plan)
         plan.add(.closeInheritedFileDescriptors(from: 3 + Int32(spec.passedDescriptors.count)), for: "(brig)", failing: .fds)

@@ -45,6 +45,10 @@ public struct LaunchRequest: Sendable {
     public var deviceFilter: DeviceFilter? = nil
     /// LoadCredential= and friends: the store at $CREDENTIALS_DIRECTORY.
     public var credentials: CredentialRequest? = nil
+    /// The resource-control limits of the run's cgroups (CgroupLimits); nil when none are set.
+    public var cgroupLimits: CgroupLimits? = nil
+    /// Filled at the end of the run with what its cgroups counted (`brig run --stats`).
+    public var usage: RunUsage? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -61,7 +65,8 @@ public enum Launcher {
         }
         // The device program lives in its policy's cgroup, which the run's cgroup goes into.
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
-        let site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        var site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         var lease: DynamicUserLease? = nil
         let streams = OpenStreams()
         var ipcOwner: UInt32? = nil
@@ -109,6 +114,7 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
+        if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
         let namespaces = PreparedNamespaces.take()
         defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
@@ -122,13 +128,15 @@ public enum Launcher {
             _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
             if hostPrivateTmp { try site.renewPrivateTmp() }
         }
-        return try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess,
-                                        beforeRestart: renew) { command, extra in
+        let status = try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess,
+                                              beforeRestart: renew) { command, extra in
             // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
             var s = spec
             s.environment += extra
             return JailPlanner.plan(specialise(s, for: command), site: site)
         }
+        request.usage?.collect(site, limits: request.cgroupLimits)
+        return status
     }
 
     /// The plans `run` would execute, for --dry-run (no uid is leased: a
@@ -149,8 +157,15 @@ public enum Launcher {
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
-        let site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        var site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
+    }
+
+    /// The run cgroup --dry-run names (its v2 one).
+    public static func dryRunCgroup(_ request: LaunchRequest) -> String {
+        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
+        return RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent).cgroup
     }
 
     /// systemd's variable substitution in command lines: "${NAME}" inside a

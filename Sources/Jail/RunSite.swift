@@ -28,6 +28,8 @@ public struct RunSite: Sendable {
     static let ownerLocks = "/run/brig/runs"
     public var privateTmp: String
     public var privateVarTmp: String
+    /// The run's cgroups in v1 hierarchies, which its limits need (RunCgroups); none otherwise.
+    public var controllerCgroups: [String] = []
 
     /// `cgroupParent`: brig's own cgroup, or the one of the run's device policy below it.
     public init(id: String = RunSite.freshID(), cgroupParent: String = RunSite.cgroupParent) {
@@ -125,7 +127,10 @@ public struct RunSite: Sendable {
                 _ = SystemFiles.write(cgroup + "/cgroup.kill", "1")
                 for _ in 0..<100 where !isEmpty(cgroup) { usleep(1000) }
             }
-            if rmdir(cgroup) == 0 || errno == ENOENT { unlink(lock) }
+            if rmdir(cgroup) == 0 || errno == ENOENT {
+                RunCgroups.sweep(named: name)
+                unlink(lock)
+            }
         }
     }
 
@@ -145,6 +150,7 @@ public struct RunSite: Sendable {
         defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
         guard isEmpty else { return }
         rmdir(cgroup)
+        RunCgroups.remove(controllerCgroups)
         removePrivateTmp()
     }
 }

@@ -1,4 +1,5 @@
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,8 @@ public enum ServiceJail {
 
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
                                resources: ResourceControl = ResourceControl(), unit: UnitSection = UnitSection(),
-                               unitName: String, activation: SocketActivation? = nil) throws(JailError) -> LaunchRequest {
+                               unitName: String, accounting: Bool = false,
+                               activation: SocketActivation? = nil) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
@@ -55,8 +57,26 @@ public enum ServiceJail {
         }
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
+        try limits(resources, accounting: accounting, into: &request)
         return request
     }
+
+    /// The cgroup limits, refused (219) where the host has the controller in no hierarchy.
+    /// Counting what the run uses (OOM kills among it) comes with a memory limit or `accounting`.
+    static func limits(_ resources: ResourceControl, accounting: Bool, into request: inout LaunchRequest) throws(JailError) {
+        guard accounting || CgroupLimits.sets(resources) else { return }
+        let limits = CgroupLimits(resources, accounting: accounting)
+        if !limits.unavailable.isEmpty {
+            let refusals = limits.unavailable.map { item in
+                Refusal(directive: item.directive, location: resources.origins[String(item.directive.prefix { $0 != "=" })] ?? SourceLocation(file: "-", line: 0),
+                        reason: "this host has no \(item.controller) controller in cgroup v2 (enabled for brig's runs) or v1", status: .cgroup)
+            }
+            throw .refusals(refusals)
+        }
+        request.cgroupLimits = limits
+        if accounting || limits.controllers.contains("memory") { request.usage = RunUsage(counts: accounting) }
+    }
+
 
     /// How the service is started, supervised, stopped and restarted, with systemd 252's defaults
     /// and implications (Type=notify and WatchdogSec= bring NotifyAccess=main; Type=oneshot waits

@@ -48,10 +48,11 @@ struct RunCommandTests {
         #expect(out.stderr.contains("-p:1"))
     }
 
-    @Test func resourceControlIsRefused() throws {
-        let out = try run(["MemoryMax=100M"], ["/bin/true"])
+    /// A resource-control directive brig does not apply is still refused by name.
+    @Test func unappliedResourceControlIsRefused() throws {
+        let out = try run(["ManagedOOMSwap=kill"], ["/bin/true"])
         #expect(out.status == 219)
-        #expect(out.stderr.contains("MemoryMax=100M"))
+        #expect(out.stderr.contains("ManagedOOMSwap=kill"))
     }
 
     /// socket and fd: streams are a socket unit's; without socket activation the start fails

@@ -134,10 +134,11 @@ int cjail_forward_signals(int write_fd);
 
 // Forks brig's keeper, which, once brig has ended for any reason, kills the run's cgroup
 // (through cgroup.kill, or its cgroup.procs one by one) and removes the directory and the run's
-// owner lock file. It keeps `owner_lock` (a descriptor of brig's, or -1) open, holding the run's
+// owner lock file, then the run's v1 cgroups (`v1_cgroups`: NUL-separated, ending with an empty
+// string; may be NULL). It keeps `owner_lock` (a descriptor of brig's, or -1) open, holding the run's
 // lock while it lives. A pidfd on the keeper (close-on-exec), or -errno.
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
-                       const char *owner_lock_path);
+                       const char *owner_lock_path, const char *v1_cgroups);
 // Ends a keeper whose run ended normally (without waiting for it to be gone).
 void cjail_stop_keeper(int keeper);
 

@@ -49,6 +49,30 @@ public struct ResourceControl: Sendable {
     /// CPUWeight=: 1…10000, or 0 for `idle`.
     public var cpuWeight: UInt64?
     public var ioWeight: UInt64?
+    /// MemoryLimit=, the cgroup v1 name of MemoryMax= (used only when no MemoryMax=-like setting is made).
+    public var memoryLimit: MemoryLimit?
+    /// CPUQuotaPeriodSec=: nil for the default (100 ms).
+    public var cpuQuotaPeriod: TimeSpan?
+    public var startupCPUWeight: UInt64?
+    /// CPUShares=, StartupCPUShares=: 2…262144.
+    public var cpuShares: UInt64?
+    public var startupCPUShares: UInt64?
+    /// AllowedCPUs=, AllowedMemoryNodes= (and their Startup variants): nil when never set.
+    public var allowedCPUs: Set<Int>?
+    public var allowedMemoryNodes: Set<Int>?
+    public var startupAllowedCPUs: Set<Int>?
+    public var startupAllowedMemoryNodes: Set<Int>?
+    public var startupIOWeight: UInt64?
+    public var ioDeviceWeights: [IODeviceSetting<UInt64>] = []
+    /// IORead/WriteBandwidthMax=, IORead/WriteIOPSMax=: per device, the limits set (UInt64.max for infinity).
+    public var ioDeviceLimits: [IODeviceSetting<[IOLimitKind: UInt64]>] = []
+    public var ioDeviceLatencies: [IODeviceSetting<TimeSpan>] = []
+    /// BlockIOWeight=, StartupBlockIOWeight=, BlockIODeviceWeight=: 10…1000 (cgroup v1's blkio names).
+    public var blockIOWeight: UInt64?
+    public var startupBlockIOWeight: UInt64?
+    public var blockIODeviceWeights: [IODeviceSetting<UInt64>] = []
+    /// BlockIOReadBandwidth=, BlockIOWriteBandwidth=: per device, (read, write) bytes per second.
+    public var blockIOBandwidths: [IODeviceSetting<(read: UInt64, write: UInt64)>] = []
     /// IPAddressAllow=/IPAddressDeny=: nil when never set.
     public var ipAddressAllow: [IPPrefix]?
     public var ipAddressDeny: [IPPrefix]?
@@ -66,6 +90,21 @@ public struct ResourceControl: Sendable {
     public init() {}
 
     static let controllers: Set<String> = ["cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids", "bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces"]
+
+    /// CPUShares=: cgroup v1's cpu.shares range.
+    private static func shares(_ v: String) throws(ValueError) -> UInt64 {
+        UInt64(try Numbers.integer(v, in: 2...262_144, "CPU shares value"))
+    }
+
+    private static func blockIOWeightValue(_ v: String) throws(ValueError) -> UInt64 {
+        UInt64(try Numbers.integer(v, in: 10...1000, "block I/O weight"))
+    }
+
+    /// AllowedCPUs= and friends: lines add up; an empty one empties the set (set, but empty).
+    private static func cpuSet(_ d: DirectiveInput, adding current: Set<Int>?) throws(ValueError) -> Set<Int> {
+        if d.value.isEmpty { return [] }
+        return (current ?? []).union(try CPUList.parse(d.expanded()))
+    }
 
     /// One path per line (the whole value), each added once; an empty value empties the list.
     private static func addPath(_ d: DirectiveInput, to paths: inout [String]) throws(ValueError) {
@@ -90,6 +129,51 @@ public struct ResourceControl: Sendable {
         case "CPUWeight":
             cpuWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
         case "IOWeight": ioWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
+        case "StartupIOWeight": startupIOWeight = try d.optional { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) }
+        case "StartupCPUWeight":
+            startupCPUWeight = try d.optional { v throws(ValueError) in v == "idle" ? 0 : UInt64(try Numbers.integer(v, in: 1...10_000, "CPU weight")) }
+        case "MemoryLimit": memoryLimit = try d.optional { v throws(ValueError) in try MemoryLimit(parsing: v) }
+        case "CPUQuotaPeriodSec": cpuQuotaPeriod = try d.optional { v throws(ValueError) in try TimeSpan(parsing: v) }
+        case "CPUShares": cpuShares = try d.optional(Self.shares)
+        case "StartupCPUShares": startupCPUShares = try d.optional(Self.shares)
+        case "AllowedCPUs": allowedCPUs = try Self.cpuSet(d, adding: allowedCPUs)
+        case "AllowedMemoryNodes": allowedMemoryNodes = try Self.cpuSet(d, adding: allowedMemoryNodes)
+        case "StartupAllowedCPUs": startupAllowedCPUs = try Self.cpuSet(d, adding: startupAllowedCPUs)
+        case "StartupAllowedMemoryNodes": startupAllowedMemoryNodes = try Self.cpuSet(d, adding: startupAllowedMemoryNodes)
+        case "IODeviceWeight":
+            if d.value.isEmpty { ioDeviceWeights = []; break }
+            ioDeviceWeights.append(try IODeviceSetting.parse(d.value) { v throws(ValueError) in UInt64(try Numbers.integer(v, in: 1...10_000, "I/O weight")) })
+        case "IOReadBandwidthMax", "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax":
+            let kind = IOLimitKind.allCases.first { $0.directive == d.key }!
+            if d.value.isEmpty { ioDeviceLimits = []; break }
+            let setting = try IODeviceSetting.parse(d.value, IOLimitValue.parse)
+            // One entry per device; each directive sets its own limit of it, as systemd merges them.
+            if let i = ioDeviceLimits.firstIndex(where: { $0.path == setting.path }) {
+                ioDeviceLimits[i].value[kind] = setting.value
+            } else {
+                ioDeviceLimits.append(IODeviceSetting(path: setting.path, value: [kind: setting.value]))
+            }
+        case "IODeviceLatencyTargetSec":
+            if d.value.isEmpty { ioDeviceLatencies = []; break }
+            ioDeviceLatencies.append(try IODeviceSetting.parse(d.value) { v throws(ValueError) in try TimeSpan(parsing: v) })
+        case "BlockIOWeight": blockIOWeight = try d.optional(Self.blockIOWeightValue)
+        case "StartupBlockIOWeight": startupBlockIOWeight = try d.optional(Self.blockIOWeightValue)
+        case "BlockIODeviceWeight":
+            if d.value.isEmpty { blockIODeviceWeights = []; break }
+            blockIODeviceWeights.append(try IODeviceSetting.parse(d.value, Self.blockIOWeightValue))
+        case "BlockIOReadBandwidth", "BlockIOWriteBandwidth":
+            if d.value.isEmpty { blockIOBandwidths = []; break }
+            let setting = try IODeviceSetting.parse(d.value) { v throws(ValueError) in
+                let n = try ByteSize.parse(v, base: 1000)
+                guard n > 0 else { throw ValueError("'\(v)' is out of range (must be above 0)") }
+                return n
+            }
+            let read = d.key == "BlockIOReadBandwidth"
+            if let i = blockIOBandwidths.firstIndex(where: { $0.path == setting.path }) {
+                if read { blockIOBandwidths[i].value.read = setting.value } else { blockIOBandwidths[i].value.write = setting.value }
+            } else {
+                blockIOBandwidths.append(IODeviceSetting(path: setting.path, value: (read ? setting.value : .max, read ? .max : setting.value)))
+            }
         case "IPAddressAllow":
             ipAddressAllow = d.value.isEmpty ? nil : (ipAddressAllow ?? []) + IPPrefix.parseList(d.value, skipped: &d.skipped.problems)
         case "IPAddressDeny":

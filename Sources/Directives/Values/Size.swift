@@ -4,9 +4,16 @@ public enum ByteSize {
         ("E", 1 << 60), ("P", 1 << 50), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10),
         ("B", 1), ("", 1),
     ]
+    /// The suffixes of parse_size(…, 1000), which the I/O limits use.
+    private static let decimalSuffixes: [(String, UInt64)] = [
+        ("E", 1_000_000_000_000_000_000), ("P", 1_000_000_000_000_000), ("T", 1_000_000_000_000),
+        ("G", 1_000_000_000), ("M", 1_000_000), ("K", 1000), ("B", 1), ("", 1),
+    ]
 
     /// Parses a size; components must come in decreasing unit order, as systemd requires.
-    public static func parse(_ value: String) throws(ValueError) -> UInt64 {
+    /// `base` 1000 reads the suffixes as powers of ten.
+    public static func parse(_ value: String, base: Int = 1024) throws(ValueError) -> UInt64 {
+        let suffixes = base == 1000 ? decimalSuffixes : Self.suffixes
         let fail = ValueError("'\(value)' is not a size (e.g. 512, 64K, 1.5G)")
         var rest = Substring(value)
         var total: UInt64 = 0
