@@ -107,6 +107,7 @@ struct RunInput {
         if let filter = input.request.deviceFilter {
             text += "# cgroup device policy: allow \(filter.rules.isEmpty ? "no device" : filter.rules.map(\.description).joined(separator: ", "))\n"
         }
+        for line in input.request.networkPolicy?.summary ?? [] { text += "# cgroup \(line)\n" }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

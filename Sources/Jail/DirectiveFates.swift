@@ -120,20 +120,24 @@ public enum DirectiveFates {
             SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
             TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
             """, .applied),
+        ("Service", """
+            IPAddressAllow IPAddressDeny IPAccounting IPIngressFilterPath IPEgressFilterPath SocketBindAllow SocketBindDeny \
+            RestrictNetworkInterfaces BPFProgram
+            """, .applied),
         ("Service", "KillMode", .noEffect(reason: "brig run always ends the whole process tree with the main process, as KillMode=control-group does")),
         ("Service", "PermissionsStartOnly RootDirectoryStartOnly",
          .noEffect(reason: "brig run jails every command of the service, ExecStartPre= and ExecStartPost= included")),
-        ("Service", "BlockIOAccounting CPUAccounting IOAccounting IPAccounting MemoryAccounting TasksAccounting", accounting),
+        ("Service", "BlockIOAccounting CPUAccounting IOAccounting MemoryAccounting TasksAccounting", accounting),
         ("Service", "CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting", accounting),
         ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
         ("Service", """
-            AllowedCPUs AllowedMemoryNodes BPFProgram BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight \
+            AllowedCPUs AllowedMemoryNodes BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight \
             BlockIOWriteBandwidth CPUQuota CPUQuotaPeriodSec CPUShares CPUWeight DefaultMemoryLow DefaultMemoryMin Delegate \
             DisableControllers IODeviceLatencyTargetSec IODeviceWeight IOReadBandwidthMax IOReadIOPSMax IOWeight \
-            IOWriteBandwidthMax IOWriteIOPSMax IPAddressAllow IPAddressDeny IPEgressFilterPath IPIngressFilterPath \
+            IOWriteBandwidthMax IOWriteIOPSMax \
             ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap MemoryHigh \
-            MemoryLimit MemoryLow MemoryMax MemoryMin MemorySwapMax RestrictNetworkInterfaces SocketBindAllow \
-            SocketBindDeny StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares \
+            MemoryLimit MemoryLow MemoryMax MemoryMin MemorySwapMax \
+            StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares \
             StartupCPUWeight StartupIOWeight TasksMax BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
             BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
             DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \

@@ -39,6 +39,10 @@ public struct LaunchRequest: Sendable {
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
     public var deviceFilter: DeviceFilter? = nil
+    /// The cgroup's network programs (IPAddressAllow=, SocketBindDeny=, ...), on the run's own cgroup.
+    public var networkPolicy: NetworkPolicy? = nil
+    /// Where IPAccounting= counts go; read it after the run (set by whoever wants the figures).
+    public var ipAccounting: IPAccounting? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -94,6 +98,7 @@ public enum Launcher {
         try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
                          privateDevices: spec.mounts.privateDevices)
         if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
+        try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
         let namespaces = PreparedNamespaces.take()
         defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
