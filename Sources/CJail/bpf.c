@@ -98,3 +98,11 @@ int cjail_bpf_prog_type(int prog_fd) {
     attr.info.info = (uint64_t)(uintptr_t)&info;
     return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0 ? -errno : (int)info.type;
 }
+
+int cjail_bpf_obj_pin(int fd, const char *path) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.bpf_fd = (uint32_t)fd;
+    attr.pathname = (uint64_t)(uintptr_t)path;
+    return sys_bpf(BPF_OBJ_PIN, &attr) < 0 ? -errno : 0;
+}

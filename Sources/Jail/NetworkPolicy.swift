@@ -56,7 +56,7 @@ public struct NetworkPolicy: Sendable, Equatable {
                 programs.append((fd, attachType, "RestrictNetworkInterfaces="))
             }
         }
-        for program in pinned { programs.append((try program.open(), program.attachType, program.directive + program.path)) }
+        for program in pinned { programs.append((try program.open(), program.attachType, program.setting)) }
 
         let directory = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory < 0 { throw .system("cgroup \(cgroup)", errno) }

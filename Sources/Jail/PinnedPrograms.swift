@@ -31,16 +31,19 @@ public struct PinnedProgram: Sendable, Equatable {
 
     public var summary: String { "pinned program \(path) on \(hook)  <- \(directive)" }
 
+    /// The assignment as written, for messages.
+    var setting: String { directive == "BPFProgram=" ? "BPFProgram=\(hook):\(path)" : directive + path }
+
     /// The program's descriptor (BPF_OBJ_GET), checked to be of the type the hook needs.
     func open() throws(JailError) -> Int32 {
         let fd = cjail_bpf_obj_get(path)
-        if fd < 0 { throw NetworkPrograms.failure(directive + path, "cannot open the pinned program", -fd) }
+        if fd < 0 { throw NetworkPrograms.failure(setting, "cannot open the pinned program", -fd) }
         if let requiredType {
             let type = cjail_bpf_prog_type(fd)
             if type != Int32(requiredType) {
                 close(fd)
                 let found = type < 0 ? SystemFiles.errorName(-type) : "program type \(type)"
-                throw .refused(directive: directive + path, reason: "not a cgroup_skb program (\(found))", status: .cgroup)
+                throw .refused(directive: setting, reason: "not a cgroup_skb program (\(found))", status: .cgroup)
             }
         }
         return fd

@@ -144,6 +144,7 @@ int cjail_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void
                         char *log, unsigned log_size);
 int cjail_bpf_prog_attach(int cgroup_fd, int prog_fd, unsigned attach_type); // with BPF_F_ALLOW_MULTI
 int cjail_bpf_obj_get(const char *path);   // a pinned object's fd
+int cjail_bpf_obj_pin(int fd, const char *path); // pins an object (tests make pinned programs with it)
 int cjail_bpf_prog_type(int prog_fd);      // BPF_PROG_TYPE_* of a program
 
 #endif
