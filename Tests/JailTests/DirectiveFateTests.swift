@@ -37,7 +37,7 @@ import Testing
 struct DirectiveFateRunTests {
     /// What a new user tried: each of these ran as if the directive were not there.
     @Test(arguments: [("SetCredential=a:b", Int32(243)),
-                      ("LoadCredential=a:/etc/hostname", 243), ("BPFProgram=egress:/sys/fs/bpf/x", 219),
+                      ("LoadCredential=a:/etc/hostname", 243), ("RestrictFileSystems=ext4", 244),
                       ("IOReadBandwidthMax=/dev/null 1M", 219), ("AllowedCPUs=0", 219), ("PAMName=login", 224),
                       ("ManagedOOMSwap=kill", 219), ("LogNamespace=x", 0)])
     func aDirectiveIsAppliedOrRefusedNeverDropped(_ property: String, _ status: Int32) throws {
