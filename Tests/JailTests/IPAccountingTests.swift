@@ -31,4 +31,35 @@ struct IPAccountingTests {
         #expect(traffic.ingressBytes > 0 && traffic.ingressBytes < 100_000, "\(traffic)")
         #expect(traffic.description.hasPrefix("IP traffic received: \(traffic.ingressBytes)B\nIP traffic sent: \(traffic.egressBytes)B"))
     }
+
+    /// systemd-run --wait prints the unit's counts ("IP traffic sent: 293.4K", 1024-based); brig's
+    /// counts of the same client agree within a few percent (TCP's own packets vary a little).
+    @Test(.enabled(if: SystemdOracle.isAvailable, "needs systemd-oracle"))
+    func countersAgreeWithSystemds() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let sent = 500_000
+        let command = NetworkProbe.command(["send/127.0.0.1/\(server.port)/\(sent)"])
+        let systemd = try SystemdOracle.exec(["/usr/bin/systemd-run", "--wait", "-p", "IPAccounting=yes", "--"] + command)
+        let systemdSent = try #require(Self.bytes(after: "IP traffic sent: ", in: systemd.stdout + systemd.stderr), "\(systemd)")
+
+        var resources = ResourceControl()
+        resources.ipAccounting = true
+        var request = LaunchRequest(spec: JailSpec())
+        request.networkPolicy = NetworkPolicy(resources)
+        let counters = IPAccounting()
+        request.ipAccounting = counters
+        _ = try Launcher.run(request, commands: [LaunchCommand(phase: .start, executable: command[0], arguments: command)], ownsProcess: false)
+        let brigSent = Double(try #require(counters.traffic).egressBytes)
+        #expect(abs(brigSent - systemdSent) / systemdSent < 0.03, "brig \(brigSent), systemd \(systemdSent)")
+    }
+
+    /// "293.4K" after `label` as bytes.
+    static func bytes(after label: String, in text: String) -> Double? {
+        guard let start = text.range(of: label) else { return nil }
+        let word = text[start.upperBound...].prefix { !$0.isWhitespace }
+        let units: [Character: Double] = ["B": 1, "K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024]
+        guard let unit = word.last, let factor = units[unit], let number = Double(word.dropLast()) else { return nil }
+        return number * factor
+    }
 }
