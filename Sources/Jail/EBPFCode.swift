@@ -47,7 +47,7 @@ struct EBPFCode {
     /// *(u32 *)(dst + offset) = value.
     mutating func store32(to dst: UInt8, _ offset: Int16, _ value: Int32) { emit(0x62, dst, offset, value) }
     /// *(u64 *)(dst + offset) += src, atomically.
-    mutating func atomicAdd64(to dst: UInt8, fromRegister src: UInt8) { emit(0xdb, dst | src << 4, 0, 0) }
+    mutating func atomicAdd64(to dst: UInt8, _ offset: Int16 = 0, fromRegister src: UInt8) { emit(0xdb, dst | src << 4, offset, 0) }
     /// dst = the low 16 bits of dst taken as big-endian (network order to host).
     mutating func fromBigEndian16(_ dst: UInt8) { emit(0xdc, dst, 0, 16) }
     /// dst = the map of descriptor `fd` (a two-instruction load the kernel resolves at load time).
@@ -73,7 +73,7 @@ struct EBPFCode {
 /// BPF program, map, attach-type and helper numbers of linux/bpf.h that brig uses.
 enum BPFNumbers {
     static let programCgroupSKB: UInt32 = 8, programCgroupSockAddr: UInt32 = 18
-    static let mapHash: UInt32 = 1, mapArray: UInt32 = 2, mapLPMTrie: UInt32 = 11
+    static let mapHash: UInt32 = 1, mapArray: UInt32 = 2, mapPerCPUArray: UInt32 = 6, mapLPMTrie: UInt32 = 11
     static let noPreallocation: UInt32 = 1
     static let attachIngress: UInt32 = 0, attachEgress: UInt32 = 1, attachBind4: UInt32 = 8, attachBind6: UInt32 = 9
     static let helperMapLookup: Int32 = 1, helperLoadBytes: Int32 = 26

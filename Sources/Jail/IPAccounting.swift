@@ -38,14 +38,29 @@ public final class IPAccounting: Sendable {
     public var traffic: Traffic? {
         maps.withLock { maps -> Traffic? in
             guard let maps else { return nil }
-            func read(_ fd: Int32, _ key: UInt32) -> UInt64 {
-                var key = key, value: UInt64 = 0
-                return cjail_bpf_map_lookup(fd, &key, &value) == 0 ? value : 0
-            }
+            let ingress = Self.sum(maps.ingress), egress = Self.sum(maps.egress)
             var t = Traffic()
-            (t.ingressPackets, t.ingressBytes) = (read(maps.ingress, 0), read(maps.ingress, 1))
-            (t.egressPackets, t.egressBytes) = (read(maps.egress, 0), read(maps.egress, 1))
+            (t.ingressPackets, t.ingressBytes) = ingress
+            (t.egressPackets, t.egressBytes) = egress
             return t
         }
     }
+
+    /// The per-CPU {packets, bytes} entries of one map, added up.
+    private static func sum(_ map: Int32) -> (packets: UInt64, bytes: UInt64) {
+        var values = [UInt64](repeating: 0, count: 2 * possibleCPUs)
+        var key: UInt32 = 0
+        guard cjail_bpf_map_lookup(map, &key, &values) == 0 else { return (0, 0) }
+        var packets: UInt64 = 0, bytes: UInt64 = 0
+        for cpu in 0..<possibleCPUs { packets &+= values[2 * cpu]; bytes &+= values[2 * cpu + 1] }
+        return (packets, bytes)
+    }
+
+    /// How many CPUs a per-CPU map has a slot for: those the kernel could ever bring up
+    /// ("0-3" in /sys/devices/system/cpu/possible means 4).
+    static let possibleCPUs: Int = {
+        let text = SystemFiles.read("/sys/devices/system/cpu/possible") ?? "0"
+        let last = text.split(whereSeparator: { $0 == "," || $0 == "-" || $0 == "\n" }).compactMap { Int($0) }.max() ?? 0
+        return last + 1
+    }()
 }
