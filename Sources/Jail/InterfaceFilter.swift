@@ -10,20 +10,24 @@ import Glibc
 public struct InterfaceFilter: Sendable, Equatable {
     public var names: [String]
     public var isAllowList: Bool
+    /// Where the (last) line of the directive is, for messages.
+    public var origin: String?
 
-    public init(names: [String], isAllowList: Bool) {
+    public init(names: [String], isAllowList: Bool, origin: String? = nil) {
         self.names = names
         self.isAllowList = isAllowList
+        self.origin = origin
     }
 
     /// nil when the unit does not restrict interfaces (or an empty deny list restricts nothing).
     public init?(_ resources: ResourceControl) {
+        let origin = resources.origins["RestrictNetworkInterfaces"].map { "\($0): " }
         switch resources.restrictNetworkInterfaces {
         case nil: return nil
-        case .allowOnly(let names): self.init(names: names.sorted(), isAllowList: true)
+        case .allowOnly(let names): self.init(names: names.sorted(), isAllowList: true, origin: origin)
         case .deny(let names):
             if names.isEmpty { return nil }
-            self.init(names: names.sorted(), isAllowList: false)
+            self.init(names: names.sorted(), isAllowList: false, origin: origin)
         }
     }
 
@@ -43,7 +47,7 @@ public struct InterfaceFilter: Sendable, Equatable {
         for name in names {
             let index = if_nametoindex(name)
             if index == 0 {
-                throw .refused(directive: "RestrictNetworkInterfaces=\(isAllowList ? "" : "~")\(names.joined(separator: " "))",
+                throw .refused(directive: (origin ?? "") + "RestrictNetworkInterfaces=\(isAllowList ? "" : "~")\(names.joined(separator: " "))",
                                reason: "no network interface '\(name)' on this host", status: .cgroup)
             }
             result.append(index)

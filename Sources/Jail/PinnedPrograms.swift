@@ -15,10 +15,12 @@ public struct PinnedProgram: Sendable, Equatable {
     public var attachType: UInt32
     /// The program type the hook needs, when the directive names one (cgroup_skb for the filters).
     public var requiredType: UInt32?
+    /// Where the (last) line of the directive is, for messages.
+    public var origin: String? = nil
 
     /// The unit's pinned programs, in systemd's order: ingress filters, egress filters, BPFProgram=.
     public static func all(_ resources: ResourceControl) -> [PinnedProgram] {
-        resources.ipIngressFilterPaths.map {
+        let programs = resources.ipIngressFilterPaths.map {
             PinnedProgram(directive: "IPIngressFilterPath=", path: $0, hook: "ingress", attachType: BPFNumbers.attachIngress,
                           requiredType: BPFNumbers.programCgroupSKB)
         } + resources.ipEgressFilterPaths.map {
@@ -27,12 +29,17 @@ public struct PinnedProgram: Sendable, Equatable {
         } + resources.bpfPrograms.map {
             PinnedProgram(directive: "BPFProgram=", path: $0.path, hook: $0.attachType, attachType: $0.attachTypeNumber, requiredType: nil)
         }
+        return programs.map { program in
+            var p = program
+            p.origin = resources.origins[String(program.directive.dropLast())].map { "\($0): " }
+            return p
+        }
     }
 
     public var summary: String { "pinned program \(path) on \(hook)  <- \(directive)" }
 
     /// The assignment as written, for messages.
-    var setting: String { directive == "BPFProgram=" ? "BPFProgram=\(hook):\(path)" : directive + path }
+    var setting: String { (origin ?? "") + (directive == "BPFProgram=" ? "BPFProgram=\(hook):\(path)" : directive + path) }
 
     /// The program's descriptor (BPF_OBJ_GET), checked to be of the type the hook needs.
     func open() throws(JailError) -> Int32 {

@@ -92,14 +92,14 @@ struct RunNetworkFilterTests {
     @Test func anInterfaceThatIsNotThereRefusesTheStart() throws {
         let result = try BrigBinary.run(["run", "-p", "RestrictNetworkInterfaces=~brignosuch0", "--", "/bin/true"])
         #expect(result.status == 219)
-        #expect(result.stderr == "brig run: RestrictNetworkInterfaces=~brignosuch0: no network interface 'brignosuch0' on this host (exit status 219 CGROUP)\n")
+        #expect(result.stderr == "brig run: -p:1:1: RestrictNetworkInterfaces=~brignosuch0: no network interface 'brignosuch0' on this host (exit status 219 CGROUP)\n")
     }
 
     @Test func aPinnedProgramThatIsNotThereRefusesTheStart() throws {
         for directive in ["IPIngressFilterPath=/sys/fs/bpf/brig-no-such", "BPFProgram=egress:/sys/fs/bpf/brig-no-such"] {
             let result = try BrigBinary.run(["run", "-p", directive, "--", "/bin/true"])
             #expect(result.status == 219)
-            #expect(result.stderr.hasPrefix("brig run: \(directive): cannot open the pinned program: No such file or directory"), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("brig run: -p:1:1: \(directive): cannot open the pinned program: No such file or directory"), "\(result.stderr)")
         }
     }
 
