@@ -19,12 +19,16 @@ public struct InterfaceFilter: Sendable, Equatable {
         self.origin = origin
     }
 
-    /// nil when the unit does not restrict interfaces (or an empty deny list restricts nothing).
+    /// nil when the unit does not restrict interfaces. A list that later lines emptied again
+    /// (`lo`, then `~lo`) restricts nothing, allow list or deny list: systemd 262 installs no
+    /// filter for it (checked in SocketBindDifferentialTests).
     public init?(_ resources: ResourceControl) {
         let origin = resources.origins["RestrictNetworkInterfaces"].map { "\($0): " }
         switch resources.restrictNetworkInterfaces {
         case nil: return nil
-        case .allowOnly(let names): self.init(names: names.sorted(), isAllowList: true, origin: origin)
+        case .allowOnly(let names):
+            if names.isEmpty { return nil }
+            self.init(names: names.sorted(), isAllowList: true, origin: origin)
         case .deny(let names):
             if names.isEmpty { return nil }
             self.init(names: names.sorted(), isAllowList: false, origin: origin)

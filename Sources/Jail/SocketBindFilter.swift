@@ -54,8 +54,12 @@ public struct SocketBindFilter: Sendable, Equatable {
         code.load32(7, from: 6, 36)                             // protocol
         code.load32(8, from: 6, 24)
         code.fromBigEndian16(8)                                 // port, host order
-        for (rules, exits) in [(allow, true), (deny, false)] {
-            for rule in rules where rule.ipVersion == nil || rule.ipVersion == version {
+        // A rule without transport or ports decides every bind of the family: nothing after it
+        // is reachable, and the verifier refuses unreachable instructions.
+        var decided = false
+        for (rules, exits) in [(allow, true), (deny, false)] where !decided {
+            for rule in rules where !decided && (rule.ipVersion == nil || rule.ipVersion == version) {
+                decided = rule.transport == nil && rule.ports == nil
                 var toNext: [Int] = []
                 if let transport = rule.transport {
                     toNext.append(code.jump(if: 7, .notEqual, transport == "tcp" ? 6 : 17))
@@ -68,8 +72,10 @@ public struct SocketBindFilter: Sendable, Equatable {
                 code.land(toNext)
             }
         }
-        code.land(toAllow)
-        code.exit(with: 1)
+        if !decided || !toAllow.isEmpty {
+            code.land(toAllow)
+            code.exit(with: 1)
+        }
         if !toDeny.isEmpty {
             code.land(toDeny)
             code.exit(with: 0)

@@ -70,6 +70,9 @@ struct RunNetworkFilterTests {
         #expect(ranges == ["bind/6/udp/\(port + 1)": "ok", "bind/4/tcp/\(port)": "EPERM", "bind/6/tcp/\(port + 2)": "EPERM"])
         let onlyUDP = try Self.probe(["SocketBindDeny=udp:any"], ["bind/4/udp/\(port)", "bind/4/tcp/\(port)"])
         #expect(onlyUDP == ["bind/4/udp/\(port)": "EPERM", "bind/4/tcp/\(port)": "ok"])
+        // An allow rule for everything decides before any deny rule (and leaves it unreachable).
+        let allowFirst = try Self.probe(["SocketBindAllow=any", "SocketBindDeny=any"], ["bind/4/udp/\(port)", "bind/6/tcp/\(port)"])
+        #expect(allowFirst == ["bind/4/udp/\(port)": "ok", "bind/6/tcp/\(port)": "ok"])
     }
 
     /// A veth pair of the test's own carries traffic to its subnet; RestrictNetworkInterfaces=lo
@@ -87,6 +90,9 @@ struct RunNetworkFilterTests {
         #expect(try Self.probe(["RestrictNetworkInterfaces=lo"], actions) == ["udp/10.213.7.2/9": "EPERM", "udp/127.0.0.1/9": "ok"])
         #expect(try Self.probe(["RestrictNetworkInterfaces=~\(name)"], actions) == ["udp/10.213.7.2/9": "EPERM", "udp/127.0.0.1/9": "ok"])
         #expect(try Self.probe(["RestrictNetworkInterfaces=\(name)"], actions) == ["udp/10.213.7.2/9": "ok", "udp/127.0.0.1/9": "EPERM"])
+        // A list later lines empty again restricts nothing, as under systemd 262.
+        #expect(try Self.probe(["RestrictNetworkInterfaces=lo", "RestrictNetworkInterfaces=~lo"], actions)
+                == ["udp/10.213.7.2/9": "ok", "udp/127.0.0.1/9": "ok"])
     }
 
     @Test func anInterfaceThatIsNotThereRefusesTheStart() throws {
