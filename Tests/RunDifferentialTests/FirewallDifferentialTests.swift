@@ -46,11 +46,25 @@ struct FirewallDifferentialTests {
 
     @Test("brig run reaches what systemd reaches", arguments: settings)
     func sameReach(_ setting: [String]) throws {
+        try Self.compare(setting) { command in Self.outcomes(try Oracle.start(setting, command)) }
+    }
+
+    /// systemd 262 on a pure cgroup v2 tree of its own (its root has a Python of its own).
+    @Test("brig run reaches what systemd 262 reaches",
+          .enabled(if: NextOracle.unavailableReason == nil, "needs systemd-oracle-next"), arguments: settings)
+    func sameReachAsSystemd262(_ setting: [String]) throws {
+        try Self.compare(setting) { command in
+            let out = try NextOracle.run(setting, command)
+            return (out.status, NetworkProbe.outcomes(out.stdout), out.stderr)
+        }
+    }
+
+    static func compare(_ setting: [String], systemdRun: ([String]) throws -> (status: Int32, outcomes: [String: String], stderr: String)) throws {
         let server = try LoopbackServer()
         defer { server.stop() }
         let actions = Self.actions(port: server.port)
         let command = NetworkProbe.command(actions)
-        let systemd = Self.outcomes(try Oracle.start(setting, command))
+        let systemd = try systemdRun(command)
         let brig = Self.outcomes(try BrigRunner.start(setting, command))
         #expect(systemd.status == 0 && systemd.outcomes.count == actions.count, "systemd: \(systemd.stderr)")
         #expect(brig.status == systemd.status, "brig: \(brig.stderr)")
