@@ -25,8 +25,9 @@ struct IPAccountingTests {
                                       ownsProcess: false)
         #expect(status == 0)
         let traffic = try #require(counters.traffic)
-        // Payload plus IP and TCP headers and the handshake; the denied datagram is not counted.
-        #expect(traffic.egressBytes >= UInt64(sent) && traffic.egressBytes < UInt64(sent) * 11 / 10, "\(traffic)")
+        // Payload plus IP and TCP headers and the handshake (segments shrink, and loopback may
+        // retransmit, when the machine is busy); the denied datagram is not counted.
+        #expect(traffic.egressBytes >= UInt64(sent) && traffic.egressBytes < UInt64(sent) * 5 / 4, "\(traffic)")
         #expect(traffic.egressPackets >= 3 && traffic.ingressPackets >= 2, "\(traffic)")
         #expect(traffic.ingressBytes > 0 && traffic.ingressBytes < 100_000, "\(traffic)")
         #expect(traffic.description.hasPrefix("IP traffic received: \(traffic.ingressBytes)B\nIP traffic sent: \(traffic.egressBytes)B"))

@@ -5,7 +5,8 @@ import Foundation
 /// jail that sees /usr) that tries each action it is given and prints the outcome by errno name.
 ///
 /// Actions: `tcp/HOST/PORT` (connect, 0.5 s), `udp/HOST/PORT` (one datagram), `send/HOST/PORT/N`
-/// (connect and send N bytes), `bind/4|6/tcp|udp/PORT`, `socket6` (make an AF_INET6 socket).
+/// (connect, send N bytes, and wait until the server has read them all and closed: nothing is
+/// still in flight when the probe exits), `bind/4|6/tcp|udp/PORT`, `socket6` (make an AF_INET6 socket).
 public enum NetworkProbe {
     public static let python = "/usr/bin/python3"
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: python) }
@@ -27,7 +28,9 @@ for action in sys.argv[1:]:
             s.sendto(b"probe", (parts[1], int(parts[2])))
         elif parts[0] == "send":
             s = socket.socket(family(parts[1]), socket.SOCK_STREAM); s.settimeout(2)
-            s.connect((parts[1], int(parts[2]))); s.sendall(b"x" * int(parts[3])); s.close()
+            s.connect((parts[1], int(parts[2]))); s.sendall(b"x" * int(parts[3])); s.shutdown(socket.SHUT_WR)
+            while s.recv(65536): pass
+            s.close()
         elif parts[0] == "bind":
             fam = socket.AF_INET if parts[1] == "4" else socket.AF_INET6
             s = socket.socket(fam, socket.SOCK_STREAM if parts[2] == "tcp" else socket.SOCK_DGRAM)
