@@ -125,6 +125,7 @@ struct RunInput {
             text += "# credentials: a read-only ramfs at \(credentials.directory) ($CREDENTIALS_DIRECTORY), files 0400 and directory 0500 owned by the service's user, read before start [243 CREDENTIALS]\n"
             text += credentials.summary.map { "#   \($0)\n" }.joined()
         }
+        for line in input.request.networkPolicy?.summary ?? [] { text += "# cgroup \(line)\n" }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

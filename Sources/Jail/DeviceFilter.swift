@@ -143,32 +143,3 @@ public struct DeviceFilter: Sendable, Equatable {
         }
     }
 }
-
-/// eBPF instructions (struct bpf_insn, 8 bytes each) written straight into the bytes the
-/// kernel takes, with jumps patched once their target is known.
-private struct EBPFCode {
-    private(set) var bytes: [UInt8] = []
-
-    init() { bytes.reserveCapacity(64 * 8) }
-
-    var count: Int { bytes.count / 8 }
-
-    /// Appends one instruction; returns its index.
-    @discardableResult
-    mutating func emit(_ op: UInt8, _ registers: UInt8, _ offset: Int16, _ immediate: Int32) -> Int {
-        let offset = UInt16(bitPattern: offset), immediate = UInt32(bitPattern: immediate)
-        bytes.append(op)
-        bytes.append(registers)
-        bytes.append(UInt8(truncatingIfNeeded: offset))
-        bytes.append(UInt8(truncatingIfNeeded: offset >> 8))
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: immediate >> UInt32(shift))) }
-        return count - 1
-    }
-
-    /// Points the jump at `index` to instruction `target` (offsets count from the next one).
-    mutating func jump(_ index: Int, to target: Int) {
-        let offset = UInt16(bitPattern: Int16(target - index - 1))
-        bytes[index * 8 + 2] = UInt8(offset & 0xff)
-        bytes[index * 8 + 3] = UInt8(offset >> 8)
-    }
-}

@@ -128,9 +128,14 @@ public enum DirectiveFates {
             SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
             TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
             """, .applied),
+        // The cgroup's network programs: NetworkPolicy.
+        ("Service", """
+            IPAddressAllow IPAddressDeny IPAccounting IPIngressFilterPath IPEgressFilterPath SocketBindAllow SocketBindDeny \
+            RestrictNetworkInterfaces BPFProgram
+            """, .applied),
         ("Service", "PermissionsStartOnly RootDirectoryStartOnly",
          .noEffect(reason: "brig run jails every command of the service, ExecStartPre= and ExecStartPost= included")),
-        ("Service", "BlockIOAccounting CPUAccounting IOAccounting IPAccounting MemoryAccounting TasksAccounting", accounting),
+        ("Service", "BlockIOAccounting CPUAccounting IOAccounting MemoryAccounting TasksAccounting", accounting),
         ("Service", "CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting", accounting),
         ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
         // Limits: CgroupLimits maps them onto this host's v2 or v1 controllers.
@@ -143,11 +148,9 @@ public enum DirectiveFates {
         ("Service", "StartupAllowedCPUs StartupAllowedMemoryNodes StartupBlockIOWeight StartupCPUShares StartupCPUWeight StartupIOWeight",
          .noEffect(reason: "applies only while the system boots or shuts down; brig run starts a service afterwards, when systemd applies the value without Startup")),
         ("Service", """
-            BPFProgram DefaultMemoryLow DefaultMemoryMin \
-            DisableControllers IPAddressAllow IPAddressDeny IPEgressFilterPath IPIngressFilterPath \
+            DefaultMemoryLow DefaultMemoryMin DisableControllers \
             ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap \
-            RestrictNetworkInterfaces SocketBindAllow \
-            SocketBindDeny BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
+            BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
             BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
             DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \
             MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \

@@ -49,6 +49,10 @@ public struct LaunchRequest: Sendable {
     public var cgroupLimits: CgroupLimits? = nil
     /// Filled at the end of the run with what its cgroups counted (`brig run --stats`).
     public var usage: RunUsage? = nil
+    /// The cgroup's network programs (IPAddressAllow=, SocketBindDeny=, ...), on the run's own cgroup.
+    public var networkPolicy: NetworkPolicy? = nil
+    /// Where IPAccounting= counts go; read it after the run (set by whoever wants the figures).
+    public var ipAccounting: IPAccounting? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -115,6 +119,7 @@ public enum Launcher {
                          privateDevices: spec.mounts.privateDevices)
         if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
         if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
+        try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
         let namespaces = PreparedNamespaces.take()
         defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
         spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil

@@ -37,6 +37,7 @@ public enum ServiceJail {
         var request = LaunchRequest(spec: spec)
         request.removeIPC = sandbox.removeIPC ?? false
         request.deviceFilter = DeviceFilter(policy: resources.devicePolicy ?? .auto, allow: resources.deviceAllow)
+        request.networkPolicy = NetworkPolicy(resources)
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName

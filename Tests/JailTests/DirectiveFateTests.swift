@@ -36,10 +36,10 @@ import Testing
 @Suite(.enabled(if: Privileges.canCreateNamespaces && Brig.isBuilt, "needs root, namespaces and a built brig"))
 struct DirectiveFateRunTests {
     /// What a new user tried: each of these ran as if the directive were not there. (A device
-    /// limit on /dev/null, which is no block device, and AllowedCPUs= on this hybrid host are
-    /// applied as systemd applies them: not at all, which --dry-run says.)
+    /// limit on /dev/null, which is no block device, is applied as systemd applies it: not at
+    /// all, which --dry-run says.)
     @Test(arguments: [("SetCredential=a:b", Int32(0)),
-                      ("LoadCredential=a:/etc/hostname", 0), ("BPFProgram=egress:/sys/fs/bpf/x", 219),
+                      ("LoadCredential=a:/etc/hostname", 0), ("RestrictFileSystems=ext4", 244),
                       ("IOReadBandwidthMax=/dev/null 1M", 0), ("PAMName=login", 224),
                       ("ManagedOOMSwap=kill", 219), ("LogNamespace=x", 0)])
     func aDirectiveIsAppliedOrRefusedNeverDropped(_ property: String, _ status: Int32) throws {

@@ -16,6 +16,7 @@ enum ProbeInstaller {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try install(ObserveProbe.source, at: observe)
             try installCompiled(SyscallsProbe.source, at: syscalls)
+            try installCompiled(BindProbe.source, at: BindProbe.path, static: true)
             return nil
         } catch {
             return "cannot install the probes in \(directory): \(error)"
@@ -31,14 +32,15 @@ enum ProbeInstaller {
     }
 
     /// The source beside the binary tells whether the binary is current.
-    private static func installCompiled(_ source: String, at path: String) throws {
+    /// `static`: linked statically, for roots with another C library (systemd-oracle-next's).
+    private static func installCompiled(_ source: String, at path: String, static linkStatically: Bool = false) throws {
         let sourcePath = path + ".c"
         if FileManager.default.isExecutableFile(atPath: path),
            (try? String(contentsOfFile: sourcePath, encoding: .utf8)) == source { return }
         let stagedSource = path + ".\(getpid()).c", stagedBinary = path + ".\(getpid()).new"
         try source.write(toFile: stagedSource, atomically: false, encoding: .utf8)
         defer { unlink(stagedSource) }
-        let cc = try Command.run(["/usr/bin/env", "cc", "-O1", "-Wall", "-o", stagedBinary, stagedSource])
+        let cc = try Command.run(["/usr/bin/env", "cc", "-O1", "-Wall"] + (linkStatically ? ["-static"] : []) + ["-o", stagedBinary, stagedSource])
         guard cc.status == 0 else { throw InstallError.compiler(cc.stderr) }
         try replace(path, with: stagedBinary)
         try install(source, at: sourcePath)

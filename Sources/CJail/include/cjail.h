@@ -169,4 +169,15 @@ int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count
 int cjail_device_programs_attached(int cgroup_fd); // count or -errno
 int cjail_path_is_plain(const char *path); // 1 no symlink on the way, 0 one, -errno unknown
 
+// bpf.c: maps and programs for the cgroup network filters (fd, 0, or -errno).
+int cjail_bpf_map_create(unsigned type, unsigned key_size, unsigned value_size, unsigned max_entries, unsigned flags);
+int cjail_bpf_map_update(int map_fd, const void *key, const void *value);
+int cjail_bpf_map_lookup(int map_fd, const void *key, void *value);
+int cjail_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *insns, unsigned count,
+                        char *log, unsigned log_size);
+int cjail_bpf_prog_attach(int cgroup_fd, int prog_fd, unsigned attach_type); // with BPF_F_ALLOW_MULTI
+int cjail_bpf_obj_get(const char *path);   // a pinned object's fd
+int cjail_bpf_obj_pin(int fd, const char *path); // pins an object (tests make pinned programs with it)
+int cjail_bpf_prog_type(int prog_fd);      // BPF_PROG_TYPE_* of a program
+
 #endif

@@ -30,6 +30,35 @@ public enum InterfaceRestriction: Hashable, Sendable {
     }
 }
 
+/// BPFProgram=: a program pinned in the BPF file system, attached to the unit's cgroup at one
+/// hook (`TYPE:PATH`, TYPE one of systemd's attach-type names).
+public struct ForeignBPFProgram: Hashable, Sendable {
+    /// systemd's names of the cgroup attach types, with their numbers in linux/bpf.h.
+    public static let attachTypes: [String: UInt32] = [
+        "ingress": 0, "egress": 1, "sock_create": 2, "sock_ops": 3, "device": 6, "bind4": 8, "bind6": 9,
+        "connect4": 10, "connect6": 11, "post_bind4": 12, "post_bind6": 13, "sendmsg4": 14, "sendmsg6": 15,
+        "sysctl": 18, "recvmsg4": 19, "recvmsg6": 20, "getsockopt": 21, "setsockopt": 22,
+    ]
+
+    public var attachType: String
+    public var path: String
+    public var attachTypeNumber: UInt32 { Self.attachTypes[attachType]! }
+
+    public init(attachType: String, path: String) { self.attachType = attachType; self.path = path }
+
+    /// Splits at the first ':'; the type must be one systemd knows and the path absolute.
+    init(parsing value: String) throws(ValueError) {
+        guard let colon = value.firstIndex(of: ":"), colon != value.startIndex, value.index(after: colon) != value.endIndex else {
+            throw ValueError("'\(value)' is not TYPE:PATH")
+        }
+        let type = String(value[..<colon])
+        guard Self.attachTypes[type] != nil else {
+            throw ValueError("unknown BPF attach type '\(type)' (one of \(Self.attachTypes.keys.sorted().joined(separator: ", ")))")
+        }
+        self.init(attachType: type, path: try absolute(String(value[value.index(after: colon)...])))
+    }
+}
+
 /// Delegate=: no, yes (all controllers), or a list of controllers.
 public enum Delegation: Hashable, Sendable {
     case no
@@ -84,6 +113,10 @@ public struct ResourceControl: Sendable {
     public var socketBindAllow: [SocketBindRule] = []
     public var socketBindDeny: [SocketBindRule] = []
     public var restrictNetworkInterfaces: InterfaceRestriction?
+    /// IPAccounting=: count the unit's IP bytes and packets in each direction.
+    public var ipAccounting: Bool?
+    /// BPFProgram=: pinned programs attached to the unit's cgroup, in order.
+    public var bpfPrograms: [ForeignBPFProgram] = []
     public var delegate: Delegation?
     public var origins: [String: SourceLocation] = [:]
 
@@ -187,6 +220,11 @@ public struct ResourceControl: Sendable {
         case "RestrictNetworkInterfaces": restrictNetworkInterfaces = InterfaceRestriction.merge(restrictNetworkInterfaces, d.value, skipped: &d.skipped.problems)
         case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
         case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
+        case "IPAccounting": ipAccounting = try d.optional { v throws(ValueError) in try parseBoolean(v) }
+        case "BPFProgram":
+            if d.value.isEmpty { bpfPrograms = []; break }
+            let program = try ForeignBPFProgram(parsing: d.expanded())
+            if !bpfPrograms.contains(program) { bpfPrograms.append(program) }
         case "Delegate":
             // An empty value turns delegation on with no controllers; a list adds controllers
             // (leaving out unknown ones) and turns it on, as systemd does.

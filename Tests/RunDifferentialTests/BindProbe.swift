@@ -1,0 +1,73 @@
+/// A static C probe for the socket-bind and interface differential: it runs under systemd 262
+/// (systemd-oracle-next), whose root has no Python and another C library, as well as under brig.
+/// Each argument is one attempt, printed as "ACTION ok" or "ACTION ERRNO":
+/// `bind/4|6/tcp|udp/PORT` (bind to 127.0.0.1 or ::1) and `udp/IPV4/PORT` (send one datagram).
+enum BindProbe {
+    static let name = "bindprobe-" + String(source.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
+    static var path: String { ProbeInstaller.directory + "/" + name }
+
+    static let source = #"""
+/* bindprobe: one socket attempt per argument, reported by errno name. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *name(int e) {
+    switch (e) {
+    case 0: return "ok";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    default: { static char buf[16]; snprintf(buf, sizeof buf, "E%d", e); return buf; }
+    }
+}
+
+static int attempt(char *action) {
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", action);
+    char *kind = strtok(copy, "/"), *a = strtok(NULL, "/"), *b = strtok(NULL, "/"), *c = strtok(NULL, "/");
+    if (!kind || !a || !b) return EINVAL;
+    if (!strcmp(kind, "bind") && c) {
+        int v6 = !strcmp(a, "6"), udp = !strcmp(b, "udp");
+        int fd = socket(v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+        if (fd < 0) return errno;
+        int r;
+        if (v6) {
+            struct sockaddr_in6 s = { .sin6_family = AF_INET6, .sin6_port = htons((unsigned short)atoi(c)), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+            r = bind(fd, (struct sockaddr *)&s, sizeof s);
+        } else {
+            struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(c)) };
+            s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            r = bind(fd, (struct sockaddr *)&s, sizeof s);
+        }
+        int e = r < 0 ? errno : 0;
+        close(fd);
+        return e;
+    }
+    if (!strcmp(kind, "udp")) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        if (fd < 0) return errno;
+        struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(b)) };
+        if (inet_pton(AF_INET, a, &s.sin_addr) != 1) { close(fd); return EINVAL; }
+        int e = sendto(fd, "probe", 5, 0, (struct sockaddr *)&s, sizeof s) < 0 ? errno : 0;
+        close(fd);
+        return e;
+    }
+    return EINVAL;
+}
+
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) printf("%s %s\n", argv[i], name(attempt(argv[i])));
+    return 0;
+}
+"""#
+}
