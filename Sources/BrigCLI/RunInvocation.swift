@@ -37,15 +37,17 @@ struct RunInvocation {
         if arguments.first == "--" { arguments.removeFirst() }
         let started = stats == nil ? 0 : MonotonicClock.microseconds()
         do {
-            let service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
+            var service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
                                                accounting: stats != nil, activation: activation)
+            if stats != nil { service.request.ipAccounting = IPAccounting() }
             if dryRun {
                 print(RunInput.describe(service))
                 return 0
             }
             let status = try Launcher.run(service.request, commands: service.commands)
             if let stats, let usage = service.request.usage {
-                let report = RunStatistics(status: status, runtimeMicroseconds: MonotonicClock.microseconds() - started, usage: usage)
+                let report = RunStatistics(status: status, runtimeMicroseconds: MonotonicClock.microseconds() - started, usage: usage,
+                                           traffic: service.request.ipAccounting?.traffic)
                 printError(stats == .json ? report.json : report.text)
             }
             return status

@@ -10,6 +10,8 @@ struct RunStatistics {
     var usage: RunUsage
     /// The jail could not be set up: the status is systemd's code for the step that failed.
     var failedStep: ExitStatus? = nil
+    /// IPAccounting=: what the run's network programs counted.
+    var traffic: IPAccounting.Traffic? = nil
 
     /// systemd's name for how the service ended.
     var result: String {
@@ -34,7 +36,10 @@ struct RunStatistics {
         }
         if let peak = usage.memoryPeak { lines.append("Memory peak: \(Self.bytes(peak))") }
         if let peak = usage.tasksPeak { lines.append("Tasks peak: \(peak)") }
-        // IP traffic received/sent go here once IPAccounting= counts it.
+        if let traffic {
+            lines.append("IP traffic received: \(Self.bytes(traffic.ingressBytes))")
+            lines.append("IP traffic sent: \(Self.bytes(traffic.egressBytes))")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -46,6 +51,10 @@ struct RunStatistics {
         if let peak = usage.memoryPeak { fields.append("\"memory_peak_bytes\":\(peak)") }
         if let peak = usage.tasksPeak { fields.append("\"tasks_peak\":\(peak)") }
         fields.append("\"oom_kills\":\(usage.oomKills)")
+        if let t = traffic {
+            fields += ["\"ip_ingress_bytes\":\(t.ingressBytes)", "\"ip_ingress_packets\":\(t.ingressPackets)",
+                       "\"ip_egress_bytes\":\(t.egressBytes)", "\"ip_egress_packets\":\(t.egressPackets)"]
+        }
         return "{" + fields.joined(separator: ",") + "}"
     }
 

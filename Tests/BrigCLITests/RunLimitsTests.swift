@@ -30,6 +30,20 @@ struct RunLimitsTests {
         #expect(object?["oom_kills"] as? Int == 0)
     }
 
+    /// With IPAccounting=, --stats adds what systemd-run adds: the bytes received and sent.
+    @Test func statsCountTheTrafficWithIPAccounting() throws {
+        let send = "use Socket; socket(my $s, AF_INET, SOCK_DGRAM, 0); send($s, 'x' x 1000, 0, sockaddr_in(9, inet_aton('127.0.0.1'))) for 1..3;"
+        let text = try BrigBinary.run(["run", "--stats", "-p", "IPAccounting=yes", "--", "/usr/bin/perl", "-e", send])
+        #expect(text.stderr.contains("IP traffic sent: "), "\(text.stderr)")
+        let result = try BrigBinary.run(["run", "--stats-json", "-p", "IPAccounting=yes", "--", "/usr/bin/perl", "-e", send])
+        let object = try JSONSerialization.jsonObject(with: Data(result.stderr.utf8)) as? [String: Any]
+        let sent = object?["ip_egress_bytes"] as? Int ?? 0
+        #expect(sent >= 3 * 1028 && sent < 4 * 1028, "\(result.stderr)")   // 1,000 bytes, UDP and IP headers, three times
+        #expect(object?["ip_egress_packets"] as? Int == 3)
+        let none = try BrigBinary.run(["run", "--stats-json", "--", "/bin/true"])
+        #expect(!none.stderr.contains("ip_egress"))
+    }
+
     @Test func anOOMKillIsTheResult() throws {
         let result = try BrigBinary.run(["run", "--stats", "-p", "MemoryMax=20M", "--", "/usr/bin/python3", "-c", "x = bytearray(200 << 20)"])
         #expect(result.status == 137)
