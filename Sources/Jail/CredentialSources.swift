@@ -131,20 +131,6 @@ enum CredentialSources {
     }
 }
 
-extension FileSystem {
-    /// The names in the directory `fd` (left open), without "." and "..".
-    static func names(inDirectory fd: Int32) throws(SystemError) -> [String] {
-        let copy = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard copy >= 0, let dir = fdopendir(copy) else {
-            let code = errno
-            if copy >= 0 { close(copy) }
-            throw SystemError(code)
-        }
-        defer { closedir(dir) }
-        return names(in: dir)
-    }
-}
-
 private extension String {
     var replacingSlashes: String { String(map { $0 == "/" ? "_" : $0 }) }
 }

@@ -56,6 +56,51 @@ public enum DirectiveFates {
                 .filter { DirectiveRegistry.exists(section: "Unit", name: String($0.dropFirst(5))) }
     }
 
+    /// The whole table as a Markdown document for users (docs/directive-fates.md, kept equal to
+    /// this by DirectiveFatesDocumentTests): what brig run applies, refuses, and leaves to PID 1.
+    public static func document() -> String {
+        let entries = names.sorted().map { entry -> (section: String, name: String, fate: DirectiveFate) in
+            let parts = entry.split(separator: " ")
+            let section = String(parts[0]), name = String(parts[1])
+            return (section, name, fate(section: section, name: name)!)
+        }
+        var text = """
+            # What `brig run` does with each directive
+
+            Generated from `Sources/Jail/DirectiveFates.swift` (run `BRIG_REGENERATE=1 swift test --filter \
+            DirectiveFatesDocumentTests` after changing it). Every directive systemd 252 knows for a service,
+            and every one later releases add, has one fate: applied, refused (the start fails before anything
+            runs, with systemd's exit status for that step), or without effect outside systemd as PID 1.
+
+
+            """
+        let applied = entries.filter { $0.fate == .applied }
+        text += "## Applied (\(applied.count))\n\n"
+        for section in ["Unit", "Service", "Install"] {
+            let names = applied.filter { $0.section == section }.map { "`\($0.name)=`" }
+            if !names.isEmpty { text += "- [\(section)] " + names.joined(separator: ", ") + "\n" }
+        }
+        for (title, refused) in [("Refused", true), ("Without effect outside systemd as PID 1", false)] {
+            var rows: [String: [String]] = [:]
+            for e in entries {
+                switch e.fate {
+                case .refused(let status, let reason) where refused:
+                    rows["\(reason) | \(status.rawValue) \(status.name)", default: []].append("`\(e.name)=`")
+                case .noEffect(let reason) where !refused:
+                    rows[reason, default: []].append("`\(e.name)=`")
+                default: break
+                }
+            }
+            let count = rows.values.reduce(0) { $0 + $1.count }
+            text += "\n## \(title) (\(count))\n\n"
+            text += refused ? "| directives | why | exit status |\n|---|---|---|\n" : "| directives | why |\n|---|---|\n"
+            for (why, names) in rows.sorted(by: { $0.key < $1.key }) {
+                text += "| " + names.joined(separator: ", ") + " | \(why) |\n"
+            }
+        }
+        return text
+    }
+
     /// Whether `word` stands in the space-separated `text`, compared as bytes.
     private static func containsWord(_ text: String, _ word: String) -> Bool {
         var bytes = word

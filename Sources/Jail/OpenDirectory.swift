@@ -122,16 +122,7 @@ final class OpenDirectory {
     }
 
     /// The names in this directory, without "." and "..".
-    func names() throws(SystemError) -> [String] {
-        let copy = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard copy >= 0, let dir = fdopendir(copy) else {
-            let code = errno
-            if copy >= 0 { close(copy) }
-            throw SystemError(code)
-        }
-        defer { closedir(dir) }
-        return FileSystem.names(in: dir)
-    }
+    func names() throws(SystemError) -> [String] { try FileSystem.names(inDirectory: fd) }
 }
 
 /// <fcntl.h> declares it only with _GNU_SOURCE.
@@ -142,4 +133,18 @@ struct SystemError: Error {
     let code: Int32
     init(_ code: Int32) { self.code = code }
     var name: String { SystemFiles.errorName(code) }
+}
+
+extension FileSystem {
+    /// The names in the directory `fd` (left open), without "." and "..".
+    static func names(inDirectory fd: Int32) throws(SystemError) -> [String] {
+        let copy = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard copy >= 0, let dir = fdopendir(copy) else {
+            let code = errno
+            if copy >= 0 { close(copy) }
+            throw SystemError(code)
+        }
+        defer { closedir(dir) }
+        return names(in: dir)
+    }
 }

@@ -44,10 +44,10 @@ struct Listener {
             if isPath { path = p }
         case .port(let port):
             family = AF_INET6
-            length = inet6(&storage, [UInt8](repeating: 0, count: 16), port)
+            length = inet(&storage, [UInt8](repeating: 0, count: 16), port)
         case .inet(let bytes, let port, _):
             family = bytes.count == 4 ? AF_INET : AF_INET6
-            length = family == AF_INET ? inet4(&storage, bytes, port) : inet6(&storage, bytes, port)
+            length = inet(&storage, bytes, port)
         case .vsock:
             throw ListenError("\(spec): vsock sockets are not supported by brig listen")
         }
@@ -55,7 +55,7 @@ struct Listener {
         if fd < 0, family == AF_INET6, case .port(let port) = address, errno == EAFNOSUPPORT {
             // No IPv6 in this kernel: every IPv4 address then, as systemd falls back.
             family = AF_INET
-            length = inet4(&storage, [0, 0, 0, 0], port)
+            length = inet(&storage, [0, 0, 0, 0], port)
             fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         }
         guard fd >= 0 else { throw ListenError("\(spec): socket", errno) }
@@ -77,26 +77,16 @@ struct Listener {
         return Listener(spec: spec, fd: fd, kind: kind, path: path)
     }
 
-    private static func inet4(_ storage: inout sockaddr_storage, _ bytes: [UInt8], _ port: UInt16) -> socklen_t {
+    /// An IPv4 (4 bytes) or IPv6 (16 bytes) address and port. Both sockaddr_in and sockaddr_in6
+    /// start with the family and the port; the address follows at 4, or at 8 after the flow label.
+    private static func inet(_ storage: inout sockaddr_storage, _ bytes: [UInt8], _ port: UInt16) -> socklen_t {
+        let v4 = bytes.count == 4
         withUnsafeMutableBytes(of: &storage) { raw in
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = port.bigEndian
-            withUnsafeMutableBytes(of: &a.sin_addr) { for (i, b) in bytes.enumerated() { $0[i] = b } }
-            raw.storeBytes(of: a, as: sockaddr_in.self)
+            raw.storeBytes(of: sa_family_t(v4 ? AF_INET : AF_INET6), as: sa_family_t.self)
+            raw.storeBytes(of: port.bigEndian, toByteOffset: 2, as: UInt16.self)
+            for (i, b) in bytes.enumerated() { raw[(v4 ? 4 : 8) + i] = b }
         }
-        return socklen_t(MemoryLayout<sockaddr_in>.size)
-    }
-
-    private static func inet6(_ storage: inout sockaddr_storage, _ bytes: [UInt8], _ port: UInt16) -> socklen_t {
-        withUnsafeMutableBytes(of: &storage) { raw in
-            var a = sockaddr_in6()
-            a.sin6_family = sa_family_t(AF_INET6)
-            a.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &a.sin6_addr) { for (i, b) in bytes.enumerated() { $0[i] = b } }
-            raw.storeBytes(of: a, as: sockaddr_in6.self)
-        }
-        return socklen_t(MemoryLayout<sockaddr_in6>.size)
+        return socklen_t(v4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
     }
 
     /// The options systemd sets before bind(): what the unit asks for, and SO_REUSEADDR always.
