@@ -50,7 +50,10 @@ struct DebianUnitTests {
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stderr.contains("\(unit): result success"))
         #expect(Self.processes(of: service.executable).isEmpty)
-        #expect(Self.mountPoints() == mountsBefore)
+        // Only what this run could have left: the suite shares the host's mount table with tests
+        // running beside it (a credential store of another run, a network namespace file).
+        let left = Self.mountPoints().subtracting(mountsBefore).filter { $0.contains(unit) || $0.hasPrefix("/run/brig/") }
+        #expect(left.isEmpty, "\(left)")
         let cgroups = (try? FileManager.default.contentsOfDirectory(atPath: RunSite.cgroupParent)) ?? []
         #expect(!cgroups.contains { $0.hasPrefix("run-\(brig.pid)-") })
     }
