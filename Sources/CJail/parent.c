@@ -102,6 +102,19 @@ pid_t cjail_peek_exited(void) {
     return info.si_pid;
 }
 
+int cjail_forward_also(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) < 0) return -errno;
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, sig);
+    return pthread_sigmask(SIG_UNBLOCK, &mask, NULL) == 0 ? 0 : -EINVAL;
+}
+
 int cjail_become_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
 }

@@ -49,7 +49,9 @@ public final class SocketServer {
         guard n > 0 else { throw ListenError("finding brig's own executable", errno) }
         brig = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var fds: [Int32] = [-1, -1]
-        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0 else { throw ListenError("signal handling", errno) }
+        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0, cjail_forward_also(SIGUSR1) == 0 else {
+            throw ListenError("signal handling", errno)
+        }
         signals = fds[0]
         for unit in units {
             var listeners: [Listener] = []
@@ -71,7 +73,7 @@ public final class SocketServer {
         }
     }
 
-    /// Serves until SIGTERM, SIGINT or SIGQUIT, then stops every instance (each brig run stops its
+    /// Serves until SIGTERM, SIGINT or SIGQUIT (SIGUSR1 prints the counters), then stops every instance (each brig run stops its
     /// service as systemd would) and waits for them. Returns 0, or 1 when an instance failed to start.
     public func run() -> Int32 {
         SystemFiles.warn("brig listen: listening on " + sockets.flatMap { $0.listeners.map { "\($0.spec)" } }.joined(separator: ", "))
@@ -203,6 +205,10 @@ public final class SocketServer {
     private func takeSignals() {
         var byte: UInt8 = 0
         while read(signals, &byte, 1) == 1 {
+            if Int32(byte) == SIGUSR1 {
+                SystemFiles.warn("brig listen: \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed, \(instances.count) running")
+                continue
+            }
             guard Int32(byte) != SIGHUP, !stopping else { continue }
             stopping = true
             SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")

@@ -176,9 +176,12 @@ struct ListenTests {
         let start = Date()
         #expect(try Self.ask(port: port) == "")   // accepted and closed
         #expect(Date().timeIntervalSince(start) < 2)
+        listen.send(SIGUSR1)   // the counters, while both instances run
+        usleep(200_000)
         listen.send(SIGTERM)
         let out = listen.wait()
-        #expect(out.stderr.contains("2 accepted, 1 refused"), "\(out.stderr)")
+        #expect(out.stderr.contains("brig listen: 2 accepted, 1 refused, 0 throttled, 0 failed, 2 running"), "\(out.stderr)")
+        #expect(out.stderr.contains("stopped; 2 accepted, 1 refused"), "\(out.stderr)")
     }
 
     /// Fifty connections in a row leave brig listen with the descriptors it started with and no

@@ -131,6 +131,8 @@ int cjail_read_report(int report_fd, struct cjail_report *report);
 // Parent side: makes SIGINT, SIGTERM, SIGHUP and SIGQUIT write their number
 // (one byte) to write_fd instead of killing us, so the run loop can forward them.
 int cjail_forward_signals(int write_fd);
+// One more signal written to the same descriptor (brig listen's SIGUSR1); 0 or -errno.
+int cjail_forward_also(int sig);
 
 // Forks brig's keeper, which, once brig has ended for any reason, kills the run's cgroup
 // (through cgroup.kill, or its cgroup.procs one by one) and removes the directory and the run's
