@@ -109,7 +109,7 @@ struct RunInput {
     }
 
     static func describe(_ input: RunInput) -> String {
-        var text = input.warnings.map { "warning: \($0)\n" }.joined()
+        var text = input.warnings.map { "\($0)\n" }.joined()   // each already says "warning:"
         let withoutEffect = DirectiveFates.withoutEffect(input.assignments)
         if !withoutEffect.isEmpty {
             text += "# no effect outside systemd as PID 1:\n"

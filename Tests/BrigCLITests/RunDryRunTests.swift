@@ -18,4 +18,11 @@ struct RunDryRunTests {
         #expect(result.status == 0)
         #expect(!result.stdout.contains("seccomp"))
     }
+
+    /// A warning is printed once, with its place, as brig verify prints it.
+    @Test func aWarningIsSaidOnce() throws {
+        let result = try BrigBinary.run(["run", "--dry-run", "-p", "SysVStartPriority=1", "--", "/bin/true"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("-p:1:1: warning: SysVStartPriority= is no longer supported"), "\(result.stdout)")
+    }
 }
