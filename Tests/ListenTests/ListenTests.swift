@@ -91,7 +91,7 @@ struct ListenTests {
     }
 
     @Test func aServiceWithoutNetworkServesTheSocketsItIsHanded() throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let example = try Example("network-less") { [("8080", "\(port)"), ("/run/web", $0)] }
         let socket = "\(example.path)/web.sock"
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/web.socket"], timeout: 60)
@@ -106,7 +106,7 @@ struct ListenTests {
     }
 
     @Test func aHoneypotVisitorIsJailedAndLogged() throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let example = try Example("honeypot") { _ in [("ListenStream=23", "ListenStream=\(port)")] }
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/honeypot.socket"], timeout: 60)
         Self.waitFor(port: port)
@@ -144,7 +144,7 @@ struct ListenTests {
     /// Throttled, never dead: past TriggerLimitBurst= the socket pauses for the rest of the
     /// interval, then every waiting connection is served.
     @Test func aTriggerLimitPausesTheSocketAndResumes() throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let example = try Self.echoSocket(port: port, ["TriggerLimitIntervalSec=1", "TriggerLimitBurst=3"], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
         Self.waitFor(port: port)
@@ -162,7 +162,7 @@ struct ListenTests {
     /// MaxConnections= counts live instances: two that hang hold both places, a third connection
     /// is closed at once, and none of it blocks the listener.
     @Test func maxConnectionsHoldsWithoutBlockingTheListener() throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let example = try Self.echoSocket(port: port, ["MaxConnections=2"], command: "/bin/sleep 30")
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
         Self.waitFor(port: port)
@@ -187,7 +187,7 @@ struct ListenTests {
     /// Fifty connections in a row leave brig listen with the descriptors it started with and no
     /// child that was not reaped.
     @Test func connectionsLeaveNoDescriptorOrZombieBehind() throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let example = try Self.echoSocket(port: port, [], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 120)
         Self.waitFor(port: port)
@@ -221,7 +221,7 @@ struct ListenTests {
     @Test(.enabled(if: SystemdOracle.isAvailable, "the reference systemd is not available"),
           arguments: [true, false])
     func anInstanceIsGivenWhatSystemdGivesIt(_ socketInput: Bool) throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
         let name = "brigenv\(UInt32.random(in: 1000...9999))"
         let report = "echo instance=%i; env | grep -E \"^(LISTEN_FDS|LISTEN_FDNAMES|REMOTE_ADDR|REMOTE_PORT)=\" | sort; "
             + "test \"$$LISTEN_PID\" = \"$$$$\" && echo pid=mine"
