@@ -1,4 +1,4 @@
-// The bpf() calls brig's cgroup network programs need (IP firewall, socket
+// The bpf() calls of brig's cgroup programs (the device policy, the IP firewall, socket
 // binding, interface filter, pinned programs): maps, loading, attaching. The
 // instructions themselves are emitted in Swift. Each returns -errno on failure.
 #define _GNU_SOURCE
@@ -105,4 +105,24 @@ int cjail_bpf_obj_pin(int fd, const char *path) {
     attr.bpf_fd = (uint32_t)fd;
     attr.pathname = (uint64_t)(uintptr_t)path;
     return sys_bpf(BPF_OBJ_PIN, &attr) < 0 ? -errno : 0;
+}
+
+// Loads a cgroup/device eBPF program and attaches it to a cgroup (v2) directory, next to any
+// others (BPF_F_ALLOW_MULTI). Returns 0 or -errno.
+int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count) {
+    int prog = cjail_bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, 0, insns, count, NULL, 0);
+    if (prog < 0) return prog;
+    int r = cjail_bpf_prog_attach(cgroup_fd, prog, BPF_CGROUP_DEVICE);
+    close(prog);  // the cgroup keeps the program while attached
+    return r;
+}
+
+// How many device programs are attached to the cgroup directory itself (not inherited from
+// above). Returns the count or -errno.
+int cjail_device_programs_attached(int cgroup_fd) {
+    union bpf_attr query;
+    memset(&query, 0, sizeof query);
+    query.query.target_fd = (uint32_t)cgroup_fd;
+    query.query.attach_type = BPF_CGROUP_DEVICE;
+    return sys_bpf(BPF_PROG_QUERY, &query) < 0 ? -errno : (int)query.query.prog_cnt;
 }

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -32,22 +31,28 @@ static void on_signal(int sig) {
     errno = saved;
 }
 
-int cjail_forward_signals(int write_fd) {
-    forward_fd = write_fd;
+int cjail_forward_also(int sig) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    if (sigaction(sig, &sa, NULL) < 0) return -errno;
     sigset_t mask;
     sigemptyset(&mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-        if (sigaction(sigs[i], &sa, NULL) < 0) return -errno;
-        sigaddset(&mask, sigs[i]);
-    }
-    // Whoever started us may have blocked them; we must receive them to forward them.
+    sigaddset(&mask, sig);
     return pthread_sigmask(SIG_UNBLOCK, &mask, NULL) == 0 ? 0 : -EINVAL;
+}
+
+int cjail_forward_signals(int write_fd) {
+    forward_fd = write_fd;
+    // Whoever started us may have blocked them; cjail_forward_also unblocks each.
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        int r = cjail_forward_also(sigs[i]);
+        if (r < 0) return r;
+    }
+    return 0;
 }
 
 int cjail_notify_socket(const char *path) {
@@ -102,19 +107,6 @@ pid_t cjail_peek_exited(void) {
     return info.si_pid;
 }
 
-int cjail_forward_also(int sig) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) < 0) return -errno;
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, sig);
-    return pthread_sigmask(SIG_UNBLOCK, &mask, NULL) == 0 ? 0 : -EINVAL;
-}
-
 int cjail_become_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
 }
@@ -163,40 +155,6 @@ int cjail_make_namespaces(int types, int *network_fd, int *ipc_fd) {
 
 int cjail_remove_semaphores(int id) {
     return semctl(id, 0, IPC_RMID) < 0 ? -errno : 0;
-}
-
-// Loads a cgroup/device eBPF program and attaches it to a cgroup (v2)
-// directory, next to any others (BPF_F_ALLOW_MULTI). Returns 0 or -errno.
-int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count) {
-    union bpf_attr load;
-    memset(&load, 0, sizeof load);
-    load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-    load.insns = (uint64_t)(uintptr_t)insns;
-    load.insn_cnt = count;
-    load.license = (uint64_t)(uintptr_t)"GPL";
-    int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
-    if (prog < 0) return -errno;
-    union bpf_attr attach;
-    memset(&attach, 0, sizeof attach);
-    attach.target_fd = (uint32_t)cgroup_fd;
-    attach.attach_bpf_fd = (uint32_t)prog;
-    attach.attach_type = BPF_CGROUP_DEVICE;
-    attach.attach_flags = BPF_F_ALLOW_MULTI;
-    int r = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
-    int e = errno;
-    close(prog);  // the cgroup keeps the program while attached
-    return r < 0 ? -e : 0;
-}
-
-// How many device programs are attached to the cgroup directory itself (not
-// inherited from above). Returns the count or -errno.
-int cjail_device_programs_attached(int cgroup_fd) {
-    union bpf_attr query;
-    memset(&query, 0, sizeof query);
-    query.query.target_fd = (uint32_t)cgroup_fd;
-    query.query.attach_type = BPF_CGROUP_DEVICE;
-    if (syscall(SYS_bpf, BPF_PROG_QUERY, &query, sizeof query) < 0) return -errno;
-    return (int)query.query.prog_cnt;
 }
 
 // Whether every component of path is a directory or file rather than a symlink:
