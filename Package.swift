@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "brig", targets: ["brig"]),
+        // libFuzzer targets over the parsers; only bench/fuzz builds it (with -sanitize=fuzzer).
+        .executable(name: "brig-fuzz", targets: ["BrigFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +34,9 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
                                                          "-L", Context.packageDirectory + "/Linker"],
                                                         .when(configuration: .release))]),
+        // The parsers' entry points for fuzzing, shared by the libFuzzer binary and FuzzTests.
+        .target(name: "Fuzzing", dependencies: ["UnitFile", "Directives", "Exposure"]),
+        .executableTarget(name: "BrigFuzz", dependencies: ["Fuzzing"]),
         // Child processes, the systemd oracle and the built brig, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"]),
         .testTarget(name: "ListenTests", dependencies: ["brig", "TestSupport"]),
         .testTarget(name: "BrigCLITests", dependencies: ["brig", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "RunDifferentialTests", dependencies: ["brig", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,10 @@ public struct SecurityPolicy: Sendable {
 
     public init(entries: [String: Entry]) { self.entries = entries }
 
+    /// The largest weight and range a policy may give (systemd's own are at most 2500 and 10).
+    public static let maximumWeight: UInt64 = 1 << 30
+    public static let maximumRange: UInt64 = 1 << 20
+
     public init(json data: Data, source: String) throws(ParseError) {
         let top: [String: [String: Scalar]]
         do { top = try JSONDecoder().decode([String: [String: Scalar]].self, from: data) } catch {
@@ -29,6 +33,14 @@ public struct SecurityPolicy: Sendable {
             e.weight = try item["weight"]?.unsigned("\(source): \(field).weight")
             e.range = try item["range"]?.unsigned("\(source): \(field).range")
             if e.range == 0 { throw ParseError(description: "\(source): \(field).range must be at least 1") }
+            // The score multiplies badness (at most the range), weight and 100 in 64 bits, and sums
+            // 81 of them: these bounds keep every product far from overflowing (systemd's wraps).
+            if let w = e.weight, w > Self.maximumWeight {
+                throw ParseError(description: "\(source): \(field).weight must be at most \(Self.maximumWeight)")
+            }
+            if let r = e.range, r > Self.maximumRange {
+                throw ParseError(description: "\(source): \(field).range must be at most \(Self.maximumRange)")
+            }
             e.good = try item["description_good"]?.text("\(source): \(field).description_good")
             e.bad = try item["description_bad"]?.text("\(source): \(field).description_bad")
             e.notApplicable = try item["description_na"]?.text("\(source): \(field).description_na")

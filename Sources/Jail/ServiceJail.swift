@@ -364,23 +364,3 @@ public enum ServiceJail {
         }
     }
 }
-
-/// EnvironmentFile= syntax: KEY=VALUE lines, "#"/";" comments, optional
-/// single or double quotes around the value.
-enum EnvironmentFileParser {
-    static func parse(_ text: String) -> [(String, String)] {
-        var result: [(String, String)] = []
-        for raw in text.split(separator: "\n") {
-            let line = String(raw).trimmed
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let name = String(line[..<eq]).trimmed
-            var value = String(line[line.index(after: eq)...]).trimmed
-            if value.count >= 2, let f = value.first, f == value.last, f == "\"" || f == "'" {
-                value = String(value.dropFirst().dropLast())
-            }
-            if !name.isEmpty { result.append((name, value)) }
-        }
-        return result
-    }
-}

@@ -47,6 +47,19 @@ struct BehaviourTests {
         }
     }
 
+    /// Found by bench/fuzz (security-policy): a weight of 2^64-1 overflowed the score's products.
+    @Test func aPolicyWeightOrRangeTooLargeToScoreIsRejected() throws {
+        for (json, message) in [
+            (#"{"ProtectSystem": {"weight": 18446744073709551615}}"#, "p.json: ProtectSystem.weight must be at most 1073741824"),
+            (#"{"UMask": {"range": 4294967296}}"#, "p.json: UMask.range must be at most 1048576"),
+        ] {
+            #expect(throws: SecurityPolicy.ParseError.self) { try SecurityPolicy(json: Data(json.utf8), source: "p.json") }
+            do { _ = try SecurityPolicy(json: Data(json.utf8), source: "p.json") } catch { #expect(error.description == message) }
+        }
+        let heaviest = try SecurityPolicy(json: Data(#"{"ProtectSystem": {"weight": 1073741824, "range": 1048576}}"#.utf8), source: "p.json")
+        #expect(try Assessment(assessed([]), rules: Self.rules, policy: heaviest).exposure <= 100)
+    }
+
     @Test func malformedPoliciesAreRejectedWithTheirName() {
         #expect(throws: SecurityPolicy.ParseError.self) { try SecurityPolicy(json: Data("[1]".utf8), source: "p.json") }
         #expect(throws: SecurityPolicy.ParseError.self) {

@@ -51,3 +51,31 @@ public struct EnvironmentFile: Hashable, Sendable {
         try Paths.checkAbsolute(path)
     }
 }
+
+/// EnvironmentFile= syntax: KEY=VALUE lines, "#"/";" comments, optional
+/// single or double quotes around the value.
+public enum EnvironmentFileParser {
+    public static func parse(_ text: String) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for raw in text.split(separator: "\n") {
+            let line = stripped(raw)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let name = String(stripped(line[..<eq]))
+            var value = String(stripped(line[line.index(after: eq)...]))
+            if value.count >= 2, let f = value.first, f == value.last, f == "\"" || f == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
+            if !name.isEmpty { result.append((name, value)) }
+        }
+        return result
+    }
+
+    /// Without leading and trailing white space (any, \r included).
+    static func stripped(_ text: Substring) -> Substring {
+        var s = text
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return s
+    }
+}
