@@ -12,17 +12,48 @@ public struct FuzzTarget: Sendable {
     public let summary: String
     /// Inputs to start from: valid and nearly valid examples of what the target reads.
     public let seeds: [[UInt8]]
+    /// How the target takes a unit file as a seed: whole, or one directive's values at a time.
+    let hostSeeds: HostSeeds
     let body: @Sendable ([UInt8]) -> Void
 
-    init(name: String, summary: String, seeds: [String], body: @escaping @Sendable ([UInt8]) -> Void) {
-        self.init(name: name, summary: summary, seeds: seeds.map { Array($0.utf8) }, body: body)
+    enum HostSeeds: Sendable {
+        case none
+        case wholeFile
+        /// Byte 0 (bytes 0-1 when `wide`) picks one of these (section, directive) pairs.
+        case directives([(String, String)], wide: Bool)
     }
 
-    init(name: String, summary: String, seeds: [[UInt8]], body: @escaping @Sendable ([UInt8]) -> Void) {
+    init(name: String, summary: String, seeds: [String], hostSeeds: HostSeeds = .none, body: @escaping @Sendable ([UInt8]) -> Void) {
+        self.init(name: name, summary: summary, seeds: seeds.map { Array($0.utf8) }, hostSeeds: hostSeeds, body: body)
+    }
+
+    init(name: String, summary: String, seeds: [[UInt8]], hostSeeds: HostSeeds = .none, body: @escaping @Sendable ([UInt8]) -> Void) {
         self.name = name
         self.summary = summary
         self.seeds = seeds
+        self.hostSeeds = hostSeeds
         self.body = body
+    }
+
+    /// Seeds taken from real unit files (`bench/fuzz` passes the host's): each file whole for the
+    /// syntax targets, each value of a directive the target covers for the grammar targets.
+    public func seeds(fromUnitFiles files: [(path: String, bytes: [UInt8])]) -> [[UInt8]] {
+        switch hostSeeds {
+        case .none: return []
+        case .wholeFile: return files.map(\.bytes).filter { $0.count <= 1 << 16 }
+        case .directives(let choices, let wide):
+            var index: [String: Int] = [:]
+            for (n, choice) in choices.enumerated() { index[choice.0 + "/" + choice.1] = n }
+            var result: Set<[UInt8]> = []
+            for file in files {
+                guard let parsed = try? UnitFileParser.parse(file.bytes, path: file.path) else { continue }
+                for a in parsed.assignments {
+                    guard let n = index[a.section + "/" + a.key] else { continue }
+                    result.insert((wide ? [UInt8(n >> 8), UInt8(n & 0xFF)] : [UInt8(n)]) + Array(a.value.utf8))
+                }
+            }
+            return result.sorted { $0.lexicographicallyPrecedes($1) }
+        }
     }
 
     public func run(_ bytes: [UInt8]) { body(bytes) }
@@ -31,7 +62,7 @@ public struct FuzzTarget: Sendable {
 
     public static let all: [FuzzTarget] = [
         FuzzTarget(name: "unit-file", summary: "a service file's bytes through UnitFileParser (sections, continuations, comments, quoting)",
-                   seeds: unitSeeds) {
+                   seeds: unitSeeds, hostSeeds: .wholeFile) {
             _ = try? UnitFileParser.parse($0, path: "/fuzz/fuzz.service", allowedSections: serviceSections)
         },
         FuzzTarget(name: "specifiers", summary: "line 1 a unit name, the rest expanded as %-specifiers, C-unescaped and split into words",
@@ -49,7 +80,8 @@ public struct FuzzTarget: Sendable {
             }
         },
         FuzzTarget(name: "directive", summary: "byte 0-1 pick any directive of systemd 252 (any section), each further line one value of it",
-                   seeds: stride(from: 0, to: 1200, by: 37).map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] + Array("yes\n\n~foo bar\n-/x 5s 1G".utf8) }) {
+                   seeds: stride(from: 0, to: 1200, by: 37).map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] + Array("yes\n\n~foo bar\n-/x 5s 1G".utf8) },
+                   hostSeeds: .directives(allDirectives, wide: true)) {
             directiveLines($0, from: allDirectives)
         },
         grammar("time-span", samples: ["5s", "1min 30s", "infinity", "0", "2h30min", "100ms", "1y 2M 3w 4d 5h", "1.5s", "  7 sec ", "-1s", "18446744073709551615us"], "time spans", ["Service": ["TimeoutStartSec", "TimeoutStopSec", "RestartSec", "RuntimeMaxSec",
@@ -134,7 +166,8 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "drop-ins", summary: "a fragment and drop-ins (files split at lines of ---), merged, read into the model and assessed",
                    seeds: ["[Service]\nExecStart=/bin/true\nDynamicUser=yes\n---\n[Service]\nProtectSystem=strict\nSystemCallFilter=@system-service\n"
                            + "---\n[Service]\nExecStart=\nExecStart=/bin/false\nSystemCallFilter=\nCapabilityBoundingSet=~CAP_SYS_ADMIN\n",
-                           "[Unit]\nDescription=%n\n[Service]\nType=notify\nUser=nobody\n---\n[Service]\nUser=\nRestrictAddressFamilies=~AF_INET\n"]) { bytes in
+                           "[Unit]\nDescription=%n\n[Service]\nType=notify\nUser=nobody\n---\n[Service]\nUser=\nRestrictAddressFamilies=~AF_INET\n"],
+                   hostSeeds: .wholeFile) { bytes in
             var files: [[UInt8]] = [[]]
             for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
                 if line.elementsEqual([0x2D, 0x2D, 0x2D]), files.count < 16 { files.append([]); continue }
@@ -194,7 +227,7 @@ func grammar(_ name: String, samples: [String], _ what: String, _ directives: [S
     let seeds: [[UInt8]] = samples.enumerated().flatMap { n, sample -> [[UInt8]] in
         [[0] + Array(sample.utf8), [UInt8((n + 1) % choices.count)] + Array(sample.utf8)]
     }
-    return FuzzTarget(name: name, summary: what, seeds: seeds) { bytes in
+    return FuzzTarget(name: name, summary: what, seeds: seeds, hostSeeds: .directives(choices, wide: false)) { bytes in
         directiveLines(bytes, from: choices)
         for line in text(bytes.dropFirst()).split(separator: "\n", omittingEmptySubsequences: false).prefix(64) {
             direct(String(line))

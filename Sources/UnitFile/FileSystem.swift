@@ -28,6 +28,29 @@ public enum FileSystem {
         return names(in: dir)
     }
 
+    /// The names in a directory, and apart the names that are not UTF-8 (decoded with U+FFFD in
+    /// place of each bad byte, for messages only: such a name cannot be opened again through a String).
+    static func entries(_ path: String, undecodable: inout [String]) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                if name != "." && name != ".." { names.append(name) }
+            } else {
+                undecodable.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        return names
+    }
+
+    /// The errno of looking `path` up, if the look-up fails.
+    static func lookupError(_ path: String) -> Int32? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? nil : errno
+    }
+
     /// The names an open directory stream lists, without "." and "..".
     public static func names(in dir: OpaquePointer) -> [String] {
         var names: [String] = []

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Finds and reads units by name or path exactly as systemd does: the search path, aliases
 /// (symlinks), masks, templates and instances, and drop-ins in all their forms.
 public struct UnitLoader: Sendable {
@@ -17,6 +23,10 @@ public struct UnitLoader: Sendable {
         let name = try UnitName(FileSystem.baseName(nameOrPath))
         // An instance path may name a file that does not exist: its template beside it serves.
         let template = name.template.map { directory + "/" + $0 }
+        // ENAMETOOLONG, EACCES on a directory, ELOOP in the path: the kernel's reason, not "no such file".
+        if let error = FileSystem.lookupError(nameOrPath), error != ENOENT || template == nil {
+            throw .unreadable(path: nameOrPath, errno: error)
+        }
         switch FileSystem.kind(nameOrPath) ?? template.flatMap({ FileSystem.kind($0) }) {
         case nil: throw .unreadable(path: nameOrPath, errno: 2)
         case .directory?: throw .isDirectory(path: nameOrPath)
@@ -45,7 +55,7 @@ public struct UnitLoader: Sendable {
             name: resolution.name, requestedName: requested.name, fragmentPath: resolution.fragment,
             isMasked: resolution.masked, assignments: [])
         if resolution.masked { return unit }
-        unit.dropInPaths = dropIns(for: resolution.name, aliases: resolution.aliases)
+        unit.dropInPaths = try dropIns(for: resolution.name, aliases: resolution.aliases)
         if resolution.fragment == nil, unit.dropInPaths.isEmpty {
             throw .notFound(name: requested.name, searched: searchPath.directories)
         }
@@ -106,7 +116,9 @@ public struct UnitLoader: Sendable {
     /// the aliases', then the type-wide `service.d/`; per directory in search-path priority. A file name
     /// seen first hides the same name later (so /etc overrides /usr), and links to /dev/null or empty
     /// files mask; the rest apply in file-name order.
-    private func dropIns(for name: UnitName, aliases: [UnitName]) -> [String] {
+    /// A drop-in whose name is not UTF-8 fails the load: brig cannot open it again by a String,
+    /// and systemd would apply it, so leaving it out could weaken the jail it asks for.
+    private func dropIns(for name: UnitName, aliases: [UnitName]) throws(UnitFileError) -> [String] {
         var directories: [String] = []
         for unitName in [name] + aliases {
             let names = Self.dropInNames(of: unitName)
@@ -123,7 +135,12 @@ public struct UnitLoader: Sendable {
         var chosen: [String: String] = [:]
         var masked = Set<String>()
         for directory in directories {
-            for file in FileSystem.entries(directory) where file.hasSuffix(".conf") {
+            var undecodable: [String] = []
+            let files = FileSystem.entries(directory, undecodable: &undecodable)
+            if let bad = undecodable.first(where: { $0.hasSuffix(".conf") }) {
+                throw .unreadable(path: directory + "/" + bad, errno: EILSEQ)
+            }
+            for file in files where file.hasSuffix(".conf") {
                 if chosen[file] != nil || masked.contains(file) { continue }
                 let path = directory + "/" + file
                 if FileSystem.isNullOrEmpty(path) { masked.insert(file); continue }
