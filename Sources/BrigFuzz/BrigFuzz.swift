@@ -1,6 +1,6 @@
 // libFuzzer's entry points over one of the Fuzzing targets, chosen by $BRIG_FUZZ_TARGET.
-// bench/fuzz builds this with -sanitize=fuzzer -parse-as-library -D BRIG_FUZZ, and libFuzzer
-// supplies main(); a plain `swift build` gets only the note at the end.
+// bench/fuzz builds this with -sanitize=fuzzer -parse-as-library -D BRIG_FUZZ, and BrigFuzz_main
+// starts libFuzzer's driver; a plain `swift build` gets only the note at the end.
 #if BRIG_FUZZ
 import Fuzzing
 #if canImport(Glibc)
@@ -74,6 +74,20 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMu
         writeFile(directory + "/seed-\(n)", seed)
     }
     return 0
+}
+
+/// libFuzzer's driver, given argc, argv and the function to fuzz (compiler-rt's FuzzerInterface).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable with main defined as MODULE_main; under -parse-as-library there is
+/// none, so this is it, and it hands over to libFuzzer's driver.
+@_cdecl("BrigFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -204,6 +204,65 @@ struct ListenTests {
         #expect(listen.wait().status == 0)
     }
 
+    /// A script printing `ls -l /proc/self/fd` as "fd -> target" lines, without ls's own handle
+    /// on the directory, installed in the example's directory (a unit file would unescape it).
+    static func descriptorLister(in example: Example) throws -> String {
+        let path = example.path + "/fds.sh"
+        try "ls -l /proc/self/fd | sed -n 's|.* \\([0-9]*\\) -> \\(.*\\)$|\\1 -> \\2|p' | grep -v ' -> /proc/[0-9]*/fd$'\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    static func descriptors(_ listing: String) -> [Int] {
+        listing.split(separator: "\n").compactMap { Int($0.prefix { $0 != " " }) }
+    }
+
+    /// An Accept=yes instance holds its streams and its connection, and nothing of brig listen's:
+    /// not its listeners, the connections of other instances, or its signal and child descriptors.
+    /// With StandardInput=socket the connection is 0 and 1 (and nothing at 3); else it is 3.
+    @Test(arguments: [true, false])
+    func anAcceptedInstanceHoldsOnlyItsStreamsAndConnection(socketInput: Bool) throws {
+        let port = socketInput ? 31_011 : 31_012
+        let example = try Self.echoSocket(port: port, [], command: "/bin/true")
+        let lister = try Self.descriptorLister(in: example)
+        try ["[Service]", socketInput ? "StandardInput=socket\nExecStart=/bin/sh \(lister)" : "ExecStart=/bin/sh -c \"/bin/sh \(lister) >&3\""]
+            .joined(separator: "\n").write(toFile: "\(example.path)/callout@.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        Self.waitFor(port: port)
+        // A connection left open while the probe's runs: its instance must not be seen by the next.
+        let hold = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 5"], timeout: 30)
+        defer { hold.send(SIGKILL); _ = hold.wait() }
+        usleep(200_000)
+        let answer = try Self.ask(port: port)
+        listen.send(SIGTERM)
+        _ = listen.wait()
+        #expect(Self.descriptors(answer) == (socketInput ? [0, 1, 2] : [0, 1, 2, 3]), "\(answer)")
+        #expect(answer.split(separator: "\n").filter { $0.contains("socket:") }.count == (socketInput ? 2 : 1), "\(answer)")
+    }
+
+    /// An Accept=no service is handed each of its socket's listeners, from 3 on, and nothing else.
+    @Test func aServiceHoldsOnlyItsStreamsAndListeners() throws {
+        let port = 31_013
+        let example = try Example("callout")
+        let report = "/run/brig-listen-fds-\(UUID().uuidString.prefix(6))"
+        defer { unlink(report) }
+        try ["[Socket]", "ListenStream=127.0.0.1:\(port)", "ListenDatagram=127.0.0.1:\(port)", "Accept=no"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/fdcount.socket", atomically: true, encoding: .utf8)
+        let lister = try Self.descriptorLister(in: example)
+        try ["[Service]", "ExecStart=/bin/sh -c \"/bin/sh \(lister) > \(report); exec sleep 30\""].joined(separator: "\n")
+            .write(toFile: "\(example.path)/fdcount.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/fdcount.socket"], timeout: 60)
+        Self.waitFor(port: port)
+        // A connection starts the service (which never answers it).
+        _ = try Subprocess.run(["/usr/bin/perl", "-e", "use IO::Socket::INET; IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)')"], timeout: 20)
+        Self.waitFor(report)
+        listen.send(SIGTERM)
+        _ = listen.wait()
+        let listing = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        #expect(Self.descriptors(listing) == [0, 1, 2, 3, 4], "\(listing)")
+    }
+
     /// Children of `pid`, zombies included.
     static func instances(of pid: pid_t) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
