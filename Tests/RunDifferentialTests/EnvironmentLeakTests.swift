@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// The program's environment is exactly the one systemd gives it, whatever brig's own holds:
+/// brig is started with variables a service would trust (socket activation, notify socket,
+/// credentials, directories, a preload) and none of them may reach the program unless systemd
+/// sets it too, with systemd's value.
+@Suite(.serialized, .enabled(if: Gate.brig))
+struct EnvironmentLeakTests {
+    /// What brig's caller might have in its environment, each a name systemd gives a service a
+    /// meaning to, plus one that means nothing.
+    static let callersEnvironment: [String: String] = [
+        "PATH": "/caller/bin:/usr/bin:/bin", "HOME": "/caller", "LANG": "xx_XX.UTF-8", "TERM": "caller-term",
+        "BRIG_CANARY": "1", "LISTEN_FDS": "7", "LISTEN_PID": "1", "LISTEN_FDNAMES": "caller",
+        "NOTIFY_SOCKET": "/run/caller.sock", "WATCHDOG_USEC": "1", "WATCHDOG_PID": "1", "MAINPID": "1",
+        "CREDENTIALS_DIRECTORY": "/caller", "RUNTIME_DIRECTORY": "/caller", "STATE_DIRECTORY": "/caller",
+        "INVOCATION_ID": "00000000000000000000000000000000", "JOURNAL_STREAM": "1:1", "SYSTEMD_EXEC_PID": "1",
+        "LD_LIBRARY_PATH": "/caller/lib", "USER": "caller", "LOGNAME": "caller", "SHELL": "/caller/sh", "TZ": "Caller/Zone",
+    ]
+
+    /// `env`, sorted, with what differs from run to run by nature replaced by a placeholder.
+    static func normalized(_ env: String) -> [String] {
+        env.split(separator: "\n").map { line -> String in
+            let name = line.prefix { $0 != "=" }
+            switch name {
+            case "INVOCATION_ID", "SYSTEMD_EXEC_PID", "JOURNAL_STREAM": return "\(name)=<varies>"
+            default: return String(line)
+            }
+        }.sorted()
+    }
+
+    static let settings: [[String]] = [
+        [],
+        ["User=nobody", "PrivateTmp=yes"],
+        ["DynamicUser=yes", "StateDirectory=brig-envleak", "RuntimeDirectory=brig-envleak", "LogsDirectory=brig-envleak"],
+        ["Environment=EXTRA=1 HOME=/set", "UnsetEnvironment=TERM", "WorkingDirectory=~"],
+    ]
+
+    @Test(arguments: settings)
+    func theProgramGetsSystemdsEnvironmentAndNothingOfBrigs(_ properties: [String]) throws {
+        let enter = [Oracle.script, "exec", "/usr/bin/nsenter", "--target", "1", "--uts", "--ipc", "--"]
+        let brig = try Command(enter + [BrigRunner.binary, "run"] + properties.flatMap { ["-p", $0] } + ["--", "/usr/bin/env"],
+                               environment: Self.callersEnvironment).wait()
+        let systemd = try Oracle.start(properties, ["/usr/bin/env"]).wait()
+        #expect(brig.status == 0 && systemd.status == 0, "brig: \(brig.stderr) systemd: \(systemd.stderr)")
+        let ours = Self.normalized(brig.stdout), theirs = Self.normalized(systemd.stdout)
+        // The transient unit's name is in USER/LOGNAME for DynamicUser=: systemd's run-uNNN, brig's own.
+        let names: (String) -> String = { line in
+            line.hasPrefix("USER=run-u") || line.hasPrefix("LOGNAME=run-u") || line.hasPrefix("USER=brig-run-") || line.hasPrefix("LOGNAME=brig-run-")
+                ? String(line.prefix { $0 != "=" }) + "=<transient>" : line
+        }
+        #expect(ours.map(names) == theirs.map(names), "brig:\n\(brig.stdout)\nsystemd:\n\(systemd.stdout)")
+        // (PassEnvironment= is left out: it takes from the manager's environment, which for
+        // brig is its own by design; RunCommandTests.passEnvironmentTakesBrigsOwnVariables.)
+        for (name, value) in Self.callersEnvironment where !theirs.contains("\(name)=\(value)") {
+            #expect(!ours.contains("\(name)=\(value)"), "\(name) leaked from brig's environment")
+        }
+    }
+}
