@@ -19,6 +19,11 @@ nonisolated(unsafe) let target: FuzzTarget = {
 
 /// The slowest input so far, in nanoseconds, and its size; printed at exit for bench/fuzz.
 nonisolated(unsafe) var slowest: (nanoseconds: Int, size: Int) = (0, 0)
+/// Its bytes, written at exit to $BRIG_FUZZ_SLOWEST when set.
+nonisolated(unsafe) var slowestInput: [UInt8] = []
+/// The start-up: the first seed, run before libFuzzer starts, which builds the tables the parsers
+/// share (directive registry, syscall names and groups); printed apart, not counted as the slowest.
+nonisolated(unsafe) var startUp = 0
 
 func printError(_ line: String) {
     var text = Array((line + "\n").utf8)
@@ -27,9 +32,10 @@ func printError(_ line: String) {
 
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
+/// The thread's CPU time: what an input costs, whatever else the machine runs meanwhile.
 func now() -> Int {
     var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
     return t.tv_sec * 1_000_000_000 + t.tv_nsec
 }
 
@@ -55,9 +61,12 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
 /// seeds taken from the unit files in those colon-separated directories) before libFuzzer reads it.
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
-    _ = target
+    let start = now()
+    target.run(target.seeds.first ?? [])
+    startUp = now() - start
     atexit {
-        printError("brig-fuzz: slowest input \(slowest.nanoseconds / 1000) us (\(slowest.size) bytes)")
+        printError("brig-fuzz: slowest input \(slowest.nanoseconds / 1000) us (\(slowest.size) bytes); start-up \(startUp / 1000) us (CPU time)")
+        if let path = environment("BRIG_FUZZ_SLOWEST") { writeFile(path, slowestInput) }
     }
     guard let directory = environment("BRIG_FUZZ_SEED_DIR") else { return 0 }
     var files: [(path: String, bytes: [UInt8])] = []
@@ -92,10 +101,11 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let input = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
     let start = now()
-    target.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    target.run(input)
     let took = now() - start
-    if took > slowest.nanoseconds { slowest = (took, size) }
+    if took > slowest.nanoseconds { slowest = (took, size); slowestInput = input }
     return 0
 }
 #else
