@@ -40,6 +40,8 @@ final class ServiceSupervisor {
     /// The plan of one command, given the variables this start adds to its environment.
     private let plan: (LaunchCommand, [String]) -> JailPlan
     private let notify: NotifySocket?
+    /// BusName= of a Type=dbus service, watched on the system bus.
+    private let bus: BusNameWatch?
     /// Renews what a start uses (directories, private /tmp) before an automatic restart.
     private let beforeRestart: () throws(JailError) -> Void
 
@@ -75,6 +77,7 @@ final class ServiceSupervisor {
         self.signals = signals
         self.plan = plan
         notify = policy.wantsNotifySocket ? try NotifySocket(runID: site.id) : nil
+        bus = try policy.busName.map { name, path throws(JailError) in try BusNameWatch(name: name, busPath: path) }
     }
 
     deinit { notify?.close() }
@@ -383,6 +386,21 @@ final class ServiceSupervisor {
         }
     }
 
+    // MARK: - D-Bus
+
+    /// Type=dbus: the service is started once its name has an owner, and a running service that
+    /// loses it is stopped (systemd's service_bus_name_owner_change).
+    private func busNameChanged(_ bus: BusNameWatch) {
+        guard policy.readiness == .dbus else { return }
+        if state == .running {
+            if !bus.owned { report("stopping: \(bus.name) has no owner on the bus any more") }
+            enterRunning(.success)
+        } else if state == .start, bus.owned {
+            report("ready: \(bus.name) is on the bus")
+            enterStartPost()
+        }
+    }
+
     /// NotifyAccess=: main, exec (main or control), all (any process of the service).
     private func authorized(_ sender: pid_t) -> Bool {
         switch policy.notifyAccess {
@@ -514,7 +532,10 @@ final class ServiceSupervisor {
     }
 
     /// Whether the service still runs: its main process, or without a known one, its cgroup.
-    private var serviceGood: Bool { mainKnown ? main != nil : !site.isEmpty }
+    private var serviceGood: Bool {
+        if policy.readiness == .dbus, bus?.owned != true { return false }
+        return mainKnown ? main != nil : !site.isEmpty
+    }
     private var mainAlive: Bool { main != nil }
 
     /// Sends the operation's signal as KillMode= says; whether there is anything to wait for.
@@ -561,9 +582,10 @@ final class ServiceSupervisor {
         var fds = [pollfd(fd: main?.fd ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: control?.fd ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: bus?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
         let timeout = wake.map { $0.isFinite ? Int32(max(0, min(($0 - JailRunner.now()) * 1000, 3_600_000))) : -1 } ?? -1
-        let ready = poll(&fds, 4, timeout)
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
         if ready < 0 && errno == EINTR { return }
         reaper.reap(except: [main?.pid, control?.pid].compactMap { $0 })
         // Readiness first: a READY=1 sent just before exiting counts, as systemd reads the socket first.
@@ -574,6 +596,8 @@ final class ServiceSupervisor {
         if let child = main, fds[0].revents != 0 || (child.fd < 0 && !alive(child.pid)) {
             return mainExited(collect(child.pid))
         }
+        // A name lost as its owner exits is the exit, which the lines above have taken.
+        if fds[4].revents != 0, let bus, bus.receive() { return busNameChanged(bus) }
         if fds[2].revents != 0 {
             var byte: UInt8 = 0
             while read(signals, &byte, 1) == 1 {

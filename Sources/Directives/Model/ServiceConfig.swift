@@ -36,6 +36,8 @@ public struct ServiceConfig: Sendable {
     /// Slice=: the slice unit the service's cgroup lives under.
     public var slice: String?
     public var oomPolicy: OOMPolicy?
+    /// BusName=: the D-Bus name a Type=dbus service is ready once it owns (and implies that type).
+    public var busName: String?
     /// Where each directive was last assigned, by directive name.
     public var origins: [String: SourceLocation] = [:]
 
@@ -86,6 +88,7 @@ public struct ServiceConfig: Sendable {
                 return name
             }
         case "OOMPolicy": oomPolicy = try OOMPolicy(parsing: d.value)
+        case "BusName": busName = try BusName.check(d.expand(d.value))
         case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
         default: return false
         }
