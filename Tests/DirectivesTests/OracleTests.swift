@@ -172,6 +172,7 @@ let calendarOracleExpressions = [
     "Mon..Fri *-*-* 9..17:00", "Fri..Mon", "*-*-* *:*:*", "2000..2030-*-*", "tuesday", "tue", "Tu", "*-*~1", "1/2-1",
     "*-*-* 12:00 GMT", "mon,  tue 10:00", "", "*", "**", "-", "*-*", "*:*", "1:2:3:4", "*-*-*-*", "Mon Tue",
     "2023-02-30", "*-*-* 1:2:3.25", "*-*-* 1.5:00", "12:00 12:00", "weekly UTC", "Sun 2023-*-* 00:00:00 UTC",
+    "7777777777777777777777777777777~d", "*-*-* 99999999999999999999:00", "*-*-* 00:00:1e400",
 ]
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))

@@ -114,3 +114,17 @@ import Testing
         #expect(throws: ValueError.self) { try ProcSubset(parsing: "yes") }
     }
 }
+
+/// Found by bench/fuzz (calendar): a number of 20 digits or more in a calendar field trapped
+/// converting to Int; it is out of every field's range, so the expression is refused.
+@Suite struct CalendarGrammar {
+    @Test(arguments: ["7777777777777777777777777777777~d", "*-*-* 99999999999999999999:00",
+                      "*-*-* 00:00:1" + String(repeating: "0", count: 400), "*-*-1.5"])
+    func numbersPastEveryRangeAreRefusedNotACrash(expression: String) {
+        #expect(throws: ValueError.self) { try CalendarSpec.check(expression) }
+    }
+
+    @Test func secondsMayHaveDecimals() throws {
+        try CalendarSpec.check("*-*-* 00:00:59.999")
+    }
+}

@@ -89,7 +89,9 @@ public enum CalendarSpec {
             let ends = rangeEnds(base)
             guard (1...2).contains(ends.count) else { return false }
             let values = ends.map { number($0, decimals: decimals) }
-            guard values.allSatisfy({ $0.map { range.contains(Int($0)) } == true }) else { return false }
+            // Compared as Double: a number of 20 digits or more is past Int (found by bench/fuzz).
+            guard values.allSatisfy({ $0.map { Double(range.lowerBound) <= $0 && $0 < Double(range.upperBound) + 1 } == true })
+            else { return false }
             return values.count == 1 || values[0]! <= values[1]!
         }
     }
