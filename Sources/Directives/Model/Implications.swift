@@ -68,7 +68,7 @@ extension UnitConfig {
     private mutating func applyServiceImplications() {
         if service.type == nil { service.type = service.busName != nil ? .dbus : service.execStart.isEmpty ? .oneshot : .simple }
         if service.type == .oneshot, service.timeoutStartSec == nil { service.timeoutStartSec = .infinity }
-        let needsNotify = service.type == .notify || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
+        let needsNotify = service.type == .notify || service.type == .notifyReload || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
             || (service.fileDescriptorStoreMax ?? 0) > 0
         if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
         if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }

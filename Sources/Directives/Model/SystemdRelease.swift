@@ -9,4 +9,16 @@ public enum SystemdRelease: String, CaseIterable, Sendable {
     /// The rules of release `version`: releases after 252 follow the newest rules brig has (261);
     /// 252 and older, Debian 12's.
     public init(version: Int) { self = version > 252 ? .v261 : .v252 }
+
+    /// The release `number` names exactly, or nil when brig has no rules for it.
+    public static func known(_ number: Int) -> SystemdRelease? {
+        switch number {
+        case 252: .v252
+        case 261: .v261
+        default: nil
+        }
+    }
+
+    public static let numbersText = "252 or 261"
+
 }
