@@ -19,7 +19,7 @@ public struct SocketUnit {
     /// socket never serves with less than was written.
     static let applied: Set<String> = [
         "ListenStream", "ListenDatagram", "ListenSequentialPacket", "Accept", "SocketMode", "DirectoryMode",
-        "SocketUser", "SocketGroup", "MaxConnections", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
+        "SocketUser", "SocketGroup", "MaxConnections", "MaxConnectionsPerSource", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
     ]
