@@ -38,6 +38,8 @@ public final class SocketServer {
     }
 
     private var sockets: [Socket] = []
+    /// The cgroups whose firewalls filter the listeners of socket units that have one.
+    private var cgroups: [SocketCgroup] = []
     private var instances: [pid_t: Instance] = [:]
     private var stopping = false
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
@@ -70,14 +72,17 @@ public final class SocketServer {
         signals = fds[0]
         for unit in units {
             var listeners: [Listener] = []
-            for spec in unit.config.listen {
-                do {
-                    listeners.append(try Listener.bind(spec, options: unit.config))
-                } catch {
-                    for l in listeners { close(l.fd) }
-                    closeAll()
-                    throw error
+            do {
+                let cgroup = try unit.firewall.map { policy throws(ListenError) in try SocketCgroup(unit: unit.name.name, policy: policy) }
+                if let cgroup { cgroups.append(cgroup) }
+                let bind = { () throws(ListenError) in
+                    for spec in unit.config.listen { listeners.append(try Listener.bind(spec, options: unit.config)) }
                 }
+                if let cgroup { try cgroup.inside(bind) } else { try bind() }
+            } catch {
+                for l in listeners { close(l.fd) }
+                closeAll()
+                throw error
             }
             if unit.accepts, listeners.contains(where: { !$0.accepts }) {
                 for l in listeners { close(l.fd) }
@@ -334,5 +339,7 @@ public final class SocketServer {
             }
         }
         sockets.removeAll()
+        for cgroup in cgroups { cgroup.remove() }
+        cgroups.removeAll()
     }
 }

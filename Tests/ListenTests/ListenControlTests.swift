@@ -83,3 +83,35 @@ struct ListenControlTests {
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
+
+/// IPAddressAllow=/IPAddressDeny= of a socket unit filter the traffic of its listeners, as under
+/// systemd: a peer outside the allow list never gets a connection.
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenFirewallTests {
+    @Test func aSocketsFirewallAdmitsOnlyItsAllowList() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.echoSocket(port: port, ["IPAddressAllow=127.0.0.3", "IPAddressDeny=any"],
+                                                 command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        ListenTests.waitFor(port: port)
+        let script = """
+            use IO::Socket::INET; $SIG{PIPE} = "IGNORE";
+            for my $from ("127.0.0.3", "127.0.0.1") {
+                my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]", LocalAddr => $from, Timeout => 2);
+                if (!$s) { print "$from: no connection\\n"; next }
+                my $l = <$s>; print "$from: ", (defined $l ? $l : "closed\\n");
+            }
+            """
+        let out = try Subprocess.run(["/usr/bin/perl", "-e", script, "\(port)"], timeout: 30)
+        listen.send(SIGTERM)
+        let log = listen.wait()
+        #expect(out.stdout == "127.0.0.3: hi\n127.0.0.1: no connection\n", "\(out.stdout)\(out.stderr)\(log.stderr)")
+        #expect(log.status == 0, "\(log.stderr)")
+        // The socket's cgroup goes with brig listen.
+        let own = ((try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "").split(separator: "\n")
+            .first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        let root = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)\(own == "/" ? "" : own)/brig")) ?? []
+        #expect(!leftovers.contains { $0.hasPrefix("listen-\(listen.pid)-") }, "\(leftovers)")
+    }
+}
