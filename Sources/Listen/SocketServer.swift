@@ -1,4 +1,5 @@
 import CJail
+import Directives
 import Jail
 #if canImport(Glibc)
 import Glibc
@@ -73,12 +74,14 @@ public final class SocketServer {
         for unit in units {
             var listeners: [Listener] = []
             do {
+                try runCommands(unit.config.execStartPre, of: unit, "ExecStartPre")
                 let cgroup = try unit.firewall.map { policy throws(ListenError) in try SocketCgroup(unit: unit.name.name, policy: policy) }
                 if let cgroup { cgroups.append(cgroup) }
                 let bind = { () throws(ListenError) in
                     for spec in unit.config.listen { listeners.append(try Listener.bind(spec, options: unit.config)) }
                 }
                 if let cgroup { try cgroup.inside(bind) } else { try bind() }
+                try runCommands(unit.config.execStartPost, of: unit, "ExecStartPost")
             } catch {
                 for l in listeners { close(l.fd) }
                 closeAll()
@@ -124,7 +127,10 @@ public final class SocketServer {
                 serve(owner.socket, owner.listener)
             }
         }
+        let units = sockets.map(\.unit)
+        for unit in units { try? runCommands(unit.config.execStopPre, of: unit, "ExecStopPre") }
         closeAll()
+        for unit in units { try? runCommands(unit.config.execStopPost, of: unit, "ExecStopPost") }
         SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed")
         event("stopped", counters)
         return counts.failed > 0 ? 1 : 0
@@ -169,6 +175,30 @@ public final class SocketServer {
         if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
             sockets[index].service = pid
             instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
+        }
+    }
+
+    /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
+    /// that fails (unless marked with '-') ends the list with an error. Their output goes to
+    /// standard error, so that it never mixes with --json events.
+    private func runCommands(_ commands: [ExecCommand], of unit: SocketUnit, _ directive: String) throws(ListenError) {
+        for command in commands {
+            let argv = [brig, "run", "--unit", unit.path, "--"] + command.arguments
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
+            var pid: pid_t = 0
+            let cArgv = argv.map { strdup($0) } + [nil]
+            defer { for a in cArgv { free(a) } }
+            let code = posix_spawn(&pid, brig, &actions, nil, cArgv, environ)
+            guard code == 0 else { throw ListenError("\(unit.name.name): \(directive)=\(command)", code) }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            if exit != 0 && !command.ignoreFailure {
+                throw ListenError("\(unit.name.name): \(directive)=\(command) failed with status \(exit)")
+            }
         }
     }
 

@@ -115,3 +115,45 @@ struct ListenFirewallTests {
         #expect(!leftovers.contains { $0.hasPrefix("listen-\(listen.pid)-") }, "\(leftovers)")
     }
 }
+
+/// A socket unit's own commands run around its life, each in the socket unit's jail, as systemd
+/// runs them: ExecStartPre= before the listeners are bound, ExecStartPost= after, ExecStopPre=
+/// and ExecStopPost= around their closing.
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenCommandTests {
+    @Test func aSocketsCommandsRunAroundItsLife() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let log = "/run/brig-socket-commands-\(UUID().uuidString.prefix(6))"
+        defer { unlink(log) }
+        FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o666])   // for User=daemon
+        func step(_ word: String) -> String { "/bin/sh -c 'echo \(word) $(id -un) >> \(log)'" }
+        let example = try ListenTests.echoSocket(port: port, [
+            "ExecStartPre=:" + step("start-pre"), "ExecStartPost=:" + step("start-post"),
+            "ExecStopPre=:" + step("stop-pre"), "ExecStopPost=:" + step("stop-post"), "User=daemon",
+        ], command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        ListenTests.waitFor(port: port)
+        #expect(try ListenTests.ask(port: port) == "hi\n")
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(out.status == 0, "\(out.stderr)")
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines == ["start-pre daemon", "start-post daemon", "stop-pre daemon", "stop-post daemon"], "\(out.stderr)")
+    }
+
+    @Test func aFailingStartPreBindsNothing() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.echoSocket(port: port, ["ExecStartPre=/bin/false"], command: "/bin/echo hi")
+        let out = try Subprocess.run([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("callout.socket: ExecStartPre=/bin/false failed with status 1"), "\(out.stderr)")
+        #expect(try ListenTests.ask(port: port).hasPrefix("connect:"))
+        // '-' lets it fail.
+        let tolerant = try ListenTests.echoSocket(port: port, ["ExecStartPre=-/bin/false"], command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(tolerant.path)/callout.socket"], timeout: 60)
+        ListenTests.waitFor(port: port)
+        #expect(try ListenTests.ask(port: port) == "hi\n")
+        listen.send(SIGTERM)
+        #expect(listen.wait().status == 0)
+    }
+}
