@@ -27,7 +27,7 @@ public struct SocketUnit {
         "SocketUser", "SocketGroup", "MaxConnections", "MaxConnectionsPerSource", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
-        "IPAddressAllow", "IPAddressDeny", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
+        "IPAddressAllow", "IPAddressDeny", "ListenFIFO", "ListenSpecial", "ListenNetlink", "Writable", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
     ]
 
     public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {

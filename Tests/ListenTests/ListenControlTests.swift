@@ -157,3 +157,36 @@ struct ListenCommandTests {
         #expect(listen.wait().status == 0)
     }
 }
+
+/// ListenFIFO=, ListenSpecial= and ListenNetlink= are handed to an Accept=no service as systemd
+/// hands them: in the unit's order from descriptor 3, the FIFO made with SocketMode= under the
+/// umask (systemd does not change a FIFO's mode after making it, as it does a socket's).
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenFileTests {
+    @Test func fifoSpecialAndNetlinkReachTheService() throws {
+        let example = try ListenTests.Example("callout")
+        let fifo = example.path + "/in.fifo", out = example.path + "/seen"
+        try ["[Socket]", "ListenFIFO=\(fifo)", "ListenSpecial=/dev/null", "ListenNetlink=kobject-uevent 1", "SocketMode=0620"]
+            .joined(separator: "\n").write(toFile: "\(example.path)/files.socket", atomically: true, encoding: .utf8)
+        let script = "echo $LISTEN_FDS $LISTEN_FDNAMES; for fd in 3 4 5; do readlink /proc/self/fd/$fd | cut -d: -f1; done; read line <&3; echo got $line"
+        try ["[Service]", "ExecStart=/bin/sh -c '{ \(script); } > \(out)'"]
+            .joined(separator: "\n").write(toFile: "\(example.path)/files.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/files.socket"], timeout: 60)
+        ListenTests.waitFor(fifo)
+        var st = stat()
+        #expect(stat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+        let mask = umask(0); umask(mask)
+        #expect(st.st_mode & 0o777 == 0o620 & ~mask)
+        // Writing to the FIFO triggers the service, which reads what was written.
+        let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+        #expect(writer >= 0)
+        _ = "hello\n".withCString { write(writer, $0, 6) }
+        close(writer)
+        ListenTests.waitFor(out)
+        for _ in 0..<200 where !((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("got") { usleep(10_000) }
+        listen.send(SIGTERM)
+        let log = listen.wait()
+        let seen = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        #expect(seen == "3 files.socket:files.socket:files.socket\n\(fifo)\n/dev/null\nsocket\ngot hello\n", "\(seen)\(log.stderr)")
+    }
+}
