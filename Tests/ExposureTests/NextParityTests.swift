@@ -65,6 +65,13 @@ struct NextParityTests {
                                 systemd: Self.analyzer(in: dir.root))
     }
 
+    @Test func linesLaterReleasesChangedScoreLikeSystemd262() throws {
+        let dir = try ReleaseCorpus.write()
+        defer { try? FileManager.default.removeItem(atPath: dir.root) }
+        try ParityTests.compare(paths: dir.paths, label: "lines later releases changed", rules: Self.rules, root: Self.root,
+                                systemd: Self.analyzer(in: dir.root))
+    }
+
     @Test func benchCorpusScoresLikeSystemd262() throws {
         let dir = try ParityTests.writeBenchCorpus(count: 600)
         defer { try? FileManager.default.removeItem(atPath: dir.root) }

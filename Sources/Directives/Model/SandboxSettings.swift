@@ -7,6 +7,9 @@ public struct SandboxSettings: Sendable {
     public var privateIPC: Bool?
     public var ipcNamespacePath: String?
     public var privateUsers: Bool?
+    /// The mode word of PrivateUsers= when the release of the rules reads one (self, identity,
+    /// full, managed); nil for a plain boolean.
+    public var privateUsersMode: String?
     public var protectHostname: Bool?
     public var protectClock: Bool?
     public var protectKernelTunables: Bool?
@@ -42,7 +45,9 @@ public struct SandboxSettings: Sendable {
         case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateIPC": privateIPC = try d.bool()
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
-        case "PrivateUsers": privateUsers = try d.boolOrMode()
+        case "PrivateUsers":
+            privateUsers = try d.boolOrMode()
+            privateUsersMode = d.rules.facts.modes["PrivateUsers"]?.contains(d.value) == true ? d.value : nil
         case "ProtectHostname": protectHostname = try d.boolOrMode()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
