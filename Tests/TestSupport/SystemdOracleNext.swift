@@ -12,6 +12,10 @@ public enum SystemdOracleNext {
     /// The root and the release in it, or why there is none here. The first caller builds the
     /// root if it is missing (about a minute); the tool locks, so parallel callers wait for it.
     public static let root: Result<(path: String, release: Int), Unavailable> = {
+        // .ci/run tried to build it already and says why it could not.
+        if let why = ProcessInfo.processInfo.environment["BRIG_ORACLE_NEXT_UNAVAILABLE"], !why.isEmpty {
+            return .failure(Unavailable(why))
+        }
         if getuid() != 0 { return .failure(Unavailable("needs root: systemd-oracle-next builds its Debian root and chroots into it")) }
         guard FileManager.default.isExecutableFile(atPath: script) else { return .failure(Unavailable("\(script) is missing")) }
         guard let built = try? Subprocess.run([script, "root"], timeout: 900) else {
