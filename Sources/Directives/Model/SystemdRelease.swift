@@ -28,6 +28,10 @@ public enum SystemdRelease: Int, CaseIterable, Comparable, Sendable {
         self = SystemdRelease(number: version) ?? (version < SystemdRelease.v252.number ? .v252 : .newest)
     }
 
+    /// "systemd 257 (upstream v257.13)": the release and where its rules were read, as `brig
+    /// --version`, `--help` and reports name it.
+    public var name: String { "systemd \(number) (\(facts.source))" }
+
     /// "252, 253, ..., 262": the releases `--rules` takes.
     public static var numbersText: String { allCases.map { String($0.number) }.joined(separator: ", ") }
 
