@@ -28,6 +28,31 @@ public enum FileSystem {
         return names(in: dir)
     }
 
+    /// The entries of a directory with their kinds (of the entry itself, as lstat says), or []
+    /// when it does not exist. The kind comes from the directory listing where the file system
+    /// records it, saving a stat per entry.
+    static func kinds(in path: String) -> [(name: String, kind: Kind)] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var result: [(name: String, kind: Kind)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            let kind: Kind?
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symlink
+            case Int32(DT_UNKNOWN): kind = Self.kind(path + "/" + name)
+            default: kind = .other
+            }
+            if let kind { result.append((name, kind)) }
+        }
+        return result
+    }
+
     /// The names an open directory stream lists, without "." and "..".
     public static func names(in dir: OpaquePointer) -> [String] {
         var names: [String] = []

@@ -54,9 +54,8 @@ final class UnitIndex: Sendable {
         self.searchPath = searchPath
         directories = searchPath.directories.map { directory in
             var entries: [String: Entry] = [:]
-            for name in FileSystem.entries(directory) {
-                let path = directory + "/" + name
-                if let kind = FileSystem.kind(path) { entries[name] = Entry(path: path, kind: kind) }
+            for (name, kind) in FileSystem.kinds(in: directory) {
+                entries[name] = Entry(path: directory + "/" + name, kind: kind)
             }
             return (directory, entries)
         }

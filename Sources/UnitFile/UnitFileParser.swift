@@ -109,17 +109,26 @@ public enum UnitFileParser {
                 }
                 return
             }
-            guard let equals = text.firstIndex(of: "=") else {
+            // Cut by bytes, as systemd does: '=' and the blanks are ASCII, so both parts stay UTF-8.
+            guard let equals = raw[lower..<upper].firstIndex(of: UInt8(ascii: "=")) else {
                 result.diagnostics.append(Diagnostic(.warning, location, "missing '=', ignoring line"))
                 return
             }
-            let key = text[..<equals].trimmingWhitespace()
+            let key = Self.trimmed(raw[lower..<equals])
             if key.isEmpty {
                 result.diagnostics.append(Diagnostic(.warning, location, "missing key name before '=', ignoring line"))
                 return
             }
-            let value = text[text.index(after: equals)...].trimmingWhitespace()
+            let value = Self.trimmed(raw[(equals + 1)..<upper])
             result.assignments.append(Assignment(section: section, key: key, value: value, location: location))
+        }
+
+        /// The bytes without systemd's blanks at either end, as a string.
+        static func trimmed(_ bytes: ArraySlice<UInt8>) -> String {
+            var lower = bytes.startIndex, upper = bytes.endIndex
+            while lower < upper, isWhitespace(bytes[lower]) { lower += 1 }
+            while upper > lower, isWhitespace(bytes[upper - 1]) { upper -= 1 }
+            return String(decoding: bytes[lower..<upper], as: UTF8.self)
         }
 
         mutating func parseSectionHeader(_ text: String, location: SourceLocation) throws(UnitFileError) {

@@ -17,23 +17,29 @@ public struct UnitName: Hashable, Sendable, CustomStringConvertible {
     public init(_ name: String) throws(UnitFileError) {
         guard !name.isEmpty else { throw .invalidName(name, reason: "empty name") }
         guard name.utf8.count <= Self.maximumLength else { throw .invalidName(name, reason: "longer than 255 bytes") }
-        guard let dot = name.lastIndex(of: "."), Self.types.contains(String(name[name.index(after: dot)...])) else {
+        // Cut and checked byte by byte (names are checked often); '.' and '@' are ASCII, so the
+        // byte positions are character boundaries. The slow walk only finds a culprit.
+        let utf8 = name.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")) else {
             throw .invalidName(name, reason: "no unit type suffix such as .service")
         }
+        let type = String(name[utf8.index(after: dot)...])
+        guard Self.types.contains(type) else { throw .invalidName(name, reason: "no unit type suffix such as .service") }
         let stem = name[..<dot]
-        // Checked byte by byte (names are checked often); the slow walk only finds the culprit.
         if !stem.utf8.allSatisfy(Self.isAllowed) {
             for character in stem where !(character.isASCII && character.utf8.allSatisfy(Self.isAllowed)) {
                 throw .invalidName(name, reason: "character \"\(character)\" is not allowed")
             }
         }
-        let parts = stem.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
-        guard !parts[0].isEmpty else { throw .invalidName(name, reason: "empty prefix") }
-        if parts.count == 2, parts[1].contains("@") { throw .invalidName(name, reason: "more than one \"@\"") }
+        let at = stem.utf8.firstIndex(of: UInt8(ascii: "@"))
+        let prefix = at.map { stem[..<$0] } ?? stem
+        guard !prefix.isEmpty else { throw .invalidName(name, reason: "empty prefix") }
+        let instance = at.map { stem[stem.utf8.index(after: $0)...] }
+        if let instance, instance.utf8.contains(UInt8(ascii: "@")) { throw .invalidName(name, reason: "more than one \"@\"") }
         self.name = name
-        self.prefix = String(parts[0])
-        self.instance = parts.count == 2 ? String(parts[1]) : nil
-        self.type = String(name[name.index(after: dot)...])
+        self.prefix = String(prefix)
+        self.instance = instance.map(String.init)
+        self.type = type
     }
 
     public var description: String { name }

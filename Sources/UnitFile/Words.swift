@@ -17,6 +17,7 @@ public enum Words {
     public static func split(
         _ value: String, options: Options = .standard
     ) throws(UnitFileError) -> [String] {
+        if let words = plainWords(value) { return words }
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -50,6 +51,33 @@ public enum Words {
         if quote != nil, !options.contains(.relax) { throw .unterminatedQuote(value) }
         if inWord { words.append(current) }
         return words
+    }
+
+    /// The words of a value with nothing to unquote or unescape (ASCII without backslashes,
+    /// quotes or carriage returns: most values), cut at blanks byte by byte; nil for any other
+    /// value, which needs the character-by-character reading. Whatever the options, such a value
+    /// splits the same way.
+    public static func plainWords(_ value: String) -> [String]? {
+        var value = value
+        return value.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var start = -1
+            for i in bytes.indices {
+                switch bytes[i] {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"):
+                    if start >= 0 {
+                        words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                        start = -1
+                    }
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\r"), 0x80...:
+                    return nil
+                default:
+                    if start < 0 { start = i }
+                }
+            }
+            if start >= 0 { words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+            return words
+        }
     }
 
     /// Whitespace between words. A switch rather than a Set<Character>: the first Set of a new

@@ -22,6 +22,7 @@ func words(_ value: String, _ options: Words.Options = .unquote) throws(ValueErr
 /// word that does not read (an unterminated quote, a bad escape). systemd applies the words before
 /// that one and drops it and everything after; `stop` says why it stopped (nil: the whole value read).
 func leadingWords(_ value: String, _ options: Words.Options = .unquote) -> (words: [String], stop: ValueError?) {
+    if let words = Words.plainWords(value) { return (words, nil) }
     var result: [String] = []
     for raw in rawWords(value, quotes: options.contains(.unquote)) {
         do {
