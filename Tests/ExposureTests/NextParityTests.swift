@@ -58,6 +58,33 @@ struct NextParityTests {
                                 systemd: Self.analyzer(in: dir))
     }
 
+    /// The newest release's own units, as Debian unstable ships them in the oracle's root.
+    @Test func theNewestReleasesOwnUnitsScoreLikeSystemd262() throws {
+        let dir = Self.root + "/usr/lib/systemd/system"
+        let paths = try NextParityTests.ownUnits(in: dir)
+        #expect(paths.count > 50)
+        try ParityTests.compare(paths: paths, label: "262's own units", rules: Self.rules, root: Self.root,
+                                systemd: Self.analyzer(in: dir))
+    }
+
+    /// The same units under this machine's 252, which knows fewer directives and values.
+    @Test(.enabled(if: SystemdAnalyze.available, "systemd-analyze is not installed"))
+    func theNewestReleasesOwnUnitsScoreLikeSystemd252() throws {
+        let dir = Self.root + "/usr/lib/systemd/system"
+        try ParityTests.compare(paths: try NextParityTests.ownUnits(in: dir), label: "262's own units", rules: .v252,
+                                systemd: SystemdAnalyze.Command(argv: SystemdAnalyze.host.argv, directory: dir))
+    }
+
+    /// The service unit files of `dir`: templates left out (offline, systemd scores one as `i`),
+    /// and aliases (symbolic links), which systemd reports under the name they point to.
+    static func ownUnits(in dir: String) throws -> [String] {
+        let fm = FileManager.default
+        return try fm.contentsOfDirectory(atPath: dir).sorted()
+            .filter { $0.hasSuffix(".service") && !$0.hasSuffix("@.service") }
+            .map { dir + "/" + $0 }
+            .filter { (try? fm.destinationOfSymbolicLink(atPath: $0)) == nil }
+    }
+
     @Test func generatedUnitsScoreLikeSystemd262() throws {
         let dir = try ParityTests.writeGenerated(count: 2500, seed: 262)
         defer { if ProcessInfo.processInfo.environment["BRIG_PARITY_KEEP"] == nil { try? FileManager.default.removeItem(atPath: dir.root) } }

@@ -95,6 +95,23 @@ struct ReleaseRulesTests {
         #expect(try badness(lines, "RestrictAddressFamilies_AF_INET_INET6", rules: .v261) == 0)
     }
 
+    /// A service with nothing to run is refused unless SuccessAction= names an action the release
+    /// knows; 254 added halt, kexec and soft-reboot.
+    @Test func aServiceWithoutCommandsNeedsAKnownSuccessAction() throws {
+        func load(_ text: String, _ rules: SystemdRelease) throws -> UInt64? {
+            let dir = NSTemporaryDirectory() + "brig-rules-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try text.write(toFile: dir + "/h.service", atomically: false, encoding: .utf8)
+            return try Analyzer(rules: rules).report(dir + "/h.service").assessment.exposure
+        }
+        let halt = "[Unit]\nSuccessAction=halt-force\n[Service]\nType=oneshot\n"
+        #expect(throws: (any Error).self) { try load(halt, .v253) }
+        #expect(try load(halt, .v254) != nil)
+        #expect(throws: (any Error).self) { try load("[Service]\nType=oneshot\n", .v262) }
+        #expect(try load("[Unit]\nSuccessAction=poweroff\n[Service]\nType=oneshot\n", .v252) != nil)
+    }
+
     @Test func releasesAreTakenByNumber() {
         #expect(SystemdRelease(number: 257) == .v257)
         #expect(SystemdRelease(number: 251) == nil)

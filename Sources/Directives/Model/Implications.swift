@@ -87,8 +87,11 @@ extension UnitConfig {
 extension UnitConfig {
     /// Why systemd refuses a unit whose settings, each valid, do not go together (its
     /// unit_verify_contexts()), for the combinations the release of the rules refuses; nil when it
-    /// loads. Only PrivateUsers=managed (260) so far: it may not be combined with a user.
+    /// loads: a service with nothing to run, and PrivateUsers=managed (260) with a user.
     public var conflictingSettings: String? {
+        if name.type == "service", service.execStart.isEmpty, service.execStop.isEmpty, unit.successAction == nil {
+            return "Service has no ExecStart=, ExecStop=, or SuccessAction="
+        }
         let id = exec.identity
         if exec.sandbox.privateUsersMode == "managed",
            id.user != nil || id.dynamicUser == true || id.group != nil || id.pamName != nil {

@@ -37,23 +37,36 @@ public enum SystemdRelease: Int, CaseIterable, Comparable, Sendable {
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    /// What this release does differently, as data.
-    public var facts: ReleaseFacts {
+    /// What this release does differently, as data (built once per release: the parsers ask).
+    public var facts: ReleaseFacts { Self.allFacts[rawValue - Self.v252.rawValue] }
+
+    private static let allFacts = allCases.map(\.factsOfRelease)
+
+    private var factsOfRelease: ReleaseFacts {
         switch self {
         case .v252: ReleaseFacts(source: "Debian 12's 252.38, installed here")
         case .v253: ReleaseFacts(source: "upstream v253")
-        case .v254: ReleaseFacts(source: "upstream v254", privateMountsIsTristate: true)
-        case .v255: ReleaseFacts(source: "upstream v255", privateMountsIsTristate: true)
-        case .v256: ReleaseFacts(source: "upstream v256.17", privateMountsIsTristate: true)
-        case .v257: ReleaseFacts(source: "upstream v257.13", privateMountsIsTristate: true, modes: ReleaseFacts.modes257)
-        case .v258: ReleaseFacts(source: "upstream v258.10", privateMountsIsTristate: true, modes: ReleaseFacts.modes258)
-        case .v259: ReleaseFacts(source: "upstream v259.8", privateMountsIsTristate: true, modes: ReleaseFacts.modes258,
+        case .v254: ReleaseFacts(source: "upstream v254", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v255: ReleaseFacts(source: "upstream v255", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v256: ReleaseFacts(source: "upstream v256.17", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v257: ReleaseFacts(source: "upstream v257.13", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes257)
+        case .v258: ReleaseFacts(source: "upstream v258.10", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258)
+        case .v259: ReleaseFacts(source: "upstream v259.8", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258,
                                  invertedCapabilitiesFromKnown: true)
-        case .v260: ReleaseFacts(source: "upstream v260.4", privateMountsIsTristate: true, modes: ReleaseFacts.modes260,
+        case .v260: ReleaseFacts(source: "upstream v260.4", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
                                  invertedCapabilitiesFromKnown: true)
-        case .v261: ReleaseFacts(source: "upstream v261.2", privateMountsIsTristate: true, modes: ReleaseFacts.modes260,
+        case .v261: ReleaseFacts(source: "upstream v261.2", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
                                  invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
-        case .v262: ReleaseFacts(source: "Debian unstable's 262.1", privateMountsIsTristate: true, modes: ReleaseFacts.modes260,
+        case .v262: ReleaseFacts(source: "Debian unstable's 262.1", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
                                  invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
         }
     }
@@ -81,9 +94,22 @@ public struct ReleaseFacts: Sendable {
     /// before it (261, parse_address_families() in parse-helpers.c); before, it skipped the name.
     public let unknownAddressFamilyEndsList: Bool
 
-    init(source: String, privateMountsIsTristate: Bool = false, modes: [String: Set<String>] = [:],
+    /// The actions SuccessAction=/FailureAction= take (emergency_action_table in
+    /// src/core/emergency-action.c); 254 added soft-reboot, kexec and halt.
+    public let emergencyActions: Set<String>
+    static let emergencyActions252: Set<String> = [
+        "none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate",
+        "exit", "exit-force",
+    ]
+    static let emergencyActions254 = emergencyActions252.union([
+        "soft-reboot", "soft-reboot-force", "kexec", "kexec-force", "halt", "halt-force", "halt-immediate",
+    ])
+
+    init(source: String, privateMountsIsTristate: Bool = false, emergencyActions: Set<String> = emergencyActions252,
+         modes: [String: Set<String>] = [:],
          invertedCapabilitiesFromKnown: Bool = false, unknownAddressFamilyEndsList: Bool = false) {
         self.source = source; self.privateMountsIsTristate = privateMountsIsTristate; self.modes = modes
+        self.emergencyActions = emergencyActions
         self.invertedCapabilitiesFromKnown = invertedCapabilitiesFromKnown
         self.unknownAddressFamilyEndsList = unknownAddressFamilyEndsList
     }
