@@ -123,7 +123,7 @@ public enum DirectiveFates {
     private static let condition = DirectiveFate.noEffect(
         reason: "checked by the service manager before it starts a unit; brig run starts what it is asked to start")
     private static let supervision = DirectiveFate.noEffect(
-        reason: "the service manager's own actions and stores (failure actions, descriptor store, D-Bus names, clean-up); brig run supervises one service in the foreground")
+        reason: "the service manager's own actions and stores (failure actions, descriptor store, clean-up); brig run supervises one service in the foreground")
     private static let journal = DirectiveFate.noEffect(
         reason: "the journal's; brig run passes the service's output to its own standard streams")
     private static let accounting = DirectiveFate.noEffect(
@@ -148,12 +148,12 @@ public enum DirectiveFates {
         ("Unit", "StartLimitBurst StartLimitInterval StartLimitIntervalSec", .applied),
         ("Service", "ExecCondition", condition),
         ("Service", """
-            ExecReload ExecStop FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
+            BusName ExecReload ExecStop ReloadSignal FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
             RestartPreventExitStatus RestartSec SendSIGHUP StartLimitBurst StartLimitInterval SuccessExitStatus \
             TimeoutAbortSec TimeoutStartSec WatchdogSec WatchdogSignal
             """, .applied),
         ("Service", """
-            ExecReloadPost ExitType ReloadSignal RestartKillSignal RestartMaxDelaySec RestartMode RestartSteps \
+            ExecReloadPost ExitType RestartKillSignal RestartMaxDelaySec RestartMode RestartSteps \
             TimeoutStartFailureMode TimeoutStopFailureMode
             """, .refused(.exec, reason: "this part of supervision is not supported by brig run")),
         ("Service", """
@@ -226,7 +226,7 @@ public enum DirectiveFates {
         ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
         ("Service", "SetLoginEnvironment CoredumpReceive", .noEffect(reason: "the service manager's")),
         ("Service", """
-            BusName FailureAction FileDescriptorStoreMax FileDescriptorStorePreserve OOMPolicy RebootArgument \
+            FailureAction FileDescriptorStoreMax FileDescriptorStorePreserve OOMPolicy RebootArgument \
             RefreshOnReload Sockets StartLimitAction TimeoutCleanSec USBFunctionDescriptors USBFunctionStrings
             """, supervision),
     ]

@@ -91,9 +91,22 @@ public enum ServiceJail {
         case .forking: p.readiness = .forking
         case .oneshot: p.readiness = .oneshot
         case .notify: p.readiness = .notify
+        case .notifyReload:
+            p.readiness = .notify
+            p.reloadSignal = service.reloadSignal?.number ?? SIGHUP
         case .dbus:
-            throw .refused(directive: "Type=dbus", reason: "readiness is a name on the D-Bus system bus, which brig run does not watch (Type=simple or notify start the same daemon)",
-                           status: .exec)
+            p.readiness = .dbus
+            guard let name = service.busName else {
+                throw .refused(directive: "Type=dbus", reason: "there is no BusName= (systemd refuses to load such a unit)", status: .exec)
+            }
+            // systemd would wait for a bus that may never come; brig says at once that none is there.
+            let address = getenv("DBUS_SYSTEM_BUS_ADDRESS").map { String(cString: $0) }
+            guard let path = BusNameWatch.systemBusPath(address: address), BusNameWatch.listening(path) else {
+                throw .refused(directive: "Type=dbus",
+                               reason: "readiness is BusName=\(name) on the D-Bus system bus, and no bus listens at \(address ?? BusNameWatch.defaultSystemBus)",
+                               status: .exec)
+            }
+            p.busName = (name, path)
         }
         p.pidFile = service.pidFile
         p.guessMainPID = service.guessMainPID ?? true

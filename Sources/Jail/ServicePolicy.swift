@@ -6,10 +6,16 @@ import Glibc
 /// How a service is started, supervised, stopped and restarted: the [Service] and kill settings
 /// systemd's service manager acts on, with systemd 252's defaults.
 public struct ServicePolicy: Sendable {
-    /// Type=: when the start is complete. dbus is refused before a policy is made; idle is simple.
-    public enum Readiness: Sendable, Equatable { case simple, forking, oneshot, notify }
+    /// Type=: when the start is complete; idle is simple.
+    public enum Readiness: Sendable, Equatable { case simple, forking, oneshot, notify, dbus }
 
     public var readiness = Readiness.simple
+    /// Type=notify-reload (systemd 253; readiness is notify's): the signal that asks the main
+    /// process to reload (ReloadSignal=, SIGHUP by default), which then says RELOADING=1 and READY=1.
+    public var reloadSignal: Int32? = nil
+    /// BusName= with Type=dbus: the name whose owner makes the service ready, and the system bus
+    /// socket it is watched on.
+    public var busName: (name: String, busPath: String)? = nil
     /// Who may send sd_notify messages (NotifyAccess=): main for Type=notify and with WatchdogSec=.
     public var notifyAccess = NotifyAccess.none
     public var remainAfterExit = false

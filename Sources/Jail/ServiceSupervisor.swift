@@ -13,6 +13,9 @@ import Glibc
 final class ServiceSupervisor {
     enum State: String {
         case startPre = "start-pre", start, startPost = "start-post", running, exited, reload, stop
+        /// Type=notify-reload (systemd 253): the reload signal was sent, RELOADING=1 is awaited;
+        /// then READY=1 ends the reload.
+        case reloadSignal = "reload-signal", reloadNotify = "reload-notify"
         case stopWatchdog = "stop-watchdog", stopSigterm = "stop-sigterm", stopSigkill = "stop-sigkill", stopPost = "stop-post"
         case finalSigterm = "final-sigterm", finalSigkill = "final-sigkill", dead, autoRestart = "auto-restart"
     }
@@ -40,6 +43,8 @@ final class ServiceSupervisor {
     /// The plan of one command, given the variables this start adds to its environment.
     private let plan: (LaunchCommand, [String]) -> JailPlan
     private let notify: NotifySocket?
+    /// BusName= of a Type=dbus service, watched on the system bus.
+    private let bus: BusNameWatch?
     /// Renews what a start uses (directories, private /tmp) before an automatic restart.
     private let beforeRestart: () throws(JailError) -> Void
 
@@ -75,6 +80,7 @@ final class ServiceSupervisor {
         self.signals = signals
         self.plan = plan
         notify = policy.wantsNotifySocket ? try NotifySocket(runID: site.id) : nil
+        bus = try policy.busName.map { name, path throws(JailError) in try BusNameWatch(name: name, busPath: path) }
     }
 
     deinit { notify?.close() }
@@ -216,7 +222,7 @@ final class ServiceSupervisor {
             return spawnMain(next)
         }
         switch state {
-        case .startPost, .reload:
+        case .startPost, .reload, .reloadSignal, .reloadNotify:
             if control == nil { enterStop(f2) }
         case .start:
             if policy.readiness == .oneshot {
@@ -258,7 +264,8 @@ final class ServiceSupervisor {
         case .startPost: f == .success ? enterRunning(.success) : enterStop(f)
         case .reload:
             if f != .success { tell("reload failed") }
-            enterRunning(.success)
+            // notify-reload: a service still saying RELOADING=1 has yet to say READY=1.
+            if policy.reloadSignal != nil, saysReloading { state = .reloadNotify } else { enterRunning(.success) }
         case .stop: enterSignal(.stopSigterm, f)
         case .stopWatchdog, .stopSigterm, .stopSigkill: if !mainAlive { enterStopPost(f) }
         case .stopPost: enterSignal(.finalSigterm, f)
@@ -279,7 +286,7 @@ final class ServiceSupervisor {
         case .running:
             tell("RuntimeMaxSec= reached, stopping")
             enterStop(.timeout)
-        case .reload:
+        case .reload, .reloadSignal, .reloadNotify:
             tell("reload timed out")
             if let control { kill(control.pid, policy.killSignal) }
             enterRunning(.success)
@@ -318,7 +325,7 @@ final class ServiceSupervisor {
         forbidRestart = true
         switch state {
         case .autoRestart: enterDead(.success, allowRestart: false)
-        case .startPre, .start, .startPost, .reload, .stopWatchdog: enterSignal(.stopSigterm, .success)
+        case .startPre, .start, .startPost, .reload, .reloadSignal, .reloadNotify, .stopWatchdog: enterSignal(.stopSigterm, .success)
         case .running, .exited: enterStop(.success)
         default: break
         }
@@ -326,12 +333,36 @@ final class ServiceSupervisor {
 
     private func reloadRequested() {
         guard state == .running else { return }
-        guard commands.contains(where: { $0.phase == .reload }) else {
+        // Type=notify-reload: the main process is told with its reload signal, and says when it
+        // has reloaded; an ExecReload= runs as well.
+        var signalled = false
+        if let signal = policy.reloadSignal, let main {
+            guard kill(main.pid, signal) == 0 else {
+                return tell("cannot send the reload signal: \(String(cString: strerror(errno)))")
+            }
+            _ = kill(main.pid, SIGCONT)
+            signalled = true
+        }
+        guard signalled || commands.contains(where: { $0.phase == .reload }) else {
             return tell("no ExecReload=: SIGHUP ignored")
         }
         report("reloading")
-        runControl(phase: .reload, state: .reload, timeout: policy.startTimeout) { self.enterRunning(.success) }
+        // Only a RELOADING=1 stamped after this moment answers this request.
+        reloadBegan = JailRunner.now()
+        runControl(phase: .reload, state: .reload, timeout: policy.startTimeout) {
+            if signalled {
+                self.state = .reloadSignal
+                self.arm(self.policy.startTimeout)
+            } else {
+                self.enterRunning(.success)
+            }
+        }
     }
+
+    /// When the last reload was asked for (CLOCK_MONOTONIC, seconds).
+    private var reloadBegan = Double.infinity
+    /// The service said RELOADING=1 last (not yet READY=1).
+    private var saysReloading = false
 
     private func watchdogExpired() {
         watchdogDeadline = nil
@@ -352,7 +383,7 @@ final class ServiceSupervisor {
             adoptMain(pid)
         }
         if let value = f["EXTEND_TIMEOUT_USEC"], let usec = Double(value), timer != nil,
-           [.start, .startPost, .stop, .stopSigterm, .stopPost, .finalSigterm, .reload].contains(state) {
+           [.start, .startPost, .stop, .stopSigterm, .stopPost, .finalSigterm, .reload, .reloadSignal, .reloadNotify].contains(state) {
             timer = max(timer!, JailRunner.now() + usec / 1e6)
         }
         if let value = f["WATCHDOG_USEC"], let usec = Double(value), usec > 0 {
@@ -361,25 +392,51 @@ final class ServiceSupervisor {
         }
         if f["WATCHDOG"] == "1" { resetWatchdog() }
         if f["WATCHDOG"] == "trigger", watchdogDeadline != nil || policy.watchdog != nil { return watchdogExpired() }
-        if f["STOPPING"] == "1", state == .running {
+        if f["STOPPING"] == "1", [.running, .reloadSignal, .reloadNotify].contains(state) {
             report("stopping, as the service said")
             state = .stopSigterm
             arm(policy.stopTimeout)
             return
         }
-        if f["RELOADING"] == "1", state == .running {
-            report("reloading, as the service said")
-            state = .reload
-            arm(policy.startTimeout)
-            return
-        }
+        // A reload cycle counts as the answer to brig's request only if it is stamped after it.
+        let stamped = f["MONOTONIC_USEC"].flatMap(Double.init).map { $0 / 1e6 >= reloadBegan } ?? false
         if f["READY"] == "1" {
+            saysReloading = false
             if state == .start, policy.readiness == .notify {
                 report("ready" + (statusText.map { ": \($0)" } ?? ""))
                 enterStartPost()
             } else if state == .reload, control == nil {
                 enterRunning(.success)
+            } else if state == .reloadNotify || state == .reloadSignal && f["RELOADING"] == "1" && stamped {
+                report("reloaded")
+                enterRunning(.success)
             }
+            return
+        }
+        if f["RELOADING"] == "1" {
+            saysReloading = true
+            if state == .reloadSignal, stamped {
+                state = .reloadNotify
+            } else if state == .running {
+                report("reloading, as the service said")
+                state = policy.reloadSignal != nil ? .reloadNotify : .reload
+                arm(policy.startTimeout)
+            }
+        }
+    }
+
+    // MARK: - D-Bus
+
+    /// Type=dbus: the service is started once its name has an owner, and a running service that
+    /// loses it is stopped (systemd's service_bus_name_owner_change).
+    private func busNameChanged(_ bus: BusNameWatch) {
+        guard policy.readiness == .dbus else { return }
+        if state == .running {
+            if !bus.owned { report("stopping: \(bus.name) has no owner on the bus any more") }
+            enterRunning(.success)
+        } else if state == .start, bus.owned {
+            report("ready: \(bus.name) is on the bus")
+            enterStartPost()
         }
     }
 
@@ -514,7 +571,10 @@ final class ServiceSupervisor {
     }
 
     /// Whether the service still runs: its main process, or without a known one, its cgroup.
-    private var serviceGood: Bool { mainKnown ? main != nil : !site.isEmpty }
+    private var serviceGood: Bool {
+        if policy.readiness == .dbus, bus?.owned != true { return false }
+        return mainKnown ? main != nil : !site.isEmpty
+    }
     private var mainAlive: Bool { main != nil }
 
     /// Sends the operation's signal as KillMode= says; whether there is anything to wait for.
@@ -553,7 +613,7 @@ final class ServiceSupervisor {
 
     /// Waits for the next thing that happens and acts on it.
     private func wait() {
-        let watchdogOn = [.startPost, .running, .reload].contains(state)
+        let watchdogOn = [.startPost, .running, .reload, .reloadSignal, .reloadNotify].contains(state)
         // Where an empty cgroup ends the state and no process can wake us, it is looked at every 20 ms.
         let polling = (main?.fd ?? -1) < 0 && (control?.fd ?? -1) < 0
             && [.running, .stopWatchdog, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill].contains(state)
@@ -561,9 +621,10 @@ final class ServiceSupervisor {
         var fds = [pollfd(fd: main?.fd ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: control?.fd ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: bus?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
         let timeout = wake.map { $0.isFinite ? Int32(max(0, min(($0 - JailRunner.now()) * 1000, 3_600_000))) : -1 } ?? -1
-        let ready = poll(&fds, 4, timeout)
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
         if ready < 0 && errno == EINTR { return }
         reaper.reap(except: [main?.pid, control?.pid].compactMap { $0 })
         // Readiness first: a READY=1 sent just before exiting counts, as systemd reads the socket first.
@@ -574,6 +635,8 @@ final class ServiceSupervisor {
         if let child = main, fds[0].revents != 0 || (child.fd < 0 && !alive(child.pid)) {
             return mainExited(collect(child.pid))
         }
+        // A name lost as its owner exits is the exit, which the lines above have taken.
+        if fds[4].revents != 0, let bus, bus.receive() { return busNameChanged(bus) }
         if fds[2].revents != 0 {
             var byte: UInt8 = 0
             while read(signals, &byte, 1) == 1 {

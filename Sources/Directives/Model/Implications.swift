@@ -10,8 +10,8 @@ extension UnitConfig {
     ///   ProtectClock= drops CAP_SYS_TIME and CAP_WAKE_ALARM and allows reading char-rtc when a
     ///   device policy applies.
     /// - RootDirectory= (other than /) or RootImage= turns MountAPIVFS= on unless it was set.
-    /// - For a service (systemd's service_add_extras): Type= defaults to simple with an ExecStart=,
-    ///   else oneshot, and a oneshot has no start timeout unless one was set; NotifyAccess= becomes
+    /// - For a service (systemd's service_add_extras): Type= defaults to dbus with a BusName=, else
+    ///   simple with an ExecStart=, else oneshot, and a oneshot has no start timeout unless one was set; NotifyAccess= becomes
     ///   main when Type=notify or a watchdog or descriptor store needs it; Delegate= makes the OOM
     ///   policy continue; stdin data makes StandardInput=data; unless stdin is a tty, socket or fd,
     ///   an inherited stdout goes to the journal (stderr keeps inheriting: it follows stdout).
@@ -66,9 +66,9 @@ extension UnitConfig {
     }
 
     private mutating func applyServiceImplications() {
-        if service.type == nil { service.type = service.execStart.isEmpty ? .oneshot : .simple }
+        if service.type == nil { service.type = service.busName != nil ? .dbus : service.execStart.isEmpty ? .oneshot : .simple }
         if service.type == .oneshot, service.timeoutStartSec == nil { service.timeoutStartSec = .infinity }
-        let needsNotify = service.type == .notify || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
+        let needsNotify = service.type == .notify || service.type == .notifyReload || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
             || (service.fileDescriptorStoreMax ?? 0) > 0
         if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
         if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }

@@ -22,6 +22,9 @@ public enum SystemdRelease: Int, CaseIterable, Comparable, Sendable {
     /// Exactly release `number`, or nil when brig does not know it.
     public init?(number: Int) { self.init(rawValue: number) }
 
+    /// The release `number` names exactly, or nil when brig has no rules for it (`brig run --rules`).
+    public static func known(_ number: Int) -> SystemdRelease? { SystemdRelease(number: number) }
+
     /// The rules that apply to an installed release `version`: its own when brig knows it, else
     /// the nearest brig has (252 for older ones, the newest for newer ones).
     public init(version: Int) {
