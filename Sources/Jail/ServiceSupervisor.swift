@@ -66,6 +66,8 @@ final class ServiceSupervisor {
     /// The status of the first start command that failed and was not ignored (brig's status then).
     private var failedStartStatus: Int32? = nil
     private var statusText: String? = nil
+    /// The last ERRNO= the service sent.
+    private var serviceErrno: Int32? = nil
     /// The jail step at which the first ExecStart= process failed, for callers that want it whole.
     private(set) var stepFailure: JailError? = nil
 
@@ -376,6 +378,8 @@ final class ServiceSupervisor {
         guard authorized(message.sender) else { return }
         let f = message.fields
         if let text = f["STATUS"] { statusText = text }
+        // ERRNO=: why the service says it failed, told with the result (systemd shows it in status).
+        if let value = f["ERRNO"] { serviceErrno = Int32(value).flatMap { $0 > 0 ? $0 : nil } }
         // Only a process of the service may become its main one: brig signals the main process
         // as root, and a jail must not steer that at anything outside it.
         if let value = f["MAINPID"], let pid = pid_t(value), pid > 1, pid != getpid(),
@@ -717,6 +721,7 @@ final class ServiceSupervisor {
     private func resultLine() -> String {
         var line = "result \(result.rawValue)"
         if let status = mainStatus { line += ", main process \(Self.describe(status))" }
+        if let e = serviceErrno { line += ", the service said errno \(e) (\(String(cString: strerror(e))))" }
         return line
     }
 

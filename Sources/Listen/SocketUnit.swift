@@ -14,14 +14,17 @@ public struct SocketUnit {
     /// The service, as `brig run` is given it: a path beside the socket unit's file when one
     /// is there (an instance path for Accept=yes, which its template serves), else a unit name.
     let service: String
+    /// IPAddressAllow=/IPAddressDeny= of the socket unit: its listeners' traffic goes through them.
+    let firewall: NetworkPolicy?
 
     /// The [Socket] directives `brig listen` applies; any other the unit sets is refused, so a
     /// socket never serves with less than was written.
     static let applied: Set<String> = [
         "ListenStream", "ListenDatagram", "ListenSequentialPacket", "Accept", "SocketMode", "DirectoryMode",
-        "SocketUser", "SocketGroup", "MaxConnections", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
+        "SocketUser", "SocketGroup", "MaxConnections", "MaxConnectionsPerSource", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
+        "IPAddressAllow", "IPAddressDeny",
     ]
 
     public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {
@@ -48,7 +51,7 @@ public struct SocketUnit {
         if let directory, nameOrPath.contains("/"), access(directory + "/" + serviceName, F_OK) == 0 {
             service = directory + "/" + serviceName
         }
-        return SocketUnit(name: loaded.name, config: socket, service: service)
+        return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources))
     }
 
     /// The service to start: for Accept=yes, the template's instance for this connection.

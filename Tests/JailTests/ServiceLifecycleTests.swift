@@ -323,4 +323,20 @@ struct ServiceLifecycleTests {
         #expect(log.lines == ["one", "two", "post"])
         #expect(out.stderr.contains("oneshot.service: result success"))
     }
+
+    /// ERRNO= is why the service says it failed: brig tells it with the result.
+    @Test func theErrnoAServiceSendsIsTold() throws {
+        let dir = "/run/brig-errno-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            [Service]
+            Type=notify
+            ExecStart=\(Self.daemon) notify:READY=1 notify:ERRNO=2 exit:1
+            """.write(toFile: "\(dir)/errno.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/errno.service"])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("errno.service: result exit-code, main process exited, status=1, the service said errno 2 (No such file or directory)"),
+                "\(out.stderr)")
+    }
 }

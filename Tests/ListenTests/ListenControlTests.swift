@@ -1,0 +1,117 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What a supervisor or a script drives `brig listen` with: a descriptor told when every
+/// listener is bound, JSON events, services started at once, and the per-source limit.
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenControlTests {
+    /// The events of a --json run, by name.
+    static func events(_ stdout: String) -> [[String: Any]] {
+        stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+
+    /// READY=1 reaches the --ready-fd only once the listener is bound (a client connecting as
+    /// soon as it appears is served), and --json tells the run as events.
+    @Test func readyFdAndJsonEvents() throws {
+        let port = Int.random(in: 20_000...30_000)   // below the ephemeral range (32768 up)
+        let example = try ListenTests.echoSocket(port: port, [], command: "/bin/echo hi")
+        let ready = example.path + "/ready"
+        let listen = try Subprocess(["/bin/sh", "-c", "exec \(BuiltBrig.path) listen --ready-fd 3 --json \(example.path)/callout.socket 3>\(ready)"],
+                                    timeout: 60)
+        for _ in 0..<500 where ((try? String(contentsOfFile: ready, encoding: .utf8)) ?? "").isEmpty { usleep(10_000) }
+        #expect(try String(contentsOfFile: ready, encoding: .utf8) == "READY=1\n")
+        #expect(try ListenTests.ask(port: port) == "hi\n")
+        for _ in 0..<100 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        listen.send(SIGUSR1)
+        usleep(200_000)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(out.status == 0, "\(out.stderr)")
+        let events = Self.events(out.stdout)
+        #expect(events.map { $0["event"] as? String } == ["listening", "started", "ended", "counters", "stopping", "stopped"], "\(out.stdout)")
+        #expect(events.first?["listeners"] as? [String] == ["ListenStream=127.0.0.1:\(port)"], "\(out.stdout)")
+        #expect((events[safe: 1]?["service"] as? String)?.hasPrefix("\(example.path)/callout@0-127.0.0.1:\(port)-127.0.0.1:") == true)
+        #expect(events[safe: 2]?["status"] as? Int == 0)
+        #expect(events[safe: 3]?["accepted"] as? Int == 1 && events[safe: 3]?["running"] as? Int == 0, "\(out.stdout)")
+        #expect(events.last?["accepted"] as? Int == 1 && events.last?["failed"] as? Int == 0)
+    }
+
+    /// --now: an Accept=no service is started before any connection.
+    @Test func nowStartsTheServiceAtOnce() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.Example("callout")
+        let marker = example.path + "/started"
+        try ["[Socket]", "ListenStream=127.0.0.1:\(port)"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/eager.socket", atomically: true, encoding: .utf8)
+        try ["[Service]", "ExecStart=/bin/sh -c 'echo $LISTEN_FDS > \(marker); sleep 30'"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/eager.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/eager.socket"], timeout: 60)
+        ListenTests.waitFor(marker)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "\(out.stderr)")
+        #expect(out.stderr.contains("eager.service started"), "\(out.stderr)")
+    }
+
+    /// MaxConnectionsPerSource=1: a second connection from the same address is closed at once,
+    /// one from another address is served.
+    @Test func maxConnectionsPerSourceCountsEachAddress() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.echoSocket(port: port, ["MaxConnectionsPerSource=1"],
+                                                 command: "/bin/sh -c 'echo hi; sleep 5'")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        ListenTests.waitFor(port: port)
+        // Hold one connection from 127.0.0.1, then ask again from it and from 127.0.0.3.
+        let script = """
+            use IO::Socket::INET; $SIG{PIPE} = "IGNORE";
+            sub first_line { my ($from) = @_; my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]", LocalAddr => $from) or return "connect: $!";
+                             my $l = <$s>; return defined $l ? $l : "closed\\n"; }
+            my $held = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]", LocalAddr => "127.0.0.1") or die; my $l = <$held>; print "held $l";
+            print "again ", first_line("127.0.0.1"); print "other ", first_line("127.0.0.3");
+            """
+        let out = try Subprocess.run(["/usr/bin/perl", "-e", script, "\(port)"], timeout: 30)
+        listen.send(SIGTERM)
+        let log = listen.wait()
+        #expect(out.stdout == "held hi\nagain closed\nother hi\n", "\(out.stdout)\(out.stderr)")
+        #expect(log.stderr.contains("MaxConnectionsPerSource=1 reached for 127.0.0.1, connection refused"), "\(log.stderr)")
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// IPAddressAllow=/IPAddressDeny= of a socket unit filter the traffic of its listeners, as under
+/// systemd: a peer outside the allow list never gets a connection.
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenFirewallTests {
+    @Test func aSocketsFirewallAdmitsOnlyItsAllowList() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.echoSocket(port: port, ["IPAddressAllow=127.0.0.3", "IPAddressDeny=any"],
+                                                 command: "/bin/echo hi")
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
+        ListenTests.waitFor(port: port)
+        let script = """
+            use IO::Socket::INET; $SIG{PIPE} = "IGNORE";
+            for my $from ("127.0.0.3", "127.0.0.1") {
+                my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]", LocalAddr => $from, Timeout => 2);
+                if (!$s) { print "$from: no connection\\n"; next }
+                my $l = <$s>; print "$from: ", (defined $l ? $l : "closed\\n");
+            }
+            """
+        let out = try Subprocess.run(["/usr/bin/perl", "-e", script, "\(port)"], timeout: 30)
+        listen.send(SIGTERM)
+        let log = listen.wait()
+        #expect(out.stdout == "127.0.0.3: hi\n127.0.0.1: no connection\n", "\(out.stdout)\(out.stderr)\(log.stderr)")
+        #expect(log.status == 0, "\(log.stderr)")
+        // The socket's cgroup goes with brig listen.
+        let own = ((try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "").split(separator: "\n")
+            .first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        let root = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)\(own == "/" ? "" : own)/brig")) ?? []
+        #expect(!leftovers.contains { $0.hasPrefix("listen-\(listen.pid)-") }, "\(leftovers)")
+    }
+}
