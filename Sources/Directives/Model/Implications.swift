@@ -83,3 +83,20 @@ extension UnitConfig {
         exec.stdio = stdio
     }
 }
+
+extension UnitConfig {
+    /// Why systemd refuses a unit whose settings, each valid, do not go together (its
+    /// unit_verify_contexts()), for the combinations the release of the rules refuses; nil when it
+    /// loads: a service with nothing to run, and PrivateUsers=managed (260) with a user.
+    public var conflictingSettings: String? {
+        if name.type == "service", service.execStart.isEmpty, service.execStop.isEmpty, unit.successAction == nil {
+            return "Service has no ExecStart=, ExecStop=, or SuccessAction="
+        }
+        let id = exec.identity
+        if exec.sandbox.privateUsersMode == "managed",
+           id.user != nil || id.dynamicUser == true || id.group != nil || id.pamName != nil {
+            return "PrivateUsers=managed may not be used in combination with User=/DynamicUser=/Group=/PAMName="
+        }
+        return nil
+    }
+}
