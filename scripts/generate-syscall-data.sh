@@ -3,7 +3,7 @@
 #   - syscall numbers (x86_64, i386, x32) from reference/syscall-numbers-*.txt, plus the calls newer
 #     than those headers from reference/syscalls-after-headers.txt,
 #   - errno names from reference/errno-names.txt (glibc's <errno.h>, as systemd builds its list),
-#   - syscall groups from reference/syscall-groups-v*.txt.
+#   - syscall groups of every release from reference/syscall-groups-v*.txt (scripts/release-facts.sh).
 # Usage: scripts/generate-syscall-data.sh [OUT_DIR]   (default: Sources/Directives/Syscalls)
 # scripts/refresh-reference.sh re-reads the numbers and errno names from this machine.
 set -eu
@@ -69,5 +69,16 @@ groups() {
   } > "$out/$2.swift"
 }
 
-groups syscall-groups-v252.txt syscallGroupsV252
-groups syscall-groups-v261.txt syscallGroupsV261
+# One table per release; a release whose groups are those of the one before it names that table.
+previous= previous_name=
+for file in $(cd $ref && ls syscall-groups-v*.txt | sort -V); do
+  n=${file#syscall-groups-v}; n=${n%.txt}
+  if [ -n "$previous" ] && [ "$(grep -v '^#' "$ref/$file")" = "$(grep -v '^#' "$ref/$previous")" ]; then
+    { header "$ref/$file"
+      printf 'let syscallGroupsV%s = %s\n' "$n" "$previous_name"
+    } > "$out/syscallGroupsV$n.swift"
+  else
+    groups "$file" "syscallGroupsV$n"
+    previous=$file previous_name=syscallGroupsV$n
+  fi
+done

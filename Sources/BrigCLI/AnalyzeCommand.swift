@@ -10,13 +10,18 @@ struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Score how exposed service units are, and say what would jail them.",
-        discussion: "Without arguments every service unit of the host (or --root) is listed, most exposed first.")
+        discussion: """
+            Without arguments every service unit of the host (or --root) is listed, most exposed first.
+
+            \(RuleSets.text)
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, sarif, prometheus }
 
     @Argument(help: "Unit names or unit file paths.") var units: [String] = []
     @Option(help: "Read units from this directory tree instead of /.") var root = "/"
-    @Option(help: "Rules of this systemd release: 252 or 261 (default: the release installed under --root, else 261).")
+    @Option(help: ArgumentHelp("Rules of this systemd release: \(SystemdRelease.numbersText) (default: the release installed under --root, else \(SystemdRelease.newest.number)).",
+                               valueName: "release"))
     var rules: Int?
     @Option(help: "Exit with status 1 when a unit's exposure (0-100, in tenths) exceeds this.") var threshold: UInt64 = 100
     @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.")
@@ -27,16 +32,21 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print a drop-in that passes every failing check it can, and the exposure it would reach.") var fix = false
 
     func run() throws {
-        let version = rules ?? Analyzer.installedSystemdVersion(root: root) ?? 261
-        guard version == 252 || version == 261 || rules == nil else {
-            throw ValidationError("--rules takes 252 or 261")
+        let release: SystemdRelease
+        if let rules {
+            guard let known = SystemdRelease(number: rules) else {
+                throw ValidationError("--rules takes a systemd release brig knows: \(SystemdRelease.numbersText)")
+            }
+            release = known
+        } else {
+            release = RuleSets.defaultRelease(root: root)
         }
         var policy: SecurityPolicy?
         if let path = securityPolicy {
             guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read security policy \(path)") }
             do { policy = try SecurityPolicy(json: data, source: path) } catch { fail(error.description) }
         }
-        let analyzer = Analyzer(root: root, rules: SystemdRelease(version: version), policy: policy)
+        let analyzer = Analyzer(root: root, rules: release, policy: policy)
         let units = self.units + AnalyzeArguments.units.withLock { $0 }
         let overview = units.isEmpty
         let targets = overview ? UnitListing.services(root: root) : units
@@ -151,6 +161,20 @@ struct AnalyzeCommand: ParsableCommand {
         var bytes = Array("brig analyze: \(message)\n".utf8)
         Self.write(&bytes, to: STDERR_FILENO)
         Glibc.exit(1)
+    }
+}
+
+/// The rule sets `brig analyze --rules` takes, for `--help` (and `brig --version`).
+public enum RuleSets {
+    /// "Rule sets (--rules): 252 (Debian 12's 252.38 (installed here)), 253 (upstream v253), ..."
+    public static var text: String {
+        "Rule sets (--rules), one per systemd release, each read from that release: "
+            + SystemdRelease.allCases.map { "\($0.number) (\($0.facts.source))" }.joined(separator: ", ") + "."
+    }
+
+    /// The release whose rules apply under `root` when --rules is not given.
+    public static func defaultRelease(root: String = "/") -> SystemdRelease {
+        Analyzer.installedSystemdVersion(root: root).map(SystemdRelease.init(version:)) ?? .newest
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Listen
 
 /// `brig listen`: socket units served in the foreground, each service started by `brig run`.
@@ -9,15 +10,33 @@ struct ListenCommand: ParsableCommand {
         discussion: """
             brig listen foo.socket            (Accept=no: foo.service gets every listener from fd 3)
             brig listen ./callout.socket      (Accept=yes: one callout@N-….service per connection)
+            brig listen --now --ready-fd 3 --json web.socket 3>ready
             Serves until SIGTERM or SIGINT, then stops every instance as brig run stops a service.
             """)
 
     @Argument(help: ArgumentHelp("Socket units: file paths or unit names.", valueName: "UNIT.socket"))
     var units: [String]
 
+    @Option(help: ArgumentHelp("Once every listener is bound, write READY=1 and a newline to this descriptor and close it.", valueName: "N"))
+    var readyFd: Int32?
+
+    @Flag(help: "Start the services of Accept=no sockets at once, not at their first connection.")
+    var now = false
+
+    @Flag(help: "Tell every event (listening, started, ended, refused, throttled, counters on SIGUSR1, stopped) as one JSON object per line on standard output.")
+    var json = false
+
     func run() throws {
+        var options = SocketServer.Options()
+        if let fd = readyFd {
+            guard fd > 2, fcntl(fd, F_GETFD) >= 0 else { throw ValidationError("--ready-fd \(fd): not an open descriptor above 2") }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // no instance inherits it
+            options.readyFD = fd
+        }
+        options.startNow = now
+        options.json = json
         do {
-            let server = try SocketServer(try units.map(SocketUnit.load))
+            let server = try SocketServer(try units.map(SocketUnit.load), options: options)
             let status = server.run()
             if status != 0 { throw ExitCode(status) }
         } catch let error as ListenError {

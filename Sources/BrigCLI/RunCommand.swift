@@ -1,4 +1,5 @@
 import ArgumentParser
+import Directives
 import Jail
 
 /// `brig run`: a command, or a service's commands, inside the jail its
@@ -20,6 +21,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Take the directives of this unit (a file path or a unit name).", valueName: "FILE|NAME"))
     var unit: String?
+
+    @Option(help: ArgumentHelp("Read the unit as this systemd release does: 252 (the default) or a later one brig knows, for directives and values it added (Type=notify-reload, ReloadSignal=, syscall groups).", valueName: "RELEASE"))
+    var rules: Int?
 
     @Flag(help: "Print the plan, step by step, and run nothing.")
     var dryRun = false
@@ -46,6 +50,12 @@ struct RunCommand: ParsableCommand {
         guard (0...1000).contains(listenFds) else { throw ValidationError("--listen-fds takes 0 to 1000") }
         var invocation = RunInvocation(properties: property, unit: unit, dryRun: dryRun,
                                        stats: statsJson ? .json : stats ? .text : nil, command: command)
+        if let rules {
+            guard let release = SystemdRelease.known(rules) else {
+                throw ValidationError("--rules takes \(SystemdRelease.numbersText)")
+            }
+            invocation.rules = release
+        }
         if listenFds > 0 {
             let names = fdName + Array(repeating: listenFds == 1 ? "connection" : "unknown", count: max(0, listenFds - fdName.count))
             invocation.activation = SocketActivation(descriptors: (0..<Int32(listenFds)).map { 3 + $0 }, names: Array(names.prefix(listenFds)))

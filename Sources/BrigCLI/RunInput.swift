@@ -23,7 +23,8 @@ struct RunInput {
     /// plan (PreparedNamespaces) may begin as soon as the unit is known.
     /// `accounting`: the run's cgroups count memory and tasks too, for --stats.
     static func resolve(properties: [String], unit: String?, command: [String], prepareAhead: Bool = false,
-                        accounting: Bool = false, activation: SocketActivation? = nil) throws -> RunInput {
+                        accounting: Bool = false, activation: SocketActivation? = nil,
+                        rules: SystemdRelease = .v252) throws -> RunInput {
         let serviceMode = unit == nil && command.count == 1 && command[0].hasSuffix(".service")
         if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
         var loaded = try load(serviceMode ? command[0] : unit)
@@ -40,7 +41,7 @@ struct RunInput {
                                                  value: String(property[property.index(after: eq)...]), location: location))
         }
         if loaded.isMasked { throw RunInputError.usage("\(loaded.name.name) is masked") }
-        var unitConfig = UnitConfig(loaded)
+        var unitConfig = UnitConfig(loaded, rules: rules)
         // The command is the ExecStart= (as systemd-run makes it), so Type= defaults to simple.
         if !serviceMode { unitConfig.service.execStart = [ExecCommand(path: command[0], arguments: command)] }
         let config = unitConfig.withImplications()
@@ -49,7 +50,7 @@ struct RunInput {
         try UnsupportedDirectives.check(loaded, config)
         // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
         let exec = config.exec
-        let compile = { @Sendable in Result { () throws(JailError) in try SyscallFilters.program(exec) } }
+        let compile = { @Sendable in Result { () throws(JailError) in try SyscallFilters.program(exec, rules: rules) } }
         let filter = BackgroundWork.start(compile)
         defer { _ = filter?.result() }  // an error below still waits for it: nothing runs on past brig's exit
         if prepareAhead {

@@ -1,3 +1,4 @@
+import Directives
 import Jail
 #if canImport(Glibc)
 import Glibc
@@ -29,6 +30,8 @@ struct RunInvocation {
     var command: [String] = []
     /// --listen-fds: the sockets brig was started with.
     var activation: SocketActivation? = nil
+    /// --rules: the systemd release whose reading of the unit applies.
+    var rules = SystemdRelease.v252
 
     /// Sets up the jail and runs the command, or prints the plan; returns the status brig exits
     /// with. Errors of the input or the jail are reported here; others are the caller's.
@@ -38,7 +41,7 @@ struct RunInvocation {
         let started = stats == nil ? 0 : MonotonicClock.microseconds()
         do {
             var service = try RunInput.resolve(properties: properties, unit: unit, command: arguments, prepareAhead: !dryRun,
-                                               accounting: stats != nil, activation: activation)
+                                               accounting: stats != nil, activation: activation, rules: rules)
             if stats != nil { service.request.ipAccounting = IPAccounting() }
             if dryRun {
                 print(RunInput.describe(service))

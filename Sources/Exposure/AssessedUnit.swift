@@ -25,6 +25,9 @@ public struct AssessedUnit: Sendable {
         let config = UnitConfig(loaded, rules: rules)
         if let error = config.loadError { throw UnitLoadError(description: "\(error.location): \(error.message)") }
         self.config = config.withImplications()
+        if let conflict = self.config.conflictingSettings {
+            throw UnitLoadError(description: "\(unit.name.name): \(conflict)")
+        }
         fragmentPath = unit.fragmentPath
         let groups = NativeSyscallGroups.of(rules)
         var calls = SyscallSet()

@@ -42,7 +42,8 @@ public struct Assessment: Sendable {
     /// Scores `unit` the way systemd does: per applicable row ceil(badness * weight / range), and
     /// overall ceil(100 * sum / total weight), all in integers.
     public init(_ unit: AssessedUnit, rules: SystemdRelease, policy: SecurityPolicy? = nil,
-                checks: [Check] = CheckTable.all) throws(AssessmentError) {
+                checks: [Check]? = nil) throws(AssessmentError) {
+        let checks = checks ?? CheckTable.checks(for: rules)
         var rows: [Row] = []
         var badnessSum: UInt64 = 0, weightSum: UInt64 = 0
         for check in checks {

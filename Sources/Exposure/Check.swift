@@ -17,6 +17,9 @@ public final class Check: Sendable {
     let jsonNameFields: [UInt8]
     /// The lines that make this check pass when they are the same for every unit (see `remedy`).
     let fixedRemedy: [String]?
+    /// For `.enabled` checks: the verdict when the unit leaves the setting unset. False but where
+    /// a release's analyzer reads unset as on (`ReleaseFacts.privateMountsIsTristate`).
+    public let unsetPasses: Bool
 
     public init(_ id: String, _ jsonField: String, weight: UInt64, range: UInt64, _ criterion: Criterion,
                 needsDefaultDependencies: Bool = false, pass: String, fail: String) {
@@ -29,6 +32,16 @@ public final class Check: Sendable {
         JSON.quote(jsonField, into: &fields)
         jsonNameFields = fields
         fixedRemedy = Self.remedy(criterion, id: id, unit: nil)
+        unsetPasses = false
+    }
+
+    /// `check` as a release weighs and reads it.
+    init(_ check: Check, weight: UInt64, range: UInt64, unsetPasses: Bool) {
+        id = check.id; jsonField = check.jsonField; self.weight = weight; self.range = range
+        criterion = check.criterion; needsDefaultDependencies = check.needsDefaultDependencies
+        pass = check.pass; fail = check.fail
+        jsonNameFields = check.jsonNameFields; fixedRemedy = check.fixedRemedy
+        self.unsetPasses = unsetPasses
     }
 }
 

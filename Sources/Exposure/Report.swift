@@ -45,14 +45,15 @@ extension Analyzer {
         try report(load(target), target: target)
     }
 
-    /// The systemd release installed under `root` (from libsystemd-shared-NNN.so), if any.
+    /// The systemd release installed under `root`, if any: the NNN its systemd binaries link
+    /// (libsystemd-shared-NNN.so, libsystemd-core-NNN.so, named so since systemd 231).
     public static func installedSystemdVersion(root: String) -> Int? {
         let dirs = ["/usr/lib/systemd", "/usr/lib/x86_64-linux-gnu/systemd", "/lib/systemd", "/usr/lib64/systemd"]
         for dir in dirs {
             let path = root == "/" ? dir : root + dir
             for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            where name.hasPrefix("libsystemd-shared-") {
-                let digits = name.dropFirst("libsystemd-shared-".count).prefix { $0.isNumber }
+            where name.hasPrefix("libsystemd-shared-") || name.hasPrefix("libsystemd-core-") {
+                let digits = name.drop { $0 != "-" }.dropFirst().drop { $0 != "-" }.dropFirst().prefix { $0.isNumber }
                 if let v = Int(digits) { return v }
             }
         }

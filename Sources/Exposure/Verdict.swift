@@ -32,7 +32,7 @@ extension Check {
         case .removeIPC:
             if unit.runsPrivileged { return notForRoot }
             return judge(exec.sandbox.removeIPC ?? false)
-        case .enabled(let setting): return judge(setting(u) ?? false)
+        case .enabled(let setting): return judge(setting(u) ?? unsetPasses)
         case .delegate:
             if case .controllers? = u.resources.delegate { return fails }
             return passes

@@ -148,12 +148,12 @@ public enum DirectiveFates {
         ("Unit", "StartLimitBurst StartLimitInterval StartLimitIntervalSec", .applied),
         ("Service", "ExecCondition", condition),
         ("Service", """
-            BusName ExecReload ExecStop FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
+            BusName ExecReload ExecStop ReloadSignal FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
             RestartPreventExitStatus RestartSec SendSIGHUP StartLimitBurst StartLimitInterval SuccessExitStatus \
             TimeoutAbortSec TimeoutStartSec WatchdogSec WatchdogSignal
             """, .applied),
         ("Service", """
-            ExecReloadPost ExitType ReloadSignal RestartKillSignal RestartMaxDelaySec RestartMode RestartSteps \
+            ExecReloadPost ExitType RestartKillSignal RestartMaxDelaySec RestartMode RestartSteps \
             TimeoutStartFailureMode TimeoutStopFailureMode
             """, .refused(.exec, reason: "this part of supervision is not supported by brig run")),
         ("Service", """

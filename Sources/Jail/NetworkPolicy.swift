@@ -31,7 +31,7 @@ public struct NetworkPolicy: Sendable, Equatable {
 
     /// Loads every program, then attaches them all to `cgroup`. `counters` receives the IP
     /// accounting maps. On an error the caller removes the cgroup, which detaches what was attached.
-    func install(in cgroup: String, counters: IPAccounting?) throws(JailError) {
+    public func install(in cgroup: String, counters: IPAccounting?) throws(JailError) {
         var programs: [(fd: Int32, attachType: UInt32, directive: String)] = []
         var keep: [IPFirewall.Loaded] = []
         defer { for p in programs { close(p.fd) } }

@@ -91,6 +91,9 @@ public enum ServiceJail {
         case .forking: p.readiness = .forking
         case .oneshot: p.readiness = .oneshot
         case .notify: p.readiness = .notify
+        case .notifyReload:
+            p.readiness = .notify
+            p.reloadSignal = service.reloadSignal?.number ?? SIGHUP
         case .dbus:
             p.readiness = .dbus
             guard let name = service.busName else {

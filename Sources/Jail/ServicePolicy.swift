@@ -10,6 +10,9 @@ public struct ServicePolicy: Sendable {
     public enum Readiness: Sendable, Equatable { case simple, forking, oneshot, notify, dbus }
 
     public var readiness = Readiness.simple
+    /// Type=notify-reload (systemd 253; readiness is notify's): the signal that asks the main
+    /// process to reload (ReloadSignal=, SIGHUP by default), which then says RELOADING=1 and READY=1.
+    public var reloadSignal: Int32? = nil
     /// BusName= with Type=dbus: the name whose owner makes the service ready, and the system bus
     /// socket it is watched on.
     public var busName: (name: String, busPath: String)? = nil

@@ -13,6 +13,9 @@ import Glibc
 final class ServiceSupervisor {
     enum State: String {
         case startPre = "start-pre", start, startPost = "start-post", running, exited, reload, stop
+        /// Type=notify-reload (systemd 253): the reload signal was sent, RELOADING=1 is awaited;
+        /// then READY=1 ends the reload.
+        case reloadSignal = "reload-signal", reloadNotify = "reload-notify"
         case stopWatchdog = "stop-watchdog", stopSigterm = "stop-sigterm", stopSigkill = "stop-sigkill", stopPost = "stop-post"
         case finalSigterm = "final-sigterm", finalSigkill = "final-sigkill", dead, autoRestart = "auto-restart"
     }
@@ -63,6 +66,8 @@ final class ServiceSupervisor {
     /// The status of the first start command that failed and was not ignored (brig's status then).
     private var failedStartStatus: Int32? = nil
     private var statusText: String? = nil
+    /// The last ERRNO= the service sent.
+    private var serviceErrno: Int32? = nil
     /// The jail step at which the first ExecStart= process failed, for callers that want it whole.
     private(set) var stepFailure: JailError? = nil
 
@@ -219,7 +224,7 @@ final class ServiceSupervisor {
             return spawnMain(next)
         }
         switch state {
-        case .startPost, .reload:
+        case .startPost, .reload, .reloadSignal, .reloadNotify:
             if control == nil { enterStop(f2) }
         case .start:
             if policy.readiness == .oneshot {
@@ -261,7 +266,8 @@ final class ServiceSupervisor {
         case .startPost: f == .success ? enterRunning(.success) : enterStop(f)
         case .reload:
             if f != .success { tell("reload failed") }
-            enterRunning(.success)
+            // notify-reload: a service still saying RELOADING=1 has yet to say READY=1.
+            if policy.reloadSignal != nil, saysReloading { state = .reloadNotify } else { enterRunning(.success) }
         case .stop: enterSignal(.stopSigterm, f)
         case .stopWatchdog, .stopSigterm, .stopSigkill: if !mainAlive { enterStopPost(f) }
         case .stopPost: enterSignal(.finalSigterm, f)
@@ -282,7 +288,7 @@ final class ServiceSupervisor {
         case .running:
             tell("RuntimeMaxSec= reached, stopping")
             enterStop(.timeout)
-        case .reload:
+        case .reload, .reloadSignal, .reloadNotify:
             tell("reload timed out")
             if let control { kill(control.pid, policy.killSignal) }
             enterRunning(.success)
@@ -321,7 +327,7 @@ final class ServiceSupervisor {
         forbidRestart = true
         switch state {
         case .autoRestart: enterDead(.success, allowRestart: false)
-        case .startPre, .start, .startPost, .reload, .stopWatchdog: enterSignal(.stopSigterm, .success)
+        case .startPre, .start, .startPost, .reload, .reloadSignal, .reloadNotify, .stopWatchdog: enterSignal(.stopSigterm, .success)
         case .running, .exited: enterStop(.success)
         default: break
         }
@@ -329,12 +335,36 @@ final class ServiceSupervisor {
 
     private func reloadRequested() {
         guard state == .running else { return }
-        guard commands.contains(where: { $0.phase == .reload }) else {
+        // Type=notify-reload: the main process is told with its reload signal, and says when it
+        // has reloaded; an ExecReload= runs as well.
+        var signalled = false
+        if let signal = policy.reloadSignal, let main {
+            guard kill(main.pid, signal) == 0 else {
+                return tell("cannot send the reload signal: \(String(cString: strerror(errno)))")
+            }
+            _ = kill(main.pid, SIGCONT)
+            signalled = true
+        }
+        guard signalled || commands.contains(where: { $0.phase == .reload }) else {
             return tell("no ExecReload=: SIGHUP ignored")
         }
         report("reloading")
-        runControl(phase: .reload, state: .reload, timeout: policy.startTimeout) { self.enterRunning(.success) }
+        // Only a RELOADING=1 stamped after this moment answers this request.
+        reloadBegan = JailRunner.now()
+        runControl(phase: .reload, state: .reload, timeout: policy.startTimeout) {
+            if signalled {
+                self.state = .reloadSignal
+                self.arm(self.policy.startTimeout)
+            } else {
+                self.enterRunning(.success)
+            }
+        }
     }
+
+    /// When the last reload was asked for (CLOCK_MONOTONIC, seconds).
+    private var reloadBegan = Double.infinity
+    /// The service said RELOADING=1 last (not yet READY=1).
+    private var saysReloading = false
 
     private func watchdogExpired() {
         watchdogDeadline = nil
@@ -348,6 +378,8 @@ final class ServiceSupervisor {
         guard authorized(message.sender) else { return }
         let f = message.fields
         if let text = f["STATUS"] { statusText = text }
+        // ERRNO=: why the service says it failed, told with the result (systemd shows it in status).
+        if let value = f["ERRNO"] { serviceErrno = Int32(value).flatMap { $0 > 0 ? $0 : nil } }
         // Only a process of the service may become its main one: brig signals the main process
         // as root, and a jail must not steer that at anything outside it.
         if let value = f["MAINPID"], let pid = pid_t(value), pid > 1, pid != getpid(),
@@ -355,7 +387,7 @@ final class ServiceSupervisor {
             adoptMain(pid)
         }
         if let value = f["EXTEND_TIMEOUT_USEC"], let usec = Double(value), timer != nil,
-           [.start, .startPost, .stop, .stopSigterm, .stopPost, .finalSigterm, .reload].contains(state) {
+           [.start, .startPost, .stop, .stopSigterm, .stopPost, .finalSigterm, .reload, .reloadSignal, .reloadNotify].contains(state) {
             timer = max(timer!, JailRunner.now() + usec / 1e6)
         }
         if let value = f["WATCHDOG_USEC"], let usec = Double(value), usec > 0 {
@@ -364,24 +396,35 @@ final class ServiceSupervisor {
         }
         if f["WATCHDOG"] == "1" { resetWatchdog() }
         if f["WATCHDOG"] == "trigger", watchdogDeadline != nil || policy.watchdog != nil { return watchdogExpired() }
-        if f["STOPPING"] == "1", state == .running {
+        if f["STOPPING"] == "1", [.running, .reloadSignal, .reloadNotify].contains(state) {
             report("stopping, as the service said")
             state = .stopSigterm
             arm(policy.stopTimeout)
             return
         }
-        if f["RELOADING"] == "1", state == .running {
-            report("reloading, as the service said")
-            state = .reload
-            arm(policy.startTimeout)
-            return
-        }
+        // A reload cycle counts as the answer to brig's request only if it is stamped after it.
+        let stamped = f["MONOTONIC_USEC"].flatMap(Double.init).map { $0 / 1e6 >= reloadBegan } ?? false
         if f["READY"] == "1" {
+            saysReloading = false
             if state == .start, policy.readiness == .notify {
                 report("ready" + (statusText.map { ": \($0)" } ?? ""))
                 enterStartPost()
             } else if state == .reload, control == nil {
                 enterRunning(.success)
+            } else if state == .reloadNotify || state == .reloadSignal && f["RELOADING"] == "1" && stamped {
+                report("reloaded")
+                enterRunning(.success)
+            }
+            return
+        }
+        if f["RELOADING"] == "1" {
+            saysReloading = true
+            if state == .reloadSignal, stamped {
+                state = .reloadNotify
+            } else if state == .running {
+                report("reloading, as the service said")
+                state = policy.reloadSignal != nil ? .reloadNotify : .reload
+                arm(policy.startTimeout)
             }
         }
     }
@@ -574,7 +617,7 @@ final class ServiceSupervisor {
 
     /// Waits for the next thing that happens and acts on it.
     private func wait() {
-        let watchdogOn = [.startPost, .running, .reload].contains(state)
+        let watchdogOn = [.startPost, .running, .reload, .reloadSignal, .reloadNotify].contains(state)
         // Where an empty cgroup ends the state and no process can wake us, it is looked at every 20 ms.
         let polling = (main?.fd ?? -1) < 0 && (control?.fd ?? -1) < 0
             && [.running, .stopWatchdog, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill].contains(state)
@@ -678,6 +721,7 @@ final class ServiceSupervisor {
     private func resultLine() -> String {
         var line = "result \(result.rawValue)"
         if let status = mainStatus { line += ", main process \(Self.describe(status))" }
+        if let e = serviceErrno { line += ", the service said errno \(e) (\(String(cString: strerror(e))))" }
         return line
     }
 

@@ -4,9 +4,11 @@ import Glibc
 
 /// The instance systemd 252 names a connection's service after (instance_from_socket):
 /// `N-LOCAL:PORT-REMOTE:PORT` for IP, `N-PID-UID` of the peer for AF_UNIX, N counting the
-/// socket's connections from 0; plus the peer's address for $REMOTE_ADDR and $REMOTE_PORT.
+/// socket's connections from 0; plus the peer's address for $REMOTE_ADDR and $REMOTE_PORT, and
+/// the source MaxConnectionsPerSource= counts by: the peer's address, or its uid for AF_UNIX.
 enum InstanceName {
-    static func of(connection fd: Int32, number: UInt64) -> (instance: String, remote: (address: String, port: UInt16)?) {
+    static func of(connection fd: Int32, number: UInt64)
+        -> (instance: String, remote: (address: String, port: UInt16)?, source: String) {
         var local = sockaddr_storage(), remote = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) } }
@@ -17,10 +19,10 @@ enum InstanceName {
             var credentials: [UInt32] = [0, 0, 0]
             var size = socklen_t(12)
             _ = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size)
-            return ("\(number)-\(credentials[0])-\(credentials[1])", nil)
+            return ("\(number)-\(credentials[0])-\(credentials[1])", nil, "uid \(credentials[1])")
         }
         let l = address(local), r = address(remote)
-        return ("\(number)-\(l.address):\(l.port)-\(r.address):\(r.port)", r)
+        return ("\(number)-\(l.address):\(l.port)-\(r.address):\(r.port)", r, r.address)
     }
 
     /// An IP socket address as text; an IPv4-mapped IPv6 address is shown as IPv4.

@@ -7,19 +7,29 @@ import Glibc
 /// One bound socket of a socket unit, as systemd 252 makes it (socket_address_listen): the
 /// address family from the address, SO_REUSEADDR, the unit's socket options, then bind and, for
 /// streams and packets, listen with Backlog=. A path socket replaces a stale one, its directory
-/// made with DirectoryMode=, the socket given SocketMode=, SocketUser= and SocketGroup=.
+/// made with DirectoryMode=, the socket given SocketMode=, SocketUser= and SocketGroup=. Besides
+/// sockets: a FIFO (ListenFIFO=), a character device or file (ListenSpecial=), a netlink socket
+/// (ListenNetlink=), each handed to the service as it is.
 struct Listener {
     let spec: ListenSpec
     let fd: Int32
-    let kind: ListenSpec.Kind
-    /// The file of a path socket, removed at the end with RemoveOnStop=.
+    /// The kind of an IP or Unix socket; nil for a FIFO, special file or netlink socket.
+    let kind: ListenSpec.Kind?
+    /// The file of a path socket or FIFO, removed at the end with RemoveOnStop=.
     let path: String?
 
-    var accepts: Bool { kind != .datagram }
+    /// Whether connections are accepted from it (Accept=yes takes only these).
+    var accepts: Bool { kind == .stream || kind == .sequentialPacket }
 
     static func bind(_ spec: ListenSpec, options: SocketConfig) throws(ListenError) -> Listener {
-        guard case .socket(let kind, let address) = spec else {
-            throw ListenError("\(spec): only ListenStream=, ListenDatagram= and ListenSequentialPacket= are supported by brig listen")
+        let kind: ListenSpec.Kind, address: SocketAddress
+        switch spec {
+        case .socket(let k, let a): (kind, address) = (k, a)
+        case .fifo(let path): return try fifo(path, options: options, spec: spec)
+        case .special(let path): return try special(path, options: options, spec: spec)
+        case .netlink(let family, let group): return try netlink(family, group: group, options: options, spec: spec)
+        case .messageQueue, .usbFunction:
+            throw ListenError("\(spec): POSIX message queues and USB FunctionFS are not supported by brig listen")
         }
         let type = switch kind {
         case .stream: SOCK_STREAM
@@ -75,6 +85,72 @@ struct Listener {
             throw error
         }
         return Listener(spec: spec, fd: fd, kind: kind, path: path)
+    }
+
+    /// ListenFIFO=: made with SocketMode= (under the umask, as systemd makes it) if it is not
+    /// there, opened for reading and writing, and refused unless it is a FIFO brig owns.
+    private static func fifo(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) -> Listener {
+        let mode = mode_t(options.socketMode ?? 0o666) & 0o777
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        if !directory.isEmpty {
+            let code = SystemFiles.makeDirectories(directory, mode: mode_t(options.directoryMode ?? 0o755))
+            if code != 0 { throw ListenError("\(spec): DirectoryMode= creating \(directory)", code) }
+        }
+        let mask = umask(0)
+        umask(mask)
+        if mkfifo(path, mode & ~mask) != 0 && errno != EEXIST { throw ListenError("\(spec): mkfifo", errno) }
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else { throw ListenError("\(spec): open", errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFIFO, st.st_uid == getuid() else {
+            close(fd)
+            throw ListenError("\(spec): \(path) exists and is not a FIFO of brig's", EEXIST)
+        }
+        do { try chown(path, options: options, spec: spec) } catch { close(fd); throw error }
+        return Listener(spec: spec, fd: fd, kind: nil, path: path)
+    }
+
+    /// ListenSpecial=: a character device or a file (/proc, /sys), read-only unless Writable=yes.
+    private static func special(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) -> Listener {
+        let fd = open(path, (options.writable == true ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else { throw ListenError("\(spec): open", errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFCHR else {
+            close(fd)
+            throw ListenError("\(spec): \(path) is neither a character device nor a regular file", EEXIST)
+        }
+        return Listener(spec: spec, fd: fd, kind: nil, path: nil)
+    }
+
+    /// The protocol numbers of the netlink families systemd names.
+    static let netlinkProtocols: [String: Int32] = [
+        "route": 0, "firewall": 3, "inet-diag": 4, "nflog": 5, "xfrm": 6, "selinux": 7, "iscsi": 8, "audit": 9,
+        "fib-lookup": 10, "connector": 11, "netfilter": 12, "ip6-fw": 13, "dnrtmsg": 14, "kobject-uevent": 15,
+        "generic": 16, "scsitransport": 18, "ecryptfs": 19, "rdma": 20,
+    ]
+
+    /// ListenNetlink=FAMILY GROUP: a raw netlink socket of that family bound to the multicast group.
+    private static func netlink(_ family: String, group: UInt32, options: SocketConfig, spec: ListenSpec) throws(ListenError) -> Listener {
+        guard let proto = netlinkProtocols[family] ?? Int32(family) else { throw ListenError("\(spec): unknown netlink family") }
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), proto)
+        guard fd >= 0 else { throw ListenError("\(spec): socket", errno) }
+        // struct sockaddr_nl (linux/netlink.h): family, pad, pid (0: the kernel picks), groups.
+        var address = [UInt8](repeating: 0, count: 12)
+        address.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: sa_family_t(AF_NETLINK), as: sa_family_t.self)
+            raw.storeBytes(of: group, toByteOffset: 8, as: UInt32.self)
+        }
+        do throws(ListenError) {
+            try configure(fd, family: AF_NETLINK, kind: .datagram, options: options, spec: spec)
+            let bound = address.withUnsafeBytes { raw in
+                Glibc.bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            }
+            guard bound == 0 else { throw ListenError("\(spec): bind", errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return Listener(spec: spec, fd: fd, kind: nil, path: nil)
     }
 
     /// An IPv4 (4 bytes) or IPv6 (16 bytes) address and port. Both sockaddr_in and sockaddr_in6
@@ -137,6 +213,11 @@ struct Listener {
     /// SocketMode= (0666 by default), SocketUser=, SocketGroup=.
     private static func ownPath(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) {
         guard chmod(path, mode_t(options.socketMode ?? 0o666)) == 0 else { throw ListenError("\(spec): SocketMode=", errno) }
+        try chown(path, options: options, spec: spec)
+    }
+
+    /// SocketUser=, SocketGroup=.
+    private static func chown(_ path: String, options: SocketConfig, spec: ListenSpec) throws(ListenError) {
         guard options.socketUser != nil || options.socketGroup != nil else { return }
         var uid = uid_t.max, gid = gid_t.max
         if let user = options.socketUser {

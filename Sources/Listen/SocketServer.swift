@@ -1,4 +1,5 @@
 import CJail
+import Directives
 import Jail
 #if canImport(Glibc)
 import Glibc
@@ -33,17 +34,34 @@ public final class SocketServer {
     private struct Instance {
         let socket: Int
         let name: String
+        /// Accept=yes: where the connection came from (MaxConnectionsPerSource=).
+        var source: String? = nil
     }
 
     private var sockets: [Socket] = []
+    /// The cgroups whose firewalls filter the listeners of socket units that have one.
+    private var cgroups: [SocketCgroup] = []
     private var instances: [pid_t: Instance] = [:]
     private var stopping = false
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
+    private let options: Options
+
+    /// How brig listen tells and starts.
+    public struct Options {
+        /// --ready-fd: once every listener is bound, "READY=1\n" is written there and it is closed.
+        public var readyFD: Int32? = nil
+        /// --now: Accept=no services start at once, not at the first connection.
+        public var startNow = false
+        /// --json: every event as one JSON object per line on standard output.
+        public var json = false
+        public init() {}
+    }
 
     /// Binds every listener of every unit (nothing is served until all are bound).
-    public init(_ units: [SocketUnit]) throws(ListenError) {
+    public init(_ units: [SocketUnit], options: Options = Options()) throws(ListenError) {
+        self.options = options
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ListenError("finding brig's own executable", errno) }
@@ -55,14 +73,19 @@ public final class SocketServer {
         signals = fds[0]
         for unit in units {
             var listeners: [Listener] = []
-            for spec in unit.config.listen {
-                do {
-                    listeners.append(try Listener.bind(spec, options: unit.config))
-                } catch {
-                    for l in listeners { close(l.fd) }
-                    closeAll()
-                    throw error
+            do {
+                try runCommands(unit.config.execStartPre, of: unit, "ExecStartPre")
+                let cgroup = try unit.firewall.map { policy throws(ListenError) in try SocketCgroup(unit: unit.name.name, policy: policy) }
+                if let cgroup { cgroups.append(cgroup) }
+                let bind = { () throws(ListenError) in
+                    for spec in unit.config.listen { listeners.append(try Listener.bind(spec, options: unit.config)) }
                 }
+                if let cgroup { try cgroup.inside(bind) } else { try bind() }
+                try runCommands(unit.config.execStartPost, of: unit, "ExecStartPost")
+            } catch {
+                for l in listeners { close(l.fd) }
+                closeAll()
+                throw error
             }
             if unit.accepts, listeners.contains(where: { !$0.accepts }) {
                 for l in listeners { close(l.fd) }
@@ -76,8 +99,13 @@ public final class SocketServer {
     /// Serves until SIGTERM, SIGINT or SIGQUIT (SIGUSR1 prints the counters), then stops every instance (each brig run stops its
     /// service as systemd would) and waits for them. Returns 0, or 1 when an instance failed to start.
     public func run() -> Int32 {
-        SystemFiles.warn("brig listen: listening on " + sockets.flatMap { $0.listeners.map { "\($0.spec)" } }.joined(separator: ", "))
+        let specs = sockets.flatMap { $0.listeners.map { "\($0.spec)" } }
+        SystemFiles.warn("brig listen: listening on " + specs.joined(separator: ", "))
+        event("listening", [("listeners", .list(specs))])
         notifyReady()
+        if options.startNow {
+            for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
+        }
         while !(stopping && instances.isEmpty) {
             var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
             var owners: [(socket: Int, listener: Int)] = []
@@ -99,8 +127,12 @@ public final class SocketServer {
                 serve(owner.socket, owner.listener)
             }
         }
+        let units = sockets.map(\.unit)
+        for unit in units { try? runCommands(unit.config.execStopPre, of: unit, "ExecStopPre") }
         closeAll()
+        for unit in units { try? runCommands(unit.config.execStopPost, of: unit, "ExecStopPost") }
         SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed")
+        event("stopped", counters)
         return counts.failed > 0 ? 1 : 0
     }
 
@@ -108,36 +140,73 @@ public final class SocketServer {
         guard !throttled(index) else { return }
         let socket = sockets[index]
         let unit = socket.unit
-        guard unit.accepts else {
-            // Accept=no: the service gets every listener and does the accepting itself.
-            let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
-                ?? socket.listeners.map { _ in unit.name.name }
-            if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
-                sockets[index].service = pid
-                instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
-            }
-            return
-        }
+        guard unit.accepts else { return startService(index) }
         let listener = socket.listeners[listenerIndex]
         let connection = accept(listener.fd, nil, nil)
         guard connection >= 0 else { return }
         _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
         defer { close(connection) }
-        let live = instances.values.filter { $0.socket == index }.count
-        if live >= Int(unit.config.maxConnections ?? 64) {
-            counts.refused += 1
-            SystemFiles.warn("brig listen: \(unit.name.name): MaxConnections=\(unit.config.maxConnections ?? 64) reached, connection refused")
-            return
+        let live = instances.values.filter { $0.socket == index }
+        let maxConnections = unit.config.maxConnections ?? 64
+        if live.count >= Int(clamping: maxConnections) {
+            return refuse(index, "MaxConnections=\(maxConnections) reached")
+        }
+        let (instance, remote, source) = InstanceName.of(connection: connection, number: socket.connections)
+        // Unset, the limit per source is the limit of the socket, as in systemd.
+        let perSource = unit.config.maxConnectionsPerSource ?? maxConnections
+        if live.filter({ $0.source == source }).count >= Int(clamping: perSource) {
+            return refuse(index, "MaxConnectionsPerSource=\(perSource) reached for \(source)")
         }
         counts.accepted += 1
-        let (instance, remote) = InstanceName.of(connection: connection, number: socket.connections)
         sockets[index].connections += 1
         let service = unit.serviceFor(instance: instance)
         let environment = remote.map { ["-p", "Environment=REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
         if let pid = start(service, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
                            environment: environment) {
-            instances[pid] = Instance(socket: index, name: service)
+            instances[pid] = Instance(socket: index, name: service, source: source)
         }
+    }
+
+    /// Accept=no: the service gets every listener and does the accepting itself.
+    private func startService(_ index: Int) {
+        let socket = sockets[index], unit = socket.unit
+        let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
+            ?? socket.listeners.map { _ in unit.name.name }
+        if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
+            sockets[index].service = pid
+            instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
+        }
+    }
+
+    /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
+    /// that fails (unless marked with '-') ends the list with an error. Their output goes to
+    /// standard error, so that it never mixes with --json events.
+    private func runCommands(_ commands: [ExecCommand], of unit: SocketUnit, _ directive: String) throws(ListenError) {
+        for command in commands {
+            let argv = [brig, "run", "--unit", unit.path, "--"] + command.arguments
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
+            var pid: pid_t = 0
+            let cArgv = argv.map { strdup($0) } + [nil]
+            defer { for a in cArgv { free(a) } }
+            let code = posix_spawn(&pid, brig, &actions, nil, cArgv, environ)
+            guard code == 0 else { throw ListenError("\(unit.name.name): \(directive)=\(command)", code) }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            if exit != 0 && !command.ignoreFailure {
+                throw ListenError("\(unit.name.name): \(directive)=\(command) failed with status \(exit)")
+            }
+        }
+    }
+
+    /// A connection accepted and closed at once: a limit holds.
+    private func refuse(_ index: Int, _ why: String) {
+        counts.refused += 1
+        SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): \(why), connection refused")
+        event("refused", [("socket", .text(sockets[index].unit.name.name)), ("reason", .text(why))])
     }
 
     /// Whether the socket has triggered TriggerLimitBurst= starts within TriggerLimitIntervalSec=;
@@ -152,7 +221,9 @@ public final class SocketServer {
             let until = sockets[index].triggers[0] + limit.interval
             sockets[index].pausedUntil = until
             counts.throttled += 1
-            SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): TriggerLimitBurst=\(limit.burst) reached, pausing for \(Int(((until - now) * 1000).rounded())) ms")
+            let pause = Int(((until - now) * 1000).rounded())
+            SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): TriggerLimitBurst=\(limit.burst) reached, pausing for \(pause) ms")
+            event("throttled", [("socket", .text(sockets[index].unit.name.name)), ("pause_ms", .number(pause))])
             return true
         }
         sockets[index].triggers.append(now)
@@ -183,9 +254,11 @@ public final class SocketServer {
         guard code == 0 else {
             counts.failed += 1
             SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(code))")
+            event("failed", [("service", .text(service)), ("error", .text(SystemFiles.errorName(code)))])
             return nil
         }
         SystemFiles.warn("brig listen: \(service) started (brig run \(pid))")
+        event("started", [("service", .text(service)), ("pid", .number(Int(pid)))])
         return pid
     }
 
@@ -199,6 +272,7 @@ public final class SocketServer {
             let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
             if code != 0 && !stopping { counts.failed += 1 }
             SystemFiles.warn("brig listen: \(instance.name) ended, status \(code)")
+            event("ended", [("service", .text(instance.name)), ("pid", .number(Int(pid))), ("status", .number(Int(code)))])
         }
     }
 
@@ -207,18 +281,69 @@ public final class SocketServer {
         while read(signals, &byte, 1) == 1 {
             if Int32(byte) == SIGUSR1 {
                 SystemFiles.warn("brig listen: \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed, \(instances.count) running")
+                event("counters", counters)
                 continue
             }
             guard Int32(byte) != SIGHUP, !stopping else { continue }
             stopping = true
             SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")
+            event("stopping", [("running", .number(instances.count))])
             for pid in instances.keys { kill(pid, SIGTERM) }
             for socket in sockets { for l in socket.listeners { close(l.fd) } }
         }
     }
 
-    /// sd_notify READY=1 when brig itself runs under a supervisor that asks for it.
+    // MARK: - telling
+
+    private var counters: [(String, EventValue)] {
+        [("accepted", .number(counts.accepted)), ("refused", .number(counts.refused)), ("throttled", .number(counts.throttled)),
+         ("failed", .number(counts.failed)), ("running", .number(instances.count))]
+    }
+
+    enum EventValue {
+        case text(String), number(Int), list([String])
+    }
+
+    /// One JSON object on a line of its own, with --json.
+    private func event(_ name: String, _ fields: [(String, EventValue)]) {
+        guard options.json else { return }
+        var line = "{\"event\":\(Self.quoted(name))"
+        for (key, value) in fields {
+            line += ",\(Self.quoted(key)):"
+            switch value {
+            case .text(let t): line += Self.quoted(t)
+            case .number(let n): line += String(n)
+            case .list(let items): line += "[" + items.map(Self.quoted).joined(separator: ",") + "]"
+            }
+        }
+        let bytes = Array((line + "}\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// sd_notify READY=1 when brig itself runs under a supervisor that asks for it, and
+    /// "READY=1\n" on --ready-fd.
     private func notifyReady() {
+        if let fd = options.readyFD {
+            let line = Array("READY=1\n".utf8)
+            _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
         guard let path = getenv("NOTIFY_SOCKET").map({ String(cString: $0) }), !path.isEmpty else { return }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return }
@@ -244,5 +369,7 @@ public final class SocketServer {
             }
         }
         sockets.removeAll()
+        for cgroup in cgroups { cgroup.remove() }
+        cgroups.removeAll()
     }
 }

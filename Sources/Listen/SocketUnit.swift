@@ -14,14 +14,20 @@ public struct SocketUnit {
     /// The service, as `brig run` is given it: a path beside the socket unit's file when one
     /// is there (an instance path for Accept=yes, which its template serves), else a unit name.
     let service: String
+    /// IPAddressAllow=/IPAddressDeny= of the socket unit: its listeners' traffic goes through them.
+    let firewall: NetworkPolicy?
+    /// The unit as `brig run --unit` takes it, to run its own commands in its own jail.
+    let path: String
 
-    /// The [Socket] directives `brig listen` applies; any other the unit sets is refused, so a
-    /// socket never serves with less than was written.
+    /// The [Socket] directives `brig listen` applies (besides the exec and kill settings of its
+    /// commands); any other the unit sets is refused, so a socket never serves with less than
+    /// was written.
     static let applied: Set<String> = [
         "ListenStream", "ListenDatagram", "ListenSequentialPacket", "Accept", "SocketMode", "DirectoryMode",
-        "SocketUser", "SocketGroup", "MaxConnections", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
+        "SocketUser", "SocketGroup", "MaxConnections", "MaxConnectionsPerSource", "Backlog", "BindIPv6Only", "BindToDevice", "FreeBind",
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
+        "IPAddressAllow", "IPAddressDeny", "ListenFIFO", "ListenSpecial", "ListenNetlink", "Writable", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
     ]
 
     public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {
@@ -32,7 +38,12 @@ public struct SocketUnit {
         let config = UnitConfig(loaded)
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw ListenError(errors.map(\.description).joined(separator: "\n")) }
-        let refused = loaded.assignments.filter { $0.section == "Socket" && !applied.contains($0.key) && !$0.value.isEmpty }
+        // The socket's exec and kill settings are its commands' jail: `brig run` applies or
+        // refuses each when it runs them (and without commands they change nothing, as in systemd).
+        let jail = Set(config.exec.origins.keys).union(config.kill.origins.keys)
+        let refused = loaded.assignments.filter {
+            $0.section == "Socket" && !applied.contains($0.key) && !jail.contains($0.key) && !$0.value.isEmpty
+        }
         if !refused.isEmpty {
             throw ListenError(refused.map { "\($0.location): \($0.key)=\($0.value): not supported by brig listen" }.joined(separator: "\n"))
         }
@@ -48,7 +59,16 @@ public struct SocketUnit {
         if let directory, nameOrPath.contains("/"), access(directory + "/" + serviceName, F_OK) == 0 {
             service = directory + "/" + serviceName
         }
-        return SocketUnit(name: loaded.name, config: socket, service: service)
+        for command in socket.execStartPre + socket.execStartPost + socket.execStopPre + socket.execStopPost {
+            if command.fullPrivileges || command.privilegedIdentity || command.ambientFallback || command.path != command.arguments.first {
+                throw ListenError("\(loaded.name.name): \(command): the prefixes +, !, !! and @ on a socket's commands are not supported by brig listen")
+            }
+            if !command.noEnvironmentExpansion, command.arguments.contains(where: { $0.contains("$") }) {
+                throw ListenError("\(loaded.name.name): \(command): $VARIABLE expansion in a socket's commands is not supported by brig listen (a ':' prefix turns it off)")
+            }
+        }
+        let unitPath = loaded.fragmentPath ?? nameOrPath
+        return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources), path: unitPath)
     }
 
     /// The service to start: for Accept=yes, the template's instance for this connection.

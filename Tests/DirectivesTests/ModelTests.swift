@@ -117,7 +117,7 @@ import Testing
         #expect(s.service.timeoutStopSec == .infinity)
         #expect(s.service.remainAfterExit == true && s.service.notifyAccess == .all && s.service.restart == .onFailure)
         #expect(s.service.restartSec == TimeSpan(microseconds: 500_000))
-        #expect(messages(service("Type=daemon")) == ["Type=daemon: 'daemon' is not one of simple, exec, forking, oneshot, dbus, notify, idle"])
+        #expect(messages(service("Type=daemon")) == ["Type=daemon: 'daemon' is not one of simple, exec, forking, oneshot, dbus, notify, notify-reload, idle"])
     }
 
     @Test func killSettings() {

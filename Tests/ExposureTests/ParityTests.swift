@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Directives
+import TestSupport
 import UnitFile
 @testable import Exposure
 
@@ -50,7 +51,29 @@ struct ParityTests {
         try compare(paths: paths, label: "units under prefix and type-wide drop-ins")
     }
 
+    /// The corpus of the analyze benchmark (bench/analyze/generate.py): hardening lines in every
+    /// combination a user might write, with drop-ins.
+    @Test func benchCorpusScoresLikeSystemd() throws {
+        let dir = try Self.writeBenchCorpus(count: 600)
+        defer { try? FileManager.default.removeItem(atPath: dir.root) }
+        try compare(paths: dir.paths, label: "bench corpus")
+    }
+
+    /// Lines whose meaning changed in later releases: 252 must still read them as 252 does.
+    @Test func linesLaterReleasesChangedScoreLikeSystemd() throws {
+        let dir = try ReleaseCorpus.write()
+        defer { try? FileManager.default.removeItem(atPath: dir.root) }
+        try compare(paths: dir.paths, label: "lines later releases changed")
+    }
+
     struct Written { var root: String; var paths: [String] }
+
+    static func writeBenchCorpus(count: Int) throws -> Written {
+        let root = NSTemporaryDirectory() + "brig-parity-bench-\(UUID().uuidString)"
+        let out = try Subprocess.run(["/usr/bin/env", "python3", Repository.path("bench/analyze/generate.py"), root, String(count)])
+        guard out.status == 0 else { throw SystemdAnalyze.OracleError("generate.py failed: \(out.stderr)") }
+        return Written(root: root, paths: out.stdout.split(separator: "\n").map(String.init))
+    }
 
     static func writeGenerated(count: Int, seed: UInt64) throws -> Written {
         let root = NSTemporaryDirectory() + "brig-parity-\(seed)-\(UUID().uuidString)"
@@ -72,8 +95,15 @@ struct ParityTests {
     }
 
     private func compare(paths: [String], label: String) throws {
-        let systemd = try SystemdAnalyze.analyze(paths)
-        let results = Analyzer(rules: Self.rules).assess(paths)
+        try Self.compare(paths: paths, label: label, rules: Self.rules)
+    }
+
+    /// Scores `paths` with brig under `rules` (reading units under `root`) and with `systemd`,
+    /// and records every row and overall score that differ.
+    static func compare(paths: [String], label: String, rules: SystemdRelease, root: String = "/",
+                        systemd command: SystemdAnalyze.Command = SystemdAnalyze.host) throws {
+        let systemd = try SystemdAnalyze.analyze(paths, with: command)
+        let results = Analyzer(root: root, rules: rules).assess(paths)
         var matched = 0, rowsCompared = 0, refusedByBoth = 0
         var problems: [String] = []
         var byField: [String: Int] = [:]
@@ -109,7 +139,7 @@ struct ParityTests {
             if problems.count < 12 { problems.append("== \(path)\n\(Self.unitText(path))\n" + diffs.joined(separator: "\n")) }
             else { problems.append("") }
         }
-        print("parity (\(label)): \(matched)/\(paths.count) units identical (\(refusedByBoth) refused by both), \(rowsCompared) rows compared")
+        print("parity (\(label), rules \(rules.number)): \(matched)/\(paths.count) units identical (\(refusedByBoth) refused by both), \(rowsCompared) rows compared")
         if !byField.isEmpty {
             print("parity (\(label)) differences by row: " + byField.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -100,16 +100,6 @@ struct DBusServiceTests {
         }
     }
 
-    /// A log both brig's services and the oracle's can write.
-    final class Log {
-        let path = "/var/lib/brig-dbus-\(UUID().uuidString.prefix(8))"
-        var lines: [String] {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
-        func reset() { unlink(path) }
-        deinit { unlink(path) }
-    }
-
     typealias Runner = (_ properties: [String], _ command: [String]) throws -> Subprocess.Output
 
     /// brig on a private bus, and systemd on its own when the oracle is there.
@@ -125,7 +115,7 @@ struct DBusServiceTests {
     }
 
     @Test func aDBusServiceIsStartedWhenItsNameAppears() throws {
-        let bus = try PrivateBus(), log = Log()
+        let bus = try PrivateBus(), log = ServiceLifecycleTests.Scratch()
         for (name, run) in Self.runners(bus) {
             log.reset()
             let out = try run(["Type=dbus", "BusName=org.brig.Test.Ready", "ExecStartPost=/bin/sh -c 'echo post >> \(log.path)'"],
@@ -138,7 +128,7 @@ struct DBusServiceTests {
 
     /// systemd picks Type=dbus for a unit with BusName= and no Type=.
     @Test func busNameWithoutTypeMeansDBus() throws {
-        let bus = try PrivateBus(), log = Log()
+        let bus = try PrivateBus(), log = ServiceLifecycleTests.Scratch()
         for (name, run) in Self.runners(bus) {
             log.reset()
             let out = try run(["BusName=org.brig.Test.Implied", "ExecStartPost=/bin/sh -c 'echo post >> \(log.path)'"],
@@ -149,7 +139,7 @@ struct DBusServiceTests {
     }
 
     @Test func aNameThatNeverAppearsTimesOut() throws {
-        let bus = try PrivateBus(), log = Log()
+        let bus = try PrivateBus(), log = ServiceLifecycleTests.Scratch()
         for (name, run) in Self.runners(bus) {
             let start = Date()
             let out = try run(["Type=dbus", "BusName=org.brig.Test.Never", "TimeoutStartSec=1"],
@@ -161,7 +151,7 @@ struct DBusServiceTests {
     }
 
     @Test func aRunningServiceThatLosesItsNameIsStopped() throws {
-        let bus = try PrivateBus(), log = Log()
+        let bus = try PrivateBus(), log = ServiceLifecycleTests.Scratch()
         for (name, run) in Self.runners(bus) {
             log.reset()
             let start = Date()

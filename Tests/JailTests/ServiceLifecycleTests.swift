@@ -10,20 +10,22 @@ import Testing
 struct ServiceLifecycleTests {
     /// A daemon that does its arguments in order: sleep:S, notify:MESSAGE, log:FILE:TEXT,
     /// pid:FILE (writes "main PID"), exit:N, trap:N (exit N on SIGTERM), pings:N (N watchdog
-    /// pings 0.2 s apart), spawn:COMMAND (in the background). Perl, so that its messages come from
+    /// pings 0.2 s apart), spawn:COMMAND (in the background), reloadable:SIG:FILE (on SIG: logs
+    /// "reload", says RELOADING=1 with the time, logs "reloaded", says READY=1), deaf:SIG:FILE (on
+    /// SIG: logs "signal" only). A sleep sleeps its whole time, signals or not. Perl, so that its messages come from
     /// the main process itself and systemd-run leaves its words alone.
     static let daemon: String = {
         let path = "/usr/local/libexec/brig-tests/lifecycle-daemon"
         let script = #"""
             #!/usr/bin/perl
-            use strict; use Socket; use Time::HiRes qw(sleep);
+            use strict; use Socket; use Time::HiRes qw(sleep time clock_gettime CLOCK_MONOTONIC);
             sub notify { my $s; socket($s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
                          send($s, $_[0], 0, pack_sockaddr_un($ENV{NOTIFY_SOCKET})) or die "send: $!"; }
             sub append { my ($f, $t) = @_; open(my $h, '>>', $f) or die "$f: $!"; print $h "$t\n"; close $h; }
             $| = 1;
             for my $a (@ARGV) {
                 my ($verb, $rest) = split(/:/, $a, 2);
-                if ($verb eq 'sleep') { sleep($rest) }
+                if ($verb eq 'sleep') { my $end = time() + $rest; while ((my $left = $end - time()) > 0) { sleep($left) } }
                 elsif ($verb eq 'notify') { notify($rest) }
                 elsif ($verb eq 'log') { my ($f, $t) = split(/:/, $rest, 2); append($f, $t) }
                 elsif ($verb eq 'pid') { append($rest, "main $$") }
@@ -31,6 +33,12 @@ struct ServiceLifecycleTests {
                 elsif ($verb eq 'trap') { my $n = $rest; $SIG{TERM} = sub { exit($n) } }
                 elsif ($verb eq 'pings') { for (1..$rest) { notify("WATCHDOG=1"); sleep(0.2) } }
                 elsif ($verb eq 'spawn') { system("$rest &") }
+                elsif ($verb eq 'reloadable') {
+                    my ($sig, $f) = split(/:/, $rest, 2);
+                    $SIG{$sig} = sub { append($f, "reload");
+                                       notify("RELOADING=1\nMONOTONIC_USEC=" . int(clock_gettime(CLOCK_MONOTONIC) * 1e6));
+                                       sleep(0.2); append($f, "reloaded"); notify("READY=1") } }
+                elsif ($verb eq 'deaf') { my ($sig, $f) = split(/:/, $rest, 2); $SIG{$sig} = sub { append($f, "signal") } }
             }
             """#
         try? FileManager.default.createDirectory(atPath: "/usr/local/libexec/brig-tests", withIntermediateDirectories: true)
@@ -48,6 +56,11 @@ struct ServiceLifecycleTests {
             ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
         func reset() { unlink(path) }
+        /// Waits (10 s at most) for `line`, then a moment for the message that follows it.
+        func waitFor(_ line: String) {
+            for _ in 0..<1000 where !lines.contains(line) { usleep(10_000) }
+            usleep(300_000)
+        }
         deinit { unlink(path) }
     }
 
@@ -169,6 +182,43 @@ struct ServiceLifecycleTests {
         #expect(out.status == 128 + SIGTERM)
     }
 
+    /// Type=notify-reload (systemd 253, so under --rules 261): SIGHUP to brig sends ReloadSignal= to
+    /// the main process, which says RELOADING=1 (stamped after the request) and READY=1.
+    @Test func notifyReloadSignalsTheMainProcess() throws {
+        let log = Scratch()
+        let brig = try Subprocess([Brig.path, "run", "--rules", "261", "-p", "Type=notify-reload", "-p", "ReloadSignal=SIGUSR1",
+                                   "--", Self.daemon, "reloadable:USR1:\(log.path)", "log:\(log.path):ready", "notify:READY=1",
+                                   "sleep:1.5", "log:\(log.path):end"])
+        log.waitFor("ready")
+        brig.send(SIGHUP)
+        let out = try brig.wait()
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(log.lines == ["ready", "reload", "reloaded", "end"], "\(out.stderr)")
+        #expect(!out.stderr.contains("reload timed out"), "\(out.stderr)")
+    }
+
+    /// A notify-reload service that takes the signal but never says RELOADING=1 keeps running;
+    /// the reload gives up after TimeoutStartSec=.
+    @Test func anUnconfirmedReloadTimesOut() throws {
+        let log = Scratch()
+        let brig = try Subprocess([Brig.path, "run", "--rules", "261", "-p", "Type=notify-reload", "-p", "TimeoutStartSec=0.5",
+                                   "--", Self.daemon, "deaf:HUP:\(log.path)", "log:\(log.path):ready", "notify:READY=1", "sleep:2",
+                                   "log:\(log.path):end"])
+        log.waitFor("ready")
+        brig.send(SIGHUP)
+        let out = try brig.wait()
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(log.lines == ["ready", "signal", "end"])
+        #expect(out.stderr.contains("reload timed out"), "\(out.stderr)")
+    }
+
+    /// systemd 252 has no notify-reload: brig reads the unit as 252 does unless told otherwise.
+    @Test func notifyReloadNeedsLaterRules() throws {
+        let out = try Brig.run(properties: ["Type=notify-reload"], ["/bin/true"])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("notify-reload is a type of systemd 253 and later"), "\(out.stderr)")
+    }
+
     /// SIGHUP to brig is `systemctl reload`: ExecReload= with $MAINPID; the service runs on.
     @Test func aHangupReloads() throws {
         let log = Scratch()
@@ -272,5 +322,21 @@ struct ServiceLifecycleTests {
         #expect(out.status == 0)
         #expect(log.lines == ["one", "two", "post"])
         #expect(out.stderr.contains("oneshot.service: result success"))
+    }
+
+    /// ERRNO= is why the service says it failed: brig tells it with the result.
+    @Test func theErrnoAServiceSendsIsTold() throws {
+        let dir = "/run/brig-errno-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            [Service]
+            Type=notify
+            ExecStart=\(Self.daemon) notify:READY=1 notify:ERRNO=2 exit:1
+            """.write(toFile: "\(dir)/errno.service", atomically: true, encoding: .utf8)
+        let out = try Brig.run(["run", "\(dir)/errno.service"])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("errno.service: result exit-code, main process exited, status=1, the service said errno 2 (No such file or directory)"),
+                "\(out.stderr)")
     }
 }

@@ -24,10 +24,11 @@ public struct DirectiveInput {
 
     func bool() throws(ValueError) -> Bool { try parseBoolean(value) }
 
-    /// A boolean that releases after 252 widened into modes (PrivateTmp=disconnected, ...): under
-    /// their rules every such mode turns the setting on; systemd 252 ignores the line.
-    func bool(newerModes: Set<String>) throws(ValueError) -> Bool {
-        if rules != .v252, newerModes.contains(value) { return true }
+    /// A boolean that later releases widened into modes (PrivateTmp=disconnected, ...): under the
+    /// rules of a release that knows the mode (`ReleaseFacts.modes`) it turns the setting on; an
+    /// older release ignores the line.
+    func boolOrMode() throws(ValueError) -> Bool {
+        if let modes = rules.facts.modes[key], modes.contains(value) { return true }
         return try bool()
     }
 

@@ -59,12 +59,18 @@ public struct CapabilitySettings: Sendable {
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "CapabilityBoundingSet":
-            boundingSet = CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, skipped: &d.skipped.problems)
+            boundingSet = CapabilitySet.merge(boundingSet ?? .all, initial: .all, d.value, invertingFrom: invertingFrom(d),
+                                              skipped: &d.skipped.problems)
         case "AmbientCapabilities":
-            ambient = CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, skipped: &d.skipped.problems)
+            ambient = CapabilitySet.merge(ambient ?? .empty, initial: .empty, d.value, invertingFrom: invertingFrom(d),
+                                          skipped: &d.skipped.problems)
         default: return false
         }
         return true
+    }
+
+    private func invertingFrom(_ d: DirectiveInput) -> CapabilitySet {
+        d.rules.facts.invertedCapabilitiesFromKnown ? .known : .all
     }
 }
 

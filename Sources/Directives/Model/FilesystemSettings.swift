@@ -82,8 +82,10 @@ public struct FilesystemSettings: Sendable {
             if d.value.isEmpty { bindMounts.removeAll { $0.readOnly == readOnly }; break }
             try d.appendWords(to: &bindMounts) { w throws(ValueError) in try BindMount(parsing: w, readOnly: readOnly) }
         case "TemporaryFileSystem": try d.appendWords(to: &temporaryFileSystems) { w throws(ValueError) in try TemporaryFileSystem(parsing: w) }
-        case "PrivateTmp": privateTmp = try d.bool(newerModes: ["disconnected"])
-        case "PrivateMounts": privateMounts = try d.bool()
+        case "PrivateTmp": privateTmp = try d.boolOrMode()
+        case "PrivateMounts":
+            // A tri-state since 254: empty returns it to unset.
+            privateMounts = d.value.isEmpty && d.rules.facts.privateMountsIsTristate ? nil : try d.bool()
         case "MountFlags": mountFlags = try d.optional { v throws(ValueError) in try MountPropagation(parsing: v) }
         case "RuntimeDirectoryPreserve": runtimeDirectoryPreserve = try RuntimeDirectoryPreserve(parsing: d.value)
         case "ExecSearchPath":

@@ -68,7 +68,7 @@ extension UnitConfig {
     private mutating func applyServiceImplications() {
         if service.type == nil { service.type = service.busName != nil ? .dbus : service.execStart.isEmpty ? .oneshot : .simple }
         if service.type == .oneshot, service.timeoutStartSec == nil { service.timeoutStartSec = .infinity }
-        let needsNotify = service.type == .notify || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
+        let needsNotify = service.type == .notify || service.type == .notifyReload || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
             || (service.fileDescriptorStoreMax ?? 0) > 0
         if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
         if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }
@@ -81,5 +81,22 @@ extension UnitConfig {
             if (stdio.standardOutput ?? .inherit) == .inherit { stdio.standardOutput = .journal }
         }
         exec.stdio = stdio
+    }
+}
+
+extension UnitConfig {
+    /// Why systemd refuses a unit whose settings, each valid, do not go together (its
+    /// unit_verify_contexts()), for the combinations the release of the rules refuses; nil when it
+    /// loads: a service with nothing to run, and PrivateUsers=managed (260) with a user.
+    public var conflictingSettings: String? {
+        if name.type == "service", service.execStart.isEmpty, service.execStop.isEmpty, unit.successAction == nil {
+            return "Service has no ExecStart=, ExecStop=, or SuccessAction="
+        }
+        let id = exec.identity
+        if exec.sandbox.privateUsersMode == "managed",
+           id.user != nil || id.dynamicUser == true || id.group != nil || id.pamName != nil {
+            return "PrivateUsers=managed may not be used in combination with User=/DynamicUser=/Group=/PAMName="
+        }
+        return nil
     }
 }

@@ -7,6 +7,9 @@ public struct SandboxSettings: Sendable {
     public var privateIPC: Bool?
     public var ipcNamespacePath: String?
     public var privateUsers: Bool?
+    /// The mode word of PrivateUsers= when the release of the rules reads one (self, identity,
+    /// full, managed); nil for a plain boolean.
+    public var privateUsersMode: String?
     public var protectHostname: Bool?
     public var protectClock: Bool?
     public var protectKernelTunables: Bool?
@@ -42,17 +45,20 @@ public struct SandboxSettings: Sendable {
         case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateIPC": privateIPC = try d.bool()
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
-        case "PrivateUsers": privateUsers = try d.bool(newerModes: ["self", "identity", "managed"])
-        case "ProtectHostname": protectHostname = try d.bool(newerModes: ["private"])
+        case "PrivateUsers":
+            privateUsers = try d.boolOrMode()
+            privateUsersMode = d.rules.facts.modes["PrivateUsers"]?.contains(d.value) == true ? d.value : nil
+        case "ProtectHostname": protectHostname = try d.boolOrMode()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
-        case "ProtectControlGroups": protectControlGroups = try d.bool(newerModes: ["private", "strict"])
+        case "ProtectControlGroups": protectControlGroups = try d.boolOrMode()
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
         case "RestrictAddressFamilies":
             restrictAddressFamilies = AddressFamilyRestriction.merge(
-                restrictAddressFamilies, listed: &addressFamiliesListed, d.value, skipped: &d.skipped.problems)
+                restrictAddressFamilies, listed: &addressFamiliesListed, d.value,
+                unknownEndsList: d.rules.facts.unknownAddressFamilyEndsList, skipped: &d.skipped.problems)
         case "RestrictFileSystems":
             if d.value.isEmpty { restrictFileSystems = nil; break }
             let inverted = d.value.hasPrefix("~")

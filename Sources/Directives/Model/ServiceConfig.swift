@@ -38,6 +38,8 @@ public struct ServiceConfig: Sendable {
     public var oomPolicy: OOMPolicy?
     /// BusName=: the D-Bus name a Type=dbus service is ready once it owns (and implies that type).
     public var busName: String?
+    /// ReloadSignal= (systemd 253): what asks a Type=notify-reload service to reload.
+    public var reloadSignal: Signal?
     /// Where each directive was last assigned, by directive name.
     public var origins: [String: SourceLocation] = [:]
 
@@ -46,7 +48,12 @@ public struct ServiceConfig: Sendable {
     /// Applies an assignment if it is a [Service] directive modelled here.
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
-        case "Type": type = try ServiceType(parsing: d.value)
+        case "Type":
+            let parsed = try ServiceType(parsing: d.value)
+            if parsed == .notifyReload, d.rules == .v252 {
+                throw ValueError("notify-reload is a type of systemd 253 and later; systemd 252 ignores this line (brig run --rules 253 or later applies it)")
+            }
+            type = parsed
         case "ExecCondition": try Self.commands(&execCondition, d)
         case "ExecStartPre": try Self.commands(&execStartPre, d)
         case "ExecStart": try Self.commands(&execStart, d)
@@ -89,6 +96,7 @@ public struct ServiceConfig: Sendable {
             }
         case "OOMPolicy": oomPolicy = try OOMPolicy(parsing: d.value)
         case "BusName": busName = try BusName.check(d.expand(d.value))
+        case "ReloadSignal": reloadSignal = try Signal(parsing: d.value)
         case "FileDescriptorStoreMax": fileDescriptorStoreMax = try Numbers.unsigned(d.value, "descriptor count")
         default: return false
         }

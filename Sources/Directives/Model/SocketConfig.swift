@@ -34,6 +34,9 @@ public struct SocketConfig: Sendable {
     public var execStopPost: [ExecCommand] = []
     public var origins: [String: SourceLocation] = [:]
 
+    /// Writable=: a ListenSpecial= file is opened for writing too.
+    public var writable: Bool?
+
     public init() {}
 
     /// The netlink families ListenNetlink= names (or a number).
@@ -44,6 +47,7 @@ public struct SocketConfig: Sendable {
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
+        case "Writable": writable = try d.bool()
         case "ListenStream", "ListenDatagram", "ListenSequentialPacket":
             if d.value.isEmpty { listen = []; break }
             let kind = ListenSpec.Kind(rawValue: d.key)!

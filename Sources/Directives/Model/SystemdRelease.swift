@@ -1,12 +1,136 @@
 /// The systemd release whose reading of unit files applies where releases differ: syscall group
 /// members, newer directive modes, and so the exposure checks (`brig analyze --rules`).
-public enum SystemdRelease: String, CaseIterable, Sendable {
-    /// Debian 12's systemd 252.39, the one installed on this machine.
-    case v252
-    /// Upstream v261.2 (adds @sandbox, moves calls between groups).
-    case v261
+///
+/// Every release brig knows is here, by the number systemd reports. What differs between them is
+/// data: `facts` below (one entry per release, hand-kept, each fact with the source it comes from)
+/// and the tables `scripts/release-facts.sh` reads from each release into `reference/`
+/// (`syscall-groups-vN.txt` → `syscallGroupsVN`, `exposure-checks-vN.tsv` → Exposure's `checkRowsVN`).
+public enum SystemdRelease: Int, CaseIterable, Comparable, Sendable {
+    /// Debian 12's systemd 252 (252.38), the one installed on this machine.
+    case v252 = 252
+    case v253 = 253, v254 = 254, v255 = 255, v256 = 256, v257 = 257, v258 = 258, v259 = 259
+    case v260 = 260, v261 = 261
+    /// Debian unstable's 262, the one `systemd-oracle-next` runs.
+    case v262 = 262
 
-    /// The rules of release `version`: releases after 252 follow the newest rules brig has (261);
-    /// 252 and older, Debian 12's.
-    public init(version: Int) { self = version > 252 ? .v261 : .v252 }
+    /// The newest release brig knows.
+    public static let newest = SystemdRelease.allCases.last!
+
+    /// The number systemd reports (`systemd --version`).
+    public var number: Int { rawValue }
+
+    /// Exactly release `number`, or nil when brig does not know it.
+    public init?(number: Int) { self.init(rawValue: number) }
+
+    /// The release `number` names exactly, or nil when brig has no rules for it (`brig run --rules`).
+    public static func known(_ number: Int) -> SystemdRelease? { SystemdRelease(number: number) }
+
+    /// The rules that apply to an installed release `version`: its own when brig knows it, else
+    /// the nearest brig has (252 for older ones, the newest for newer ones).
+    public init(version: Int) {
+        self = SystemdRelease(number: version) ?? (version < SystemdRelease.v252.number ? .v252 : .newest)
+    }
+
+    /// "systemd 257 (upstream v257.13)": the release and where its rules were read, as `brig
+    /// --version`, `--help` and reports name it.
+    public var name: String { "systemd \(number) (\(facts.source))" }
+
+    /// "252, 253, ..., 262": the releases `--rules` takes.
+    public static var numbersText: String { allCases.map { String($0.number) }.joined(separator: ", ") }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// What this release does differently, as data (built once per release: the parsers ask).
+    public var facts: ReleaseFacts { Self.allFacts[rawValue - Self.v252.rawValue] }
+
+    private static let allFacts = allCases.map(\.factsOfRelease)
+
+    private var factsOfRelease: ReleaseFacts {
+        switch self {
+        case .v252: ReleaseFacts(source: "Debian 12's 252.38, installed here")
+        case .v253: ReleaseFacts(source: "upstream v253")
+        case .v254: ReleaseFacts(source: "upstream v254", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v255: ReleaseFacts(source: "upstream v255", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v256: ReleaseFacts(source: "upstream v256.17", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254)
+        case .v257: ReleaseFacts(source: "upstream v257.13", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes257)
+        case .v258: ReleaseFacts(source: "upstream v258.10", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258)
+        case .v259: ReleaseFacts(source: "upstream v259.8", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258,
+                                 invertedCapabilitiesFromKnown: true)
+        case .v260: ReleaseFacts(source: "upstream v260.4", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
+                                 invertedCapabilitiesFromKnown: true)
+        case .v261: ReleaseFacts(source: "upstream v261.2", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
+                                 invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
+        case .v262: ReleaseFacts(source: "Debian unstable's 262.1", privateMountsIsTristate: true,
+                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
+                                 invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
+        }
+    }
+}
+
+/// The ways one systemd release reads units differently from 252, besides its syscall groups and
+/// its rows of `systemd-analyze security` (generated from the release, see `SystemdRelease`).
+public struct ReleaseFacts: Sendable {
+    /// Where these facts were read.
+    public let source: String
+    /// PrivateMounts= is a tri-state (systemd 254, "core/execute: make PrivateMounts= tristate"):
+    /// an empty value returns it to unset. And the offline analyzer copies that unset (-1) into a
+    /// boolean (`info->private_mounts = c->private_mounts` in analyze-security.c), so the
+    /// PrivateMounts= check passes for every unit that does not say PrivateMounts=no.
+    public let privateMountsIsTristate: Bool
+    /// Words a boolean directive also takes in this release, each turning the setting on
+    /// (PrivateTmp=disconnected, ...). Releases before 257 ignore the line instead.
+    public let modes: [String: Set<String>]
+    /// `CapabilityBoundingSet=~LIST` (and AmbientCapabilities=) replacing the set leaves every
+    /// capability the kernel knows but LIST, which is no longer the initial set, so the next
+    /// line merges into it instead of replacing it (259, parse_capability_set() in parse-util.c;
+    /// 252 leaves all 64 bits, the initial set).
+    public let invertedCapabilitiesFromKnown: Bool
+    /// RestrictAddressFamilies= stops at the first name it does not know, keeping the names
+    /// before it (261, parse_address_families() in parse-helpers.c); before, it skipped the name.
+    public let unknownAddressFamilyEndsList: Bool
+
+    /// The actions SuccessAction=/FailureAction= take (emergency_action_table in
+    /// src/core/emergency-action.c); 254 added soft-reboot, kexec and halt.
+    public let emergencyActions: Set<String>
+    static let emergencyActions252: Set<String> = [
+        "none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate",
+        "exit", "exit-force",
+    ]
+    static let emergencyActions254 = emergencyActions252.union([
+        "soft-reboot", "soft-reboot-force", "kexec", "kexec-force", "halt", "halt-force", "halt-immediate",
+    ])
+
+    init(source: String, privateMountsIsTristate: Bool = false, emergencyActions: Set<String> = emergencyActions252,
+         modes: [String: Set<String>] = [:],
+         invertedCapabilitiesFromKnown: Bool = false, unknownAddressFamilyEndsList: Bool = false) {
+        self.source = source; self.privateMountsIsTristate = privateMountsIsTristate; self.modes = modes
+        self.emergencyActions = emergencyActions
+        self.invertedCapabilitiesFromKnown = invertedCapabilitiesFromKnown
+        self.unknownAddressFamilyEndsList = unknownAddressFamilyEndsList
+    }
+
+    /// 257 made PrivateTmp=, PrivateUsers= and ProtectControlGroups= enums (their string tables
+    /// in src/core/namespace.c); the analyzer copies any value but "no" into its boolean.
+    static let modes257: [String: Set<String>] = [
+        "PrivateTmp": ["connected", "disconnected"],
+        "PrivateUsers": ["self", "identity"],
+        "ProtectControlGroups": ["private", "strict"],
+    ]
+    /// 258: ProtectHostname=private, PrivateUsers=full.
+    static let modes258: [String: Set<String>] = modes257.merging([
+        "ProtectHostname": ["private"],
+        "PrivateUsers": ["self", "identity", "full"],
+    ]) { $1 }
+    /// 260: PrivateUsers=managed.
+    static let modes260: [String: Set<String>] = modes258.merging([
+        "PrivateUsers": ["self", "identity", "full", "managed"],
+    ]) { $1 }
 }

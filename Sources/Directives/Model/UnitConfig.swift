@@ -75,6 +75,9 @@ public struct UnitConfig: Sendable {
         unread = nil
     }
 
+    /// Directives newer than 252 that are read under the rules of a release that has them.
+    static let appliedFromNewerRules: Set<String> = ["ReloadSignal"]
+
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
         switch DirectiveRegistry.status(section: a.section, name: a.key) {
         case .known(let hint):
@@ -85,6 +88,8 @@ public struct UnitConfig: Sendable {
             // brig reads the credential stores it was given itself, as systemd 254 and later do.
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
+            apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
+        case .newer where rules != .v252 && Self.appliedFromNewerRules.contains(a.key) && Self.runsProcesses(a.section):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
             diagnostics.append(Diagnostic(.warning, a.location,

@@ -11,6 +11,9 @@ public struct UnitSection: Sendable {
     /// StartLimitIntervalSec= and StartLimitBurst=: at most `burst` starts within the interval.
     public var startLimitInterval: TimeSpan?
     public var startLimitBurst: UInt64?
+    /// SuccessAction=: what the manager does when the unit finishes (nil: none), among the actions
+    /// the release of the rules knows (`ReleaseFacts.emergencyActions`).
+    public var successAction: String?
     public var origins: [String: SourceLocation] = [:]
 
     public init() {}
@@ -45,6 +48,11 @@ public struct UnitSection: Sendable {
             }
         case "StartLimitIntervalSec", "StartLimitInterval": startLimitInterval = try d.time()
         case "StartLimitBurst": startLimitBurst = try Numbers.unsigned(d.value, "start count")
+        case "SuccessAction":
+            guard d.value == "none" || d.rules.facts.emergencyActions.contains(d.value) else {
+                throw ValueError("'\(d.value)' is not an action systemd \(d.rules.number) knows")
+            }
+            successAction = d.value == "none" ? nil : d.value
         case let key where key.hasPrefix("Condition") || key.hasPrefix("Assert"):
             if d.value.isEmpty { conditions.removeAll { $0.key == key } } else { conditions.append((key, d.value)) }
         default: return false

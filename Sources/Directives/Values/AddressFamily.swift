@@ -41,8 +41,11 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
     /// decides between allow and deny (even when none of its names is known), later ones add to
     /// or take from it. `none` allows nothing but begins no list, so a list after it decides
     /// anew. Unknown family names are left out and noted in `skipped`; so is a quoting error,
-    /// which ends the list there (systemd keeps the names before it, and a list it began).
+    /// which ends the list there (systemd keeps the names before it, and a list it began). With
+    /// `unknownEndsList` (261 and later, `ReleaseFacts.unknownAddressFamilyEndsList`) an unknown
+    /// name ends the list there too.
     public static func merge(_ current: AddressFamilyRestriction?, listed: inout Bool, _ line: String,
+                             unknownEndsList: Bool = false,
                              skipped: inout [ValueError]) -> AddressFamilyRestriction? {
         if line.isEmpty || line == "none" {
             listed = false
@@ -56,7 +59,10 @@ public enum AddressFamilyRestriction: Hashable, Sendable {
         listed = true
         for name in names {
             let family: Int
-            do throws(ValueError) { family = try AddressFamily.number(name) } catch { skipped.append(error); continue }
+            do throws(ValueError) { family = try AddressFamily.number(name) } catch {
+                skipped.append(error)
+                if unknownEndsList { break } else { continue }
+            }
             switch result {
             case .allowOnly(var s): if invert { s.remove(family) } else { s.insert(family) }; result = .allowOnly(s)
             case .deny(var s): if invert { s.insert(family) } else { s.remove(family) }; result = .deny(s)

@@ -62,6 +62,9 @@ public struct CapabilitySet: Hashable, Sendable, CustomStringConvertible {
     /// Every bit set: systemd's initial bounding set (CAP_ALL).
     public static let all = CapabilitySet(mask: .max)
     public static let empty = CapabilitySet(mask: 0)
+    /// Every capability the kernel names (CAP_CHOWN to CAP_CHECKPOINT_RESTORE): what systemd 259
+    /// and later mean by all (`all_capabilities()`, from the kernel's cap_last_cap).
+    public static let known = CapabilitySet(mask: (1 << UInt64(Capability.names.count)) - 1)
 
     public func contains(_ c: Capability) -> Bool { mask & (1 << UInt64(c.number)) != 0 }
     public mutating func insert(_ c: Capability) { mask |= 1 << UInt64(c.number) }
@@ -86,13 +89,16 @@ extension CapabilitySet {
     /// Applies one CapabilityBoundingSet=/AmbientCapabilities= line with systemd's rules:
     /// `LIST` adds and `~LIST` removes, but the first line (while the set still equals `initial`,
     /// all capabilities for the bounding set, none for ambient) and an empty line replace it.
+    /// A replacing `~LIST` leaves `invertingFrom` without the list: every bit in 252 (which is
+    /// `initial` again, so the next line replaces too); the capabilities the kernel knows since
+    /// 259 (`ReleaseFacts.invertedCapabilitiesFromKnown`), which is not, so the next line merges.
     public static func merge(_ current: CapabilitySet, initial: CapabilitySet, _ line: String,
-                             skipped: inout [ValueError]) -> CapabilitySet {
+                             invertingFrom: CapabilitySet = .all, skipped: inout [ValueError]) -> CapabilitySet {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
         let sum = CapabilitySet(parsingList: String(text), skipped: &skipped)
-        if sum.isEmpty || current == initial { return invert ? CapabilitySet(mask: ~sum.mask) : sum }
+        if sum.isEmpty || current == initial { return invert ? CapabilitySet(mask: invertingFrom.mask & ~sum.mask) : sum }
         return CapabilitySet(mask: invert ? current.mask & ~sum.mask : current.mask | sum.mask)
     }
 }

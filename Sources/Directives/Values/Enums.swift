@@ -28,7 +28,7 @@ public enum DevicePolicy: String, DirectiveEnum { case auto, closed, strict }
 /// KillMode=.
 public enum KillMode: String, DirectiveEnum { case controlGroup = "control-group", process, mixed, none }
 /// Type= of a service.
-public enum ServiceType: String, DirectiveEnum { case simple, exec, forking, oneshot, dbus, notify, idle }
+public enum ServiceType: String, DirectiveEnum { case simple, exec, forking, oneshot, dbus, notify, notifyReload = "notify-reload", idle }
 /// Restart=.
 public enum RestartPolicy: String, DirectiveEnum {
     case no, onSuccess = "on-success", onFailure = "on-failure", onAbnormal = "on-abnormal",

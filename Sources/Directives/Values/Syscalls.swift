@@ -78,7 +78,8 @@ public struct SyscallFilter: Hashable, Sendable {
     static func validate(_ name: String, release: SystemdRelease) throws(ValueError) {
         if name.first == "@" {
             guard SyscallGroups.isGroup(name, rules: release) else {
-                let later = SyscallGroups.isGroup(name, rules: .v261) ? " (added after systemd 252, which ignores it)" : ""
+                let added = SystemdRelease.allCases.first { $0 > release && SyscallGroups.isGroup(name, rules: $0) }
+                let later = added.map { " (added in systemd \($0.number); \(release.number) ignores it)" } ?? ""
                 throw ValueError("unknown system call group '\(name)'\(later)")
             }
         } else {

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The newest systemd Debian ships (262 when written), in a Debian root of its own that
+/// `../shared/tools/systemd-oracle-next` builds once per machine (debootstrap, cached under
+/// /var/lib/systemd-oracle-next). Its `analyze` verb runs that release's systemd-analyze with
+/// the working directory visible at the same path.
+public enum SystemdOracleNext {
+    /// The shared tool, or $SYSTEMD_ORACLE_NEXT (a script with the same verbs).
+    public static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE_NEXT"]
+        ?? Repository.path("../shared/tools/systemd-oracle-next")
+
+    /// The root and the release in it, or why there is none here. The first caller builds the
+    /// root if it is missing (about a minute); the tool locks, so parallel callers wait for it.
+    public static let root: Result<(path: String, release: Int), Unavailable> = {
+        // .ci/run tried to build it already and says why it could not.
+        if let why = ProcessInfo.processInfo.environment["BRIG_ORACLE_NEXT_UNAVAILABLE"], !why.isEmpty {
+            return .failure(Unavailable(why))
+        }
+        if getuid() != 0 { return .failure(Unavailable("needs root: systemd-oracle-next builds its Debian root and chroots into it")) }
+        guard FileManager.default.isExecutableFile(atPath: script) else { return .failure(Unavailable("\(script) is missing")) }
+        guard let built = try? Subprocess.run([script, "root"], timeout: 900) else {
+            return .failure(Unavailable("systemd-oracle-next root did not finish"))
+        }
+        guard built.status == 0 else {
+            return .failure(Unavailable("systemd-oracle-next could not build its root: \(built.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
+        }
+        let path = built.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let version = try? Subprocess.run([script, "version"], timeout: 60),
+              let release = Int(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            return .failure(Unavailable("systemd-oracle-next did not say which systemd its root holds"))
+        }
+        return .success((path, release))
+    }()
+
+    /// nil when the root's analyzer can run here, else why not (printed once, so that a skipped
+    /// test says why in the log as well as in its trait).
+    public static let unavailableReason: String? = {
+        guard case .failure(let why) = root else { return nil }
+        FileHandle.standardError.write(Data("systemd-oracle-next unavailable: \(why.description)\n".utf8))
+        return why.description
+    }()
+
+    public struct Unavailable: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        init(_ d: String) { description = d }
+    }
+}
