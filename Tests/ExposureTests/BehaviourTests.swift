@@ -47,7 +47,7 @@ struct BehaviourTests {
         }
     }
 
-    /// Found by bench/fuzz (security-policy): a weight of 2^64-1 overflowed the score's products.
+    /// Found by the security-policy fuzz target (SeededFuzzTests): a weight of 2^64-1 overflowed the score's products.
     @Test func aPolicyWeightOrRangeTooLargeToScoreIsRejected() throws {
         for (json, message) in [
             (#"{"ProtectSystem": {"weight": 18446744073709551615}}"#, "p.json: ProtectSystem.weight must be at most 1073741824"),
