@@ -12,7 +12,15 @@ public enum UnsupportedDirectives {
     ]
 
     public static func check(_ loaded: LoadedUnit, _ config: UnitConfig) throws(JailError) {
-        let refused = DirectiveFates.refusals(loaded.assignments)
+        var refused = DirectiveFates.refusals(loaded.assignments)
+        // Modes later releases added to a boolean (PrivateTmp=disconnected, ProtectHostname=private,
+        // PrivateUsers=identity, ...) each mean a jail of their own, which brig run does not build:
+        // read as plain "yes" they would give another one.
+        for a in loaded.assignments where config.rules.facts.modes[a.key]?.contains(a.value) == true {
+            if a.key == "PrivateTmp" && a.value == "connected" { continue }   // the new name of yes
+            refused.append(Refusal(directive: "\(a.key)=\(a.value)", location: a.location,
+                                   reason: "a mode of \(config.rules.name) that brig run does not apply", status: .exec))
+        }
         if !refused.isEmpty { throw .refusals(refused) }
         for a in loaded.assignments where a.section == "Service" {
             if let status = macDirectives[a.key], !a.value.isEmpty, !a.value.hasPrefix("-") {

@@ -50,6 +50,13 @@ struct CleanupTests {
     static func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
 
     /// Processes whose command line carries the marker.
+    /// The processes with `marker` in their words once those that are ending have gone (brig's
+    /// keeper, a fork of brig whose words hold the marker too, follows brig out a moment later).
+    static func remaining(_ marker: String) -> [String] {
+        for _ in 0..<100 where !running(marker).isEmpty { usleep(10_000) }
+        return running(marker)
+    }
+
     static func running(_ marker: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.filter { Int($0) != nil }.filter { pid in

@@ -189,7 +189,7 @@ struct HostileServiceTests {
         brig.send(SIGKILL)
         _ = brig.wait()
         for _ in 0..<300 where FileManager.default.fileExists(atPath: cgroup) { usleep(10_000) }
-        #expect(CleanupTests.running(marker).isEmpty)
+        #expect(CleanupTests.remaining(marker).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: cgroup))
     }
 
@@ -206,7 +206,7 @@ struct HostileServiceTests {
         _ = brig.wait()
         // The sleeps run on until a start of brig (this one, or one of a test running beside it) sweeps them.
         #expect(try Brig.run(properties: [], ["/bin/true"]).status == 0)
-        #expect(CleanupTests.running(marker).isEmpty)
+        #expect(CleanupTests.remaining(marker).isEmpty)
     }
 
     /// Nothing brig holds (its lock and namespace descriptors, the keeper's pidfd, cgroup and

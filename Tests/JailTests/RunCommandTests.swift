@@ -88,7 +88,7 @@ struct RunCommandTests {
         #expect(!CleanupTests.running(marker).isEmpty)
         brig.send(SIGTERM)
         #expect(brig.wait().status == 128 + SIGUSR1)
-        #expect(CleanupTests.running(marker).isEmpty)
+        #expect(CleanupTests.remaining(marker).isEmpty)
     }
 
     @Test func sigkillFollowsAfterTimeoutStopSec() throws {

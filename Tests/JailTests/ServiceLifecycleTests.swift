@@ -123,7 +123,7 @@ struct ServiceLifecycleTests {
                         [Self.daemon, "spawn:/bin/sh -c 'trap \"\" TERM; sleep \(marker)'", "trap:0", "sleep:10"])
             }
             #expect(seconds < 3, "\(name): \(seconds) s, \(out.stderr)")
-            #expect(CleanupTests.running(marker).isEmpty, "\(name)")
+            #expect(CleanupTests.remaining(marker).isEmpty, "\(name)")
         }
     }
 
@@ -289,7 +289,7 @@ struct ServiceLifecycleTests {
         #expect(CleanupTests.running(marker).count == 1)
         #expect(out.stderr.contains("processes remain"))
         let all = try Brig.run(properties: [], [Self.daemon, "spawn:/bin/sleep \(marker)x", "sleep:0.3"])
-        #expect(all.status == 0 && CleanupTests.running(marker + "x").isEmpty)
+        #expect(all.status == 0 && CleanupTests.remaining(marker + "x").isEmpty)
     }
 
     /// MAINPID= naming a process outside the service is ignored: brig would otherwise signal it

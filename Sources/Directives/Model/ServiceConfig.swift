@@ -50,7 +50,7 @@ public struct ServiceConfig: Sendable {
         switch d.key {
         case "Type":
             let parsed = try ServiceType(parsing: d.value)
-            if parsed == .notifyReload, d.rules == .v252 {
+            if parsed == .notifyReload, d.rules < .v253 {
                 throw ValueError("notify-reload is a type of systemd 253 and later; systemd 252 ignores this line (brig run --rules 253 or later applies it)")
             }
             type = parsed

@@ -75,7 +75,7 @@ public struct UnitConfig: Sendable {
         unread = nil
     }
 
-    /// Directives newer than 252 that are read under the rules of a release that has them.
+    /// Directives newer than 252 that are read under the rules of a release that has them (253 on).
     static let appliedFromNewerRules: Set<String> = ["ReloadSignal"]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
@@ -89,7 +89,7 @@ public struct UnitConfig: Sendable {
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
-        case .newer where rules != .v252 && Self.appliedFromNewerRules.contains(a.key) && Self.runsProcesses(a.section):
+        case .newer where rules >= .v253 && Self.appliedFromNewerRules.contains(a.key) && Self.runsProcesses(a.section):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
             diagnostics.append(Diagnostic(.warning, a.location,
