@@ -18,13 +18,14 @@ struct AnalyzeCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, sarif, prometheus, html }
 
-    @Argument(help: "Unit names or unit file paths.") var units: [String] = []
-    @Option(help: "Read units from this directory tree instead of /.") var root = "/"
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units(type: "service")) var units: [String] = []
+    @Option(help: "Read units from this directory tree instead of /.", completion: .directory) var root = "/"
     @Option(help: ArgumentHelp("Rules of this systemd release: \(SystemdRelease.numbersText) (default: the release installed under --root, else \(SystemdRelease.newest.number)).",
                                valueName: "release"))
     var rules: Int?
     @Option(help: "Exit with status 1 when a unit's exposure (0-100, in tenths) exceeds this.") var threshold: UInt64 = 100
-    @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.")
+    @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.",
+            completion: .file(extensions: ["json"]))
     var securityPolicy: String?
     @Option(help: "Output format: table, json, sarif (code scanning), prometheus (textfile collector) or html (one self-contained page).")
     var format: Format = .table
