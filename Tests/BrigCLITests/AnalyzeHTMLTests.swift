@@ -68,6 +68,15 @@ struct AnalyzeHTMLTests {
         #expect(html.contains("<li><code>PrivateUsers=</code>: 2 units</li>"))
     }
 
+    @Test func theFormatIsReadInEverySpelling() throws {
+        // The plain form is read by AnalyzeArguments, --format=html by ArgumentParser.
+        for spelling in [["--format", "html"], ["--format=html"]] {
+            let result = try BuiltBrig.run(["analyze", "--root", scratch.path] + spelling)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("<tr data-name=\"web.service\""), "\(spelling)")
+        }
+    }
+
     @Test func nothingIsFetchedFromElsewhere() throws {
         let html = try page()
         for external in ["http://", "https://", "src=", "<link", "@import", "url("] {
