@@ -46,6 +46,8 @@ struct ManPageTests {
         #expect(run.contains("ImportCredential="))
         let listen = try render("brig-listen").stdout
         #expect(listen.contains("TriggerLimitBurst="))
+        let verify = try render("brig-verify").stdout
+        #expect(verify.contains("A misspelt sandboxing directive is an error here"))
         for page in Self.pages {
             #expect(try render(page).stdout.contains("larger than 64 MiB"), "\(page) lacks the unit-file difference")
         }
