@@ -64,10 +64,15 @@ public struct HTMLRenderer: Sendable {
     /// Units per level, and the checks that fail in the most units.
     private func summary(_ reports: [Report], into out: inout [UInt8]) {
         var perLevel: [Level: Int] = [:]
-        var failing: [String: Int] = [:]
+        // Per check: the units it fails in, and the exposure it adds up to over them (which
+        // orders checks that fail in as many units: the costlier first).
+        var failing: [String: (units: Int, tenths: UInt64)] = [:]
         for r in reports {
             perLevel[r.assessment.level, default: 0] += 1
-            for row in r.assessment.rows where row.failed { failing[row.check.id, default: 0] += 1 }
+            for row in r.assessment.rows where row.failed {
+                failing[row.check.id, default: (0, 0)].units += 1
+                failing[row.check.id, default: (0, 0)].tenths += row.exposureTenths ?? 0
+            }
         }
         out += "<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n".utf8
         out += "<table class=\"levels\"><caption>Units per exposure level (".utf8
@@ -81,9 +86,13 @@ public struct HTMLRenderer: Sendable {
             out += "</td></tr>\n".utf8
         }
         out += "</tbody></table>\n".utf8
-        let common = failing.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10)
+        let common = failing.sorted {
+            $0.value.units != $1.value.units ? $0.value.units > $1.value.units
+                : $0.value.tenths != $1.value.tenths ? $0.value.tenths > $1.value.tenths : $0.key < $1.key
+        }.prefix(10)
         out += "<h3 id=\"common\">Most common missing directives</h3>\n<ol class=\"common\" aria-labelledby=\"common\">\n".utf8
-        for (id, count) in common {
+        for (id, entry) in common {
+            let count = entry.units
             out += "<li><code>".utf8; escape(id, into: &out); out += "</code>: ".utf8
             appendDecimal(UInt64(count), to: &out)
             out += count == 1 ? " unit</li>\n".utf8 : " units</li>\n".utf8
