@@ -116,20 +116,23 @@ public struct HTMLRenderer: Sendable {
             out += "\"><th scope=\"row\"><details><summary>".utf8; escape(a.unitName, into: &out)
             out += "</summary>".utf8
             // The findings are one text block, a line per failing check with the line that fixes
-            // it: thousands of units make hundreds of thousands of findings, and a browser builds
+            // it (the drop-in that would jail the unit): thousands of units make hundreds of thousands of findings, and a browser builds
             // a page of one text node per unit several times faster than one of elements per
             // finding. The checks' descriptions are in the page once, below the table.
             var any = false
             for i in a.rows.indices where a.rows[i].failed {
                 let row = a.rows[i]
                 if !any { out += "<pre class=\"findings\">".utf8; any = true }
-                escape(row.check.id, into: &out)
-                if let fix = r.remedies[i], !fix.isEmpty {
-                    out.append(UInt8(ascii: "\t"))
-                    for (j, line) in fix.enumerated() {
-                        if j > 0 { out += "  ".utf8 }
-                        escape(line, into: &out)
-                    }
+                let fix = r.remedies[i] ?? []
+                // Most fixes start with the check's name ("PrivateNetwork=yes" for
+                // PrivateNetwork=): those lines are the fix alone, the others name the check first.
+                if fix.first?.hasPrefix(row.check.id) != true {
+                    escape(row.check.id, into: &out)
+                    if !fix.isEmpty { out.append(UInt8(ascii: "\t")) }
+                }
+                for (j, line) in fix.enumerated() {
+                    if j > 0 { out += "  ".utf8 }
+                    escape(line, into: &out)
                 }
                 out.append(UInt8(ascii: "\n"))
             }

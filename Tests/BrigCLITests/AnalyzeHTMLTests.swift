@@ -44,7 +44,7 @@ struct AnalyzeHTMLTests {
     @Test func aUnitOpensToItsFailingChecksWithTheLineThatFixesEach() throws {
         let html = try page()
         #expect(html.contains("<details><summary>web.service</summary><pre class=\"findings\">"))
-        #expect(html.contains("\nPrivateDevices=\tPrivateDevices=yes\n"))
+        #expect(html.contains("\nPrivateDevices=yes\n"))
         // What a failing check means is said once, below the table.
         #expect(html.contains("<tr><th scope=\"row\"><code>PrivateDevices=</code></th><td>"))
     }
@@ -75,6 +75,19 @@ struct AnalyzeHTMLTests {
             #expect(result.status == 0)
             #expect(result.stdout.contains("<tr data-name=\"web.service\""), "\(spelling)")
         }
+    }
+
+    @Test func headingsAndTablesSayWhatTheyAre() throws {
+        let html = try page()
+        #expect(html.contains("<h1>Exposure of service units on \(scratch.path) (on "))
+        for heading in ["<h2 id=\"summary\">Summary</h2>", "<h2 id=\"units\">Units</h2>", "<h2 id=\"checks\">Failing checks</h2>"] {
+            #expect(html.contains(heading))
+        }
+        // Every table has a caption and header cells with their scope; sortable columns say how they are sorted.
+        #expect(html.components(separatedBy: "<table").count == html.components(separatedBy: "<caption>").count)
+        #expect(html.contains("<th scope=\"col\" aria-sort=\"descending\" data-key=\"exposure\">Exposure</th>"))
+        #expect(html.contains("<th scope=\"row\"><details><summary>web.service</summary>"))
+        #expect(html.contains("<label for=\"filter\">Filter units</label>"))
     }
 
     @Test func nothingIsFetchedFromElsewhere() throws {
