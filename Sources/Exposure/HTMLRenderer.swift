@@ -137,9 +137,9 @@ public struct HTMLRenderer: Sendable {
                 out.append(UInt8(ascii: "\n"))
             }
             out += any ? "</pre>".utf8 : "<p>No check fails.</p>".utf8
-            out += "</details></th><td class=\"exposure\"><span class=\"bar\" aria-hidden=\"true\"><span class=\"fill ".utf8
-            out += level.utf8; out += "\" style=\"width:".utf8; appendDecimal(a.exposure, to: &out)
-            out += "%\"></span></span> ".utf8; appendTenths(a.exposure, to: &out)
+            out += "</details></th><td class=\"exposure\"><span class=\"bar ".utf8
+            out += level.utf8; out += "\" style=\"--x:".utf8; appendDecimal(a.exposure, to: &out)
+            out += "%\" aria-hidden=\"true\"></span> ".utf8; appendTenths(a.exposure, to: &out)
             out += "</td><td class=\"level ".utf8; out += level.utf8; out += "\">".utf8
             out += a.level.rawValue.utf8; out += "</td></tr>\n".utf8
         }
@@ -197,18 +197,20 @@ public struct HTMLRenderer: Sendable {
         thead th[aria-sort="ascending"] button::after { content: " \\25B2"; }
         thead th[aria-sort="descending"] button::after { content: " \\25BC"; }
         td.exposure { white-space: nowrap; font-variant-numeric: tabular-nums; }
-        .bar { display: inline-block; width: 8rem; height: .8rem; border: 1px solid #57606a; vertical-align: middle; margin-right: .4rem; }
-        .fill { display: block; height: 100%; }
+        .bar { display: inline-block; width: 8rem; height: .8rem; border: 1px solid #57606a; vertical-align: middle; margin-right: .4rem;
+               background: linear-gradient(to right, var(--c) var(--x), #fff 0); }
         .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .4rem; vertical-align: middle; }
-        .fill.lv-perfect, .fill.lv-safe, .fill.lv-ok, .swatch.lv-perfect, .swatch.lv-safe, .swatch.lv-ok { background: #1a7f37; }
-        .fill.lv-medium, .swatch.lv-medium { background: #9a6700; }
-        .fill.lv-exposed, .swatch.lv-exposed { background: #bc4c00; }
-        .fill.lv-unsafe, .fill.lv-dangerous, .swatch.lv-unsafe, .swatch.lv-dangerous { background: #cf222e; }
+        .lv-perfect, .lv-safe, .lv-ok { --c: #1a7f37; } .lv-medium { --c: #9a6700; }
+        .lv-exposed { --c: #bc4c00; } .lv-unsafe, .lv-dangerous { --c: #cf222e; }
+        .swatch { background: var(--c); }
         td.level { font-weight: 600; }
         td.lv-perfect, td.lv-safe, td.lv-ok { color: #1a7f37; } td.lv-medium { color: #7d4e00; }
         td.lv-exposed { color: #a40e26; } td.lv-unsafe, td.lv-dangerous { color: #a40e26; }
         summary { cursor: pointer; }
         #unit-table { table-layout: fixed; }
+        /* A browser styles and lays out only the rows in view (2,000 units would take it most of a second). */
+        #unit-table tbody th { content-visibility: auto; contain-intrinsic-size: auto 1.5rem; }
+        pre.findings { content-visibility: auto; }
         col.exposure { width: 13rem; } col.level { width: 8rem; }
         pre.findings { margin: .4rem 0; padding: .4rem; background: #f6f8fa; tab-size: 44; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85rem; }
         .tools { margin: .5rem 0; }
@@ -218,7 +220,7 @@ public struct HTMLRenderer: Sendable {
           thead th button { color: inherit; text-decoration: none; }
           details::details-content { content-visibility: visible; display: block; }
           tr { break-inside: avoid; }
-          .fill { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+          .bar, .swatch { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         }
         </style>
 

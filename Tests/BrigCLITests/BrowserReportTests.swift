@@ -113,22 +113,102 @@ struct BrowserReportTests {
         #expect(png.count > 10_000)
     }
 
+    /// Loads one page in Chromium and prints, as JSON, the CPU time the page's main thread spent
+    /// (DevTools' Performance.getMetrics: ThreadTime; parsing, style, layout and script) and the
+    /// wall time from navigation to the load event.
+    static let cpuMeter = #"""
+        import base64, json, os, socket, struct, subprocess, sys, time, urllib.request
+        chromium, url, profile = sys.argv[1], sys.argv[2], sys.argv[3]
+        browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                    "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            active = os.path.join(profile, "DevToolsActivePort")
+            for _ in range(600):
+                if os.path.exists(active) and open(active).read().count("\n") >= 1:
+                    break
+                time.sleep(0.1)
+            port = int(open(active).read().split("\n")[0])
+            pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+            path = "/" + next(p for p in pages if p["type"] == "page")["webSocketDebuggerUrl"].split("/", 3)[3]
+            sock = socket.create_connection(("127.0.0.1", port))
+            key = base64.b64encode(os.urandom(16)).decode()
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+            pending = b""
+            while b"\r\n\r\n" not in pending:
+                pending += sock.recv(4096)
+            pending = pending.split(b"\r\n\r\n", 1)[1]
+            def take(n):
+                global pending
+                while len(pending) < n:
+                    data = sock.recv(65536)
+                    if not data:
+                        raise EOFError
+                    pending += data
+                out, pending = pending[:n], pending[n:]
+                return out
+            def receive():
+                _, second = take(2)
+                n = second & 0x7F
+                if n == 126:
+                    n = struct.unpack(">H", take(2))[0]
+                elif n == 127:
+                    n = struct.unpack(">Q", take(8))[0]
+                return json.loads(take(n))
+            events, counter = [], [0]
+            def call(method, **params):
+                counter[0] += 1
+                data = json.dumps({"id": counter[0], "method": method, "params": params}).encode()
+                mask = os.urandom(4)
+                head = bytes([0x81, 0x80 | len(data)]) if len(data) < 126 else bytes([0x81, 0xFE]) + struct.pack(">H", len(data))
+                sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+                while True:
+                    message = receive()
+                    if message.get("id") == counter[0]:
+                        return message.get("result", {})
+                    events.append(message)
+            def metrics():
+                return {m["name"]: m["value"] for m in call("Performance.getMetrics")["metrics"]}
+            call("Performance.enable")
+            call("Page.enable")
+            before = metrics()
+            call("Page.navigate", url=url)
+            while not any(e.get("method") == "Page.loadEventFired" for e in events):
+                events.append(receive())
+            after = metrics()
+            print(json.dumps({"cpu": after["ThreadTime"] - before["ThreadTime"], "wall": after["Timestamp"] - before["Timestamp"]}))
+        finally:
+            browser.kill()
+            browser.wait()
+        """#
+
+    struct Cost: Decodable { let cpu: Double; let wall: Double }
+
     @Test func twoThousandUnitsRenderInUnderASecond() throws {
         let dir = scratch.path + "/many/etc/systemd/system"
         let generated = try Subprocess.run([Tools.python3 ?? "/usr/bin/python3", Repository.root + "/bench/analyze/generate.py", dir, "2000"])
         try #require(generated.status == 0)
-        // The best of five loads: on a shared machine one load can wait for the CPU for longer
-        // than the page takes.
         let report = try BuiltBrig.run(["analyze", "--root", scratch.path + "/many", "--format", "html"])
+        let seen = try observe(report: report.stdout)
+        #expect(seen.rows == 2000)
+        #expect(seen.ascendingAfterOneClick)
+        #expect(seen.shownAfterFilter == 0)
+
+        // The time the browser's main thread works on the page (CPU time): on a shared machine the
+        // wall time mostly measures the queue for a CPU. The best of three loads.
+        let page = scratch.path + "/many.html"
+        try report.stdout.write(toFile: page, atomically: true, encoding: .utf8)
+        try Self.cpuMeter.write(toFile: scratch.path + "/cpu-meter.py", atomically: true, encoding: .utf8)
         var best = Double.infinity
-        for _ in 0..<5 {
-            let seen = try observe(report: report.stdout)
-            #expect(seen.rows == 2000)
-            #expect(seen.ascendingAfterOneClick)
-            #expect(seen.shownAfterFilter == 0)
-            best = min(best, seen.renderMilliseconds)
+        for load in 0..<3 {
+            let measured = try Subprocess.run([Tools.python3 ?? "/usr/bin/python3", scratch.path + "/cpu-meter.py", Tools.chromium!,
+                                               "file://" + page, scratch.path + "/profile-\(load)"],
+                                              environment: ["HOME": scratch.path, "PATH": "/usr/bin:/bin"], timeout: 120)
+            try #require(measured.status == 0, "\(measured.stderr)")
+            best = min(best, try JSONDecoder().decode(Cost.self, from: Data(measured.stdout.utf8)).cpu)
         }
-        #expect(best < 1000)
+        #expect(best < 1.0)
     }
 
     @Test func withoutJavaScriptTheTableAndFindingsAreThere() throws {
