@@ -47,17 +47,13 @@ struct PackageTests {
         try #require(unpacked.status == 0, "\(unpacked.stderr)")
         let printed = try Subprocess.run([root + "/usr/bin/brig", "--version"])
         #expect(printed.status == 0)
-        #expect(printed.stdout == """
-            brig \(version)
-            rule sets:
-              systemd 252 (252.39, Debian 12)
-              systemd 261 (261.2)
-
-            """)
+        #expect(printed.stdout.hasPrefix("brig \(version)\nrule sets:\n"))
+        #expect(printed.stdout.contains("\n  systemd 252 ("))
+        #expect(printed.stdout.contains("\n  systemd 262 ("))
         scratch.write("root/etc/systemd/system/web.service", "[Service]\nExecStart=/bin/true\nPrivateNetwork=yes\n")
         let analyzed = try Subprocess.run([root + "/usr/bin/brig", "analyze", "--root", root], environment: ["LC_ALL": "C.UTF-8"])
         #expect(analyzed.status == 0, "\(analyzed.stderr)")
-        #expect(analyzed.stdout.contains("web.service      9.1 UNSAFE"))
+        #expect(analyzed.stdout.contains("web.service      9.0 UNSAFE"))
         let page = try Subprocess.run(["/usr/bin/man", "--warnings", "-l", root + "/usr/share/man/man1/brig-analyze.1.gz"],
                                       environment: ["LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"])
         #expect(page.stderr == "")
