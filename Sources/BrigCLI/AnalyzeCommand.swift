@@ -16,17 +16,19 @@ struct AnalyzeCommand: ParsableCommand {
             \(RuleSets.text)
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, sarif, prometheus }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, sarif, prometheus, html }
 
-    @Argument(help: "Unit names or unit file paths.") var units: [String] = []
-    @Option(help: "Read units from this directory tree instead of /.") var root = "/"
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units(type: "service")) var units: [String] = []
+    @Option(help: "Read units from this directory tree instead of /.", completion: .directory) var root = "/"
     @Option(help: ArgumentHelp("Rules of this systemd release: \(SystemdRelease.numbersText) (default: the release installed under --root, else \(SystemdRelease.newest.number)).",
                                valueName: "release"))
     var rules: Int?
     @Option(help: "Exit with status 1 when a unit's exposure (0-100, in tenths) exceeds this.") var threshold: UInt64 = 100
-    @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.")
+    @Option(name: .customLong("security-policy"), help: "systemd's JSON policy: weight, range, descriptions per json_field.",
+            completion: .file(extensions: ["json"]))
     var securityPolicy: String?
-    @Option(help: "Output format.") var format: Format = .table
+    @Option(help: "Output format: table, json, sarif (code scanning), prometheus (textfile collector) or html (one self-contained page).")
+    var format: Format = .table
     @Flag(help: "Same as --format json.") var json = false
     @Flag(name: .customLong("no-legend"), help: "Leave out column headers.") var noLegend = false
     @Flag(help: "Print a drop-in that passes every failing check it can, and the exposure it would reach.") var fix = false
@@ -75,6 +77,7 @@ struct AnalyzeCommand: ParsableCommand {
 
         var failed = false
         var reports: [Report] = []
+        var notScored: [(unit: String, reason: String)] = []
         for (target, result) in results {
             switch result {
             case .success(let r):
@@ -82,6 +85,7 @@ struct AnalyzeCommand: ParsableCommand {
                 if r.assessment.exposure > threshold { failed = true }
             case .failure(let e):
                 if e.isPolicyError { fail("\(target): \(e.message)") }
+                notScored.append((target, e.isMasked ? "masked" : e.message))
                 if overview && e.isMasked { continue }
                 failed = true
                 if !overview || format != .table { Self.report(e) }
@@ -94,6 +98,13 @@ struct AnalyzeCommand: ParsableCommand {
         case .sarif: out = MachineRenderers.sarif(reports)
         case .prometheus: out = MachineRenderers.prometheus(reports)
         case .json: out = MachineRenderers.json(reports)
+        case .html:
+            let context = HTMLRenderer.Context(host: Self.hostName(), root: root, date: Date.now.ISO8601Format(),
+                                               brigVersion: BrigVersion.number, rules: analyzer.rules)
+            var page = HTMLRenderer(context: context).page(reports, notScored: notScored)
+            Self.write(&page)
+            if failed { throw ExitCode(1) }
+            return
         }
         var bytes = Array(out.utf8)
         Self.write(&bytes)
@@ -139,6 +150,13 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// This machine's name, for reports that say where they were made.
+    static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        return String(cString: name)
     }
 
     /// As systemd decides: a UTF-8 locale, or no locale set at all (plain C counts as UTF-8

@@ -5,6 +5,7 @@ public struct Brig: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "brig",
         abstract: "Jail (legacy) Linux services the systemd way.",
+        version: BrigVersion.text,
         subcommands: [AnalyzeCommand.self, RunCommand.self, VerifyCommand.self, ListenCommand.self]
     )
     public init() {}

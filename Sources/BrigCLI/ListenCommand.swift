@@ -14,7 +14,8 @@ struct ListenCommand: ParsableCommand {
             Serves until SIGTERM or SIGINT, then stops every instance as brig run stops a service.
             """)
 
-    @Argument(help: ArgumentHelp("Socket units: file paths or unit names.", valueName: "UNIT.socket"))
+    @Argument(help: ArgumentHelp("Socket units: file paths or unit names.", valueName: "UNIT.socket"),
+              completion: Completions.units(type: "socket"))
     var units: [String]
 
     @Option(help: ArgumentHelp("Once every listener is bound, write READY=1 and a newline to this descriptor and close it.", valueName: "N"))

@@ -16,10 +16,12 @@ struct RunCommand: ParsableCommand {
             systemd's exit status (200-244) when the jail could not be set up.
             """)
 
-    @Option(name: .customShort("p"), help: ArgumentHelp("A [Service] directive, as in a unit file.", valueName: "Directive=value"))
+    @Option(name: .customShort("p"), help: ArgumentHelp("A [Service] directive, as in a unit file.", valueName: "Directive=value"),
+            completion: Completions.directives)
     var property: [String] = []
 
-    @Option(help: ArgumentHelp("Take the directives of this unit (a file path or a unit name).", valueName: "FILE|NAME"))
+    @Option(help: ArgumentHelp("Take the directives of this unit (a file path or a unit name).", valueName: "FILE|NAME"),
+            completion: Completions.units(type: "service"))
     var unit: String?
 
     @Option(help: ArgumentHelp("Read the unit as this systemd release does: 252 (the default) or a later one brig knows, for directives and values it added (Type=notify-reload, ReloadSignal=, syscall groups).", valueName: "RELEASE"))

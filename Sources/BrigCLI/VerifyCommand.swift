@@ -10,10 +10,10 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check unit files for unknown sections and directives, values that do not parse, and misplaced directives.",
         discussion: "With no unit named, checks every unit in the search path. Exits 1 when any error is found.")
 
-    @Argument(help: "Unit names (foo.service) or paths to unit files.")
+    @Argument(help: "Unit names (foo.service) or paths to unit files.", completion: Completions.units(type: nil))
     var units: [String] = []
 
-    @Option(help: "Read units from the tree under this directory, as on an image or another machine.")
+    @Option(help: "Read units from the tree under this directory, as on an image or another machine.", completion: .directory)
     var root: String = "/"
 
     @Flag(help: "One JSON object per finding, for machines.")
