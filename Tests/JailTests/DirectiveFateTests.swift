@@ -72,10 +72,8 @@ struct DirectiveFateRunTests {
     /// Every refused directive of a unit is named at once, with its file and line; the exit
     /// status is the first one's.
     @Test func everyRefusedDirectiveIsListedAtOnce() throws {
-        let dir = "/run/brig-fates-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try """
+        let units = try UnitDirectory()
+        try units.write("fates.service", """
             [Unit]
             After=network.target
             [Service]
@@ -83,8 +81,8 @@ struct DirectiveFateRunTests {
             RootImage=/srv/image.raw
             ManagedOOMSwap=kill
             PAMName=login
-            """.write(toFile: "\(dir)/fates.service", atomically: true, encoding: .utf8)
-        let out = try Brig.run(["run", "\(dir)/fates.service"])
+            """)
+        let out = try Brig.run(["run", units.path + "/fates.service"])
         #expect(out.status == 226)
         let lines = out.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)

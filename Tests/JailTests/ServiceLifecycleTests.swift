@@ -308,17 +308,15 @@ struct ServiceLifecycleTests {
     /// Type=oneshot runs each ExecStart= in turn, then ExecStartPost=.
     @Test func aOneshotRunsItsCommandsInTurn() throws {
         let log = Scratch()
-        let dir = "/run/brig-oneshot-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try """
+        let units = try UnitDirectory()
+        try units.write("oneshot.service", """
             [Service]
             Type=oneshot
             ExecStart=/bin/sh -c 'sleep 0.2; echo one >> \(log.path)'
             ExecStart=/bin/sh -c 'echo two >> \(log.path)'
             ExecStartPost=/bin/sh -c 'echo post >> \(log.path)'
-            """.write(toFile: "\(dir)/oneshot.service", atomically: true, encoding: .utf8)
-        let out = try Brig.run(["run", "\(dir)/oneshot.service"])
+            """)
+        let out = try Brig.run(["run", units.path + "/oneshot.service"])
         #expect(out.status == 0)
         #expect(log.lines == ["one", "two", "post"])
         #expect(out.stderr.contains("oneshot.service: result success"))
@@ -326,15 +324,13 @@ struct ServiceLifecycleTests {
 
     /// ERRNO= is why the service says it failed: brig tells it with the result.
     @Test func theErrnoAServiceSendsIsTold() throws {
-        let dir = "/run/brig-errno-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try """
+        let units = try UnitDirectory()
+        try units.write("errno.service", """
             [Service]
             Type=notify
             ExecStart=\(Self.daemon) notify:READY=1 notify:ERRNO=2 exit:1
-            """.write(toFile: "\(dir)/errno.service", atomically: true, encoding: .utf8)
-        let out = try Brig.run(["run", "\(dir)/errno.service"])
+            """)
+        let out = try Brig.run(["run", units.path + "/errno.service"])
         #expect(out.status == 1)
         #expect(out.stderr.contains("errno.service: result exit-code, main process exited, status=1, the service said errno 2 (No such file or directory)"),
                 "\(out.stderr)")

@@ -66,3 +66,20 @@ func statusField(_ output: String, _ name: String) -> String? {
     output.split(separator: "\n").first { $0.hasPrefix(name + ":") }
         .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
 }
+
+/// A directory of unit files for one test, under /run (where every jail and the oracle's
+/// systemd can read them), removed with the value.
+final class UnitDirectory {
+    let path = "/run/brig-units-\(UUID().uuidString.prefix(8))"
+
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+
+    /// Writes `name` with `text`; its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try text.write(toFile: "\(path)/\(name)", atomically: true, encoding: .utf8)
+        return "\(path)/\(name)"
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
