@@ -128,9 +128,14 @@ public final class SocketServer {
             }
         }
         let units = sockets.map(\.unit)
-        for unit in units { try? runCommands(unit.config.execStopPre, of: unit, "ExecStopPre") }
+        // A stop command that fails is told; the stop goes on, as under systemd.
+        for unit in units {
+            do { try runCommands(unit.config.execStopPre, of: unit, "ExecStopPre") } catch { SystemFiles.warn("brig listen: \(error)") }
+        }
         closeAll()
-        for unit in units { try? runCommands(unit.config.execStopPost, of: unit, "ExecStopPost") }
+        for unit in units {
+            do { try runCommands(unit.config.execStopPost, of: unit, "ExecStopPost") } catch { SystemFiles.warn("brig listen: \(error)") }
+        }
         SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed")
         event("stopped", counters)
         return counts.failed > 0 ? 1 : 0

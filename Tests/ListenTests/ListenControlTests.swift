@@ -148,13 +148,15 @@ struct ListenCommandTests {
         #expect(out.status == 1)
         #expect(out.stderr.contains("callout.socket: ExecStartPre=/bin/false failed with status 1"), "\(out.stderr)")
         #expect(try ListenTests.ask(port: port).hasPrefix("connect:"))
-        // '-' lets it fail.
-        let tolerant = try ListenTests.echoSocket(port: port, ["ExecStartPre=-/bin/false"], command: "/bin/echo hi")
+        // '-' lets it fail; a failing stop command is told, and the stop goes on.
+        let tolerant = try ListenTests.echoSocket(port: port, ["ExecStartPre=-/bin/false", "ExecStopPost=/bin/false"], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(tolerant.path)/callout.socket"], timeout: 60)
         ListenTests.waitFor(port: port)
         #expect(try ListenTests.ask(port: port) == "hi\n")
         listen.send(SIGTERM)
-        #expect(listen.wait().status == 0)
+        let stopped = listen.wait()
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.contains("callout.socket: ExecStopPost=/bin/false failed with status 1"), "\(stopped.stderr)")
     }
 }
 
