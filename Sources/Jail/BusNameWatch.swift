@@ -41,21 +41,20 @@ final class BusNameWatch {
 
     /// D-Bus addresses escape bytes as %XX.
     private static func unescape(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var i = text.utf8.startIndex
-        let utf8 = text.utf8
-        while i < utf8.endIndex {
-            if utf8[i] == UInt8(ascii: "%"), let hi = utf8.index(i, offsetBy: 1, limitedBy: utf8.endIndex),
-               let lo = utf8.index(i, offsetBy: 2, limitedBy: utf8.endIndex), lo < utf8.endIndex,
-               let value = UInt8(String(decoding: [utf8[hi], utf8[lo]], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                i = utf8.index(after: lo)
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
+               let value = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(value)
+                i += 3
             } else {
-                bytes.append(utf8[i])
-                i = utf8.index(after: i)
+                out.append(bytes[i])
+                i += 1
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Connects to the bus at `path`, subscribes to the name's owner changes and asks whether it

@@ -55,7 +55,7 @@ public enum JailRunner {
     }()
 
     /// The shell's view of a wait status.
-    static func exitCode(_ status: Int32) -> Int32 {
+    public static func exitCode(_ status: Int32) -> Int32 {
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }

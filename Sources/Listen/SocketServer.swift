@@ -188,19 +188,14 @@ public final class SocketServer {
     /// standard error, so that it never mixes with --json events.
     private func runCommands(_ commands: [ExecCommand], of unit: SocketUnit, _ directive: String) throws(ListenError) {
         for command in commands {
-            let argv = [brig, "run", "--unit", unit.path, "--"] + command.arguments
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
-            var pid: pid_t = 0
-            let cArgv = argv.map { strdup($0) } + [nil]
-            defer { for a in cArgv { free(a) } }
-            let code = posix_spawn(&pid, brig, &actions, nil, cArgv, environ)
-            guard code == 0 else { throw ListenError("\(unit.name.name): \(directive)=\(command)", code) }
+            let pid: pid_t
+            switch spawnBrig(["run", "--unit", unit.path, "--"] + command.arguments, { posix_spawn_file_actions_adddup2(&$0, STDERR_FILENO, STDOUT_FILENO) }) {
+            case .success(let p): pid = p
+            case .failure(let e): throw ListenError("\(unit.name.name): \(directive)=\(command)", e.errno)
+            }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let exit = JailRunner.exitCode(status)
             if exit != 0 && !command.ignoreFailure {
                 throw ListenError("\(unit.name.name): \(directive)=\(command) failed with status \(exit)")
             }
@@ -243,28 +238,41 @@ public final class SocketServer {
 
     /// `brig run --listen-fds N SERVICE`, the descriptors moved to 3, 4, ... in the child.
     private func start(_ service: String, descriptors: [Int32], names: [String], environment: [String]) -> pid_t? {
-        var arguments = [brig, "run", "--listen-fds", "\(descriptors.count)"]
+        var arguments = ["run", "--listen-fds", "\(descriptors.count)"]
         for name in names { arguments += ["--fd-name", name] }
         arguments += environment + [service]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // Out of the way first, so that moving one down never overwrites another.
-        for (i, fd) in descriptors.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(500 + i)) }
-        for i in descriptors.indices { posix_spawn_file_actions_adddup2(&actions, Int32(500 + i), Int32(3 + i)) }
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        let code = posix_spawn(&pid, brig, &actions, nil, argv, environ)
-        guard code == 0 else {
+        let spawned = spawnBrig(arguments) { actions in
+            // Out of the way first, so that moving one down never overwrites another.
+            for (i, fd) in descriptors.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(500 + i)) }
+            for i in descriptors.indices { posix_spawn_file_actions_adddup2(&actions, Int32(500 + i), Int32(3 + i)) }
+        }
+        let pid: pid_t
+        switch spawned {
+        case .success(let p): pid = p
+        case .failure(let e):
             counts.failed += 1
-            SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(code))")
-            event("failed", [("service", .text(service)), ("error", .text(SystemFiles.errorName(code)))])
+            SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(e.errno))")
+            event("failed", [("service", .text(service)), ("error", .text(SystemFiles.errorName(e.errno)))])
             return nil
         }
         SystemFiles.warn("brig listen: \(service) started (brig run \(pid))")
         event("started", [("service", .text(service)), ("pid", .number(Int(pid)))])
         return pid
+    }
+
+    struct SpawnError: Error { let errno: Int32 }
+
+    /// `brig ARGUMENTS`, its descriptors arranged by `arrange`; its pid.
+    private func spawnBrig(_ arguments: [String], _ arrange: (inout posix_spawn_file_actions_t) -> Void) -> Result<pid_t, SpawnError> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        arrange(&actions)
+        var pid: pid_t = 0
+        let argv = ([brig] + arguments).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let code = posix_spawn(&pid, brig, &actions, nil, argv, environ)
+        return code == 0 ? .success(pid) : .failure(SpawnError(errno: code))
     }
 
     private func reap() {
@@ -274,7 +282,7 @@ public final class SocketServer {
             guard pid > 0 else { return }
             guard let instance = instances.removeValue(forKey: pid) else { continue }
             if sockets[instance.socket].service == pid { sockets[instance.socket].service = nil }
-            let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let code = JailRunner.exitCode(status)
             if code != 0 && !stopping { counts.failed += 1 }
             SystemFiles.warn("brig listen: \(instance.name) ended, status \(code)")
             event("ended", [("service", .text(instance.name)), ("pid", .number(Int(pid))), ("status", .number(Int(code)))])
