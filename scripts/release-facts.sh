@@ -8,7 +8,7 @@
 #
 # Usage:
 #   scripts/release-facts.sh analyzer N CMD...   an installed release: CMD is its systemd-analyze
-#       (e.g. `systemd-analyze`, or `../shared/tools/systemd-oracle-next analyze`)
+#       (e.g. `systemd-analyze`, or `scripts/systemd-oracle-next analyze`)
 #   scripts/release-facts.sh source N DIR        a checkout of systemd at the release's tag: read
 #       src/shared/seccomp-util.c's group table (@known holds only what the table names: systemd's
 #       build adds the rest from kernel headers) and src/analyze/analyze-security.c's assessor table

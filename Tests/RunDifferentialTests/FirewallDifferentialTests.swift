@@ -51,10 +51,10 @@ struct FirewallDifferentialTests {
 
     /// systemd 262 on a pure cgroup v2 tree of its own (its root has a Python of its own).
     @Test("brig run reaches what systemd 262 reaches",
-          .enabled(if: NextOracle.unavailableReason == nil, "needs systemd-oracle-next"), arguments: settings)
+          .enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "needs systemd-oracle-next"), arguments: settings)
     func sameReachAsSystemd262(_ setting: [String]) throws {
         try Self.compare(setting) { command in
-            let out = try NextOracle.run(setting, command)
+            let out = try SystemdOracleNext.run(setting, command)
             return (out.status, NetworkProbe.outcomes(out.stdout), out.stderr)
         }
     }

@@ -6,7 +6,7 @@ import TestSupport
 /// and RestrictNetworkInterfaces=, which this machine's 252 accepts and ignores: brig answers
 /// every bind() and every send as 262 does. Both run on the host's network.
 @Suite("brig run's socket-bind and interface filters against systemd 262", .serialized,
-       .enabled(if: NextOracle.unavailableReason == nil && Gate.brig && ProbeInstaller.failure == nil,
+       .enabled(if: SystemdOracleNext.instanceUnavailableReason == nil && Gate.brig && ProbeInstaller.failure == nil,
                 "needs root, a built brig, cc with a static libc, and systemd-oracle-next"))
 struct SocketBindDifferentialTests {
     static let port = Int.random(in: 5_000...9_000)   // below the ephemeral range, where no client connection takes it
@@ -35,7 +35,7 @@ struct SocketBindDifferentialTests {
 
     static func compare(_ setting: [String], _ actions: [String]) throws {
         let command = [BindProbe.path] + actions
-        let systemd = try NextOracle.run(setting, command)
+        let systemd = try SystemdOracleNext.run(setting, command)
         let brig = try Subprocess.run([BuiltBrig.path, "run"] + setting.flatMap { ["-p", $0] } + ["--"] + command, timeout: 60)
         let expected = NetworkProbe.outcomes(systemd.stdout), seen = NetworkProbe.outcomes(brig.stdout)
         #expect(systemd.status == 0 && expected.count == actions.count, "systemd 262: \(systemd.stderr)")
@@ -75,23 +75,4 @@ struct SocketBindDifferentialTests {
         }
         return nil
     }()
-}
-
-/// scripts of the shared tools: systemd-oracle-next (systemd 262 in a root of its own).
-enum NextOracle {
-    static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE_NEXT"]
-        ?? Repository.path("../shared/tools/systemd-oracle-next")
-
-    static let unavailableReason: String? = {
-        if getuid() != 0 { return "needs root" }
-        guard FileManager.default.isExecutableFile(atPath: script) else { return "\(script) is missing" }
-        guard let run = try? Subprocess.run([script, "run", "--", "/bin/true"], timeout: 300), run.status == 0 else {
-            return "systemd-oracle-next could not run /bin/true"
-        }
-        return nil
-    }()
-
-    static func run(_ properties: [String], _ command: [String]) throws -> Subprocess.Output {
-        try Subprocess.run([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command, timeout: 120)
-    }
 }

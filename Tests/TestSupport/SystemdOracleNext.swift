@@ -1,13 +1,14 @@
 import Foundation
 
 /// The newest systemd Debian ships (262 when written), in a Debian root of its own that
-/// `../shared/tools/systemd-oracle-next` builds once per machine (debootstrap, cached under
-/// /var/lib/systemd-oracle-next). Its `analyze` verb runs that release's systemd-analyze with
-/// the working directory visible at the same path.
+/// `scripts/systemd-oracle-next` builds once per machine (debootstrap, cached under
+/// /var/lib/brig-oracle-next). Its `analyze` verb runs that release's systemd-analyze with
+/// the working directory visible at the same path; `run` runs a command as a transient service
+/// of that systemd booted as PID 1 on a cgroup v2 tree.
 public enum SystemdOracleNext {
-    /// The shared tool, or $SYSTEMD_ORACLE_NEXT (a script with the same verbs).
+    /// The repository's script, or $SYSTEMD_ORACLE_NEXT (a script with the same verbs).
     public static let script = ProcessInfo.processInfo.environment["SYSTEMD_ORACLE_NEXT"]
-        ?? Repository.path("../shared/tools/systemd-oracle-next")
+        ?? Repository.path("scripts/systemd-oracle-next")
 
     /// The root and the release in it, or why there is none here. The first caller builds the
     /// root if it is missing (about a minute); the tool locks, so parallel callers wait for it.
@@ -39,6 +40,20 @@ public enum SystemdOracleNext {
         FileHandle.standardError.write(Data("systemd-oracle-next unavailable: \(why.description)\n".utf8))
         return why.description
     }()
+
+    /// nil when the newest systemd boots here and runs a transient service, else why not.
+    public static let instanceUnavailableReason: String? = {
+        if let why = unavailableReason { return why }
+        guard let run = try? Subprocess.run([script, "run", "--", "/bin/true"], timeout: 300), run.status == 0 else {
+            return "systemd-oracle-next could not run /bin/true as a service"
+        }
+        return nil
+    }()
+
+    /// `command` as a transient service of the newest systemd with these `K=V` properties.
+    public static func run(_ properties: [String], _ command: [String]) throws -> Subprocess.Output {
+        try Subprocess.run([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command, timeout: 120)
+    }
 
     public struct Unavailable: Error, CustomStringConvertible, Sendable {
         public let description: String
