@@ -32,7 +32,8 @@ public struct CgroupHierarchy: Sendable, Equatable {
     /// sets a limit or asks for statistics: a plain start never pays for it.
     public static let current = detect()
 
-    static func detect(proc: String = "/proc/self/cgroup", v2Parent: String = RunSite.cgroupParent) -> CgroupHierarchy {
+    static func detect(proc: String = "/proc/self/cgroup", v2Parent: String = RunSite.plannedCgroupParent,
+                       delegated: Bool = CgroupHome.preview.delegated) -> CgroupHierarchy {
         let layout: Layout
         if isCgroup2("/sys/fs/cgroup") {
             layout = .unified
@@ -52,9 +53,12 @@ public struct CgroupHierarchy: Sendable, Equatable {
             }
         }
         // v2: a controller brig's runs can use is one its own cgroup passes down to "brig" (which
-        // brig then enables for the runs below it); it serves in place of any v1 hierarchy.
+        // brig then enables for the runs below it); it serves in place of any v1 hierarchy. A home
+        // systemd delegated passes on all it has (CgroupHome); a scope not made yet, all the tree has.
         let parentOfRuns = String(v2Parent[..<(v2Parent.lastIndex(of: "/") ?? v2Parent.endIndex)])
-        if layout != .legacy, let enabled = SystemFiles.read(parentOfRuns + "/cgroup.subtree_control") {
+        let passed = !delegated ? parentOfRuns + "/cgroup.subtree_control"
+            : SystemFiles.exists(parentOfRuns) ? parentOfRuns + "/cgroup.controllers" : RunSite.cgroupRoot + "/cgroup.controllers"
+        if layout != .legacy, let enabled = SystemFiles.read(passed) {
             for name in enabled.split(whereSeparator: { $0 == " " || $0 == "\n" }) { controllers[String(name)] = .v2 }
         }
         return CgroupHierarchy(layout: layout, controllers: controllers)

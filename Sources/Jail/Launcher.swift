@@ -161,16 +161,16 @@ public enum Launcher {
             spec.mounts.credentialsDirectory = credentials.directory
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
-        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
-        var site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.plannedCgroupParent)
+        var site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.plannedCgroupParent)
         if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         return commands.map { ($0, JailPlanner.plan(specialise(spec, for: $0), site: site)) }
     }
 
     /// The run cgroup --dry-run names (its v2 one).
     public static func dryRunCgroup(_ request: LaunchRequest) -> String {
-        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.cgroupParent)
-        return RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.cgroupParent).cgroup
+        let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.plannedCgroupParent)
+        return RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.plannedCgroupParent).cgroup
     }
 
     /// systemd's variable substitution in command lines: "${NAME}" inside a

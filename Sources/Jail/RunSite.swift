@@ -47,19 +47,34 @@ public struct RunSite: Sendable {
 
     public var cgroupProcs: String { cgroup + "/cgroup.procs" }
 
-    /// Runs get cgroups below "brig" in brig's own cgroup (the "0::" line of
-    /// /proc/self/cgroup), so a service manager that placed brig keeps
-    /// seeing its processes as its own.
+    /// Runs get cgroups below "brig" in brig's home on the cgroup tree (`CgroupHome`: brig's own
+    /// cgroup, or on a host systemd manages one it delegated), so a service manager that placed
+    /// brig keeps seeing its processes as its own.
     public static let cgroupParent: String = {
-        // Split as bytes: a Character split of this file costs more than the rest of RunSite.
-        let lines = (SystemFiles.read("/proc/self/cgroup") ?? "").utf8.split(separator: UInt8(ascii: "\n"))
-        let own = lines.first { $0.starts(with: "0::".utf8) }.map { String(decoding: $0.dropFirst(3), as: UTF8.self) } ?? "/"
-        return Paths.normalized(cgroupRoot + "/" + own) + "/brig"
+        let home = (try? CgroupHome.current.get()) ?? CgroupHome.preview
+        return Paths.normalized(cgroupRoot + "/" + home.path) + "/brig"
     }()
+
+    /// Makes brig's home on the cgroup tree (once per process; see `CgroupHome`), or says why it
+    /// cannot: a run never makes cgroups where they would not be its own.
+    public static func enterHome() throws(JailError) {
+        if case .failure(let error) = CgroupHome.current { throw error }
+    }
+
+    /// The `cgroupParent` a run would have, named without making anything (`--dry-run`).
+    public static var plannedCgroupParent: String {
+        Paths.normalized(cgroupRoot + "/" + CgroupHome.preview.path) + "/brig"
+    }
+
+    /// The cgroup brig's own process is in once its home is made (the v2 tree's path).
+    public static var ownCgroup: String {
+        Paths.normalized(cgroupRoot + "/" + ((try? CgroupHome.current.get()) ?? CgroupHome.preview).ownCgroup)
+    }
 
     /// Creates what the plan needs. Directories of features the plan does not
     /// use are not created.
     func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
+        try RunSite.enterHome()
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
         try ownerLock.take(RunSite.ownerLocks + "/" + id, naming: cgroup)

@@ -11,6 +11,7 @@ final class SocketCgroup {
     let path: String
 
     init(unit: String, policy: NetworkPolicy) throws(ListenError) {
+        do { try RunSite.enterHome() } catch { throw ListenError("\(unit): \(error)") }
         path = RunSite.cgroupParent + "/listen-\(getpid())-\(unit)"
         let code = SystemFiles.makeDirectories(path, mode: 0o755)
         guard code == 0 else { throw ListenError("making the cgroup \(path) for \(unit)'s firewall", code) }
@@ -24,7 +25,7 @@ final class SocketCgroup {
 
     /// Runs `body` with brig listen inside this cgroup: sockets made meanwhile belong to it.
     func inside<T>(_ body: () throws(ListenError) -> T) throws(ListenError) -> T {
-        let home = RunSite.cgroupParent.dropLast("/brig".count)
+        let home = RunSite.ownCgroup
         let code = SystemFiles.write(path + "/cgroup.procs", "0")
         guard code == 0 else { throw ListenError("entering the cgroup \(path)", code) }
         defer { _ = SystemFiles.write(home + "/cgroup.procs", "0") }

@@ -55,6 +55,40 @@ public enum SystemdOracleNext {
         try Subprocess.run([script, "run"] + properties.flatMap { ["-p", $0] } + ["--"] + command, timeout: 120)
     }
 
+    /// `CMD` in the instance's namespaces, outside any unit.
+    public static func exec(_ command: [String], timeout: Double = 120) throws -> Subprocess.Output {
+        try Subprocess.run([script, "exec"] + command, timeout: timeout)
+    }
+
+    /// The command that runs the built brig inside the instance, whose root has no Swift
+    /// toolchain: the binary and the toolchain's libraries it links are copied (once per test
+    /// process, so always the current build) to /usr/local/libexec/brig-tests/next, which the
+    /// instance shares with the host.
+    public static let brig: Result<[String], Unavailable> = {
+        let directory = "/usr/local/libexec/brig-tests/next"
+        guard let linked = try? Subprocess.run(["/usr/bin/ldd", BuiltBrig.path], timeout: 30), linked.status == 0 else {
+            return .failure(Unavailable("ldd could not list what \(BuiltBrig.path) links"))
+        }
+        // "libswiftCore.so => /opt/swift/.../libswiftCore.so (0x...)": the toolchain's, not the system's.
+        let libraries = linked.stdout.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[1] == "=>", !words[2].hasPrefix("/lib"), !words[2].hasPrefix("/usr/lib") else { return nil }
+            return String(words[2])
+        }
+        do {
+            let files = FileManager.default
+            try? files.removeItem(atPath: directory)
+            try files.createDirectory(atPath: directory + "/lib", withIntermediateDirectories: true)
+            try files.copyItem(atPath: BuiltBrig.path, toPath: directory + "/brig")
+            for library in libraries {
+                try files.copyItem(atPath: library, toPath: directory + "/lib/" + (library.split(separator: "/").last.map(String.init) ?? library))
+            }
+        } catch {
+            return .failure(Unavailable("could not copy brig to \(directory): \(error)"))
+        }
+        return .success(["/usr/bin/env", "LD_LIBRARY_PATH=\(directory)/lib", directory + "/brig"])
+    }()
+
     public struct Unavailable: Error, CustomStringConvertible, Sendable {
         public let description: String
         init(_ d: String) { description = d }

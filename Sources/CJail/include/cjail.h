@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/xattr.h>  // getxattr, for Swift: Glibc's module leaves it out (CgroupHome reads trusted.delegate)
 
 // Every step the child can take, declared once: the enum below, the name table the tests and
 // the plan printer's checks use (cjail_op_name), and the executor's switch, which the compiler
