@@ -60,7 +60,7 @@ struct RunInput {
 
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unit: config.unit, unitName: config.name.name,
-                                              accounting: accounting, activation: activation)
+                                              accounting: accounting, activation: activation, rules: config.rules)
         request.service.reports = serviceMode || unit != nil
         let seccomp = try (filter?.result() ?? compile()).get()
         request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []

@@ -87,6 +87,11 @@ public enum JailPlanner {
         } else if spec.privateIPC {
             plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
         }
+        if spec.privateCgroup {
+            // The child is in its cgroup already, which becomes the namespace's root.
+            plan.add(.unshare(flags: Namespaces.cgroup), for: spec.mounts.privateCgroupMount?.directive ?? "ProtectControlGroups=",
+                     failing: .namespace)
+        }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
         if mounts.needsMountNamespace {
@@ -104,7 +109,12 @@ public enum JailPlanner {
         }
         if spec.privateUsers {
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
-            plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
+            if let range = spec.privateUsersRange {
+                let map = "0 0 \(range)\n"
+                plan.add(.userNamespace(uidMap: map, gidMap: map), for: "PrivateUsers=", failing: .user)
+            } else {
+                plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
+            }
         }
         if spec.sandboxed { capabilities(spec, into: &plan) }
         if let dir = spec.mounts.rootDirectory, !spec.mounts.needsMountNamespace {

@@ -30,6 +30,11 @@ public struct JailSpec: Sendable {
     public var preparedIPC: Int32? = nil
     public var privateIPC = false
     public var privateUsers = false
+    /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
+    /// the service's own id only.
+    public var privateUsersRange: UInt32? = nil
+    /// ProtectControlGroups=private or strict: a cgroup namespace of the service's own.
+    public var privateCgroup = false
     public var protectHostname = false
     /// nil: stay root (no User=).
     public var identity: Identity? = nil

@@ -1,3 +1,4 @@
+import Directives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,6 +54,8 @@ public struct LaunchRequest: Sendable {
     public var networkPolicy: NetworkPolicy? = nil
     /// Where IPAccounting= counts go; read it after the run (set by whoever wants the figures).
     public var ipAccounting: IPAccounting? = nil
+    /// The systemd release whose rules apply where releases differ (`brig run --rules`).
+    public var rules = SystemdRelease.v252
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -111,12 +114,22 @@ public enum Launcher {
             spec.environment.append("CREDENTIALS_DIRECTORY=\(request.directory)")
             spec.mounts.credentialsDirectory = request.directory
         }
-        if let id = spec.identity, id.uid != 0 { spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"] }
+        if let id = spec.identity, id.uid != 0 {
+            spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"]
+        } else if request.rules.facts.userForRoot {
+            spec.environment.append("USER=root")
+        }
         let stdio = try streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
         (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
-        try site.prepare(privateTmp: spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs,
+        try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
                          privateDevices: spec.mounts.privateDevices)
+        if request.rules.facts.memoryPressureWatch,
+           let watch = PressureWatch.environment(cgroup: site.cgroup, uid: uid, gid: gid, ownNamespace: spec.privateCgroup) {
+            spec.environment += watch.variables
+            // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
+            if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
+        }
         if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
         if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
         try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
@@ -127,7 +140,7 @@ public enum Launcher {
 
         // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
         // unless RuntimeDirectoryPreserve= keeps it.
-        let hostPrivateTmp = spec.mounts.privateTmp && !spec.mounts.privateTmpOnTmpfs
+        let hostPrivateTmp = spec.mounts.usesHostPrivateTmp
         let renew = { () throws(JailError) in
             request.directories.cleanUp(restarting: true)
             _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)

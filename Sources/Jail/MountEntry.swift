@@ -2,7 +2,7 @@
 /// (src/core/namespace.c): for two entries on the same path, the earlier mode wins.
 public enum MountMode: Int, Sendable, Comparable {
     case inaccessible, bind, bindRecursive, privateTmp, privateTmpReadOnly, privateDev, bindDev
-    case emptyDir, sysfs, procfs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
+    case emptyDir, sysfs, procfs, cgroup2fs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
 
     public static func < (a: MountMode, b: MountMode) -> Bool { a.rawValue < b.rawValue }
 }
@@ -39,7 +39,7 @@ public struct MountEntry: Sendable, Equatable {
     }
     var isNoExec: Bool {
         switch mode {
-        case .noExec, .inaccessible, .sysfs, .procfs: true
+        case .noExec, .inaccessible, .sysfs, .procfs, .cgroup2fs: true
         default: noExec
         }
     }
@@ -56,7 +56,7 @@ public struct MountEntry: Sendable, Equatable {
         }
     }
     /// tmpfs-like entries have nothing mounted below them worth walking.
-    var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs }
+    var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs && mode != .cgroup2fs }
 }
 
 /// systemd's path ordering: component by component, so a prefix sorts first.

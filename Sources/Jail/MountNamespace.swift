@@ -27,6 +27,11 @@ public struct MountSettings: Sendable {
     /// several commands of a unit share them; it spares creating and removing
     /// directories on disk at every start (see README, "brig run").
     public var privateTmpOnTmpfs = false
+    /// PrivateTmp=disconnected (257): /tmp and /var/tmp are tmpfs of the service's own, nodev,
+    /// for every command, never the host's directories.
+    public var privateTmpDisconnected = false
+    /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
+    public var mountTablesKeepOptions = false
     public var privateDevices = false
     public var privateMounts = false
     public var privateIPC = false
@@ -34,6 +39,9 @@ public struct MountSettings: Sendable {
     public var protectKernelModules = false
     public var protectKernelLogs = false
     public var protectControlGroups = false
+    /// ProtectControlGroups=private or strict (257): a fresh cgroup2 mount of the service's own
+    /// cgroup namespace on /sys/fs/cgroup, read-only when strict.
+    public var privateCgroupMount: (readOnly: Bool, directive: String)? = nil
     public var protectHostname = false
     public var protectSystem = ProtectSystem.no
     public var protectHome = ProtectHome.no
@@ -48,6 +56,9 @@ public struct MountSettings: Sendable {
     public var credentialsDirectory: String? = nil
 
     public init() {}
+
+    /// PrivateTmp= served by directories on the host, which every command of the run shares.
+    var usesHostPrivateTmp: Bool { privateTmp && !privateTmpOnTmpfs && !privateTmpDisconnected }
 
     var effectiveMountAPIVFS: Bool { mountAPIVFS ?? (rootDirectory != nil) }
 
@@ -121,7 +132,8 @@ public struct MountSettings: Sendable {
         if privateTmp {
             for (path, dir) in [("/tmp", site.privateTmp), ("/var/tmp", site.privateVarTmp)] {
                 var e = MountEntry(path, .privateTmp, directive: "PrivateTmp=yes")
-                e.source = privateTmpOnTmpfs ? nil : dir + "/tmp"
+                e.source = privateTmpOnTmpfs || privateTmpDisconnected ? nil : dir + "/tmp"
+                if privateTmpDisconnected { e.flags = MountFlags.noDev }
                 list.append(e)
             }
         }
@@ -139,12 +151,27 @@ public struct MountSettings: Sendable {
             table([ProtectTables.kernelLogs[0]], "ProtectKernelLogs=yes", proc: true)
             table([ProtectTables.kernelLogs[1]], "ProtectKernelLogs=yes")
         }
-        if protectControlGroups { list.append(MountEntry("/sys/fs/cgroup", .readOnly, directive: "ProtectControlGroups=yes")) }
+        if let cgroup = privateCgroupMount {
+            var e = MountEntry("/sys/fs/cgroup", .cgroup2fs, directive: cgroup.directive)
+            e.readOnly = cgroup.readOnly
+            list.append(e)
+        } else if protectControlGroups {
+            list.append(MountEntry("/sys/fs/cgroup", .readOnly, directive: "ProtectControlGroups=yes"))
+        }
         switch protectHome {
         case .no: break
         case .yes: table(ProtectTables.homeYes, "ProtectHome=yes")
         case .readOnly: table(ProtectTables.homeReadOnly, "ProtectHome=read-only")
-        case .tmpfs: table(ProtectTables.homeTmpfs, "ProtectHome=tmpfs")
+        case .tmpfs:
+            for (path, mode, optional) in ProtectTables.homeTmpfs {
+                var e = MountEntry(path, mode, optional: optional, directive: "ProtectHome=tmpfs")
+                if mountTablesKeepOptions {
+                    e.readOnly = true
+                    e.flags = MountFlags.noDev | MountFlags.strictAtime
+                    e.options = path == "/root" ? "mode=0700" : "mode=0755"
+                }
+                list.append(e)
+            }
         }
         switch protectSystem {
         case .no: break

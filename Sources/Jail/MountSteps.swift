@@ -123,7 +123,7 @@ enum MountSteps {
             return [step(.bind(source: e.source ?? "", target: target, recursive: e.mode == .bindRecursive))]
         case .privateTmp, .privateTmpReadOnly:
             guard let source = e.source else {
-                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: 0, data: "mode=1777"))]
+                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))]
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
@@ -146,6 +146,10 @@ enum MountSteps {
         case .procfs:
             return unmount + [step(.mount(source: "proc", target: target, fstype: "proc",
                                           flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: e.options))]
+        case .cgroup2fs:
+            // Of the cgroup namespace made just before the mounts: its root is the run's cgroup.
+            return unmount + [step(.mount(source: "cgroup2", target: target, fstype: "cgroup2",
+                                          flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
         case .mqueuefs:
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         }

@@ -8,7 +8,7 @@ import Glibc
 /// implications applied) and the service's kill settings become a
 /// LaunchRequest. Everything brig cannot apply is refused here, by name.
 public enum ServiceJail {
-    /// systemd's default PATH for system services.
+    /// systemd 252's PATH for system services (`ReleaseFacts.defaultPath` for each release).
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Whether the service has a network and an IPC namespace of its own, which all its
@@ -20,13 +20,20 @@ public enum ServiceJail {
     public static func request(_ context: ExecContext, kill: KillConfig = KillConfig(), service: ServiceConfig = ServiceConfig(),
                                resources: ResourceControl = ResourceControl(), unit: UnitSection = UnitSection(),
                                unitName: String, accounting: Bool = false,
-                               activation: SocketActivation? = nil) throws(JailError) -> LaunchRequest {
+                               activation: SocketActivation? = nil, rules: SystemdRelease = .v252) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
         spec.mounts = try mounts(context)
+        spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
         let sandbox = context.sandbox
         (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
         spec.privateUsers = sandbox.privateUsers ?? false
+        spec.privateUsersRange = switch sandbox.privateUsersMode {
+        case "identity": 65536          // the first 64K ids, each mapped to itself (257)
+        case "full": 4_294_967_295      // every id but the last, each mapped to itself (258)
+        default: nil                    // yes, self: root and the service's own id
+        }
+        spec.privateCgroup = spec.mounts.privateCgroupMount != nil
         spec.protectHostname = sandbox.protectHostname ?? false
         spec.noNewPrivileges = sandbox.noNewPrivileges ?? false
         spec.secureBits = secureBits(sandbox.secureBits)
@@ -35,6 +42,7 @@ public enum ServiceJail {
         process(context.process, into: &spec)
 
         var request = LaunchRequest(spec: spec)
+        request.rules = rules
         request.removeIPC = sandbox.removeIPC ?? false
         request.deviceFilter = DeviceFilter(policy: resources.devicePolicy ?? .auto, allow: resources.deviceAllow)
         request.networkPolicy = NetworkPolicy(resources)
@@ -51,7 +59,7 @@ public enum ServiceJail {
         } else {
             request.spec.workingDirectory = "/"
         }
-        request.spec.environment = try environment(context.environment)
+        request.spec.environment = try environment(context.environment, path: rules.facts.defaultPath)
         request.directories = directories(context.filesystem)
         if !context.environment.credentials.isEmpty {
             request.credentials = CredentialRequest(unitName: unitName, settings: context.environment.credentials)
@@ -171,6 +179,7 @@ public enum ServiceJail {
         }
         m.temporaryFileSystems = fs.temporaryFileSystems.map { ($0.path, $0.options) }
         m.privateTmp = fs.privateTmp ?? false
+        m.privateTmpDisconnected = fs.privateTmpMode == "disconnected"
         m.privateMounts = fs.privateMounts ?? false
         m.mountAPIVFS = fs.mountAPIVFS
         m.rootDirectory = fs.rootDirectory
@@ -184,7 +193,10 @@ public enum ServiceJail {
         m.protectKernelModules = sandbox.protectKernelModules ?? false
         m.protectKernelLogs = sandbox.protectKernelLogs ?? false
         m.protectControlGroups = sandbox.protectControlGroups ?? false
-        m.protectHostname = sandbox.protectHostname ?? false
+        if let mode = sandbox.protectControlGroupsMode, ["private", "strict"].contains(mode) {
+            m.privateCgroupMount = (mode == "strict", "ProtectControlGroups=\(mode)")
+        }
+        m.protectHostname = sandbox.protectHostname == true && sandbox.protectHostnameMode != "private"
         return m
     }
 
@@ -244,8 +256,8 @@ public enum ServiceJail {
 
     /// systemd's order: the manager's defaults, Environment=, EnvironmentFile=,
     /// PassEnvironment=, then UnsetEnvironment= removes names or exact pairs.
-    static func environment(_ e: EnvironmentSettings) throws(JailError) -> [String] {
-        var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", defaultPath)]
+    static func environment(_ e: EnvironmentSettings, path: String = defaultPath) throws(JailError) -> [String] {
+        var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", path)]
         func set(_ name: String, _ value: String) {
             pairs.removeAll { $0.0 == name }
             pairs.append((name, value))

@@ -11,13 +11,18 @@ public enum UnsupportedDirectives {
         "AppArmorProfile": .apparmor, "SELinuxContext": .selinuxContext, "SmackProcessLabel": .smackProcessLabel,
     ]
 
+    /// The modes of later releases brig run applies (PrivateUsers=managed needs systemd-nsresourced).
+    static let appliedModes: [String: Set<String>] = [
+        "PrivateTmp": ["connected", "disconnected"], "PrivateUsers": ["self", "identity", "full"],
+        "ProtectHostname": ["private"], "ProtectControlGroups": ["private", "strict"],
+    ]
+
     public static func check(_ loaded: LoadedUnit, _ config: UnitConfig) throws(JailError) {
         var refused = DirectiveFates.refusals(loaded.assignments)
-        // Modes later releases added to a boolean (PrivateTmp=disconnected, ProtectHostname=private,
-        // PrivateUsers=identity, ...) each mean a jail of their own, which brig run does not build:
-        // read as plain "yes" they would give another one.
+        // Modes later releases added to a boolean each mean a jail of their own: brig builds those
+        // in `appliedModes`; read as plain "yes" the others would give another jail.
         for a in loaded.assignments where config.rules.facts.modes[a.key]?.contains(a.value) == true {
-            if a.key == "PrivateTmp" && a.value == "connected" { continue }   // the new name of yes
+            if appliedModes[a.key]?.contains(a.value) == true { continue }
             refused.append(Refusal(directive: "\(a.key)=\(a.value)", location: a.location,
                                    reason: "a mode of \(config.rules.name) that brig run does not apply", status: .exec))
         }

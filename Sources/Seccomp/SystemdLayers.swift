@@ -16,7 +16,8 @@ enum SystemdLayers {
             if setting == true { layers.append(layer()) }
         }
         // ProtectHostname= is applied with the namespaces, before all the others.
-        add(s.protectHostname, SeccompLayer("ProtectHostname=", rules: [
+        // ProtectHostname=private (258) gives the namespace and lets the service name it.
+        add(s.protectHostname == true && s.protectHostnameMode != "private", SeccompLayer("ProtectHostname=", rules: [
             .always("sethostname", eperm), .always("setdomainname", eperm),
         ]))
         if let families = s.restrictAddressFamilies, let layer = addressFamilies(families) { layers.append(layer) }

@@ -4,22 +4,23 @@ struct Observations: Equatable, Sendable {
     let status: Int32
     let facts: [String: String]
 
-    init(_ output: Command.Output) {
+    /// `pid1`: the namespace ids of the runners' PID 1; by default the oracle's systemd's.
+    init(_ output: Command.Output, pid1: Set<String>? = nil) {
         status = output.status
         var facts: [String: String] = [:]
         for line in output.stdout.split(separator: "\n") {
             let pair = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
-            facts[key] = key.hasPrefix("ns:") ? Self.namespace(value) : value
+            facts[key] = key.hasPrefix("ns:") ? Self.namespace(value, pid1: pid1) : value
         }
         self.facts = facts
     }
 
     /// A namespace id as "pid1" when it is PID 1's (both runners share one PID 1:
     /// the oracle's systemd), else "own"; the ids themselves differ per run.
-    private static func namespace(_ id: String) -> String {
+    private static func namespace(_ id: String, pid1 given: Set<String>?) -> String {
         if id.isEmpty { return "unknown" }
-        guard case .success(let pid1) = Oracle.pid1Namespaces else { return "unknown" }
+        guard let pid1 = given ?? (try? Oracle.pid1Namespaces.get()) else { return "unknown" }
         return pid1.contains(id) ? "pid1" : "own"
     }
 

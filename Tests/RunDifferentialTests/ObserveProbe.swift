@@ -14,10 +14,13 @@ list() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'; }
 yn() { if "$@" >/dev/null 2>&1; then echo yes; else echo no; fi; }
 dyn() { for i in "$@"; do if [ "$i" -ge 61184 ] 2>/dev/null && [ "$i" -le 65519 ]; then echo dynamic; else echo "$i"; fi; done; }
 
-# The environment first, before this script sets anything.
-env | LC_ALL=C sort | sed -e 's/^INVOCATION_ID=[0-9a-f]\{32\}$/INVOCATION_ID=<id>/' \
+# The environment first, before this script sets anything (cg is not exported). The memory
+# pressure file is named by the cgroup, which differs per runner: it must be the process's own.
+cg=$(sed -n 's/^0:://p' /proc/self/cgroup); [ "$cg" = / ] && cg=
+env | LC_ALL=C sort | awk -v own="MEMORY_PRESSURE_WATCH=/sys/fs/cgroup$cg/memory.pressure" \
+    '{ print ($0 == own ? "MEMORY_PRESSURE_WATCH=<own cgroup>/memory.pressure" : $0) }' | sed -e 's/^INVOCATION_ID=[0-9a-f]\{32\}$/INVOCATION_ID=<id>/' \
     -e 's/^SYSTEMD_EXEC_PID=[0-9]*$/SYSTEMD_EXEC_PID=<pid>/' \
-    -e 's/^\(USER\|LOGNAME\)=\(run-u[0-9]*\|brig-run-[0-9]*\)$/\1=<transient-unit>/' -e 's/^/env:/'
+    -e 's/^\(USER\|LOGNAME\)=\(run-u[0-9]*\|run-p[0-9]*-i[0-9]*\|brig-run-[0-9]*\)$/\1=<transient-unit>/' -e 's/^/env:/'
 
 echo "uid=$(dyn "$(id -u)")"
 echo "gid=$(dyn "$(id -g)")"

@@ -28,8 +28,13 @@ public struct DirectiveInput {
     /// rules of a release that knows the mode (`ReleaseFacts.modes`) it turns the setting on; an
     /// older release ignores the line.
     func boolOrMode() throws(ValueError) -> Bool {
-        if let modes = rules.facts.modes[key], modes.contains(value) { return true }
+        if mode() != nil { return true }
         return try bool()
+    }
+
+    /// The mode word of such a boolean when the rules' release knows it ("disconnected"), else nil.
+    func mode() -> String? {
+        rules.facts.modes[key]?.contains(value) == true ? value : nil
     }
 
     func time(_ unit: TimeSpan.Unit = .second) throws(ValueError) -> TimeSpan { try TimeSpan(parsing: value, defaultUnit: unit) }

@@ -51,6 +51,8 @@ public struct FilesystemSettings: Sendable {
     public var bindMounts: [BindMount] = []
     public var temporaryFileSystems: [TemporaryFileSystem] = []
     public var privateTmp: Bool?
+    /// PrivateTmp='s mode word under rules that know it (257: "connected", "disconnected").
+    public var privateTmpMode: String?
     public var privateMounts: Bool?
     public var mountFlags: MountPropagation?
     public var directories: [ManagedDirectoryKind: [ManagedDirectory]] = [:]
@@ -82,7 +84,9 @@ public struct FilesystemSettings: Sendable {
             if d.value.isEmpty { bindMounts.removeAll { $0.readOnly == readOnly }; break }
             try d.appendWords(to: &bindMounts) { w throws(ValueError) in try BindMount(parsing: w, readOnly: readOnly) }
         case "TemporaryFileSystem": try d.appendWords(to: &temporaryFileSystems) { w throws(ValueError) in try TemporaryFileSystem(parsing: w) }
-        case "PrivateTmp": privateTmp = try d.boolOrMode()
+        case "PrivateTmp":
+            privateTmp = try d.boolOrMode()
+            privateTmpMode = d.mode()
         case "PrivateMounts":
             // A tri-state since 254: empty returns it to unset.
             privateMounts = d.value.isEmpty && d.rules.facts.privateMountsIsTristate ? nil : try d.bool()

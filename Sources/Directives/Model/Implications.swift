@@ -35,7 +35,14 @@ extension UnitConfig {
         if u.exec.identity.dynamicUser == true {
             if u.exec.identity.user == nil { u.exec.identity.user = AccountName.dynamicUser(forPrefix: name.prefix) }
             if u.exec.identity.group == nil { u.exec.identity.group = u.exec.identity.user }
-            u.exec.filesystem.privateTmp = true
+            if u.rules.facts.dynamicUserDisconnectsTmp {
+                if u.exec.filesystem.privateTmp != true {
+                    u.exec.filesystem.privateTmp = true
+                    u.exec.filesystem.privateTmpMode = "disconnected"
+                }
+            } else {
+                u.exec.filesystem.privateTmp = true
+            }
             u.exec.sandbox.removeIPC = true
             u.exec.filesystem.protectSystem = .strict
             if (u.exec.filesystem.protectHome ?? .no) == .no { u.exec.filesystem.protectHome = .readOnly }

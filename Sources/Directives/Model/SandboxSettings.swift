@@ -11,11 +11,15 @@ public struct SandboxSettings: Sendable {
     /// full, managed); nil for a plain boolean.
     public var privateUsersMode: String?
     public var protectHostname: Bool?
+    /// ProtectHostname='s mode word under rules that know it (258: "private").
+    public var protectHostnameMode: String?
     public var protectClock: Bool?
     public var protectKernelTunables: Bool?
     public var protectKernelModules: Bool?
     public var protectKernelLogs: Bool?
     public var protectControlGroups: Bool?
+    /// ProtectControlGroups='s mode word under rules that know it (257: "private", "strict").
+    public var protectControlGroupsMode: String?
     public var restrictNamespaces: NamespaceRestriction?
     public var restrictAddressFamilies: AddressFamilyRestriction?
     /// Whether a RestrictAddressFamilies= list has begun since the last reset (see `merge`).
@@ -47,13 +51,17 @@ public struct SandboxSettings: Sendable {
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateUsers":
             privateUsers = try d.boolOrMode()
-            privateUsersMode = d.rules.facts.modes["PrivateUsers"]?.contains(d.value) == true ? d.value : nil
-        case "ProtectHostname": protectHostname = try d.boolOrMode()
+            privateUsersMode = d.mode()
+        case "ProtectHostname":
+            protectHostname = try d.boolOrMode()
+            protectHostnameMode = d.mode()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()
         case "ProtectKernelLogs": protectKernelLogs = try d.bool()
-        case "ProtectControlGroups": protectControlGroups = try d.boolOrMode()
+        case "ProtectControlGroups":
+            protectControlGroups = try d.boolOrMode()
+            protectControlGroupsMode = d.mode()
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
         case "RestrictAddressFamilies":
             restrictAddressFamilies = AddressFamilyRestriction.merge(

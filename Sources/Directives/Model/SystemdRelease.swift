@@ -43,34 +43,22 @@ public enum SystemdRelease: Int, CaseIterable, Comparable, Sendable {
     /// What this release does differently, as data (built once per release: the parsers ask).
     public var facts: ReleaseFacts { Self.allFacts[rawValue - Self.v252.rawValue] }
 
-    private static let allFacts = allCases.map(\.factsOfRelease)
+    private static let allFacts = allCases.map(ReleaseFacts.init)
 
-    private var factsOfRelease: ReleaseFacts {
+    /// Where each release's rules were read.
+    fileprivate var source: String {
         switch self {
-        case .v252: ReleaseFacts(source: "Debian 12's 252.38, installed here")
-        case .v253: ReleaseFacts(source: "upstream v253")
-        case .v254: ReleaseFacts(source: "upstream v254", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254)
-        case .v255: ReleaseFacts(source: "upstream v255", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254)
-        case .v256: ReleaseFacts(source: "upstream v256.17", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254)
-        case .v257: ReleaseFacts(source: "upstream v257.13", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes257)
-        case .v258: ReleaseFacts(source: "upstream v258.10", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258)
-        case .v259: ReleaseFacts(source: "upstream v259.8", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes258,
-                                 invertedCapabilitiesFromKnown: true)
-        case .v260: ReleaseFacts(source: "upstream v260.4", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
-                                 invertedCapabilitiesFromKnown: true)
-        case .v261: ReleaseFacts(source: "upstream v261.2", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
-                                 invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
-        case .v262: ReleaseFacts(source: "Debian unstable's 262.1", privateMountsIsTristate: true,
-                                 emergencyActions: ReleaseFacts.emergencyActions254, modes: ReleaseFacts.modes260,
-                                 invertedCapabilitiesFromKnown: true, unknownAddressFamilyEndsList: true)
+        case .v252: "Debian 12's 252.38, installed here"
+        case .v253: "upstream v253"
+        case .v254: "upstream v254"
+        case .v255: "upstream v255"
+        case .v256: "upstream v256.17"
+        case .v257: "upstream v257.13"
+        case .v258: "upstream v258.10"
+        case .v259: "upstream v259.8"
+        case .v260: "upstream v260.4"
+        case .v261: "upstream v261.2"
+        case .v262: "Debian unstable's 262.1"
         }
     }
 }
@@ -96,10 +84,46 @@ public struct ReleaseFacts: Sendable {
     /// RestrictAddressFamilies= stops at the first name it does not know, keeping the names
     /// before it (261, parse_address_families() in parse-helpers.c); before, it skipped the name.
     public let unknownAddressFamilyEndsList: Bool
-
     /// The actions SuccessAction=/FailureAction= take (emergency_action_table in
     /// src/core/emergency-action.c); 254 added soft-reboot, kexec and halt.
     public let emergencyActions: Set<String>
+    /// PATH= of every service: /sbin and /bin as well before 255, which dropped split-usr builds
+    /// (DEFAULT_PATH in src/basic/path-util.h).
+    public let defaultPath: String
+    /// USER=root for a system service without User= (255, setup_environment() in exec-invoke.c).
+    public let userForRoot: Bool
+    /// MEMORY_PRESSURE_WATCH= and MEMORY_PRESSURE_WRITE= (254, MemoryPressureWatch=auto with
+    /// memory accounting on): the service's cgroup's memory.pressure, handed to its user, and the
+    /// default threshold of 200 ms in each 2 s.
+    public let memoryPressureWatch: Bool
+    /// DynamicUser= without PrivateTmp= gives a disconnected /tmp (a tmpfs of the service's own)
+    /// instead of a private one (257, unit_patch_contexts() in src/core/unit.c).
+    public let dynamicUserDisconnectsTmp: Bool
+    /// The entries of systemd's fixed mount tables keep their options (257, append_static_mounts()
+    /// in namespace.c copies the whole entry): ProtectHome=tmpfs's are read-only, nodev and of mode
+    /// 0755 (/home, /run/user) or 0700 (/root); before, only their path and kind came along, and
+    /// the tmpfs was writable, of mode 1777.
+    public let mountTablesKeepOptions: Bool
+    /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
+    /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
+    public let disconnectedVarTmpNeedsDefaultDependencies: Bool
+
+    init(_ release: SystemdRelease) {
+        source = release.source
+        privateMountsIsTristate = release >= .v254
+        invertedCapabilitiesFromKnown = release >= .v259
+        unknownAddressFamilyEndsList = release >= .v261
+        emergencyActions = release >= .v254 ? Self.emergencyActions254 : Self.emergencyActions252
+        defaultPath = release >= .v255 ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
+            : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        userForRoot = release >= .v255
+        memoryPressureWatch = release >= .v254
+        dynamicUserDisconnectsTmp = release >= .v257
+        mountTablesKeepOptions = release >= .v257
+        disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
+        modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
+    }
+
     static let emergencyActions252: Set<String> = [
         "none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate",
         "exit", "exit-force",
@@ -107,15 +131,6 @@ public struct ReleaseFacts: Sendable {
     static let emergencyActions254 = emergencyActions252.union([
         "soft-reboot", "soft-reboot-force", "kexec", "kexec-force", "halt", "halt-force", "halt-immediate",
     ])
-
-    init(source: String, privateMountsIsTristate: Bool = false, emergencyActions: Set<String> = emergencyActions252,
-         modes: [String: Set<String>] = [:],
-         invertedCapabilitiesFromKnown: Bool = false, unknownAddressFamilyEndsList: Bool = false) {
-        self.source = source; self.privateMountsIsTristate = privateMountsIsTristate; self.modes = modes
-        self.emergencyActions = emergencyActions
-        self.invertedCapabilitiesFromKnown = invertedCapabilitiesFromKnown
-        self.unknownAddressFamilyEndsList = unknownAddressFamilyEndsList
-    }
 
     /// 257 made PrivateTmp=, PrivateUsers= and ProtectControlGroups= enums (their string tables
     /// in src/core/namespace.c); the analyzer copies any value but "no" into its boolean.
