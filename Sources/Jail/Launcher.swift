@@ -123,7 +123,7 @@ public enum Launcher {
         (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
         try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
-                         privateDevices: spec.mounts.privateDevices)
+                         privateDevices: spec.mounts.privateDevices, privateSysfs: spec.mounts.privateSysfs)
         if request.rules.facts.memoryPressureWatch,
            let watch = PressureWatch.environment(cgroup: site.cgroup, uid: uid, gid: gid, ownNamespace: spec.privateCgroup) {
             spec.environment += watch.variables

@@ -2,7 +2,7 @@
 /// (src/core/namespace.c): for two entries on the same path, the earlier mode wins.
 public enum MountMode: Int, Sendable, Comparable {
     case inaccessible, bind, bindRecursive, privateTmp, privateTmpReadOnly, privateDev, bindDev
-    case emptyDir, sysfs, procfs, cgroup2fs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
+    case emptyDir, privateSysfs, sysfs, procfs, cgroup2fs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
 
     public static func < (a: MountMode, b: MountMode) -> Bool { a.rawValue < b.rawValue }
 }
@@ -39,7 +39,7 @@ public struct MountEntry: Sendable, Equatable {
     }
     var isNoExec: Bool {
         switch mode {
-        case .noExec, .inaccessible, .sysfs, .procfs, .cgroup2fs: true
+        case .noExec, .inaccessible, .privateSysfs, .sysfs, .procfs, .cgroup2fs: true
         default: noExec
         }
     }
@@ -51,7 +51,7 @@ public struct MountEntry: Sendable, Equatable {
     /// Entries that bring the mounts below their source into the new tree.
     var bringsMountsAlong: Bool {
         switch mode {
-        case .bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs: true
+        case .bind, .bindRecursive, .privateDev, .privateTmp, .bindDev, .sysfs, .privateSysfs: true
         default: false
         }
     }

@@ -30,6 +30,8 @@ public struct MountSettings: Sendable {
     /// PrivateTmp=disconnected (257): /tmp and /var/tmp are tmpfs of the service's own, nodev,
     /// for every command, never the host's directories.
     public var privateTmpDisconnected = false
+    /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).
+    public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
     public var mountTablesKeepOptions = false
     public var privateDevices = false
@@ -84,7 +86,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS)
+            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -138,6 +140,7 @@ public struct MountSettings: Sendable {
             }
         }
         if privateDevices { list.append(MountEntry("/dev", .privateDev, directive: "PrivateDevices=yes")) }
+        if privateSysfs { list.append(MountEntry("/sys", .privateSysfs, directive: "PrivateNetwork=yes")) }
         let ignoreProc = procSubsetPID
         func table(_ rows: [(String, MountMode, Bool)], _ directive: String, proc: Bool = false) {
             list += ProtectTables.entries(rows.map { ($0.0, $0.1, $0.2 || (proc && ignoreProc)) }, directive)

@@ -130,6 +130,19 @@ enum MountSteps {
             return [step(.privateDevices(staging: RunSite.devStaging, target: target, detachCovers: detachCovers))]
         case .bindDev:
             return [step(.mount(source: "/dev", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
+        case .privateSysfs:
+            // A sysfs of the network namespace the child is in already, assembled on a staging
+            // directory with the mounts below /sys bound back, then moved over /sys.
+            let staging = RunSite.sysStaging
+            var steps = [step(.mount(source: "sysfs", target: staging, fstype: "sysfs",
+                                     flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
+            for sub in topMounts(below: host) {
+                let rest = String(sub.dropFirst(host.count))
+                steps.append(step(.bind(source: target + rest, target: staging + rest, recursive: true), optional: true))
+            }
+            steps.append(step(.unmountBelow(target, detachCovers: detachCovers)))
+            steps.append(step(.mount(source: staging, target: target, fstype: nil, flags: MountFlags.move, data: nil)))
+            return steps
         case .sysfs:
             if isMountPoint(host) { return [] }
             return [step(.mount(source: "/sys", target: target, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil))]
@@ -187,6 +200,15 @@ enum MountSteps {
 
     /// Whether the host's path is a mount point now (checked before the fork;
     /// the staging root is a recursive copy of the host's tree).
+    /// The host's mount points below `path` that no other one below it covers: binding each
+    /// recursively brings every mount below `path` along.
+    static func topMounts(below path: String) -> [String] {
+        let prefix = Array(path.utf8)
+        let below = hostMountTable().map(\.path).filter { $0 != prefix && Paths.isBelow($0, under: prefix) }
+        let top = below.filter { mount in !below.contains { $0 != mount && Paths.isBelow(mount, under: $0) } }
+        return Array(Set(top.map { String(decoding: $0, as: UTF8.self) })).sorted()
+    }
+
     static func isMountPoint(_ path: String) -> Bool {
         var st = stat(), parent = stat()
         guard stat(path, &st) == 0, stat(path == "/" ? "/" : path + "/..", &parent) == 0 else { return false }

@@ -17,6 +17,9 @@ public struct RunSite: Sendable {
     /// Where PrivateDevices= assembles /dev: each run mounts its own tmpfs here inside its
     /// own mount namespace, so one empty directory serves every run at once.
     public static let devStaging = "/run/brig/dev-staging"
+    /// Where a sysfs of a run's own network namespace is assembled (PrivateNetwork= from 254 on),
+    /// likewise inside each run's mount namespace.
+    public static let sysStaging = "/run/brig/sys-staging"
 
     public var id: String
     public var cgroup: String
@@ -73,15 +76,15 @@ public struct RunSite: Sendable {
 
     /// Creates what the plan needs. Directories of features the plan does not
     /// use are not created.
-    func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true) throws(JailError) {
+    func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true, privateSysfs: Bool = false) throws(JailError) {
         try RunSite.enterHome()
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
         try ownerLock.take(RunSite.ownerLocks + "/" + id, naming: cgroup)
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
-        if privateDevices {
-            let code = SystemFiles.makeDirectories(RunSite.devStaging, mode: 0o755)
-            if code != 0 { throw .system("creating \(RunSite.devStaging)", code) }
+        for (wanted, staging) in [(privateDevices, RunSite.devStaging), (privateSysfs, RunSite.sysStaging)] where wanted {
+            let code = SystemFiles.makeDirectories(staging, mode: 0o755)
+            if code != 0 { throw .system("creating \(staging)", code) }
         }
         try RunSite.prepareInaccessibleNodes()
         if mkdir(MountSteps.stagingRoot, 0o700) != 0 && errno != EEXIST { throw .system("creating \(MountSteps.stagingRoot)", errno) }

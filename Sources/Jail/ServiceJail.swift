@@ -25,6 +25,9 @@ public enum ServiceJail {
         var spec = JailSpec()
         spec.mounts = try mounts(context)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
+        // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
+        spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs && context.sandbox.privateNetwork == true
+            && context.filesystem.privateMounts != false
         let sandbox = context.sandbox
         (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
         spec.privateUsers = sandbox.privateUsers ?? false

@@ -104,6 +104,10 @@ public struct ReleaseFacts: Sendable {
     /// 0755 (/home, /run/user) or 0700 (/root); before, only their path and kind came along, and
     /// the tmpfs was writable, of mode 1777.
     public let mountTablesKeepOptions: Bool
+    /// PrivateNetwork= brings a mount namespace (unless PrivateMounts=no) with a sysfs of the
+    /// service's network namespace on /sys, the host's mounts below /sys bound back into it, so
+    /// /sys/class/net lists only the namespace's interfaces (254, MOUNT_PRIVATE_SYSFS in namespace.c).
+    public let privateNetworkMountsSysfs: Bool
     /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
     /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
     public let disconnectedVarTmpNeedsDefaultDependencies: Bool
@@ -120,6 +124,7 @@ public struct ReleaseFacts: Sendable {
         memoryPressureWatch = release >= .v254
         dynamicUserDisconnectsTmp = release >= .v257
         mountTablesKeepOptions = release >= .v257
+        privateNetworkMountsSysfs = release >= .v254
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
