@@ -755,7 +755,7 @@ pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
         pthread_sigmask(SIG_SETMASK, &all, &saved);
         struct clone_args args;
         memset(&args, 0, sizeof args);
-        args.flags = CLONE_VM | CLONE_VFORK;
+        args.flags = CLONE_VM | CLONE_VFORK | plan->clone_flags;
         args.exit_signal = SIGCHLD;
         args.stack = (uint64_t)(uintptr_t)stack;
         args.stack_size = CJ_CHILD_STACK;
@@ -780,7 +780,7 @@ pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
 #endif
     if (pid < 0) {
         // A raw fork-like clone: no atfork handlers of the (multi-threaded) parent run in the child.
-        pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+        pid = (pid_t)syscall(SYS_clone, SIGCHLD | (long)plan->clone_flags, 0, 0, 0, 0);
         if (pid == 0) {
             close(p[0]);
             cj_child(plan, p[1]);

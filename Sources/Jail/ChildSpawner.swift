@@ -36,7 +36,8 @@ enum ChildSpawner {
         var cPlan = cjail_plan(
             steps: UnsafePointer(steps), n_steps: plan.steps.count,
             argv: arena.stringArray(plan.arguments), envp: arena.stringArray(plan.environment),
-            scratch: scratch, scratch_size: mountinfoScratch, cgroup_fd: cgroupFD)
+            scratch: scratch, scratch_size: mountinfoScratch, cgroup_fd: cgroupFD,
+            clone_flags: UInt64(UInt32(bitPattern: plan.bornIn)))
         var reportFD: Int32 = -1
         let pid = cjail_spawn(&cPlan, &reportFD)
         if pid < 0 { throw .system("clone", -pid) }

@@ -84,6 +84,8 @@ public struct JailPlan: Sendable, Equatable {
     public var steps: [JailStep]
     public var arguments: [String]
     public var environment: [String]
+    /// Namespaces the child is created in rather than enters (`CLONE_NEWPID` for PrivatePIDs=).
+    public var bornIn: Int32 = 0
 
     public init(steps: [JailStep] = [], arguments: [String] = [], environment: [String] = []) {
         self.steps = steps

@@ -87,6 +87,7 @@ public enum JailPlanner {
         } else if spec.privateIPC {
             plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
         }
+        if spec.privatePIDs { plan.bornIn |= Namespaces.pid }
         if spec.privateCgroup {
             // The child is in its cgroup already, which becomes the namespace's root.
             plan.add(.unshare(flags: Namespaces.cgroup), for: spec.mounts.privateCgroupMount?.directive ?? "ProtectControlGroups=",

@@ -33,6 +33,8 @@ public struct JailSpec: Sendable {
     /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
     /// the service's own id only.
     public var privateUsersRange: UInt32? = nil
+    /// PrivatePIDs=: the main process is born PID 1 of a PID namespace (control processes are not).
+    public var privatePIDs = false
     /// ProtectControlGroups=private or strict: a cgroup namespace of the service's own.
     public var privateCgroup = false
     public var protectHostname = false

@@ -247,6 +247,10 @@ public enum Launcher {
         } else if command.privilegedIdentity {
             s.identity = nil
         }
+        // Only the main process gets PrivatePIDs= (systemd leaves control processes out), and with
+        // it the API file systems, a /proc of that namespace first.
+        s.privatePIDs = s.privatePIDs && command.phase == .start && s.sandboxed
+        s.mounts.privatePIDs = s.privatePIDs
         return s
     }
 }

@@ -72,6 +72,7 @@ public enum Namespaces {
     public static let ipc = flag(.ipc)
     public static let user = flag(.user)
     public static let network = flag(.net)
+    public static let pid = flag(.pid)
 
     static func flag(_ type: NamespaceType) -> Int32 { Int32(truncatingIfNeeded: type.cloneFlag) }
 

@@ -30,6 +30,8 @@ public struct MountSettings: Sendable {
     /// PrivateTmp=disconnected (257): /tmp and /var/tmp are tmpfs of the service's own, nodev,
     /// for every command, never the host's directories.
     public var privateTmpDisconnected = false
+    /// PrivatePIDs= for this command: its /proc is of the new PID namespace.
+    public var privatePIDs = false
     /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).
     public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
@@ -86,7 +88,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs
+            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -182,7 +184,8 @@ public struct MountSettings: Sendable {
         case .full: table(ProtectTables.systemFull, "ProtectSystem=full")
         case .strict: table(ProtectTables.systemStrict, "ProtectSystem=strict")
         }
-        if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID {
+        if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID
+            || privatePIDs {
             var rows = ProtectTables.apiVFS
             // Without RootDirectory= the host's /dev is already in place.
             if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } }
@@ -232,6 +235,7 @@ public struct MountSettings: Sendable {
         if procSubsetPID { return "ProcSubset=pid" }
         if protectKernelTunables { return "ProtectKernelTunables=yes" }
         if protectControlGroups { return "ProtectControlGroups=yes" }
+        if privatePIDs { return "PrivatePIDs=yes" }
         return "MountAPIVFS=yes"
     }
 

@@ -74,6 +74,9 @@ extension JailPlan: CustomStringConvertible {
     /// exit status the start fails with if the step fails.
     public var description: String {
         var lines: [String] = []
+        if bornIn & Namespaces.pid != 0 {
+            lines.append("  -  the child is born PID 1 of a new PID namespace    <- PrivatePIDs=yes  [226 NAMESPACE]")
+        }
         for (index, step) in steps.enumerated() {
             let number = String(index).leftPadded(to: 3)
             let optional = step.optional ? " (optional)" : ""

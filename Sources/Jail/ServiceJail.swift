@@ -37,6 +37,7 @@ public enum ServiceJail {
         default: nil                    // yes, self: root and the service's own id
         }
         spec.privateCgroup = spec.mounts.privateCgroupMount != nil
+        spec.privatePIDs = sandbox.privatePIDs ?? false
         spec.protectHostname = sandbox.protectHostname ?? false
         spec.noNewPrivileges = sandbox.noNewPrivileges ?? false
         spec.secureBits = secureBits(sandbox.secureBits)

@@ -23,6 +23,8 @@ struct NextJailDifferentialTests {
         Setting("ProtectHostname=private"),
         Setting("ProtectControlGroups=private"),
         Setting("ProtectControlGroups=strict"),
+        Setting("PrivatePIDs=yes"),
+        Setting("PrivatePIDs=yes", "User=nobody", "ProtectProc=invisible"),
     ]
 
     static let settings: [Setting] = JailSettings.all + newer
@@ -39,7 +41,7 @@ struct NextJailDifferentialTests {
             "ProtectKernelTunables=yes", "ProtectControlGroups=yes", "ProtectControlGroups=private",
             "ProtectControlGroups=strict", "ProtectProc=invisible", "ProtectProc=invisible User=nobody",
             "ProtectProc=noaccess User=nobody", "ProcSubset=pid", "ProtectSystem=strict ProtectProc=invisible",
-            "ProtectSystem=strict ProcSubset=pid",
+            "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys

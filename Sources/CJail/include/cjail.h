@@ -114,6 +114,7 @@ struct cjail_plan {
     char *scratch;       // for reading /proc/self/mountinfo in the child
     size_t scratch_size;
     int cgroup_fd;       // >= 0: the child is created inside this cgroup (clone3 CLONE_INTO_CGROUP)
+    uint64_t clone_flags; // namespaces the child is born in (CLONE_NEWPID: it is their PID 1)
 };
 
 struct cjail_report {

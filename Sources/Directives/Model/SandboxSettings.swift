@@ -11,6 +11,8 @@ public struct SandboxSettings: Sendable {
     /// full, managed); nil for a plain boolean.
     public var privateUsersMode: String?
     public var protectHostname: Bool?
+    /// PrivatePIDs= (257): the main process is PID 1 of a PID namespace of its own.
+    public var privatePIDs: Bool?
     /// ProtectHostname='s mode word under rules that know it (258: "private").
     public var protectHostnameMode: String?
     public var protectClock: Bool?
@@ -55,6 +57,7 @@ public struct SandboxSettings: Sendable {
         case "ProtectHostname":
             protectHostname = try d.boolOrMode()
             protectHostnameMode = d.mode()
+        case "PrivatePIDs": privatePIDs = try d.bool()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()
