@@ -15,30 +15,13 @@ public enum CheckTable {
 
     private static let byRelease: [[Check]] = SystemdRelease.allCases.map { release in
         var table: [String: (weight: UInt64, range: UInt64)] = [:]
-        for row in rows(of: release) { table[row.jsonField] = (row.weight, row.range) }
+        for row in checkRows(of: release) { table[row.jsonField] = (row.weight, row.range) }
         let facts = release.facts
         return all.compactMap { check in
             guard let row = table[check.jsonField] else { return nil }
             let unsetPasses = check.jsonField == "PrivateMounts" && facts.privateMountsIsTristate
             if row.weight == check.weight && row.range == check.range && !unsetPasses { return check }
             return Check(check, weight: row.weight, range: row.range, unsetPasses: unsetPasses)
-        }
-    }
-
-    /// The json_field, weight and range of every row `release`'s analyzer has.
-    static func rows(of release: SystemdRelease) -> [(jsonField: String, weight: UInt64, range: UInt64)] {
-        switch release {
-        case .v252: checkRowsV252
-        case .v253: checkRowsV253
-        case .v254: checkRowsV254
-        case .v255: checkRowsV255
-        case .v256: checkRowsV256
-        case .v257: checkRowsV257
-        case .v258: checkRowsV258
-        case .v259: checkRowsV259
-        case .v260: checkRowsV260
-        case .v261: checkRowsV261
-        case .v262: checkRowsV262
         }
     }
 

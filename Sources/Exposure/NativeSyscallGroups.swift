@@ -8,29 +8,9 @@ struct NativeSyscallGroups: Sendable {
     /// Each group expanded to the native calls it holds, first occurrence first.
     private let expanded: [String: [(name: String, number: Int)]]
 
-    static func of(_ release: SystemdRelease) -> NativeSyscallGroups {
-        switch release {
-        case .v252: v252
-        case .v253: v253
-        case .v254: v254
-        case .v255: v255
-        case .v256: v256
-        case .v257: v257
-        case .v258: v258
-        case .v259: v259
-        case .v260: v260
-        case .v261: v261
-        case .v262: v262
-        }
-    }
-
-    // Each built on first use: a run of brig analyze pays for its own release only.
-    private static let v252 = NativeSyscallGroups(.v252), v253 = NativeSyscallGroups(.v253)
-    private static let v254 = NativeSyscallGroups(.v254), v255 = NativeSyscallGroups(.v255)
-    private static let v256 = NativeSyscallGroups(.v256), v257 = NativeSyscallGroups(.v257)
-    private static let v258 = NativeSyscallGroups(.v258), v259 = NativeSyscallGroups(.v259)
-    private static let v260 = NativeSyscallGroups(.v260), v261 = NativeSyscallGroups(.v261)
-    private static let v262 = NativeSyscallGroups(.v262)
+    /// Each built on first use: a run of brig analyze pays for its own release only.
+    static func of(_ release: SystemdRelease) -> NativeSyscallGroups { all[release] }
+    private static let all = PerRelease(NativeSyscallGroups.init)
 
     private init(_ release: SystemdRelease) {
         let table = SyscallTable.x86_64

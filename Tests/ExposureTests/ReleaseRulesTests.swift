@@ -51,7 +51,7 @@ struct ReleaseRulesTests {
 
     @Test func everyReleaseHasTheRowsItsAnalyzerHas() {
         for release in SystemdRelease.allCases {
-            let rows = CheckTable.rows(of: release)
+            let rows = checkRows(of: release)
             let checks = CheckTable.checks(for: release)
             #expect(Set(rows.map(\.jsonField)) == Set(checks.map(\.jsonField)), "\(release.number)")
             for check in checks {

@@ -20,30 +20,10 @@ public enum SyscallGroups {
         }
     }
 
-    // One table per release, built on first use; releases that share their groups (one generated
-    // table names the other) still build their own, which costs only the first use of each.
-    private static let v252 = Table(syscallGroupsV252), v253 = Table(syscallGroupsV253)
-    private static let v254 = Table(syscallGroupsV254), v255 = Table(syscallGroupsV255)
-    private static let v256 = Table(syscallGroupsV256), v257 = Table(syscallGroupsV257)
-    private static let v258 = Table(syscallGroupsV258), v259 = Table(syscallGroupsV259)
-    private static let v260 = Table(syscallGroupsV260), v261 = Table(syscallGroupsV261)
-    private static let v262 = Table(syscallGroupsV262)
+    /// Each release's table, built on its first use.
+    private static let tables = PerRelease { Table(syscallGroupData(of: $0)) }
 
-    private static func table(_ rules: SystemdRelease) -> Table {
-        switch rules {
-        case .v252: v252
-        case .v253: v253
-        case .v254: v254
-        case .v255: v255
-        case .v256: v256
-        case .v257: v257
-        case .v258: v258
-        case .v259: v259
-        case .v260: v260
-        case .v261: v261
-        case .v262: v262
-        }
-    }
+    private static func table(_ rules: SystemdRelease) -> Table { tables[rules] }
 
     /// Every group name, `@`-prefixed, in systemd's order.
     public static func names(rules: SystemdRelease) -> [String] { table(rules).order }
