@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// `brig listen`: holds the listeners of socket units and starts their services as systemd's
-/// socket units do, each start a `brig run` of its own (so every instance is jailed, supervised
-/// and cleaned up by the same code as any run). Accept=yes: one instance per connection, the
+/// socket units do, each start a `ServiceRun` made as `brig run` makes it (so every instance is
+/// jailed, supervised and cleaned up by the same code as any run), all of them led from one
+/// poll in this process. Accept=yes: one instance per connection, the
 /// connection handed over as descriptor 3 (or as stdin and stdout with StandardInput=socket), at
 /// most MaxConnections= at once. Accept=no: the service starts at the first connection with
 /// every listener from descriptor 3 on, and again at the next one after it ended.
@@ -17,7 +18,7 @@ public final class SocketServer {
         let listeners: [Listener]
         var connections: UInt64 = 0
         /// Accept=no: the running service.
-        var service: pid_t? = nil
+        var service: Int? = nil
         /// When the socket last triggered a start, within TriggerLimitIntervalSec=.
         var triggers: [Double] = []
         /// Throttled: no accepting before this time.
@@ -34,6 +35,9 @@ public final class SocketServer {
     private struct Instance {
         let socket: Int
         let name: String
+        let run: ServiceRun
+        /// brig listen's copies of what the service was handed, closed when it ends.
+        let descriptors: [Int32]
         /// Accept=yes: where the connection came from (MaxConnectionsPerSource=).
         var source: String? = nil
     }
@@ -41,8 +45,13 @@ public final class SocketServer {
     private var sockets: [Socket] = []
     /// The cgroups whose firewalls filter the listeners of socket units that have one.
     private var cgroups: [SocketCgroup] = []
-    private var instances: [pid_t: Instance] = [:]
+    /// The running services, by the number of their start.
+    private var instances: [Int: Instance] = [:]
+    private var starts = 0
+    private let template: ServiceTemplate
     private var stopping = false
+    /// Closed as the stop begins (their files are removed at its end, with RemoveOnStop=).
+    private var listenersClosed = false
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
@@ -56,18 +65,23 @@ public final class SocketServer {
         public var startNow = false
         /// --json: every event as one JSON object per line on standard output.
         public var json = false
+        /// --rules: the systemd release whose reading of the units applies.
+        public var rules = SystemdRelease.v252
         public init() {}
     }
 
     /// Binds every listener of every unit (nothing is served until all are bound).
     public init(_ units: [SocketUnit], options: Options = Options()) throws(ListenError) {
         self.options = options
+        template = ServiceTemplate(rules: options.rules)
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ListenError("finding brig's own executable", errno) }
         brig = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var fds: [Int32] = [-1, -1]
-        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0, cjail_forward_also(SIGUSR1) == 0 else {
+        // SIGCHLD wakes the poll to reap what no instance collects (keepers, orphans).
+        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0, cjail_forward_also(SIGUSR1) == 0,
+              cjail_forward_also(SIGCHLD) == 0 else {
             throw ListenError("signal handling", errno)
         }
         signals = fds[0]
@@ -106,7 +120,10 @@ public final class SocketServer {
         if options.startNow {
             for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
         }
-        while !(stopping && instances.isEmpty) {
+        while true {
+            // A service can die while it is started or stopped, not only after a poll.
+            for id in Array(instances.keys) { finishIfDead(id) }
+            if stopping && instances.isEmpty { break }
             var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
             var owners: [(socket: Int, listener: Int)] = []
             let now = Self.now()
@@ -117,10 +134,18 @@ public final class SocketServer {
                     owners.append((i, j))
                 }
             }
-            // Instances are reaped on a short tick: each is a brig run that ends on its own.
+            let running = Array(instances.keys)
+            var slices: [Range<Int>] = []
+            for id in running {
+                let own = instances[id]!.run.descriptors
+                slices.append(fds.count..<fds.count + own.count)
+                fds += own
+            }
             let resume = sockets.compactMap(\.pausedUntil).min().map { Int32(max(0, ($0 - now) * 1000)) + 1 }
-            let ready = poll(&fds, nfds_t(fds.count), [instances.isEmpty ? nil : 100, resume].compactMap { $0 }.min() ?? -1)
-            reap()
+            let timeout = ([resume] + running.map { instances[$0]!.run.timeout }).compactMap { $0 }.filter { $0 >= 0 }.min() ?? -1
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            for (id, slice) in zip(running, slices) { lead(id, Array(fds[slice])) }
+            reapOrphans()
             if ready <= 0 { continue }
             if fds[0].revents != 0 { takeSignals() }
             for (k, owner) in owners.enumerated() where fds[k + 1].revents != 0 {
@@ -165,11 +190,9 @@ public final class SocketServer {
         counts.accepted += 1
         sockets[index].connections += 1
         let service = unit.serviceFor(instance: instance)
-        let environment = remote.map { ["-p", "Environment=REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
-        if let pid = start(service, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
-                           environment: environment) {
-            instances[pid] = Instance(socket: index, name: service, source: source)
-        }
+        let environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
+        start(service, of: index, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
+              environment: environment, source: source)
     }
 
     /// Accept=no: the service gets every listener and does the accepting itself.
@@ -177,10 +200,8 @@ public final class SocketServer {
         let socket = sockets[index], unit = socket.unit
         let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
             ?? socket.listeners.map { _ in unit.name.name }
-        if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
-            sockets[index].service = pid
-            instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
-        }
+        sockets[index].service = start(unit.serviceFor(instance: nil), of: index, descriptors: socket.listeners.map(\.fd), names: names,
+                                       environment: [])
     }
 
     /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
@@ -236,28 +257,53 @@ public final class SocketServer {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// `brig run --listen-fds N SERVICE`, the descriptors moved to 3, 4, ... in the child.
-    private func start(_ service: String, descriptors: [Int32], names: [String], environment: [String]) -> pid_t? {
-        var arguments = ["run", "--listen-fds", "\(descriptors.count)"]
-        for name in names { arguments += ["--fd-name", name] }
-        arguments += environment + [service]
-        let spawned = spawnBrig(arguments) { actions in
-            // Out of the way first, so that moving one down never overwrites another.
-            for (i, fd) in descriptors.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(500 + i)) }
-            for i in descriptors.indices { posix_spawn_file_actions_adddup2(&actions, Int32(500 + i), Int32(3 + i)) }
-        }
-        let pid: pid_t
-        switch spawned {
-        case .success(let p): pid = p
-        case .failure(let e):
-            counts.failed += 1
-            SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(e.errno))")
-            event("failed", [("service", .text(service)), ("error", .text(SystemFiles.errorName(e.errno)))])
+    /// The service started as `brig run --listen-fds N SERVICE` would start it, handed copies
+    /// of the descriptors (from 3 on in the child); its number among the instances, or nil
+    /// when it could not start (told as an instance that ended with brig run's status).
+    @discardableResult
+    private func start(_ service: String, of socket: Int, descriptors: [Int32], names: [String], environment: [String],
+                       source: String? = nil) -> Int? {
+        SystemFiles.warn("brig listen: \(service) started")
+        event("started", [("service", .text(service))])
+        // Copies above 3+N, so that moving them to 3, 4, ... in the child never overwrites one.
+        let copies = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count)) }
+        let run: ServiceRun
+        do throws(ServiceTemplate.Failure) {
+            guard !copies.contains(where: { $0 < 0 }) else {
+                throw ServiceTemplate.Failure(message: "brig run: handing over the sockets: \(SystemFiles.errorName(errno))", status: 1)
+            }
+            run = try template.start(service, activation: SocketActivation(descriptors: copies, names: names), environment: environment)
+        } catch {
+            for fd in copies where fd >= 0 { close(fd) }
+            SystemFiles.warn(error.message)
+            ended(service, status: error.status)
             return nil
         }
-        SystemFiles.warn("brig listen: \(service) started (brig run \(pid))")
-        event("started", [("service", .text(service)), ("pid", .number(Int(pid)))])
-        return pid
+        starts += 1
+        instances[starts] = Instance(socket: socket, name: service, run: run, descriptors: copies, source: source)
+        return starts
+    }
+
+    /// One instance's share of the poll.
+    private func lead(_ id: Int, _ fds: [pollfd]) {
+        instances[id]?.run.handle(fds)
+        finishIfDead(id)
+    }
+
+    /// An instance whose service is dead for good is finished, and its end told.
+    private func finishIfDead(_ id: Int) {
+        guard let instance = instances[id], instance.run.isDead else { return }
+        instances[id] = nil
+        let status = instance.run.finish()
+        for fd in instance.descriptors { close(fd) }
+        if sockets[instance.socket].service == id { sockets[instance.socket].service = nil }
+        ended(instance.name, status: status)
+    }
+
+    private func ended(_ service: String, status: Int32) {
+        if status != 0 && !stopping { counts.failed += 1 }
+        SystemFiles.warn("brig listen: \(service) ended, status \(status)")
+        event("ended", [("service", .text(service)), ("status", .number(Int(status)))])
     }
 
     struct SpawnError: Error { let errno: Int32 }
@@ -275,17 +321,15 @@ public final class SocketServer {
         return code == 0 ? .success(pid) : .failure(SpawnError(errno: code))
     }
 
-    private func reap() {
+    /// Reaps brig listen's children that no instance collects itself: the keepers of finished
+    /// runs and processes orphaned to brig (it is their subreaper, as brig run is).
+    private func reapOrphans() {
+        let collected = Set(instances.values.flatMap(\.run.collectedPIDs))
         var status: Int32 = 0
         while true {
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
-            guard let instance = instances.removeValue(forKey: pid) else { continue }
-            if sockets[instance.socket].service == pid { sockets[instance.socket].service = nil }
-            let code = JailRunner.exitCode(status)
-            if code != 0 && !stopping { counts.failed += 1 }
-            SystemFiles.warn("brig listen: \(instance.name) ended, status \(code)")
-            event("ended", [("service", .text(instance.name)), ("pid", .number(Int(pid))), ("status", .number(Int(code)))])
+            let pid = cjail_peek_exited()
+            if pid <= 0 || collected.contains(pid) { return }
+            waitpid(pid, &status, WNOHANG | __WALL)
         }
     }
 
@@ -297,12 +341,13 @@ public final class SocketServer {
                 event("counters", counters)
                 continue
             }
-            guard Int32(byte) != SIGHUP, !stopping else { continue }
+            guard Int32(byte) != SIGHUP, Int32(byte) != SIGCHLD, !stopping else { continue }
             stopping = true
             SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")
             event("stopping", [("running", .number(instances.count))])
-            for pid in instances.keys { kill(pid, SIGTERM) }
+            for instance in instances.values { instance.run.requestStop() }
             for socket in sockets { for l in socket.listeners { close(l.fd) } }
+            listenersClosed = true
         }
     }
 
@@ -377,7 +422,7 @@ public final class SocketServer {
     private func closeAll() {
         for socket in sockets {
             for listener in socket.listeners {
-                close(listener.fd)
+                if !listenersClosed { close(listener.fd) }
                 if let path = listener.path, socket.unit.config.removeOnStop == true { unlink(path) }
             }
         }
