@@ -45,7 +45,7 @@ struct ListenCommand: ParsableCommand {
             options.rules = release
         }
         do {
-            let server = try SocketServer(try units.map(SocketUnit.load), options: options)
+            let server = try SocketServer(try units.map { unit throws(ListenError) in try SocketUnit.load(unit, rules: options.rules) }, options: options)
             let status = server.run()
             if status != 0 { throw ExitCode(status) }
         } catch let error as ListenError {

@@ -5,11 +5,12 @@ import UnitFile
 import Glibc
 #endif
 
-/// The service a socket starts, read as `brig run --listen-fds N SERVICE` reads it, and started
-/// inside brig listen: for each start the unit (an Accept=yes instance under its own name, so
-/// that %i and the other specifiers are its own) becomes a `ServiceRun` there, with the same jail,
-/// log lines and exit statuses as that brig run would have, without an exec of brig per
-/// connection. The syscall filter, the costly part, is compiled once while the policy is the same.
+/// The service a socket starts, started inside brig listen as `brig run --listen-fds N SERVICE`
+/// would start it: for each start the unit's files, read once with the socket (for Accept=yes as
+/// the connection's instance, so that %i and the other specifiers are its own), become a
+/// `ServiceRun` here, with the same jail, log lines and exit statuses as that brig run would
+/// have, without an exec of brig and a walk of the unit search path per connection. The syscall
+/// filter, the costly part of a jail, is compiled once while the policy stays the same.
 final class ServiceTemplate {
     private let rules: SystemdRelease
     private let filters = SyscallFilterCache()
@@ -22,11 +23,11 @@ final class ServiceTemplate {
         let status: Int32
     }
 
-    /// `service`: a unit name or path, as brig run takes it. `environment`: Environment= lines
-    /// after the unit's own (as `-p` adds them). The descriptors stay the caller's.
-    func start(_ service: String, activation: SocketActivation, environment: [String]) throws(Failure) -> ServiceRun {
+    /// `environment`: Environment= lines after the unit's own (as `-p` adds them). The
+    /// descriptors stay the caller's.
+    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String]) throws(Failure) -> ServiceRun {
         do {
-            var loaded = try UnitLoader().load(service)
+            var loaded = unit
             for (index, line) in environment.enumerated() {
                 loaded.assignments.append(Assignment(section: "Service", key: "Environment", value: line,
                                                      location: SourceLocation(file: "-p", line: index + 1)))

@@ -1,6 +1,7 @@
 import CJail
 import Directives
 import Jail
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -189,9 +190,8 @@ public final class SocketServer {
         }
         counts.accepted += 1
         sockets[index].connections += 1
-        let service = unit.serviceFor(instance: instance)
         let environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
-        start(service, of: index, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
+        start(index, instance: instance, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
               environment: environment, source: source)
     }
 
@@ -200,8 +200,7 @@ public final class SocketServer {
         let socket = sockets[index], unit = socket.unit
         let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
             ?? socket.listeners.map { _ in unit.name.name }
-        sockets[index].service = start(unit.serviceFor(instance: nil), of: index, descriptors: socket.listeners.map(\.fd), names: names,
-                                       environment: [])
+        sockets[index].service = start(index, instance: nil, descriptors: socket.listeners.map(\.fd), names: names, environment: [])
     }
 
     /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
@@ -261,8 +260,9 @@ public final class SocketServer {
     /// of the descriptors (from 3 on in the child); its number among the instances, or nil
     /// when it could not start (told as an instance that ended with brig run's status).
     @discardableResult
-    private func start(_ service: String, of socket: Int, descriptors: [Int32], names: [String], environment: [String],
+    private func start(_ socket: Int, instance: String?, descriptors: [Int32], names: [String], environment: [String],
                        source: String? = nil) -> Int? {
+        let service = sockets[socket].unit.serviceFor(instance: instance)
         SystemFiles.warn("brig listen: \(service) started")
         event("started", [("service", .text(service))])
         // Copies above 3+N, so that moving them to 3, 4, ... in the child never overwrites one.
@@ -272,7 +272,11 @@ public final class SocketServer {
             guard !copies.contains(where: { $0 < 0 }) else {
                 throw ServiceTemplate.Failure(message: "brig run: handing over the sockets: \(SystemFiles.errorName(errno))", status: 1)
             }
-            run = try template.start(service, activation: SocketActivation(descriptors: copies, names: names), environment: environment)
+            let unit: LoadedUnit
+            do { unit = try sockets[socket].unit.serviceUnit(instance: instance) } catch {
+                throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
+            }
+            run = try template.start(unit, activation: SocketActivation(descriptors: copies, names: names), environment: environment)
         } catch {
             for fd in copies where fd >= 0 { close(fd) }
             SystemFiles.warn(error.message)
