@@ -20,17 +20,34 @@ public final class SocketServer {
         var connections: UInt64 = 0
         /// Accept=no: the running service.
         var service: Int? = nil
-        /// When the socket last triggered a start, within TriggerLimitIntervalSec=.
+        /// When the socket last triggered a start, within TriggerLimitIntervalSec=, and was last
+        /// found ready, within PollLimitIntervalSec=.
         var triggers: [Double] = []
+        var polls: [Double] = []
         /// Throttled: no accepting before this time.
         var pausedUntil: Double? = nil
 
         /// TriggerLimitIntervalSec= (2 s) and TriggerLimitBurst= (200 with Accept=yes, else 20).
-        var triggerLimit: (interval: Double, burst: Int) {
-            let interval = unit.config.triggerLimitIntervalSec.map { $0.isInfinite ? Double.infinity : Double($0.microseconds) / 1e6 } ?? 2
-            let burst = unit.config.triggerLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 200 : 20)
-            return (interval, burst)
+        var triggerLimit: Limit {
+            Limit(name: "TriggerLimitBurst", interval: unit.config.triggerLimitIntervalSec.map(Self.seconds) ?? 2,
+                  burst: unit.config.triggerLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 200 : 20))
         }
+
+        /// PollLimitIntervalSec= (2 s) and PollLimitBurst= (150 with Accept=yes, else 15), from systemd 255 on.
+        func pollLimit(_ rules: SystemdRelease) -> Limit? {
+            guard rules >= .v255 else { return nil }
+            return Limit(name: "PollLimitBurst", interval: unit.config.pollLimitIntervalSec.map(Self.seconds) ?? 2,
+                         burst: unit.config.pollLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 150 : 15))
+        }
+
+        static func seconds(_ t: TimeSpan) -> Double { t.isInfinite ? .infinity : Double(t.microseconds) / 1e6 }
+    }
+
+    /// At most `burst` events within `interval` seconds (either 0: no limit).
+    private struct Limit {
+        let name: String
+        let interval: Double
+        let burst: Int
     }
 
     private struct Instance {
@@ -107,7 +124,24 @@ public final class SocketServer {
                 closeAll()
                 throw ListenError("\(unit.name.name): Accept=yes needs stream or sequential-packet listeners")
             }
+            makeSymlinks(unit, to: listeners.compactMap(\.path).first)
             sockets.append(Socket(unit: unit, listeners: listeners))
+        }
+    }
+
+    /// Symlinks=: links to the socket's one path (or FIFO), their directories made with
+    /// DirectoryMode=. As under systemd, a link that cannot be made is told and the socket serves
+    /// on; something else in a link's place is replaced only with RemoveOnStop=yes.
+    private func makeSymlinks(_ unit: SocketUnit, to target: String?) {
+        guard let target else { return }
+        for link in unit.config.symlinks {
+            if let slash = link.lastIndex(of: "/"), slash != link.startIndex {
+                SystemFiles.makeDirectories(String(link[..<slash]), mode: mode_t(unit.config.directoryMode ?? 0o755))
+            }
+            var code = symlink(target, link) == 0 ? 0 : errno
+            if code == EEXIST, FileSystem.readLink(link) == target { code = 0 }
+            if code == EEXIST, unit.config.removeOnStop == true, unlink(link) == 0 { code = symlink(target, link) == 0 ? 0 : errno }
+            if code != 0 { SystemFiles.warn("brig listen: \(unit.name.name): Symlinks=\(link): \(SystemFiles.errorName(code)), ignored") }
         }
     }
 
@@ -229,24 +263,28 @@ public final class SocketServer {
         event("refused", [("socket", .text(sockets[index].unit.name.name)), ("reason", .text(why))])
     }
 
-    /// Whether the socket has triggered TriggerLimitBurst= starts within TriggerLimitIntervalSec=;
-    /// if so it pauses for the rest of the interval (its connections wait in the backlog), where
-    /// systemd would put the socket into the failed state for good.
+    /// Whether the socket has been found ready PollLimitBurst= times within PollLimitIntervalSec=
+    /// (systemd 255's transient limit) or has triggered TriggerLimitBurst= starts within
+    /// TriggerLimitIntervalSec=; if so it pauses for the rest of the interval (its connections wait
+    /// in the backlog), where systemd would put the socket into the failed state for good at the
+    /// trigger limit.
     private func throttled(_ index: Int) -> Bool {
-        let limit = sockets[index].triggerLimit
-        guard limit.interval > 0, limit.burst > 0 else { return false }
+        let limits: [(Limit?, WritableKeyPath<Socket, [Double]>)] = [(sockets[index].pollLimit(options.rules), \.polls),
+                                                                      (sockets[index].triggerLimit, \.triggers)]
         let now = Self.now()
-        sockets[index].triggers.removeAll { now - $0 >= limit.interval }
-        if sockets[index].triggers.count >= limit.burst {
-            let until = sockets[index].triggers[0] + limit.interval
-            sockets[index].pausedUntil = until
-            counts.throttled += 1
-            let pause = Int(((until - now) * 1000).rounded())
-            SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): TriggerLimitBurst=\(limit.burst) reached, pausing for \(pause) ms")
-            event("throttled", [("socket", .text(sockets[index].unit.name.name)), ("pause_ms", .number(pause))])
-            return true
+        for case let (limit?, record) in limits where limit.interval > 0 && limit.burst > 0 {
+            sockets[index][keyPath: record].removeAll { now - $0 >= limit.interval }
+            if sockets[index][keyPath: record].count >= limit.burst {
+                let until = sockets[index][keyPath: record][0] + limit.interval
+                sockets[index].pausedUntil = until
+                counts.throttled += 1
+                let pause = Int(((until - now) * 1000).rounded())
+                SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): \(limit.name)=\(limit.burst) reached, pausing for \(pause) ms")
+                event("throttled", [("socket", .text(sockets[index].unit.name.name)), ("pause_ms", .number(pause))])
+                return true
+            }
         }
-        sockets[index].triggers.append(now)
+        for case let (limit?, record) in limits where limit.interval > 0 && limit.burst > 0 { sockets[index][keyPath: record].append(now) }
         return false
     }
 
@@ -428,6 +466,9 @@ public final class SocketServer {
             for listener in socket.listeners {
                 if !listenersClosed { close(listener.fd) }
                 if let path = listener.path, socket.unit.config.removeOnStop == true { unlink(path) }
+            }
+            if socket.unit.config.removeOnStop == true {
+                for link in socket.unit.config.symlinks { unlink(link) }
             }
         }
         sockets.removeAll()

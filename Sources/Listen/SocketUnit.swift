@@ -31,6 +31,8 @@ public struct SocketUnit {
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
         "IPAddressAllow", "IPAddressDeny", "ListenFIFO", "ListenSpecial", "ListenNetlink", "Writable", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
+        "KeepAliveTimeSec", "KeepAliveIntervalSec", "KeepAliveProbes", "DeferAcceptSec", "Priority", "Mark", "IPTOS", "IPTTL",
+        "Broadcast", "PassSecurity", "Symlinks", "PollLimitIntervalSec", "PollLimitBurst",
     ]
 
     public static func load(_ nameOrPath: String, rules: SystemdRelease = .v252) throws(ListenError) -> SocketUnit {
@@ -51,6 +53,15 @@ public struct SocketUnit {
             throw ListenError(refused.map { "\($0.location): \($0.key)=\($0.value): not supported by brig listen" }.joined(separator: "\n"))
         }
         if config.socket.listen.isEmpty { throw ListenError("\(loaded.name.name) has no Listen…= line") }
+        let paths = config.socket.listen.filter {
+            switch $0 {
+            case .socket(_, .unix), .fifo: true
+            default: false
+            }
+        }
+        if !config.socket.symlinks.isEmpty, paths.count != 1 {
+            throw ListenError("\(config.socket.origins["Symlinks"].map { "\($0): " } ?? "")Symlinks= needs exactly one socket path or FIFO among the listeners (as systemd refuses it)")
+        }
         let socket = config.socket
         let prefix = loaded.name.prefix
         let serviceName = socket.service ?? (socket.accept == true ? "\(prefix)@.service" : "\(prefix).service")

@@ -75,8 +75,11 @@ public struct UnitConfig: Sendable {
         unread = nil
     }
 
-    /// Directives newer than 252 that are read under the rules of a release that has them (253 on).
-    static let appliedFromNewerRules: Set<String> = ["ReloadSignal"]
+    /// Directives newer than 252 that are read under the rules of a release that has them, with
+    /// the release that added each.
+    static let appliedFromNewerRules: [String: SystemdRelease] = [
+        "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255,
+    ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
         switch DirectiveRegistry.status(section: a.section, name: a.key) {
@@ -89,7 +92,7 @@ public struct UnitConfig: Sendable {
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
-        case .newer where rules >= .v253 && Self.appliedFromNewerRules.contains(a.key) && Self.runsProcesses(a.section):
+        case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true && Self.runsProcesses(a.section):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
             diagnostics.append(Diagnostic(.warning, a.location,
