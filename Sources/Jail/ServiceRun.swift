@@ -42,17 +42,19 @@ public final class ServiceRun {
     public enum Host {
         /// `brig run`: the process is the run's. brig's signals stop it, every orphan is reaped.
         case brigRun
-        /// `brig listen`: one of many runs led from one loop, which takes the signals and reaps
-        /// what no run collects (`collectedPIDs`).
+        /// `brig listen`: one of many runs led from one loop, which takes the signals, reaps what
+        /// no run collects (`collectedPIDs`) and keeps the cgroup all its runs go below.
         case listener
         /// A test process, shared with other threads and runs: nothing of it is changed.
         case guest
     }
 
     /// Under brig run and brig listen, brig's real uid is shielded from the jail (once the
-    /// credentials are read), runs of brigs that are gone are swept, and a forked keeper ends
-    /// the run if brig is ended first.
-    public init(_ request: LaunchRequest, commands: [LaunchCommand], host: Host) throws(JailError) {
+    /// credentials are read) and runs of brigs that are gone are swept; brig run forks a keeper
+    /// that ends the run if brig is ended first (brig listen has one for all its runs, which go
+    /// below `cgroupParent`).
+    public init(_ request: LaunchRequest, commands: [LaunchCommand], host: Host,
+                cgroupParent: String = RunSite.cgroupParent) throws(JailError) {
         self.request = request
         let credentials = try request.credentials?.acquire()
         if host != .guest {
@@ -60,8 +62,8 @@ public final class ServiceRun {
             RunSite.sweepOrphans()
         }
         // The device program lives in its policy's cgroup, which the run's cgroup goes into.
-        let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
-        var site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
+        let policyCgroup = try request.deviceFilter?.sharedCgroup(under: cgroupParent)
+        var site = RunSite(cgroupParent: policyCgroup ?? cgroupParent)
         if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
         self.site = site
         let held = Held()
@@ -112,7 +114,7 @@ public final class ServiceRun {
                 if hostPrivateTmp { try site.renewPrivateTmp() }
             }
             supervisor = try ServiceSupervisor(policy: request.service, commands: commands, site: site, reaper: Reaper(any: host == .brigRun),
-                                               signals: host == .brigRun ? JailRunner.forwardedSignals ?? -1 : -1, keeper: host != .guest,
+                                               signals: host == .brigRun ? JailRunner.forwardedSignals ?? -1 : -1, keeper: host == .brigRun,
                                                beforeRestart: renew) { [spec] command, extra in
                 // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
                 var s = spec

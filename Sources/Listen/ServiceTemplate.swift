@@ -25,7 +25,7 @@ final class ServiceTemplate {
 
     /// `environment`: Environment= lines after the unit's own (as `-p` adds them). The
     /// descriptors stay the caller's.
-    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String]) throws(Failure) -> ServiceRun {
+    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String) throws(Failure) -> ServiceRun {
         do {
             var loaded = unit
             for (index, line) in environment.enumerated() {
@@ -41,7 +41,7 @@ final class ServiceTemplate {
             if !commands.contains(where: { $0.phase == .start }) {
                 throw Failure(message: "brig run: \(resolved.config.name.name) has no ExecStart=", status: 2)
             }
-            let run = try ServiceRun(request, commands: commands, host: .listener)
+            let run = try ServiceRun(request, commands: commands, host: .listener, cgroupParent: cgroupParent)
             run.begin()
             return run
         } catch let failure as Failure {

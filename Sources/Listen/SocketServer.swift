@@ -63,6 +63,8 @@ public final class SocketServer {
     private var sockets: [Socket] = []
     /// The cgroups whose firewalls filter the listeners of socket units that have one.
     private var cgroups: [SocketCgroup] = []
+    /// Where the instances run, with the keeper that ends them should brig listen end first.
+    private var instanceCgroup: InstanceCgroup
     /// The running services, by the number of their start.
     private var instances: [Int: Instance] = [:]
     private var starts = 0
@@ -103,6 +105,7 @@ public final class SocketServer {
             throw ListenError("signal handling", errno)
         }
         signals = fds[0]
+        instanceCgroup = try InstanceCgroup()
         for unit in units {
             var listeners: [Listener] = []
             do {
@@ -314,7 +317,8 @@ public final class SocketServer {
             do { unit = try sockets[socket].unit.serviceUnit(instance: instance) } catch {
                 throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
             }
-            run = try template.start(unit, activation: SocketActivation(descriptors: copies, names: names), environment: environment)
+            run = try template.start(unit, activation: SocketActivation(descriptors: copies, names: names), environment: environment,
+                                     cgroupParent: instanceCgroup.path)
         } catch {
             for fd in copies where fd >= 0 { close(fd) }
             SystemFiles.warn(error.message)
@@ -474,5 +478,6 @@ public final class SocketServer {
         sockets.removeAll()
         for cgroup in cgroups { cgroup.remove() }
         cgroups.removeAll()
+        instanceCgroup.remove()
     }
 }

@@ -46,14 +46,19 @@ struct ListenRobustnessTests {
 
     /// What a run of `pid` leaves on the host: its cgroups, owner locks and private /tmp directories.
     static func leftovers(of pid: pid_t) -> [String] {
-        let own = ((try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? "")
-            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
-        let root = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
-        let places = ["\(root)\(own)/brig", "/run/brig/runs", "/tmp", "/var/tmp"]
+        let places = [runs(of: pid), "\(runs(of: pid))/listen-\(pid)-instances", "/run/brig/runs", "/tmp", "/var/tmp"]
         return places.flatMap { place in
             ((try? FileManager.default.contentsOfDirectory(atPath: place)) ?? [])
                 .filter { $0.hasPrefix("run-\(pid)-") || $0.hasPrefix("brig-private-run-\(pid)-") }.map { "\(place)/\($0)" }
         }
+    }
+
+    /// Where the runs of `pid` (alive) go: "brig" below its own cgroup in the cgroup2 tree.
+    static func runs(of pid: pid_t) -> String {
+        let own = ((try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? "")
+            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        let root = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+        return "\(root)\(own == "/" ? "" : own)/brig"
     }
 
     static func mounts() -> Int {
@@ -110,6 +115,31 @@ struct ListenRobustnessTests {
         #expect(out.stderr.components(separatedBy: "stop-sigterm timed out, killing").count == 4, "\(out.stderr)")
         #expect(out.stderr.contains("stopped; 3 accepted, 0 refused, 0 throttled, 0 failed"), "\(out.stderr)")
         #expect(try ListenTests.ask(port: port).hasPrefix("connect: "))   // nothing listens any more
+    }
+
+    /// brig listen killed outright takes its instances with it: its keeper kills them and
+    /// removes their cgroups.
+    @Test func instancesEndWithAKilledListener() throws {
+        let port = 42_004
+        let example = try Self.socket(port: port, command: "/bin/sleep 30")
+        let listen = try Self.started(example, port: port)
+        let holder = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 20"], timeout: 30)
+        defer { holder.send(SIGKILL); _ = holder.wait() }
+        let sleepers = { ListenTests.children(of: listen.pid).filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) == "sleep\n" } }
+        for _ in 0..<200 where sleepers().isEmpty { usleep(20_000) }
+        let sleeper = sleepers().first, instances = "\(Self.runs(of: listen.pid))/listen-\(listen.pid)-instances"
+        #expect(sleeper != nil && FileManager.default.fileExists(atPath: instances))
+        listen.send(SIGKILL)
+        _ = listen.wait()
+        var gone = false
+        for _ in 0..<200 where !gone {
+            let state = (try? String(contentsOfFile: "/proc/\(sleeper ?? 0)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+            gone = state == nil || state == "Z"
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the instance outlived brig listen")
+        for _ in 0..<200 where FileManager.default.fileExists(atPath: instances) { usleep(10_000) }
+        #expect(!FileManager.default.fileExists(atPath: instances), "the instances' cgroup outlived brig listen")
     }
 
     /// An instance that crashes, one that hangs and a client that connects and says nothing
