@@ -3,7 +3,7 @@ import Directives
 import Glibc
 import Listen
 
-/// `brig listen`: socket units served in the foreground, each service started by `brig run`.
+/// `brig listen`: socket units served in the foreground, each service started as `brig run` starts one.
 struct ListenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
