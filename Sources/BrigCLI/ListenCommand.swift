@@ -1,8 +1,9 @@
 import ArgumentParser
+import Directives
 import Glibc
 import Listen
 
-/// `brig listen`: socket units served in the foreground, each service started by `brig run`.
+/// `brig listen`: socket units served in the foreground, each service started as `brig run` starts one.
 struct ListenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
@@ -24,6 +25,9 @@ struct ListenCommand: ParsableCommand {
     @Flag(help: "Start the services of Accept=no sockets at once, not at their first connection.")
     var now = false
 
+    @Option(help: ArgumentHelp("Read the units as this systemd release does: 252 (the default) or a later one brig knows (PollLimitIntervalSec= and PollLimitBurst= from 255, for example).", valueName: "RELEASE"))
+    var rules: Int?
+
     @Flag(help: "Tell every event (listening, started, ended, refused, throttled, counters on SIGUSR1, stopped) as one JSON object per line on standard output.")
     var json = false
 
@@ -36,8 +40,12 @@ struct ListenCommand: ParsableCommand {
         }
         options.startNow = now
         options.json = json
+        if let rules {
+            guard let release = SystemdRelease.known(rules) else { throw ValidationError("--rules takes \(SystemdRelease.numbersText)") }
+            options.rules = release
+        }
         do {
-            let server = try SocketServer(try units.map(SocketUnit.load), options: options)
+            let server = try SocketServer(try units.map { unit throws(ListenError) in try SocketUnit.load(unit, rules: options.rules) }, options: options)
             let status = server.run()
             if status != 0 { throw ExitCode(status) }
         } catch let error as ListenError {

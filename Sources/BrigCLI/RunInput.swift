@@ -44,26 +44,15 @@ struct RunInput {
         var unitConfig = UnitConfig(loaded, rules: rules)
         // The command is the ExecStart= (as systemd-run makes it), so Type= defaults to simple.
         if !serviceMode { unitConfig.service.execStart = [ExecCommand(path: command[0], arguments: command)] }
-        let config = unitConfig.withImplications()
-        let errors = config.diagnostics.filter { $0.severity == .error }
-        if !errors.isEmpty { throw RunInputError.invalid(errors.map(\.description)) }
-        try UnsupportedDirectives.check(loaded, config)
-        // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
-        let exec = config.exec
-        let compile = { @Sendable in Result { () throws(JailError) in try SyscallFilters.program(exec, rules: rules) } }
-        let filter = BackgroundWork.start(compile)
-        defer { _ = filter?.result() }  // an error below still waits for it: nothing runs on past brig's exit
-        if prepareAhead {
-            let shared = ServiceJail.namespacesShared(config.exec)
-            PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
+        let resolved: ResolvedService
+        do {
+            resolved = try ResolvedService.resolve(loaded, unitConfig, prepareAhead: prepareAhead, accounting: accounting, activation: activation)
+        } catch let invalid as ResolvedService.Invalid {
+            throw RunInputError.invalid(invalid.lines)
         }
-
-        var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
-                                              resources: config.resources, unit: config.unit, unitName: config.name.name,
-                                              accounting: accounting, activation: activation, rules: config.rules)
+        let config = resolved.config
+        var request = resolved.request
         request.service.reports = serviceMode || unit != nil
-        let seccomp = try (filter?.result() ?? compile()).get()
-        request.spec.seccompPrograms = seccomp.map { [$0.bytes] } ?? []
         let commands: [LaunchCommand]
         if serviceMode {
             commands = ServiceJail.commands(config.service)
@@ -78,7 +67,7 @@ struct RunInput {
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
                         warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description),
-                        seccomp: seccomp, assignments: loaded.assignments)
+                        seccomp: resolved.seccomp, assignments: loaded.assignments)
     }
 
     /// The unit named by --unit or NAME.service, or an empty transient one named after this

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "cjail.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -190,6 +191,28 @@ static void keeper_kill_listed(const char *procs) {
     }
 }
 
+// Removes the cgroups below the directory `fd`, deepest first (brig listen's instances live below
+// one cgroup of its own). One that still has processes stays, for the next attempt.
+static void keeper_remove_below(int fd, int depth) {
+    struct entry { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; };
+    char buf[4096];
+    long n;
+    if (depth > 8) return;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long at = 0; at < n;) {
+            struct entry *e = (struct entry *)(buf + at);
+            at += e->reclen;
+            if (e->type != DT_DIR || !strcmp(e->name, ".") || !strcmp(e->name, "..")) continue;
+            int child = openat(fd, e->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (child >= 0) {
+                keeper_remove_below(child, depth + 1);
+                close(child);
+            }
+            unlinkat(fd, e->name, AT_REMOVEDIR);
+        }
+    }
+}
+
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
                        const char *owner_lock_path, const char *v1_cgroups) {
     int brig = (int)syscall(SYS_pidfd_open, getpid(), 0);
@@ -225,6 +248,11 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
     if (fd >= 0) close(fd);
     // A cgroup whose last process has gone can be removed; give the kernel up to ten seconds.
     for (int i = 0; i < 1000; i++) {
+        int dir = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir >= 0) {
+            keeper_remove_below(dir, 0);
+            close(dir);
+        }
         if (rmdir(cgroup) == 0 || errno == ENOENT) {
             // The run's cgroups in v1 hierarchies (a NUL-separated list ending with an empty
             // string) held the same processes, now gone.

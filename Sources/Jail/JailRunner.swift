@@ -13,18 +13,10 @@ public enum JailRunner {
     static func supervise(_ commands: [LaunchCommand], policy: ServicePolicy, site: RunSite, ownsProcess: Bool,
                           rethrowStepFailure: Bool = false, beforeRestart: @escaping () throws(JailError) -> Void = {},
                           plan: @escaping (LaunchCommand, [String]) -> JailPlan) throws(JailError) -> Int32 {
-        // Processes the main process leaves behind are re-parented to us, so we can reap them.
-        _ = cjail_become_subreaper()
-        // brig's keeper ends the run if brig itself is ended before it could (the CLI only: a
-        // test process runs many jails and outlives them all).
-        let keeper = ownsProcess ? startKeeper(site) : nil
-        defer { if let keeper { cjail_stop_keeper(keeper) } }
-        let reaper = Reaper(any: ownsProcess)
-        let supervisor = try ServiceSupervisor(policy: policy, commands: commands, site: site, reaper: reaper,
-                                               signals: ownsProcess ? forwardedSignals ?? -1 : -1,
+        let supervisor = try ServiceSupervisor(policy: policy, commands: commands, site: site, reaper: Reaper(any: ownsProcess),
+                                               signals: ownsProcess ? forwardedSignals ?? -1 : -1, keeper: ownsProcess,
                                                beforeRestart: beforeRestart, plan: plan)
         let status = supervisor.run()
-        reaper.reap(except: [])
         if rethrowStepFailure, let failure = supervisor.stepFailure { throw failure }
         return status
     }
@@ -38,7 +30,7 @@ public enum JailRunner {
     }
 
     /// A pidfd on the keeper; nil when none could be forked, and the run goes on without it.
-    private static func startKeeper(_ site: RunSite) -> Int32? {
+    static func startKeeper(_ site: RunSite) -> Int32? {
         let keeper = cjail_start_keeper(site.cgroup, site.cgroup + "/cgroup.kill", site.cgroupProcs, site.ownerLock.fd,
                                         RunSite.ownerLocks + "/" + site.id, site.controllerCgroups.map { $0 + "\0" }.joined() + "\0")
         if keeper < 0 { SystemFiles.warn("brig run: no keeper for the run: \(SystemFiles.errorName(-keeper))") }
@@ -48,7 +40,7 @@ public enum JailRunner {
     /// The read end of the pipe brig's signals are written to, a byte each. One for brig's life: a
     /// signal that comes between two waits waits in it, and the handler never writes into a
     /// descriptor closed and numbered anew since.
-    private static let forwardedSignals: Int32? = {
+    static let forwardedSignals: Int32? = {
         var fds: [Int32] = [-1, -1]
         guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0 else { return nil }
         return fds[0]

@@ -65,96 +65,15 @@ public struct LaunchRequest: Sendable {
 /// result is the main command's status, or the status of the start command that failed.
 public enum Launcher {
     public static func run(_ request: LaunchRequest, commands: [LaunchCommand], ownsProcess: Bool = true) throws(JailError) -> Int32 {
-        let credentials = try request.credentials?.acquire()
-        if ownsProcess {
-            Shield.raise()
-            RunSite.sweepOrphans()
+        let run = try ServiceRun(request, commands: commands, host: ownsProcess ? .brigRun : .guest)
+        run.begin()
+        while !run.isDead {
+            var fds = run.descriptors
+            let ready = poll(&fds, nfds_t(fds.count), run.timeout)
+            if ready < 0 && errno == EINTR { continue }
+            run.handle(fds)
         }
-        // The device program lives in its policy's cgroup, which the run's cgroup goes into.
-        let policyCgroup = try request.deviceFilter?.sharedCgroup(under: RunSite.cgroupParent)
-        var site = RunSite(cgroupParent: policyCgroup ?? RunSite.cgroupParent)
-        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
-        var lease: DynamicUserLease? = nil
-        let streams = OpenStreams()
-        var ipcOwner: UInt32? = nil
-        var credentialStore: CredentialStore? = nil
-        defer {
-            if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
-            streams.close()
-            // Processes left running (SendSIGKILL=no) keep what they use: their directories
-            // are not cleaned under them, and their uid stays leased while the cgroup lives.
-            if site.isEmpty {
-                request.directories.cleanUp()
-                credentialStore?.remove()
-            } else {
-                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp= and the credentials are left in place")
-            }
-            lease?.release()
-            site.remove()
-        }
-        var spec = request.spec
-        if let name = request.dynamicUserName {
-            let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
-            lease = l
-            spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
-        }
-        let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
-        ipcOwner = uid
-        let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
-        // The directories are bound into the jail only when it has a mount
-        // namespace anyway; they never create one (as in systemd).
-        if spec.mounts.needsMountNamespace {
-            spec.mounts.bindMounts += prepared.binds
-            spec.mounts.emptyDirectories += prepared.emptyDirectories
-        }
-        spec.environment += prepared.environment
-        if let request = request.credentials, let credentials {
-            credentialStore = try CredentialStore.create(unitName: request.unitName, credentials: credentials, uid: uid,
-                                                         label: "credentials of \(request.unitName)")
-            spec.environment.append("CREDENTIALS_DIRECTORY=\(request.directory)")
-            spec.mounts.credentialsDirectory = request.directory
-        }
-        if let id = spec.identity, id.uid != 0 {
-            spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"]
-        } else if request.rules.facts.userForRoot {
-            spec.environment.append("USER=root")
-        }
-        let stdio = try streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
-        (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
-        spec.mounts.privateTmpOnTmpfs = commands.count == 1
-        try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
-                         privateDevices: spec.mounts.privateDevices, privateSysfs: spec.mounts.privateSysfs)
-        if request.rules.facts.memoryPressureWatch,
-           let watch = PressureWatch.environment(cgroup: site.cgroup, uid: uid, gid: gid, ownNamespace: spec.privateCgroup) {
-            spec.environment += watch.variables
-            // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
-            if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
-        }
-        if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
-        if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
-        try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
-        let namespaces = PreparedNamespaces.take()
-        defer { for fd in [namespaces.network, namespaces.ipc].compactMap({ $0 }) { close(fd) } }
-        spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
-        spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
-
-        // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
-        // unless RuntimeDirectoryPreserve= keeps it.
-        let hostPrivateTmp = spec.mounts.usesHostPrivateTmp
-        let renew = { () throws(JailError) in
-            request.directories.cleanUp(restarting: true)
-            _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
-            if hostPrivateTmp { try site.renewPrivateTmp() }
-        }
-        let status = try JailRunner.supervise(commands, policy: request.service, site: site, ownsProcess: ownsProcess,
-                                              beforeRestart: renew) { command, extra in
-            // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
-            var s = spec
-            s.environment += extra
-            return JailPlanner.plan(specialise(s, for: command), site: site)
-        }
-        request.usage?.collect(site, limits: request.cgroupLimits)
-        return status
+        return run.finish()
     }
 
     /// The plans `run` would execute, for --dry-run (no uid is leased: a

@@ -71,7 +71,12 @@ final class ServiceSupervisor {
     /// The jail step at which the first ExecStart= process failed, for callers that want it whole.
     private(set) var stepFailure: JailError? = nil
 
-    init(policy: ServicePolicy, commands: [LaunchCommand], site: RunSite, reaper: Reaper, signals: Int32,
+    /// brig's keeper, which ends the run if brig itself is ended before it could.
+    private var keeper: Int32? = nil
+
+    /// `keeper`: a forked keeper ends the run if brig is ended first (brig run and brig listen;
+    /// a test process runs many jails and outlives them all).
+    init(policy: ServicePolicy, commands: [LaunchCommand], site: RunSite, reaper: Reaper, signals: Int32, keeper: Bool = false,
          beforeRestart: @escaping () throws(JailError) -> Void = {},
          plan: @escaping (LaunchCommand, [String]) -> JailPlan) throws(JailError) {
         self.beforeRestart = beforeRestart
@@ -83,23 +88,53 @@ final class ServiceSupervisor {
         self.plan = plan
         notify = policy.wantsNotifySocket ? try NotifySocket(runID: site.id) : nil
         bus = try policy.busName.map { name, path throws(JailError) in try BusNameWatch(name: name, busPath: path) }
+        // Processes the main process leaves behind are re-parented to us, so we can reap them.
+        _ = cjail_become_subreaper()
+        if keeper { self.keeper = JailRunner.startKeeper(site) }
     }
 
-    deinit { notify?.close() }
+    deinit {
+        notify?.close()
+        if let keeper { cjail_stop_keeper(keeper) }
+    }
 
     /// Starts the service and leads it until it is dead for good; brig's exit status: the status
     /// of the start command that failed, else of the main process (128+N for signal N).
     func run() -> Int32 {
-        start()
-        while state != .dead {
-            wait()
+        begin()
+        while !isDead {
+            var fds = descriptors
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 && errno == EINTR { continue }
+            handle(fds)
         }
+        return finish()
+    }
+
+    /// Starts the service; the caller then waits on `descriptors` for `timeout` and hands each
+    /// poll's result to `handle` until `isDead`, then takes the status from `finish`. `run` does
+    /// that for one service; brig listen does it for all its instances in one poll.
+    func begin() { start() }
+
+    var isDead: Bool { state == .dead }
+
+    /// The status once dead, as `run` returns it; the result line is told first.
+    func finish() -> Int32 {
+        reaper.reap(except: [])
+        if let keeper { cjail_stop_keeper(keeper) }
+        keeper = nil
         report(resultLine())
         if let failed = failedStartStatus { return failed }
         let status = mainStatus.map(JailRunner.exitCode) ?? 0
         // A failed service never reports success (a notify service that exited 0 unready, a start limit).
         return status == 0 && result != .success ? 1 : status
     }
+
+    /// Stops the service as SIGTERM to brig would (brig listen stopping its instances).
+    func requestStop() { stopRequested() }
+
+    /// The processes the supervisor collects itself: nobody else may reap them.
+    var collectedPIDs: [pid_t] { [main?.pid, control?.pid].compactMap { $0 }.filter { $0 > 0 } }
 
     // MARK: - entering states
 
@@ -615,21 +650,28 @@ final class ServiceSupervisor {
 
     // MARK: - waiting
 
-    /// Waits for the next thing that happens and acts on it.
-    private func wait() {
-        let watchdogOn = [.startPost, .running, .reload, .reloadSignal, .reloadNotify].contains(state)
-        // Where an empty cgroup ends the state and no process can wake us, it is looked at every 20 ms.
-        let polling = (main?.fd ?? -1) < 0 && (control?.fd ?? -1) < 0
+    private var watchdogOn: Bool { [.startPost, .running, .reload, .reloadSignal, .reloadNotify].contains(state) }
+
+    /// Where an empty cgroup ends the state and no process can wake us, it is looked at every 20 ms.
+    private var polling: Bool {
+        (main?.fd ?? -1) < 0 && (control?.fd ?? -1) < 0
             && [.running, .stopWatchdog, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill].contains(state)
+    }
+
+    /// What the next wait polls: the processes' pidfds, brig's signals, the notify and bus sockets.
+    var descriptors: [pollfd] {
+        [main?.fd ?? -1, control?.fd ?? -1, signals, notify?.fd ?? -1, bus?.fd ?? -1].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    }
+
+    /// How long the next wait may last, in milliseconds (-1: until a descriptor is ready).
+    var timeout: Int32 {
         let wake = [timer, watchdogOn ? watchdogDeadline : nil, polling ? JailRunner.now() + 0.02 : nil].compactMap { $0 }.min()
-        var fds = [pollfd(fd: main?.fd ?? -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: control?.fd ?? -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: notify?.fd ?? -1, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: bus?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
-        let timeout = wake.map { $0.isFinite ? Int32(max(0, min(($0 - JailRunner.now()) * 1000, 3_600_000))) : -1 } ?? -1
-        let ready = poll(&fds, nfds_t(fds.count), timeout)
-        if ready < 0 && errno == EINTR { return }
+        return wake.map { $0.isFinite ? Int32(max(0, min(($0 - JailRunner.now()) * 1000, 3_600_000))) : -1 } ?? -1
+    }
+
+    /// Acts on what a poll of `descriptors` returned (or on a timeout).
+    func handle(_ fds: [pollfd]) {
+        let watchdogOn = watchdogOn, polling = polling   // as they were for the poll
         reaper.reap(except: [main?.pid, control?.pid].compactMap { $0 })
         // Readiness first: a READY=1 sent just before exiting counts, as systemd reads the socket first.
         if fds[3].revents != 0, let notify { for m in notify.receive() { received(m) } }

@@ -186,6 +186,22 @@ struct Listener {
             try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TRANSPARENT : IPV6_TRANSPARENT, 1, "Transparent=")
         }
         if o.keepAlive == true { try set(SOL_SOCKET, SO_KEEPALIVE, 1, "KeepAlive=") }
+        // TCP's own: keep-alive timing and deferred accept, in whole seconds (rounded up, as systemd does).
+        func seconds(_ t: TimeSpan) -> Int32 { t.isInfinite ? Int32.max : Int32(clamping: (t.microseconds + 999_999) / 1_000_000) }
+        if family != AF_UNIX, kind == .stream {
+            if let t = o.keepAliveTime { try set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, seconds(t), "KeepAliveTimeSec=") }
+            if let t = o.keepAliveInterval { try set(Int32(IPPROTO_TCP), TCP_KEEPINTVL, seconds(t), "KeepAliveIntervalSec=") }
+            if let n = o.keepAliveProbes { try set(Int32(IPPROTO_TCP), TCP_KEEPCNT, Int32(clamping: n), "KeepAliveProbes=") }
+            if let t = o.deferAccept { try set(Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, seconds(t), "DeferAcceptSec=") }
+        }
+        if let p = o.priority { try set(SOL_SOCKET, SO_PRIORITY, p, "Priority=") }
+        if let m = o.mark { try set(SOL_SOCKET, SO_MARK, Int32(bitPattern: m), "Mark=") }
+        if o.broadcast == true { try set(SOL_SOCKET, SO_BROADCAST, 1, "Broadcast=") }
+        if o.passSecurity == true { try set(SOL_SOCKET, SO_PASSSEC, 1, "PassSecurity=") }
+        if family == AF_INET, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
+        if let ttl = o.ipTTL, family != AF_UNIX {
+            try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, ttl, "IPTTL=")
+        }
         if o.noDelay == true, family != AF_UNIX, kind == .stream { try set(Int32(IPPROTO_TCP), TCP_NODELAY, 1, "NoDelay=") }
         if o.passCredentials == true { try set(SOL_SOCKET, SO_PASSCRED, 1, "PassCredentials=") }
         if let size = o.receiveBuffer { try set(SOL_SOCKET, SO_RCVBUF, Int32(clamping: size), "ReceiveBuffer=") }

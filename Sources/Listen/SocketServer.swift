@@ -1,13 +1,15 @@
 import CJail
 import Directives
 import Jail
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `brig listen`: holds the listeners of socket units and starts their services as systemd's
-/// socket units do, each start a `brig run` of its own (so every instance is jailed, supervised
-/// and cleaned up by the same code as any run). Accept=yes: one instance per connection, the
+/// socket units do, each start a `ServiceRun` made as `brig run` makes it (so every instance is
+/// jailed, supervised and cleaned up by the same code as any run), all of them led from one
+/// poll in this process. Accept=yes: one instance per connection, the
 /// connection handed over as descriptor 3 (or as stdin and stdout with StandardInput=socket), at
 /// most MaxConnections= at once. Accept=no: the service starts at the first connection with
 /// every listener from descriptor 3 on, and again at the next one after it ended.
@@ -17,23 +19,43 @@ public final class SocketServer {
         let listeners: [Listener]
         var connections: UInt64 = 0
         /// Accept=no: the running service.
-        var service: pid_t? = nil
-        /// When the socket last triggered a start, within TriggerLimitIntervalSec=.
+        var service: Int? = nil
+        /// When the socket last triggered a start, within TriggerLimitIntervalSec=, and was last
+        /// found ready, within PollLimitIntervalSec=.
         var triggers: [Double] = []
+        var polls: [Double] = []
         /// Throttled: no accepting before this time.
         var pausedUntil: Double? = nil
 
         /// TriggerLimitIntervalSec= (2 s) and TriggerLimitBurst= (200 with Accept=yes, else 20).
-        var triggerLimit: (interval: Double, burst: Int) {
-            let interval = unit.config.triggerLimitIntervalSec.map { $0.isInfinite ? Double.infinity : Double($0.microseconds) / 1e6 } ?? 2
-            let burst = unit.config.triggerLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 200 : 20)
-            return (interval, burst)
+        var triggerLimit: Limit {
+            Limit(name: "TriggerLimitBurst", interval: unit.config.triggerLimitIntervalSec.map(Self.seconds) ?? 2,
+                  burst: unit.config.triggerLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 200 : 20))
         }
+
+        /// PollLimitIntervalSec= (2 s) and PollLimitBurst= (150 with Accept=yes, else 15), from systemd 255 on.
+        func pollLimit(_ rules: SystemdRelease) -> Limit? {
+            guard rules >= .v255 else { return nil }
+            return Limit(name: "PollLimitBurst", interval: unit.config.pollLimitIntervalSec.map(Self.seconds) ?? 2,
+                         burst: unit.config.pollLimitBurst.map { Int(clamping: $0) } ?? (unit.accepts ? 150 : 15))
+        }
+
+        static func seconds(_ t: TimeSpan) -> Double { t.isInfinite ? .infinity : Double(t.microseconds) / 1e6 }
+    }
+
+    /// At most `burst` events within `interval` seconds (either 0: no limit).
+    private struct Limit {
+        let name: String
+        let interval: Double
+        let burst: Int
     }
 
     private struct Instance {
         let socket: Int
         let name: String
+        let run: ServiceRun
+        /// brig listen's copies of what the service was handed, closed when it ends.
+        let descriptors: [Int32]
         /// Accept=yes: where the connection came from (MaxConnectionsPerSource=).
         var source: String? = nil
     }
@@ -41,8 +63,15 @@ public final class SocketServer {
     private var sockets: [Socket] = []
     /// The cgroups whose firewalls filter the listeners of socket units that have one.
     private var cgroups: [SocketCgroup] = []
-    private var instances: [pid_t: Instance] = [:]
+    /// Where the instances run, with the keeper that ends them should brig listen end first.
+    private var instanceCgroup: InstanceCgroup
+    /// The running services, by the number of their start.
+    private var instances: [Int: Instance] = [:]
+    private var starts = 0
+    private let template: ServiceTemplate
     private var stopping = false
+    /// Closed as the stop begins (their files are removed at its end, with RemoveOnStop=).
+    private var listenersClosed = false
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
@@ -56,21 +85,27 @@ public final class SocketServer {
         public var startNow = false
         /// --json: every event as one JSON object per line on standard output.
         public var json = false
+        /// --rules: the systemd release whose reading of the units applies.
+        public var rules = SystemdRelease.v252
         public init() {}
     }
 
     /// Binds every listener of every unit (nothing is served until all are bound).
     public init(_ units: [SocketUnit], options: Options = Options()) throws(ListenError) {
         self.options = options
+        template = ServiceTemplate(rules: options.rules)
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ListenError("finding brig's own executable", errno) }
         brig = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var fds: [Int32] = [-1, -1]
-        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0, cjail_forward_also(SIGUSR1) == 0 else {
+        // SIGCHLD wakes the poll to reap what no instance collects (keepers, orphans).
+        guard cjail_pipe(&fds) == 0, cjail_forward_signals(fds[1]) == 0, cjail_forward_also(SIGUSR1) == 0,
+              cjail_forward_also(SIGCHLD) == 0 else {
             throw ListenError("signal handling", errno)
         }
         signals = fds[0]
+        instanceCgroup = try InstanceCgroup()
         for unit in units {
             var listeners: [Listener] = []
             do {
@@ -92,7 +127,24 @@ public final class SocketServer {
                 closeAll()
                 throw ListenError("\(unit.name.name): Accept=yes needs stream or sequential-packet listeners")
             }
+            makeSymlinks(unit, to: listeners.compactMap(\.path).first)
             sockets.append(Socket(unit: unit, listeners: listeners))
+        }
+    }
+
+    /// Symlinks=: links to the socket's one path (or FIFO), their directories made with
+    /// DirectoryMode=. As under systemd, a link that cannot be made is told and the socket serves
+    /// on; something else in a link's place is replaced only with RemoveOnStop=yes.
+    private func makeSymlinks(_ unit: SocketUnit, to target: String?) {
+        guard let target else { return }
+        for link in unit.config.symlinks {
+            if let slash = link.lastIndex(of: "/"), slash != link.startIndex {
+                SystemFiles.makeDirectories(String(link[..<slash]), mode: mode_t(unit.config.directoryMode ?? 0o755))
+            }
+            var code = symlink(target, link) == 0 ? 0 : errno
+            if code == EEXIST, FileSystem.readLink(link) == target { code = 0 }
+            if code == EEXIST, unit.config.removeOnStop == true, unlink(link) == 0 { code = symlink(target, link) == 0 ? 0 : errno }
+            if code != 0 { SystemFiles.warn("brig listen: \(unit.name.name): Symlinks=\(link): \(SystemFiles.errorName(code)), ignored") }
         }
     }
 
@@ -106,7 +158,10 @@ public final class SocketServer {
         if options.startNow {
             for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
         }
-        while !(stopping && instances.isEmpty) {
+        while true {
+            // A service can die while it is started or stopped, not only after a poll.
+            for id in Array(instances.keys) { finishIfDead(id) }
+            if stopping && instances.isEmpty { break }
             var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
             var owners: [(socket: Int, listener: Int)] = []
             let now = Self.now()
@@ -117,10 +172,18 @@ public final class SocketServer {
                     owners.append((i, j))
                 }
             }
-            // Instances are reaped on a short tick: each is a brig run that ends on its own.
+            let running = Array(instances.keys)
+            var slices: [Range<Int>] = []
+            for id in running {
+                let own = instances[id]!.run.descriptors
+                slices.append(fds.count..<fds.count + own.count)
+                fds += own
+            }
             let resume = sockets.compactMap(\.pausedUntil).min().map { Int32(max(0, ($0 - now) * 1000)) + 1 }
-            let ready = poll(&fds, nfds_t(fds.count), [instances.isEmpty ? nil : 100, resume].compactMap { $0 }.min() ?? -1)
-            reap()
+            let timeout = ([resume] + running.map { instances[$0]!.run.timeout }).compactMap { $0 }.filter { $0 >= 0 }.min() ?? -1
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            for (id, slice) in zip(running, slices) { lead(id, Array(fds[slice])) }
+            reapOrphans()
             if ready <= 0 { continue }
             if fds[0].revents != 0 { takeSignals() }
             for (k, owner) in owners.enumerated() where fds[k + 1].revents != 0 {
@@ -164,12 +227,9 @@ public final class SocketServer {
         }
         counts.accepted += 1
         sockets[index].connections += 1
-        let service = unit.serviceFor(instance: instance)
-        let environment = remote.map { ["-p", "Environment=REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
-        if let pid = start(service, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
-                           environment: environment) {
-            instances[pid] = Instance(socket: index, name: service, source: source)
-        }
+        let environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
+        start(index, instance: instance, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
+              environment: environment, source: source)
     }
 
     /// Accept=no: the service gets every listener and does the accepting itself.
@@ -177,10 +237,7 @@ public final class SocketServer {
         let socket = sockets[index], unit = socket.unit
         let names = unit.config.fileDescriptorName.map { name in socket.listeners.map { _ in name } }
             ?? socket.listeners.map { _ in unit.name.name }
-        if let pid = start(unit.serviceFor(instance: nil), descriptors: socket.listeners.map(\.fd), names: names, environment: []) {
-            sockets[index].service = pid
-            instances[pid] = Instance(socket: index, name: unit.serviceFor(instance: nil))
-        }
+        sockets[index].service = start(index, instance: nil, descriptors: socket.listeners.map(\.fd), names: names, environment: [])
     }
 
     /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
@@ -209,24 +266,28 @@ public final class SocketServer {
         event("refused", [("socket", .text(sockets[index].unit.name.name)), ("reason", .text(why))])
     }
 
-    /// Whether the socket has triggered TriggerLimitBurst= starts within TriggerLimitIntervalSec=;
-    /// if so it pauses for the rest of the interval (its connections wait in the backlog), where
-    /// systemd would put the socket into the failed state for good.
+    /// Whether the socket has been found ready PollLimitBurst= times within PollLimitIntervalSec=
+    /// (systemd 255's transient limit) or has triggered TriggerLimitBurst= starts within
+    /// TriggerLimitIntervalSec=; if so it pauses for the rest of the interval (its connections wait
+    /// in the backlog), where systemd would put the socket into the failed state for good at the
+    /// trigger limit.
     private func throttled(_ index: Int) -> Bool {
-        let limit = sockets[index].triggerLimit
-        guard limit.interval > 0, limit.burst > 0 else { return false }
+        let limits: [(Limit?, WritableKeyPath<Socket, [Double]>)] = [(sockets[index].pollLimit(options.rules), \.polls),
+                                                                      (sockets[index].triggerLimit, \.triggers)]
         let now = Self.now()
-        sockets[index].triggers.removeAll { now - $0 >= limit.interval }
-        if sockets[index].triggers.count >= limit.burst {
-            let until = sockets[index].triggers[0] + limit.interval
-            sockets[index].pausedUntil = until
-            counts.throttled += 1
-            let pause = Int(((until - now) * 1000).rounded())
-            SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): TriggerLimitBurst=\(limit.burst) reached, pausing for \(pause) ms")
-            event("throttled", [("socket", .text(sockets[index].unit.name.name)), ("pause_ms", .number(pause))])
-            return true
+        for case let (limit?, record) in limits where limit.interval > 0 && limit.burst > 0 {
+            sockets[index][keyPath: record].removeAll { now - $0 >= limit.interval }
+            if sockets[index][keyPath: record].count >= limit.burst {
+                let until = sockets[index][keyPath: record][0] + limit.interval
+                sockets[index].pausedUntil = until
+                counts.throttled += 1
+                let pause = Int(((until - now) * 1000).rounded())
+                SystemFiles.warn("brig listen: \(sockets[index].unit.name.name): \(limit.name)=\(limit.burst) reached, pausing for \(pause) ms")
+                event("throttled", [("socket", .text(sockets[index].unit.name.name)), ("pause_ms", .number(pause))])
+                return true
+            }
         }
-        sockets[index].triggers.append(now)
+        for case let (limit?, record) in limits where limit.interval > 0 && limit.burst > 0 { sockets[index][keyPath: record].append(now) }
         return false
     }
 
@@ -236,28 +297,59 @@ public final class SocketServer {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// `brig run --listen-fds N SERVICE`, the descriptors moved to 3, 4, ... in the child.
-    private func start(_ service: String, descriptors: [Int32], names: [String], environment: [String]) -> pid_t? {
-        var arguments = ["run", "--listen-fds", "\(descriptors.count)"]
-        for name in names { arguments += ["--fd-name", name] }
-        arguments += environment + [service]
-        let spawned = spawnBrig(arguments) { actions in
-            // Out of the way first, so that moving one down never overwrites another.
-            for (i, fd) in descriptors.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(500 + i)) }
-            for i in descriptors.indices { posix_spawn_file_actions_adddup2(&actions, Int32(500 + i), Int32(3 + i)) }
-        }
-        let pid: pid_t
-        switch spawned {
-        case .success(let p): pid = p
-        case .failure(let e):
-            counts.failed += 1
-            SystemFiles.warn("brig listen: starting \(service): \(SystemFiles.errorName(e.errno))")
-            event("failed", [("service", .text(service)), ("error", .text(SystemFiles.errorName(e.errno)))])
+    /// The service started as `brig run --listen-fds N SERVICE` would start it, handed copies
+    /// of the descriptors (from 3 on in the child); its number among the instances, or nil
+    /// when it could not start (told as an instance that ended with brig run's status).
+    @discardableResult
+    private func start(_ socket: Int, instance: String?, descriptors: [Int32], names: [String], environment: [String],
+                       source: String? = nil) -> Int? {
+        let service = sockets[socket].unit.serviceFor(instance: instance)
+        SystemFiles.warn("brig listen: \(service) started")
+        event("started", [("service", .text(service))])
+        // Copies above 3+N, so that moving them to 3, 4, ... in the child never overwrites one.
+        let copies = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count)) }
+        let run: ServiceRun
+        do throws(ServiceTemplate.Failure) {
+            guard !copies.contains(where: { $0 < 0 }) else {
+                throw ServiceTemplate.Failure(message: "brig run: handing over the sockets: \(SystemFiles.errorName(errno))", status: 1)
+            }
+            let unit: LoadedUnit
+            do { unit = try sockets[socket].unit.serviceUnit(instance: instance) } catch {
+                throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
+            }
+            run = try template.start(unit, activation: SocketActivation(descriptors: copies, names: names), environment: environment,
+                                     cgroupParent: instanceCgroup.path)
+        } catch {
+            for fd in copies where fd >= 0 { close(fd) }
+            SystemFiles.warn(error.message)
+            ended(service, status: error.status)
             return nil
         }
-        SystemFiles.warn("brig listen: \(service) started (brig run \(pid))")
-        event("started", [("service", .text(service)), ("pid", .number(Int(pid)))])
-        return pid
+        starts += 1
+        instances[starts] = Instance(socket: socket, name: service, run: run, descriptors: copies, source: source)
+        return starts
+    }
+
+    /// One instance's share of the poll.
+    private func lead(_ id: Int, _ fds: [pollfd]) {
+        instances[id]?.run.handle(fds)
+        finishIfDead(id)
+    }
+
+    /// An instance whose service is dead for good is finished, and its end told.
+    private func finishIfDead(_ id: Int) {
+        guard let instance = instances[id], instance.run.isDead else { return }
+        instances[id] = nil
+        let status = instance.run.finish()
+        for fd in instance.descriptors { close(fd) }
+        if sockets[instance.socket].service == id { sockets[instance.socket].service = nil }
+        ended(instance.name, status: status)
+    }
+
+    private func ended(_ service: String, status: Int32) {
+        if status != 0 && !stopping { counts.failed += 1 }
+        SystemFiles.warn("brig listen: \(service) ended, status \(status)")
+        event("ended", [("service", .text(service)), ("status", .number(Int(status)))])
     }
 
     struct SpawnError: Error { let errno: Int32 }
@@ -275,17 +367,15 @@ public final class SocketServer {
         return code == 0 ? .success(pid) : .failure(SpawnError(errno: code))
     }
 
-    private func reap() {
+    /// Reaps brig listen's children that no instance collects itself: the keepers of finished
+    /// runs and processes orphaned to brig (it is their subreaper, as brig run is).
+    private func reapOrphans() {
+        let collected = Set(instances.values.flatMap(\.run.collectedPIDs))
         var status: Int32 = 0
         while true {
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
-            guard let instance = instances.removeValue(forKey: pid) else { continue }
-            if sockets[instance.socket].service == pid { sockets[instance.socket].service = nil }
-            let code = JailRunner.exitCode(status)
-            if code != 0 && !stopping { counts.failed += 1 }
-            SystemFiles.warn("brig listen: \(instance.name) ended, status \(code)")
-            event("ended", [("service", .text(instance.name)), ("pid", .number(Int(pid))), ("status", .number(Int(code)))])
+            let pid = cjail_peek_exited()
+            if pid <= 0 || collected.contains(pid) { return }
+            waitpid(pid, &status, WNOHANG | __WALL)
         }
     }
 
@@ -297,12 +387,13 @@ public final class SocketServer {
                 event("counters", counters)
                 continue
             }
-            guard Int32(byte) != SIGHUP, !stopping else { continue }
+            guard Int32(byte) != SIGHUP, Int32(byte) != SIGCHLD, !stopping else { continue }
             stopping = true
             SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")
             event("stopping", [("running", .number(instances.count))])
-            for pid in instances.keys { kill(pid, SIGTERM) }
+            for instance in instances.values { instance.run.requestStop() }
             for socket in sockets { for l in socket.listeners { close(l.fd) } }
+            listenersClosed = true
         }
     }
 
@@ -377,12 +468,16 @@ public final class SocketServer {
     private func closeAll() {
         for socket in sockets {
             for listener in socket.listeners {
-                close(listener.fd)
+                if !listenersClosed { close(listener.fd) }
                 if let path = listener.path, socket.unit.config.removeOnStop == true { unlink(path) }
+            }
+            if socket.unit.config.removeOnStop == true {
+                for link in socket.unit.config.symlinks { unlink(link) }
             }
         }
         sockets.removeAll()
         for cgroup in cgroups { cgroup.remove() }
         cgroups.removeAll()
+        instanceCgroup.remove()
     }
 }

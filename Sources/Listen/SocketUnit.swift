@@ -18,6 +18,9 @@ public struct SocketUnit {
     let firewall: NetworkPolicy?
     /// The unit as `brig run --unit` takes it, to run its own commands in its own jail.
     let path: String
+    /// The service's files as read when the socket was: each start reads them from here (for
+    /// Accept=yes as the connection's instance of the template), as systemd reads them once.
+    let serviceUnit: LoadedUnit
 
     /// The [Socket] directives `brig listen` applies (besides the exec and kill settings of its
     /// commands); any other the unit sets is refused, so a socket never serves with less than
@@ -28,14 +31,16 @@ public struct SocketUnit {
         "Transparent", "ReusePort", "NoDelay", "KeepAlive", "PassCredentials", "ReceiveBuffer", "SendBuffer",
         "Service", "FileDescriptorName", "RemoveOnStop", "TriggerLimitIntervalSec", "TriggerLimitBurst",
         "IPAddressAllow", "IPAddressDeny", "ListenFIFO", "ListenSpecial", "ListenNetlink", "Writable", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
+        "KeepAliveTimeSec", "KeepAliveIntervalSec", "KeepAliveProbes", "DeferAcceptSec", "Priority", "Mark", "IPTOS", "IPTTL",
+        "Broadcast", "PassSecurity", "Symlinks", "PollLimitIntervalSec", "PollLimitBurst",
     ]
 
-    public static func load(_ nameOrPath: String) throws(ListenError) -> SocketUnit {
+    public static func load(_ nameOrPath: String, rules: SystemdRelease = .v252) throws(ListenError) -> SocketUnit {
         let loaded: LoadedUnit
         do { loaded = try UnitLoader().load(nameOrPath) } catch { throw ListenError("\(error)") }
         guard loaded.name.type == "socket" else { throw ListenError("\(nameOrPath): not a socket unit") }
         if loaded.isMasked { throw ListenError("\(loaded.name.name) is masked") }
-        let config = UnitConfig(loaded)
+        let config = UnitConfig(loaded, rules: rules)
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw ListenError(errors.map(\.description).joined(separator: "\n")) }
         // The socket's exec and kill settings are its commands' jail: `brig run` applies or
@@ -48,6 +53,15 @@ public struct SocketUnit {
             throw ListenError(refused.map { "\($0.location): \($0.key)=\($0.value): not supported by brig listen" }.joined(separator: "\n"))
         }
         if config.socket.listen.isEmpty { throw ListenError("\(loaded.name.name) has no Listen…= line") }
+        let paths = config.socket.listen.filter {
+            switch $0 {
+            case .socket(_, .unix), .fifo: true
+            default: false
+            }
+        }
+        if !config.socket.symlinks.isEmpty, paths.count != 1 {
+            throw ListenError("\(config.socket.origins["Symlinks"].map { "\($0): " } ?? "")Symlinks= needs exactly one socket path or FIFO among the listeners (as systemd refuses it)")
+        }
         let socket = config.socket
         let prefix = loaded.name.prefix
         let serviceName = socket.service ?? (socket.accept == true ? "\(prefix)@.service" : "\(prefix).service")
@@ -59,6 +73,12 @@ public struct SocketUnit {
         if let directory, nameOrPath.contains("/"), access(directory + "/" + serviceName, F_OK) == 0 {
             service = directory + "/" + serviceName
         }
+        // As systemd refuses to start a socket whose service is not there, before binding anything.
+        let serviceUnit: LoadedUnit
+        do { serviceUnit = try UnitLoader().load(service) } catch {
+            throw ListenError("\(loaded.name.name): its service \(serviceName) cannot be loaded: \(error)")
+        }
+        if serviceUnit.isMasked { throw ListenError("\(loaded.name.name): its service \(serviceName) is masked") }
         for command in socket.execStartPre + socket.execStartPost + socket.execStopPre + socket.execStopPost {
             if command.fullPrivileges || command.privilegedIdentity || command.ambientFallback || command.path != command.arguments.first {
                 throw ListenError("\(loaded.name.name): \(command): the prefixes +, !, !! and @ on a socket's commands are not supported by brig listen")
@@ -68,12 +88,22 @@ public struct SocketUnit {
             }
         }
         let unitPath = loaded.fragmentPath ?? nameOrPath
-        return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources), path: unitPath)
+        return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources), path: unitPath,
+                          serviceUnit: serviceUnit)
     }
 
-    /// The service to start: for Accept=yes, the template's instance for this connection.
+    /// The service to start, as brig run would be given it: for Accept=yes, the template's
+    /// instance for this connection.
     func serviceFor(instance: String?) -> String {
         guard let instance else { return service }
         return String(service.dropLast("@.service".count)) + "@\(instance).service"
+    }
+
+    /// The service's files, read as the instance for this connection (Accept=yes).
+    func serviceUnit(instance: String?) throws(ListenError) -> LoadedUnit {
+        guard let instance else { return serviceUnit }
+        do { return serviceUnit.instance(try UnitName("\(name.prefix)@\(instance).service")) } catch {
+            throw ListenError("\(name.name): instance \(instance): \(error)")
+        }
     }
 }

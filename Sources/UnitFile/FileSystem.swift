@@ -88,7 +88,7 @@ public enum FileSystem {
         return names
     }
 
-    static func readLink(_ path: String) -> String? {
+    public static func readLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, Int(PATH_MAX))
         guard count >= 0 else { return nil }

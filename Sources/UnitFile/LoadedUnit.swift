@@ -42,4 +42,14 @@ public struct LoadedUnit: Sendable {
 
     /// All files this unit was read from.
     public var paths: [String] { (fragmentPath.map { [$0] } ?? []) + dropInPaths }
+
+    /// The same files read as another instance of their template (brig listen's instances):
+    /// the specifiers are the instance's, the drop-ins those found for the template.
+    public func instance(_ name: UnitName) -> LoadedUnit {
+        var unit = self
+        unit.name = name
+        unit.requestedName = name.name
+        unit.specifiers = Specifiers(unit: name, fragmentPath: fragmentPath)
+        return unit
+    }
 }

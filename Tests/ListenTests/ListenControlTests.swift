@@ -170,7 +170,7 @@ struct ListenFileTests {
         let fifo = example.path + "/in.fifo", out = example.path + "/seen"
         try ["[Socket]", "ListenFIFO=\(fifo)", "ListenSpecial=/dev/null", "ListenNetlink=kobject-uevent 1", "SocketMode=0620"]
             .joined(separator: "\n").write(toFile: "\(example.path)/files.socket", atomically: true, encoding: .utf8)
-        let script = "echo $LISTEN_FDS $LISTEN_FDNAMES; for fd in 3 4 5; do readlink /proc/self/fd/$fd | cut -d: -f1; done; until read line <&3 2>/dev/null; do sleep 0.05; done; echo got $line"
+        let script = "echo $LISTEN_FDS $LISTEN_FDNAMES; for fd in 3 4 5; do readlink /proc/self/fd/$fd | cut -d: -f1; done; until read line <&3 2>/dev/null; do sleep 0.05; done; echo got $line; sleep 30"
         try ["[Service]", "ExecStart=/bin/sh -c '{ \(script); } > \(out)'"]
             .joined(separator: "\n").write(toFile: "\(example.path)/files.service", atomically: true, encoding: .utf8)
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/files.socket"], timeout: 60)
@@ -180,7 +180,8 @@ struct ListenFileTests {
         let mask = umask(0); umask(mask)
         #expect(st.st_mode & 0o777 == 0o620 & ~mask)
         // /dev/null is always readable, so the service starts at once (as under systemd); it waits
-        // for what is written into the FIFO (a non-blocking descriptor, as systemd passes it).
+        // for what is written into the FIFO (a non-blocking descriptor, as systemd passes it), and
+        // stays: a service that ended would be started again at once, /dev/null being readable.
         let writer = open(fifo, O_WRONLY | O_NONBLOCK)
         #expect(writer >= 0)
         _ = "hello\n".withCString { write(writer, $0, 6) }

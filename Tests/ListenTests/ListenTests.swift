@@ -263,15 +263,19 @@ struct ListenTests {
         #expect(Self.descriptors(listing) == [0, 1, 2, 3, 4], "\(listing)")
     }
 
-    /// Children of `pid`, zombies included.
+    /// Children of `pid` but its keeper (a fork of brig), zombies included.
     static func instances(of pid: pid_t) -> Int {
+        children(of: pid).filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) != "brig\n" }.count
+    }
+
+    static func children(of pid: pid_t) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.filter { Int($0) != nil }.filter { entry in
+        return entries.compactMap { pid_t($0) }.filter { entry in
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid
-        }.count
+        }
     }
 
     /// What an Accept=yes instance is given, under brig listen and under systemd's own socket

@@ -137,7 +137,8 @@ int cjail_forward_signals(int write_fd);
 int cjail_forward_also(int sig);
 
 // Forks brig's keeper, which, once brig has ended for any reason, kills the run's cgroup
-// (through cgroup.kill, or its cgroup.procs one by one) and removes the directory and the run's
+// (through cgroup.kill, or its cgroup.procs one by one) and removes the directory (and the
+// cgroups below it, brig listen's instances below the one cgroup it keeps) and the run's
 // owner lock file, then the run's v1 cgroups (`v1_cgroups`: NUL-separated, ending with an empty
 // string; may be NULL). It keeps `owner_lock` (a descriptor of brig's, or -1) open, holding the run's
 // lock while it lives. A pidfd on the keeper (close-on-exec), or -errno.

@@ -22,6 +22,19 @@ public struct SocketConfig: Sendable {
     public var sendBuffer: UInt64?
     public var triggerLimitIntervalSec: TimeSpan?
     public var triggerLimitBurst: UInt64?
+    /// PollLimitIntervalSec=, PollLimitBurst= (systemd 255).
+    public var pollLimitIntervalSec: TimeSpan?
+    public var pollLimitBurst: UInt64?
+    /// KeepAliveTimeSec=, KeepAliveIntervalSec=, DeferAcceptSec=: whole seconds, as the kernel takes them.
+    public var keepAliveTime: TimeSpan?
+    public var keepAliveInterval: TimeSpan?
+    public var keepAliveProbes: UInt64?
+    public var deferAccept: TimeSpan?
+    public var priority: Int32?
+    public var mark: UInt32?
+    public var ipTOS: Int32?
+    public var ipTTL: Int32?
+    public var broadcast: Bool?
     /// Service=: the unit to activate instead of the socket's namesake.
     public var service: String?
     public var fileDescriptorName: String?
@@ -44,6 +57,11 @@ public struct SocketConfig: Sendable {
         "route", "firewall", "inet-diag", "nflog", "xfrm", "selinux", "iscsi", "audit", "fib-lookup", "connector",
         "netfilter", "ip6-fw", "dnrtmsg", "kobject-uevent", "generic", "scsitransport", "ecryptfs", "rdma",
     ]
+
+    private static func int32(_ value: String, _ what: String) throws(ValueError) -> Int32 {
+        guard let n = Int32(value) else { throw ValueError("'\(value)' is not a \(what)") }
+        return n
+    }
 
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
@@ -92,6 +110,23 @@ public struct SocketConfig: Sendable {
         case "SendBuffer": sendBuffer = try ByteSize.parse(d.value)
         case "TriggerLimitIntervalSec": triggerLimitIntervalSec = try d.time()
         case "TriggerLimitBurst": triggerLimitBurst = try Numbers.unsigned(d.value, "burst")
+        case "PollLimitIntervalSec": pollLimitIntervalSec = try d.time()
+        case "PollLimitBurst": pollLimitBurst = try Numbers.unsigned(d.value, "burst")
+        case "KeepAliveTimeSec": keepAliveTime = try d.time()
+        case "KeepAliveIntervalSec": keepAliveInterval = try d.time()
+        case "KeepAliveProbes": keepAliveProbes = try Numbers.unsigned(d.value, "probe count")
+        case "DeferAcceptSec": deferAccept = try d.time()
+        case "Priority": priority = try Self.int32(d.value, "priority")
+        case "Mark":
+            guard let value = UInt32(exactly: try Numbers.unsigned(d.value, "mark")) else { throw ValueError("'\(d.value)' is not a 32-bit mark") }
+            mark = value
+        case "IPTTL": ipTTL = try Self.int32(d.value, "TTL")
+        case "IPTOS":
+            // The names systemd knows (ip_tos_from_string), or a number.
+            let names: [String: Int32] = ["low-delay": 0x10, "throughput": 0x08, "reliability": 0x04, "low-cost": 0x02]
+            guard let tos = names[d.value] ?? Int32(d.value), (0...255).contains(tos) else { throw ValueError("'\(d.value)' is not a type of service") }
+            ipTOS = tos
+        case "Broadcast": broadcast = try d.bool()
         case "Service":
             service = try {() throws(ValueError) -> String in
                 let name = try d.expanded()

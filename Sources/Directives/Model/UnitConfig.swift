@@ -77,7 +77,9 @@ public struct UnitConfig: Sendable {
 
     /// Directives newer than 252 that brig applies, each read under the rules of the release that
     /// brought it and later ones.
-    static let appliedFromNewerRules: [String: SystemdRelease] = ["ReloadSignal": .v253, "PrivatePIDs": .v257]
+    static let appliedFromNewerRules: [String: SystemdRelease] = [
+        "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255, "PrivatePIDs": .v257,
+    ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
         switch DirectiveRegistry.status(section: a.section, name: a.key) {

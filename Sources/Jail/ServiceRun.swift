@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of a service with everything it holds: its cgroup and private /tmp (`RunSite`), its
+/// dynamic user, directories, streams, credentials and prepared namespaces, and the supervisor
+/// that leads its processes. Made ready by `init`, led by whoever polls its `descriptors` (brig
+/// run for its one service, brig listen for all its instances in one loop) and released by
+/// `finish`, which returns brig run's status for it.
+public final class ServiceRun {
+    private let request: LaunchRequest
+    private let site: RunSite
+    private let held: Held
+    private let supervisor: ServiceSupervisor
+
+    /// What the run holds until its end; released whether it started or not.
+    private final class Held {
+        var lease: DynamicUserLease? = nil
+        let streams = OpenStreams()
+        var ipcOwner: UInt32? = nil
+        var credentialStore: CredentialStore? = nil
+        var namespaces: [Int32] = []
+
+        func release(_ request: LaunchRequest, site: RunSite) {
+            if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
+            streams.close()
+            for fd in namespaces { close(fd) }
+            // Processes left running (SendSIGKILL=no) keep what they use: their directories
+            // are not cleaned under them, and their uid stays leased while the cgroup lives.
+            if site.isEmpty {
+                request.directories.cleanUp()
+                credentialStore?.remove()
+            } else {
+                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp= and the credentials are left in place")
+            }
+            lease?.release()
+            site.remove()
+        }
+    }
+
+    /// The process a run lives in, and what it does for the run.
+    public enum Host {
+        /// `brig run`: the process is the run's. brig's signals stop it, every orphan is reaped.
+        case brigRun
+        /// `brig listen`: one of many runs led from one loop, which takes the signals, reaps what
+        /// no run collects (`collectedPIDs`) and keeps the cgroup all its runs go below.
+        case listener
+        /// A test process, shared with other threads and runs: nothing of it is changed.
+        case guest
+    }
+
+    /// Under brig run and brig listen, brig's real uid is shielded from the jail (once the
+    /// credentials are read) and runs of brigs that are gone are swept; brig run forks a keeper
+    /// that ends the run if brig is ended first (brig listen has one for all its runs, which go
+    /// below `cgroupParent`).
+    public init(_ request: LaunchRequest, commands: [LaunchCommand], host: Host,
+                cgroupParent: String = RunSite.cgroupParent) throws(JailError) {
+        self.request = request
+        let credentials = try request.credentials?.acquire()
+        if host != .guest {
+            Shield.raise()
+            RunSite.sweepOrphans()
+        }
+        // The device program lives in its policy's cgroup, which the run's cgroup goes into.
+        let policyCgroup = try request.deviceFilter?.sharedCgroup(under: cgroupParent)
+        var site = RunSite(cgroupParent: policyCgroup ?? cgroupParent)
+        if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
+        self.site = site
+        let held = Held()
+        self.held = held
+        do {
+            var spec = request.spec
+            if let name = request.dynamicUserName {
+                let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
+                held.lease = l
+                spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+            }
+            let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
+            held.ipcOwner = uid
+            let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+            // The directories are bound into the jail only when it has a mount
+            // namespace anyway; they never create one (as in systemd).
+            if spec.mounts.needsMountNamespace {
+                spec.mounts.bindMounts += prepared.binds
+                spec.mounts.emptyDirectories += prepared.emptyDirectories
+            }
+            spec.environment += prepared.environment
+            if let credentialRequest = request.credentials, let credentials {
+                held.credentialStore = try CredentialStore.create(unitName: credentialRequest.unitName, credentials: credentials, uid: uid,
+                                                                  label: "credentials of \(credentialRequest.unitName)")
+                spec.environment.append("CREDENTIALS_DIRECTORY=\(credentialRequest.directory)")
+                spec.mounts.credentialsDirectory = credentialRequest.directory
+            }
+            if let id = spec.identity, id.uid != 0 {
+                spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"]
+            } else if request.rules.facts.userForRoot {
+                spec.environment.append("USER=root")
+            }
+            let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
+            (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
+            spec.mounts.privateTmpOnTmpfs = commands.count == 1
+            try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
+                             privateDevices: spec.mounts.privateDevices, privateSysfs: spec.mounts.privateSysfs)
+            if request.rules.facts.memoryPressureWatch,
+               let watch = PressureWatch.environment(cgroup: site.cgroup, uid: uid, gid: gid, ownNamespace: spec.privateCgroup) {
+                spec.environment += watch.variables
+                // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
+                if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
+            }
+            if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
+            if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
+            try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
+            let namespaces = PreparedNamespaces.take()
+            held.namespaces = [namespaces.network, namespaces.ipc].compactMap { $0 }
+            spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
+            spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
+
+            // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
+            // unless RuntimeDirectoryPreserve= keeps it.
+            let hostPrivateTmp = spec.mounts.usesHostPrivateTmp
+            let renew = { () throws(JailError) in
+                request.directories.cleanUp(restarting: true)
+                _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+                if hostPrivateTmp { try site.renewPrivateTmp() }
+            }
+            supervisor = try ServiceSupervisor(policy: request.service, commands: commands, site: site, reaper: Reaper(any: host == .brigRun),
+                                               signals: host == .brigRun ? JailRunner.forwardedSignals ?? -1 : -1, keeper: host == .brigRun,
+                                               beforeRestart: renew) { [spec] command, extra in
+                // The variables a start adds ($MAINPID, $NOTIFY_SOCKET, ...) may be used in the command line.
+                var s = spec
+                s.environment += extra
+                return JailPlanner.plan(Launcher.specialise(s, for: command), site: site)
+            }
+        } catch {
+            held.release(request, site: site)
+            throw error
+        }
+    }
+
+    /// Starts the service's first command (a jail that fails to start is a result too).
+    public func begin() { supervisor.begin() }
+
+    /// What the next wait polls, and for how long at most (milliseconds, -1 for ever).
+    public var descriptors: [pollfd] { supervisor.descriptors }
+    public var timeout: Int32 { supervisor.timeout }
+
+    /// Acts on what a poll of `descriptors` returned.
+    public func handle(_ fds: [pollfd]) { supervisor.handle(fds) }
+
+    /// Whether the service is dead for good (then `finish`).
+    public var isDead: Bool { supervisor.isDead }
+
+    /// Stops the service as SIGTERM to brig run would: ExecStop=, KillMode=, TimeoutStopSec=.
+    public func requestStop() { supervisor.requestStop() }
+
+    /// The processes the run waits for itself: whoever reaps for it must leave them.
+    public var collectedPIDs: [pid_t] { supervisor.collectedPIDs }
+
+    /// The run's status, as brig run exits with it; everything the run held is released.
+    public func finish() -> Int32 {
+        let status = supervisor.finish()
+        request.usage?.collect(site, limits: request.cgroupLimits)
+        held.release(request, site: site)
+        return status
+    }
+}

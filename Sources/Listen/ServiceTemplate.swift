@@ -1,0 +1,57 @@
+import Directives
+import Jail
+import UnitFile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The service a socket starts, started inside brig listen as `brig run --listen-fds N SERVICE`
+/// would start it: for each start the unit's files, read once with the socket (for Accept=yes as
+/// the connection's instance, so that %i and the other specifiers are its own), become a
+/// `ServiceRun` here, with the same jail, log lines and exit statuses as that brig run would
+/// have, without an exec of brig and a walk of the unit search path per connection. The syscall
+/// filter, the costly part of a jail, is compiled once while the policy stays the same.
+final class ServiceTemplate {
+    private let rules: SystemdRelease
+    private let filters = SyscallFilterCache()
+
+    init(rules: SystemdRelease) { self.rules = rules }
+
+    /// Why a start failed, as brig run would say it, and the status it would exit with.
+    struct Failure: Error {
+        let message: String
+        let status: Int32
+    }
+
+    /// `environment`: Environment= lines after the unit's own (as `-p` adds them). The
+    /// descriptors stay the caller's.
+    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String) throws(Failure) -> ServiceRun {
+        do {
+            var loaded = unit
+            for (index, line) in environment.enumerated() {
+                loaded.assignments.append(Assignment(section: "Service", key: "Environment", value: line,
+                                                     location: SourceLocation(file: "-p", line: index + 1)))
+            }
+            if loaded.isMasked { throw Failure(message: "brig run: \(loaded.name.name) is masked", status: 2) }
+            let resolved = try ResolvedService.resolve(loaded, UnitConfig(loaded, rules: rules), prepareAhead: true, accounting: false,
+                                                       activation: activation, filters: filters)
+            var request = resolved.request
+            request.service.reports = true
+            let commands = ServiceJail.commands(resolved.config.service)
+            if !commands.contains(where: { $0.phase == .start }) {
+                throw Failure(message: "brig run: \(resolved.config.name.name) has no ExecStart=", status: 2)
+            }
+            let run = try ServiceRun(request, commands: commands, host: .listener, cgroupParent: cgroupParent)
+            run.begin()
+            return run
+        } catch let failure as Failure {
+            throw failure
+        } catch let invalid as ResolvedService.Invalid {
+            throw Failure(message: invalid.lines.map { "brig run: \($0)" }.joined(separator: "\n"), status: 2)
+        } catch let error as JailError {
+            throw Failure(message: "brig run: \(error)", status: error.exitStatus)
+        } catch {
+            throw Failure(message: "Error: \(error)", status: 1)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What many connections, bad clients, bad instances and bad units leave of brig listen: it keeps
+/// serving, keeps nothing it should have let go (children, descriptors, cgroups, mounts, memory),
+/// stops within the instances' TimeoutStopSec=, and refuses a unit it cannot serve before binding
+/// anything. Ports 42000-43000.
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
+struct ListenRobustnessTests {
+    /// An Accept=yes socket on `port` whose instances run `command` (StandardInput=socket) with
+    /// the extra [Service] lines.
+    static func socket(port: Int, _ socketLines: [String] = [], command: String, service: [String] = []) throws -> ListenTests.Example {
+        let example = try ListenTests.echoSocket(port: port, socketLines, command: command)
+        try (["[Service]", "StandardInput=socket", "ExecStart=\(command)"] + service).joined(separator: "\n")
+            .write(toFile: "\(example.path)/callout@.service", atomically: true, encoding: .utf8)
+        return example
+    }
+
+    static func started(_ example: ListenTests.Example, port: Int) throws -> Subprocess {
+        let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 600)
+        ListenTests.waitFor(port: port)
+        return listen
+    }
+
+    /// `count` connections, `parallel` at a time, each reading to the end; the answers that were not `expected`.
+    static func connect(port: Int, count: Int, parallel: Int, expected: String) throws -> String {
+        let script = """
+            use IO::Socket::INET; my ($port, $n, $p, $want) = @ARGV; my $bad = 0;
+            for my $w (1..$p) { if (!fork) { for (1..$n/$p) { my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port");
+              my $r = $s ? do { local $/; <$s> } : "connect: $!"; print "[$r]" unless $r eq $want } exit 0 } }
+            for (1..$p) { wait }
+            """
+        return try Subprocess.run(["/usr/bin/perl", "-e", script, "\(port)", "\(count)", "\(parallel)", expected], timeout: 600).stdout
+    }
+
+    static func descriptors(of pid: pid_t) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    static func residentKilobytes(of pid: pid_t) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ")[safe: 1] ?? "") ?? -1
+    }
+
+    /// What a run of `pid` leaves on the host: its cgroups, owner locks and private /tmp directories.
+    static func leftovers(of pid: pid_t) -> [String] {
+        let places = [runs(of: pid), "\(runs(of: pid))/listen-\(pid)-instances", "/run/brig/runs", "/tmp", "/var/tmp"]
+        return places.flatMap { place in
+            ((try? FileManager.default.contentsOfDirectory(atPath: place)) ?? [])
+                .filter { $0.hasPrefix("run-\(pid)-") || $0.hasPrefix("brig-private-run-\(pid)-") }.map { "\(place)/\($0)" }
+        }
+    }
+
+    /// Where the runs of `pid` (alive) go: "brig" below its own cgroup in the cgroup2 tree.
+    static func runs(of pid: pid_t) -> String {
+        let own = ((try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? "")
+            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        let root = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+        return "\(root)\(own == "/" ? "" : own)/brig"
+    }
+
+    static func mounts() -> Int {
+        ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    /// 1,000 connections one after another and 200 at once, each to a strict instance (a dynamic
+    /// user, private /tmp, no network, a read-only system): every one answered, and afterwards no
+    /// child, descriptor, cgroup, lock, private directory or mount is left, and memory stays put.
+    /// (bench/listen's figures run to 10,000 with the release build.)
+    @Test func manyConnectionsLeaveNothingBehind() throws {
+        let port = 42_001
+        let example = try Self.socket(port: port, ["MaxConnections=256"], command: "/bin/echo hi",
+                                      service: ["DynamicUser=yes", "PrivateTmp=yes", "PrivateNetwork=yes", "ProtectSystem=strict",
+                                                "SystemCallFilter=@system-service"])
+        let listen = try Self.started(example, port: port)
+        let mounts = Self.mounts()
+        #expect(try Self.connect(port: port, count: 20, parallel: 4, expected: "hi\n") == "")   // what brig opens once is open by now
+        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        let fds = Self.descriptors(of: listen.pid)
+        #expect(try Self.connect(port: port, count: 200, parallel: 200, expected: "hi\n") == "")
+        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        let memory = Self.residentKilobytes(of: listen.pid)
+        #expect(try Self.connect(port: port, count: 1000, parallel: 4, expected: "hi\n") == "")
+        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        #expect(ListenTests.instances(of: listen.pid) == 0)   // zombies are children too
+        #expect(Self.descriptors(of: listen.pid) == fds)
+        #expect(Self.leftovers(of: listen.pid) == [])
+        #expect(Self.mounts() == mounts)
+        let grown = Self.residentKilobytes(of: listen.pid) - memory
+        #expect(grown < 1024, "RSS grew by \(grown) kB over 1,000 connections")
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(out.status == 0)
+        #expect(out.stderr.contains("stopped; 1220 accepted, 0 refused, 0 throttled, 0 failed"), "\(out.stderr.suffix(500))")
+    }
+
+    /// SIGTERM closes the listener at once and stops every instance as systemd would: one that
+    /// ignores SIGTERM is killed once its TimeoutStopSec= is over, and brig listen is gone then.
+    @Test func aStopEndsInstancesWithinTheirTimeoutStopSec() throws {
+        let port = 42_002
+        let example = try Self.socket(port: port, command: "/bin/sh -c 'trap \"\" TERM; echo up; sleep 30'", service: ["TimeoutStopSec=1"])
+        let listen = try Self.started(example, port: port)
+        let holders = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my @s = map { IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') } 1..3; sleep 20"], timeout: 30)
+        defer { holders.send(SIGKILL); _ = holders.wait() }
+        for _ in 0..<200 where ListenTests.instances(of: listen.pid) < 3 { usleep(20_000) }
+        usleep(200_000)
+        let start = Date()
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds >= 0.9 && seconds < 3, "\(seconds) s")
+        #expect(out.stderr.contains("stopping 3 instance(s)"), "\(out.stderr)")
+        #expect(out.stderr.components(separatedBy: "stop-sigterm timed out, killing").count == 4, "\(out.stderr)")
+        #expect(out.stderr.contains("stopped; 3 accepted, 0 refused, 0 throttled, 0 failed"), "\(out.stderr)")
+        #expect(try ListenTests.ask(port: port).hasPrefix("connect: "))   // nothing listens any more
+    }
+
+    /// brig listen killed outright takes its instances with it: its keeper kills them and
+    /// removes their cgroups.
+    @Test func instancesEndWithAKilledListener() throws {
+        let port = 42_004
+        let example = try Self.socket(port: port, command: "/bin/sleep 30")
+        let listen = try Self.started(example, port: port)
+        let holder = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 20"], timeout: 30)
+        defer { holder.send(SIGKILL); _ = holder.wait() }
+        let sleepers = { ListenTests.children(of: listen.pid).filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) == "sleep\n" } }
+        for _ in 0..<200 where sleepers().isEmpty { usleep(20_000) }
+        let sleeper = sleepers().first, instances = "\(Self.runs(of: listen.pid))/listen-\(listen.pid)-instances"
+        #expect(sleeper != nil && FileManager.default.fileExists(atPath: instances))
+        listen.send(SIGKILL)
+        _ = listen.wait()
+        var gone = false
+        for _ in 0..<200 where !gone {
+            let state = (try? String(contentsOfFile: "/proc/\(sleeper ?? 0)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+            gone = state == nil || state == "Z"
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the instance outlived brig listen")
+        for _ in 0..<200 where FileManager.default.fileExists(atPath: instances) { usleep(10_000) }
+        #expect(!FileManager.default.fileExists(atPath: instances), "the instances' cgroup outlived brig listen")
+    }
+
+    /// An instance that crashes, one that hangs and a client that connects and says nothing
+    /// leave the listener and every other connection served at once.
+    @Test func badInstancesAndSilentClientsHarmNoOther() throws {
+        let port = 42_003
+        // "$$$$" is the shell's "$$" once the unit file's "$$" is read as "$".
+        let script = "read line; case $line in crash) kill -SEGV $$$$;; hang) sleep 30;; *) echo ok: $line;; esac"
+        let example = try Self.socket(port: port, command: "/bin/sh -c '\(script)'")
+        let listen = try Self.started(example, port: port)
+        let silent = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 20"], timeout: 30)
+        defer { silent.send(SIGKILL); _ = silent.wait() }
+        let hang = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); print $s \"hang\\n\"; sleep 20"], timeout: 30)
+        defer { hang.send(SIGKILL); _ = hang.wait() }
+        #expect(try ListenTests.ask(port: port, ["crash"]) == "")
+        let start = Date()
+        #expect(try ListenTests.ask(port: port, ["one"]) == "ok: one\n")
+        #expect(try ListenTests.ask(port: port, ["two"]) == "ok: two\n")
+        #expect(Date().timeIntervalSince(start) < 2)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(out.stderr.contains("ended, status 139"), "\(out.stderr)")   // the crash, told
+        #expect(out.stderr.contains("stopped; 5 accepted, 0 refused, 0 throttled, 1 failed"), "\(out.stderr)")
+    }
+
+    /// A unit brig listen cannot serve stops it before it serves: with a clear message, exit
+    /// status 1, and none of its listeners left bound (the port listed first is free again).
+    @Test(arguments: ["directory", "port", "service"])
+    func aUnitThatCannotBeServedBindsNothing(_ fault: String) throws {
+        let port = 42_010, busy = 42_011
+        let example = try ListenTests.Example("callout")
+        let file = example.path + "/file"
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
+        let second = switch fault {
+        case "directory": "ListenStream=\(file)/sub/socket"    // its directory would be inside a file
+        case "port": "ListenStream=127.0.0.1:\(busy)"
+        default: "ListenStream=127.0.0.1:\(busy + 1)"
+        }
+        try ["[Socket]", "ListenStream=127.0.0.1:\(port)", second].joined(separator: "\n")
+            .write(toFile: "\(example.path)/\(fault).socket", atomically: true, encoding: .utf8)
+        if fault != "service" {
+            try "[Service]\nExecStart=/bin/true\n".write(toFile: "\(example.path)/\(fault).service", atomically: true, encoding: .utf8)
+        }
+        let holder = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1:\(busy)', Listen => 1, ReuseAddr => 1) or die; print \"bound\\n\"; sleep 20"], timeout: 30)
+        defer { holder.send(SIGKILL); _ = holder.wait() }
+        ListenTests.waitFor(port: busy)
+        let out = try Subprocess.run([BuiltBrig.path, "listen", "\(example.path)/\(fault).socket"], timeout: 30)
+        let expected = switch fault {
+        case "directory": "ListenStream=\(file)/sub/socket: DirectoryMode= creating \(file)/sub: Not a directory"
+        case "port": "ListenStream=127.0.0.1:\(busy): bind: Address already in use"
+        default: "service.socket: its service service.service"
+        }
+        #expect(out.status == 1)
+        #expect(out.stderr.contains(expected), "\(out.stderr)")
+        // The port bound before the failure is free again.
+        let probe = try Subprocess.run(["/usr/bin/perl", "-e", "use IO::Socket::INET; print IO::Socket::INET->new(LocalAddr => '127.0.0.1:\(port)', Listen => 1) ? 'free' : 'busy'"], timeout: 20)
+        #expect(probe.stdout == "free")
+    }
+}
