@@ -17,6 +17,7 @@ enum ProbeInstaller {
             try install(ObserveProbe.source, at: observe)
             try installCompiled(SyscallsProbe.source, at: syscalls)
             try installCompiled(BindProbe.source, at: BindProbe.path, static: true)
+            try installCompiled(ReachProbe.source, at: ReachProbe.path)
             return nil
         } catch {
             return "cannot install the probes in \(directory): \(error)"
