@@ -128,6 +128,23 @@ public final class DynamicUserLease: @unchecked Sendable {
         if RunSite.isEmpty(cgroup) { unlink("\(DynamicUserLease.lockDirectory)/\(uid)") }
         close(lockFD)
     }
+
+    /// Removes the lease files of runs whose brig was killed: a file nobody holds whose run
+    /// cgroup is empty or gone (or that names none) is a lease no one has. Each is locked while
+    /// it is removed, and `acquire` checks that the file it locked is still in place.
+    static func sweep() {
+        guard let directory = try? OpenDirectory(trusted: lockDirectory), let names = try? directory.names() else { return }
+        for name in names where UInt32(name).map(range.contains) == true {
+            let path = "\(lockDirectory)/\(name)"
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                let cgroup = SystemFiles.read(path) ?? ""
+                if cgroup.isEmpty || RunSite.isEmpty(cgroup) { unlink(path) }
+            }
+            close(fd)
+        }
+    }
 }
 
 /// The user and group databases through the reentrant getpw*_r and getgr*_r: brig resolves names

@@ -89,6 +89,11 @@ public enum Launcher {
             lease?.release()
             site.remove()
         }
+        // First, so that whatever follows is undone by a later start should brig be killed.
+        try site.claim()
+        if request.directories.preserveRuntime != .yes {
+            for entry in request.directories.entries where entry.kind == .runtime { site.note(.runtimeDirectory(entry.path)) }
+        }
         var spec = request.spec
         if let name = request.dynamicUserName {
             let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
@@ -107,7 +112,9 @@ public enum Launcher {
         spec.environment += prepared.environment
         if let request = request.credentials, let credentials {
             credentialStore = try CredentialStore.create(unitName: request.unitName, credentials: credentials, uid: uid,
-                                                         label: "credentials of \(request.unitName)")
+                                                         label: "credentials of \(request.unitName)") {
+                site.note(.credentials(unit: request.unitName))
+            }
             spec.environment.append("CREDENTIALS_DIRECTORY=\(request.directory)")
             spec.mounts.credentialsDirectory = request.directory
         }
