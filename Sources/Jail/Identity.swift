@@ -89,7 +89,10 @@ public final class DynamicUserLease: @unchecked Sendable {
 
     /// Picks a free id for a run in `cgroup`; the lease lasts until `release()`.
     public static func acquire(name: String, cgroup: String) throws(JailError) -> DynamicUserLease {
-        SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
+        let code = SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
+        if code != 0 {
+            throw .refused(directive: "DynamicUser=yes", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
+        }
         var hasher = Hasher()
         hasher.combine(name)
         hasher.combine(getpid())
@@ -100,6 +103,10 @@ public final class DynamicUserLease: @unchecked Sendable {
             if UserDatabase.user(.id(uid), { _ in true }) != nil || UserDatabase.group(.id(uid), { _ in true }) != nil { continue }
             let path = "\(lockDirectory)/\(uid)"
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            // Out of descriptors, inodes or memory: no lease file can be made, for this uid or any.
+            if fd < 0 && [EMFILE, ENFILE, ENOSPC, ENOMEM].contains(errno) {
+                throw .refused(directive: "DynamicUser=yes", reason: "creating \(path): \(SystemFiles.errorName(errno))", status: .user)
+            }
             if fd < 0 { continue }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
                 let previous = SystemFiles.read(path) ?? ""

@@ -113,7 +113,8 @@ public struct RunSite: Sendable {
     static func prepareInaccessibleNodes() throws(JailError) {
         let dir = inaccessibleNodes
         if SystemFiles.exists(dir + "/sock") { return }
-        SystemFiles.makeDirectories(dir, mode: 0o755)
+        let code = SystemFiles.makeDirectories(dir, mode: 0o755)
+        if code != 0 { throw .system("creating \(dir)", code) }
         let old = umask(0)
         defer { umask(old) }
         _ = mkdir(dir + "/dir", 0)

@@ -46,28 +46,6 @@ struct BrigKilledTests {
         return (line.flatMap { $0.split(separator: " ").last }.flatMap { pid_t($0) }, out.status)
     }
 
-    /// Whatever of the run of brig `pid` is still there.
-    static func leftovers(of pid: pid_t, unit: String) throws -> [String] {
-        let run = "run-\(pid)-"
-        let fm = FileManager.default
-        var found: [String] = []
-        for directory in [RunSite.ownerLocks, NotifySocket.directory, "/tmp", "/var/tmp"] {
-            let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
-            found += names.filter { $0.hasPrefix(run) || $0.hasPrefix("brig-private-" + run) }.map { "\(directory)/\($0)" }
-        }
-        let cgroups = try Subprocess.run(["/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "5", "-type", "d", "-name", run + "*"])
-        found += cgroups.stdout.split(separator: "\n").map(String.init)
-        for name in (try? fm.contentsOfDirectory(atPath: DynamicUserLease.lockDirectory)) ?? [] {
-            let lease = "\(DynamicUserLease.lockDirectory)/\(name)"
-            if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
-        }
-        for path in ["/run/\(unit)", "\(CredentialStore.base)/\(unit).service"] where fm.fileExists(atPath: path) { found.append(path) }
-        if try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(" /run/credentials/\(unit).service ") {
-            found.append("mount /run/credentials/\(unit).service")
-        }
-        return found
-    }
-
     /// The run's keeper holds its lock until it has emptied and removed the cgroup.
     static func waitForTheKeeper(of pid: pid_t) {
         let prefix = "run-\(pid)-"
@@ -100,10 +78,10 @@ struct BrigKilledTests {
             #expect(try Brig.run(properties: [], ["/bin/true"]).status == 0)
             // A start of another test may be sweeping the run at this moment (holding its lock,
             // which makes ours pass it by): give it the time to finish.
-            var left = try Self.leftovers(of: pid, unit: name)
+            var left = try RunLeftovers.of(pid, unit: name)
             for _ in 0..<100 where !left.isEmpty {
                 usleep(10_000)
-                left = try Self.leftovers(of: pid, unit: name)
+                left = try RunLeftovers.of(pid, unit: name)
             }
             #expect(left.isEmpty, "killed entering \(call) #\(nth): \(left)")
         }

@@ -124,8 +124,8 @@ struct cjail_report {
 // *report_fd is the read end of the report pipe (close-on-exec).
 pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd);
 
-// Reads the child's report: 0 when the execve succeeded (end-of-file),
-// 1 when a step failed (*report filled in), -errno on a read error.
+// Reads the child's report (after the byte cjail_spawn put first): 0 when the execve
+// succeeded (end-of-file), 1 when a step failed (*report filled in), -errno on a read error.
 int cjail_read_report(int report_fd, struct cjail_report *report);
 
 // Parent side: makes SIGINT, SIGTERM, SIGHUP and SIGQUIT write their number
