@@ -24,6 +24,24 @@ enum ProbeInstaller {
         }
     }()
 
+    /// The C function the compiled probes print an outcome with: "ok", or the errno's name.
+    static let errnoNameFunction = #"""
+        static const char *name(int e) {
+            switch (e) {
+            case 0: return "ok";
+            case EPERM: return "EPERM";
+            case EACCES: return "EACCES";
+            case ESRCH: return "ESRCH";
+            case EFAULT: return "EFAULT";
+            case EADDRINUSE: return "EADDRINUSE";
+            case EAFNOSUPPORT: return "EAFNOSUPPORT";
+            case ENETUNREACH: return "ENETUNREACH";
+            case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+            default: { static char buf[16]; snprintf(buf, sizeof buf, "E%d", e); return buf; }
+            }
+        }
+        """#
+
     private static func install(_ text: String, at path: String) throws {
         if (try? String(contentsOfFile: path, encoding: .utf8)) == text { return }
         let staged = path + ".\(getpid()).new"

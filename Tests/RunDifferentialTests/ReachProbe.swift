@@ -20,16 +20,7 @@ enum ReachProbe {
 #include <signal.h>
 #include <unistd.h>
 
-static const char *name(int e) {
-    switch (e) {
-    case 0: return "ok";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case ESRCH: return "ESRCH";
-    case EFAULT: return "EFAULT";
-    default: { static char buf[16]; snprintf(buf, sizeof buf, "E%d", e); return buf; }
-    }
-}
+\#(ProbeInstaller.errnoNameFunction)
 
 static int attach(pid_t pid) {
     if (ptrace(PTRACE_ATTACH, pid, 0, 0) < 0) return errno;
