@@ -741,6 +741,10 @@ static long cj_clone3_on_stack(struct clone_args *args, void (*start)(struct cj_
 pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    // One byte written now makes the kernel allocate the pipe's page here, charged to us: the
+    // child's report is then added to that page, so a child whose memory cgroup has no room
+    // left (MemoryMax= below what a start needs) can still say which step failed.
+    if (write(p[1], "", 1) != 1) { int e = errno; close(p[0]); close(p[1]); return -e; }
     struct cj_start start = { .plan = plan, .report = p[1], .born_in_cgroup = 0 };
     pid_t pid = -1;
 #if defined(__x86_64__)
@@ -793,6 +797,10 @@ pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
 }
 
 int cjail_read_report(int report_fd, struct cjail_report *report) {
+    char primed;
+    ssize_t first;
+    while ((first = read(report_fd, &primed, 1)) < 0 && errno == EINTR) {}
+    if (first != 1) return first < 0 ? -errno : -EPROTO;
     size_t got = 0;
     while (got < sizeof *report) {
         ssize_t r = read(report_fd, (char *)report + got, sizeof *report - got);

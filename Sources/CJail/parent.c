@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,7 +216,7 @@ static void keeper_remove_below(int fd, int depth) {
 }
 
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
-                       const char *owner_lock_path, const char *v1_cgroups) {
+                       const char *v1_cgroups) {
     int brig = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (brig < 0) return -errno;
     pid_t pid = fork();
@@ -257,7 +259,6 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
             // The run's cgroups in v1 hierarchies (a NUL-separated list ending with an empty
             // string) held the same processes, now gone.
             for (const char *dir = v1_cgroups; dir && *dir; dir += strlen(dir) + 1) rmdir(dir);
-            if (owner_lock_path) unlink(owner_lock_path);
             break;
         }
         if (!killed) keeper_kill_listed(cgroup_procs);
@@ -271,6 +272,22 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
 void cjail_stop_keeper(int keeper) {
     syscall(SYS_pidfd_send_signal, keeper, SIGKILL, NULL, 0);
     close(keeper);
+}
+
+int cjail_create_locked(const char *directory, const char *path, const char *text) {
+    int fd = open(directory, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) return -errno;
+    size_t length = strlen(text);
+    // Linked through /proc, which needs no CAP_DAC_READ_SEARCH (AT_EMPTY_PATH does).
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (flock(fd, LOCK_EX) < 0 || write(fd, text, length) != (ssize_t)length ||
+        linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
 }
 
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved) {

@@ -13,9 +13,11 @@ final class CredentialStore {
     let unitName: String
     var path: String { Self.base + "/" + unitName }
 
-    private init(unitName: String) { self.unitName = unitName }
+    init(unitName: String) { self.unitName = unitName }
 
-    static func create(unitName: String, credentials: [Credential], uid: uid_t, label: String) throws(JailError) -> CredentialStore {
+    /// `claimed` is called once the mount point is this run's, before anything is mounted on it.
+    static func create(unitName: String, credentials: [Credential], uid: uid_t, label: String,
+                       claimed: () -> Void) throws(JailError) -> CredentialStore {
         let store = CredentialStore(unitName: unitName)
         var step = "creating \(base)"
         do throws(SystemError) {
@@ -35,6 +37,7 @@ final class CredentialStore {
                 if code != 0 { throw SystemError(code) }
             }
             if mkdirat(top.fd, unitName, 0o700) != 0 { throw SystemError(errno) }
+            claimed()
             step = "mounting ramfs on \(store.path)"
             let flags = UInt(MS_NODEV | MS_NOEXEC | MS_NOSUID)
             if mount("ramfs", store.path, "ramfs", flags, "mode=0700") != 0 {

@@ -89,7 +89,10 @@ public final class DynamicUserLease: @unchecked Sendable {
 
     /// Picks a free id for a run in `cgroup`; the lease lasts until `release()`.
     public static func acquire(name: String, cgroup: String) throws(JailError) -> DynamicUserLease {
-        SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
+        let code = SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
+        if code != 0 {
+            throw .refused(directive: "DynamicUser=yes", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
+        }
         var hasher = Hasher()
         hasher.combine(name)
         hasher.combine(getpid())
@@ -100,6 +103,10 @@ public final class DynamicUserLease: @unchecked Sendable {
             if UserDatabase.user(.id(uid), { _ in true }) != nil || UserDatabase.group(.id(uid), { _ in true }) != nil { continue }
             let path = "\(lockDirectory)/\(uid)"
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            // Out of descriptors, inodes or memory: no lease file can be made, for this uid or any.
+            if fd < 0 && [EMFILE, ENFILE, ENOSPC, ENOMEM].contains(errno) {
+                throw .refused(directive: "DynamicUser=yes", reason: "creating \(path): \(SystemFiles.errorName(errno))", status: .user)
+            }
             if fd < 0 { continue }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
                 let previous = SystemFiles.read(path) ?? ""
@@ -127,6 +134,23 @@ public final class DynamicUserLease: @unchecked Sendable {
     public func release() {
         if RunSite.isEmpty(cgroup) { unlink("\(DynamicUserLease.lockDirectory)/\(uid)") }
         close(lockFD)
+    }
+
+    /// Removes the lease files of runs whose brig was killed: a file nobody holds whose run
+    /// cgroup is empty or gone (or that names none) is a lease no one has. Each is locked while
+    /// it is removed, and `acquire` checks that the file it locked is still in place.
+    static func sweep() {
+        guard let directory = try? OpenDirectory(trusted: lockDirectory), let names = try? directory.names() else { return }
+        for name in names where UInt32(name).map(range.contains) == true {
+            let path = "\(lockDirectory)/\(name)"
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                let cgroup = SystemFiles.read(path) ?? ""
+                if cgroup.isEmpty || RunSite.isEmpty(cgroup) { unlink(path) }
+            }
+            close(fd)
+        }
     }
 }
 

@@ -32,7 +32,7 @@ public enum JailRunner {
     /// A pidfd on the keeper; nil when none could be forked, and the run goes on without it.
     static func startKeeper(_ site: RunSite) -> Int32? {
         let keeper = cjail_start_keeper(site.cgroup, site.cgroup + "/cgroup.kill", site.cgroupProcs, site.ownerLock.fd,
-                                        RunSite.ownerLocks + "/" + site.id, site.controllerCgroups.map { $0 + "\0" }.joined() + "\0")
+                                        site.controllerCgroups.map { $0 + "\0" }.joined() + "\0")
         if keeper < 0 { SystemFiles.warn("brig run: no keeper for the run: \(SystemFiles.errorName(-keeper))") }
         return keeper >= 0 ? keeper : nil
     }

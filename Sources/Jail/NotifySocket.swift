@@ -18,8 +18,9 @@ final class NotifySocket {
     }
 
     init(runID: String) throws(JailError) {
-        _ = SystemFiles.makeDirectories(Self.directory, mode: 0o755)
         path = Self.directory + "/" + runID
+        let code = SystemFiles.makeDirectories(Self.directory, mode: 0o755)
+        if code != 0 { throw .system("creating \(Self.directory)", code) }
         let fd = cjail_notify_socket(path)
         guard fd >= 0 else { throw .system("the notify socket \(path)", -fd) }
         self.fd = fd

@@ -1,3 +1,4 @@
+import CJail
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,13 +75,25 @@ public struct RunSite: Sendable {
         Paths.normalized(cgroupRoot + "/" + ((try? CgroupHome.current.get()) ?? CgroupHome.preview).ownCgroup)
     }
 
+    /// Takes the run's owner lock, whose file names the cgroup: from here on, whatever the run
+    /// makes can be undone by a later start if brig and its keeper are killed (`sweepOrphans`).
+    func claim() throws(JailError) {
+        try ownerLock.take(RunSite.ownerLocks + "/" + id, naming: cgroup)
+    }
+
+    /// Notes in the owner lock file something the run is about to make that only its end
+    /// removes. Best effort: a note that cannot be written leaves it to be removed by hand.
+    func note(_ leftover: RunLeftover) {
+        ownerLock.append(leftover.line)
+    }
+
     /// Creates what the plan needs. Directories of features the plan does not
     /// use are not created.
     func prepare(privateTmp usesPrivateTmp: Bool, privateDevices: Bool = true, privateSysfs: Bool = false) throws(JailError) {
         try RunSite.enterHome()
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
-        try ownerLock.take(RunSite.ownerLocks + "/" + id, naming: cgroup)
+        try claim()
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         for (wanted, staging) in [(privateDevices, RunSite.devStaging), (privateSysfs, RunSite.sysStaging)] where wanted {
             let code = SystemFiles.makeDirectories(staging, mode: 0o755)
@@ -107,7 +120,7 @@ public struct RunSite: Sendable {
         try makePrivateTmp()
     }
 
-    private func removePrivateTmp() {
+    func removePrivateTmp() {
         for path in [privateTmp, privateVarTmp] {
             let slash = path.lastIndex(of: "/")!
             (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
@@ -118,7 +131,8 @@ public struct RunSite: Sendable {
     static func prepareInaccessibleNodes() throws(JailError) {
         let dir = inaccessibleNodes
         if SystemFiles.exists(dir + "/sock") { return }
-        SystemFiles.makeDirectories(dir, mode: 0o755)
+        let code = SystemFiles.makeDirectories(dir, mode: 0o755)
+        if code != 0 { throw .system("creating \(dir)", code) }
         let old = umask(0)
         defer { umask(old) }
         _ = mkdir(dir + "/dir", 0)
@@ -128,27 +142,6 @@ public struct RunSite: Sendable {
         ]
         for (name, type, device) in nodes where !SystemFiles.exists(dir + "/" + name) {
             if mknod(dir + "/" + name, type, device) != 0 && errno != EEXIST { throw .system("creating \(dir)/\(name)", errno) }
-        }
-    }
-
-    /// Ends the runs of brigs that are gone (killed together with their keeper): each owner lock
-    /// that is there and held by nobody names a run cgroup, which is killed and, once empty,
-    /// removed with the lock. One still emptying is left for the next start. A run of a brig in
-    /// another mount namespace (its own /run) is never seen here, so never touched.
-    static func sweepOrphans() {
-        guard let directory = try? OpenDirectory(trusted: ownerLocks), let names = try? directory.names() else { return }
-        for name in names where name.hasPrefix("run-") {
-            let lock = ownerLocks + "/" + name
-            guard OwnerLock.isAbandoned(lock), let cgroup = SystemFiles.read(lock),
-                  cgroup.hasPrefix(cgroupRoot + "/"), cgroup.hasSuffix("/" + name), !cgroup.contains("/../") else { continue }
-            if !isEmpty(cgroup) {
-                _ = SystemFiles.write(cgroup + "/cgroup.kill", "1")
-                for _ in 0..<100 where !isEmpty(cgroup) { usleep(1000) }
-            }
-            if rmdir(cgroup) == 0 || errno == ENOENT {
-                RunCgroups.sweep(named: name)
-                unlink(lock)
-            }
         }
     }
 
@@ -178,23 +171,24 @@ final class OwnerLock: @unchecked Sendable {
     /// The open lock file, or -1; inherited by the keeper, which holds the lock with brig.
     private(set) var fd: Int32 = -1
 
-    /// Creates and locks the file, which names the run's cgroup for a later sweep.
+    /// Creates the file already locked and naming the run's cgroup, for a later sweep.
     func take(_ path: String, naming cgroup: String) throws(JailError) {
         if fd >= 0 { return }
-        var file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        if file < 0 && errno == ENOENT {   // the first run since boot makes the directory
+        var file = cjail_create_locked(RunSite.ownerLocks, path, cgroup)
+        if file == -ENOENT {   // the first run since boot makes the directory
             let code = SystemFiles.makeDirectories(RunSite.ownerLocks, mode: 0o755)
             if code != 0 { throw .system("creating \(RunSite.ownerLocks)", code) }
-            file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            file = cjail_create_locked(RunSite.ownerLocks, path, cgroup)
         }
-        if file < 0 { throw .system("creating \(path)", errno) }
-        let bytes = Array(cgroup.utf8)
-        if flock(file, LOCK_EX) != 0 || pwrite(file, bytes, bytes.count, 0) != bytes.count {
-            let e = errno
-            close(file)
-            throw .system("locking \(path)", e)
-        }
+        if file < 0 { throw .system("creating \(path)", -file) }
         fd = file
+    }
+
+    /// One more line of the run's record.
+    func append(_ line: String) {
+        guard fd >= 0 else { return }
+        let bytes = Array(("\n" + line).utf8)
+        _ = pwrite(fd, bytes, bytes.count, lseek(fd, 0, SEEK_END))
     }
 
     func release(_ path: String) {
@@ -202,13 +196,5 @@ final class OwnerLock: @unchecked Sendable {
         unlink(path)
         close(fd)
         fd = -1
-    }
-
-    /// Whether the lock file exists and nobody holds it.
-    static func isAbandoned(_ path: String) -> Bool {
-        let file = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
-        guard file >= 0 else { return false }
-        defer { close(file) }
-        return flock(file, LOCK_EX | LOCK_NB) == 0
     }
 }

@@ -69,6 +69,11 @@ public final class ServiceRun {
         let held = Held()
         self.held = held
         do {
+            // First, so that whatever follows is undone by a later start should brig be killed.
+            try site.claim()
+            if request.directories.preserveRuntime != .yes {
+                for entry in request.directories.entries where entry.kind == .runtime { site.note(.runtimeDirectory(entry.path)) }
+            }
             var spec = request.spec
             if let name = request.dynamicUserName {
                 let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
@@ -87,7 +92,9 @@ public final class ServiceRun {
             spec.environment += prepared.environment
             if let credentialRequest = request.credentials, let credentials {
                 held.credentialStore = try CredentialStore.create(unitName: credentialRequest.unitName, credentials: credentials, uid: uid,
-                                                                  label: "credentials of \(credentialRequest.unitName)")
+                                                                  label: "credentials of \(credentialRequest.unitName)") {
+                    site.note(.credentials(unit: credentialRequest.unitName))
+                }
                 spec.environment.append("CREDENTIALS_DIRECTORY=\(credentialRequest.directory)")
                 spec.mounts.credentialsDirectory = credentialRequest.directory
             }

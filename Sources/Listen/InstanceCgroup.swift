@@ -13,10 +13,11 @@ final class InstanceCgroup {
     private var keeper: Int32? = nil
 
     init() throws(ListenError) {
+        do { try RunSite.enterHome() } catch { throw ListenError("\(error)") }
         path = RunSite.cgroupParent + "/listen-\(getpid())-instances"
         let code = SystemFiles.makeDirectories(path, mode: 0o755)
         guard code == 0 else { throw ListenError("making the cgroup \(path) for the instances", code) }
-        let keeper = cjail_start_keeper(path, path + "/cgroup.kill", path + "/cgroup.procs", -1, nil, nil)
+        let keeper = cjail_start_keeper(path, path + "/cgroup.kill", path + "/cgroup.procs", -1, nil)
         if keeper < 0 { SystemFiles.warn("brig listen: no keeper for the instances: \(SystemFiles.errorName(-keeper))") }
         self.keeper = keeper >= 0 ? keeper : nil
     }

@@ -238,4 +238,49 @@ struct HostileTreeTests {
             #expect(answer.result.status < 128, "\(answer.verb): \(answer.text.prefix(300))")
         }
     }
+
+    // MARK: a file replaced while it is read
+
+    /// A unit file that another process keeps replacing (a new file renamed over it, as editors
+    /// and configuration tools write): every answer of every verb is its answer for one of the
+    /// two versions, never a crash or an error that mixes them.
+    @Test(.enabled(if: Tools.perl != nil, "needs perl for the replacing loop"))
+    func aUnitFileReplacedWhileItIsRead() throws {
+        let unit = scratch.path + "/swapped.service"
+        let versions = [
+            scratch.write("one", "[Unit]\nDescription=one\n[Service]\nExecStart=/bin/true\nProtectSystem=strict\nPrivateTmp=yes\n"),
+            scratch.write("two", "[Service]\nExecStart=/bin/false two\nProtectHome=yes\nNoNewPrivileges=yes\nBogusKey=1\n"
+                          + String(repeating: "# a long comment to make the second version span pages\n", count: 200)
+                          + "PrivateDevices=yes\nTimeoutSec=bad\n"),
+        ]
+        let verbs = [["verify", unit], ["analyze", unit], ["run", "--dry-run", "--unit", unit, "--", "/bin/true"]]
+        /// Both streams and the status, less the one value that differs between two runs.
+        func answer(_ verb: [String]) throws -> String {
+            let result = try brig(verb)
+            return "\(result.status) \(result.stdout) \(result.stderr)"
+                .replacing(#/INVOCATION_ID=[0-9a-f]{32}/#, with: "INVOCATION_ID=")
+        }
+        var expected: [[String]] = verbs.map { _ in [] }
+        for version in versions {
+            #expect(link(version, unit + ".new") == 0 && rename(unit + ".new", unit) == 0)
+            for (index, verb) in verbs.enumerated() { expected[index].append(try answer(verb)) }
+        }
+        for index in verbs.indices { #expect(expected[index][0] != expected[index][1], "\(verbs[index][0]) tells them apart") }
+
+        // A thousand replacements a second, without taking a core from the tests beside it.
+        let replace = "my $u = shift; while (1) { for my $v (@ARGV) { link($v, \"$u.new\"); rename(\"$u.new\", $u); "
+            + "select(undef, undef, undef, 0.001); } }"
+        let replacer = try Subprocess([Tools.perl!, "-e", replace, unit] + versions, timeout: 120)
+        defer { replacer.send(SIGKILL); _ = replacer.wait() }
+        var seen: [Set<String>] = verbs.map { _ in [] }
+        for _ in 0..<30 {
+            for (index, verb) in verbs.enumerated() {
+                let answered = try answer(verb)
+                #expect(expected[index].contains(answered), "\(verb[0]) answered: \(answered.prefix(400))")
+                seen[index].insert(answered)
+            }
+        }
+        // The loop did replace the file under the readers: both versions were read.
+        #expect(seen.allSatisfy { $0.count == 2 }, "\(seen.map(\.count))")
+    }
 }

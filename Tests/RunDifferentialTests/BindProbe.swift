@@ -18,18 +18,7 @@ enum BindProbe {
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char *name(int e) {
-    switch (e) {
-    case 0: return "ok";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case ENETUNREACH: return "ENETUNREACH";
-    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-    default: { static char buf[16]; snprintf(buf, sizeof buf, "E%d", e); return buf; }
-    }
-}
+\#(ProbeInstaller.errnoNameFunction)
 
 static int attempt(char *action) {
     char copy[256];

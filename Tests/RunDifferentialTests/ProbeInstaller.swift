@@ -17,11 +17,30 @@ enum ProbeInstaller {
             try install(ObserveProbe.source, at: observe)
             try installCompiled(SyscallsProbe.source, at: syscalls)
             try installCompiled(BindProbe.source, at: BindProbe.path, static: true)
+            try installCompiled(ReachProbe.source, at: ReachProbe.path)
             return nil
         } catch {
             return "cannot install the probes in \(directory): \(error)"
         }
     }()
+
+    /// The C function the compiled probes print an outcome with: "ok", or the errno's name.
+    static let errnoNameFunction = #"""
+        static const char *name(int e) {
+            switch (e) {
+            case 0: return "ok";
+            case EPERM: return "EPERM";
+            case EACCES: return "EACCES";
+            case ESRCH: return "ESRCH";
+            case EFAULT: return "EFAULT";
+            case EADDRINUSE: return "EADDRINUSE";
+            case EAFNOSUPPORT: return "EAFNOSUPPORT";
+            case ENETUNREACH: return "ENETUNREACH";
+            case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+            default: { static char buf[16]; snprintf(buf, sizeof buf, "E%d", e); return buf; }
+            }
+        }
+        """#
 
     private static func install(_ text: String, at path: String) throws {
         if (try? String(contentsOfFile: path, encoding: .utf8)) == text { return }

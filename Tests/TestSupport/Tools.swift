@@ -18,4 +18,6 @@ public enum Tools {
     public static let man = find("man")
     public static let python3 = find("python3")
     public static let dpkgDeb = find("dpkg-deb")
+    public static let strace = find("strace")
+    public static let perl = find("perl")
 }

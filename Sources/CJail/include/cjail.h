@@ -126,8 +126,8 @@ struct cjail_report {
 // *report_fd is the read end of the report pipe (close-on-exec).
 pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd);
 
-// Reads the child's report: 0 when the execve succeeded (end-of-file),
-// 1 when a step failed (*report filled in), -errno on a read error.
+// Reads the child's report (after the byte cjail_spawn put first): 0 when the execve
+// succeeded (end-of-file), 1 when a step failed (*report filled in), -errno on a read error.
 int cjail_read_report(int report_fd, struct cjail_report *report);
 
 // Parent side: makes SIGINT, SIGTERM, SIGHUP and SIGQUIT write their number
@@ -138,12 +138,13 @@ int cjail_forward_also(int sig);
 
 // Forks brig's keeper, which, once brig has ended for any reason, kills the run's cgroup
 // (through cgroup.kill, or its cgroup.procs one by one) and removes the directory (and the
-// cgroups below it, brig listen's instances below the one cgroup it keeps) and the run's
-// owner lock file, then the run's v1 cgroups (`v1_cgroups`: NUL-separated, ending with an empty
-// string; may be NULL). It keeps `owner_lock` (a descriptor of brig's, or -1) open, holding the run's
-// lock while it lives. A pidfd on the keeper (close-on-exec), or -errno.
+// cgroups below it: brig listen's instances below the one cgroup it keeps), then the run's v1
+// cgroups (`v1_cgroups`: NUL-separated, ending with an empty string; may be NULL). It keeps
+// `owner_lock` (a descriptor of brig's, or -1) open, holding the run's lock while it lives; the
+// lock file stays for the next start, which removes what else the run made. A pidfd on the
+// keeper (close-on-exec), or -errno.
 int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *cgroup_procs, int owner_lock,
-                       const char *owner_lock_path, const char *v1_cgroups);
+                       const char *v1_cgroups);
 // Ends a keeper whose run ended normally (without waiting for it to be gone).
 void cjail_stop_keeper(int keeper);
 
@@ -156,6 +157,10 @@ long cjail_notify_receive(int fd, char *buffer, unsigned long size, pid_t *sende
 // A child of ours that has exited, left unreaped (waitid with WNOWAIT): its pid, 0 if none, or -errno.
 pid_t cjail_peek_exited(void);
 int cjail_become_subreaper(void);   // 0 or -errno
+// A new file at `path` (mode 0600, in `directory`) that appears already locked (flock) and
+// holding `text`: made unnamed (O_TMPFILE), then linked in, so no one ever sees it empty or
+// unlocked. Its descriptor (close-on-exec), or -errno; -EEXIST if `path` exists.
+int cjail_create_locked(const char *directory, const char *path, const char *text);
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved); // 0 or -errno (not in Swift's Glibc)
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno

@@ -1,0 +1,31 @@
+import Foundation
+import TestSupport
+@testable import Jail
+
+/// What a run of brig can leave on the host, looked for by the pid of the brig that ran it
+/// (each run is named "run-PID-...").
+enum RunLeftovers {
+    /// Whatever of the run of the brig `pid` is still on the host: its owner lock, notify socket,
+    /// private /tmp directories, cgroups (v2 and v1), dynamic-user lease, and the RuntimeDirectory=
+    /// and credential store (mounted or not) of the service `unit` (a name without ".service").
+    static func of(_ pid: pid_t, unit: String) throws -> [String] {
+        let run = "run-\(pid)-"
+        let fm = FileManager.default
+        var found: [String] = []
+        for directory in [RunSite.ownerLocks, NotifySocket.directory, "/tmp", "/var/tmp"] {
+            let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+            found += names.filter { $0.hasPrefix(run) || $0.hasPrefix("brig-private-" + run) }.map { "\(directory)/\($0)" }
+        }
+        let cgroups = try Subprocess.run(["/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "5", "-type", "d", "-name", run + "*"])
+        found += cgroups.stdout.split(separator: "\n").map(String.init)
+        for name in (try? fm.contentsOfDirectory(atPath: DynamicUserLease.lockDirectory)) ?? [] {
+            let lease = "\(DynamicUserLease.lockDirectory)/\(name)"
+            if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
+        }
+        for path in ["/run/\(unit)", "\(CredentialStore.base)/\(unit).service"] where fm.fileExists(atPath: path) { found.append(path) }
+        if try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(" /run/credentials/\(unit).service ") {
+            found.append("mount /run/credentials/\(unit).service")
+        }
+        return found
+    }
+}
