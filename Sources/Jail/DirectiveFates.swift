@@ -225,7 +225,8 @@ public enum DirectiveFates {
             """, journal),
         ("Service", "NonBlocking", .noEffect(reason: "concerns descriptors passed by socket activation, which brig run does not pass")),
         ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
-        ("Service", "SetLoginEnvironment CoredumpReceive", .noEffect(reason: "the service manager's")),
+        ("Service", "SetLoginEnvironment", .applied),
+        ("Service", "CoredumpReceive", .noEffect(reason: "the service manager's")),
         ("Service", """
             FailureAction FileDescriptorStoreMax FileDescriptorStorePreserve OOMPolicy RebootArgument \
             RefreshOnReload Sockets StartLimitAction TimeoutCleanSec USBFunctionDescriptors USBFunctionStrings

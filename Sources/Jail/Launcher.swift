@@ -56,6 +56,11 @@ public struct LaunchRequest: Sendable {
     public var ipAccounting: IPAccounting? = nil
     /// The systemd release whose rules apply where releases differ (`brig run --rules`).
     public var rules = SystemdRelease.v252
+    /// SetLoginEnvironment= (255), when the unit says.
+    public var setLoginEnvironment: Bool? = nil
+    /// User= (or DynamicUser=) names the account: the login variables are its (a Group= alone
+    /// runs as root without naming it).
+    public var namesUser = false
 
     public init(spec: JailSpec) { self.spec = spec }
 }

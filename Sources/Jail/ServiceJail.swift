@@ -47,6 +47,8 @@ public enum ServiceJail {
 
         var request = LaunchRequest(spec: spec)
         request.rules = rules
+        request.setLoginEnvironment = context.environment.setLoginEnvironment
+        request.namesUser = context.identity.user != nil || context.identity.dynamicUser == true
         request.removeIPC = sandbox.removeIPC ?? false
         request.deviceFilter = DeviceFilter(policy: resources.devicePolicy ?? .auto, allow: resources.deviceAllow)
         request.networkPolicy = NetworkPolicy(resources)

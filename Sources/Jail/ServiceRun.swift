@@ -98,11 +98,9 @@ public final class ServiceRun {
                 spec.environment.append("CREDENTIALS_DIRECTORY=\(credentialRequest.directory)")
                 spec.mounts.credentialsDirectory = credentialRequest.directory
             }
-            if let id = spec.identity, id.uid != 0 {
-                spec.environment += ["USER=\(id.userName)", "LOGNAME=\(id.userName)"]
-            } else if request.rules.facts.userForRoot {
-                spec.environment.append("USER=root")
-            }
+            spec.environment += LoginEnvironment.variables(for: request.namesUser ? spec.identity : nil,
+                                                           dynamicUser: request.dynamicUserName != nil,
+                                                           setLoginEnvironment: request.setLoginEnvironment, rules: request.rules)
             let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
             spec.mounts.privateTmpOnTmpfs = commands.count == 1

@@ -57,6 +57,9 @@ enum JailSettings {
 
     static let identity: [Setting] = [
         Setting("User=nobody"),
+        // Accounts whose home and shell reach the environment: systemd's own root, and daemon (/usr/sbin, nologin).
+        Setting("User=root"),
+        Setting("User=daemon"),
         Setting("User=nobody", "Group=nogroup"),
         Setting("Group=nogroup"),
         Setting("User=nobody", "SupplementaryGroups=adm"),

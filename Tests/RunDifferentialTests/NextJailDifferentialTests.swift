@@ -23,6 +23,8 @@ struct NextJailDifferentialTests {
         Setting("ProtectHostname=private"),
         Setting("ProtectControlGroups=private"),
         Setting("ProtectControlGroups=strict"),
+        Setting("SetLoginEnvironment=yes"),
+        Setting("SetLoginEnvironment=no", "User=daemon"),
         Setting("PrivatePIDs=yes"),
         Setting("PrivatePIDs=yes", "User=nobody", "ProtectProc=invisible"),
     ]

@@ -15,11 +15,14 @@ public struct EnvironmentSettings: Sendable {
     public var files: [EnvironmentFile] = []
     public var passEnvironment: [String] = []
     public var unsetEnvironment: [String] = []
+    /// SetLoginEnvironment= (255): LOGNAME=, HOME= and SHELL= set or not; nil follows User=.
+    public var setLoginEnvironment: Bool?
     /// LoadCredential=, SetCredential=, ImportCredential= and their encrypted forms.
     public var credentials = CredentialSettings()
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
+        case "SetLoginEnvironment": setLoginEnvironment = d.value.isEmpty ? nil : try d.bool()
         case "Environment":
             if d.value.isEmpty { variables = []; positions = [:]; break }
             for (name, value) in try EnvironmentValues.assignments(d.value, expand: d.expand, skipped: &d.skipped.problems) {

@@ -78,7 +78,8 @@ public struct UnitConfig: Sendable {
     /// Directives newer than 252 that brig applies, each read under the rules of the release that
     /// brought it and later ones.
     static let appliedFromNewerRules: [String: SystemdRelease] = [
-        "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255, "PrivatePIDs": .v257,
+        "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255, "SetLoginEnvironment": .v255,
+        "PrivatePIDs": .v257,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {

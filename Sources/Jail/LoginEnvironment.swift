@@ -1,0 +1,48 @@
+import Directives
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// USER=, LOGNAME=, HOME= and SHELL= as systemd sets them for a service. The account is User='s,
+/// as the user database has it, except the two systemd makes up itself: root (home /root, the
+/// first of /bin/bash and /bin/sh) and nobody (home /, no shell). HOME= is left out when it is
+/// empty or /, SHELL= when it is a placeholder (nologin, false, true).
+///
+/// Up to 254 the four follow User= alone. From 255 a service without User= gets USER=root, and
+/// LOGNAME=, HOME= and SHELL= follow SetLoginEnvironment=, which defaults to on with a User= or
+/// DynamicUser= and off without.
+enum LoginEnvironment {
+    static func variables(for identity: Identity?, dynamicUser: Bool, setLoginEnvironment: Bool?,
+                          rules: SystemdRelease) -> [String] {
+        let account: (name: String, home: String, shell: String)?
+        if let identity {
+            account = made(identity.userName) ?? (identity.userName, identity.home, identity.shell)
+        } else {
+            account = rules.facts.userForRoot ? made("root") : nil
+        }
+        guard let account else { return [] }
+        let login = rules.facts.userForRoot ? setLoginEnvironment ?? (identity != nil || dynamicUser) : true
+        var variables = ["USER=\(account.name)"]
+        guard login else { return variables }
+        variables.append("LOGNAME=\(account.name)")
+        if !account.home.isEmpty && account.home != "/" { variables.append("HOME=\(account.home)") }
+        if !isPlaceholder(account.shell) { variables.append("SHELL=\(account.shell)") }
+        return variables
+    }
+
+    /// The accounts systemd answers for without asking the user database.
+    private static func made(_ name: String) -> (name: String, home: String, shell: String)? {
+        switch name {
+        case "root", "0": ("root", "/root", access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh")
+        case "nobody", "65534": ("nobody", "/", "/usr/sbin/nologin")
+        default: nil
+        }
+    }
+
+    private static let placeholders: Set<String> = [
+        "/bin/nologin", "/sbin/nologin", "/usr/bin/nologin", "/usr/sbin/nologin",
+        "/bin/false", "/usr/bin/false", "/bin/true", "/usr/bin/true",
+    ]
+
+    static func isPlaceholder(_ shell: String) -> Bool { shell.isEmpty || placeholders.contains(shell) }
+}
