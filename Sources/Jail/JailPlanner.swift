@@ -93,12 +93,16 @@ public enum JailPlanner {
             plan.add(.unshare(flags: Namespaces.cgroup), for: spec.mounts.privateCgroupMount?.directive ?? "ProtectControlGroups=",
                      failing: .namespace)
         }
+        // Before the mounts, which may make /proc/sys read-only: the hostname is written there.
+        if spec.protectHostname { plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace) }
+        if let name = spec.hostname {
+            plan.add(.writeFile(path: "/proc/sys/kernel/hostname", contents: name), for: "ProtectHostname=:\(name)", failing: .namespace)
+        }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
         if mounts.needsMountNamespace {
             plan.steps += MountSteps.steps(mounts, site: site)
         }
-        if spec.protectHostname { plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace) }
     }
 
     /// Groups, the user namespace, the capability sets, a chroot without a mount namespace, the

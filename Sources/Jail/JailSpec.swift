@@ -38,6 +38,8 @@ public struct JailSpec: Sendable {
     /// ProtectControlGroups=private or strict: a cgroup namespace of the service's own.
     public var privateCgroup = false
     public var protectHostname = false
+    /// ProtectHostname='s hostname (258: `private:NAME`), set in the new UTS namespace.
+    public var hostname: String? = nil
     /// nil: stay root (no User=).
     public var identity: Identity? = nil
     public var umask: UInt32 = 0o022

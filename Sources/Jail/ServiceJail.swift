@@ -39,6 +39,7 @@ public enum ServiceJail {
         spec.privateCgroup = spec.mounts.privateCgroupMount != nil
         spec.privatePIDs = sandbox.privatePIDs ?? false
         spec.protectHostname = sandbox.protectHostname ?? false
+        spec.hostname = spec.protectHostname ? sandbox.protectHostnameName : nil
         spec.noNewPrivileges = sandbox.noNewPrivileges ?? false
         spec.secureBits = secureBits(sandbox.secureBits)
         spec.capabilityBoundingSet = (context.capabilities.boundingSet?.mask ?? .max) & Capabilities.everything

@@ -21,6 +21,8 @@ struct NextJailDifferentialTests {
         Setting("PrivateUsers=identity"),
         Setting("PrivateUsers=full"),
         Setting("ProtectHostname=private"),
+        Setting("ProtectHostname=private:brig-box"),
+        Setting("ProtectHostname=yes:brig-box.example", "ProtectKernelTunables=yes"),
         Setting("ProtectControlGroups=private"),
         Setting("ProtectControlGroups=strict"),
         Setting("SetLoginEnvironment=yes"),

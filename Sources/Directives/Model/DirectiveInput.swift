@@ -37,6 +37,11 @@ public struct DirectiveInput {
         rules.facts.modes[key]?.contains(value) == true ? value : nil
     }
 
+    /// The same assignment with another value (a part of this one).
+    func with(value: String) -> DirectiveInput {
+        DirectiveInput(key: key, value: value, location: location, specifiers: specifiers, rules: rules)
+    }
+
     func time(_ unit: TimeSpan.Unit = .second) throws(ValueError) -> TimeSpan { try TimeSpan(parsing: value, defaultUnit: unit) }
 
     /// The words of `text` (the value unless given) up to a quoting error, which is noted in

@@ -15,6 +15,8 @@ public struct SandboxSettings: Sendable {
     public var privatePIDs: Bool?
     /// ProtectHostname='s mode word under rules that know it (258: "private").
     public var protectHostnameMode: String?
+    /// The hostname after ProtectHostname='s mode (258: `private:NAME`), set in its namespace.
+    public var protectHostnameName: String?
     public var protectClock: Bool?
     public var protectKernelTunables: Bool?
     public var protectKernelModules: Bool?
@@ -55,8 +57,15 @@ public struct SandboxSettings: Sendable {
             privateUsers = try d.boolOrMode()
             privateUsersMode = d.mode()
         case "ProtectHostname":
-            protectHostname = try d.boolOrMode()
-            protectHostnameMode = d.mode()
+            var mode = d, name: String? = nil
+            if d.rules.facts.protectHostnameTakesName, let colon = d.value.firstIndex(of: ":") {
+                name = try d.expand(String(d.value[d.value.index(after: colon)...]))
+                guard let name, Hostname.isValid(name) else { throw ValueError("'\(name ?? "")' is not a valid hostname") }
+                mode = d.with(value: String(d.value[..<colon]))
+            }
+            protectHostname = try mode.boolOrMode()
+            protectHostnameMode = mode.mode()
+            protectHostnameName = name
         case "PrivatePIDs": privatePIDs = try d.bool()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()

@@ -104,6 +104,9 @@ public struct ReleaseFacts: Sendable {
     /// 0755 (/home, /run/user) or 0700 (/root); before, only their path and kind came along, and
     /// the tmpfs was writable, of mode 1777.
     public let mountTablesKeepOptions: Bool
+    /// ProtectHostname= takes a hostname after its mode (`private:NAME`, `yes:NAME`), set in the
+    /// service's UTS namespace (258, config_parse_protect_hostname() in load-fragment.c).
+    public let protectHostnameTakesName: Bool
     /// PrivateNetwork= brings a mount namespace (unless PrivateMounts=no) with a sysfs of the
     /// service's network namespace on /sys, the host's mounts below /sys bound back into it, so
     /// /sys/class/net lists only the namespace's interfaces (254, MOUNT_PRIVATE_SYSFS in namespace.c).
@@ -125,6 +128,7 @@ public struct ReleaseFacts: Sendable {
         dynamicUserDisconnectsTmp = release >= .v257
         mountTablesKeepOptions = release >= .v257
         privateNetworkMountsSysfs = release >= .v254
+        protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
