@@ -1,0 +1,66 @@
+import Directives
+import Exposure
+
+/// What `brig harden` found and proved, and its renderings: the drop-in (each line under a
+/// comment with its evidence), a summary, and JSON.
+public struct HardenResult: Sendable {
+    public var unitName: String
+    public var fragmentPath: String?
+    public var workload: String
+    /// What holds, in the table's order.
+    public var kept: [Restriction]
+    /// What the prove phase relaxed and why.
+    public var relaxed: [(Restriction, String)]
+    public var exposureBefore: UInt64
+    public var exposureAfter: UInt64
+    public var observations: Observations
+    /// Runs of the service, the observation included.
+    public var trials: Int
+    public var seconds: Double
+
+    /// The drop-in as `--write` installs it.
+    public var dropIn: String {
+        var text = "# Written by brig harden for \(unitName), proven with the workload: \(workload)\n"
+        text += "# Exposure (brig analyze): \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter))\n"
+        text += "[Service]\n"
+        for restriction in kept {
+            text += "# \(restriction.evidence)\n"
+            for line in restriction.lines { text += line + "\n" }
+        }
+        for (restriction, reason) in relaxed {
+            text += "# Relaxed \(restriction.lines.last!): \(reason)\n"
+        }
+        return text
+    }
+
+    public var summary: String {
+        "\(unitName): exposure \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter)), \(kept.count) directives proven, \(relaxed.count) relaxed, \(trials) runs in \(tenths(seconds)) s"
+    }
+
+    public var json: String {
+        func restriction(_ r: Restriction) -> JSON {
+            .object([("directive", .string(r.directive)), ("lines", .array(r.lines.map(JSON.string))),
+                     ("evidence", .string(r.evidence)), ("grant", .bool(r.isGrant))])
+        }
+        return JSON.object([
+            ("unit", .string(unitName)),
+            ("workload", .string(workload)),
+            ("exposure_before", .number(tenthsText(exposureBefore))),
+            ("exposure_after", .number(tenthsText(exposureAfter))),
+            ("directives", .array(kept.map(restriction))),
+            ("relaxed", .array(relaxed.map { r, reason in
+                .object([("directive", .string(r.directive)), ("lines", .array(r.lines.map(JSON.string))), ("reason", .string(reason))])
+            })),
+            ("observed", .object([
+                ("syscalls", .array(observations.syscallNames.sorted().map(JSON.string))),
+                ("capabilities", .array(observations.capabilities.sorted().map { JSON.string(Capability(number: $0).name) })),
+                ("written", .array(observations.writtenPaths.sorted().map(JSON.string))),
+                ("executed", .array(observations.executedPaths.sorted().map(JSON.string))),
+                ("ports", .array(observations.boundPorts.sorted().map { JSON.int(UInt64($0.port)) })),
+            ])),
+            ("runs", .int(UInt64(trials))),
+            ("seconds", .number(tenths(seconds))),
+            ("drop_in", .string(dropIn)),
+        ]).text
+    }
+}

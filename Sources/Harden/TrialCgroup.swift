@@ -1,0 +1,33 @@
+import Jail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cgroup (v2) one trial's `brig run` starts in: its runs' cgroups are made below it, which
+/// is how the observer tells the service's processes from everything else on the machine.
+struct TrialCgroup {
+    let path: String
+    /// The cgroup's id: its directory's inode number.
+    let id: UInt64
+    /// Its depth below the root of the hierarchy (the root is 0).
+    let level: Int
+
+    init() throws(HardenError) {
+        // RunSite.cgroupParent is "<brig's own cgroup>/brig"; the trial's sits beside it.
+        let own = String(RunSite.cgroupParent.dropLast("/brig".count))
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        path = "\(own)/brig-harden-\(getpid())-\(ts.tv_sec)\(ts.tv_nsec)"
+        if mkdir(path, 0o755) != 0 { throw .system("creating cgroup \(path)", errno) }
+        var status = stat()
+        if stat(path, &status) != 0 { throw .system("cgroup \(path)", errno) }
+        id = UInt64(status.st_ino)
+        level = path.dropFirst(RunSite.cgroupRoot.count).split(separator: "/").count
+    }
+
+    /// Removes the cgroup and the "brig" one brig run made in it (both empty once the run ended).
+    func remove() {
+        rmdir(path + "/brig")
+        rmdir(path)
+    }
+}
