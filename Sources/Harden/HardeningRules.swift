@@ -111,6 +111,8 @@ enum HardeningRules {
             let wrote = input.observations.writtenPaths.contains { $0.hasPrefix("/home/") || $0.hasPrefix("/root/") || $0.hasPrefix("/run/user/") }
             return wrote ? [] : [Restriction("ProtectHome", "read-only", evidence: home! + ", but wrote nothing there")]
         },
+        Row("PrivateMounts", forbiddenBy: { $0.called(["mount", "umount2", "move_mount", "fsmount"]) },
+            evidence: "mounted nothing the host would need to see"),
         Row("PrivateTmp", forbiddenBy: { _ in nil }, evidence: "files in /tmp and /var/tmp are its own"),
         Row("PrivateDevices") { input in
             let devices = input.observations.openedPaths.filter(isDevice).sorted()

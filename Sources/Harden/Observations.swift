@@ -13,15 +13,15 @@ public struct Observations: Sendable {
 
     /// Capabilities the service exercised. CAP_SYS_ADMIN counts only in calls that administer
     /// something: the kernel asks about it, without consequence, whenever it accounts memory
-    /// (cap_vm_enough_memory: mmap, brk, a growing stack), so elsewhere it is noise.
+    /// (cap_vm_enough_memory: mmap, brk, fork, exec, a growing stack), so elsewhere it is noise,
+    /// unless the service made namespaces.
     public var capabilities: Set<Int> {
         Set(capabilityChecks.filter { cap, calls in
-            cap != 21 || calls.contains { Self.administering.contains(SyscallTable.x86_64.name(of: Int32($0)) ?? "") }
+            cap != 21 || namespaceFlags != 0 || calls.contains { Self.administering.contains(SyscallTable.x86_64.name(of: Int32($0)) ?? "") }
         }.keys)
     }
     static let administering: Set<String> = [
-        "mount", "umount2", "pivot_root", "swapon", "swapoff", "sethostname", "setdomainname", "setns", "unshare", "clone",
-        "clone3", "quotactl", "ioctl", "bpf", "perf_event_open", "setrlimit", "prlimit64", "keyctl", "fanotify_init",
+        "mount", "umount2", "pivot_root", "swapon", "swapoff", "sethostname", "setdomainname", "setns", "unshare", "quotactl", "ioctl", "bpf", "perf_event_open", "setrlimit", "prlimit64", "keyctl", "fanotify_init",
         "open_by_handle_at", "name_to_handle_at", "syslog", "iopl", "ioperm", "setpriority", "sched_setattr", "fsopen",
         "fsmount", "move_mount", "open_tree", "fspick", "mount_setattr", "setxattr", "lsetxattr", "fsetxattr",
         "removexattr", "lremovexattr", "fremovexattr", "msgctl", "semctl", "shmctl", "reboot", "kexec_load", "acct",
