@@ -47,18 +47,27 @@ enum HardeningRules {
     /// The candidate: every row's restrictions, in the table's order.
     static func candidate(_ input: RuleInput) -> [Restriction] { table.flatMap { $0.synthesise(input) } }
 
-    /// What the service did that a directive forbids, for the rows that can tell (nil otherwise).
-    static func conflict(_ directive: String, _ input: RuleInput) -> String? {
+    /// What the service did that a restriction forbids, for the rows that can tell (nil otherwise).
+    static func conflict(_ restriction: Restriction, _ input: RuleInput) -> String? {
+        let directive = restriction.directive
         switch directive {
         case "ProtectSystem", "ReadOnlyPaths", "InaccessiblePaths", "TemporaryFileSystem":
-            let written = input.observations.writtenPaths.sorted().filter { !$0.hasPrefix("/dev/") && !$0.hasPrefix("/proc/") }
-            return written.isEmpty ? nil : "it wrote " + written.prefix(3).joined(separator: ", ")
+            // The paths it wrote below those the restriction names (anywhere, for ProtectSystem=).
+            let named = directive == "ProtectSystem" ? ["/"] : restriction.value.split(separator: " ").flatMap { word in
+                let path = String(word.drop { "-+".contains($0) }.prefix { $0 != ":" })
+                return [path, WritablePaths.resolvingDirectory(path)]
+            }
+            let below = { (path: String) in named.contains { path == $0 || path.hasPrefix($0 == "/" ? "/" : $0 + "/") } }
+            let written = input.observations.writtenPaths.sorted().filter { path in
+                !path.hasPrefix("/dev/") && !path.hasPrefix("/proc/") && (below(path) || below(WritablePaths.resolvingDirectory(path)))
+            }
+            return written.isEmpty ? nil : "the service wrote " + written.prefix(3).joined(separator: ", ")
         case "CapabilityBoundingSet":
             let caps = input.exercisedCapabilities
-            return caps.isEmpty ? nil : "it exercised " + input.observations.capabilityEvidence.joined(separator: "; ")
+            return caps.isEmpty ? nil : "the service exercised " + input.observations.capabilityEvidence.joined(separator: "; ")
         default:
             return table.first { $0.directive == directive }.flatMap { row in
-                row.synthesise(input).isEmpty ? "the observations forbid it" : nil
+                row.synthesise(input).isEmpty ? "what the service did forbids it" : nil
             }
         }
     }
@@ -86,9 +95,11 @@ enum HardeningRules {
         Row("ProtectSystem") { input in
             var result = [Restriction("ProtectSystem", "strict", evidence: "every write fell in the paths listed below")]
             for path in input.writable.exact.sorted() {
-                result.append(Restriction("ReadWritePaths", path, evidence: "written: " + input.observations.writtenPaths.sorted()
+                result.append(Restriction("ReadWritePaths", "-" + path, evidence: "written: " + input.observations.writtenPaths.sorted()
                     .filter { $0 == path || $0.hasPrefix(path + "/") }.prefix(3).joined(separator: ", "), isGrant: true))
             }
+            // ("-": a path that is gone at the next start, as /run's are after a reboot until
+            // something makes them again, does not stop the service.)
             // A user of its own needs the directories systemd makes and gives it; a root service
             // keeps its existing directories (systemd would change their owner to root).
             for (kind, names) in input.writable.managed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -99,7 +110,7 @@ enum HardeningRules {
                     if mayDropRoot(input) || !WritablePaths.exists(path) {
                         result.append(Restriction(kind.rawValue + "Directory", name, evidence: evidence, isGrant: true))
                     } else {
-                        result.append(Restriction("ReadWritePaths", path, evidence: evidence, isGrant: true))
+                        result.append(Restriction("ReadWritePaths", "-" + path, evidence: evidence, isGrant: true))
                     }
                 }
             }

@@ -24,7 +24,7 @@ struct Prover {
         "ProtectSystem": ["ReadWritePaths"], "DevicePolicy": ["DeviceAllow"], "SocketBindDeny": ["SocketBindAllow"],
     ]
 
-    func prove(_ candidate: [Restriction], conflict: (String) -> String?) throws -> Result {
+    func prove(_ candidate: [Restriction], conflict: (Restriction) -> String?) throws -> Result {
         var active = candidate.filter { !$0.isGrant }
         var grants = candidate.filter(\.isGrant)
         var relaxed: [Relaxed] = []
@@ -45,7 +45,7 @@ struct Prover {
                 throw HardenError.timeout("the workload fails whatever is relaxed")
             }
             for restriction in culprits {
-                let seen = conflict(restriction.directive).map { "; the service \($0)" } ?? ""
+                let seen = conflict(restriction).map { "; " + $0 } ?? ""
                 relaxed.append(Relaxed(restriction: restriction,
                                        reason: "with it the workload failed (\(details[Set(culprits)] ?? "failed"))" + seen))
                 progress("prove: relaxed \(restriction.lines.last!)")

@@ -51,7 +51,7 @@ struct ServiceTrial {
             outcome.detail = "workload exit status \(workload.status ?? -1)" + Self.quoted(workload.outputTail())
             if service.poll() {
                 outcome.serviceEnded = true
-                outcome.detail = "the service ended with status \(service.status ?? -1)" + Self.quoted(service.outputTail()) + "; " + outcome.detail
+                outcome.detail = "the service ended with status \(service.status ?? -1)" + Self.quoted(service.outputTail(lines: 6)) + "; " + outcome.detail
                 break
             }
             if window.passed { break }

@@ -37,7 +37,10 @@ struct WritablePaths: Equatable {
             let base = kind.base + "/"
             guard path.hasPrefix(base) else { continue }
             let rest = path.dropFirst(base.count).split(separator: "/")
-            guard let name = rest.first, name != "private" else { return nil }
+            // DynamicUser= keeps state, cache and logs in "private/NAME".
+            let inPrivate = rest.first == "private" && kind != .runtime
+            guard let name = inPrivate ? rest.dropFirst().first : rest.first else { return nil }
+            if inPrivate { return (kind, String(name)) }
             if rest.count > 1 || isDirectory(kind.base + "/" + name) { return (kind, String(name)) }
             return nil
         }

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `brig harden` as a user runs it: the built binary on the hit counter (a small Python HTTP app
+/// under Fixtures/ that writes to its state directory), on Debian's lighttpd and memcached, and
+/// on bad input. Each drop-in is then proven again under the real systemd (the oracle).
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root (cgroups, BPF) and a built brig"))
+struct HardenTests {
+    static let hitCounter = Repository.path("Tests/HardenTests/Fixtures/hit-counter.py")
+    static let setGet = Repository.path("Tests/HardenTests/Fixtures/memcached-set-get.py")
+    static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
+
+    /// A directory with one unit file in it, removed afterwards.
+    final class UnitFile {
+        let directory: String
+        let path: String
+        init(_ name: String, _ text: String) throws {
+            directory = NSTemporaryDirectory() + "brig-harden-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            path = directory + "/" + name
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+        var dropIn: String { path + ".d/50-brig-harden.conf" }
+    }
+
+    /// The hit counter's unit, its state directory (and DynamicUser='s twin of it) removed first.
+    static func hitCounterUnit(port: Int = 40001) throws -> UnitFile {
+        for path in ["/var/lib/brig-harden-hits", "/var/lib/private/brig-harden-hits"] { try? FileManager.default.removeItem(atPath: path) }
+        return try UnitFile("brig-harden-hits.service", "[Service]\nExecStart=/usr/bin/python3 \(hitCounter) \(port)\n")
+    }
+
+    static func harden(_ arguments: [String], timeout: Double = 300) throws -> Subprocess.Output {
+        try BuiltBrig.run(["harden"] + arguments, timeout: timeout)
+    }
+
+    static func json(_ output: Subprocess.Output) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+    }
+
+    static func exposure(_ result: [String: Any], _ key: String) -> Double { (result[key] as? NSNumber)?.doubleValue ?? 99 }
+
+    /// Every directive line of a drop-in comes right after a comment giving its evidence.
+    static func everyLineHasEvidence(_ dropIn: String) -> Bool {
+        let lines = dropIn.split(separator: "\n").map(String.init)
+        guard let start = lines.firstIndex(of: "[Service]") else { return false }
+        for (index, line) in lines.enumerated() where index > start && !line.hasPrefix("#") {
+            let key = line.prefix { $0 != "=" }
+            // A list directive's reset line and its value share one comment.
+            var previous = index - 1
+            while previous > start && lines[previous].hasPrefix(key + "=") { previous -= 1 }
+            if !lines[previous].hasPrefix("# ") || lines[previous].count < 6 { return false }
+        }
+        return true
+    }
+
+    /// The unit (copied in when it is a file) with the drop-in, started under the oracle's systemd;
+    /// true when the workload passes against it within 10 s. The unit is stopped and removed after.
+    static func passesUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String) throws -> Bool {
+        let directory = "/etc/systemd/system"
+        var script = "set -e; mkdir -p \(directory)/\(name).d; printf '%s' \"$1\" > \(directory)/\(name).d/50-brig-harden.conf; "
+        // The oracle has a /tmp of its own: the unit goes in as text.
+        if file != nil { script += "printf '%s' \"$2\" > \(directory)/\(name); " }
+        script += "systemctl daemon-reload; systemctl start \(name)"
+        let unitText = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        let start = try SystemdOracle.exec(["/bin/sh", "-c", script, "sh", dropIn, unitText])
+        defer {
+            _ = try? SystemdOracle.exec(["/bin/sh", "-c", "systemctl stop \(name); rm -rf \(directory)/\(name).d \(file == nil ? "" : directory + "/" + name); systemctl daemon-reload; systemctl reset-failed \(name) || true"])
+        }
+        guard start.status == 0 else { return false }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try Subprocess.run(["/bin/sh", "-c", workload], timeout: 30).status == 0 { return true }
+            usleep(200_000)
+        }
+        return false
+    }
+
+    @Test func theHitCounterIsHardenedProvenAndWrittenWithItsEvidence() throws {
+        let unit = try Self.hitCounterUnit()
+        let first = try Self.harden([unit.path, "--workload", Self.hits, "--json", "--write"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let result = try Self.json(first)
+        let dropIn = try #require(result["drop_in"] as? String)
+        print("hit counter: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        #expect(Self.exposure(result, "exposure_before") >= 9)
+        #expect(Self.exposure(result, "exposure_after") <= 2.5)
+        #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nStateDirectory=brig-harden-hits\n"))
+        #expect(dropIn.contains("\nProtectSystem=strict\n") && dropIn.contains("\nSocketBindAllow=40001\n"))
+        #expect(Self.everyLineHasEvidence(dropIn))
+        #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8) == dropIn)
+        // Progress went to standard error, phase by phase.
+        for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
+
+        // A second --write keeps the first as the backup; --diff compares with what is installed.
+        try "[Service]\nPrivateTmp=no\n".write(toFile: unit.dropIn, atomically: true, encoding: .utf8)
+        let diff = try Self.harden([unit.path, "--workload", Self.hits, "--diff", "--write"])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("\n-PrivateTmp=no\n") && diff.stdout.contains("\n+PrivateTmp=yes\n"))
+        #expect(try String(contentsOfFile: unit.dropIn + ".bak", encoding: .utf8) == "[Service]\nPrivateTmp=no\n")
+        #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8).contains("\nProtectSystem=strict\n"))
+
+        if SystemdOracle.isAvailable {
+            #expect(try Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
+        }
+    }
+
+    @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
+        let unit = try Self.hitCounterUnit()
+        let output = try Self.harden([unit.path, "--workload", Self.hits, "--add", "ReadOnlyPaths=/var/lib/brig-harden-hits/hits"])
+        #expect(output.status == 0, "\(output.stderr)")
+        // ddmin narrows the failing candidate down (runs with fewer and fewer restrictions) to the one line.
+        #expect(output.stderr.contains("prove: relaxed ReadOnlyPaths=/var/lib/brig-harden-hits/hits"))
+        #expect(output.stderr.contains("with 1 of"))
+        let relaxed = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("# Relaxed ReadOnlyPaths=/var/lib/brig-harden-hits/hits: ") })
+        #expect(relaxed.contains("with it the workload failed (workload exit status") && relaxed.hasSuffix("; the service wrote /var/lib/brig-harden-hits/hits"))
+        #expect(!output.stdout.contains("\nReadOnlyPaths="))
+        #expect(output.stdout.contains("\nDynamicUser=yes\n"))
+    }
+
+    @Test func bindingPort80AsAnotherUserKeepsOnlyNetBindService() throws {
+        let unit = try UnitFile("brig-harden-port80.service", """
+            [Service]
+            ExecStart=/usr/bin/python3 -m http.server 80 --bind 127.0.0.1 --directory /usr/share/doc/curl
+            User=nobody
+            AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_OVERRIDE
+
+            """)
+        let output = try Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"))
+        #expect(output.stdout.contains("\nAmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"))
+        #expect(output.stdout.contains("# exercised CAP_NET_BIND_SERVICE in bind()\n"))
+        #expect(output.stdout.contains("\nSocketBindAllow=80\n"))
+    }
+
+    @Test func lighttpdAsDebianShipsIt() throws {
+        let workload = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
+        try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/lighttpd.service"))
+        let output = try Self.harden(["lighttpd.service", "--workload", workload, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let result = try Self.json(output)
+        print("lighttpd: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        #expect(Self.exposure(result, "exposure_after") <= 2.5)
+        let dropIn = try #require(result["drop_in"] as? String)
+        #expect(dropIn.contains("CAP_NET_BIND_SERVICE") && dropIn.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
+        if SystemdOracle.isAvailable {
+            #expect(try Self.passesUnderSystemd(unit: "lighttpd.service", file: nil, dropIn: dropIn, workload: workload))
+        }
+    }
+
+    @Test func memcachedAsDebianShipsIt() throws {
+        let workload = "python3 \(Self.setGet) 11211"
+        try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/memcached.service"))
+        let output = try Self.harden(["memcached.service", "--workload", workload, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let result = try Self.json(output)
+        print("memcached: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        #expect(Self.exposure(result, "exposure_after") <= 2.5)
+        let dropIn = try #require(result["drop_in"] as? String)
+        if SystemdOracle.isAvailable {
+            #expect(try Self.passesUnderSystemd(unit: "memcached.service", file: nil, dropIn: dropIn, workload: workload))
+        }
+    }
+
+    @Test func aWorkloadThatFailsUnhardenedStopsWithNothingWritten() throws {
+        let unit = try Self.hitCounterUnit()
+        let output = try Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40001/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the workload fails with the service as it is, before any hardening: nothing to prove against"))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aServiceThatDoesNotStartIsSaidSo() throws {
+        let unit = try UnitFile("brig-harden-broken.service", "[Service]\nExecStart=/bin/sh -c 'echo no config; exit 4'\n")
+        let output = try Self.harden([unit.path, "--workload", "true; false", "--write"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the service did not start: the service ended with status 4"))
+        #expect(output.stderr.contains("no config"))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aWorkloadThatHangsEndsAtTheTimeout() throws {
+        let unit = try Self.hitCounterUnit()
+        let started = Date()
+        let output = try Self.harden([unit.path, "--workload", "sleep 60", "--timeout", "1", "--write"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the workload did not finish within --timeout 1s"))
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aUnitBrigRunRefusesIsNamedWithItsDirective() throws {
+        let unit = try UnitFile("brig-harden-pam.service", "[Service]\nExecStart=/bin/sleep 10\nPAMName=login\n")
+        let output = try Self.harden([unit.path, "--workload", "true", "--write"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("brig run cannot run this unit") && output.stderr.contains("PAMName="))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+}
