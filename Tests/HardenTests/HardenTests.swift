@@ -92,6 +92,10 @@ struct HardenTests {
         #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8) == dropIn)
         // Progress went to standard error, phase by phase.
         for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
+        // The same drop-in under the real systemd (before the run below, which writes the state as root).
+        if SystemdOracle.isAvailable {
+            #expect(try Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
+        }
 
         // A second --write keeps the first as the backup; --diff compares with what is installed.
         try "[Service]\nPrivateTmp=no\n".write(toFile: unit.dropIn, atomically: true, encoding: .utf8)
@@ -101,9 +105,6 @@ struct HardenTests {
         #expect(try String(contentsOfFile: unit.dropIn + ".bak", encoding: .utf8) == "[Service]\nPrivateTmp=no\n")
         #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8).contains("\nProtectSystem=strict\n"))
 
-        if SystemdOracle.isAvailable {
-            #expect(try Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
-        }
     }
 
     @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
