@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BrigCLITests", dependencies: ["brig", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "RunDifferentialTests", dependencies: ["brig", "TestSupport"]),
-        .testTarget(name: "HardenTests", dependencies: ["brig", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "HardenTests", dependencies: ["brig", "Harden", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,9 +14,11 @@ public struct HardenResult: Sendable {
     public var exposureBefore: UInt64
     public var exposureAfter: UInt64
     public var observations: Observations
-    /// Runs of the service, the observation included.
+    /// Runs of the service: the observation, the run under the candidate without its filter, the proofs.
     public var trials: Int
     public var seconds: Double
+    /// How long the workload took while the service was observed.
+    public var observedWorkloadSeconds: Double
 
     /// The drop-in as `--write` installs it.
     public var dropIn: String {
@@ -60,6 +62,7 @@ public struct HardenResult: Sendable {
             ])),
             ("runs", .int(UInt64(trials))),
             ("seconds", .number(tenths(seconds))),
+            ("observed_workload_seconds", .number(String(Int(observedWorkloadSeconds * 1000)) + "e-3")),
             ("drop_in", .string(dropIn)),
         ]).text
     }

@@ -75,7 +75,8 @@ public struct Hardener {
         return HardenResult(unitName: loaded.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
                             kept: proof.kept, relaxed: proof.relaxed.map { ($0.restriction, $0.reason) },
                             exposureBefore: before, exposureAfter: after, observations: observations,
-                            trials: proof.trials + 1, seconds: Deadline.now() - started)
+                            trials: proof.trials + 2, seconds: Deadline.now() - started,
+                            observedWorkloadSeconds: baseline.workloadSeconds)
     }
 
     /// The rule table's candidate, and the directives asked for with --add.

@@ -24,6 +24,8 @@ struct ServiceTrial {
         var timedOut: Bool
         var observations: Observations?
         var seconds: Double
+        /// How long the last run of the workload took.
+        var workloadSeconds: Double = 0
     }
 
     func run(_ lines: [String], observe: Bool) throws(HardenError) -> Outcome {
@@ -37,7 +39,9 @@ struct ServiceTrial {
         var outcome = Outcome(passed: false, detail: "", serviceEnded: false, timedOut: false, seconds: 0)
         let window = Deadline(after: startWindow)
         while true {
+            let attempt = Deadline.now()
             let workload = try ChildProcess(["/bin/sh", "-c", workload])
+            defer { outcome.workloadSeconds = Deadline.now() - attempt }
             if !workload.wait(until: Deadline(after: timeout)) {
                 workload.stop(signal: SIGKILL)
                 outcome.timedOut = true
