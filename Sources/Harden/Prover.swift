@@ -34,7 +34,7 @@ struct Prover {
             guard trials < budget else { throw .timeout("the prove phase gave up after \(budget) runs of the service") }
             trials += 1
             let outcome = try trial.run(Self.lines(subset + grants), observe: false)
-            progress("prove: run \(trials) with \(subset.count) of \(active.count) restrictions: \(outcome.passed ? "passed" : "failed")")
+            progress("run \(trials) with \(subset.count) of \(active.count) restrictions: " + (outcome.passed ? "passed" : "failed (\(outcome.detail))"))
             if !outcome.passed { details[Set(subset)] = outcome.detail }
             return !outcome.passed
         }
@@ -48,7 +48,7 @@ struct Prover {
                 let seen = conflict(restriction).map { "; " + $0 } ?? ""
                 relaxed.append(Relaxed(restriction: restriction,
                                        reason: "with it the workload failed (\(details[Set(culprits)] ?? "failed"))" + seen))
-                progress("prove: relaxed \(restriction.lines.last!)")
+                progress("relaxed \(restriction.lines.last!)")
             }
             let gone = Set(culprits.map(\.directive))
             active.removeAll { gone.contains($0.directive) }

@@ -10,6 +10,7 @@ struct HardenTests {
     static let hitCounter = Repository.path("Tests/HardenTests/Fixtures/hit-counter.py")
     static let setGet = Repository.path("Tests/HardenTests/Fixtures/memcached-set-get.py")
     static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
+    static let lighttpdFetch = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
 
     /// A directory with one unit file in it, removed afterwards.
     final class UnitFile {
@@ -108,16 +109,17 @@ struct HardenTests {
     }
 
     @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
-        let unit = try Self.hitCounterUnit()
-        let output = try Self.harden([unit.path, "--workload", Self.hits, "--add", "ReadOnlyPaths=/var/lib/brig-harden-hits/hits"])
+        // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
+        let output = try Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
+                                      "--add", "ReadOnlyPaths=/var/log/lighttpd/error.log"])
         #expect(output.status == 0, "\(output.stderr)")
-        // ddmin narrows the failing candidate down (runs with fewer and fewer restrictions) to the one line.
-        #expect(output.stderr.contains("prove: relaxed ReadOnlyPaths=/var/lib/brig-harden-hits/hits"))
-        #expect(output.stderr.contains("with 1 of"))
-        let relaxed = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("# Relaxed ReadOnlyPaths=/var/lib/brig-harden-hits/hits: ") })
-        #expect(relaxed.contains("with it the workload failed (workload exit status") && relaxed.hasSuffix("; the service wrote /var/lib/brig-harden-hits/hits"))
+        // ddmin halves the failing candidate (28, 14, 7, ...) down to the one line, not one directive at a time.
+        #expect(output.stderr.contains("with 14 of") && output.stderr.contains("with 1 of"))
+        #expect(output.stderr.contains("prove: relaxed ReadOnlyPaths=/var/log/lighttpd/error.log"))
+        let relaxed = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("# Relaxed ReadOnlyPaths=/var/log/lighttpd/error.log: ") })
+        #expect(relaxed.contains("with it the workload failed (workload exit status") && relaxed.hasSuffix("; the service wrote /var/log/lighttpd/error.log"))
         #expect(!output.stdout.contains("\nReadOnlyPaths="))
-        #expect(output.stdout.contains("\nDynamicUser=yes\n"))
+        #expect(output.stdout.contains("\nProtectSystem=strict\n") && output.stdout.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
     }
 
     @Test func bindingPort80AsAnotherUserKeepsOnlyNetBindService() throws {
@@ -137,7 +139,7 @@ struct HardenTests {
     }
 
     @Test func lighttpdAsDebianShipsIt() throws {
-        let workload = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
+        let workload = Self.lighttpdFetch
         try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/lighttpd.service"))
         let output = try Self.harden(["lighttpd.service", "--workload", workload, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
