@@ -11,6 +11,8 @@ public struct HardenResult: Sendable {
     public var kept: [Restriction]
     /// What the prove phase relaxed and why.
     public var relaxed: [(Restriction, String)]
+    /// Directives the observations kept out, with what the service did.
+    public var notSet: [(directive: String, reason: String)]
     public var exposureBefore: UInt64
     public var exposureAfter: UInt64
     public var observations: Observations
@@ -28,6 +30,9 @@ public struct HardenResult: Sendable {
         for restriction in kept {
             text += "# \(restriction.evidence)\n"
             for line in restriction.lines { text += line + "\n" }
+        }
+        for (directive, reason) in notSet {
+            text += "# Not set: \(directive)=: the service \(reason)\n"
         }
         for (restriction, reason) in relaxed {
             text += "# Relaxed \(restriction.lines.last!): \(reason)\n"
@@ -53,6 +58,7 @@ public struct HardenResult: Sendable {
             ("relaxed", .array(relaxed.map { r, reason in
                 .object([("directive", .string(r.directive)), ("lines", .array(r.lines.map(JSON.string))), ("reason", .string(reason))])
             })),
+            ("not_set", .array(notSet.map { .object([("directive", .string($0.directive)), ("reason", .string($0.reason))]) })),
             ("observed", .object([
                 ("syscalls", .array(observations.syscallNames.sorted().map(JSON.string))),
                 ("capabilities", .array(observations.capabilities.sorted().map { JSON.string(Capability(number: $0).name) })),

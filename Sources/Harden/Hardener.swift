@@ -74,6 +74,7 @@ public struct Hardener {
         say("prove", "\(proof.kept.count) directives hold, \(proof.relaxed.count) relaxed, in \(proof.trials) runs; exposure \(tenthsText(before)) -> \(tenthsText(after))")
         return HardenResult(unitName: loaded.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
                             kept: proof.kept, relaxed: proof.relaxed.map { ($0.restriction, $0.reason) },
+                            notSet: HardeningRules.omissions(input),
                             exposureBefore: before, exposureAfter: after, observations: observations,
                             trials: proof.trials + 2, seconds: Deadline.now() - started,
                             observedWorkloadSeconds: baseline.workloadSeconds)

@@ -31,16 +31,29 @@ enum HardeningRules {
     struct Row: Sendable {
         var directive: String
         var synthesise: @Sendable (RuleInput) -> [Restriction]
+        /// What the service did that keeps the directive out, when it is out.
+        var forbiddenBy: @Sendable (RuleInput) -> String?
 
         /// A yes/no directive that is on unless `forbiddenBy` finds what the service did that needs it off.
         init(_ directive: String, _ value: String = "yes", forbiddenBy: @escaping @Sendable (RuleInput) -> String?, evidence: String) {
             self.directive = directive
+            self.forbiddenBy = forbiddenBy
             synthesise = { input in forbiddenBy(input) == nil ? [Restriction(directive, value, evidence: evidence)] : [] }
         }
 
-        init(_ directive: String, _ synthesise: @escaping @Sendable (RuleInput) -> [Restriction]) {
+        init(_ directive: String, _ synthesise: @escaping @Sendable (RuleInput) -> [Restriction],
+             forbiddenBy: @escaping @Sendable (RuleInput) -> String? = { _ in nil }) {
             self.directive = directive
             self.synthesise = synthesise
+            self.forbiddenBy = forbiddenBy
+        }
+    }
+
+    /// The directives left out, each with what the service did that keeps it out.
+    static func omissions(_ input: RuleInput) -> [(directive: String, reason: String)] {
+        table.compactMap { row in
+            guard row.synthesise(input).isEmpty, let reason = row.forbiddenBy(input) else { return nil }
+            return (row.directive, reason)
         }
     }
 
@@ -91,6 +104,11 @@ enum HardeningRules {
     static let table: [Row] = [
         Row("DynamicUser") { input in
             mayDropRoot(input) ? [Restriction("DynamicUser", "yes", evidence: "ran as root, but exercised no capability, changed no identity or owner, and wrote only in directories systemd manages")] : []
+        } forbiddenBy: { input in
+            guard input.runsAsRoot else { return nil }
+            if let caps = input.observations.capabilityEvidence.first { return "exercised " + caps }
+            if let call = input.called(["setuid", "setgid", "setresuid", "setresgid", "setgroups", "chown", "fchown", "fchownat"]) { return call }
+            return input.writable.exact.sorted().first.map { "wrote in \($0)" }
         },
         Row("ProtectSystem") { input in
             var result = [Restriction("ProtectSystem", "strict", evidence: "every write fell in the paths listed below")]
@@ -135,6 +153,8 @@ enum HardeningRules {
             let inet = input.observations.socketFamilies.subtracting([1, 16])
             guard inet.isEmpty else { return [] }
             return [Restriction("PrivateNetwork", "yes", evidence: "opened no IP socket")]
+        } forbiddenBy: { input in
+            input.observations.socketFamilies.subtracting([1, 16]).sorted().first.map { "opened \(AddressFamily.name($0)) sockets" }
         },
         Row("RestrictAddressFamilies") { input in
             let families = input.observations.socketFamilies.sorted().map(AddressFamily.name)

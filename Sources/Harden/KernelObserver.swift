@@ -98,6 +98,17 @@ final class KernelObserver {
         code.call(BPFNumbers.helperMapLookup)
     }
 
+    /// Sets the map `fd`'s entry at key r10 + `key` to the value at r10 + `value`.
+    private static func update(_ code: inout EBPFCode, _ fd: Int32, keyAt key: Int32, valueAt value: Int32) {
+        code.loadMap(1, fd: fd)
+        code.move(2, fromRegister: 10)
+        code.add(2, key)
+        code.move(3, fromRegister: 10)
+        code.add(3, value)
+        code.move(4, 0)
+        code.call(BPFNumbers.helperMapUpdate)
+    }
+
     // Stack: -4 the syscall number (a map key), -8 the value 1, -16 a pointer read from pt_regs,
     // -32 the task's name, -160...-33 the argument record (number, 0, scalar, string), -168 the
     // thread's id.
@@ -110,13 +121,7 @@ final class KernelObserver {
         code.store32(to: 10, -4, register: 7)
         code.call(BPFNumbers.helperCurrentPIDTGID)
         code.store32(to: 10, -168, register: 0)   // the thread's id: the low half
-        code.loadMap(1, fd: currentCall)
-        code.move(2, fromRegister: 10)
-        code.add(2, -168)
-        code.move(3, fromRegister: 10)
-        code.add(3, -4)
-        code.move(4, 0)
-        code.call(BPFNumbers.helperMapUpdate)
+        Self.update(&code, currentCall, keyAt: -168, valueAt: -4)
         Self.lookup(&code, syscalls, keyAt: -4)
         let unmarked = code.jump(if: 0, .equal, 0)
         code.store8(to: 0, 0, 1)
@@ -151,13 +156,7 @@ final class KernelObserver {
         readInto(&code, -144, Int32(Self.keySize - Self.stringOffset), BPFNumbers.helperProbeReadUserString)
         code.land([noString])
         code.store32(to: 10, -8, 1)
-        code.loadMap(1, fd: arguments)
-        code.move(2, fromRegister: 10)
-        code.add(2, -160)
-        code.move(3, fromRegister: 10)
-        code.add(3, -8)
-        code.move(4, 0)
-        code.call(BPFNumbers.helperMapUpdate)
+        Self.update(&code, arguments, keyAt: -160, valueAt: -8)
         code.land(out)
         code.exit(with: 0)
         return code
