@@ -13,6 +13,7 @@ struct HardenCommand: ParsableCommand {
         discussion: """
             brig harden lighttpd.service --workload 'curl -fsS http://127.0.0.1/'
             brig harden ./app.service --workload './client-test' --write
+            brig harden app.service --observe 10min       (live traffic; the drop-in is not proven)
             The service runs under brig run three ways: as it is, observed in the kernel while the
             workload runs; with the candidate drop-in (directives the workload then fails with are
             relaxed by delta debugging); and the drop-in is printed with each line's evidence and
@@ -26,7 +27,10 @@ struct HardenCommand: ParsableCommand {
     var unit: String
 
     @Option(help: ArgumentHelp("A shell command that exercises the service and exits 0 when it behaved.", valueName: "CMD"))
-    var workload: String
+    var workload: String?
+
+    @Option(help: ArgumentHelp("Observe for this long (60, 60s, 2min); without --workload, learn from live traffic and prove nothing.", valueName: "DURATION"))
+    var observe: String?
 
     @Option(help: ArgumentHelp("Seconds one run of the workload may take.", valueName: "SECONDS"))
     var timeout: Double = 60
@@ -49,8 +53,23 @@ struct HardenCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
-    func run() throws {
+    func validate() throws {
         guard timeout > 0, startWindow > 0 else { throw ValidationError("--timeout and --start-window take a positive number of seconds") }
+        guard workload != nil || observe != nil else { throw ValidationError("give a --workload to prove against, or --observe DURATION to learn from live traffic") }
+        _ = try observeSeconds()
+    }
+
+    /// --observe in seconds (0 when not given).
+    func observeSeconds() throws -> Double {
+        try observe.map { text in
+            let units: [(String, Double)] = [("min", 60), ("s", 1), ("m", 60), ("", 1)]
+            guard let (suffix, scale) = units.first(where: { text.hasSuffix($0.0) }), let value = Double(text.dropLast(suffix.count)), value > 0
+            else { throw ValidationError("--observe \(text): expected a duration such as 60, 60s or 2min") }
+            return value * scale
+        } ?? 0
+    }
+
+    func run() throws {
         // The service runs under this same binary (brig run), named by its path: /proc/self/exe
         // would name whatever program reads it.
         guard let brig = realpath("/proc/self/exe", nil) else { throw ExitCode(3) }
@@ -58,6 +77,7 @@ struct HardenCommand: ParsableCommand {
         var hardener = Hardener(unit: unit, workload: workload, brig: String(cString: brig))
         hardener.timeout = timeout
         hardener.startWindow = startWindow
+        hardener.observeSeconds = try observeSeconds()
         hardener.additions = additions
         if let rules {
             guard let release = SystemdRelease.known(rules) else { throw ValidationError("--rules takes \(SystemdRelease.numbersText)") }

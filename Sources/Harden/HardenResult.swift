@@ -6,7 +6,8 @@ import Exposure
 public struct HardenResult: Sendable {
     public var unitName: String
     public var fragmentPath: String?
-    public var workload: String
+    /// None: learnt from live traffic only, and not proven.
+    public var workload: String?
     /// What holds, in the table's order.
     public var kept: [Restriction]
     /// What the prove phase relaxed and why.
@@ -19,12 +20,13 @@ public struct HardenResult: Sendable {
     /// Runs of the service: the observation, the run under the candidate without its filter, the proofs.
     public var trials: Int
     public var seconds: Double
-    /// How long the workload took while the service was observed.
+    /// How long the workload took while the service was observed (without one: the observation).
     public var observedWorkloadSeconds: Double
 
     /// The drop-in as `--write` installs it.
     public var dropIn: String {
-        var text = "# Written by brig harden for \(unitName), proven with the workload: \(workload)\n"
+        var text = "# Written by brig harden for \(unitName), "
+            + (workload.map { "proven with the workload: \($0)\n" } ?? "learnt from \(tenths(observedWorkloadSeconds)) s of live traffic; NOT proven (no workload)\n")
         text += "# Exposure (brig analyze): \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter))\n"
         text += "[Service]\n"
         for restriction in kept {
@@ -41,7 +43,7 @@ public struct HardenResult: Sendable {
     }
 
     public var summary: String {
-        "\(unitName): exposure \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter)), \(kept.count) directives proven, \(relaxed.count) relaxed, \(trials) runs in \(tenths(seconds)) s"
+        "\(unitName): exposure \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter)), \(kept.count) directives \(workload == nil ? "NOT proven" : "proven"), \(relaxed.count) relaxed, \(trials) runs in \(tenths(seconds)) s"
     }
 
     public var json: String {
@@ -51,7 +53,7 @@ public struct HardenResult: Sendable {
         }
         return JSON.object([
             ("unit", .string(unitName)),
-            ("workload", .string(workload)),
+            ("workload", .optional(workload)),
             ("exposure_before", .number(tenthsText(exposureBefore))),
             ("exposure_after", .number(tenthsText(exposureAfter))),
             ("directives", .array(kept.map(restriction))),

@@ -8,7 +8,10 @@ import UnitFile
 /// the same analyzer as `brig analyze`.
 public struct Hardener {
     public var unit: String
-    public var workload: String
+    /// None: learn from `observeSeconds` of live traffic, and prove nothing.
+    public var workload: String?
+    /// The observation lasts at least this long.
+    public var observeSeconds: Double = 0
     public var brig: String
     public var timeout: Double = 60
     public var startWindow: Double = 5
@@ -17,7 +20,7 @@ public struct Hardener {
     public var additions: [String] = []
     public var progress: (String) -> Void = { _ in }
 
-    public init(unit: String, workload: String, brig: String) {
+    public init(unit: String, workload: String?, brig: String) {
         self.unit = unit; self.workload = workload; self.brig = brig
     }
 
@@ -33,8 +36,8 @@ public struct Hardener {
         do { try UnsupportedDirectives.check(loaded, config) } catch { throw .refused(error.description) }
         let before = try exposure(analyzer, loaded, [])
 
-        let trial = ServiceTrial(brig: brig, unit: unit, workload: workload, timeout: timeout, startWindow: startWindow)
-        say("observe", "\(loaded.name.name) under brig run with its own directives, workload: \(workload)")
+        let trial = ServiceTrial(brig: brig, unit: unit, workload: workload, observeFor: observeSeconds, timeout: timeout, startWindow: startWindow)
+        say("observe", "\(loaded.name.name) under brig run with its own directives, " + (workload.map { "workload: \($0)" } ?? "for \(tenths(observeSeconds)) s of live traffic"))
         let baseline = try trial.run([], observe: true)
         if baseline.timedOut { throw .timeout("the workload did not finish within --timeout \(Int(timeout))s with the service as it is") }
         if !baseline.passed {
@@ -53,6 +56,13 @@ public struct Hardener {
         var candidate = try synthesise(input)
         let proposed = try exposure(analyzer, loaded, candidate)
         say("synthesise", "\(candidate.count) directives, exposure \(tenthsText(before)) -> \(tenthsText(proposed)) if all hold")
+        guard workload != nil else {
+            say("synthesise", "no workload: nothing is proven")
+            return HardenResult(unitName: loaded.name.name, fragmentPath: loaded.fragmentPath, workload: nil, kept: candidate, relaxed: [],
+                                notSet: HardeningRules.omissions(input), exposureBefore: before, exposureAfter: proposed,
+                                observations: observations, trials: 1, seconds: Deadline.now() - started,
+                                observedWorkloadSeconds: baseline.seconds)
+        }
         // A jailed program takes other paths (another user's name service, say): the service is
         // observed once more under the candidate without its system call filter (which would stop
         // a new call before the observer sees it), and what it calls there is learnt.

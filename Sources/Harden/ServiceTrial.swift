@@ -11,7 +11,10 @@ struct ServiceTrial {
     var brig: String
     /// NAME.service or a unit file's path, as brig run takes it.
     var unit: String
-    var workload: String
+    /// None: the service is only observed, for `observeFor` seconds of live traffic.
+    var workload: String?
+    /// An observed run lasts at least this long (the workload's traffic and any other).
+    var observeFor: Double = 0
     /// How long one run of the workload may take.
     var timeout: Double
     var startWindow: Double
@@ -38,7 +41,7 @@ struct ServiceTrial {
                                        + lines.flatMap { ["-p", $0] } + [unit])
         var outcome = Outcome(passed: false, detail: "", serviceEnded: false, timedOut: false, seconds: 0)
         let window = Deadline(after: startWindow)
-        while true {
+        while let workload {
             let attempt = Deadline.now()
             let workload = try ChildProcess(["/bin/sh", "-c", workload])
             defer { outcome.workloadSeconds = Deadline.now() - attempt }
@@ -60,6 +63,15 @@ struct ServiceTrial {
             }
             if window.passed { break }
             usleep(200_000)
+        }
+        if observe {
+            let end = Deadline(after: observeFor - (Deadline.now() - started))
+            while !end.passed && !service.poll() { usleep(50_000) }
+            if workload == nil {
+                outcome.passed = !service.poll()
+                outcome.serviceEnded = !outcome.passed
+                if !outcome.passed { outcome.detail = "the service ended with status \(service.status ?? -1)" + Self.quoted(service.outputTail(lines: 6)) }
+            }
         }
         // brig run stops the service on SIGTERM, as systemctl stop would.
         if !service.poll() {

@@ -108,6 +108,22 @@ struct HardenTests {
 
     }
 
+    @Test func liveTrafficAloneGivesADropInMarkedUnproven() throws {
+        let unit = try Self.hitCounterUnit()
+        let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--observe", "3s"], timeout: 60)
+        // Traffic from elsewhere while it watches.
+        for _ in 0..<40 {
+            _ = try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5)
+            usleep(50_000)
+        }
+        let output = harden.wait()
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-hits.service, learnt from 3."))
+        #expect(output.stdout.contains("s of live traffic; NOT proven (no workload)\n"))
+        #expect(output.stdout.contains("\nStateDirectory=brig-harden-hits\n") && output.stdout.contains("\nSocketBindAllow=40001\n"))
+        #expect(!output.stderr.contains("prove: run"))
+    }
+
     @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
         // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
         let output = try Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
