@@ -161,6 +161,15 @@ enum HardeningRules {
             return [Restriction("RestrictAddressFamilies", families.isEmpty ? "none" : families.joined(separator: " "),
                                 evidence: families.isEmpty ? "opened no socket" : "opened sockets of these families only", resetFirst: true)]
         },
+        Row("IPAddressDeny") { input in
+            // A server's clients are not known from one workload: only a service that bound no
+            // port gets an allow list, of the peers it connected to.
+            guard input.observations.boundPorts.isEmpty, let peers = input.observations.connectedIPv4Peers else { return [] }
+            return [Restriction("IPAddressDeny", "any", evidence: peers.isEmpty ? "talked to no IP address" : "talked to these addresses only")]
+                + peers.sorted().map { Restriction("IPAddressAllow", $0, evidence: "connected to \($0)", isGrant: true) }
+        } forbiddenBy: { input in
+            input.observations.boundPorts.sorted().first.map { "listens on port \($0.port), for clients unknown beforehand" }
+        },
         Row("SocketBindDeny") { input in
             let ports = input.observations.boundPorts.sorted()
             return [Restriction("SocketBindDeny", "any", evidence: ports.isEmpty ? "bound no IP port" : "bound no other IP port")]

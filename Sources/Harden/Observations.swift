@@ -85,6 +85,20 @@ public struct Observations: Sendable {
         })
     }
 
+    /// The IPv4 peers of connect() as "a.b.c.d", nil when a peer was of another IP family (whose
+    /// address does not fit in the 8 bytes kept).
+    public var connectedIPv4Peers: Set<String>? {
+        var peers: Set<String> = []
+        for record in records([42]) {
+            switch record.scalar & 0xffff {
+            case 2: peers.insert((4..<8).map { String((record.scalar >> (8 * UInt64($0))) & 0xff) }.joined(separator: "."))
+            case 10: return nil
+            default: continue
+            }
+        }
+        return peers
+    }
+
     /// CLONE_NEW* flags of clone, clone3 and unshare, and setns' types (0 when any type).
     public var namespaceFlags: UInt64 {
         records([56, 435, 272, 308]).reduce(0) { $0 | ($1.scalar & Self.namespaceMask) }

@@ -22,6 +22,7 @@ struct Prover {
     /// Grants that serve one restriction and go with it.
     static let grantsOf: [String: Set<String>] = [
         "ProtectSystem": ["ReadWritePaths"], "DevicePolicy": ["DeviceAllow"], "SocketBindDeny": ["SocketBindAllow"],
+        "IPAddressDeny": ["IPAddressAllow"],
     ]
 
     func prove(_ candidate: [Restriction], conflict: (Restriction) -> String?) throws -> Result {

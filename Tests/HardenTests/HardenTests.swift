@@ -124,6 +124,17 @@ struct HardenTests {
         #expect(!output.stderr.contains("prove: run"))
     }
 
+    @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() throws {
+        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "40003", "--bind", "127.0.0.1"], timeout: 120)
+        defer { server.send(SIGKILL); _ = server.wait() }
+        let unit = try UnitFile("brig-harden-client.service",
+                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:40003/; sleep 0.2; done\"\n")
+        let output = try Self.harden([unit.path, "--workload", "sleep 1"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("\nIPAddressDeny=any\n# connected to 127.0.0.1\nIPAddressAllow=127.0.0.1\n"))
+        #expect(output.stdout.contains("# Not set: PrivateNetwork=: the service opened AF_INET sockets\n"))
+    }
+
     @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
         // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
         let output = try Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
