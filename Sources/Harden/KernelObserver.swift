@@ -133,22 +133,16 @@ final class KernelObserver {
         code.store32(to: 10, -160, register: 7)
         code.load64(8, from: 6, 0)                 // ctx->args[0]: the struct pt_regs of the call
         // The scalar: a register, or the first 8 bytes of user memory it points to.
-        code.load32(1, from: 9, 4)
-        code.and(1, ArgumentSpec.hasScalar)
-        let noScalar = code.jump(if: 1, .equal, 0)
+        let noScalar = Self.jumpUnless(&code, ArgumentSpec.hasScalar)
         code.load32(3, from: 9, 0)
         code.add(3, register: 8)
         readInto(&code, -152, 8, BPFNumbers.helperProbeReadKernel)
-        code.load32(1, from: 9, 4)
-        code.and(1, ArgumentSpec.dereference)
-        let direct = code.jump(if: 1, .equal, 0)
+        let direct = Self.jumpUnless(&code, ArgumentSpec.dereference)
         code.load64(3, from: 10, -152)
         readInto(&code, -152, 8, BPFNumbers.helperProbeReadUser)
         code.land([noScalar, direct])
         // The string: a user pointer held in a register.
-        code.load32(1, from: 9, 4)
-        code.and(1, ArgumentSpec.hasString)
-        let noString = code.jump(if: 1, .equal, 0)
+        let noString = Self.jumpUnless(&code, ArgumentSpec.hasString)
         code.load32(3, from: 9, 8)
         code.add(3, register: 8)
         readInto(&code, -16, 8, BPFNumbers.helperProbeReadKernel)
@@ -160,6 +154,13 @@ final class KernelObserver {
         code.land(out)
         code.exit(with: 0)
         return code
+    }
+
+    /// A jump, to be pointed later, taken unless the call's table entry (r9) has `flag`.
+    private static func jumpUnless(_ code: inout EBPFCode, _ flag: Int32) -> Int {
+        code.load32(1, from: 9, 4)
+        code.and(1, flag)
+        return code.jump(if: 1, .equal, 0)
     }
 
     /// helper(r10 + `offset`, `size`, r3).
