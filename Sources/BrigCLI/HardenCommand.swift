@@ -84,6 +84,7 @@ struct HardenCommand: ParsableCommand {
             hardener.rules = release
         }
         hardener.progress = { printError("brig harden: " + $0) }
+        Interruption.install()
         do {
             let result = try hardener.harden()
             let directory = DropInFile.directory(for: unit, unitName: result.unitName)

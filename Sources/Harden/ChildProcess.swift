@@ -58,10 +58,10 @@ final class ChildProcess {
         return true
     }
 
-    /// Waits until it ends or the deadline passes; true when it ended.
+    /// Waits until it ends, the deadline passes or brig harden is interrupted; true when it ended.
     func wait(until deadline: Deadline) -> Bool {
         while !poll() {
-            if deadline.passed { return false }
+            if deadline.passed || Interruption.requested { return false }
             usleep(5_000)
         }
         return true

@@ -11,6 +11,8 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
     case workloadFailsUnhardened(String)
     case serviceDidNotStart(String)
     case timeout(String)
+    /// A signal ended it (the service and workload under way were stopped first).
+    case interrupted(Int32)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
             "the workload fails with the service as it is, before any hardening: nothing to prove against (\(detail))"
         case .serviceDidNotStart(let detail): "the service did not start: \(detail)"
         case .timeout(let detail): detail
+        case .interrupted(let signal): "stopped by signal \(signal); the service and workload under way were stopped, nothing written"
         }
     }
 
@@ -30,6 +33,7 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
         case .system: 3
         case .unit, .refused: 2
         case .workloadFailsUnhardened, .serviceDidNotStart, .timeout: 1
+        case .interrupted(let signal): 128 + signal
         }
     }
 }

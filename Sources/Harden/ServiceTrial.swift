@@ -47,6 +47,7 @@ struct ServiceTrial {
             defer { outcome.workloadSeconds = Deadline.now() - attempt }
             if !workload.wait(until: Deadline(after: timeout)) {
                 workload.stop(signal: SIGKILL)
+                if Interruption.requested { break }
                 outcome.timedOut = true
                 outcome.detail = "the workload ran longer than \(Int(timeout)) s"
                 break
@@ -61,12 +62,12 @@ struct ServiceTrial {
                 outcome.detail = "the service ended with status \(service.status ?? -1)" + Self.quoted(service.outputTail(lines: 6)) + "; " + outcome.detail
                 break
             }
-            if window.passed { break }
+            if window.passed || Interruption.requested { break }
             usleep(200_000)
         }
         if observe {
             let end = Deadline(after: observeFor - (Deadline.now() - started))
-            while !end.passed && !service.poll() { usleep(50_000) }
+            while !end.passed && !service.poll() && !Interruption.requested { usleep(50_000) }
             if workload == nil {
                 outcome.passed = !service.poll()
                 outcome.serviceEnded = !outcome.passed
@@ -76,8 +77,11 @@ struct ServiceTrial {
         // brig run stops the service on SIGTERM, as systemctl stop would.
         if !service.poll() {
             kill(service.pid, SIGTERM)
-            if !service.wait(until: Deadline(after: 30)) { service.stop(signal: SIGKILL) }
+            let stopping = Deadline(after: 30)
+            while !service.poll() && !stopping.passed { usleep(5_000) }
+            if !service.poll() { service.stop(signal: SIGKILL) }
         }
+        if Interruption.requested { throw .interrupted(Interruption.signal) }
         observer?.detach()
         outcome.observations = observer?.observations()
         outcome.seconds = Deadline.now() - started

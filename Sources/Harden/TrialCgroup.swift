@@ -25,9 +25,20 @@ struct TrialCgroup {
         level = path.dropFirst(RunSite.cgroupRoot.count).split(separator: "/").count
     }
 
-    /// Removes the cgroup and the "brig" one brig run made in it (both empty once the run ended).
-    func remove() {
-        rmdir(path + "/brig")
-        rmdir(path)
+    /// Removes the cgroup and what brig run made in it ("brig", and a device policy's cgroup
+    /// below that), deepest first: all empty once the run has ended.
+    func remove() { Self.removeTree(path) }
+
+    private static func removeTree(_ directory: String) {
+        if let stream = opendir(directory) {
+            var children: [String] = []
+            while let entry = readdir(stream) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if entry.pointee.d_type == UInt8(DT_DIR), name != ".", name != ".." { children.append(name) }
+            }
+            closedir(stream)
+            for child in children { removeTree(directory + "/" + child) }
+        }
+        rmdir(directory)
     }
 }

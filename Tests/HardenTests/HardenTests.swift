@@ -91,6 +91,10 @@ struct HardenTests {
         #expect(dropIn.contains("\nProtectSystem=strict\n") && dropIn.contains("\nSocketBindAllow=40001\n"))
         #expect(Self.everyLineHasEvidence(dropIn))
         #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8) == dropIn)
+        // Every trial's cgroup is gone again.
+        let hybrid = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs")
+        let cgroups = try FileManager.default.contentsOfDirectory(atPath: hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup")
+        #expect(!cgroups.contains { $0.hasPrefix("brig-harden-") })
         // Progress went to standard error, phase by phase.
         for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
         // The same drop-in under the real systemd (before the run below, which writes the state as root).
@@ -229,6 +233,20 @@ struct HardenTests {
         #expect(output.status == 1)
         #expect(output.stderr.contains("the workload did not finish within --timeout 1s"))
         #expect(Date().timeIntervalSince(started) < 20)
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aSignalStopsTheServiceAndWorkloadUnderWay() throws {
+        let unit = try Self.hitCounterUnit()
+        let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", "sleep 30", "--write"], timeout: 60)
+        // Once the service answers, brig harden is in the middle of its observation.
+        let deadline = Date().addingTimeInterval(20)
+        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status != 0 && Date() < deadline { usleep(100_000) }
+        harden.send(SIGTERM)
+        let output = harden.wait()
+        #expect(output.status == 128 + SIGTERM)
+        #expect(output.stderr.contains("stopped by signal 15; the service and workload under way were stopped, nothing written"))
+        #expect(try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status == 7)   // nothing listens
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 
