@@ -26,8 +26,15 @@ struct TrialCgroup {
     }
 
     /// Removes the cgroup and what brig run made in it ("brig", and a device policy's cgroup
-    /// below that), deepest first: all empty once the run has ended.
-    func remove() { Self.removeTree(path) }
+    /// below that), deepest first: all empty once the run has ended and brig run's keeper, which
+    /// outlives it by a moment, is gone too (so a busy cgroup is tried again for up to a second).
+    func remove() {
+        for _ in 0..<200 {
+            Self.removeTree(path)
+            if access(path, F_OK) != 0 { return }
+            usleep(5_000)
+        }
+    }
 
     private static func removeTree(_ directory: String) {
         if let stream = opendir(directory) {

@@ -32,8 +32,9 @@ struct HardenTests {
         return try UnitFile("brig-harden-hits.service", "[Service]\nExecStart=/usr/bin/python3 \(hitCounter) \(port)\n")
     }
 
-    static func harden(_ arguments: [String], timeout: Double = 300) throws -> Subprocess.Output {
-        try BuiltBrig.run(["harden"] + arguments, timeout: timeout)
+    /// `brig harden ARGS...` to its end, awaited (it runs for seconds to minutes).
+    static func harden(_ arguments: [String], timeout: Double = 300) async throws -> Subprocess.Output {
+        try await Subprocess([BuiltBrig.path, "harden"] + arguments, timeout: timeout).finished()
     }
 
     static func json(_ output: Subprocess.Output) throws -> [String: Any] {
@@ -58,7 +59,7 @@ struct HardenTests {
 
     /// The unit (copied in when it is a file) with the drop-in, started under the oracle's systemd;
     /// true when the workload passes against it within 10 s. The unit is stopped and removed after.
-    static func passesUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String) throws -> Bool {
+    static func passesUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String) async throws -> Bool {
         let directory = "/etc/systemd/system"
         var script = "set -e; mkdir -p \(directory)/\(name).d; printf '%s' \"$1\" > \(directory)/\(name).d/50-brig-harden.conf; "
         // The oracle has a /tmp of its own: the unit goes in as text.
@@ -73,14 +74,14 @@ struct HardenTests {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if try Subprocess.run(["/bin/sh", "-c", workload], timeout: 30).status == 0 { return true }
-            usleep(200_000)
+            try? await Task.sleep(nanoseconds: 200_000_000)
         }
         return false
     }
 
-    @Test func theHitCounterIsHardenedProvenAndWrittenWithItsEvidence() throws {
+    @Test func theHitCounterIsHardenedProvenAndWrittenWithItsEvidence() async throws {
         let unit = try Self.hitCounterUnit()
-        let first = try Self.harden([unit.path, "--workload", Self.hits, "--json", "--write"])
+        let first = try await Self.harden([unit.path, "--workload", Self.hits, "--json", "--write"])
         #expect(first.status == 0, "\(first.stderr)")
         let result = try Self.json(first)
         let dropIn = try #require(result["drop_in"] as? String)
@@ -99,12 +100,12 @@ struct HardenTests {
         for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
         // The same drop-in under the real systemd (before the run below, which writes the state as root).
         if SystemdOracle.isAvailable {
-            #expect(try Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
+            #expect(try await Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
         }
 
         // A second --write keeps the first as the backup; --diff compares with what is installed.
         try "[Service]\nPrivateTmp=no\n".write(toFile: unit.dropIn, atomically: true, encoding: .utf8)
-        let diff = try Self.harden([unit.path, "--workload", Self.hits, "--diff", "--write"])
+        let diff = try await Self.harden([unit.path, "--workload", Self.hits, "--diff", "--write"])
         #expect(diff.status == 0, "\(diff.stderr)")
         #expect(diff.stdout.contains("\n-PrivateTmp=no\n") && diff.stdout.contains("\n+PrivateTmp=yes\n"))
         #expect(try String(contentsOfFile: unit.dropIn + ".bak", encoding: .utf8) == "[Service]\nPrivateTmp=no\n")
@@ -112,15 +113,15 @@ struct HardenTests {
 
     }
 
-    @Test func liveTrafficAloneGivesADropInMarkedUnproven() throws {
+    @Test func liveTrafficAloneGivesADropInMarkedUnproven() async throws {
         let unit = try Self.hitCounterUnit()
         let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--observe", "3s"], timeout: 60)
         // Traffic from elsewhere while it watches.
         for _ in 0..<40 {
             _ = try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5)
-            usleep(50_000)
+            try? await Task.sleep(nanoseconds: 50_000_000)
         }
-        let output = harden.wait()
+        let output = await harden.finished()
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-hits.service, learnt from 3."))
         #expect(output.stdout.contains("s of live traffic; NOT proven (no workload)\n"))
@@ -128,20 +129,20 @@ struct HardenTests {
         #expect(!output.stderr.contains("prove: run"))
     }
 
-    @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() throws {
+    @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() async throws {
         let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "40003", "--bind", "127.0.0.1"], timeout: 120)
         defer { server.send(SIGKILL); _ = server.wait() }
         let unit = try UnitFile("brig-harden-client.service",
                                 "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:40003/; sleep 0.2; done\"\n")
-        let output = try Self.harden([unit.path, "--workload", "sleep 1"])
+        let output = try await Self.harden([unit.path, "--workload", "sleep 1"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\nIPAddressDeny=any\n# connected to 127.0.0.1\nIPAddressAllow=127.0.0.1\n"))
         #expect(output.stdout.contains("# Not set: PrivateNetwork=: the service opened AF_INET sockets\n"))
     }
 
-    @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() throws {
+    @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() async throws {
         // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
-        let output = try Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
+        let output = try await Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
                                       "--add", "ReadOnlyPaths=/var/log/lighttpd/error.log"])
         #expect(output.status == 0, "\(output.stderr)")
         // ddmin halves the failing candidate (28, 14, 7, ...) down to the one line, not one directive at a time.
@@ -153,7 +154,7 @@ struct HardenTests {
         #expect(output.stdout.contains("\nProtectSystem=strict\n") && output.stdout.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
     }
 
-    @Test func bindingPort80AsAnotherUserKeepsOnlyNetBindService() throws {
+    @Test func bindingPort80AsAnotherUserKeepsOnlyNetBindService() async throws {
         let unit = try UnitFile("brig-harden-port80.service", """
             [Service]
             ExecStart=/usr/bin/python3 -m http.server 80 --bind 127.0.0.1 --directory /usr/share/doc/curl
@@ -161,7 +162,7 @@ struct HardenTests {
             AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_OVERRIDE
 
             """)
-        let output = try Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"))
         #expect(output.stdout.contains("\nAmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"))
@@ -171,88 +172,88 @@ struct HardenTests {
 
     /// `brig harden NAME.service` on a unit as Debian installs it: the drop-in, once its exposure
     /// is at most 2.5 and the workload passes with it under the real systemd too.
-    static func hardenDebianUnit(_ name: String, workload: String) throws -> String {
+    static func hardenDebianUnit(_ name: String, workload: String) async throws -> String {
         try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/" + name))
-        let output = try Self.harden([name, "--workload", workload, "--json"])
+        let output = try await Self.harden([name, "--workload", workload, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let result = try Self.json(output)
         print("\(name): exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
         #expect(Self.exposure(result, "exposure_after") <= 2.5)
         let dropIn = try #require(result["drop_in"] as? String)
         if SystemdOracle.isAvailable {
-            #expect(try Self.passesUnderSystemd(unit: name, file: nil, dropIn: dropIn, workload: workload))
+            #expect(try await Self.passesUnderSystemd(unit: name, file: nil, dropIn: dropIn, workload: workload))
         }
         return dropIn
     }
 
-    @Test func aServiceThatMapsWritableExecutableMemoryKeepsThatAndSaysWhy() throws {
+    @Test func aServiceThatMapsWritableExecutableMemoryKeepsThatAndSaysWhy() async throws {
         // Each request maps a page writable and executable (as a JIT would).
         let unit = try UnitFile("brig-harden-jit.service", """
             [Service]
             ExecStart=/usr/bin/python3 -c "import http.server, mmap\\nclass H(http.server.BaseHTTPRequestHandler):\\n def do_GET(self):\\n  mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC).close()\\n  self.send_response(200)\\n  self.end_headers()\\nhttp.server.HTTPServer(('127.0.0.1', 40002), H).serve_forever()"
 
             """)
-        let output = try Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(!output.stdout.contains("\nMemoryDenyWriteExecute="))
         #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable\n"))
         #expect(output.stdout.contains("\nLockPersonality=yes\n") && output.stdout.contains("\nDynamicUser=yes\n"))
     }
 
-    @Test func lighttpdAsDebianShipsIt() throws {
-        let dropIn = try Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch)
+    @Test func lighttpdAsDebianShipsIt() async throws {
+        let dropIn = try await Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch)
         #expect(dropIn.contains("CAP_NET_BIND_SERVICE") && dropIn.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
     }
 
-    @Test func memcachedAsDebianShipsIt() throws {
-        let dropIn = try Self.hardenDebianUnit("memcached.service", workload: "python3 \(Self.setGet) 11211")
+    @Test func memcachedAsDebianShipsIt() async throws {
+        let dropIn = try await Self.hardenDebianUnit("memcached.service", workload: "python3 \(Self.setGet) 11211")
         #expect(dropIn.contains("\nCapabilityBoundingSet=CAP_SETGID CAP_SETUID\n"))
     }
 
-    @Test func aWorkloadThatFailsUnhardenedStopsWithNothingWritten() throws {
+    @Test func aWorkloadThatFailsUnhardenedStopsWithNothingWritten() async throws {
         let unit = try Self.hitCounterUnit()
-        let output = try Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40001/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40001/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("the workload fails with the service as it is, before any hardening: nothing to prove against"))
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 
-    @Test func aServiceThatDoesNotStartIsSaidSo() throws {
+    @Test func aServiceThatDoesNotStartIsSaidSo() async throws {
         let unit = try UnitFile("brig-harden-broken.service", "[Service]\nExecStart=/bin/sh -c 'echo no config; exit 4'\n")
-        let output = try Self.harden([unit.path, "--workload", "true; false", "--write"])
+        let output = try await Self.harden([unit.path, "--workload", "true; false", "--write"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("the service did not start: the service ended with status 4"))
         #expect(output.stderr.contains("no config"))
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 
-    @Test func aWorkloadThatHangsEndsAtTheTimeout() throws {
+    @Test func aWorkloadThatHangsEndsAtTheTimeout() async throws {
         let unit = try Self.hitCounterUnit()
         let started = Date()
-        let output = try Self.harden([unit.path, "--workload", "sleep 60", "--timeout", "1", "--write"])
+        let output = try await Self.harden([unit.path, "--workload", "sleep 60", "--timeout", "1", "--write"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("the workload did not finish within --timeout 1s"))
         #expect(Date().timeIntervalSince(started) < 20)
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 
-    @Test func aSignalStopsTheServiceAndWorkloadUnderWay() throws {
+    @Test func aSignalStopsTheServiceAndWorkloadUnderWay() async throws {
         let unit = try Self.hitCounterUnit()
         let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", "sleep 30", "--write"], timeout: 60)
         // Once the service answers, brig harden is in the middle of its observation.
         let deadline = Date().addingTimeInterval(20)
-        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status != 0 && Date() < deadline { usleep(100_000) }
+        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status != 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         harden.send(SIGTERM)
-        let output = harden.wait()
+        let output = await harden.finished()
         #expect(output.status == 128 + SIGTERM)
         #expect(output.stderr.contains("stopped by signal 15; the service and workload under way were stopped, nothing written"))
         #expect(try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status == 7)   // nothing listens
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 
-    @Test func aUnitBrigRunRefusesIsNamedWithItsDirective() throws {
+    @Test func aUnitBrigRunRefusesIsNamedWithItsDirective() async throws {
         let unit = try UnitFile("brig-harden-pam.service", "[Service]\nExecStart=/bin/sleep 10\nPAMName=login\n")
-        let output = try Self.harden([unit.path, "--workload", "true", "--write"])
+        let output = try await Self.harden([unit.path, "--workload", "true", "--write"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("brig run cannot run this unit") && output.stderr.contains("PAMName="))
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
