@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "CJail"),
         .target(name: "Jail", dependencies: ["UnitFile", "Directives", "Seccomp", "CJail"]),
         .target(name: "Listen", dependencies: ["UnitFile", "Directives", "Jail", "CJail"]),
+        .target(name: "Harden", dependencies: ["UnitFile", "Directives", "Exposure", "Jail", "CJail"]),
         .target(name: "BrigCLI", dependencies: [
-            "UnitFile", "Directives", "Exposure", "Seccomp", "Jail", "Listen",
+            "UnitFile", "Directives", "Exposure", "Seccomp", "Jail", "Listen", "Harden",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Not position-independent in release: a PIE this size spends ~1 ms of every start in
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "BrigCLITests", dependencies: ["brig", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "RunDifferentialTests", dependencies: ["brig", "TestSupport"]),
+        .testTarget(name: "HardenTests", dependencies: ["brig", "Harden", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@ public struct Brig: ParsableCommand {
         commandName: "brig",
         abstract: "Jail (legacy) Linux services the systemd way.",
         version: BrigVersion.text,
-        subcommands: [AnalyzeCommand.self, RunCommand.self, VerifyCommand.self, ListenCommand.self]
+        subcommands: [AnalyzeCommand.self, RunCommand.self, VerifyCommand.self, ListenCommand.self, HardenCommand.self]
     )
     public init() {}
 }

@@ -1,5 +1,6 @@
 // The bpf() calls of brig's cgroup programs (the device policy, the IP firewall, socket
-// binding, interface filter, pinned programs): maps, loading, attaching. The
+// binding, interface filter, pinned programs) and of brig harden's tracing programs: maps,
+// loading, attaching. The
 // instructions themselves are emitted in Swift. Each returns -errno on failure.
 #define _GNU_SOURCE
 #include "cjail.h"
@@ -38,13 +39,31 @@ int cjail_bpf_map_update(int map_fd, const void *key, const void *value) {
     return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) < 0 ? -errno : 0;
 }
 
-int cjail_bpf_map_lookup(int map_fd, const void *key, void *value) {
+// A map command on one key: the value (or the next key, which shares its field) goes to `out`.
+static int map_element(int cmd, int map_fd, const void *key, void *out) {
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.map_fd = (uint32_t)map_fd;
     attr.key = (uint64_t)(uintptr_t)key;
-    attr.value = (uint64_t)(uintptr_t)value;
-    return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) < 0 ? -errno : 0;
+    attr.value = (uint64_t)(uintptr_t)out;
+    return sys_bpf(cmd, &attr) < 0 ? -errno : 0;
+}
+
+int cjail_bpf_map_lookup(int map_fd, const void *key, void *value) {
+    return map_element(BPF_MAP_LOOKUP_ELEM, map_fd, key, value);
+}
+
+int cjail_bpf_map_next_key(int map_fd, const void *key, void *next_key) {
+    return map_element(BPF_MAP_GET_NEXT_KEY, map_fd, key, next_key);
+}
+
+int cjail_bpf_raw_tracepoint_open(const char *name, int prog_fd) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.raw_tracepoint.name = (uint64_t)(uintptr_t)name;
+    attr.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
+    int fd = (int)sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr);
+    return fd < 0 ? -errno : fd;
 }
 
 int cjail_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *insns, unsigned count,

@@ -1,11 +1,11 @@
 /// A small JSON writer: Foundation's JSONSerialization is far slower for thousands of units,
 /// and output order should follow our field order, not a dictionary's.
-indirect enum JSON {
+public indirect enum JSON: Sendable {
     case string(String), number(String), bool(Bool), null
     case array([JSON]), object([(String, JSON)])
 
-    static func int(_ n: UInt64) -> JSON { .number(String(n)) }
-    static func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+    public static func int(_ n: UInt64) -> JSON { .number(String(n)) }
+    public static func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
 
     func write(into out: inout [UInt8]) {
         switch self {
@@ -32,7 +32,7 @@ indirect enum JSON {
         }
     }
 
-    var text: String {
+    public var text: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(4096)
         write(into: &bytes)

@@ -55,7 +55,21 @@ public struct ExecDirectories: Sendable, Equatable {
                     step = "creating \(kind.base)/private"
                     owner = try base.child("private", create: 0o700).directory
                     try owner.setMode(0o700)
+                    // A service turned to DynamicUser= keeps its data: as systemd does, the
+                    // directory it had at the public name moves to "private/" (one level only).
+                    if !entry.path.contains("/"), base.isRealDirectory(entry.path), !owner.exists(entry.path) {
+                        step = "moving \(visible) to \(actual)"
+                        if renameat(base.fd, entry.path, owner.fd, entry.path) != 0 { throw SystemError(errno) }
+                    }
                     if !empties.contains(kind.base + "/private") { empties.append(kind.base + "/private") }
+                }
+                // And back when DynamicUser= is turned off again: the symlink gives way to the directory.
+                if !isPrivate, kind != .runtime, kind != .configuration, !entry.path.contains("/"), base.isSymlink(entry.path),
+                   let privateDirectory = try? base.child("private").directory, privateDirectory.isRealDirectory(entry.path) {
+                    step = "moving \(kind.base)/private/\(entry.path) back to \(visible)"
+                    if unlinkat(base.fd, entry.path, 0) != 0 || renameat(privateDirectory.fd, entry.path, base.fd, entry.path) != 0 {
+                        throw SystemError(errno)
+                    }
                 }
                 step = "creating \(actual)"
                 let (directory, created) = try owner.descend(entry.path, create: entry.mode)

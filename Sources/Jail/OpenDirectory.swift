@@ -49,6 +49,12 @@ final class OpenDirectory {
         return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
     }
 
+    /// Whether `name` is a directory itself, not a symlink to one.
+    func isRealDirectory(_ name: String) -> Bool {
+        var status = stat()
+        return fstatat(fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
     func exists(_ name: String) -> Bool {
         var st = stat()
         return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0

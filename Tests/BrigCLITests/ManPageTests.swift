@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.enabled(if: Tools.man != nil && Tools.python3 != nil, "needs man and python3"), .timeLimit(.minutes(2)))
 struct ManPageTests {
     let scratch = Scratch()
-    static let pages = ["brig", "brig-analyze", "brig-run", "brig-verify", "brig-listen"]
+    static let pages = ["brig", "brig-analyze", "brig-run", "brig-verify", "brig-listen", "brig-harden"]
 
     init() throws {
         let result = try Subprocess.run([Repository.root + "/scripts/generate-man", BuiltBrig.path, scratch.path])

@@ -34,7 +34,8 @@ struct PackageTests {
         let listing = try Subprocess.run(["/usr/bin/dpkg-deb", "-c", deb]).stdout
         for path in ["./usr/bin/brig", "./usr/share/man/man1/brig.1.gz", "./usr/share/man/man1/brig-analyze.1.gz",
                      "./usr/share/man/man1/brig-run.1.gz", "./usr/share/man/man1/brig-verify.1.gz",
-                     "./usr/share/man/man1/brig-listen.1.gz", "./usr/share/bash-completion/completions/brig",
+                     "./usr/share/man/man1/brig-listen.1.gz", "./usr/share/man/man1/brig-harden.1.gz",
+                     "./usr/share/bash-completion/completions/brig",
                      "./usr/share/zsh/vendor-completions/_brig", "./usr/share/fish/vendor_completions.d/brig.fish",
                      "./usr/share/doc/brig/copyright", "./usr/share/doc/brig/examples/README.md"] {
             #expect(listing.contains(" \(path)\n"), "\(path) is not in the package")

@@ -94,6 +94,18 @@ public final class Subprocess: @unchecked Sendable {
     public func wait() -> Output {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return collect(status)
+    }
+
+    /// As `wait()`, without holding one of the test runner's few threads meanwhile: a test that
+    /// waits minutes for a process (brig harden, a service) leaves the others able to run.
+    public func finished() async -> Output {
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 { try? await Task.sleep(nanoseconds: 20_000_000) }
+        return collect(status)
+    }
+
+    private func collect(_ status: Int32) -> Output {
         let timedOut = lock.withLock { reaped = true; return killed }
         defer { unlink(stdoutPath); unlink(stderrPath) }
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }

@@ -183,6 +183,8 @@ int cjail_path_is_plain(const char *path); // 1 no symlink on the way, 0 one, -e
 int cjail_bpf_map_create(unsigned type, unsigned key_size, unsigned value_size, unsigned max_entries, unsigned flags);
 int cjail_bpf_map_update(int map_fd, const void *key, const void *value);
 int cjail_bpf_map_lookup(int map_fd, const void *key, void *value);
+int cjail_bpf_map_next_key(int map_fd, const void *key, void *next_key); // key NULL: the first; -ENOENT after the last
+int cjail_bpf_raw_tracepoint_open(const char *name, int prog_fd); // attached while the returned fd is open
 int cjail_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *insns, unsigned count,
                         char *log, unsigned log_size);
 int cjail_bpf_prog_attach(int cgroup_fd, int prog_fd, unsigned attach_type); // with BPF_F_ALLOW_MULTI

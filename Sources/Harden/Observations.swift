@@ -1,0 +1,134 @@
+import Directives
+
+/// What the service's process tree did while the workload ran, as the kernel saw it
+/// (`KernelObserver`), with the views the rules read.
+public struct Observations: Sendable {
+    /// System call numbers (x86-64).
+    public var syscalls: Set<Int> = []
+    /// Capabilities a check granted, each with the system calls it was granted in (511: none known).
+    public var capabilityChecks: [Int: Set<Int>] = [:]
+    var records: [ArgumentRecord] = []
+
+    public init() {}
+
+    /// Capabilities the service exercised. CAP_SYS_ADMIN counts only in calls that administer
+    /// something: the kernel asks about it, without consequence, whenever it accounts memory
+    /// (cap_vm_enough_memory: mmap, brk, fork, exec, a growing stack), so elsewhere it is noise,
+    /// unless the service made namespaces.
+    public var capabilities: Set<Int> {
+        Set(capabilityChecks.filter { cap, calls in
+            cap != 21 || namespaceFlags != 0 || calls.contains { Self.administering.contains(SyscallTable.x86_64.name(of: Int32($0)) ?? "") }
+        }.keys)
+    }
+    static let administering: Set<String> = [
+        "mount", "umount2", "pivot_root", "swapon", "swapoff", "sethostname", "setdomainname", "setns", "unshare", "quotactl", "ioctl", "bpf", "perf_event_open", "setrlimit", "prlimit64", "keyctl", "fanotify_init",
+        "open_by_handle_at", "name_to_handle_at", "syslog", "iopl", "ioperm", "setpriority", "sched_setattr", "fsopen",
+        "fsmount", "move_mount", "open_tree", "fspick", "mount_setattr", "setxattr", "lsetxattr", "fsetxattr",
+        "removexattr", "lremovexattr", "fremovexattr", "msgctl", "semctl", "shmctl", "reboot", "kexec_load", "acct",
+    ]
+
+    /// "CAP_NET_BIND_SERVICE in bind()" for each exercised capability.
+    public var capabilityEvidence: [String] {
+        capabilities.sorted().map { cap in
+            let calls = (capabilityChecks[cap] ?? []).sorted().map { $0 == 511 ? "?" : (SyscallTable.x86_64.name(of: Int32($0)) ?? "\($0)") + "()" }
+            return Capability(number: cap).name + " in " + calls.joined(separator: ", ")
+        }
+    }
+
+    public var syscallNames: Set<String> { Set(syscalls.compactMap { SyscallTable.x86_64.name(of: Int32($0)) }) }
+
+    public func made(_ name: String) -> Bool {
+        SyscallTable.x86_64.number(of: name).map { syscalls.contains(Int($0)) } ?? false
+    }
+
+    /// The first of `names` the service called, for evidence.
+    public func firstMade(_ names: [String]) -> String? { names.first(where: made) }
+
+    private func records(_ numbers: Set<Int>) -> [ArgumentRecord] { records.filter { numbers.contains($0.number) } }
+
+    private static let opens: Set<Int> = [2, 257, 437]
+    /// O_WRONLY | O_RDWR | O_CREAT | O_TRUNC.
+    private static let writeFlags: UInt64 = 0o1 | 0o2 | 0o100 | 0o1000
+    /// Calls that change the name space at their path: creat, mkdir(at), mknod(at), unlink(at),
+    /// rmdir, rename*, link*, symlink*, truncate.
+    private static let changes: Set<Int> = [85, 83, 258, 133, 259, 87, 263, 84, 82, 264, 316, 86, 265, 88, 266, 76]
+
+    /// Absolute paths opened for writing or created, removed or renamed into.
+    public var writtenPaths: Set<String> {
+        Set((records(Self.opens).filter { $0.scalar & Self.writeFlags != 0 } + records(Self.changes))
+            .map(\.path).filter { $0.hasPrefix("/") }.map(Self.tidy))
+    }
+
+    /// Absolute paths opened for anything.
+    public var openedPaths: Set<String> {
+        Set(records(Self.opens.union(Self.changes)).map(\.path).filter { $0.hasPrefix("/") }.map(Self.tidy))
+    }
+
+    /// Paths named relative to a directory the observer cannot see (the rules do not guess them).
+    public var relativePaths: Set<String> {
+        Set(records(Self.opens.union(Self.changes)).map(\.path).filter { !$0.hasPrefix("/") && !$0.isEmpty })
+    }
+
+    public var executedPaths: Set<String> { Set(records([59, 322]).map(\.path).filter { !$0.isEmpty }) }
+
+    public var mountTargets: Set<String> { Set(records([165]).map(\.path)) }
+
+    /// Socket address families (numbers) of socket() calls.
+    public var socketFamilies: Set<Int> { Set(records([41]).map { Int($0.scalar & 0xffff) }) }
+
+    /// (family, port) of each bind() to an IPv4 or IPv6 address.
+    public var boundPorts: Set<BoundPort> {
+        Set(records([49]).compactMap { record in
+            let family = Int(record.scalar & 0xffff)
+            guard family == 2 || family == 10 else { return nil }
+            return BoundPort(family: family, port: Int((record.scalar >> 16) & 0xff) << 8 | Int((record.scalar >> 24) & 0xff))
+        })
+    }
+
+    /// The IPv4 peers of connect() as "a.b.c.d", nil when a peer was of another IP family (whose
+    /// address does not fit in the 8 bytes kept).
+    public var connectedIPv4Peers: Set<String>? {
+        var peers: Set<String> = []
+        for record in records([42]) {
+            switch record.scalar & 0xffff {
+            case 2: peers.insert((4..<8).map { String((record.scalar >> (8 * UInt64($0))) & 0xff) }.joined(separator: "."))
+            case 10: return nil
+            default: continue
+            }
+        }
+        return peers
+    }
+
+    /// CLONE_NEW* flags of clone, clone3 and unshare, and setns' types (0 when any type).
+    public var namespaceFlags: UInt64 {
+        records([56, 435, 272, 308]).reduce(0) { $0 | ($1.scalar & Self.namespaceMask) }
+            | (records([308]).contains { $0.scalar & 0xffff_ffff == 0 } ? Self.namespaceMask : 0)
+    }
+    static let namespaceMask: UInt64 = 0x7e02_0080
+
+    /// Whether a mapping was made or changed to be writable and executable at once.
+    public var writableExecutableMapping: Bool { records([9, 10, 329]).contains { $0.scalar & 6 == 6 } }
+
+    /// personality() calls that set one (0xffffffff only asks).
+    public var personalityChanges: [UInt64] { records([135]).map { $0.scalar & 0xffff_ffff }.filter { $0 != 0xffff_ffff } }
+
+    /// Whether a realtime policy was asked for (SCHED_FIFO, SCHED_RR, SCHED_DEADLINE).
+    public var realtimeScheduling: Bool {
+        let policies = records([144]).map { $0.scalar & 0x3fff_ffff } + records([314]).map { ($0.scalar >> 32) & 0x3fff_ffff }
+        return policies.contains { [1, 2, 6].contains($0) }
+    }
+
+    /// chmod modes with set-uid or set-gid.
+    var setIDModes: [ArgumentRecord] { records([90, 91, 268]).filter { $0.scalar & 0o6000 != 0 } }
+
+    /// "/a//b/./c" -> "/a/b/c" (".." is kept: the kernel resolves it, brig does not guess).
+    static func tidy(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+}
+
+public struct BoundPort: Hashable, Sendable, Comparable {
+    public var family: Int
+    public var port: Int
+    public static func < (a: BoundPort, b: BoundPort) -> Bool { (a.port, a.family) < (b.port, b.family) }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `brig harden` as a user runs it: the built binary on the hit counter (a small Python HTTP app
+/// under Fixtures/ that writes to its state directory), on Debian's lighttpd and memcached, and
+/// on bad input. Each drop-in is then proven again under the real systemd (the oracle).
+@Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root (cgroups, BPF) and a built brig"))
+struct HardenTests {
+    static let hitCounter = Repository.path("Tests/HardenTests/Fixtures/hit-counter.py")
+    static let setGet = Repository.path("Tests/HardenTests/Fixtures/memcached-set-get.py")
+    static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
+    static let lighttpdFetch = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
+
+    /// A directory with one unit file in it, removed afterwards.
+    final class UnitFile {
+        let directory: String
+        let path: String
+        init(_ name: String, _ text: String) throws {
+            directory = NSTemporaryDirectory() + "brig-harden-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            path = directory + "/" + name
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+        var dropIn: String { path + ".d/50-brig-harden.conf" }
+    }
+
+    /// The hit counter's unit, its state directory (and DynamicUser='s twin of it) removed first.
+    static func hitCounterUnit(port: Int = 40001) throws -> UnitFile {
+        for path in ["/var/lib/brig-harden-hits", "/var/lib/private/brig-harden-hits"] { try? FileManager.default.removeItem(atPath: path) }
+        return try UnitFile("brig-harden-hits.service", "[Service]\nExecStart=/usr/bin/python3 \(hitCounter) \(port)\n")
+    }
+
+    /// `brig harden ARGS...` to its end, awaited (it runs for seconds to minutes).
+    static func harden(_ arguments: [String], timeout: Double = 300) async throws -> Subprocess.Output {
+        try await Subprocess([BuiltBrig.path, "harden"] + arguments, timeout: timeout).finished()
+    }
+
+    static func json(_ output: Subprocess.Output) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+    }
+
+    static func exposure(_ result: [String: Any], _ key: String) -> Double { (result[key] as? NSNumber)?.doubleValue ?? 99 }
+
+    /// Every directive line of a drop-in comes right after a comment giving its evidence.
+    static func everyLineHasEvidence(_ dropIn: String) -> Bool {
+        let lines = dropIn.split(separator: "\n").map(String.init)
+        guard let start = lines.firstIndex(of: "[Service]") else { return false }
+        for (index, line) in lines.enumerated() where index > start && !line.hasPrefix("#") {
+            let key = line.prefix { $0 != "=" }
+            // A list directive's reset line and its value share one comment.
+            var previous = index - 1
+            while previous > start && lines[previous].hasPrefix(key + "=") { previous -= 1 }
+            if !lines[previous].hasPrefix("# ") || lines[previous].count < 6 { return false }
+        }
+        return true
+    }
+
+    /// The unit (copied in when it is a file) with the drop-in, started under the oracle's systemd;
+    /// true when the workload passes against it within 10 s. The unit is stopped and removed after.
+    static func passesUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String) async throws -> Bool {
+        let directory = "/etc/systemd/system"
+        var script = "set -e; mkdir -p \(directory)/\(name).d; printf '%s' \"$1\" > \(directory)/\(name).d/50-brig-harden.conf; "
+        // The oracle has a /tmp of its own: the unit goes in as text.
+        if file != nil { script += "printf '%s' \"$2\" > \(directory)/\(name); " }
+        script += "systemctl daemon-reload; systemctl start \(name)"
+        let unitText = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        let start = try SystemdOracle.exec(["/bin/sh", "-c", script, "sh", dropIn, unitText])
+        defer {
+            _ = try? SystemdOracle.exec(["/bin/sh", "-c", "systemctl stop \(name); rm -rf \(directory)/\(name).d \(file == nil ? "" : directory + "/" + name); systemctl daemon-reload; systemctl reset-failed \(name) || true"])
+        }
+        guard start.status == 0 else { return false }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try Subprocess.run(["/bin/sh", "-c", workload], timeout: 30).status == 0 { return true }
+            try? await Task.sleep(nanoseconds: 200_000_000)
+        }
+        return false
+    }
+
+    @Test func theHitCounterIsHardenedProvenAndWrittenWithItsEvidence() async throws {
+        let unit = try Self.hitCounterUnit()
+        let first = try await Self.harden([unit.path, "--workload", Self.hits, "--json", "--write"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let result = try Self.json(first)
+        let dropIn = try #require(result["drop_in"] as? String)
+        print("hit counter: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        #expect(Self.exposure(result, "exposure_before") >= 9)
+        #expect(Self.exposure(result, "exposure_after") <= 2.5)
+        #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nStateDirectory=brig-harden-hits\n"))
+        #expect(dropIn.contains("\nProtectSystem=strict\n") && dropIn.contains("\nSocketBindAllow=40001\n"))
+        #expect(Self.everyLineHasEvidence(dropIn))
+        #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8) == dropIn)
+        // Every trial's cgroup is gone again.
+        let hybrid = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.procs")
+        let cgroups = try FileManager.default.contentsOfDirectory(atPath: hybrid ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup")
+        #expect(!cgroups.contains { $0.hasPrefix("brig-harden-") })
+        // Progress went to standard error, phase by phase.
+        for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
+        // The same drop-in under the real systemd (before the run below, which writes the state as root).
+        if SystemdOracle.isAvailable {
+            #expect(try await Self.passesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits))
+        }
+
+        // A second --write keeps the first as the backup; --diff compares with what is installed.
+        try "[Service]\nPrivateTmp=no\n".write(toFile: unit.dropIn, atomically: true, encoding: .utf8)
+        let diff = try await Self.harden([unit.path, "--workload", Self.hits, "--diff", "--write"])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("\n-PrivateTmp=no\n") && diff.stdout.contains("\n+PrivateTmp=yes\n"))
+        #expect(try String(contentsOfFile: unit.dropIn + ".bak", encoding: .utf8) == "[Service]\nPrivateTmp=no\n")
+        #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8).contains("\nProtectSystem=strict\n"))
+
+    }
+
+    @Test func liveTrafficAloneGivesADropInMarkedUnproven() async throws {
+        let unit = try Self.hitCounterUnit()
+        let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--observe", "3s"], timeout: 60)
+        // Traffic from elsewhere while it watches.
+        for _ in 0..<40 {
+            _ = try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5)
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let output = await harden.finished()
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-hits.service, learnt from 3."))
+        #expect(output.stdout.contains("s of live traffic; NOT proven (no workload)\n"))
+        #expect(output.stdout.contains("\nStateDirectory=brig-harden-hits\n") && output.stdout.contains("\nSocketBindAllow=40001\n"))
+        #expect(!output.stderr.contains("prove: run"))
+    }
+
+    @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() async throws {
+        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "40003", "--bind", "127.0.0.1"], timeout: 120)
+        defer { server.send(SIGKILL); _ = server.wait() }
+        let unit = try UnitFile("brig-harden-client.service",
+                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:40003/; sleep 0.2; done\"\n")
+        let output = try await Self.harden([unit.path, "--workload", "sleep 1"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("\nIPAddressDeny=any\n# connected to 127.0.0.1\nIPAddressAllow=127.0.0.1\n"))
+        #expect(output.stdout.contains("# Not set: PrivateNetwork=: the service opened AF_INET sockets\n"))
+    }
+
+    @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() async throws {
+        // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
+        let output = try await Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--start-window", "2",
+                                      "--add", "ReadOnlyPaths=/var/log/lighttpd/error.log"])
+        #expect(output.status == 0, "\(output.stderr)")
+        // ddmin halves the failing candidate (28, 14, 7, ...) down to the one line, not one directive at a time.
+        #expect(output.stderr.contains("with 14 of") && output.stderr.contains("with 1 of"))
+        #expect(output.stderr.contains("prove: relaxed ReadOnlyPaths=/var/log/lighttpd/error.log"))
+        let relaxed = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("# Relaxed ReadOnlyPaths=/var/log/lighttpd/error.log: ") })
+        #expect(relaxed.contains("with it the workload failed (workload exit status") && relaxed.hasSuffix("; the service wrote /var/log/lighttpd/error.log"))
+        #expect(!output.stdout.contains("\nReadOnlyPaths="))
+        #expect(output.stdout.contains("\nProtectSystem=strict\n") && output.stdout.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
+    }
+
+    @Test func bindingPort80AsAnotherUserKeepsOnlyNetBindService() async throws {
+        let unit = try UnitFile("brig-harden-port80.service", """
+            [Service]
+            ExecStart=/usr/bin/python3 -m http.server 80 --bind 127.0.0.1 --directory /usr/share/doc/curl
+            User=nobody
+            AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_OVERRIDE
+
+            """)
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"))
+        #expect(output.stdout.contains("\nAmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"))
+        #expect(output.stdout.contains("# exercised CAP_NET_BIND_SERVICE in bind()\n"))
+        #expect(output.stdout.contains("\nSocketBindAllow=80\n"))
+    }
+
+    /// `brig harden NAME.service` on a unit as Debian installs it: the drop-in, once its exposure
+    /// is at most 2.5 and the workload passes with it under the real systemd too.
+    static func hardenDebianUnit(_ name: String, workload: String) async throws -> String {
+        try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/" + name))
+        let output = try await Self.harden([name, "--workload", workload, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let result = try Self.json(output)
+        print("\(name): exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        #expect(Self.exposure(result, "exposure_after") <= 2.5)
+        let dropIn = try #require(result["drop_in"] as? String)
+        if SystemdOracle.isAvailable {
+            #expect(try await Self.passesUnderSystemd(unit: name, file: nil, dropIn: dropIn, workload: workload))
+        }
+        return dropIn
+    }
+
+    @Test func aServiceThatMapsWritableExecutableMemoryKeepsThatAndSaysWhy() async throws {
+        // Each request maps a page writable and executable (as a JIT would).
+        let unit = try UnitFile("brig-harden-jit.service", """
+            [Service]
+            ExecStart=/usr/bin/python3 -c "import http.server, mmap\\nclass H(http.server.BaseHTTPRequestHandler):\\n def do_GET(self):\\n  mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC).close()\\n  self.send_response(200)\\n  self.end_headers()\\nhttp.server.HTTPServer(('127.0.0.1', 40002), H).serve_forever()"
+
+            """)
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(!output.stdout.contains("\nMemoryDenyWriteExecute="))
+        #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable\n"))
+        #expect(output.stdout.contains("\nLockPersonality=yes\n") && output.stdout.contains("\nDynamicUser=yes\n"))
+    }
+
+    @Test func lighttpdAsDebianShipsIt() async throws {
+        let dropIn = try await Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch)
+        #expect(dropIn.contains("CAP_NET_BIND_SERVICE") && dropIn.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
+    }
+
+    @Test func memcachedAsDebianShipsIt() async throws {
+        let dropIn = try await Self.hardenDebianUnit("memcached.service", workload: "python3 \(Self.setGet) 11211")
+        #expect(dropIn.contains("\nCapabilityBoundingSet=CAP_SETGID CAP_SETUID\n"))
+    }
+
+    @Test func aWorkloadThatFailsUnhardenedStopsWithNothingWritten() async throws {
+        let unit = try Self.hitCounterUnit()
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40001/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the workload fails with the service as it is, before any hardening: nothing to prove against"))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aServiceThatDoesNotStartIsSaidSo() async throws {
+        let unit = try UnitFile("brig-harden-broken.service", "[Service]\nExecStart=/bin/sh -c 'echo no config; exit 4'\n")
+        let output = try await Self.harden([unit.path, "--workload", "true; false", "--write"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the service did not start: the service ended with status 4"))
+        #expect(output.stderr.contains("no config"))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aWorkloadThatHangsEndsAtTheTimeout() async throws {
+        let unit = try Self.hitCounterUnit()
+        let started = Date()
+        let output = try await Self.harden([unit.path, "--workload", "sleep 60", "--timeout", "1", "--write"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("the workload did not finish within --timeout 1s"))
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aSignalStopsTheServiceAndWorkloadUnderWay() async throws {
+        let unit = try Self.hitCounterUnit()
+        let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", "sleep 30", "--write"], timeout: 60)
+        // Once the service answers, brig harden is in the middle of its observation.
+        let deadline = Date().addingTimeInterval(20)
+        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status != 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
+        harden.send(SIGTERM)
+        let output = await harden.finished()
+        #expect(output.status == 128 + SIGTERM)
+        #expect(output.stderr.contains("stopped by signal 15; the service and workload under way were stopped, nothing written"))
+        #expect(try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status == 7)   // nothing listens
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+
+    @Test func aUnitBrigRunRefusesIsNamedWithItsDirective() async throws {
+        let unit = try UnitFile("brig-harden-pam.service", "[Service]\nExecStart=/bin/sleep 10\nPAMName=login\n")
+        let output = try await Self.harden([unit.path, "--workload", "true", "--write"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("brig run cannot run this unit") && output.stderr.contains("PAMName="))
+        #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
+    }
+}
