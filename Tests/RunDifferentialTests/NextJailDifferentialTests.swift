@@ -46,6 +46,7 @@ struct NextJailDifferentialTests {
             "ProtectControlGroups=strict", "ProtectProc=invisible", "ProtectProc=invisible User=nobody",
             "ProtectProc=noaccess User=nobody", "ProcSubset=pid", "ProtectSystem=strict ProtectProc=invisible",
             "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
+            "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys
