@@ -7,8 +7,21 @@ import TestSupport
 /// on bad input. Each drop-in is then proven again under the real systemd (the oracle).
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root (cgroups, BPF) and a built brig"))
 struct HardenTests {
-    static let hitCounter = Repository.path("Tests/HardenTests/Fixtures/hit-counter.py")
-    static let setGet = Repository.path("Tests/HardenTests/Fixtures/memcached-set-get.py")
+    /// The fixtures copied where every jail can read them: a checkout under /tmp or /home is
+    /// hidden by the PrivateTmp= and ProtectHome= a candidate drop-in sets.
+    static let fixtures: String = {
+        let directory = "/usr/local/libexec/brig-tests/harden"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in ["hit-counter.py", "memcached-set-get.py"] {
+            let staged = "\(directory)/\(name).\(getpid()).new"
+            try? FileManager.default.removeItem(atPath: staged)
+            try? FileManager.default.copyItem(atPath: Repository.path("Tests/HardenTests/Fixtures/\(name)"), toPath: staged)
+            rename(staged, "\(directory)/\(name)")
+        }
+        return directory
+    }()
+    static var hitCounter: String { fixtures + "/hit-counter.py" }
+    static var setGet: String { fixtures + "/memcached-set-get.py" }
     static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
     static let lighttpdFetch = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
 
