@@ -61,7 +61,7 @@ struct RunInput {
             }
         } else {
             // The command is the ExecStart=; the unit's (or -p's) other commands run around it, as with systemd-run.
-            let start = LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec), arguments: command)
+            let start = LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec, rules: config.rules), arguments: command)
             commands = ServiceJail.commands(config.service).filter { $0.phase == .startPre }
                 + [start] + ServiceJail.commands(config.service).filter { $0.phase != .startPre && $0.phase != .start }
         }
@@ -89,11 +89,11 @@ struct RunInput {
         return assignment.firstIndex(of: "=")
     }
 
-    /// A bare command name is looked up in ExecSearchPath= or systemd's PATH.
-    static func resolveExecutable(_ name: String, _ exec: ExecContext) throws -> String {
+    /// A bare command name is looked up in ExecSearchPath= or the release's PATH.
+    static func resolveExecutable(_ name: String, _ exec: ExecContext, rules: SystemdRelease) throws -> String {
         if name.contains("/") { return name }
         let search = exec.filesystem.execSearchPath.isEmpty
-            ? ServiceJail.defaultPath.split(separator: ":").map(String.init) : exec.filesystem.execSearchPath
+            ? rules.facts.defaultPath.split(separator: ":").map(String.init) : exec.filesystem.execSearchPath
         for directory in search where access(directory + "/" + name, X_OK) == 0 { return directory + "/" + name }
         throw JailError.refused(directive: "ExecStart=\(name)", reason: "not found in \(search.joined(separator: ":"))", status: .exec)
     }

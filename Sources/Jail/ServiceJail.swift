@@ -8,9 +8,6 @@ import Glibc
 /// implications applied) and the service's kill settings become a
 /// LaunchRequest. Everything brig cannot apply is refused here, by name.
 public enum ServiceJail {
-    /// systemd 252's PATH for system services (`ReleaseFacts.defaultPath` for each release).
-    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
     /// Whether the service has a network and an IPC namespace of its own, which all its
     /// processes share (PrivateNetwork=, PrivateIPC=).
     public static func namespacesShared(_ context: ExecContext) -> (network: Bool, ipc: Bool) {
@@ -263,7 +260,7 @@ public enum ServiceJail {
 
     /// systemd's order: the manager's defaults, Environment=, EnvironmentFile=,
     /// PassEnvironment=, then UnsetEnvironment= removes names or exact pairs.
-    static func environment(_ e: EnvironmentSettings, path: String = defaultPath) throws(JailError) -> [String] {
+    static func environment(_ e: EnvironmentSettings, path: String) throws(JailError) -> [String] {
         var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", path)]
         func set(_ name: String, _ value: String) {
             pairs.removeAll { $0.0 == name }
