@@ -61,10 +61,6 @@ struct ListenRobustnessTests {
         return "\(root)\(own == "/" ? "" : own)/brig"
     }
 
-    static func mounts() -> Int {
-        ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n").count
-    }
-
     /// 1,000 connections one after another and 200 at once, each to a strict instance (a dynamic
     /// user, private /tmp, no network, a read-only system): every one answered, and afterwards no
     /// child, descriptor, cgroup, lock, private directory or mount is left, and memory stays put.
@@ -75,7 +71,7 @@ struct ListenRobustnessTests {
                                       service: ["DynamicUser=yes", "PrivateTmp=yes", "PrivateNetwork=yes", "ProtectSystem=strict",
                                                 "SystemCallFilter=@system-service"])
         let listen = try Self.started(example, port: port)
-        let mounts = Self.mounts()
+        let mounts = MountTable()
         #expect(try Self.connect(port: port, count: 20, parallel: 4, expected: "hi\n") == "")   // what brig opens once is open by now
         for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
         let fds = Self.descriptors(of: listen.pid)
@@ -87,7 +83,7 @@ struct ListenRobustnessTests {
         #expect(ListenTests.instances(of: listen.pid) == 0)   // zombies are children too
         #expect(Self.descriptors(of: listen.pid) == fds)
         #expect(Self.leftovers(of: listen.pid) == [])
-        #expect(Self.mounts() == mounts)
+        #expect(MountTable().added(since: mounts).isEmpty, "\(MountTable().added(since: mounts))")
         let grown = Self.residentKilobytes(of: listen.pid) - memory
         #expect(grown < 1024, "RSS grew by \(grown) kB over 1,000 connections")
         listen.send(SIGTERM)
