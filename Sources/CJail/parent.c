@@ -14,6 +14,7 @@
 #include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,6 +109,11 @@ pid_t cjail_peek_exited(void) {
     memset(&info, 0, sizeof info);
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0) return -errno;
     return info.si_pid;
+}
+
+long cjail_filesystem_type(int fd) {
+    struct statfs fs;
+    return fstatfs(fd, &fs) < 0 ? -errno : (long)fs.f_type;
 }
 
 int cjail_become_subreaper(void) {

@@ -321,43 +321,45 @@ public enum ServiceJail {
     /// beside it. Otherwise the sockets are passed from 3 up with $LISTEN_FDS and $LISTEN_FDNAMES.
     private static func streams(_ stdio: StdioSettings, activation: SocketActivation?,
                                 into request: inout LaunchRequest) throws(JailError) {
-        var connection: Int32? = nil
+        // Any stream on the socket takes the one socket the service is handed (an Accept=yes
+        // connection) for all of them, and then nothing is passed as $LISTEN_FDS (as in systemd).
+        let onSocket = stdio.standardInput == .socket || stdio.standardOutput == .socket || stdio.standardError == .socket
+        let connection = onSocket && activation?.descriptors.count == 1 ? activation?.descriptors[0] : nil
         switch stdio.standardInput {
         case nil: request.stdin = .inherit
         case .null: request.stdin = .null
         case .tty, .ttyForce, .ttyFail: request.stdin = .tty(stdio.ttyPath ?? "/dev/console")
         case .file(let path): request.stdin = .file(path, .plain)
         case .socket:
-            guard let activation, activation.descriptors.count == 1 else {
+            guard let connection else {
                 throw .refused(directive: "StandardInput=socket", reason: "needs socket activation: the one connection of an Accept=yes socket (brig listen)", status: .stdin)
             }
-            connection = activation.descriptors[0]
-            request.stdin = .descriptor(activation.descriptors[0])
+            request.stdin = .descriptor(connection)
         case .data, .fd:
             throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need StandardInputData= or named descriptors of socket activation, which brig run does not provide", status: .stdin)
         }
-        if let activation, connection == nil {
+        if let activation, !onSocket {
             request.spec.passedDescriptors = activation.descriptors
             request.spec.environment += ["LISTEN_FDS=\(activation.descriptors.count)", JailPlanner.listenPIDPlaceholder,
                                          "LISTEN_FDNAMES=\(activation.names.joined(separator: ":"))"]
         }
-        if let connection, [nil, .inherit].contains(stdio.standardOutput) {
+        if let connection, stdio.standardInput == .socket, [nil, .inherit].contains(stdio.standardOutput) {
             request.stdout = .descriptor(connection)
         } else {
-            request.stdout = try output(stdio.standardOutput, stdio: stdio, directive: "StandardOutput=", status: .stdout)
+            request.stdout = try output(stdio.standardOutput, stdio: stdio, connection: connection, directive: "StandardOutput=", status: .stdout)
         }
         // StandardError= unset or inherit follows StandardOutput=; where that is
         // brig's own stdout, stderr stays brig's own stderr (systemd-run --pipe).
         if stdio.standardError == nil || stdio.standardError == .inherit {
             request.stderr = request.stdout == .inherit ? .inherit : .sameAsOutput
         } else {
-            request.stderr = try output(stdio.standardError, stdio: stdio, directive: "StandardError=", status: .stderr)
+            request.stderr = try output(stdio.standardError, stdio: stdio, connection: connection, directive: "StandardError=", status: .stderr)
         }
     }
 
     /// Without a journal, journal and kmsg output stays on brig's own stream
-    /// (like `systemd-run --pipe`).
-    private static func output(_ o: StandardOutput?, stdio: StdioSettings, directive: String,
+    /// (like `systemd-run --pipe`). `connection`: the one socket of socket activation.
+    private static func output(_ o: StandardOutput?, stdio: StdioSettings, connection: Int32?, directive: String,
                                status: ExitStatus) throws(JailError) -> StreamTarget {
         switch o {
         case nil, .inherit, .journal, .kmsg, .journalAndConsole, .kmsgAndConsole: return .inherit
@@ -366,8 +368,13 @@ public enum ServiceJail {
         case .file(let path): return .file(path, .plain)
         case .append(let path): return .file(path, .append)
         case .truncate(let path): return .file(path, .truncate)
-        case .socket, .fd:
-            throw .refused(directive: directive, reason: "socket and fd: outputs need socket activation (StandardInput=socket under brig listen)", status: status)
+        case .socket:
+            guard let connection else {
+                throw .refused(directive: directive, reason: "socket: needs socket activation with exactly one socket (an Accept=yes connection under brig listen)", status: status)
+            }
+            return .descriptor(connection)
+        case .fd:
+            throw .refused(directive: directive, reason: "fd: outputs need named descriptors of socket activation, which brig does not provide", status: status)
         }
     }
 

@@ -37,6 +37,10 @@ final class ServiceTemplate {
                                                        activation: activation, filters: filters)
             var request = resolved.request
             request.service.reports = true
+            // As a service of systemd's: no input unless it says so, and its output is the log
+            // (brig listen's standard error), never standard output, where --json events go.
+            if request.stdin == .inherit { request.stdin = .null }
+            if request.stdout == .inherit { request.stdout = .descriptor(STDERR_FILENO) }
             let commands = ServiceJail.commands(resolved.config.service)
             if !commands.contains(where: { $0.phase == .start }) {
                 throw Failure(message: "brig run: \(resolved.config.name.name) has no ExecStart=", status: 2)

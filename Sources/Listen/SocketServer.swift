@@ -219,7 +219,8 @@ public final class SocketServer {
         if live.count >= Int(clamping: maxConnections) {
             return refuse(index, "MaxConnections=\(maxConnections) reached")
         }
-        let (instance, remote, source) = InstanceName.of(connection: connection, number: socket.connections)
+        let name = InstanceName(connection: connection, number: socket.connections, rules: options.rules)
+        let (instance, remote, source) = (name.instance, name.remote, name.source)
         // Unset, the limit per source is the limit of the socket, as in systemd.
         let perSource = unit.config.maxConnectionsPerSource ?? maxConnections
         if live.filter({ $0.source == source }).count >= Int(clamping: perSource) {

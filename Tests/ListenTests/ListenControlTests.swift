@@ -39,6 +39,26 @@ struct ListenControlTests {
         #expect(events.last?["accepted"] as? Int == 1 && events.last?["failed"] as? Int == 0)
     }
 
+    /// An instance that writes to its standard output without StandardOutput=socket writes to
+    /// the log (brig listen's standard error), as a service of systemd's writes to the journal,
+    /// and standard output carries the --json events alone; its input is /dev/null, not brig's.
+    @Test func anInstancesOwnOutputGoesToTheLogAndItsInputIsNull() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.echoSocket(port: port, [], command: "/bin/true")
+        try ["[Service]", "ExecStart=/bin/sh -c 'echo instance says hi; readlink /proc/self/fd/0'"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/callout@.service", atomically: true, encoding: .utf8)
+        // brig listen's own input is a file.
+        let listen = try Subprocess(["/bin/sh", "-c", "exec \(BuiltBrig.path) listen --json \(example.path)/callout.socket < /etc/hostname"],
+                                    timeout: 60)
+        ListenTests.waitFor(port: port)
+        #expect(try ListenTests.ask(port: port) == "")
+        for _ in 0..<100 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        #expect(Self.events(out.stdout).count == out.stdout.split(separator: "\n").count, "\(out.stdout)")
+        #expect(out.stderr.contains("instance says hi\n/dev/null\n"), "\(out.stderr)")
+    }
+
     /// --now: an Accept=no service is started before any connection.
     @Test func nowStartsTheServiceAtOnce() throws {
         let port = Int.random(in: 20_000...30_000)

@@ -163,6 +163,7 @@ int cjail_become_subreaper(void);   // 0 or -errno
 int cjail_create_locked(const char *directory, const char *path, const char *text);
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved); // 0 or -errno (not in Swift's Glibc)
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
+long cjail_filesystem_type(int fd);  // fstatfs(fd)'s f_type, or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
 int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 or -errno

@@ -114,6 +114,9 @@ public struct ReleaseFacts: Sendable {
     /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
     /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
     public let disconnectedVarTmpNeedsDefaultDependencies: Bool
+    /// An Accept=yes instance is named with the connection's socket cookie after its number, and
+    /// an AF_UNIX peer's pid with its pidfd's inode (258, instance_from_socket() in socket.c).
+    public let instanceNamesHaveCookie: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -130,6 +133,7 @@ public struct ReleaseFacts: Sendable {
         privateNetworkMountsSysfs = release >= .v254
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
+        instanceNamesHaveCookie = release >= .v258
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
