@@ -52,7 +52,7 @@ extension RunSite {
     /// emptying is left for the next start. The lock is held while sweeping, so two starts never
     /// sweep one run at once. A run of a brig in another mount namespace (its own /run) is never
     /// seen here, so never touched.
-    static func sweepOrphans() {
+    public static func sweepOrphans() {
         defer { DynamicUserLease.sweep() }
         guard let directory = try? OpenDirectory(trusted: ownerLocks), let names = try? directory.names() else { return }
         for name in names where name.hasPrefix("run-") {

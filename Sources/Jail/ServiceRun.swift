@@ -50,17 +50,16 @@ public final class ServiceRun {
     }
 
     /// Under brig run and brig listen, brig's real uid is shielded from the jail (once the
-    /// credentials are read) and runs of brigs that are gone are swept; brig run forks a keeper
+    /// credentials are read); brig run sweeps the runs of brigs that are gone, and forks a keeper
     /// that ends the run if brig is ended first (brig listen has one for all its runs, which go
     /// below `cgroupParent`).
     public init(_ request: LaunchRequest, commands: [LaunchCommand], host: Host,
                 cgroupParent: String = RunSite.cgroupParent) throws(JailError) {
         self.request = request
         let credentials = try request.credentials?.acquire()
-        if host != .guest {
-            Shield.raise()
-            RunSite.sweepOrphans()
-        }
+        if host != .guest { Shield.raise() }
+        // brig listen sweeps once, as it starts (`RunSite.sweepOrphans`), not at each connection.
+        if host == .brigRun { RunSite.sweepOrphans() }
         // The device program lives in its policy's cgroup, which the run's cgroup goes into.
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: cgroupParent)
         var site = RunSite(cgroupParent: policyCgroup ?? cgroupParent)

@@ -1,5 +1,6 @@
 import Directives
 import Seccomp
+import Synchronization
 
 /// The seccomp slot: the unit's syscall directives compiled (in the parent,
 /// through libseccomp) into the one BPF program the child installs last.
@@ -19,24 +20,27 @@ public enum SyscallFilters {
         do { return try SeccompCompiler.compile(policy) } catch { throw refusal(error) }
     }
 
-    private static func refusal(_ error: any Error) -> JailError {
+    static func refusal(_ error: any Error) -> JailError {
         .refused(directive: "SystemCallFilter= & co", reason: "\(error)", status: .seccomp)
     }
 }
 
-/// The last syscall filter compiled, reused while units ask for the same policy: every
-/// instance of a template asks for the same one, and libseccomp's compilation costs more than
-/// the rest of an instance's start.
-public final class SyscallFilterCache {
-    private var last: (policy: SeccompPolicy, program: SeccompProgram)? = nil
+/// The last syscall filter made, reused while units have the same `SeccompInputs`: every
+/// instance of a template has, and building the policy and compiling it through libseccomp
+/// cost more than the rest of an instance's start. brig listen starts instances on several
+/// threads at once, which share the cache.
+public final class SyscallFilterCache: Sendable {
+    private let last = Mutex<(inputs: SeccompInputs, program: SeccompProgram?)?>(nil)
 
     public init() {}
 
     func program(_ exec: ExecContext, rules: SystemdRelease) throws(JailError) -> SeccompProgram? {
-        guard let policy = try SyscallFilters.policy(exec, rules: rules) else { return nil }
-        if let last, last.policy == policy { return last.program }
-        let program = try SyscallFilters.compile(policy)
-        last = (policy, program)
+        let inputs = SeccompInputs(exec, rules: rules)
+        if let cached = last.withLock({ $0 }), cached.inputs == inputs { return cached.program }
+        let policy: SeccompPolicy?
+        do { policy = try SeccompPolicy.forUnit(inputs) } catch { throw SyscallFilters.refusal(error) }
+        let program = try policy.map { p throws(JailError) in try SyscallFilters.compile(p) }
+        last.withLock { $0 = (inputs, program) }
         return program
     }
 }

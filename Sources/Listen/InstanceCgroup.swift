@@ -14,6 +14,9 @@ final class InstanceCgroup {
 
     init() throws(ListenError) {
         do { try RunSite.enterHome() } catch { throw ListenError("\(error)") }
+        // What brigs killed before they could clean up left behind goes first (brig run sweeps
+        // at each start; the instances here go below this one listener).
+        RunSite.sweepOrphans()
         path = RunSite.cgroupParent + "/listen-\(getpid())-instances"
         let code = SystemFiles.makeDirectories(path, mode: 0o755)
         guard code == 0 else { throw ListenError("making the cgroup \(path) for the instances", code) }

@@ -10,8 +10,10 @@ import Glibc
 /// the connection's instance, so that %i and the other specifiers are its own), become a
 /// `ServiceRun` here, with the same jail, log lines and exit statuses as that brig run would
 /// have, without an exec of brig and a walk of the unit search path per connection. The syscall
-/// filter, the costly part of a jail, is compiled once while the policy stays the same.
-final class ServiceTemplate {
+/// filter, the costly part of a jail, is compiled once while the policy stays the same. Starts
+/// run on several threads at once (`ConcurrentStarts`): nothing here changes after `init` but
+/// the filter cache, which locks.
+final class ServiceTemplate: Sendable {
     private let rules: SystemdRelease
     private let filters = SyscallFilterCache()
 

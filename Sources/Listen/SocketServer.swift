@@ -67,6 +67,10 @@ public final class SocketServer {
     private var instanceCgroup: InstanceCgroup
     /// The running services, by the number of their start.
     private var instances: [Int: Instance] = [:]
+    /// Accept=yes instances being started on threads of their own (`ConcurrentStarts`), by the
+    /// number of their start: an `Instance` but for its run.
+    private var starting: [Int: (socket: Int, name: String, descriptors: [Int32], source: String?)] = [:]
+    private let concurrentStarts: ConcurrentStarts
     private var starts = 0
     private let template: ServiceTemplate
     private var stopping = false
@@ -105,6 +109,7 @@ public final class SocketServer {
             throw ListenError("signal handling", errno)
         }
         signals = fds[0]
+        concurrentStarts = try ConcurrentStarts()
         instanceCgroup = try InstanceCgroup()
         for unit in units {
             var listeners: [Listener] = []
@@ -161,12 +166,14 @@ public final class SocketServer {
         while true {
             // A service can die while it is started or stopped, not only after a poll.
             for id in Array(instances.keys) { finishIfDead(id) }
-            if stopping && instances.isEmpty { break }
-            var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
+            if stopping && instances.isEmpty && starting.isEmpty { break }
+            var fds: [pollfd] = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                                 pollfd(fd: concurrentStarts.descriptor, events: Int16(POLLIN), revents: 0)]
             var owners: [(socket: Int, listener: Int)] = []
             let now = Self.now()
             for i in sockets.indices where (sockets[i].pausedUntil ?? 0) <= now { sockets[i].pausedUntil = nil }
-            for (i, socket) in sockets.enumerated() where !stopping && socket.service == nil && socket.pausedUntil == nil {
+            for (i, socket) in sockets.enumerated() where !stopping && socket.service == nil && socket.pausedUntil == nil
+                && !concurrentStarts.isFull {
                 for (j, listener) in socket.listeners.enumerated() {
                     fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
                     owners.append((i, j))
@@ -186,7 +193,8 @@ public final class SocketServer {
             reapOrphans()
             if ready <= 0 { continue }
             if fds[0].revents != 0 { takeSignals() }
-            for (k, owner) in owners.enumerated() where fds[k + 1].revents != 0 {
+            if fds[1].revents != 0 { landStarts() }
+            for (k, owner) in owners.enumerated() where fds[k + 2].revents != 0 {
                 serve(owner.socket, owner.listener)
             }
         }
@@ -214,7 +222,8 @@ public final class SocketServer {
         guard connection >= 0 else { return }
         _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
         defer { close(connection) }
-        let live = instances.values.filter { $0.socket == index }
+        let live = (instances.values.map { (socket: $0.socket, source: $0.source) }
+                    + starting.values.map { (socket: $0.socket, source: $0.source) }).filter { $0.socket == index }
         let maxConnections = unit.config.maxConnections ?? 64
         if live.count >= Int(clamping: maxConnections) {
             return refuse(index, "MaxConnections=\(maxConnections) reached")
@@ -230,7 +239,7 @@ public final class SocketServer {
         sockets[index].connections += 1
         let environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
         start(index, instance: instance, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
-              environment: environment, source: source)
+              environment: environment, source: source, concurrently: true)
     }
 
     /// Accept=no: the service gets every listener and does the accepting itself.
@@ -301,34 +310,63 @@ public final class SocketServer {
     /// The service started as `brig run --listen-fds N SERVICE` would start it, handed copies
     /// of the descriptors (from 3 on in the child); its number among the instances, or nil
     /// when it could not start (told as an instance that ended with brig run's status).
+    /// `concurrently`: on a thread of its own (Accept=yes instances), landing later.
     @discardableResult
     private func start(_ socket: Int, instance: String?, descriptors: [Int32], names: [String], environment: [String],
-                       source: String? = nil) -> Int? {
-        let service = sockets[socket].unit.serviceFor(instance: instance)
+                       source: String? = nil, concurrently: Bool = false) -> Int? {
+        let unit = sockets[socket].unit
+        let service = unit.serviceFor(instance: instance)
         SystemFiles.warn("brig listen: \(service) started")
         event("started", [("service", .text(service))])
         // Copies above 3+N, so that moving them to 3, 4, ... in the child never overwrites one.
         let copies = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count)) }
-        let run: ServiceRun
-        do throws(ServiceTemplate.Failure) {
-            guard !copies.contains(where: { $0 < 0 }) else {
-                throw ServiceTemplate.Failure(message: "brig run: handing over the sockets: \(SystemFiles.errorName(errno))", status: 1)
+        let copyError = copies.contains { $0 < 0 } ? errno : 0
+        starts += 1
+        let id = starts
+        starting[id] = (socket, service, copies, source)
+        let template = template, cgroupParent = instanceCgroup.path
+        let work = { @Sendable () -> ConcurrentStarts.Outcome in
+            do throws(ServiceTemplate.Failure) {
+                guard copyError == 0 else {
+                    throw ServiceTemplate.Failure(message: "brig run: handing over the sockets: \(SystemFiles.errorName(copyError))", status: 1)
+                }
+                let loaded: LoadedUnit
+                do { loaded = try unit.serviceUnit(instance: instance) } catch {
+                    throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
+                }
+                let run = try template.start(loaded, activation: SocketActivation(descriptors: copies, names: names),
+                                             environment: environment, cgroupParent: cgroupParent)
+                return .success(ConcurrentStarts.StartedRun(run))
+            } catch {
+                return .failure(error)
             }
-            let unit: LoadedUnit
-            do { unit = try sockets[socket].unit.serviceUnit(instance: instance) } catch {
-                throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
-            }
-            run = try template.start(unit, activation: SocketActivation(descriptors: copies, names: names), environment: environment,
-                                     cgroupParent: instanceCgroup.path)
-        } catch {
-            for fd in copies where fd >= 0 { close(fd) }
+        }
+        if concurrently && concurrentStarts.begin(id, work) { return id }
+        return land(id, work())
+    }
+
+    /// Starts that ended on their threads become instances (or failures told).
+    private func landStarts() {
+        for (id, outcome) in concurrentStarts.ended() { land(id, outcome) }
+    }
+
+    /// A start's outcome: a running instance under its number, or its failure told.
+    @discardableResult
+    private func land(_ id: Int, _ outcome: ConcurrentStarts.Outcome) -> Int? {
+        guard let started = starting.removeValue(forKey: id) else { return nil }
+        switch outcome {
+        case .success(let made):
+            instances[id] = Instance(socket: started.socket, name: started.name, run: made.run, descriptors: started.descriptors,
+                                     source: started.source)
+            // A stop that began while it was starting reaches it now.
+            if stopping { made.run.requestStop() }
+            return id
+        case .failure(let error):
+            for fd in started.descriptors where fd >= 0 { close(fd) }
             SystemFiles.warn(error.message)
-            ended(service, status: error.status)
+            ended(started.name, status: error.status)
             return nil
         }
-        starts += 1
-        instances[starts] = Instance(socket: socket, name: service, run: run, descriptors: copies, source: source)
-        return starts
     }
 
     /// One instance's share of the poll.
@@ -371,6 +409,8 @@ public final class SocketServer {
     /// Reaps brig listen's children that no instance collects itself: the keepers of finished
     /// runs and processes orphaned to brig (it is their subreaper, as brig run is).
     private func reapOrphans() {
+        // A start under way on its thread has a child no run is known to collect yet.
+        guard starting.isEmpty else { return }
         let collected = Set(instances.values.flatMap(\.run.collectedPIDs))
         var status: Int32 = 0
         while true {

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// A socket unit read for `brig listen`: its [Socket] settings and the service it starts.
-public struct SocketUnit {
+public struct SocketUnit: Sendable {
     public let name: UnitName
     public let config: SocketConfig
     /// Accept=yes: one service instance per connection.

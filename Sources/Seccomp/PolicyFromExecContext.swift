@@ -6,10 +6,15 @@ extension SeccompPolicy {
     /// the context of `UnitConfig.withImplications()`, so that e.g. DynamicUser='s
     /// RestrictSUIDSGID= counts; `rules` decides the members of the syscall groups.
     public static func forUnit(_ exec: ExecContext, rules: SystemdRelease = .v252) throws(SeccompError) -> SeccompPolicy? {
-        let layers = SystemdLayers.layers(for: exec, rules: rules)
+        try forUnit(SeccompInputs(exec, rules: rules))
+    }
+
+    /// The policy of `inputs`: equal inputs give equal policies.
+    public static func forUnit(_ inputs: SeccompInputs) throws(SeccompError) -> SeccompPolicy? {
+        let layers = SystemdLayers.layers(for: inputs)
         // SystemCallArchitectures= keeps the ABIs of this machine it lists (`native` is x86-64);
         // the native ABI is never blocked, whatever the list says.
-        let listed = exec.syscalls.architectures.map { names in
+        let listed = inputs.syscalls.architectures.map { names in
             ABISet(names.compactMap { $0 == "native" ? SyscallABI.native : SyscallABI(rawValue: $0) })
         }
         let abis = SyscallABI.allCases.filter { $0 == .native || listed?.contains($0) ?? true }

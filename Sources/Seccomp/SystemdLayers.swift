@@ -9,8 +9,8 @@ enum SystemdLayers {
 
     /// The layers for a unit's exec context, in the order systemd installs them; `rules` decides
     /// the members of the syscall groups.
-    static func layers(for exec: ExecContext, rules: SystemdRelease) -> [SeccompLayer] {
-        let s = exec.sandbox, syscalls = exec.syscalls
+    static func layers(for inputs: SeccompInputs) -> [SeccompLayer] {
+        let s = inputs.sandbox, syscalls = inputs.syscalls, rules = inputs.rules
         var layers: [SeccompLayer] = []
         func add(_ setting: Bool?, _ layer: @autoclosure () -> SeccompLayer) {
             if setting == true { layers.append(layer()) }
@@ -37,7 +37,7 @@ enum SystemdLayers {
         add(s.protectClock, refusing("@clock", rules, "ProtectClock="))
         add(s.privateDevices, refusing("@raw-io", rules, "PrivateDevices="))
         // (SystemCallArchitectures= comes here: it decides the ABIs of the program.)
-        add(s.lockPersonality, lockPersonality(personalityNumber(exec.process.personality)))
+        add(s.lockPersonality, lockPersonality(personalityNumber(inputs.personality)))
         if let log = syscalls.log, let layer = syscallLog(log, rules: rules) { layers.append(layer) }
         // The call filter stays last, so that its errno wins over the others' EPERM.
         if let filter = syscalls.filter,

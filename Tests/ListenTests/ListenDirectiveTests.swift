@@ -4,14 +4,14 @@ import Testing
 
 /// [Socket] directives beyond the listeners themselves: the options of the listening socket as
 /// the service sees them, Symlinks=, PollLimitBurst= under the rules of systemd 255 and later,
-/// and the directives brig listen refuses. Ports 42100-42199.
+/// and the directives brig listen refuses. Ports 9300-9399, below the ephemeral range (32768 up), where a connection of another test could hold one.
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
 struct ListenDirectiveTests {
     /// The socket options, read back by the service from the listener it is handed (fd 3):
     /// SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_DEFER_ACCEPT, SO_PRIORITY,
     /// SO_MARK, SO_BROADCAST, IP_TOS, IP_TTL, by their numbers in the kernel's headers.
     @Test func socketOptionsReachTheListener() throws {
-        let port = 42_101
+        let port = 9_301
         let example = try ListenTests.Example("callout")
         let report = example.path + "/options"
         try ["[Socket]", "ListenStream=127.0.0.1:\(port)", "KeepAlive=yes", "KeepAliveTimeSec=77", "KeepAliveIntervalSec=11",
@@ -69,7 +69,7 @@ struct ListenDirectiveTests {
     /// under its rules.
     @Test(arguments: [252, 261])
     func pollLimitPausesUnderTheRulesThatHaveIt(_ rules: Int) throws {
-        let port = 42_110 + rules % 2
+        let port = 9_310 + rules % 2
         let example = try ListenTests.echoSocket(port: port, ["PollLimitIntervalSec=1", "PollLimitBurst=3"], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "--rules", "\(rules)", "\(example.path)/callout.socket"], timeout: 60)
         ListenTests.waitFor(port: port)

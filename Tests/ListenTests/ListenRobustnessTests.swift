@@ -5,7 +5,7 @@ import Testing
 /// What many connections, bad clients, bad instances and bad units leave of brig listen: it keeps
 /// serving, keeps nothing it should have let go (children, descriptors, cgroups, mounts, memory),
 /// stops within the instances' TimeoutStopSec=, and refuses a unit it cannot serve before binding
-/// anything. Ports 42000-43000.
+/// anything. Ports 9200-9299, below the ephemeral range (32768 up), where a connection of another test could hold one.
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
 struct ListenRobustnessTests {
     /// An Accept=yes socket on `port` whose instances run `command` (StandardInput=socket) with
@@ -66,8 +66,9 @@ struct ListenRobustnessTests {
     /// child, descriptor, cgroup, lock, private directory or mount is left, and memory stays put.
     /// (bench/listen's figures run to 10,000 with the release build.)
     @Test func manyConnectionsLeaveNothingBehind() throws {
-        let port = 42_001
-        let example = try Self.socket(port: port, ["MaxConnections=256"], command: "/bin/echo hi",
+        let port = 9_201
+        // No trigger limit: 1,220 connections come faster than 200 in 2 s, which would pause the socket.
+        let example = try Self.socket(port: port, ["MaxConnections=256", "TriggerLimitIntervalSec=0"], command: "/bin/echo hi",
                                       service: ["DynamicUser=yes", "PrivateTmp=yes", "PrivateNetwork=yes", "ProtectSystem=strict",
                                                 "SystemCallFilter=@system-service"])
         let listen = try Self.started(example, port: port)
@@ -95,7 +96,7 @@ struct ListenRobustnessTests {
     /// SIGTERM closes the listener at once and stops every instance as systemd would: one that
     /// ignores SIGTERM is killed once its TimeoutStopSec= is over, and brig listen is gone then.
     @Test func aStopEndsInstancesWithinTheirTimeoutStopSec() throws {
-        let port = 42_002
+        let port = 9_202
         let example = try Self.socket(port: port, command: "/bin/sh -c 'trap \"\" TERM; echo up; sleep 30'", service: ["TimeoutStopSec=1"])
         let listen = try Self.started(example, port: port)
         let holders = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my @s = map { IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') } 1..3; sleep 20"], timeout: 30)
@@ -116,7 +117,7 @@ struct ListenRobustnessTests {
     /// brig listen killed outright takes its instances with it: its keeper kills them and
     /// removes their cgroups.
     @Test func instancesEndWithAKilledListener() throws {
-        let port = 42_004
+        let port = 9_204
         let example = try Self.socket(port: port, command: "/bin/sleep 30")
         let listen = try Self.started(example, port: port)
         let holder = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 20"], timeout: 30)
@@ -141,7 +142,7 @@ struct ListenRobustnessTests {
     /// An instance that crashes, one that hangs and a client that connects and says nothing
     /// leave the listener and every other connection served at once.
     @Test func badInstancesAndSilentClientsHarmNoOther() throws {
-        let port = 42_003
+        let port = 9_203
         // "$$$$" is the shell's "$$" once the unit file's "$$" is read as "$".
         let script = "read line; case $line in crash) kill -SEGV $$$$;; hang) sleep 30;; *) echo ok: $line;; esac"
         let example = try Self.socket(port: port, command: "/bin/sh -c '\(script)'")
@@ -165,7 +166,7 @@ struct ListenRobustnessTests {
     /// status 1, and none of its listeners left bound (the port listed first is free again).
     @Test(arguments: ["directory", "port", "service"])
     func aUnitThatCannotBeServedBindsNothing(_ fault: String) throws {
-        let port = 42_010, busy = 42_011
+        let port = 9_210, busy = 9_211
         let example = try ListenTests.Example("callout")
         let file = example.path + "/file"
         try "".write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import Directives
 @testable import Seccomp
@@ -71,5 +73,32 @@ import Directives
             try SeccompCompiler.compile(SeccompPolicy(abis: [.x86_64], rules: rules), instructionLimit: 64)
         }
         #expect(SeccompCompiler.maximumInstructions == 4096)  // BPF_MAXINSNS
+    }
+}
+
+/// brig listen compiles instances' filters on several threads at once: every compilation gives
+/// the program a lone one gives.
+@Suite struct ConcurrentCompilationTests {
+    @Test func programsCompiledOnManyThreadsAtOnceAreAllWhole() throws {
+        let policy = try #require(try SeccompPolicy.forUnit(try UnitFixture.exec(["SystemCallFilter=@system-service",
+                                                                                  "SystemCallArchitectures=native"])))
+        let alone = try SeccompCompiler.compile(policy).bytes
+        // Threads of their own, more than the machine has CPUs, each compiling in a loop.
+        let results = Mutex<[Int]>([])
+        let group = DispatchGroup()
+        for _ in 0..<16 {
+            group.enter()
+            Thread.detachNewThread {
+                for _ in 0..<8 {
+                    let count = (try? SeccompCompiler.compile(policy).bytes).map { $0 == alone ? -1 : $0.count / 8 } ?? -2
+                    results.withLock { $0.append(count) }
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        let counts = results.withLock { $0 }
+        #expect(counts.count == 128)
+        #expect(counts.allSatisfy { $0 == -1 }, "instruction counts of the programs that differ (-2: failed): \(counts.filter { $0 != -1 }); alone \(alone.count / 8)")
     }
 }

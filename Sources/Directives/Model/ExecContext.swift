@@ -75,7 +75,7 @@ public struct CapabilitySettings: Sendable {
 }
 
 /// SYSTEM CALL FILTERING of systemd.exec(5).
-public struct SyscallSettings: Sendable {
+public struct SyscallSettings: Equatable, Sendable {
     public var filter: SyscallFilter?
     /// SystemCallErrorNumber=; nil = kill the process (systemd's default).
     public var errorNumber: SyscallAction?

@@ -1,6 +1,6 @@
 /// The kernel-facing part of SANDBOXING and SECURITY in systemd.exec(5): private namespaces,
 /// Protect*= switches, Restrict*= lists, NoNewPrivileges= and SecureBits=.
-public struct SandboxSettings: Sendable {
+public struct SandboxSettings: Equatable, Sendable {
     public var privateDevices: Bool?
     public var privateNetwork: Bool?
     public var networkNamespacePath: String?
