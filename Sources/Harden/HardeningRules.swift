@@ -93,12 +93,28 @@ enum HardeningRules {
             && !path.hasPrefix("/dev/fd/") && !path.hasPrefix("/dev/mqueue/") && !path.hasPrefix("/dev/hugepages/")
     }
 
+    /// "for reading and writing" for DeviceAllow='s "rw".
+    static func accessText(_ access: String) -> String {
+        let words = [("r", "reading"), ("w", "writing"), ("m", "making the node")].filter { access.contains($0.0) }.map(\.1)
+        return "for " + (words.count > 1 ? words.dropLast().joined(separator: ", ") + " and " + words.last! : words.first ?? "nothing")
+    }
+
+    /// A device node the service opened that only its owner (root) or group may open so: a user
+    /// of its own could not.
+    static func rootOnlyDevice(_ input: RuleInput) -> String? {
+        input.observations.deviceAccess.sorted { $0.key < $1.key }.first { path, access in
+            var status = stat()
+            guard isDevice(path), stat(path, &status) == 0 else { return false }
+            return (access.contains("r") && status.st_mode & S_IROTH == 0) || (access.contains("w") && status.st_mode & S_IWOTH == 0)
+        }?.key
+    }
+
     /// Whether the service may run as a user of its own: it ran as root without using what root has.
     static func mayDropRoot(_ input: RuleInput) -> Bool {
         input.runsAsRoot && input.exercisedCapabilities.isEmpty
             && input.observations.firstMade(["setuid", "setgid", "setresuid", "setresgid", "setreuid", "setregid",
                                             "setgroups", "chown", "fchown", "lchown", "fchownat"]) == nil
-            && input.writable.exact.isEmpty
+            && input.writable.exact.isEmpty && rootOnlyDevice(input) == nil
     }
 
     static let table: [Row] = [
@@ -108,6 +124,7 @@ enum HardeningRules {
             guard input.runsAsRoot else { return nil }
             if let caps = input.observations.capabilityEvidence.first { return "exercised " + caps }
             if let call = input.called(["setuid", "setgid", "setresuid", "setresgid", "setgroups", "chown", "fchown", "fchownat"]) { return call }
+            if let device = rootOnlyDevice(input) { return "opened \(device), which other users may not open so" }
             return input.writable.exact.sorted().first.map { "wrote in \($0)" }
         },
         Row("ProtectSystem") { input in
@@ -144,10 +161,16 @@ enum HardeningRules {
             evidence: "mounted nothing the host would need to see"),
         Row("PrivateTmp", forbiddenBy: { _ in nil }, evidence: "files in /tmp and /var/tmp are its own"),
         Row("PrivateDevices") { input in
-            let devices = input.observations.openedPaths.filter(isDevice).sorted()
+            // PrivateDevices= would hide every node but the basic ones: a service that opened
+            // another gets the closed policy (which allows the basic ones) and exactly its nodes,
+            // with the access it took.
+            let devices = input.observations.deviceAccess.filter { isDevice($0.key) }.sorted { $0.key < $1.key }
             if devices.isEmpty { return [Restriction("PrivateDevices", "yes", evidence: "opened no device node beyond the basic ones")] }
-            return [Restriction("DevicePolicy", "closed", evidence: "opened device nodes: " + devices.joined(separator: ", "))]
-                + devices.map { Restriction("DeviceAllow", $0 + " rw", evidence: "opened \($0)", isGrant: true) }
+            return [Restriction("DevicePolicy", "closed", evidence: "opened device nodes beyond the basic ones, so not PrivateDevices=yes: "
+                                + devices.map(\.key).joined(separator: ", "))]
+                + devices.map { path, access in
+                    Restriction("DeviceAllow", path + " " + access, evidence: "opened \(path) " + Self.accessText(access), isGrant: true)
+                }
         },
         Row("PrivateNetwork") { input in
             let inet = input.observations.socketFamilies.subtracting([1, 16])

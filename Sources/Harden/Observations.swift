@@ -64,6 +64,21 @@ public struct Observations: Sendable {
         Set(records(Self.opens.union(Self.changes)).map(\.path).filter { $0.hasPrefix("/") }.map(Self.tidy))
     }
 
+    /// Device nodes (paths under /dev) with the access the service took to each, as DeviceAllow=
+    /// spells it: "r" and "w" from the open flags' access mode, "m" when it made the node.
+    public var deviceAccess: [String: String] {
+        var access: [String: Set<Character>] = [:]
+        for record in records(Self.opens) where record.path.hasPrefix("/dev/") {
+            let mode = record.scalar & 0o3   // O_ACCMODE: O_RDONLY 0, O_WRONLY 1, O_RDWR 2
+            access[Self.tidy(record.path), default: []].formUnion(mode == 0 ? ["r"] : mode == 1 ? ["w"] : ["r", "w"])
+        }
+        for record in records([133, 259]) where record.path.hasPrefix("/dev/") {
+            let type = record.scalar & 0o170000   // S_IFCHR or S_IFBLK: a device node
+            if type == 0o020000 || type == 0o060000 { access[Self.tidy(record.path), default: []].insert("m") }
+        }
+        return access.mapValues { letters in String("rwm".filter(letters.contains)) }
+    }
+
     /// Paths named relative to a directory the observer cannot see (the rules do not guess them).
     public var relativePaths: Set<String> {
         Set(records(Self.opens.union(Self.changes)).map(\.path).filter { !$0.hasPrefix("/") && !$0.isEmpty })

@@ -12,7 +12,7 @@ struct HardenTests {
     static let fixtures: String = {
         let directory = "/usr/local/libexec/brig-tests/harden"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for name in ["hit-counter.py", "memcached-set-get.py"] {
+        for name in ["hit-counter.py", "memcached-set-get.py", "doing-server.py"] {
             let staged = "\(directory)/\(name).\(getpid()).new"
             try? FileManager.default.removeItem(atPath: staged)
             try? FileManager.default.copyItem(atPath: Repository.path("Tests/HardenTests/Fixtures/\(name)"), toPath: staged)
@@ -22,6 +22,8 @@ struct HardenTests {
     }()
     static var hitCounter: String { fixtures + "/hit-counter.py" }
     static var setGet: String { fixtures + "/memcached-set-get.py" }
+    /// `doing-server.py PORT ACTION...`: an HTTP app that does on each GET what its arguments say.
+    static var doingServer: String { fixtures + "/doing-server.py" }
     static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
     static let lighttpdFetch = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
 
