@@ -214,20 +214,6 @@ struct HardenTests {
         return dropIn
     }
 
-    @Test func aServiceThatMapsWritableExecutableMemoryKeepsThatAndSaysWhy() async throws {
-        // Each request maps a page writable and executable (as a JIT would).
-        let unit = try UnitFile("brig-harden-jit.service", """
-            [Service]
-            ExecStart=/usr/bin/python3 -c "import http.server, mmap\\nclass H(http.server.BaseHTTPRequestHandler):\\n def do_GET(self):\\n  mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC).close()\\n  self.send_response(200)\\n  self.end_headers()\\nhttp.server.HTTPServer(('127.0.0.1', 40002), H).serve_forever()"
-
-            """)
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
-        #expect(output.status == 0, "\(output.stderr)")
-        #expect(!output.stdout.contains("\nMemoryDenyWriteExecute="))
-        #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable\n"))
-        #expect(output.stdout.contains("\nLockPersonality=yes\n") && output.stdout.contains("\nDynamicUser=yes\n"))
-    }
-
     @Test func lighttpdAsDebianShipsIt() async throws {
         let dropIn = try await Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch)
         #expect(dropIn.contains("CAP_NET_BIND_SERVICE") && dropIn.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
