@@ -109,6 +109,15 @@ enum HardeningRules {
         }?.key
     }
 
+    /// What a lookup of a DynamicUser= user makes under systemd: glibc asks nss-systemd, which
+    /// asks systemd's io.systemd.DynamicUser over an AF_UNIX socket from an sd-event loop (epoll,
+    /// a timerfd). Under brig run no such lookup reaches systemd, so it is not observed there;
+    /// Python does one at every start (site.py, as $HOME is not set), killed by the filter else.
+    static let dynamicUserLookup: Set<String> = [
+        "socket", "connect", "sendto", "recvfrom", "sendmsg", "recvmsg", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+        "timerfd_create", "timerfd_settime", "getrandom", "prctl",
+    ]
+
     /// Whether the service may run as a user of its own: it ran as root without using what root has.
     static func mayDropRoot(_ input: RuleInput) -> Bool {
         input.runsAsRoot && input.exercisedCapabilities.isEmpty
@@ -180,9 +189,12 @@ enum HardeningRules {
             input.observations.socketFamilies.subtracting([1, 16]).sorted().first.map { "opened \(AddressFamily.name($0)) sockets" }
         },
         Row("RestrictAddressFamilies") { input in
-            let families = input.observations.socketFamilies.sorted().map(AddressFamily.name)
-            return [Restriction("RestrictAddressFamilies", families.isEmpty ? "none" : families.joined(separator: " "),
-                                evidence: families.isEmpty ? "opened no socket" : "opened sockets of these families only", resetFirst: true)]
+            let dynamic = mayDropRoot(input) && !input.observations.socketFamilies.contains(1)
+            let families = input.observations.socketFamilies.union(dynamic ? [1] : []).sorted().map(AddressFamily.name)
+            let evidence = families.isEmpty ? "opened no socket"
+                : dynamic ? "opened sockets of these families only" + (families.count > 1 ? " (AF_UNIX: " : " (") + "a lookup of its dynamic user asks systemd over one)"
+                : "opened sockets of these families only"
+            return [Restriction("RestrictAddressFamilies", families.isEmpty ? "none" : families.joined(separator: " "), evidence: evidence, resetFirst: true)]
         },
         Row("IPAddressDeny") { input in
             // A server's clients are not known from one workload: only a service that bound no
@@ -217,9 +229,11 @@ enum HardeningRules {
             }.map { "executed the set-id program \($0)" }
         }, evidence: "executed no set-uid or set-gid program"),
         Row("SystemCallFilter") { input in
-            let cover = SyscallCover(observed: input.observations.syscallNames, rules: input.rules)
+            let dynamic = mayDropRoot(input)
+            let cover = SyscallCover(observed: input.observations.syscallNames.union(dynamic ? dynamicUserLookup : []), rules: input.rules)
             return [Restriction("SystemCallFilter", cover.entries.joined(separator: " "),
-                                evidence: "covers the \(input.observations.syscalls.count) system calls it made", resetFirst: true)]
+                                evidence: "covers the \(input.observations.syscalls.count) system calls it made"
+                                    + (dynamic ? ", and a lookup of its dynamic user through nss-systemd" : ""), resetFirst: true)]
         },
         Row("SystemCallArchitectures", "native", forbiddenBy: { _ in nil }, evidence: "made native system calls"),
         Row("RestrictNamespaces") { input in
