@@ -14,6 +14,7 @@ struct HardenCommand: ParsableCommand {
             brig harden lighttpd.service --workload 'curl -fsS http://127.0.0.1/'
             brig harden ./app.service --workload './client-test' --write
             brig harden app.service --observe 10min       (live traffic; the drop-in is not proven)
+            brig harden ./app.socket --workload 'curl -fsS http://127.0.0.1:8080/'   (app.service, started by its socket)
             The service runs under brig run three ways: as it is, observed in the kernel while the
             workload runs; with the candidate drop-in (directives the workload then fails with are
             relaxed by delta debugging); and the drop-in is printed with each line's evidence and
@@ -22,7 +23,7 @@ struct HardenCommand: ParsableCommand {
             2 bad input or a unit brig run refuses, 3 the system refused (cgroup, BPF, files).
             """)
 
-    @Argument(help: ArgumentHelp("The service: NAME.service or a unit file's path.", valueName: "UNIT"),
+    @Argument(help: ArgumentHelp("The service: NAME.service or a unit file's path; or the socket unit that starts it (NAME.socket), to run it as the socket does, under brig listen.", valueName: "UNIT"),
               completion: Completions.units(type: "service"))
     var unit: String
 

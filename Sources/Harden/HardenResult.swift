@@ -5,6 +5,8 @@ import Exposure
 /// comment with its evidence), a summary, and JSON.
 public struct HardenResult: Sendable {
     public var unitName: String
+    /// The socket unit that starts the service, when it was hardened as its socket starts it.
+    public var socketName: String? = nil
     public var fragmentPath: String?
     /// None: learnt from live traffic only, and not proven.
     public var workload: String?
@@ -25,7 +27,7 @@ public struct HardenResult: Sendable {
 
     /// The drop-in as `--write` installs it.
     public var dropIn: String {
-        var text = "# Written by brig harden for \(unitName), "
+        var text = "# Written by brig harden for \(unitName), " + (socketName.map { "started by \($0), " } ?? "")
             + (workload.map { "proven with the workload: \($0)\n" } ?? "learnt from \(tenths(observedWorkloadSeconds)) s of live traffic; NOT proven (no workload)\n")
         text += "# Exposure (brig analyze): \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter))\n"
         text += "[Service]\n"
@@ -53,6 +55,7 @@ public struct HardenResult: Sendable {
         }
         return JSON.object([
             ("unit", .string(unitName)),
+            ("socket", .optional(socketName)),
             ("workload", .optional(workload)),
             ("exposure_before", .number(tenthsText(exposureBefore))),
             ("exposure_after", .number(tenthsText(exposureAfter))),

@@ -1,6 +1,7 @@
 import Directives
 import Exposure
 import Jail
+import Listen
 import UnitFile
 
 /// `brig harden`: observe the service under its workload, synthesise the tightest drop-in the
@@ -28,16 +29,24 @@ public struct Hardener {
         let started = Deadline.now()
         let say = { (phase: String, text: String) in progress("[\(tenths(Deadline.now() - started)) s] \(phase): \(text)") }
         let analyzer = Analyzer(rules: rules)
-        let loaded: LoadedUnit
+        var loaded: LoadedUnit
         do { loaded = try analyzer.load(unit) } catch { throw .unit(error.message) }
+        // A socket unit: its service is what is hardened, observed and proven as the socket
+        // starts it (under brig listen, which hands over the listeners), and the drop-in is the service's.
+        var socket: SocketUnit? = nil
+        if loaded.name.type == "socket" {
+            do { socket = try SocketUnit.load(unit, rules: rules) } catch { throw .unit("\(error)") }
+            do { loaded = try analyzer.load(socket!.service) } catch { throw .unit(error.message) }
+        }
         let config = UnitConfig(loaded, rules: rules).withImplications()
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw .unit(errors.map(\.description).joined(separator: "\n")) }
         do { try UnsupportedDirectives.check(loaded, config) } catch { throw .refused(error.description) }
         let before = try exposure(analyzer, loaded, [])
 
-        let trial = ServiceTrial(brig: brig, unit: unit, workload: workload, observeFor: observeSeconds, timeout: timeout, startWindow: startWindow)
-        say("observe", "\(loaded.name.name) under brig run with its own directives, " + (workload.map { "workload: \($0)" } ?? "for \(tenths(observeSeconds)) s of live traffic"))
+        var trial = ServiceTrial(brig: brig, unit: unit, workload: workload, observeFor: observeSeconds, timeout: timeout, startWindow: startWindow)
+        trial.socketActivated = socket != nil
+        say("observe", "\(loaded.name.name) under " + (socket.map { "brig listen with \($0.name.name)" } ?? "brig run") + " with its own directives, " + (workload.map { "workload: \($0)" } ?? "for \(tenths(observeSeconds)) s of live traffic"))
         let baseline = try trial.run([], observe: true)
         if baseline.timedOut { throw .timeout("the workload did not finish within --timeout \(Int(timeout))s with the service as it is") }
         if !baseline.passed {
@@ -52,13 +61,13 @@ public struct Hardener {
         let user = exec.identity.user ?? ""
         var input = RuleInput(observations: observations, writable: WritablePaths(observations),
                               runsAsRoot: (user.isEmpty || user == "root" || user == "0") && exec.identity.dynamicUser != true,
-                              ambient: exec.capabilities.ambient ?? .empty, rules: rules)
+                              ambient: exec.capabilities.ambient ?? .empty, rules: rules, socketActivated: socket != nil)
         var candidate = try synthesise(input)
         let proposed = try exposure(analyzer, loaded, candidate)
         say("synthesise", "\(candidate.count) directives, exposure \(tenthsText(before)) -> \(tenthsText(proposed)) if all hold")
         guard workload != nil else {
             say("synthesise", "no workload: nothing is proven")
-            return HardenResult(unitName: loaded.name.name, fragmentPath: loaded.fragmentPath, workload: nil, kept: candidate, relaxed: [],
+            return HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: nil, kept: candidate, relaxed: [],
                                 notSet: HardeningRules.omissions(input), exposureBefore: before, exposureAfter: proposed,
                                 observations: observations, trials: 1, seconds: Deadline.now() - started,
                                 observedWorkloadSeconds: baseline.seconds)
@@ -82,7 +91,7 @@ public struct Hardener {
         catch let error as HardenError { throw error } catch { throw .unit("\(error)") }
         let after = try exposure(analyzer, loaded, proof.kept)
         say("prove", "\(proof.kept.count) directives hold, \(proof.relaxed.count) relaxed, in \(proof.trials) runs; exposure \(tenthsText(before)) -> \(tenthsText(after))")
-        return HardenResult(unitName: loaded.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
+        return HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
                             kept: proof.kept, relaxed: proof.relaxed.map { ($0.restriction, $0.reason) },
                             notSet: HardeningRules.omissions(input),
                             exposureBefore: before, exposureAfter: after, observations: observations,

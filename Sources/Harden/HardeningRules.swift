@@ -13,6 +13,8 @@ struct RuleInput: Sendable {
     /// AmbientCapabilities= as the unit sets it.
     var ambient: CapabilitySet
     var rules: SystemdRelease
+    /// Started by a socket unit, which passes it its listeners.
+    var socketActivated = false
 
     /// "called NAME" for the first of `names` the service called.
     func called(_ names: [String]) -> String? { observations.firstMade(names).map { "called \($0)()" } }
@@ -200,7 +202,10 @@ enum HardeningRules {
             // A server's clients are not known from one workload: only a service that bound no
             // port gets an allow list, of the peers it connected to.
             guard input.observations.boundPorts.isEmpty, let peers = input.observations.connectedIPv4Peers else { return [] }
-            return [Restriction("IPAddressDeny", "any", evidence: peers.isEmpty ? "talked to no IP address" : "talked to these addresses only")]
+            // The sockets a socket unit passes in are filtered by the socket unit's lists, never by
+            // the service's (systemd.resource-control(5)): these lists are for what it opens itself.
+            let passed = input.socketActivated ? " itself (the sockets its socket unit passes it are the socket unit's to filter)" : ""
+            return [Restriction("IPAddressDeny", "any", evidence: (peers.isEmpty ? "talked to no IP address" : "talked to these addresses only") + passed)]
                 + peers.sorted().map { Restriction("IPAddressAllow", $0, evidence: "connected to \($0)", isGrant: true) }
         } forbiddenBy: { input in
             input.observations.boundPorts.sorted().first.map { "listens on port \($0.port), for clients unknown beforehand" }
