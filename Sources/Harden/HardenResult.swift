@@ -70,6 +70,7 @@ public struct HardenResult: Sendable {
                 ("written", .array(observations.writtenPaths.sorted().map(JSON.string))),
                 ("executed", .array(observations.executedPaths.sorted().map(JSON.string))),
                 ("ports", .array(observations.boundPorts.sorted().map { JSON.int(UInt64($0.port)) })),
+                ("peers", .array(observations.connectedPeers.sorted().map(JSON.string))),
             ])),
             ("runs", .int(UInt64(trials))),
             ("seconds", .number(tenths(seconds))),

@@ -201,7 +201,8 @@ enum HardeningRules {
         Row("IPAddressDeny") { input in
             // A server's clients are not known from one workload: only a service that bound no
             // port gets an allow list, of the peers it connected to.
-            guard input.observations.boundPorts.isEmpty, let peers = input.observations.connectedIPv4Peers else { return [] }
+            guard input.observations.boundPorts.isEmpty else { return [] }
+            let peers = input.observations.connectedPeers
             // The sockets a socket unit passes in are filtered by the socket unit's lists, never by
             // the service's (systemd.resource-control(5)): these lists are for what it opens itself.
             let passed = input.socketActivated ? " itself (the sockets its socket unit passes it are the socket unit's to filter)" : ""
@@ -213,7 +214,10 @@ enum HardeningRules {
         Row("SocketBindDeny") { input in
             let ports = input.observations.boundPorts.sorted()
             return [Restriction("SocketBindDeny", "any", evidence: ports.isEmpty ? "bound no IP port" : "bound no other IP port")]
-                + Set(ports.map(\.port)).sorted().map { Restriction("SocketBindAllow", "\($0)", evidence: "bound port \($0)", isGrant: true) }
+                + Set(ports.map(\.port)).sorted().map { port in
+                    let families = ports.filter { $0.port == port }.map { $0.family == 10 ? "IPv6" : "IPv4" }.joined(separator: " and ")
+                    return Restriction("SocketBindAllow", "\(port)", evidence: "bound port \(port) (\(families))", isGrant: true)
+                }
         },
         Row("CapabilityBoundingSet") { input in
             let caps = input.exercisedCapabilities

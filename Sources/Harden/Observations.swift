@@ -1,4 +1,7 @@
 import Directives
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the service's process tree did while the workload ran, as the kernel saw it
 /// (`KernelObserver`), with the views the rules read.
@@ -100,14 +103,24 @@ public struct Observations: Sendable {
         })
     }
 
-    /// The IPv4 peers of connect() as "a.b.c.d", nil when a peer was of another IP family (whose
-    /// address does not fit in the 8 bytes kept).
-    public var connectedIPv4Peers: Set<String>? {
+    /// The IP peers of connect(), "a.b.c.d" or an IPv6 address as inet_ntop writes it (an
+    /// IPv4-mapped one as its IPv4 address, which is what the firewall sees).
+    public var connectedPeers: Set<String> {
         var peers: Set<String> = []
         for record in records([42]) {
             switch record.scalar & 0xffff {
             case 2: peers.insert((4..<8).map { String((record.scalar >> (8 * UInt64($0))) & 0xff) }.joined(separator: "."))
-            case 10: return nil
+            case 10:
+                guard record.raw.count >= 24 else { continue }
+                let address = Array(record.raw[8..<24])
+                if address[0..<10].allSatisfy({ $0 == 0 }) && address[10] == 0xff && address[11] == 0xff {
+                    peers.insert(address[12...].map(String.init).joined(separator: "."))
+                    continue
+                }
+                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                if address.withUnsafeBytes({ inet_ntop(AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }) != nil {
+                    peers.insert(String(cString: text))
+                }
             default: continue
             }
         }
