@@ -48,6 +48,10 @@ struct ArgumentSpec: Sendable {
         .init(number: 9, scalar: .dx), .init(number: 10, scalar: .dx), .init(number: 329, scalar: .dx), // mmap, mprotect: prot
         .init(number: 144, scalar: .si),                       // sched_setscheduler: policy
         .init(number: 314, scalar: .di, dereference: true),    // sched_setattr: size, then policy
+        // The ids a service switches to itself: setuid, setgid, setfsuid, setfsgid (the id);
+        // setreuid, setregid, setresuid, setresgid (the effective one).
+        .init(number: 105, scalar: .di), .init(number: 106, scalar: .di), .init(number: 122, scalar: .di), .init(number: 123, scalar: .di),
+        .init(number: 113, scalar: .si), .init(number: 114, scalar: .si), .init(number: 117, scalar: .si), .init(number: 119, scalar: .si),
     ]
 }
 

@@ -19,6 +19,8 @@ public struct HardenResult: Sendable {
     public var exposureBefore: UInt64
     public var exposureAfter: UInt64
     public var observations: Observations
+    /// The user and group ids it started with and switched to.
+    public var identities: Identities
     /// Runs of the service: the observation, the run under the candidate without its filter, the proofs.
     public var trials: Int
     public var seconds: Double
@@ -71,6 +73,8 @@ public struct HardenResult: Sendable {
                 ("executed", .array(observations.executedPaths.sorted().map(JSON.string))),
                 ("ports", .array(observations.boundPorts.sorted().map { JSON.int(UInt64($0.port)) })),
                 ("peers", .array(observations.connectedPeers.sorted().map(JSON.string))),
+                ("uids", .array(identities.uids.sorted().map { JSON.int(UInt64($0)) })),
+                ("gids", .array(identities.gids.sorted().map { JSON.int(UInt64($0)) })),
             ])),
             ("runs", .int(UInt64(trials))),
             ("seconds", .number(tenths(seconds))),

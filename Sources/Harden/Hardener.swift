@@ -62,6 +62,9 @@ public struct Hardener {
         var input = RuleInput(observations: observations, writable: WritablePaths(observations),
                               runsAsRoot: (user.isEmpty || user == "root" || user == "0") && exec.identity.dynamicUser != true,
                               ambient: exec.capabilities.ambient ?? .empty, rules: rules, socketActivated: socket != nil)
+        let start = Identities.start(user: exec.identity.user, group: exec.identity.group, dynamic: exec.identity.dynamicUser == true)
+        let identities = Identities(startUID: start.uid, startGID: start.gid, observations)
+        if let switched = Identities.switched(observations) { say("observe", "it switched itself to \(switched)") }
         var candidate = try synthesise(input)
         let proposed = try exposure(analyzer, loaded, candidate)
         say("synthesise", "\(candidate.count) directives, exposure \(tenthsText(before)) -> \(tenthsText(proposed)) if all hold")
@@ -69,7 +72,7 @@ public struct Hardener {
             say("synthesise", "no workload: nothing is proven")
             return HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: nil, kept: candidate, relaxed: [],
                                 notSet: HardeningRules.omissions(input), exposureBefore: before, exposureAfter: proposed,
-                                observations: observations, trials: 1, seconds: Deadline.now() - started,
+                                observations: observations, identities: identities, trials: 1, seconds: Deadline.now() - started,
                                 observedWorkloadSeconds: baseline.seconds)
         }
         // A jailed program takes other paths (another user's name service, say): the service is
@@ -94,7 +97,7 @@ public struct Hardener {
         return HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
                             kept: proof.kept, relaxed: proof.relaxed.map { ($0.restriction, $0.reason) },
                             notSet: HardeningRules.omissions(input),
-                            exposureBefore: before, exposureAfter: after, observations: observations,
+                            exposureBefore: before, exposureAfter: after, observations: observations, identities: identities,
                             trials: proof.trials + 2, seconds: Deadline.now() - started,
                             observedWorkloadSeconds: baseline.workloadSeconds)
     }

@@ -133,6 +133,9 @@ enum HardeningRules {
             mayDropRoot(input) ? [Restriction("DynamicUser", "yes", evidence: "ran as root, but exercised no capability, changed no identity or owner, and wrote only in directories systemd manages")] : []
         } forbiddenBy: { input in
             guard input.runsAsRoot else { return nil }
+            if let switched = Identities.switched(input.observations) {
+                return "switches itself to \(switched), which takes root: the user is its own choice, not User='s or DynamicUser='s"
+            }
             if let caps = input.observations.capabilityEvidence.first { return "exercised " + caps }
             if let call = input.called(["setuid", "setgid", "setresuid", "setresgid", "setgroups", "chown", "fchown", "fchownat"]) { return call }
             if let device = rootOnlyDevice(input) { return "opened \(device), which other users may not open so" }

@@ -146,6 +146,15 @@ public struct Observations: Sendable {
         return policies.contains { [1, 2, 6].contains($0) }
     }
 
+    /// User ids the service switched to itself (-1, "unchanged", left out).
+    public var switchedUIDs: Set<UInt32> { switchedIDs([105, 113, 117, 122]) }
+    /// Group ids the service switched to itself.
+    public var switchedGIDs: Set<UInt32> { switchedIDs([106, 114, 119, 123]) }
+
+    private func switchedIDs(_ calls: Set<Int>) -> Set<UInt32> {
+        Set(records(calls).map { UInt32(truncatingIfNeeded: $0.scalar) }.filter { $0 != UInt32.max })
+    }
+
     /// chmod modes with set-uid or set-gid.
     var setIDModes: [ArgumentRecord] { records([90, 91, 268]).filter { $0.scalar & 0o6000 != 0 } }
 
