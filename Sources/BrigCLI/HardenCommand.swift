@@ -18,8 +18,12 @@ struct HardenCommand: ParsableCommand {
             The service runs under brig run three ways: as it is, observed in the kernel while the
             workload runs; with the candidate drop-in (directives the workload then fails with are
             relaxed by delta debugging); and the drop-in is printed with each line's evidence and
-            the exposure before and after (brig analyze's figures). Progress goes to standard error.
-            Exit status: 0 proven, 1 the service or workload failed as it is (or timed out),
+            the exposure before and after (brig analyze's figures). Where systemd is PID 1 the
+            drop-in is proven once more under it, with a copy of the unit under a temporary name
+            in /run/systemd/system ($BRIG_HARDEN_SYSTEMD: a command prefix to reach another
+            systemd; empty: no such proof). Progress goes to standard error.
+            Exit status: 0 proven, 1 the service or workload failed as it is (or timed out, or
+            the drop-in failed under systemd),
             2 bad input or a unit brig run refuses, 3 the system refused (cgroup, BPF, files).
             """)
 

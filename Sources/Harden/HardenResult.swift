@@ -21,6 +21,8 @@ public struct HardenResult: Sendable {
     public var observations: Observations
     /// The user and group ids it started with and switched to.
     public var identities: Identities
+    /// Proven again under the systemd that is PID 1 (`SystemdProof`).
+    public var provenUnderSystemd = false
     /// Runs of the service: the observation, the run under the candidate without its filter, the proofs.
     public var trials: Int
     public var seconds: Double
@@ -31,6 +33,7 @@ public struct HardenResult: Sendable {
     public var dropIn: String {
         var text = "# Written by brig harden for \(unitName), " + (socketName.map { "started by \($0), " } ?? "")
             + (workload.map { "proven with the workload: \($0)\n" } ?? "learnt from \(tenths(observedWorkloadSeconds)) s of live traffic; NOT proven (no workload)\n")
+        if provenUnderSystemd { text += "# Proven again under systemd (PID 1), as a copy of the unit with this drop-in\n" }
         text += "# Exposure (brig analyze): \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter))\n"
         text += "[Service]\n"
         for restriction in kept {
@@ -76,6 +79,7 @@ public struct HardenResult: Sendable {
                 ("uids", .array(identities.uids.sorted().map { JSON.int(UInt64($0)) })),
                 ("gids", .array(identities.gids.sorted().map { JSON.int(UInt64($0)) })),
             ])),
+            ("proven_under_systemd", .bool(provenUnderSystemd)),
             ("runs", .int(UInt64(trials))),
             ("seconds", .number(tenths(seconds))),
             ("observed_workload_seconds", .number(String(Int(observedWorkloadSeconds * 1000)) + "e-3")),

@@ -94,12 +94,22 @@ public struct Hardener {
         catch let error as HardenError { throw error } catch { throw .unit("\(error)") }
         let after = try exposure(analyzer, loaded, proof.kept)
         say("prove", "\(proof.kept.count) directives hold, \(proof.relaxed.count) relaxed, in \(proof.trials) runs; exposure \(tenthsText(before)) -> \(tenthsText(after))")
-        return HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
+        var result = HardenResult(unitName: loaded.name.name, socketName: socket?.name.name, fragmentPath: loaded.fragmentPath, workload: workload,
                             kept: proof.kept, relaxed: proof.relaxed.map { ($0.restriction, $0.reason) },
                             notSet: HardeningRules.omissions(input),
                             exposureBefore: before, exposureAfter: after, observations: observations, identities: identities,
                             trials: proof.trials + 2, seconds: Deadline.now() - started,
                             observedWorkloadSeconds: baseline.workloadSeconds)
+        // Once more under the real systemd when it is PID 1 (a socket's service: not yet).
+        if socket == nil, let prefix = SystemdProof.available(), let workload {
+            say("systemd", "proving the drop-in under systemd (PID 1) with a copy of the unit")
+            let systemd = SystemdProof(prefix: prefix, workload: workload, timeout: timeout, startWindow: startWindow)
+            if let failure = try systemd.failure(of: loaded, with: result.dropIn) { throw .failsUnderSystemd(failure) }
+            result.provenUnderSystemd = true
+            result.seconds = Deadline.now() - started
+            say("systemd", "the workload passed")
+        }
+        return result
     }
 
     /// The rule table's candidate, and the directives asked for with --add.
