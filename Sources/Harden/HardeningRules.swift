@@ -256,7 +256,9 @@ enum HardeningRules {
             return [Restriction("RestrictNamespaces", used.isEmpty ? "yes" : used.joined(separator: " "),
                                 evidence: used.isEmpty ? "created or joined no namespace" : "created or joined only these namespaces")]
         },
-        Row("MemoryDenyWriteExecute", forbiddenBy: { $0.observations.writableExecutableMapping ? "mapped memory writable and executable" : nil },
+        Row("MemoryDenyWriteExecute", forbiddenBy: { input in
+            input.observations.writableExecutableCall.map { "mapped memory writable and executable (\($0)() with PROT_WRITE|PROT_EXEC)" }
+        },
             evidence: "mapped no memory writable and executable"),
         Row("LockPersonality", forbiddenBy: { $0.observations.personalityChanges.first.map { "set personality \($0)" } },
             evidence: "changed no execution domain"),

@@ -134,8 +134,12 @@ public struct Observations: Sendable {
     }
     static let namespaceMask: UInt64 = 0x7e02_0080
 
-    /// Whether a mapping was made or changed to be writable and executable at once.
-    public var writableExecutableMapping: Bool { records([9, 10, 329]).contains { $0.scalar & 6 == 6 } }
+    /// The first call (mmap, mprotect, pkey_mprotect) that made or changed a mapping to be
+    /// writable and executable at once, nil when none did.
+    public var writableExecutableCall: String? {
+        let calls = Set(records([9, 10, 329]).filter { $0.scalar & 6 == 6 }.map(\.number))   // PROT_WRITE | PROT_EXEC
+        return [(9, "mmap"), (10, "mprotect"), (329, "pkey_mprotect")].first { calls.contains($0.0) }?.1
+    }
 
     /// personality() calls that set one (0xffffffff only asks).
     public var personalityChanges: [UInt64] { records([135]).map { $0.scalar & 0xffff_ffff }.filter { $0 != 0xffff_ffff } }

@@ -18,7 +18,7 @@ extension HardenTests {
         let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(!output.stdout.contains("\nMemoryDenyWriteExecute="))
-        #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable\n"))
+        #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable (mmap() with PROT_WRITE|PROT_EXEC)\n"))
         #expect(output.stdout.contains("\nLockPersonality=yes\n") && output.stdout.contains("\nDynamicUser=yes\n"))
     }
 
