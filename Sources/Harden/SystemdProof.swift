@@ -44,8 +44,10 @@ struct SystemdProof {
             script += "printf '%s' \"${\(files.count)}\" > \"$d\"/'\(base)'; "
         }
         script += "systemctl daemon-reload; systemctl start \(name)"
+        // The copy goes again whatever happened, even on a signal (which the cleanup outwaits).
         defer {
-            _ = try? run(["/bin/sh", "-c", "systemctl stop \(name); rm -rf \(directory)/\(name) \(directory)/\(name).d; systemctl daemon-reload; systemctl reset-failed \(name) 2>/dev/null; true"])
+            _ = try? run(["/bin/sh", "-c", "systemctl stop \(name); rm -rf \(directory)/\(name) \(directory)/\(name).d; systemctl daemon-reload; systemctl reset-failed \(name) 2>/dev/null; true"],
+                         outwaitingSignals: true)
         }
         let start = try run(["/bin/sh", "-c", script, "sh"] + files)
         var detail = start.status == 0 ? "" : "systemctl start \(name) failed: \(start.output)"
@@ -70,10 +72,13 @@ struct SystemdProof {
         return detail + ServiceTrial.quoted(status.output)
     }
 
-    /// A command where that systemd is PID 1, to its end (at most a minute).
-    private func run(_ argv: [String]) throws(HardenError) -> (status: Int32, output: String) {
+    /// A command where that systemd is PID 1, to its end (at most a minute; a signal to brig
+    /// harden ends the wait unless `outwaitingSignals`).
+    private func run(_ argv: [String], outwaitingSignals: Bool = false) throws(HardenError) -> (status: Int32, output: String) {
         let child = try ChildProcess(prefix + argv)
-        if !child.wait(until: Deadline(after: 60)) { child.stop(signal: SIGKILL); _ = child.wait(until: .distantFuture) }
+        let deadline = Deadline(after: 60)
+        while !child.poll() && !deadline.passed && (outwaitingSignals || !Interruption.requested) { usleep(5_000) }
+        if !child.poll() { child.stop(signal: SIGKILL) }
         return (child.status ?? -1, child.outputTail(lines: 12))
     }
 }
