@@ -3,6 +3,9 @@ import Exposure
 import Jail
 import Listen
 import UnitFile
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `brig harden`: observe the service under its workload, synthesise the tightest drop-in the
 /// observations allow (`HardeningRules`), prove it (`Prover`), and score before and after with
@@ -34,9 +37,15 @@ public struct Hardener {
         // A socket unit: its service is what is hardened, observed and proven as the socket
         // starts it (under brig listen, which hands over the listeners), and the drop-in is the service's.
         var socket: SocketUnit? = nil
+        var trialUnit = unit
         if loaded.name.type == "socket" {
             do { socket = try SocketUnit.load(unit, rules: rules) } catch { throw .unit("\(error)") }
             do { loaded = try analyzer.load(socket!.service) } catch { throw .unit(error.message) }
+        } else if let (path, found) = socketStarting(loaded, analyzer) {
+            // A service with a socket of its own name that starts it runs as that socket starts it.
+            socket = found
+            trialUnit = path
+            say("observe", "\(found.name.name) starts \(loaded.name.name): it is observed and proven under brig listen with it")
         }
         let config = UnitConfig(loaded, rules: rules).withImplications()
         let errors = config.diagnostics.filter { $0.severity == .error }
@@ -44,7 +53,7 @@ public struct Hardener {
         do { try UnsupportedDirectives.check(loaded, config) } catch { throw .refused(error.description) }
         let before = try exposure(analyzer, loaded, [])
 
-        var trial = ServiceTrial(brig: brig, unit: unit, workload: workload, observeFor: observeSeconds, timeout: timeout, startWindow: startWindow)
+        var trial = ServiceTrial(brig: brig, unit: trialUnit, workload: workload, observeFor: observeSeconds, timeout: timeout, startWindow: startWindow)
         trial.socketActivated = socket != nil
         say("observe", "\(loaded.name.name) under " + (socket.map { "brig listen with \($0.name.name)" } ?? "brig run") + " with its own directives, " + (workload.map { "workload: \($0)" } ?? "for \(tenths(observeSeconds)) s of live traffic"))
         let baseline = try trial.run([], observe: true)
@@ -110,6 +119,18 @@ public struct Hardener {
             say("systemd", "the workload passed")
         }
         return result
+    }
+
+    /// NAME.socket (beside the unit file given, or by name) when there is one and the service it
+    /// starts is `service`, with the path or name brig listen is to be given.
+    func socketStarting(_ service: LoadedUnit, _ analyzer: Analyzer) -> (String, SocketUnit)? {
+        guard service.name.type == "service", service.name.instance == nil else { return nil }
+        let name = service.name.prefix + ".socket"
+        let target = unit.contains("/") ? String(unit[..<unit.lastIndex(of: "/")!]) + "/" + name : name
+        if unit.contains("/") ? access(target, F_OK) != 0 : (try? analyzer.load(target))?.fragmentPath == nil { return nil }
+        guard let socket = try? SocketUnit.load(target, rules: rules),
+              socket.service.split(separator: "/").last.map(String.init) == service.name.name else { return nil }
+        return (target, socket)
     }
 
     /// The rule table's candidate, and the directives asked for with --add.
