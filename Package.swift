@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "CJail"),
         .target(name: "Jail", dependencies: ["UnitFile", "Directives", "Seccomp", "CJail"]),
         .target(name: "Listen", dependencies: ["UnitFile", "Directives", "Jail", "CJail"]),
-        .target(name: "Harden", dependencies: ["UnitFile", "Directives", "Exposure", "Jail", "CJail"]),
+        .target(name: "Harden", dependencies: ["UnitFile", "Directives", "Exposure", "Jail", "CJail", "Listen"]),
         .target(name: "BrigCLI", dependencies: [
             "UnitFile", "Directives", "Exposure", "Seccomp", "Jail", "Listen", "Harden",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

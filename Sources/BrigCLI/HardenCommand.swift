@@ -14,15 +14,20 @@ struct HardenCommand: ParsableCommand {
             brig harden lighttpd.service --workload 'curl -fsS http://127.0.0.1/'
             brig harden ./app.service --workload './client-test' --write
             brig harden app.service --observe 10min       (live traffic; the drop-in is not proven)
+            brig harden ./app.socket --workload 'curl -fsS http://127.0.0.1:8080/'   (app.service, started by its socket)
             The service runs under brig run three ways: as it is, observed in the kernel while the
             workload runs; with the candidate drop-in (directives the workload then fails with are
             relaxed by delta debugging); and the drop-in is printed with each line's evidence and
-            the exposure before and after (brig analyze's figures). Progress goes to standard error.
-            Exit status: 0 proven, 1 the service or workload failed as it is (or timed out),
+            the exposure before and after (brig analyze's figures). Where systemd is PID 1 the
+            drop-in is proven once more under it, with a copy of the unit under a temporary name
+            in /run/systemd/system ($BRIG_HARDEN_SYSTEMD: a command prefix to reach another
+            systemd; empty: no such proof). Progress goes to standard error.
+            Exit status: 0 proven, 1 the service or workload failed as it is (or timed out, or
+            the drop-in failed under systemd),
             2 bad input or a unit brig run refuses, 3 the system refused (cgroup, BPF, files).
             """)
 
-    @Argument(help: ArgumentHelp("The service: NAME.service or a unit file's path.", valueName: "UNIT"),
+    @Argument(help: ArgumentHelp("The service: NAME.service or a unit file's path; or the socket unit that starts it (NAME.socket), to run it as the socket does, under brig listen.", valueName: "UNIT"),
               completion: Completions.units(type: "service"))
     var unit: String
 

@@ -28,6 +28,10 @@ struct ListenCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read the units as this systemd release does: 252 (the default) or a later one brig knows (PollLimitIntervalSec= and PollLimitBurst= from 255, for example).", valueName: "RELEASE"))
     var rules: Int?
 
+    @Option(name: .customShort("p"), help: ArgumentHelp("A directive for every service the sockets start, as brig run -p adds it.", valueName: "Directive=value"),
+            completion: Completions.directives)
+    var properties: [String] = []
+
     @Flag(help: "Tell every event (listening, started, ended, refused, throttled, counters on SIGUSR1, stopped) as one JSON object per line on standard output.")
     var json = false
 
@@ -40,6 +44,10 @@ struct ListenCommand: ParsableCommand {
         }
         options.startNow = now
         options.json = json
+        for property in properties where property.firstIndex(of: "=").map({ $0 == property.startIndex }) ?? true {
+            throw ValidationError("-p \(property): expected Directive=value")
+        }
+        options.serviceProperties = properties
         if let rules {
             guard let release = SystemdRelease.known(rules) else { throw ValidationError("--rules takes \(SystemdRelease.numbersText)") }
             options.rules = release

@@ -9,12 +9,16 @@ struct ArgumentSpec: Sendable {
     var scalar: Register? = nil
     var dereference = false
     var path: Register? = nil
+    /// The scalar is a sockaddr: an IPv6 one is also kept whole (24 bytes, to the address's end)
+    /// where the path goes.
+    var address = false
 
-    static let hasScalar: Int32 = 1, dereference: Int32 = 2, hasString: Int32 = 4
+    static let hasScalar: Int32 = 1, dereference: Int32 = 2, hasString: Int32 = 4, rawAddress: Int32 = 8
 
     /// The 16 bytes of the program's table: scalar offset, flags, string offset, unused.
     var mapValue: (UInt32, UInt32, UInt32, UInt32) {
         let flags = (scalar == nil ? 0 : Self.hasScalar) | (dereference ? Self.dereference : 0) | (path == nil ? 0 : Self.hasString)
+            | (address ? Self.rawAddress : 0)
         return (scalar?.rawValue ?? 0, UInt32(flags), path?.rawValue ?? 0, 0)
     }
 
@@ -37,13 +41,17 @@ struct ArgumentSpec: Sendable {
         .init(number: 165, path: .si),                         // mount: the target
         .init(number: 41, scalar: .di),                        // socket: family
         .init(number: 49, scalar: .si, dereference: true),     // bind: the address
-        .init(number: 42, scalar: .si, dereference: true),     // connect: the address
+        .init(number: 42, scalar: .si, dereference: true, address: true), // connect: the address
         .init(number: 56, scalar: .di), .init(number: 435, scalar: .di, dereference: true), // clone, clone3: flags
         .init(number: 272, scalar: .di), .init(number: 308, scalar: .si), // unshare: flags, setns: type
         .init(number: 135, scalar: .di),                       // personality
         .init(number: 9, scalar: .dx), .init(number: 10, scalar: .dx), .init(number: 329, scalar: .dx), // mmap, mprotect: prot
         .init(number: 144, scalar: .si),                       // sched_setscheduler: policy
         .init(number: 314, scalar: .di, dereference: true),    // sched_setattr: size, then policy
+        // The ids a service switches to itself: setuid, setgid, setfsuid, setfsgid (the id);
+        // setreuid, setregid, setresuid, setresgid (the effective one).
+        .init(number: 105, scalar: .di), .init(number: 106, scalar: .di), .init(number: 122, scalar: .di), .init(number: 123, scalar: .di),
+        .init(number: 113, scalar: .si), .init(number: 114, scalar: .si), .init(number: 117, scalar: .si), .init(number: 119, scalar: .si),
     ]
 }
 
@@ -52,9 +60,11 @@ struct ArgumentRecord: Hashable, Sendable {
     var number: Int
     var scalar: UInt64
     var path: String
+    /// The bytes where the path goes: a whole IPv6 sockaddr for connect().
+    var raw: [UInt8] = []
 
-    init(number: Int, scalar: UInt64 = 0, path: String = "") {
-        self.number = number; self.scalar = scalar; self.path = path
+    init(number: Int, scalar: UInt64 = 0, path: String = "", raw: [UInt8] = []) {
+        self.number = number; self.scalar = scalar; self.path = path; self.raw = raw
     }
 
     /// From the observer's map key: number (u32), 4 zero bytes, scalar (u64), NUL-terminated path.
@@ -62,5 +72,6 @@ struct ArgumentRecord: Hashable, Sendable {
         number = Int(key[0]) | Int(key[1]) << 8 | Int(key[2]) << 16 | Int(key[3]) << 24
         scalar = (0..<8).reduce(0) { $0 | UInt64(key[8 + $1]) << (8 * UInt64($1)) }
         path = String(decoding: key[KernelObserver.stringOffset...].prefix { $0 != 0 }, as: UTF8.self)
+        raw = Array(key[KernelObserver.stringOffset..<KernelObserver.stringOffset + 24])
     }
 }

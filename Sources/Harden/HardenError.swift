@@ -11,6 +11,8 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
     case workloadFailsUnhardened(String)
     case serviceDidNotStart(String)
     case timeout(String)
+    /// The drop-in held under brig run, not under the systemd that is PID 1.
+    case failsUnderSystemd(String)
     /// A signal ended it (the service and workload under way were stopped first).
     case interrupted(Int32)
 
@@ -23,6 +25,7 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
             "the workload fails with the service as it is, before any hardening: nothing to prove against (\(detail))"
         case .serviceDidNotStart(let detail): "the service did not start: \(detail)"
         case .timeout(let detail): detail
+        case .failsUnderSystemd(let detail): "the drop-in held under brig run but not under systemd (PID 1), so nothing is written: \(detail)"
         case .interrupted(let signal): "stopped by signal \(signal); the service and workload under way were stopped, nothing written"
         }
     }
@@ -32,7 +35,7 @@ public enum HardenError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .system: 3
         case .unit, .refused: 2
-        case .workloadFailsUnhardened, .serviceDidNotStart, .timeout: 1
+        case .workloadFailsUnhardened, .serviceDidNotStart, .timeout, .failsUnderSystemd: 1
         case .interrupted(let signal): 128 + signal
         }
     }

@@ -5,6 +5,8 @@ import Exposure
 /// comment with its evidence), a summary, and JSON.
 public struct HardenResult: Sendable {
     public var unitName: String
+    /// The socket unit that starts the service, when it was hardened as its socket starts it.
+    public var socketName: String? = nil
     public var fragmentPath: String?
     /// None: learnt from live traffic only, and not proven.
     public var workload: String?
@@ -17,6 +19,10 @@ public struct HardenResult: Sendable {
     public var exposureBefore: UInt64
     public var exposureAfter: UInt64
     public var observations: Observations
+    /// The user and group ids it started with and switched to.
+    public var identities: Identities
+    /// Proven again under the systemd that is PID 1 (`SystemdProof`).
+    public var provenUnderSystemd = false
     /// Runs of the service: the observation, the run under the candidate without its filter, the proofs.
     public var trials: Int
     public var seconds: Double
@@ -25,8 +31,9 @@ public struct HardenResult: Sendable {
 
     /// The drop-in as `--write` installs it.
     public var dropIn: String {
-        var text = "# Written by brig harden for \(unitName), "
+        var text = "# Written by brig harden for \(unitName), " + (socketName.map { "started by \($0), " } ?? "")
             + (workload.map { "proven with the workload: \($0)\n" } ?? "learnt from \(tenths(observedWorkloadSeconds)) s of live traffic; NOT proven (no workload)\n")
+        if provenUnderSystemd { text += "# Proven again under systemd (PID 1), as a copy of the unit with this drop-in\n" }
         text += "# Exposure (brig analyze): \(tenthsText(exposureBefore)) -> \(tenthsText(exposureAfter))\n"
         text += "[Service]\n"
         for restriction in kept {
@@ -53,6 +60,7 @@ public struct HardenResult: Sendable {
         }
         return JSON.object([
             ("unit", .string(unitName)),
+            ("socket", .optional(socketName)),
             ("workload", .optional(workload)),
             ("exposure_before", .number(tenthsText(exposureBefore))),
             ("exposure_after", .number(tenthsText(exposureAfter))),
@@ -67,7 +75,11 @@ public struct HardenResult: Sendable {
                 ("written", .array(observations.writtenPaths.sorted().map(JSON.string))),
                 ("executed", .array(observations.executedPaths.sorted().map(JSON.string))),
                 ("ports", .array(observations.boundPorts.sorted().map { JSON.int(UInt64($0.port)) })),
+                ("peers", .array(observations.connectedPeers.sorted().map(JSON.string))),
+                ("uids", .array(identities.uids.sorted().map { JSON.int(UInt64($0)) })),
+                ("gids", .array(identities.gids.sorted().map { JSON.int(UInt64($0)) })),
             ])),
+            ("proven_under_systemd", .bool(provenUnderSystemd)),
             ("runs", .int(UInt64(trials))),
             ("seconds", .number(tenths(seconds))),
             ("observed_workload_seconds", .number(String(Int(observedWorkloadSeconds * 1000)) + "e-3")),

@@ -13,6 +13,8 @@ struct RuleInput: Sendable {
     /// AmbientCapabilities= as the unit sets it.
     var ambient: CapabilitySet
     var rules: SystemdRelease
+    /// Started by a socket unit, which passes it its listeners.
+    var socketActivated = false
 
     /// "called NAME" for the first of `names` the service called.
     func called(_ names: [String]) -> String? { observations.firstMade(names).map { "called \($0)()" } }
@@ -93,12 +95,37 @@ enum HardeningRules {
             && !path.hasPrefix("/dev/fd/") && !path.hasPrefix("/dev/mqueue/") && !path.hasPrefix("/dev/hugepages/")
     }
 
+    /// "for reading and writing" for DeviceAllow='s "rw".
+    static func accessText(_ access: String) -> String {
+        let words = [("r", "reading"), ("w", "writing"), ("m", "making the node")].filter { access.contains($0.0) }.map(\.1)
+        return "for " + (words.count > 1 ? words.dropLast().joined(separator: ", ") + " and " + words.last! : words.first ?? "nothing")
+    }
+
+    /// A device node the service opened that only its owner (root) or group may open so: a user
+    /// of its own could not.
+    static func rootOnlyDevice(_ input: RuleInput) -> String? {
+        input.observations.deviceAccess.sorted { $0.key < $1.key }.first { path, access in
+            var status = stat()
+            guard isDevice(path), stat(path, &status) == 0 else { return false }
+            return (access.contains("r") && status.st_mode & S_IROTH == 0) || (access.contains("w") && status.st_mode & S_IWOTH == 0)
+        }?.key
+    }
+
+    /// What a lookup of a DynamicUser= user makes under systemd: glibc asks nss-systemd, which
+    /// asks systemd's io.systemd.DynamicUser over an AF_UNIX socket from an sd-event loop (epoll,
+    /// a timerfd). Under brig run no such lookup reaches systemd, so it is not observed there;
+    /// Python does one at every start (site.py, as $HOME is not set), killed by the filter else.
+    static let dynamicUserLookup: Set<String> = [
+        "socket", "connect", "sendto", "recvfrom", "sendmsg", "recvmsg", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+        "timerfd_create", "timerfd_settime", "getrandom", "prctl",
+    ]
+
     /// Whether the service may run as a user of its own: it ran as root without using what root has.
     static func mayDropRoot(_ input: RuleInput) -> Bool {
         input.runsAsRoot && input.exercisedCapabilities.isEmpty
             && input.observations.firstMade(["setuid", "setgid", "setresuid", "setresgid", "setreuid", "setregid",
                                             "setgroups", "chown", "fchown", "lchown", "fchownat"]) == nil
-            && input.writable.exact.isEmpty
+            && input.writable.exact.isEmpty && rootOnlyDevice(input) == nil
     }
 
     static let table: [Row] = [
@@ -106,8 +133,12 @@ enum HardeningRules {
             mayDropRoot(input) ? [Restriction("DynamicUser", "yes", evidence: "ran as root, but exercised no capability, changed no identity or owner, and wrote only in directories systemd manages")] : []
         } forbiddenBy: { input in
             guard input.runsAsRoot else { return nil }
+            if let switched = Identities.switched(input.observations) {
+                return "switches itself to \(switched), which takes root: the user is its own choice, not User='s or DynamicUser='s"
+            }
             if let caps = input.observations.capabilityEvidence.first { return "exercised " + caps }
             if let call = input.called(["setuid", "setgid", "setresuid", "setresgid", "setgroups", "chown", "fchown", "fchownat"]) { return call }
+            if let device = rootOnlyDevice(input) { return "opened \(device), which other users may not open so" }
             return input.writable.exact.sorted().first.map { "wrote in \($0)" }
         },
         Row("ProtectSystem") { input in
@@ -144,10 +175,16 @@ enum HardeningRules {
             evidence: "mounted nothing the host would need to see"),
         Row("PrivateTmp", forbiddenBy: { _ in nil }, evidence: "files in /tmp and /var/tmp are its own"),
         Row("PrivateDevices") { input in
-            let devices = input.observations.openedPaths.filter(isDevice).sorted()
+            // PrivateDevices= would hide every node but the basic ones: a service that opened
+            // another gets the closed policy (which allows the basic ones) and exactly its nodes,
+            // with the access it took.
+            let devices = input.observations.deviceAccess.filter { isDevice($0.key) }.sorted { $0.key < $1.key }
             if devices.isEmpty { return [Restriction("PrivateDevices", "yes", evidence: "opened no device node beyond the basic ones")] }
-            return [Restriction("DevicePolicy", "closed", evidence: "opened device nodes: " + devices.joined(separator: ", "))]
-                + devices.map { Restriction("DeviceAllow", $0 + " rw", evidence: "opened \($0)", isGrant: true) }
+            return [Restriction("DevicePolicy", "closed", evidence: "opened device nodes beyond the basic ones, so not PrivateDevices=yes: "
+                                + devices.map(\.key).joined(separator: ", "))]
+                + devices.map { path, access in
+                    Restriction("DeviceAllow", path + " " + access, evidence: "opened \(path) " + Self.accessText(access), isGrant: true)
+                }
         },
         Row("PrivateNetwork") { input in
             let inet = input.observations.socketFamilies.subtracting([1, 16])
@@ -157,15 +194,22 @@ enum HardeningRules {
             input.observations.socketFamilies.subtracting([1, 16]).sorted().first.map { "opened \(AddressFamily.name($0)) sockets" }
         },
         Row("RestrictAddressFamilies") { input in
-            let families = input.observations.socketFamilies.sorted().map(AddressFamily.name)
-            return [Restriction("RestrictAddressFamilies", families.isEmpty ? "none" : families.joined(separator: " "),
-                                evidence: families.isEmpty ? "opened no socket" : "opened sockets of these families only", resetFirst: true)]
+            let dynamic = mayDropRoot(input) && !input.observations.socketFamilies.contains(1)
+            let families = input.observations.socketFamilies.union(dynamic ? [1] : []).sorted().map(AddressFamily.name)
+            let evidence = families.isEmpty ? "opened no socket"
+                : dynamic ? "opened sockets of these families only" + (families.count > 1 ? " (AF_UNIX: " : " (") + "a lookup of its dynamic user asks systemd over one)"
+                : "opened sockets of these families only"
+            return [Restriction("RestrictAddressFamilies", families.isEmpty ? "none" : families.joined(separator: " "), evidence: evidence, resetFirst: true)]
         },
         Row("IPAddressDeny") { input in
             // A server's clients are not known from one workload: only a service that bound no
             // port gets an allow list, of the peers it connected to.
-            guard input.observations.boundPorts.isEmpty, let peers = input.observations.connectedIPv4Peers else { return [] }
-            return [Restriction("IPAddressDeny", "any", evidence: peers.isEmpty ? "talked to no IP address" : "talked to these addresses only")]
+            guard input.observations.boundPorts.isEmpty else { return [] }
+            let peers = input.observations.connectedPeers
+            // The sockets a socket unit passes in are filtered by the socket unit's lists, never by
+            // the service's (systemd.resource-control(5)): these lists are for what it opens itself.
+            let passed = input.socketActivated ? " itself (the sockets its socket unit passes it are the socket unit's to filter)" : ""
+            return [Restriction("IPAddressDeny", "any", evidence: (peers.isEmpty ? "talked to no IP address" : "talked to these addresses only") + passed)]
                 + peers.sorted().map { Restriction("IPAddressAllow", $0, evidence: "connected to \($0)", isGrant: true) }
         } forbiddenBy: { input in
             input.observations.boundPorts.sorted().first.map { "listens on port \($0.port), for clients unknown beforehand" }
@@ -173,7 +217,10 @@ enum HardeningRules {
         Row("SocketBindDeny") { input in
             let ports = input.observations.boundPorts.sorted()
             return [Restriction("SocketBindDeny", "any", evidence: ports.isEmpty ? "bound no IP port" : "bound no other IP port")]
-                + Set(ports.map(\.port)).sorted().map { Restriction("SocketBindAllow", "\($0)", evidence: "bound port \($0)", isGrant: true) }
+                + Set(ports.map(\.port)).sorted().map { port in
+                    let families = ports.filter { $0.port == port }.map { $0.family == 10 ? "IPv6" : "IPv4" }.joined(separator: " and ")
+                    return Restriction("SocketBindAllow", "\(port)", evidence: "bound port \(port) (\(families))", isGrant: true)
+                }
         },
         Row("CapabilityBoundingSet") { input in
             let caps = input.exercisedCapabilities
@@ -194,9 +241,11 @@ enum HardeningRules {
             }.map { "executed the set-id program \($0)" }
         }, evidence: "executed no set-uid or set-gid program"),
         Row("SystemCallFilter") { input in
-            let cover = SyscallCover(observed: input.observations.syscallNames, rules: input.rules)
+            let dynamic = mayDropRoot(input)
+            let cover = SyscallCover(observed: input.observations.syscallNames.union(dynamic ? dynamicUserLookup : []), rules: input.rules)
             return [Restriction("SystemCallFilter", cover.entries.joined(separator: " "),
-                                evidence: "covers the \(input.observations.syscalls.count) system calls it made", resetFirst: true)]
+                                evidence: "covers the \(input.observations.syscalls.count) system calls it made"
+                                    + (dynamic ? ", and a lookup of its dynamic user through nss-systemd" : ""), resetFirst: true)]
         },
         Row("SystemCallArchitectures", "native", forbiddenBy: { _ in nil }, evidence: "made native system calls"),
         Row("RestrictNamespaces") { input in
@@ -207,7 +256,9 @@ enum HardeningRules {
             return [Restriction("RestrictNamespaces", used.isEmpty ? "yes" : used.joined(separator: " "),
                                 evidence: used.isEmpty ? "created or joined no namespace" : "created or joined only these namespaces")]
         },
-        Row("MemoryDenyWriteExecute", forbiddenBy: { $0.observations.writableExecutableMapping ? "mapped memory writable and executable" : nil },
+        Row("MemoryDenyWriteExecute", forbiddenBy: { input in
+            input.observations.writableExecutableCall.map { "mapped memory writable and executable (\($0)() with PROT_WRITE|PROT_EXEC)" }
+        },
             evidence: "mapped no memory writable and executable"),
         Row("LockPersonality", forbiddenBy: { $0.observations.personalityChanges.first.map { "set personality \($0)" } },
             evidence: "changed no execution domain"),

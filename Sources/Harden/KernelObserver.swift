@@ -141,6 +141,17 @@ final class KernelObserver {
         code.load64(3, from: 10, -152)
         readInto(&code, -152, 8, BPFNumbers.helperProbeReadUser)
         code.land([noScalar, direct])
+        // A whole IPv6 sockaddr (family, port, flow, address: 24 bytes) where the string goes.
+        let noAddress = Self.jumpUnless(&code, ArgumentSpec.rawAddress)
+        code.load64(1, from: 10, -152)
+        code.and(1, 0xffff)
+        let notIPv6 = code.jump(if: 1, .notEqual, 10)
+        code.load32(3, from: 9, 0)
+        code.add(3, register: 8)
+        readInto(&code, -16, 8, BPFNumbers.helperProbeReadKernel)
+        code.load64(3, from: 10, -16)
+        readInto(&code, -144, 24, BPFNumbers.helperProbeReadUser)
+        code.land([noAddress, notIPv6])
         // The string: a user pointer held in a register.
         let noString = Self.jumpUnless(&code, ArgumentSpec.hasString)
         code.load32(3, from: 9, 8)

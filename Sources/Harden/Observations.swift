@@ -1,4 +1,7 @@
 import Directives
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the service's process tree did while the workload ran, as the kernel saw it
 /// (`KernelObserver`), with the views the rules read.
@@ -64,6 +67,21 @@ public struct Observations: Sendable {
         Set(records(Self.opens.union(Self.changes)).map(\.path).filter { $0.hasPrefix("/") }.map(Self.tidy))
     }
 
+    /// Device nodes (paths under /dev) with the access the service took to each, as DeviceAllow=
+    /// spells it: "r" and "w" from the open flags' access mode, "m" when it made the node.
+    public var deviceAccess: [String: String] {
+        var access: [String: Set<Character>] = [:]
+        for record in records(Self.opens) where record.path.hasPrefix("/dev/") {
+            let mode = record.scalar & 0o3   // O_ACCMODE: O_RDONLY 0, O_WRONLY 1, O_RDWR 2
+            access[Self.tidy(record.path), default: []].formUnion(mode == 0 ? ["r"] : mode == 1 ? ["w"] : ["r", "w"])
+        }
+        for record in records([133, 259]) where record.path.hasPrefix("/dev/") {
+            let type = record.scalar & 0o170000   // S_IFCHR or S_IFBLK: a device node
+            if type == 0o020000 || type == 0o060000 { access[Self.tidy(record.path), default: []].insert("m") }
+        }
+        return access.mapValues { letters in String("rwm".filter(letters.contains)) }
+    }
+
     /// Paths named relative to a directory the observer cannot see (the rules do not guess them).
     public var relativePaths: Set<String> {
         Set(records(Self.opens.union(Self.changes)).map(\.path).filter { !$0.hasPrefix("/") && !$0.isEmpty })
@@ -85,14 +103,24 @@ public struct Observations: Sendable {
         })
     }
 
-    /// The IPv4 peers of connect() as "a.b.c.d", nil when a peer was of another IP family (whose
-    /// address does not fit in the 8 bytes kept).
-    public var connectedIPv4Peers: Set<String>? {
+    /// The IP peers of connect(), "a.b.c.d" or an IPv6 address as inet_ntop writes it (an
+    /// IPv4-mapped one as its IPv4 address, which is what the firewall sees).
+    public var connectedPeers: Set<String> {
         var peers: Set<String> = []
         for record in records([42]) {
             switch record.scalar & 0xffff {
             case 2: peers.insert((4..<8).map { String((record.scalar >> (8 * UInt64($0))) & 0xff) }.joined(separator: "."))
-            case 10: return nil
+            case 10:
+                guard record.raw.count >= 24 else { continue }
+                let address = Array(record.raw[8..<24])
+                if address[0..<10].allSatisfy({ $0 == 0 }) && address[10] == 0xff && address[11] == 0xff {
+                    peers.insert(address[12...].map(String.init).joined(separator: "."))
+                    continue
+                }
+                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                if address.withUnsafeBytes({ inet_ntop(AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }) != nil {
+                    peers.insert(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                }
             default: continue
             }
         }
@@ -106,8 +134,12 @@ public struct Observations: Sendable {
     }
     static let namespaceMask: UInt64 = 0x7e02_0080
 
-    /// Whether a mapping was made or changed to be writable and executable at once.
-    public var writableExecutableMapping: Bool { records([9, 10, 329]).contains { $0.scalar & 6 == 6 } }
+    /// The first call (mmap, mprotect, pkey_mprotect) that made or changed a mapping to be
+    /// writable and executable at once, nil when none did.
+    public var writableExecutableCall: String? {
+        let calls = Set(records([9, 10, 329]).filter { $0.scalar & 6 == 6 }.map(\.number))   // PROT_WRITE | PROT_EXEC
+        return [(9, "mmap"), (10, "mprotect"), (329, "pkey_mprotect")].first { calls.contains($0.0) }?.1
+    }
 
     /// personality() calls that set one (0xffffffff only asks).
     public var personalityChanges: [UInt64] { records([135]).map { $0.scalar & 0xffff_ffff }.filter { $0 != 0xffff_ffff } }
@@ -116,6 +148,15 @@ public struct Observations: Sendable {
     public var realtimeScheduling: Bool {
         let policies = records([144]).map { $0.scalar & 0x3fff_ffff } + records([314]).map { ($0.scalar >> 32) & 0x3fff_ffff }
         return policies.contains { [1, 2, 6].contains($0) }
+    }
+
+    /// User ids the service switched to itself (-1, "unchanged", left out).
+    public var switchedUIDs: Set<UInt32> { switchedIDs([105, 113, 117, 122]) }
+    /// Group ids the service switched to itself.
+    public var switchedGIDs: Set<UInt32> { switchedIDs([106, 114, 119, 123]) }
+
+    private func switchedIDs(_ calls: Set<Int>) -> Set<UInt32> {
+        Set(records(calls).map { UInt32(truncatingIfNeeded: $0.scalar) }.filter { $0 != UInt32.max })
     }
 
     /// chmod modes with set-uid or set-gid.

@@ -9,8 +9,10 @@ import Glibc
 struct ServiceTrial {
     /// The brig binary to run the service with.
     var brig: String
-    /// NAME.service or a unit file's path, as brig run takes it.
+    /// NAME.service or a unit file's path, as brig run takes it (a socket unit, as brig listen does).
     var unit: String
+    /// `unit` is a socket unit: brig listen holds its listeners and starts the service with them.
+    var socketActivated = false
     /// None: the service is only observed, for `observeFor` seconds of live traffic.
     var workload: String?
     /// An observed run lasts at least this long (the workload's traffic and any other).
@@ -36,8 +38,8 @@ struct ServiceTrial {
         let cgroup = try TrialCgroup()
         defer { cgroup.remove() }
         let observer = observe ? try KernelObserver(watching: cgroup) : nil
-        // The shell moves itself into the trial's cgroup, then becomes brig run.
-        let service = try ChildProcess(["/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.path, brig, "run"]
+        // The shell moves itself into the trial's cgroup, then becomes brig run (or brig listen).
+        let service = try ChildProcess(["/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.path, brig, socketActivated ? "listen" : "run"]
                                        + lines.flatMap { ["-p", $0] } + [unit])
         var outcome = Outcome(passed: false, detail: "", serviceEnded: false, timedOut: false, seconds: 0)
         let window = Deadline(after: startWindow)

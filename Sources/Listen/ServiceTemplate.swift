@@ -16,8 +16,10 @@ import Glibc
 final class ServiceTemplate: Sendable {
     private let rules: SystemdRelease
     private let filters = SyscallFilterCache()
+    /// Directive=value lines added to the service's own, as `brig run -p` adds them.
+    private let properties: [String]
 
-    init(rules: SystemdRelease) { self.rules = rules }
+    init(rules: SystemdRelease, properties: [String] = []) { self.rules = rules; self.properties = properties }
 
     /// Why a start failed, as brig run would say it, and the status it would exit with.
     struct Failure: Error {
@@ -30,6 +32,15 @@ final class ServiceTemplate: Sendable {
     func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String) throws(Failure) -> ServiceRun {
         do {
             var loaded = unit
+            for (index, property) in properties.enumerated() {
+                let eq = property.firstIndex(of: "=")!
+                let key = String(property[..<eq])
+                // As with brig run -p, a property may be the unit's ([Unit]) as well as the service's.
+                let section = !DirectiveRegistry.exists(section: "Service", name: key) && DirectiveRegistry.exists(section: "Unit", name: key)
+                    ? "Unit" : "Service"
+                loaded.assignments.append(Assignment(section: section, key: key, value: String(property[property.index(after: eq)...]),
+                                                     location: SourceLocation(file: "-p", line: index + 1)))
+            }
             for (index, line) in environment.enumerated() {
                 loaded.assignments.append(Assignment(section: "Service", key: "Environment", value: line,
                                                      location: SourceLocation(file: "-p", line: index + 1)))

@@ -91,13 +91,15 @@ public final class SocketServer {
         public var json = false
         /// --rules: the systemd release whose reading of the units applies.
         public var rules = SystemdRelease.v252
+        /// -p: directives added to every service started, as `brig run -p` adds them.
+        public var serviceProperties: [String] = []
         public init() {}
     }
 
     /// Binds every listener of every unit (nothing is served until all are bound).
     public init(_ units: [SocketUnit], options: Options = Options()) throws(ListenError) {
         self.options = options
-        template = ServiceTemplate(rules: options.rules)
+        template = ServiceTemplate(rules: options.rules, properties: options.serviceProperties)
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ListenError("finding brig's own executable", errno) }

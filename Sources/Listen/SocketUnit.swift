@@ -13,7 +13,7 @@ public struct SocketUnit: Sendable {
     public var accepts: Bool { config.accept ?? false }
     /// The service, as `brig run` is given it: a path beside the socket unit's file when one
     /// is there (an instance path for Accept=yes, which its template serves), else a unit name.
-    let service: String
+    public let service: String
     /// IPAddressAllow=/IPAddressDeny= of the socket unit: its listeners' traffic goes through them.
     let firewall: NetworkPolicy?
     /// The unit as `brig run --unit` takes it, to run its own commands in its own jail.
