@@ -43,7 +43,7 @@ final class ServiceTemplate: Sendable {
             }
             for (index, line) in environment.enumerated() {
                 loaded.assignments.append(Assignment(section: "Service", key: "Environment", value: line,
-                                                     location: SourceLocation(file: "-p", line: index + 1)))
+                                                     location: SourceLocation(file: "-p", line: properties.count + index + 1)))
             }
             if loaded.isMasked { throw Failure(message: "brig run: \(loaded.name.name) is masked", status: 2) }
             let resolved = try ResolvedService.resolve(loaded, UnitConfig(loaded, rules: rules), prepareAhead: true, accounting: false,
