@@ -61,12 +61,18 @@ struct Listener {
         case .vsock:
             throw ListenError("\(spec): vsock sockets are not supported by brig listen")
         }
-        var fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        // SocketProtocol=: SCTP for stream and sequential-packet IP sockets, UDP-Lite for datagram ones.
+        let proto: Int32 = switch (options.socketProtocol, kind) {
+        case (132?, .stream), (132?, .sequentialPacket): family == AF_UNIX ? 0 : 132
+        case (136?, .datagram): family == AF_UNIX ? 0 : 136
+        default: 0
+        }
+        var fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), proto)
         if fd < 0, family == AF_INET6, case .port(let port) = address, errno == EAFNOSUPPORT {
             // No IPv6 in this kernel: every IPv4 address then, as systemd falls back.
             family = AF_INET
             length = inet(&storage, [0, 0, 0, 0], port)
-            fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), proto)
         }
         guard fd >= 0 else { throw ListenError("\(spec): socket", errno) }
         do throws(ListenError) {
@@ -107,6 +113,11 @@ struct Listener {
             throw ListenError("\(spec): \(path) exists and is not a FIFO of brig's", EEXIST)
         }
         do { try chown(path, options: options, spec: spec) } catch { close(fd); throw error }
+        if let size = options.pipeSize, fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(clamping: size)) < 0 {
+            let code = errno
+            close(fd)
+            throw ListenError("\(spec): PipeSize=\(size)", code)
+        }
         return Listener(spec: spec, fd: fd, kind: nil, path: path)
     }
 
@@ -198,6 +209,14 @@ struct Listener {
         if let m = o.mark { try set(SOL_SOCKET, SO_MARK, Int32(bitPattern: m), "Mark=") }
         if o.broadcast == true { try set(SOL_SOCKET, SO_BROADCAST, 1, "Broadcast=") }
         if o.passSecurity == true { try set(SOL_SOCKET, SO_PASSSEC, 1, "PassSecurity=") }
+        // Packet information is IP's (systemd only warns where a family has none).
+        if o.passPacketInfo == true, family != AF_UNIX {
+            if family == AF_INET { try set(Int32(IPPROTO_IP), IP_PKTINFO, 1, "PassPacketInfo=") }
+            else { try set(Int32(IPPROTO_IPV6), IPV6_RECVPKTINFO, 1, "PassPacketInfo=") }
+        }
+        if let t = o.timestamping {
+            try set(SOL_SOCKET, t == .nanoseconds ? SO_TIMESTAMPNS : SO_TIMESTAMP, 1, "Timestamping=")
+        }
         if family == AF_INET, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
         if let ttl = o.ipTTL, family != AF_UNIX {
             try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, ttl, "IPTTL=")
@@ -206,6 +225,10 @@ struct Listener {
         if o.passCredentials == true { try set(SOL_SOCKET, SO_PASSCRED, 1, "PassCredentials=") }
         if let size = o.receiveBuffer { try set(SOL_SOCKET, SO_RCVBUF, Int32(clamping: size), "ReceiveBuffer=") }
         if let size = o.sendBuffer { try set(SOL_SOCKET, SO_SNDBUF, Int32(clamping: size), "SendBuffer=") }
+        if let algorithm = o.tcpCongestion, family != AF_UNIX, kind == .stream {
+            let ok = algorithm.withCString { setsockopt(fd, Int32(IPPROTO_TCP), TCP_CONGESTION, $0, socklen_t(strlen($0) + 1)) }
+            guard ok == 0 else { throw ListenError("\(spec): TCPCongestion=\(algorithm)", errno) }
+        }
         if let device = o.bindToDevice, family != AF_UNIX {
             let ok = device.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
             guard ok == 0 else { throw ListenError("\(spec): BindToDevice=\(device)", errno) }

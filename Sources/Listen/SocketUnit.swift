@@ -33,6 +33,7 @@ public struct SocketUnit: Sendable {
         "IPAddressAllow", "IPAddressDeny", "ListenFIFO", "ListenSpecial", "ListenNetlink", "Writable", "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost",
         "KeepAliveTimeSec", "KeepAliveIntervalSec", "KeepAliveProbes", "DeferAcceptSec", "Priority", "Mark", "IPTOS", "IPTTL",
         "Broadcast", "PassSecurity", "Symlinks", "PollLimitIntervalSec", "PollLimitBurst",
+        "PassPacketInfo", "Timestamping", "TCPCongestion", "PipeSize", "SocketProtocol",
     ]
 
     public static func load(_ nameOrPath: String, rules: SystemdRelease = .v252) throws(ListenError) -> SocketUnit {

@@ -52,6 +52,17 @@ struct HardenTests {
         try await Subprocess([BuiltBrig.path, "harden"] + arguments, timeout: timeout).finished()
     }
 
+    /// `brig harden ARGS... --json`, which must succeed: its output, its JSON and the drop-in in
+    /// it; the exposure before and after (and the time taken) is printed under `label`.
+    static func hardenJSON(_ arguments: [String], label: String) async throws
+        -> (output: Subprocess.Output, result: [String: Any], dropIn: String) {
+        let output = try await harden(arguments + ["--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let result = try json(output)
+        print("\(label): exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!), \(result["seconds"] ?? "?") s")
+        return (output, result, try #require(result["drop_in"] as? String))
+    }
+
     static func json(_ output: Subprocess.Output) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
     }
@@ -77,6 +88,16 @@ struct HardenTests {
     /// A start that fails is tried once more: on a loaded machine the first start of a unit under
     /// the oracle can time out while nothing is wrong with the drop-in. The unit is removed after.
     /// A socket unit comes with its `service`, whose the drop-in is.
+    /// The workload passes against the unit with the drop-in under the oracle's systemd, when
+    /// the oracle is here (see `failureUnderSystemd`).
+    static func expectPassesUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String,
+                                         service: (name: String, file: String)? = nil,
+                                         sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        guard SystemdOracle.isAvailable else { return }
+        let failure = try await failureUnderSystemd(unit: name, file: file, dropIn: dropIn, workload: workload, service: service)
+        #expect(failure == nil, "\(failure ?? "")", sourceLocation: sourceLocation)
+    }
+
     static func failureUnderSystemd(unit name: String, file: String?, dropIn: String, workload: String,
                                     service: (name: String, file: String)? = nil) async throws -> String? {
         let directory = "/etc/systemd/system"
@@ -112,11 +133,7 @@ struct HardenTests {
 
     @Test func theHitCounterIsHardenedProvenAndWrittenWithItsEvidence() async throws {
         let unit = try Self.hitCounterUnit()
-        let first = try await Self.harden([unit.path, "--workload", Self.hits, "--json", "--write"])
-        #expect(first.status == 0, "\(first.stderr)")
-        let result = try Self.json(first)
-        let dropIn = try #require(result["drop_in"] as? String)
-        print("hit counter: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        let (first, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", Self.hits, "--write"], label: "hit counter")
         #expect(Self.exposure(result, "exposure_before") >= 9)
         #expect(Self.exposure(result, "exposure_after") <= 2.5)
         #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nStateDirectory=brig-harden-hits\n"))
@@ -130,10 +147,7 @@ struct HardenTests {
         // Progress went to standard error, phase by phase.
         for phase in ["observe:", "synthesise:", "prove:"] { #expect(first.stderr.contains(phase)) }
         // The same drop-in under the real systemd (before the run below, which writes the state as root).
-        if SystemdOracle.isAvailable {
-            let failure = try await Self.failureUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits)
-            #expect(failure == nil, "\(failure ?? "")")
-        }
+        try await Self.expectPassesUnderSystemd(unit: "brig-harden-hits.service", file: unit.path, dropIn: dropIn, workload: Self.hits)
 
         // A second --write keeps the first as the backup; --diff compares with what is installed.
         try "[Service]\nPrivateTmp=no\n".write(toFile: unit.dropIn, atomically: true, encoding: .utf8)
@@ -208,16 +222,9 @@ struct HardenTests {
     /// is at most 2.5 and the workload passes with it under the real systemd too.
     static func hardenDebianUnit(_ name: String, workload: String) async throws -> String {
         try #require(FileManager.default.fileExists(atPath: "/lib/systemd/system/" + name))
-        let output = try await Self.harden([name, "--workload", workload, "--json"])
-        #expect(output.status == 0, "\(output.stderr)")
-        let result = try Self.json(output)
-        print("\(name): exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!)")
+        let (_, result, dropIn) = try await Self.hardenJSON([name, "--workload", workload], label: name)
         #expect(Self.exposure(result, "exposure_after") <= 2.5)
-        let dropIn = try #require(result["drop_in"] as? String)
-        if SystemdOracle.isAvailable {
-            let failure = try await Self.failureUnderSystemd(unit: name, file: nil, dropIn: dropIn, workload: workload)
-            #expect(failure == nil, "\(failure ?? "")")
-        }
+        try await Self.expectPassesUnderSystemd(unit: name, file: nil, dropIn: dropIn, workload: workload)
         return dropIn
     }
 

@@ -11,13 +11,9 @@ extension HardenTests {
         try "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 40006\n"
             .write(toFile: unit.directory + "/brig-harden-activated.service", atomically: true, encoding: .utf8)
         let workload = "curl -fsS http://127.0.0.1:40006/"
-        let output = try await Self.harden([unit.path, "--workload", workload, "--json", "--write"])
-        #expect(output.status == 0, "\(output.stderr)")
+        let (output, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload, "--write"], label: "socket-activated")
         #expect(output.stderr.contains("observe: brig-harden-activated.service under brig listen with brig-harden-activated.socket"))
-        let result = try Self.json(output)
-        print("socket-activated: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!), \(result["seconds"]!) s")
         #expect(result["unit"] as? String == "brig-harden-activated.service")
-        let dropIn = try #require(result["drop_in"] as? String)
         #expect(dropIn.hasPrefix("# Written by brig harden for brig-harden-activated.service, started by brig-harden-activated.socket, proven with the workload: "))
         #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nProtectSystem=strict\n"))
         // It binds nothing itself: the socket unit holds the port.
@@ -26,11 +22,7 @@ extension HardenTests {
         #expect(dropIn.contains("\n# talked to no IP address itself (the sockets its socket unit passes it are the socket unit's to filter)\nIPAddressDeny=any\n"))
         #expect(Self.everyLineHasEvidence(dropIn))
         #expect(try String(contentsOfFile: unit.directory + "/brig-harden-activated.service.d/50-brig-harden.conf", encoding: .utf8) == dropIn)
-        if SystemdOracle.isAvailable {
-            let failure = try await Self.failureUnderSystemd(unit: "brig-harden-activated.socket", file: unit.path, dropIn: dropIn, workload: workload,
-                                                             service: (name: "brig-harden-activated.service", file: unit.directory + "/brig-harden-activated.service"))
-            #expect(failure == nil, "\(failure ?? "")")
-        }
+        try await Self.expectPassesUnderSystemd(unit: "brig-harden-activated.socket", file: unit.path, dropIn: dropIn, workload: workload, service: (name: "brig-harden-activated.service", file: unit.directory + "/brig-harden-activated.service"))
     }
 
     /// Accept=yes: one instance of the template per connection, each hardened by the template's drop-in.
@@ -44,21 +36,13 @@ extension HardenTests {
 
             """.write(toFile: unit.directory + "/brig-harden-accepting@.service", atomically: true, encoding: .utf8)
         let workload = "curl -fsS http://127.0.0.1:40008/ && curl -fsS http://127.0.0.1:40008/"
-        let output = try await Self.harden([unit.path, "--workload", workload, "--json"])
-        #expect(output.status == 0, "\(output.stderr)")
-        let result = try Self.json(output)
-        print("accepting socket: exposure \(result["exposure_before"]!) -> \(result["exposure_after"]!), \(result["seconds"]!) s")
+        let (_, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload], label: "accepting socket")
         #expect(result["unit"] as? String == "brig-harden-accepting@.service" && result["socket"] as? String == "brig-harden-accepting.socket")
-        let dropIn = try #require(result["drop_in"] as? String)
         #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nRestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\n"))
         // The connection is passed in: the instance itself needs no network of its own.
         #expect(dropIn.contains("\n# opened no IP socket\nPrivateNetwork=yes\n"))
         #expect(Self.everyLineHasEvidence(dropIn))
-        if SystemdOracle.isAvailable {
-            let failure = try await Self.failureUnderSystemd(unit: "brig-harden-accepting.socket", file: unit.path, dropIn: dropIn, workload: workload,
-                                                             service: (name: "brig-harden-accepting@.service", file: unit.directory + "/brig-harden-accepting@.service"))
-            #expect(failure == nil, "\(failure ?? "")")
-        }
+        try await Self.expectPassesUnderSystemd(unit: "brig-harden-accepting.socket", file: unit.path, dropIn: dropIn, workload: workload, service: (name: "brig-harden-accepting@.service", file: unit.directory + "/brig-harden-accepting@.service"))
     }
 
     /// Given the service, brig harden finds the socket of its name that starts it and runs it so.

@@ -32,6 +32,31 @@ struct ListenDirectiveTests {
         #expect(seen == "1 77 11 5 3 6 42 1 16 33\n", "\(seen)\(out.stderr)")
     }
 
+    /// PassPacketInfo=, Timestamping=, TCPCongestion= on a TCP listener, SocketProtocol=udplite
+    /// on a datagram one and PipeSize= on a FIFO, read back by the service from descriptors 3, 4
+    /// and 5: IP_PKTINFO, SO_TIMESTAMPNS, TCP_CONGESTION, SO_PROTOCOL and F_GETPIPE_SZ.
+    @Test func packetInfoTimestampsCongestionProtocolAndPipeSizeReachTheListeners() throws {
+        let port = 9_302
+        let example = try ListenTests.Example("callout")
+        let report = example.path + "/options"
+        try ["[Socket]", "ListenStream=127.0.0.1:\(port)", "ListenDatagram=127.0.0.1:\(port)", "ListenFIFO=\(example.path)/fifo",
+             "PassPacketInfo=yes", "Timestamping=nsec", "TCPCongestion=reno", "SocketProtocol=udplite", "PipeSize=256K"]
+            .joined(separator: "\n").write(toFile: "\(example.path)/more.socket", atomically: true, encoding: .utf8)
+        let probe = "open(my $t, \"+<&=3\") or die; open(my $u, \"+<&=4\") or die; open(my $f, \"+<&=5\") or die; "
+            + "my $c = getsockopt($t, 6, 13); $c =~ s/\\0.*//s; "
+            + "print join(\" \", unpack(\"i\", getsockopt($t, 0, 8)), unpack(\"i\", getsockopt($t, 1, 35)), $c, "
+            + "unpack(\"i\", getsockopt($u, 1, 38)), fcntl($f, 1032, 0)), \"\\n\""
+        try "\(probe)\n".write(toFile: "\(example.path)/probe.pl", atomically: true, encoding: .utf8)
+        try ["[Service]", "ExecStart=/bin/sh -c '/usr/bin/perl \(example.path)/probe.pl > \(report); exec sleep 30'"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/more.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/more.socket"], timeout: 60)
+        ListenTests.waitFor(report)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        let seen = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        #expect(seen == "1 1 reno 136 262144\n", "\(seen)\(out.stderr)")
+    }
+
     /// Symlinks=: links to the socket's path, through which clients reach it, made with their
     /// directories and removed with RemoveOnStop=yes.
     @Test func symlinksLeadToTheSocketAndGoWithIt() throws {
@@ -88,12 +113,12 @@ struct ListenDirectiveTests {
     @Test func unsupportedDirectivesAreRefused() throws {
         let example = try ListenTests.Example("callout")
         try ["[Socket]", "ListenStream=\(example.path)/s", "ListenMessageQueue=/brig-test", "ListenUSBFunction=/dev/usb-ffs/x",
-             "Timestamping=us", "TCPCongestion=reno"]
+             "FlushPending=yes", "SmackLabel=brig"]
             .joined(separator: "\n").write(toFile: "\(example.path)/refused.socket", atomically: true, encoding: .utf8)
         try "[Service]\nExecStart=/bin/true\n".write(toFile: "\(example.path)/refused.service", atomically: true, encoding: .utf8)
         let out = try Subprocess.run([BuiltBrig.path, "listen", "\(example.path)/refused.socket"], timeout: 30)
         #expect(out.status == 1)
-        for (line, directive) in [(3, "ListenMessageQueue=/brig-test"), (4, "ListenUSBFunction=/dev/usb-ffs/x"), (5, "Timestamping=us"), (6, "TCPCongestion=reno")] {
+        for (line, directive) in [(3, "ListenMessageQueue=/brig-test"), (4, "ListenUSBFunction=/dev/usb-ffs/x"), (5, "FlushPending=yes"), (6, "SmackLabel=brig")] {
             #expect(out.stderr.contains("refused.socket:\(line):1: \(directive): not supported by brig listen"), "\(out.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: example.path + "/s"))

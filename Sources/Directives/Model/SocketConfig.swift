@@ -49,6 +49,18 @@ public struct SocketConfig: Sendable {
 
     /// Writable=: a ListenSpecial= file is opened for writing too.
     public var writable: Bool?
+    /// PassPacketInfo=: IP_PKTINFO (IPV6_RECVPKTINFO, NETLINK_PKTINFO) on the socket.
+    public var passPacketInfo: Bool?
+    /// Timestamping=: SO_TIMESTAMP (microseconds) or SO_TIMESTAMPNS (nanoseconds); nil is off.
+    public var timestamping: Timestamping?
+    public enum Timestamping: Sendable, Equatable { case microseconds, nanoseconds }
+    /// TCPCongestion=: the congestion control algorithm of TCP listeners.
+    public var tcpCongestion: String?
+    /// PipeSize=: the size of a ListenFIFO= pipe's buffer.
+    public var pipeSize: UInt64?
+    /// SocketProtocol=: IPPROTO_UDPLITE (datagram listeners) or IPPROTO_SCTP (stream and
+    /// sequential-packet ones), the only two systemd takes.
+    public var socketProtocol: Int32?
 
     public init() {}
 
@@ -127,6 +139,23 @@ public struct SocketConfig: Sendable {
             guard let tos = names[d.value] ?? Int32(d.value), (0...255).contains(tos) else { throw ValueError("'\(d.value)' is not a type of service") }
             ipTOS = tos
         case "Broadcast": broadcast = try d.bool()
+        case "PassPacketInfo": passPacketInfo = try d.bool()
+        case "Timestamping":
+            // socket_timestamping_from_string_harder(): its names, their time-unit aliases, or a boolean (yes is ns).
+            switch d.value {
+            case "us", "usec", "µs": timestamping = .microseconds
+            case "ns", "nsec": timestamping = .nanoseconds
+            case "off": timestamping = nil
+            default: timestamping = try d.bool() ? .nanoseconds : nil
+            }
+        case "TCPCongestion": tcpCongestion = d.value.isEmpty ? nil : d.value
+        case "PipeSize": pipeSize = try ByteSize.parse(d.value)
+        case "SocketProtocol":
+            let names: [String: Int32] = ["udplite": 136, "sctp": 132]
+            guard let number = names[d.value.lowercased()] ?? Int32(d.value), [136, 132].contains(number) else {
+                throw ValueError("'\(d.value)' is not udplite or sctp")
+            }
+            socketProtocol = number
         case "Service":
             service = try {() throws(ValueError) -> String in
                 let name = try d.expanded()
