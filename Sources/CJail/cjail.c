@@ -598,6 +598,14 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     }
     case CJ_IOPRIO: return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)s->a);
     case CJ_TIMERSLACK: return prctl(PR_SET_TIMERSLACK, (unsigned long)s->a, 0, 0, 0);
+    case CJ_PRCTL: {
+        if (prctl((int)s->a, (unsigned long)s->b, (unsigned long)s->c, 0UL, 0UL) == 0) return 0;
+        int e = errno;
+        for (const int32_t *u = s->data; u && *u; u++)
+            if (*u == e) return 0;
+        errno = e;
+        return -1;
+    }
     case CJ_AFFINITY: return (int)syscall(SYS_sched_setaffinity, 0, (size_t)s->a, s->data);
     case CJ_MEMPOLICY: return (int)syscall(SYS_set_mempolicy, (int)s->a, s->data, (unsigned long)s->b);
     case CJ_UMASK: umask((mode_t)s->a); return 0;

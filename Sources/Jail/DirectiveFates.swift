@@ -204,17 +204,18 @@ public enum DirectiveFates {
         ("Service", "CacheDirectoryQuota", .refused(.cacheDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
-        ("Service", "MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
+        ("Service", "MemoryKSM MemoryTHP", .applied),
         ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", .applied),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
             ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
             """, images),
-        ("Service", "NetworkNamespacePath BindNetworkInterface", .refused(.network, reason: "joining or binding another network is not supported by brig run")),
-        ("Service", "IPCNamespacePath UserNamespacePath", .refused(.namespace, reason: "joining a namespace is not supported by brig run")),
+        ("Service", "BindNetworkInterface", .refused(.network, reason: "binding the service's sockets to an interface is not supported by brig run")),
+        ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
-        ("Service", "PrivateBPF DelegateNamespaces", .refused(.namespace, reason: "not supported by brig run")),
+        ("Service", "PrivateBPF", .applied),
+        ("Service", "DelegateNamespaces", .refused(.namespace, reason: "delegating namespaces to a user namespace of the service's own is not supported by brig run")),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
         ("Service", "OpenFile", .refused(.fds, reason: "not supported by brig run")),

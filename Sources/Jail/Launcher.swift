@@ -166,6 +166,7 @@ public enum Launcher {
             s.noNewPrivileges = false
             s.secureBits = 0
             s.privateUsers = false
+            s.namespaceFiles.removeAll { $0.type == Namespaces.user }   // joined only by a sandboxed command
             s.protectHostname = false
             s.mounts = s.mounts.withoutSandbox
         } else if command.privilegedIdentity {

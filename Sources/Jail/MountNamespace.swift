@@ -32,6 +32,8 @@ public struct MountSettings: Sendable {
     public var privateTmpDisconnected = false
     /// PrivatePIDs= for this command: its /proc is of the new PID namespace.
     public var privatePIDs = false
+    /// PrivateBPF=yes (258): a bpffs instance of the service's own on /sys/fs/bpf.
+    public var privateBPF = false
     /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).
     public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
@@ -88,7 +90,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs
+            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs || privateBPF
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -185,7 +187,7 @@ public struct MountSettings: Sendable {
         case .strict: table(ProtectTables.systemStrict, "ProtectSystem=strict")
         }
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID
-            || privatePIDs {
+            || privatePIDs || privateBPF {
             var rows = ProtectTables.apiVFS
             // Without RootDirectory= the host's /dev is already in place.
             if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } }
@@ -206,6 +208,10 @@ public struct MountSettings: Sendable {
             for path in ["/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname"] {
                 list.append(MountEntry(path, .readOnly, optional: ignoreProc, directive: "ProtectHostname=yes"))
             }
+        }
+        if privateBPF {
+            // systemd passes over a kernel without bpffs instances; brig fails closed (NAMESPACE).
+            list.append(MountEntry("/sys/fs/bpf", .bpffs, directive: "PrivateBPF=yes"))
         }
         if privateIPC {
             var e = MountEntry("/dev/mqueue", .mqueuefs, directive: "PrivateIPC=yes")
@@ -236,6 +242,7 @@ public struct MountSettings: Sendable {
         if protectKernelTunables { return "ProtectKernelTunables=yes" }
         if protectControlGroups { return "ProtectControlGroups=yes" }
         if privatePIDs { return "PrivatePIDs=yes" }
+        if privateBPF { return "PrivateBPF=yes" }
         return "MountAPIVFS=yes"
     }
 

@@ -165,6 +165,9 @@ enum MountSteps {
                                           flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
         case .mqueuefs:
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
+        case .bpffs:
+            // Each mount of bpf is an instance of its own, empty: the host's pins stay out of sight.
+            return unmount + [step(.mount(source: "bpffs", target: target, fstype: "bpf", flags: 0, data: nil))]
         }
     }
 

@@ -23,10 +23,14 @@ public enum ServiceJail {
         spec.mounts = try mounts(context)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
         // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
-        spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs && context.sandbox.privateNetwork == true
+        // A network joined by path counts as a network namespace of the service's own, as in systemd.
+        spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs
+            && (context.sandbox.privateNetwork == true || context.sandbox.networkNamespacePath != nil)
             && context.filesystem.privateMounts != false
         let sandbox = context.sandbox
         (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
+        spec.namespaceFiles = [sandbox.networkNamespacePath.map(NamespaceFile.network), sandbox.ipcNamespacePath.map(NamespaceFile.ipc),
+                               sandbox.userNamespacePath.map(NamespaceFile.user)].compactMap { $0 }
         spec.privateUsers = sandbox.privateUsers ?? false
         spec.privateUsersRange = switch sandbox.privateUsersMode {
         case "identity": 65536          // the first 64K ids, each mapped to itself (257)
@@ -192,7 +196,9 @@ public enum ServiceJail {
         m.protectProc = (fs.protectProc ?? .default).rawValue
         m.procSubsetPID = fs.procSubset == .pid
         m.privateDevices = sandbox.privateDevices ?? false
-        m.privateIPC = sandbox.privateIPC ?? false
+        // A joined IPC namespace gets its own /dev/mqueue too.
+        m.privateIPC = sandbox.privateIPC ?? false || sandbox.ipcNamespacePath != nil
+        m.privateBPF = sandbox.privateBPF ?? false
         m.protectKernelTunables = sandbox.protectKernelTunables ?? false
         m.protectKernelModules = sandbox.protectKernelModules ?? false
         m.protectKernelLogs = sandbox.protectKernelLogs ?? false
@@ -245,6 +251,7 @@ public enum ServiceJail {
             spec.ioPriority = ioClass << 13 | Int32(p.ioSchedulingPriority ?? 4)
         }
         spec.timerSlackNanoseconds = p.timerSlackNanoseconds
+        (spec.memoryKSM, spec.memoryTHP) = (p.memoryKSM, p.memoryTHP)
         spec.cpuAffinity = p.cpuAffinity.map { $0.sorted() }
         let nodes = p.numaMaskAll ? NUMANodes.all() : p.numaMask
         if let policy = p.numaPolicy {

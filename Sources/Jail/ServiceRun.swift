@@ -119,6 +119,10 @@ public final class ServiceRun {
             held.namespaces = [namespaces.network, namespaces.ipc].compactMap { $0 }
             spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
             spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
+            for index in spec.namespaceFiles.indices {
+                try spec.namespaceFiles[index].open()
+                held.namespaces.append(spec.namespaceFiles[index].fd!)
+            }
 
             // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
             // unless RuntimeDirectoryPreserve= keeps it.

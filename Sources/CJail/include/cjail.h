@@ -42,6 +42,7 @@
     X(CJ_SCHEDULER, "a: policy (with SCHED_RESET_ON_FORK), b: priority") \
     X(CJ_IOPRIO, "a: class << 13 | data") \
     X(CJ_TIMERSLACK, "a: nanoseconds") \
+    X(CJ_PRCTL, "a: option, b: arg2, c: arg3; data: errnos (int32, 0-terminated) meaning unsupported: then the step is passed over") \
     X(CJ_AFFINITY, "data: CPU mask (64-bit words), a: its size in bytes") \
     X(CJ_MEMPOLICY, "a: MPOL_* mode, data: node mask (64-bit words) or NULL, b: maxnode (bits)") \
     X(CJ_UMASK, "a: mask") \
