@@ -151,7 +151,9 @@ public struct MountSettings: Sendable {
         }
         if protectKernelTunables {
             table(ProtectTables.kernelTunablesProc, "ProtectKernelTunables=yes", proc: true)
-            table(ProtectTables.kernelTunablesSys, "ProtectKernelTunables=yes")
+            // 258 took /sys/fs/bpf out of this table: without PrivateBPF= it is still read-only, with
+            // it the service's own bpffs stands there, writable (append_private_bpf() in namespace.c).
+            table(ProtectTables.kernelTunablesSys.filter { !privateBPF || $0.0 != "/sys/fs/bpf" }, "ProtectKernelTunables=yes")
         }
         if protectKernelModules { table(ProtectTables.kernelModules, "ProtectKernelModules=yes") }
         if protectKernelLogs {
