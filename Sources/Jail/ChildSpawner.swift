@@ -183,6 +183,7 @@ struct Arena {
         case .seccomp(let program, let flags):
             s.op = op(CJ_SECCOMP); s.data = bytes(program); s.a = UInt64(program.count / 8); s.b = UInt64(flags)
         case .environmentPID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index)
+        case .environmentPIDFDID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index); s.b = 1
         case .exec(let path): s.op = op(CJ_EXEC); s.s1 = string(path)
         }
         return s

@@ -218,7 +218,7 @@ public enum DirectiveFates {
         ("Service", "DelegateNamespaces", .refused(.namespace, reason: "delegating namespaces to a user namespace of the service's own is not supported by brig run")),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
-        ("Service", "OpenFile", .refused(.fds, reason: "not supported by brig run")),
+        ("Service", "OpenFile", .applied),
         ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
         ("Service", """
             LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \

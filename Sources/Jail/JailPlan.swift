@@ -63,6 +63,9 @@ public enum JailAction: Sendable, Equatable {
     /// Writes the child's own pid into the environment entry at `index`
     /// (SYSTEMD_EXEC_PID=), which only the child can know.
     case environmentPID(index: Int)
+    /// Writes the inode number of a pidfd on the child into the environment entry at `index`
+    /// (LISTEN_PIDFDID=, 259).
+    case environmentPIDFDID(index: Int)
     case exec(path: String)
 }
 

@@ -10,6 +10,8 @@ public enum JailPlanner {
     static let watchdogPIDPlaceholder = "WATCHDOG_PID=0000000000"
     /// $LISTEN_PID, likewise: socket activation names the process the descriptors are for.
     static let listenPIDPlaceholder = "LISTEN_PID=0000000000"
+    /// $LISTEN_PIDFDID (259), the inode number of a pidfd on that process, as only it can open one.
+    static let listenPIDFDIDPlaceholder = "LISTEN_PIDFDID=" + String(repeating: "0", count: 20)
 
     /// The plan, phase by phase in the order of systemd's exec_child().
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
@@ -181,6 +183,9 @@ public enum JailPlanner {
             if let index = spec.environment.firstIndex(of: placeholder) {
                 plan.add(.environmentPID(index: index), for: "(\(placeholder.prefix { $0 != "=" })=)", failing: .exec)
             }
+        }
+        if let index = spec.environment.firstIndex(of: listenPIDFDIDPlaceholder) {
+            plan.add(.environmentPIDFDID(index: index), for: "(LISTEN_PIDFDID=)", failing: .exec)
         }
         plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
     }

@@ -82,6 +82,10 @@ public struct JailSpec: Sendable {
     public var seccompPrograms: [[UInt8]] = []
     /// Descriptors that stay open in the child (socket activation), from 3 up.
     public var passedDescriptors: [Int32] = []
+    /// OpenFile='s descriptors, for the main process only (OpenedFiles.pass).
+    public var openedFiles: [PassedFile] = []
+    /// $LISTEN_PIDFDID goes with $LISTEN_PID (`ReleaseFacts.listenPIDFDID`).
+    public var announcesPIDFDID = false
 
     public init() {}
 }

@@ -40,6 +40,8 @@ public struct LaunchRequest: Sendable {
     public var stderr = StreamTarget.inherit
     /// Type=, timeouts, kill and restart settings.
     public var service = ServicePolicy()
+    /// OpenFile=: opened by the run, before its first start (OpenedFiles).
+    public var openFiles: [OpenFile] = []
     /// RemoveIPC=: the user's IPC objects go when the run ends.
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
@@ -174,6 +176,7 @@ public enum Launcher {
         }
         // Only the main process gets PrivatePIDs= (systemd leaves control processes out), and with
         // it the API file systems, a /proc of that namespace first.
+        if command.phase == .start { OpenedFiles.pass(s.openedFiles, into: &s) }
         s.privatePIDs = s.privatePIDs && command.phase == .start && s.sandboxed
         s.mounts.privatePIDs = s.privatePIDs
         return s

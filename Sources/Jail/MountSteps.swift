@@ -167,7 +167,8 @@ enum MountSteps {
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         case .bpffs:
             // Each mount of bpf is an instance of its own, empty: the host's pins stay out of sight.
-            return unmount + [step(.mount(source: "bpffs", target: target, fstype: "bpf", flags: 0, data: nil))]
+            // Its source is "none", as for systemd's, made by fsmount() without one.
+            return unmount + [step(.mount(source: "none", target: target, fstype: "bpf", flags: 0, data: nil))]
         }
     }
 

@@ -67,6 +67,7 @@ extension JailAction: CustomStringConvertible {
         case .chdir(let path): return "chdir \(path)"
         case .seccomp(let program, let flags):
             return "seccomp filter, \(program.count / 8) instructions" + (flags != 0 ? ", flags 0x\(String(flags, radix: 16))" : "")
+        case .environmentPIDFDID(let index): return "put own pidfd's inode number into environment entry \(index)"
         case .environmentPID(let index): return "put own pid into environment entry \(index)"
         case .exec(let path): return "execve \(path)"
         }

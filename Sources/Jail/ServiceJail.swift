@@ -74,6 +74,8 @@ public enum ServiceJail {
         }
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
+        request.openFiles = service.openFiles
+        request.spec.announcesPIDFDID = rules.facts.listenPIDFDID
         try limits(resources, accounting: accounting, into: &request)
         return request
     }
@@ -347,6 +349,7 @@ public enum ServiceJail {
             request.spec.passedDescriptors = activation.descriptors
             request.spec.environment += ["LISTEN_FDS=\(activation.descriptors.count)", JailPlanner.listenPIDPlaceholder,
                                          "LISTEN_FDNAMES=\(activation.names.joined(separator: ":"))"]
+            if request.rules.facts.listenPIDFDID { request.spec.environment.append(JailPlanner.listenPIDFDIDPlaceholder) }
         }
         if let connection, [nil, .inherit].contains(stdio.standardOutput) {
             request.stdout = .descriptor(connection)

@@ -20,11 +20,12 @@ public final class ServiceRun {
         var ipcOwner: UInt32? = nil
         var credentialStore: CredentialStore? = nil
         var namespaces: [Int32] = []
+        var files: [Int32] = []
 
         func release(_ request: LaunchRequest, site: RunSite) {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
-            for fd in namespaces { close(fd) }
+            for fd in namespaces + files { close(fd) }
             // Processes left running (SendSIGKILL=no) keep what they use: their directories
             // are not cleaned under them, and their uid stays leased while the cgroup lives.
             if site.isEmpty {
@@ -123,6 +124,8 @@ public final class ServiceRun {
                 try spec.namespaceFiles[index].open()
                 held.namespaces.append(spec.namespaceFiles[index].fd!)
             }
+            spec.openedFiles = try OpenedFiles.open(request.openFiles)
+            held.files = spec.openedFiles.map(\.fd)
 
             // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
             // unless RuntimeDirectoryPreserve= keeps it.

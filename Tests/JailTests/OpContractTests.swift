@@ -23,7 +23,7 @@ struct OpContractTests {
         .remount(path: "/", set: 1, clear: 0, recursive: true, except: []), .moveRoot("/r"), .chroot("/r"),
         .setGroups([1]), .setGID(1), .setUID(1), .keepCapabilities(true), .boundingSet(keep: 0, lastCap: 40),
         .inheritable(0), .ambient(0), .securebits(0), .noNewPrivileges, .chdir("/"),
-        .seccomp(program: [UInt8](repeating: 0, count: 8), flags: 0), .environmentPID(index: 0), .exec(path: "/bin/true"),
+        .seccomp(program: [UInt8](repeating: 0, count: 8), flags: 0), .environmentPID(index: 0), .environmentPIDFDID(index: 0), .exec(path: "/bin/true"),
     ]
 
     @Test func everyActionIsAnOpAndEveryOpAnAction() {

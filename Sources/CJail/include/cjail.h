@@ -71,7 +71,7 @@
     X(CJ_NO_NEW_PRIVS, "") \
     X(CJ_CHDIR, "s1") \
     X(CJ_SECCOMP, "data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*") \
-    X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there") \
+    X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there; b: 1 for the inode number of a pidfd on us instead (room for 20 digits)") \
     X(CJ_EXEC, "s1: path (argv/envp come from the plan)")
 
 enum cjail_op {

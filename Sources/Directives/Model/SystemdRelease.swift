@@ -114,6 +114,10 @@ public struct ReleaseFacts: Sendable {
     /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
     /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
     public let disconnectedVarTmpNeedsDefaultDependencies: Bool
+    /// LISTEN_PIDFDID= beside LISTEN_PID= wherever descriptors are passed: the inode number of a
+    /// pidfd on the process, which names it for good where a pid may be reused (259,
+    /// build_environment() in exec-invoke.c).
+    public let listenPIDFDID: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -130,6 +134,7 @@ public struct ReleaseFacts: Sendable {
         privateNetworkMountsSysfs = release >= .v254
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
+        listenPIDFDID = release >= .v259
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
