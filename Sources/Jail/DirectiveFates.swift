@@ -222,8 +222,9 @@ public enum DirectiveFates {
         ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
         ("Service", """
             LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \
-            SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns BindLogSockets
+            SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns
             """, journal),
+        ("Service", "BindLogSockets", .applied),
         ("Service", "NonBlocking", .noEffect(reason: "concerns descriptors passed by socket activation, which brig run does not pass")),
         ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
         ("Service", "SetLoginEnvironment", .applied),

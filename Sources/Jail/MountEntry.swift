@@ -20,6 +20,8 @@ public struct MountEntry: Sendable, Equatable {
     public var readOnly = false
     public var noExec = false
     public var exec = false
+    /// nosuid on the mount itself (BindLogSockets='s binds; systemd 262 leaves their nodev unapplied).
+    public var noSUID = false
     /// The unit named the path (ReadOnlyPaths=, BindPaths=, ...): it may lie below a directory
     /// others can write to, so the mount is made on it without following a symlink there.
     public var namedByUnit = false

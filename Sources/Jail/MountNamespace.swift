@@ -34,6 +34,8 @@ public struct MountSettings: Sendable {
     public var privatePIDs = false
     /// PrivateBPF=yes (258): a bpffs instance of the service's own on /sys/fs/bpf.
     public var privateBPF = false
+    /// BindLogSockets= in effect (257): journald's three sockets bound onto themselves.
+    public var bindLogSockets = false
     /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).
     public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
@@ -90,7 +92,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs || privateBPF
+            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs || privateBPF || bindLogSockets
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -209,6 +211,16 @@ public struct MountSettings: Sendable {
         if protectHostname {
             for path in ["/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname"] {
                 list.append(MountEntry(path, .readOnly, optional: ignoreProc, directive: "ProtectHostname=yes"))
+            }
+        }
+        if bindLogSockets {
+            for path in ["/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log"] {
+                var e = MountEntry(path, .bind, optional: true, directive: "BindLogSockets=yes")
+                e.source = path
+                e.readOnly = true
+                e.noExec = true
+                e.noSUID = true
+                list.append(e)
             }
         }
         if privateBPF {

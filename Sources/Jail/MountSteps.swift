@@ -79,6 +79,10 @@ enum MountSteps {
                          except: e.hasSubmounts ? denied(below: index) : []),
                 e.directive, optional: e.optional)
         }
+        for (index, e) in entries.enumerated() where e.noSUID {
+            add(.remount(path: targets[index], set: MountFlags.attrNoSUID, clear: 0, recursive: false, except: []),
+                e.directive, optional: e.optional)
+        }
         if settings.noNewPrivileges {
             // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
             var covered: [Int] = []

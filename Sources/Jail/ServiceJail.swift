@@ -22,6 +22,12 @@ public enum ServiceJail {
         var spec = JailSpec()
         spec.mounts = try mounts(context)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
+        if rules.facts.bindsLogSockets {
+            // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
+            // own, whose /dev/log points at the journal's socket (exec_context_get_effective_bind_log_sockets()).
+            spec.mounts.bindLogSockets = context.filesystem.bindLogSockets
+                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.rootDirectory != nil && spec.mounts.privateDevices))
+        }
         // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
         // A network joined by path counts as a network namespace of the service's own, as in systemd.
         spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs

@@ -166,4 +166,17 @@ struct RunNewerDirectiveTests {
         let plan = try Self.dryRun("262", ["OpenFile=/etc/hostname:h:read-only"])
         #expect(plan.contains("# OpenFile=: /etc/hostname opened by brig before the start (read-only), passed to ExecStart= as \"h\""), "\(plan)")
     }
+
+    /// journald's sockets are bound into the jail from 257 on, with BindLogSockets= or MountAPIVFS=;
+    /// missing (no journald on the host) they are passed over. NextJailDifferentialTests sees them
+    /// through a /run of the service's own under systemd 262.
+    @Test func bindLogSocketsBindsTheJournalsSocketsFrom257() throws {
+        let bound = "bind /run/systemd/journal/socket on /run/brig/unit-root/run/systemd/journal/socket (creating the target) (optional)    <- BindLogSockets=yes  [226 NAMESPACE]"
+        #expect(try Self.dryRun("257", ["BindLogSockets=yes"]).contains(bound))
+        #expect(try Self.dryRun("257", ["MountAPIVFS=yes"]).contains(bound), "implied by MountAPIVFS=")
+        #expect(!(try Self.dryRun("257", ["MountAPIVFS=yes", "BindLogSockets=no"]).contains("journal")))
+        #expect(!(try Self.dryRun("256", ["BindLogSockets=yes", "MountAPIVFS=yes"]).contains("journal")), "256 does not know it")
+        let start = try Self.run("262", ["BindLogSockets=yes", "TemporaryFileSystem=/run"], "ls -A /run")
+        #expect(start.status == 0, "\(start.stderr)")
+    }
 }

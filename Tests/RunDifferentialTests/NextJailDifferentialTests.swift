@@ -51,7 +51,14 @@ struct NextJailDifferentialTests {
         Setting("OpenFile=/run/dbus/system_bus_socket:bus"),
         Setting("OpenFile=/run/brig-diff-no-such-file::graceful", "OpenFile=/etc/hostname"),
         Setting("OpenFile=/run/brig-diff-no-such-file", startFails: true),
+        Setting("BindLogSockets=yes", paths: journalSockets),
+        Setting("BindLogSockets=yes", "TemporaryFileSystem=/run", paths: journalSockets),
+        Setting("BindLogSockets=no", "TemporaryFileSystem=/run", paths: journalSockets),
+        Setting("MountAPIVFS=yes", "TemporaryFileSystem=/run", paths: journalSockets),
     ]
+
+    /// What BindLogSockets= binds: the journal's sockets, which the instance's journald has.
+    static let journalSockets = ["/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log"]
 
     /// The file OpenFile= settings pass: root's alone (mode 0600), made anew before each runner.
     static let openFile = "/run/brig-diff-openfile"
@@ -90,7 +97,7 @@ struct NextJailDifferentialTests {
             "ProtectProc=noaccess User=nobody", "ProcSubset=pid", "ProtectSystem=strict ProtectProc=invisible",
             "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
             "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes", "PrivateBPF=yes",
-            "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody",
+            "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody", "MountAPIVFS=yes TemporaryFileSystem=/run",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys

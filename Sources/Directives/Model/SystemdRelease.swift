@@ -118,6 +118,9 @@ public struct ReleaseFacts: Sendable {
     /// pidfd on the process, which names it for good where a pid may be reused (259,
     /// build_environment() in exec-invoke.c).
     public let listenPIDFDID: Bool
+    /// journald's sockets are bound into a service's mount namespace with BindLogSockets=, and
+    /// without it wherever MountAPIVFS= is on (257, bind_log_sockets_table in namespace.c).
+    public let bindsLogSockets: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -135,6 +138,7 @@ public struct ReleaseFacts: Sendable {
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
         listenPIDFDID = release >= .v259
+        bindsLogSockets = release >= .v257
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
