@@ -40,6 +40,8 @@ public struct LaunchRequest: Sendable {
     public var stderr = StreamTarget.inherit
     /// Type=, timeouts, kill and restart settings.
     public var service = ServicePolicy()
+    /// TTYRows= and TTYColumns=, for a terminal on standard input.
+    public var terminalSize: TerminalSize? = nil
     /// OpenFile=: opened by the run, before its first start (OpenedFiles).
     public var openFiles: [OpenFile] = []
     /// RemoveIPC=: the user's IPC objects go when the run ends.

@@ -81,6 +81,7 @@ public enum ServiceJail {
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         request.openFiles = service.openFiles
+        request.terminalSize = TerminalSize(rows: context.stdio.ttyRows, columns: context.stdio.ttyColumns)
         request.spec.announcesPIDFDID = rules.facts.listenPIDFDID
         try limits(resources, accounting: accounting, into: &request)
         return request

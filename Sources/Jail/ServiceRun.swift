@@ -102,7 +102,8 @@ public final class ServiceRun {
             spec.environment += LoginEnvironment.variables(for: request.namesUser ? spec.identity : nil,
                                                            dynamicUser: request.dynamicUserName != nil,
                                                            setLoginEnvironment: request.setLoginEnvironment, rules: request.rules)
-            let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
+            let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask,
+                                                 terminalSize: request.terminalSize)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
             spec.mounts.privateTmpOnTmpfs = commands.count == 1
             try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
