@@ -195,8 +195,7 @@ public enum DirectiveFates {
         ("Service", """
             DefaultMemoryLow DefaultMemoryMin DisableControllers \
             ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap \
-            BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
-            BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
+            CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
             DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \
             MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \
             StartupMemoryHigh StartupMemoryLow StartupMemoryMax StartupMemorySwapMax StartupMemoryZSwapMax
@@ -215,6 +214,10 @@ public enum DirectiveFates {
         ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
         ("Service", "PrivateBPF", .applied),
+        // systemd mounts the bpffs with these delegation options so that a user namespace of the
+        // service's own can take a BPF token from it; brig makes no such namespace to give them to.
+        ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms",
+         .refused(.bpf, reason: "delegating BPF to the service needs a user namespace of its own to take a BPF token in (PrivateUsers= with DelegateNamespaces=), which brig run does not make")),
         ("Service", "DelegateNamespaces", .refused(.namespace, reason: "delegating namespaces to a user namespace of the service's own is not supported by brig run")),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
