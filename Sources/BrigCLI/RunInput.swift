@@ -116,6 +116,11 @@ struct RunInput {
             text += credentials.summary.map { "#   \($0)\n" }.joined()
         }
         for line in input.request.networkPolicy?.summary ?? [] { text += "# cgroup \(line)\n" }
+        for (index, file) in input.request.openFiles.enumerated() {
+            let access = file.readOnly ? "read-only" : file.append ? "read-write, appending" : file.truncate ? "read-write, truncated" : "read-write"
+            text += "# OpenFile=: \(file.path) opened by brig before the start (\(access)\(file.graceful ? ", left out if it cannot be" : "")), "
+                + "passed to ExecStart= as \"\(file.name)\" after the descriptors before it (fd \(3 + index) without socket activation) [202 FDS]\n"
+        }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

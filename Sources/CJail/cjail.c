@@ -190,8 +190,8 @@ static int cj_setattr(const char *path, uint64_t set, uint64_t clr, unsigned fla
 // ---- steps that need more than one system call ------------------------
 
 // Appends the decimal form of v to buf at *n.
-static void cj_append_uint(char *buf, size_t *n, unsigned v) {
-    char digits[12];
+static void cj_append_uint(char *buf, size_t *n, uint64_t v) {
+    char digits[21];
     int k = 0;
     do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
     while (k) buf[(*n)++] = digits[--k];
@@ -598,6 +598,14 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     }
     case CJ_IOPRIO: return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)s->a);
     case CJ_TIMERSLACK: return prctl(PR_SET_TIMERSLACK, (unsigned long)s->a, 0, 0, 0);
+    case CJ_PRCTL: {
+        if (prctl((int)s->a, (unsigned long)s->b, (unsigned long)s->c, 0UL, 0UL) == 0) return 0;
+        int e = errno;
+        for (const int32_t *u = s->data; u && *u; u++)
+            if (*u == e) return 0;
+        errno = e;
+        return -1;
+    }
     case CJ_AFFINITY: return (int)syscall(SYS_sched_setaffinity, 0, (size_t)s->a, s->data);
     case CJ_MEMPOLICY: return (int)syscall(SYS_set_mempolicy, (int)s->a, s->data, (unsigned long)s->b);
     case CJ_UMASK: umask((mode_t)s->a); return 0;
@@ -666,9 +674,21 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_ENV_PID: {
         char *entry = plan->envp[s->a];
         char *eq = strchr(entry, '=');
-        if (!eq || cj_strlen(eq + 1) < 10) { errno = EINVAL; return -1; }
+        uint64_t value = (unsigned)getpid();
+        size_t room = 10;
+        if (s->b) {
+            int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+            if (fd < 0) return -1;
+            struct stat st;
+            int r = fstat(fd, &st);
+            close(fd);
+            if (r < 0) return -1;
+            value = (uint64_t)st.st_ino;
+            room = 20;
+        }
+        if (!eq || cj_strlen(eq + 1) < room) { errno = EINVAL; return -1; }
         size_t n = 0;
-        cj_append_uint(eq + 1, &n, (unsigned)getpid());
+        cj_append_uint(eq + 1, &n, value);
         eq[1 + n] = 0;
         return 0;
     }

@@ -122,6 +122,9 @@ struct Arena {
             s.op = op(CJ_SCHEDULER); s.a = UInt64(UInt32(bitPattern: policy)); s.b = UInt64(priority)
         case .ioPriority(let value): s.op = op(CJ_IOPRIO); s.a = UInt64(value)
         case .timerSlack(let nanoseconds): s.op = op(CJ_TIMERSLACK); s.a = nanoseconds
+        case .processControl(let option, let arg2, let arg3, let unsupported):
+            s.op = op(CJ_PRCTL); s.a = UInt64(UInt32(bitPattern: option)); s.b = arg2; s.c = arg3
+            s.data = bytes((unsupported + [0]).flatMap { withUnsafeBytes(of: $0) { Array($0) } })
         case .cpuAffinity(let cpus):
             let mask = bitmask(cpus)
             s.op = op(CJ_AFFINITY); s.a = UInt64(mask.count); s.data = bytes(mask)
@@ -141,6 +144,8 @@ struct Arena {
         case .loopbackUp: s.op = op(CJ_LOOPBACK_UP)
         case .joinNamespace(let fd, let type):
             s.op = op(CJ_SETNS); s.a = UInt64(UInt32(bitPattern: fd)); s.b = UInt64(UInt32(bitPattern: type))
+        case .joinNamespaceFile(_, let fd, let type):
+            s.op = op(CJ_SETNS); s.a = UInt64(UInt32(bitPattern: fd ?? -1)); s.b = UInt64(UInt32(bitPattern: type))
         case .mount(let source, let target, let fstype, let flags, let data):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
             s.s4 = string(data); s.a = UInt64(flags)
@@ -178,6 +183,7 @@ struct Arena {
         case .seccomp(let program, let flags):
             s.op = op(CJ_SECCOMP); s.data = bytes(program); s.a = UInt64(program.count / 8); s.b = UInt64(flags)
         case .environmentPID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index)
+        case .environmentPIDFDID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index); s.b = 1
         case .exec(let path): s.op = op(CJ_EXEC); s.s1 = string(path)
         }
         return s

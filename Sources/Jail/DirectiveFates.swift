@@ -195,8 +195,7 @@ public enum DirectiveFates {
         ("Service", """
             DefaultMemoryLow DefaultMemoryMin DisableControllers \
             ManagedOOMMemoryPressure ManagedOOMMemoryPressureLimit ManagedOOMPreference ManagedOOMSwap \
-            BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps \
-            BPFDelegatePrograms CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
+            CPUPressureThresholdSec CPUPressureWatch CPUSetPartition DefaultStartupMemoryLow \
             DelegateSubgroup IOPressureThresholdSec IOPressureWatch ManagedOOMMemoryPressureDurationSec \
             MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \
             StartupMemoryHigh StartupMemoryLow StartupMemoryMax StartupMemorySwapMax StartupMemoryZSwapMax
@@ -204,25 +203,32 @@ public enum DirectiveFates {
         ("Service", "CacheDirectoryQuota", .refused(.cacheDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
-        ("Service", "MemoryKSM MemoryTHP", .refused(.exec, reason: "not supported by brig run")),
+        ("Service", "MemoryKSM MemoryTHP", .applied),
         ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", .applied),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
             ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
             """, images),
-        ("Service", "NetworkNamespacePath BindNetworkInterface", .refused(.network, reason: "joining or binding another network is not supported by brig run")),
-        ("Service", "IPCNamespacePath UserNamespacePath", .refused(.namespace, reason: "joining a namespace is not supported by brig run")),
+        ("Service", "BindNetworkInterface", .refused(.network, reason: "binding the service's sockets to an interface is not supported by brig run")),
+        ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
-        ("Service", "PrivateBPF DelegateNamespaces", .refused(.namespace, reason: "not supported by brig run")),
+        ("Service", "PrivateBPF", .applied),
+        // systemd mounts the bpffs with these delegation options so that a user namespace of the
+        // service's own can take a BPF token from it; brig makes no such namespace to give them to.
+        ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms",
+         .refused(.bpf, reason: "delegating BPF to the service needs a user namespace of its own to take a BPF token in (PrivateUsers= with DelegateNamespaces=), which brig run does not make")),
+        ("Service", "DelegateNamespaces", .refused(.namespace, reason: "delegating namespaces to a user namespace of the service's own is not supported by brig run")),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
-        ("Service", "OpenFile", .refused(.fds, reason: "not supported by brig run")),
-        ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
+        ("Service", "OpenFile", .applied),
+        ("Service", "TTYReset TTYVHangup TTYVTDisallocate", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
+        ("Service", "TTYRows TTYColumns", .applied),
         ("Service", """
             LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \
-            SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns BindLogSockets
+            SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns
             """, journal),
+        ("Service", "BindLogSockets", .applied),
         ("Service", "NonBlocking", .noEffect(reason: "concerns descriptors passed by socket activation, which brig run does not pass")),
         ("Service", "UtmpIdentifier UtmpMode", .noEffect(reason: "utmp records are written by the service manager")),
         ("Service", "SetLoginEnvironment", .applied),

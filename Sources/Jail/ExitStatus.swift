@@ -11,7 +11,16 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case addressFamilies = 232, runtimeDirectory = 233, chown = 235, smackProcessLabel = 236
     case keyring = 237, stateDirectory = 238, cacheDirectory = 239, logsDirectory = 240
     case configurationDirectory = 241, numaPolicy = 242, credentials = 243, bpf = 244
+    /// MemoryKSM= (254) and MemoryTHP= (260) failed: statuses of later releases than 252.
+    case ksm = 245, memoryTHP = 246
 
     /// The name systemd prints for the status.
-    public var name: String { ExitStatusNames.name(of: rawValue) ?? String(rawValue) }
+    public var name: String {
+        switch self {
+        // Not in ExitStatusNames, which reads SuccessExitStatus= as 252 does, without these names.
+        case .ksm: "KSM"
+        case .memoryTHP: "MEMORY_THP"
+        default: ExitStatusNames.name(of: rawValue) ?? String(rawValue)
+        }
+    }
 }

@@ -15,6 +15,9 @@ public enum JailAction: Sendable, Equatable {
     /// ioprio_set() of the process: class << 13 | data.
     case ioPriority(Int32)
     case timerSlack(UInt64)
+    /// prctl(option, arg2, arg3); a failure with one of `unsupported` (the kernel lacks the
+    /// feature) is passed over, as systemd passes it over.
+    case processControl(option: Int32, arg2: UInt64, arg3: UInt64, unsupported: [Int32])
     /// sched_setaffinity() to these CPUs.
     case cpuAffinity([Int])
     /// set_mempolicy() with an MPOL_* mode and its memory nodes (none for default and local).
@@ -27,6 +30,9 @@ public enum JailAction: Sendable, Equatable {
     case loopbackUp
     /// setns() into a namespace made ahead (its fd, its CLONE_NEW* type).
     case joinNamespace(fd: Int32, type: Int32)
+    /// setns() into the namespace a unit names by path (NetworkNamespacePath= and the like),
+    /// opened by the parent before the fork (`fd`; nil in a dry run, which opens nothing).
+    case joinNamespaceFile(path: String, fd: Int32?, type: Int32)
     case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)
@@ -57,6 +63,9 @@ public enum JailAction: Sendable, Equatable {
     /// Writes the child's own pid into the environment entry at `index`
     /// (SYSTEMD_EXEC_PID=), which only the child can know.
     case environmentPID(index: Int)
+    /// Writes the inode number of a pidfd on the child into the environment entry at `index`
+    /// (LISTEN_PIDFDID=, 259).
+    case environmentPIDFDID(index: Int)
     case exec(path: String)
 }
 

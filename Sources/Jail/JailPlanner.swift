@@ -10,6 +10,8 @@ public enum JailPlanner {
     static let watchdogPIDPlaceholder = "WATCHDOG_PID=0000000000"
     /// $LISTEN_PID, likewise: socket activation names the process the descriptors are for.
     static let listenPIDPlaceholder = "LISTEN_PID=0000000000"
+    /// $LISTEN_PIDFDID (259), the inode number of a pidfd on that process, as only it can open one.
+    static let listenPIDFDIDPlaceholder = "LISTEN_PIDFDID=" + String(repeating: "0", count: 20)
 
     /// The plan, phase by phase in the order of systemd's exec_child().
     public static func plan(_ spec: JailSpec, site: RunSite) -> JailPlan {
@@ -61,6 +63,7 @@ public enum JailPlanner {
         if let value = spec.ioPriority { plan.add(.ioPriority(value), for: "IOSchedulingClass=", failing: .ioPriority) }
         if let slack = spec.timerSlackNanoseconds { plan.add(.timerSlack(slack), for: "TimerSlackNSec=\(slack)", failing: .timerSlack) }
         if let persona = spec.personality { plan.add(.personality(persona), for: "Personality=", failing: .personality) }
+        ProcessControls.steps(ksm: spec.memoryKSM, thp: spec.memoryTHP, into: &plan)
         plan.add(.umask(spec.umask), for: "UMask=0\(String(spec.umask, radix: 8))", failing: .exec)
         switch spec.keyring {
         case .inherit: break
@@ -76,13 +79,18 @@ public enum JailPlanner {
     /// Network and IPC namespaces (joined when prepared ahead), the mount namespace with every
     /// file-system setting (MountSteps), then the UTS namespace.
     private static func namespacesAndMounts(_ spec: JailSpec, site: RunSite, into plan: inout JailPlan) {
-        if spec.privateNetwork, let fd = spec.preparedNetwork {
+        let joined = { (type: Int32) in spec.namespaceFiles.first { $0.type == type } }
+        if let file = joined(Namespaces.network) {
+            plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
+        } else if spec.privateNetwork, let fd = spec.preparedNetwork {
             plan.add(.joinNamespace(fd: fd, type: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
         } else if spec.privateNetwork {
             plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
             plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
         }
-        if spec.privateIPC, let fd = spec.preparedIPC {
+        if let file = joined(Namespaces.ipc) {
+            plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
+        } else if spec.privateIPC, let fd = spec.preparedIPC {
             plan.add(.joinNamespace(fd: fd, type: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
         } else if spec.privateIPC {
             plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
@@ -112,7 +120,10 @@ public enum JailPlanner {
             plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
             plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
         }
-        if spec.privateUsers {
+        if let file = spec.namespaceFiles.first(where: { $0.type == Namespaces.user }) {
+            // systemd joins it where it would make one, and then makes none for PrivateUsers=.
+            plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
+        } else if spec.privateUsers {
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
             if let range = spec.privateUsersRange {
                 let map = "0 0 \(range)\n"
@@ -172,6 +183,9 @@ public enum JailPlanner {
             if let index = spec.environment.firstIndex(of: placeholder) {
                 plan.add(.environmentPID(index: index), for: "(\(placeholder.prefix { $0 != "=" })=)", failing: .exec)
             }
+        }
+        if let index = spec.environment.firstIndex(of: listenPIDFDIDPlaceholder) {
+            plan.add(.environmentPIDFDID(index: index), for: "(LISTEN_PIDFDID=)", failing: .exec)
         }
         plan.add(.exec(path: spec.executable), for: "ExecStart=", failing: .exec)
     }

@@ -1,3 +1,5 @@
+import Directives
+
 /// What one start of a jailed command must do on this host: the unit's
 /// settings with systemd's implications applied and names resolved. The
 /// planner turns it into the ordered steps of a JailPlan.
@@ -29,6 +31,9 @@ public struct JailSpec: Sendable {
     public var preparedNetwork: Int32? = nil
     public var preparedIPC: Int32? = nil
     public var privateIPC = false
+    /// Namespaces joined by path (NetworkNamespacePath=, IPCNamespacePath=, UserNamespacePath=),
+    /// in place of the ones PrivateNetwork=, PrivateIPC= and PrivateUsers= would make.
+    public var namespaceFiles: [NamespaceFile] = []
     public var privateUsers = false
     /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
     /// the service's own id only.
@@ -56,6 +61,9 @@ public struct JailSpec: Sendable {
     /// NUMAPolicy= as an MPOL_* mode, with NUMAMask='s nodes.
     public var memoryPolicy: (mode: Int32, nodes: [Int])? = nil
     public var coredumpFilter: UInt64? = nil
+    /// MemoryKSM= and MemoryTHP= (ProcessControls).
+    public var memoryKSM: Bool? = nil
+    public var memoryTHP: MemoryTHP? = nil
     public var limits: [ResourceLimit] = []
     public var keyring = Keyring.privateRing
     /// false for a "+" command, which systemd runs without any sandboxing, capabilities included.
@@ -74,6 +82,10 @@ public struct JailSpec: Sendable {
     public var seccompPrograms: [[UInt8]] = []
     /// Descriptors that stay open in the child (socket activation), from 3 up.
     public var passedDescriptors: [Int32] = []
+    /// OpenFile='s descriptors, for the main process only (OpenedFiles.pass).
+    public var openedFiles: [PassedFile] = []
+    /// $LISTEN_PIDFDID goes with $LISTEN_PID (`ReleaseFacts.listenPIDFDID`).
+    public var announcesPIDFDID = false
 
     public init() {}
 }

@@ -40,6 +40,10 @@ public struct LaunchRequest: Sendable {
     public var stderr = StreamTarget.inherit
     /// Type=, timeouts, kill and restart settings.
     public var service = ServicePolicy()
+    /// TTYRows= and TTYColumns=, for a terminal on standard input.
+    public var terminalSize: TerminalSize? = nil
+    /// OpenFile=: opened by the run, before its first start (OpenedFiles).
+    public var openFiles: [OpenFile] = []
     /// RemoveIPC=: the user's IPC objects go when the run ends.
     public var removeIPC = false
     /// The cgroup's device policy (DevicePolicy=closed as systemd derives it).
@@ -166,6 +170,7 @@ public enum Launcher {
             s.noNewPrivileges = false
             s.secureBits = 0
             s.privateUsers = false
+            s.namespaceFiles.removeAll { $0.type == Namespaces.user }   // joined only by a sandboxed command
             s.protectHostname = false
             s.mounts = s.mounts.withoutSandbox
         } else if command.privilegedIdentity {
@@ -173,6 +178,7 @@ public enum Launcher {
         }
         // Only the main process gets PrivatePIDs= (systemd leaves control processes out), and with
         // it the API file systems, a /proc of that namespace first.
+        if command.phase == .start { OpenedFiles.pass(s.openedFiles, into: &s) }
         s.privatePIDs = s.privatePIDs && command.phase == .start && s.sandboxed
         s.mounts.privatePIDs = s.privatePIDs
         return s

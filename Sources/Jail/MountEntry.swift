@@ -2,7 +2,7 @@
 /// (src/core/namespace.c): for two entries on the same path, the earlier mode wins.
 public enum MountMode: Int, Sendable, Comparable {
     case inaccessible, bind, bindRecursive, privateTmp, privateTmpReadOnly, privateDev, bindDev
-    case emptyDir, privateSysfs, sysfs, procfs, cgroup2fs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit
+    case emptyDir, privateSysfs, sysfs, procfs, cgroup2fs, readOnly, readWrite, noExec, exec, tmpfs, run, mqueuefs, readWriteImplicit, bpffs
 
     public static func < (a: MountMode, b: MountMode) -> Bool { a.rawValue < b.rawValue }
 }
@@ -20,6 +20,8 @@ public struct MountEntry: Sendable, Equatable {
     public var readOnly = false
     public var noExec = false
     public var exec = false
+    /// nosuid on the mount itself (BindLogSockets='s binds; systemd 262 leaves their nodev unapplied).
+    public var noSUID = false
     /// The unit named the path (ReadOnlyPaths=, BindPaths=, ...): it may lie below a directory
     /// others can write to, so the mount is made on it without following a symlink there.
     public var namedByUnit = false
@@ -56,7 +58,7 @@ public struct MountEntry: Sendable, Equatable {
         }
     }
     /// tmpfs-like entries have nothing mounted below them worth walking.
-    var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs && mode != .cgroup2fs }
+    var hasSubmounts: Bool { mode != .emptyDir && mode != .tmpfs && mode != .cgroup2fs && mode != .bpffs }
 }
 
 /// systemd's path ordering: component by component, so a prefix sorts first.

@@ -32,6 +32,10 @@ public struct MountSettings: Sendable {
     public var privateTmpDisconnected = false
     /// PrivatePIDs= for this command: its /proc is of the new PID namespace.
     public var privatePIDs = false
+    /// PrivateBPF=yes (258): a bpffs instance of the service's own on /sys/fs/bpf.
+    public var privateBPF = false
+    /// BindLogSockets= in effect (257): journald's three sockets bound onto themselves.
+    public var bindLogSockets = false
     /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).
     public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
@@ -88,7 +92,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs
+            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs || privateBPF || bindLogSockets
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -149,7 +153,9 @@ public struct MountSettings: Sendable {
         }
         if protectKernelTunables {
             table(ProtectTables.kernelTunablesProc, "ProtectKernelTunables=yes", proc: true)
-            table(ProtectTables.kernelTunablesSys, "ProtectKernelTunables=yes")
+            // 258 took /sys/fs/bpf out of this table: without PrivateBPF= it is still read-only, with
+            // it the service's own bpffs stands there, writable (append_private_bpf() in namespace.c).
+            table(ProtectTables.kernelTunablesSys.filter { !privateBPF || $0.0 != "/sys/fs/bpf" }, "ProtectKernelTunables=yes")
         }
         if protectKernelModules { table(ProtectTables.kernelModules, "ProtectKernelModules=yes") }
         if protectKernelLogs {
@@ -185,7 +191,7 @@ public struct MountSettings: Sendable {
         case .strict: table(ProtectTables.systemStrict, "ProtectSystem=strict")
         }
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID
-            || privatePIDs {
+            || privatePIDs || privateBPF {
             var rows = ProtectTables.apiVFS
             // Without RootDirectory= the host's /dev is already in place.
             if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } }
@@ -206,6 +212,20 @@ public struct MountSettings: Sendable {
             for path in ["/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname"] {
                 list.append(MountEntry(path, .readOnly, optional: ignoreProc, directive: "ProtectHostname=yes"))
             }
+        }
+        if bindLogSockets {
+            for path in ["/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log"] {
+                var e = MountEntry(path, .bind, optional: true, directive: "BindLogSockets=yes")
+                e.source = path
+                e.readOnly = true
+                e.noExec = true
+                e.noSUID = true
+                list.append(e)
+            }
+        }
+        if privateBPF {
+            // systemd passes over a kernel without bpffs instances; brig fails closed (NAMESPACE).
+            list.append(MountEntry("/sys/fs/bpf", .bpffs, directive: "PrivateBPF=yes"))
         }
         if privateIPC {
             var e = MountEntry("/dev/mqueue", .mqueuefs, directive: "PrivateIPC=yes")
@@ -236,6 +256,7 @@ public struct MountSettings: Sendable {
         if protectKernelTunables { return "ProtectKernelTunables=yes" }
         if protectControlGroups { return "ProtectControlGroups=yes" }
         if privatePIDs { return "PrivatePIDs=yes" }
+        if privateBPF { return "PrivateBPF=yes" }
         return "MountAPIVFS=yes"
     }
 

@@ -79,6 +79,10 @@ enum MountSteps {
                          except: e.hasSubmounts ? denied(below: index) : []),
                 e.directive, optional: e.optional)
         }
+        for (index, e) in entries.enumerated() where e.noSUID {
+            add(.remount(path: targets[index], set: MountFlags.attrNoSUID, clear: 0, recursive: false, except: []),
+                e.directive, optional: e.optional)
+        }
         if settings.noNewPrivileges {
             // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
             var covered: [Int] = []
@@ -165,6 +169,10 @@ enum MountSteps {
                                           flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
         case .mqueuefs:
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
+        case .bpffs:
+            // Each mount of bpf is an instance of its own, empty: the host's pins stay out of sight.
+            // Its source is "none", as for systemd's, made by fsmount() without one.
+            return unmount + [step(.mount(source: "none", target: target, fstype: "bpf", flags: 0, data: nil))]
         }
     }
 

@@ -15,6 +15,8 @@ extension JailAction: CustomStringConvertible {
             return "sched_setscheduler policy \(policy & 0xff)\(policy & 0x4000_0000 != 0 ? "|reset-on-fork" : "") priority \(priority)"
         case .ioPriority(let value): return "ioprio class \(value >> 13) data \(value & 0x1fff)"
         case .timerSlack(let nanoseconds): return "timer slack \(nanoseconds) ns"
+        case .processControl(let option, let arg2, let arg3, _):
+            return "prctl \(ProcessControls.name(of: option)) \(arg2) \(arg3)"
         case .cpuAffinity(let cpus): return "CPU affinity \(cpus.map(String.init).joined(separator: " "))"
         case .memoryPolicy(let mode, let nodes):
             return "set_mempolicy mode \(mode)" + (nodes.isEmpty ? "" : " nodes \(nodes.map(String.init).joined(separator: " "))")
@@ -27,6 +29,8 @@ extension JailAction: CustomStringConvertible {
             return "user namespace uid_map=\(uidMap.debugDescription) gid_map=\(gidMap.debugDescription)"
         case .loopbackUp: return "bring loopback up"
         case .joinNamespace(let fd, let type): return "join the prepared \(Namespaces.names(type)) namespace (fd \(fd))"
+        case .joinNamespaceFile(let path, let fd, let type):
+            return "join the \(Namespaces.names(type)) namespace of \(path)" + (fd.map { " (fd \($0))" } ?? "")
         case .mount(let source, let target, let fstype, let flags, let data):
             var text = "mount \(source) on \(target)"
             if let fstype { text += " type \(fstype)" }
@@ -63,6 +67,7 @@ extension JailAction: CustomStringConvertible {
         case .chdir(let path): return "chdir \(path)"
         case .seccomp(let program, let flags):
             return "seccomp filter, \(program.count / 8) instructions" + (flags != 0 ? ", flags 0x\(String(flags, radix: 16))" : "")
+        case .environmentPIDFDID(let index): return "put own pidfd's inode number into environment entry \(index)"
         case .environmentPID(let index): return "put own pid into environment entry \(index)"
         case .exec(let path): return "execve \(path)"
         }

@@ -22,11 +22,21 @@ public enum ServiceJail {
         var spec = JailSpec()
         spec.mounts = try mounts(context)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
+        if rules.facts.bindsLogSockets {
+            // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
+            // own, whose /dev/log points at the journal's socket (exec_context_get_effective_bind_log_sockets()).
+            spec.mounts.bindLogSockets = context.filesystem.bindLogSockets
+                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.rootDirectory != nil && spec.mounts.privateDevices))
+        }
         // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
-        spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs && context.sandbox.privateNetwork == true
+        // A network joined by path counts as a network namespace of the service's own, as in systemd.
+        spec.mounts.privateSysfs = rules.facts.privateNetworkMountsSysfs
+            && (context.sandbox.privateNetwork == true || context.sandbox.networkNamespacePath != nil)
             && context.filesystem.privateMounts != false
         let sandbox = context.sandbox
         (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
+        spec.namespaceFiles = [sandbox.networkNamespacePath.map(NamespaceFile.network), sandbox.ipcNamespacePath.map(NamespaceFile.ipc),
+                               sandbox.userNamespacePath.map(NamespaceFile.user)].compactMap { $0 }
         spec.privateUsers = sandbox.privateUsers ?? false
         spec.privateUsersRange = switch sandbox.privateUsersMode {
         case "identity": 65536          // the first 64K ids, each mapped to itself (257)
@@ -70,6 +80,9 @@ public enum ServiceJail {
         }
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
+        request.openFiles = service.openFiles
+        request.terminalSize = TerminalSize(rows: context.stdio.ttyRows, columns: context.stdio.ttyColumns)
+        request.spec.announcesPIDFDID = rules.facts.listenPIDFDID
         try limits(resources, accounting: accounting, into: &request)
         return request
     }
@@ -192,7 +205,9 @@ public enum ServiceJail {
         m.protectProc = (fs.protectProc ?? .default).rawValue
         m.procSubsetPID = fs.procSubset == .pid
         m.privateDevices = sandbox.privateDevices ?? false
-        m.privateIPC = sandbox.privateIPC ?? false
+        // A joined IPC namespace gets its own /dev/mqueue too.
+        m.privateIPC = sandbox.privateIPC ?? false || sandbox.ipcNamespacePath != nil
+        m.privateBPF = sandbox.privateBPF ?? false
         m.protectKernelTunables = sandbox.protectKernelTunables ?? false
         m.protectKernelModules = sandbox.protectKernelModules ?? false
         m.protectKernelLogs = sandbox.protectKernelLogs ?? false
@@ -245,6 +260,7 @@ public enum ServiceJail {
             spec.ioPriority = ioClass << 13 | Int32(p.ioSchedulingPriority ?? 4)
         }
         spec.timerSlackNanoseconds = p.timerSlackNanoseconds
+        (spec.memoryKSM, spec.memoryTHP) = (p.memoryKSM, p.memoryTHP)
         spec.cpuAffinity = p.cpuAffinity.map { $0.sorted() }
         let nodes = p.numaMaskAll ? NUMANodes.all() : p.numaMask
         if let policy = p.numaPolicy {
@@ -342,6 +358,7 @@ public enum ServiceJail {
             request.spec.passedDescriptors = activation.descriptors
             request.spec.environment += ["LISTEN_FDS=\(activation.descriptors.count)", JailPlanner.listenPIDPlaceholder,
                                          "LISTEN_FDNAMES=\(activation.names.joined(separator: ":"))"]
+            if request.rules.facts.listenPIDFDID { request.spec.environment.append(JailPlanner.listenPIDFDIDPlaceholder) }
         }
         if let connection, stdio.standardInput == .socket, [nil, .inherit].contains(stdio.standardOutput) {
             request.stdout = .descriptor(connection)

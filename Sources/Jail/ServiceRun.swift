@@ -20,11 +20,12 @@ public final class ServiceRun {
         var ipcOwner: UInt32? = nil
         var credentialStore: CredentialStore? = nil
         var namespaces: [Int32] = []
+        var files: [Int32] = []
 
         func release(_ request: LaunchRequest, site: RunSite) {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
-            for fd in namespaces { close(fd) }
+            for fd in namespaces + files { close(fd) }
             // Processes left running (SendSIGKILL=no) keep what they use: their directories
             // are not cleaned under them, and their uid stays leased while the cgroup lives.
             if site.isEmpty {
@@ -100,7 +101,8 @@ public final class ServiceRun {
             spec.environment += LoginEnvironment.variables(for: request.namesUser ? spec.identity : nil,
                                                            dynamicUser: request.dynamicUserName != nil,
                                                            setLoginEnvironment: request.setLoginEnvironment, rules: request.rules)
-            let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask)
+            let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask,
+                                                 terminalSize: request.terminalSize)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
             spec.mounts.privateTmpOnTmpfs = commands.count == 1
             try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
@@ -118,6 +120,12 @@ public final class ServiceRun {
             held.namespaces = [namespaces.network, namespaces.ipc].compactMap { $0 }
             spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
             spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
+            for index in spec.namespaceFiles.indices {
+                try spec.namespaceFiles[index].open()
+                held.namespaces.append(spec.namespaceFiles[index].fd!)
+            }
+            spec.openedFiles = try OpenedFiles.open(request.openFiles)
+            held.files = spec.openedFiles.map(\.fd)
 
             // A restarted service gets its jail anew: fresh private /tmp, RuntimeDirectory= recreated
             // unless RuntimeDirectoryPreserve= keeps it.

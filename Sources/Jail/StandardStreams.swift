@@ -27,8 +27,9 @@ public final class OpenStreams {
     /// Opens the three streams as systemd does: input files read-only unless the same file
     /// is also plain `file:` output, output files created with 0666 less UMask=, and an output
     /// naming the input's file (or standard error naming standard output's) sharing its descriptor.
+    /// A terminal on standard input is given `terminalSize` (TTYRows=, TTYColumns=).
     func resolve(stdin: StreamTarget, stdout: StreamTarget, stderr: StreamTarget,
-                 umask: mode_t) throws(JailError) -> [JailSpec.Stdio] {
+                 umask: mode_t, terminalSize: TerminalSize? = nil) throws(JailError) -> [JailSpec.Stdio] {
         let mode = 0o666 & ~umask
         var result: [JailSpec.Stdio] = []
         for (stream, target) in [stdin, stdout, stderr].enumerated() {
@@ -38,7 +39,10 @@ public final class OpenStreams {
             case .sameAsOutput: result.append(.sameAsOutput)
             case .descriptor(let fd): result.append(.descriptor(fd))
             case .null: result.append(.descriptor(try open("/dev/null", stream == 0 ? O_RDONLY : O_WRONLY, mode, directive)))
-            case .tty(let path): result.append(.descriptor(try open(path, O_RDWR, mode, directive)))
+            case .tty(let path):
+                let fd = try open(path, O_RDWR, mode, directive)
+                if stream == 0 { try terminalSize?.apply(to: fd) }
+                result.append(.descriptor(fd))
             case .file(let path, _) where stream == 0:
                 let shared = [stdout, stderr].contains(.file(path, .plain))
                 result.append(.descriptor(try open(path, shared ? O_RDWR | O_CREAT : O_RDONLY, mode, directive)))

@@ -12,16 +12,18 @@ struct OpContractTests {
         .resetSignals, .ignoreSignal(13), .newSession, .joinCgroup(procsFile: "/x/cgroup.procs"),
         .closeInheritedFileDescriptors(from: 3), .duplicate(4, to: 1), .writeFile(path: "/p", contents: "c"),
         .nice(5), .personality(0), .scheduler(policy: 0, priority: 0), .ioPriority(0), .timerSlack(1),
+        .processControl(option: 67, arg2: 1, arg3: 0, unsupported: []),
         .cpuAffinity([0]), .memoryPolicy(mode: 0, nodes: []), .umask(0o22), .rlimit(resource: 7, soft: 1, hard: 2),
         .keyring(shared: false), .unshare(flags: 0), .userNamespace(uidMap: "0 0 1", gidMap: "0 0 1"), .loopbackUp,
-        .joinNamespace(fd: 3, type: 0), .mount(source: "a", target: "b", fstype: nil, flags: 0, data: nil),
+        .joinNamespace(fd: 3, type: 0),
+        .joinNamespaceFile(path: "/run/netns/n", fd: 3, type: 0), .mount(source: "a", target: "b", fstype: nil, flags: 0, data: nil),
         .bind(source: "a", target: "b", recursive: true), .bindSelf("/p"), .unmountBelow("/p", detachCovers: false),
         .inaccessible(path: "/p", nodes: "/n", clean: false),
         .privateDevices(staging: "/s", target: "/dev", detachCovers: false),
         .remount(path: "/", set: 1, clear: 0, recursive: true, except: []), .moveRoot("/r"), .chroot("/r"),
         .setGroups([1]), .setGID(1), .setUID(1), .keepCapabilities(true), .boundingSet(keep: 0, lastCap: 40),
         .inheritable(0), .ambient(0), .securebits(0), .noNewPrivileges, .chdir("/"),
-        .seccomp(program: [UInt8](repeating: 0, count: 8), flags: 0), .environmentPID(index: 0), .exec(path: "/bin/true"),
+        .seccomp(program: [UInt8](repeating: 0, count: 8), flags: 0), .environmentPID(index: 0), .environmentPIDFDID(index: 0), .exec(path: "/bin/true"),
     ]
 
     @Test func everyActionIsAnOpAndEveryOpAnAction() {

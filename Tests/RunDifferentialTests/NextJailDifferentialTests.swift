@@ -29,7 +29,57 @@ struct NextJailDifferentialTests {
         Setting("SetLoginEnvironment=no", "User=daemon"),
         Setting("PrivatePIDs=yes"),
         Setting("PrivatePIDs=yes", "User=nobody", "ProtectProc=invisible"),
+        Setting("MemoryKSM=yes"),
+        Setting("MemoryKSM=no"),
+        Setting("MemoryTHP=disable"),
+        Setting("MemoryTHP=madvise"),
+        Setting("MemoryTHP=system"),
+        Setting("PrivateBPF=yes"),
+        Setting("PrivateBPF=yes", "ProtectKernelTunables=yes"),
+        Setting("PrivateBPF=yes", "User=nobody"),
+        Setting("NetworkNamespacePath=\(pinned.network)"),
+        Setting("NetworkNamespacePath=\(pinned.network)", "PrivateNetwork=yes"),
+        Setting("IPCNamespacePath=\(pinned.ipc)"),
+        Setting("IPCNamespacePath=\(pinned.ipc)", "PrivateIPC=yes", "ProtectSystem=strict"),
+        Setting("UserNamespacePath=\(pinned.user)"),
+        Setting("NetworkNamespacePath=/run/brig-diff-no-such-namespace", startFails: true),
+        Setting("IPCNamespacePath=\(pinned.network)", startFails: true),
+        Setting("OpenFile=\(openFile)"),
+        Setting("OpenFile=\(openFile):settings:read-only", "User=nobody"),
+        Setting("OpenFile=\(openFile)::append", "OpenFile=/etc/hostname:host:read-only"),
+        Setting("OpenFile=\(openFile)::truncate", "PrivateTmp=yes", "ProtectSystem=strict"),
+        Setting("OpenFile=/run/dbus/system_bus_socket:bus"),
+        Setting("OpenFile=/run/brig-diff-no-such-file::graceful", "OpenFile=/etc/hostname"),
+        Setting("OpenFile=/run/brig-diff-no-such-file", startFails: true),
+        Setting("BindLogSockets=yes", paths: journalSockets),
+        Setting("BindLogSockets=yes", "TemporaryFileSystem=/run", paths: journalSockets),
+        Setting("BindLogSockets=no", "TemporaryFileSystem=/run", paths: journalSockets),
+        Setting("MountAPIVFS=yes", "TemporaryFileSystem=/run", paths: journalSockets),
     ]
+
+    /// What BindLogSockets= binds: the journal's sockets, which the instance's journald has.
+    static let journalSockets = ["/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log"]
+
+    /// The file OpenFile= settings pass: root's alone (mode 0600), made anew before each runner.
+    static let openFile = "/run/brig-diff-openfile"
+
+    /// Namespaces pinned in the instance for the *NamespacePath= settings (its /run lives as long
+    /// as it does): a network and an IPC namespace bound on files, and a user namespace that maps
+    /// root only, held by a sleeper and named by a symbolic link to it.
+    static let pinned = (network: "/run/brig-diff-netns", ipc: "/run/brig-diff-ipcns", user: "/run/brig-diff-userns")
+    static func pinNamespaces() throws {
+        let pin = try SystemdOracleNext.exec(["/bin/sh", "-c", """
+            set -e
+            [ -e \(pinned.network) ] || { touch \(pinned.network) && unshare --net=\(pinned.network) true; }
+            [ -e \(pinned.ipc) ] || { touch \(pinned.ipc) && unshare --ipc=\(pinned.ipc) true; }
+            if [ ! -e \(pinned.user) ]; then
+              unshare --user --map-root-user sleep infinity </dev/null >/dev/null 2>&1 &
+              while [ "$(readlink /proc/$!/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.05; done
+              ln -sfn /proc/$!/ns/user \(pinned.user)
+            fi
+            """])
+        try #require(pin.status == 0, "\(pin.stderr)")
+    }
 
     static let settings: [Setting] = JailSettings.all + newer
 
@@ -46,7 +96,8 @@ struct NextJailDifferentialTests {
             "ProtectControlGroups=strict", "ProtectProc=invisible", "ProtectProc=invisible User=nobody",
             "ProtectProc=noaccess User=nobody", "ProcSubset=pid", "ProtectSystem=strict ProtectProc=invisible",
             "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
-            "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes",
+            "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes", "PrivateBPF=yes",
+            "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody", "MountAPIVFS=yes TemporaryFileSystem=/run",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys
@@ -73,13 +124,15 @@ struct NextJailDifferentialTests {
     static func resetWorld() throws {
         let dirs = (Differential.directoryPaths + ["/var/lib/private/\(Differential.directoryName)"]).joined(separator: " ")
         let reset = try SystemdOracleNext.exec(["/bin/sh", "-c",
-            "rm -rf \(dirs) && touch /tmp/brig-diff-marker /var/tmp/brig-diff-marker"])
+            "rm -rf \(dirs) && touch /tmp/brig-diff-marker /var/tmp/brig-diff-marker"
+            + " && echo brig-diff > \(openFile) && chmod 600 \(openFile)"])
         try #require(reset.status == 0, "\(reset.stderr)")
     }
 
     @Test("brig run --rules 262 shows the probe what systemd 262 shows", arguments: settings)
     func sameObservations(_ setting: Setting) throws {
         let probe = [ProbeInstaller.observe] + setting.extraPaths
+        if setting.properties.contains(where: { $0.contains("NamespacePath=") }) { try Self.pinNamespaces() }
         try Self.resetWorld()
         let systemd = Observations(try SystemdOracleNext.run(setting.properties, probe), pid1: Self.pid1)
         try Self.resetWorld()

@@ -1,7 +1,9 @@
 /// The shell probe every jail differential case runs under both runners. It prints one
 /// "key=value" line per observation; see Observations for how lines compare.
 enum ObserveProbe {
-    static let name = "observe"
+    /// Named after its source, as SyscallsProbe is: a worktree with another version of the probe
+    /// installs its own beside this one instead of replacing it under a running test.
+    static let name = "observe-" + String(source.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
 
     static let source = #"""
 #!/bin/sh
@@ -19,7 +21,8 @@ dyn() { for i in "$@"; do if [ "$i" -ge 61184 ] 2>/dev/null && [ "$i" -le 65519 
 cg=$(sed -n 's/^0:://p' /proc/self/cgroup); [ "$cg" = / ] && cg=
 env | LC_ALL=C sort | awk -v own="MEMORY_PRESSURE_WATCH=/sys/fs/cgroup$cg/memory.pressure" \
     '{ print ($0 == own ? "MEMORY_PRESSURE_WATCH=<own cgroup>/memory.pressure" : $0) }' | sed -e 's/^INVOCATION_ID=[0-9a-f]\{32\}$/INVOCATION_ID=<id>/' \
-    -e 's/^SYSTEMD_EXEC_PID=[0-9]*$/SYSTEMD_EXEC_PID=<pid>/' \
+    -e 's/^SYSTEMD_EXEC_PID=[0-9]*$/SYSTEMD_EXEC_PID=<pid>/' -e 's/^LISTEN_PID=[0-9]*$/LISTEN_PID=<pid>/' \
+    -e 's/^LISTEN_PIDFDID=[0-9]*$/LISTEN_PIDFDID=<id>/' \
     -e 's/^\(USER\|LOGNAME\)=\(run-u[0-9]*\|run-p[0-9]*-i[0-9]*\|brig-run-[0-9]*\)$/\1=<transient-unit>/' -e 's/^/env:/'
 
 echo "uid=$(dyn "$(id -u)")"
@@ -86,5 +89,18 @@ echo "proc-pid1=$([ -e /proc/1 ] && echo visible || echo invisible)"
 echo "proc-pid1-status=$(yn cat /proc/1/status)"
 echo "proc-other-users=$(stat -c %u /proc/[0-9]* 2>/dev/null | awk -v me="$(id -u)" '$1 != me { n++ } END { print (n ? "visible" : "none") }')"
 echo "proc-entries=$(ls /proc | grep -v '^[0-9]*$' | list)"
+# Memory settings made before execve (MemoryKSM=, MemoryTHP=), kept by every process after it.
+echo "ksm-merge-any=$(sed -n 's/^ksm_merge_any: //p' /proc/$$/ksm_stat 2>/dev/null)"
+echo "thp-enabled=$(sed -n 's/^THP_enabled:[[:space:]]*//p' /proc/$$/status)"
+# The descriptors passed from 3 on ($LISTEN_FDS: sockets, OpenFile=): what each is, how it is
+# open (fdinfo's octal flags) and the size of the file behind it.
+i=3
+while [ "$i" -lt $((3 + ${LISTEN_FDS:-0})) ]; do
+  what=$(readlink /proc/$$/fd/$i | sed 's/^\(socket\|pipe\):\[[0-9]*\]$/\1/')
+  echo "passed-fd:$i=$what flags=$(sed -n 's/^flags:[[:space:]]*//p' /proc/$$/fdinfo/$i) size=$(stat -L -c %s /proc/$$/fd/$i 2>/dev/null)"
+  i=$((i + 1))
+done
+# What is mounted on /sys/fs/bpf, the top mount (PrivateBPF=): file system type and source.
+echo "bpf-mount=$(awk '$5 == "/sys/fs/bpf" { for (i = 7; $i != "-"; i++) ; m = $(i + 1) " " $(i + 2) } END { print (m ? m : "none") }' /proc/self/mountinfo)"
 """#
 }

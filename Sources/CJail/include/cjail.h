@@ -42,6 +42,7 @@
     X(CJ_SCHEDULER, "a: policy (with SCHED_RESET_ON_FORK), b: priority") \
     X(CJ_IOPRIO, "a: class << 13 | data") \
     X(CJ_TIMERSLACK, "a: nanoseconds") \
+    X(CJ_PRCTL, "a: option, b: arg2, c: arg3; data: errnos (int32, 0-terminated) meaning unsupported: then the step is passed over") \
     X(CJ_AFFINITY, "data: CPU mask (64-bit words), a: its size in bytes") \
     X(CJ_MEMPOLICY, "a: MPOL_* mode, data: node mask (64-bit words) or NULL, b: maxnode (bits)") \
     X(CJ_UMASK, "a: mask") \
@@ -70,7 +71,7 @@
     X(CJ_NO_NEW_PRIVS, "") \
     X(CJ_CHDIR, "s1") \
     X(CJ_SECCOMP, "data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*") \
-    X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there") \
+    X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there; b: 1 for the inode number of a pidfd on us instead (room for 20 digits)") \
     X(CJ_EXEC, "s1: path (argv/envp come from the plan)")
 
 enum cjail_op {

@@ -38,6 +38,9 @@ public struct FilesystemSettings: Sendable {
     public var extensionImages: [String] = []
     public var extensionDirectories: [String] = []
     public var mountAPIVFS: Bool?
+    /// BindLogSockets= (257): journald's sockets bound into the mount namespace; nil follows
+    /// MountAPIVFS= and PrivateDevices= with a root of the service's own.
+    public var bindLogSockets: Bool?
     public var protectProc: ProtectProc?
     public var procSubset: ProcSubset?
     public var protectSystem: ProtectSystem?
@@ -69,6 +72,7 @@ public struct FilesystemSettings: Sendable {
         case "ExtensionImages": try d.appendWords(to: &extensionImages) { $0 }
         case "ExtensionDirectories": try d.appendWords(to: &extensionDirectories) { $0 }
         case "MountAPIVFS": mountAPIVFS = try d.bool()
+        case "BindLogSockets": bindLogSockets = try d.optional { v throws(ValueError) in try parseBoolean(v) }
         case "ProtectProc": protectProc = try ProtectProc(parsing: d.value)
         case "ProcSubset": procSubset = try ProcSubset(parsing: d.value)
         case "ProtectSystem": protectSystem = try ProtectSystem(parsing: d.value)

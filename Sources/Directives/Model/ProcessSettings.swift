@@ -26,6 +26,11 @@ public struct ProcessSettings: Sendable {
     /// for "all", the nodes the machine has when the service starts.
     public var numaMask: Set<Int>?
     public var numaMaskAll = false
+    /// MemoryKSM= (254): the process's anonymous memory is offered to KSM (true) or withdrawn from
+    /// it (false); nil leaves what the process inherits.
+    public var memoryKSM: Bool?
+    /// MemoryTHP= (260); nil as "inherit".
+    public var memoryTHP: MemoryTHP?
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         if let kind = ResourceLimitKind(rawValue: d.key) {
@@ -39,6 +44,8 @@ public struct ProcessSettings: Sendable {
         case "KeyringMode": keyringMode = try KeyringMode(parsing: d.value)
         case "Personality": personality = try d.optional { v throws(ValueError) in try Personality(parsing: v) }
         case "IgnoreSIGPIPE": ignoreSIGPIPE = try d.bool()
+        case "MemoryKSM": memoryKSM = try d.optional { v throws(ValueError) in try parseBoolean(v) }
+        case "MemoryTHP": memoryTHP = try MemoryTHP(parsing: d.value)
         case "TimerSlackNSec":
             if let n = UInt64(d.value) { timerSlackNanoseconds = n; break }   // a bare number counts nanoseconds
             timerSlackNanoseconds = try TimeSpan(parsing: d.value, defaultUnit: .microsecond).microseconds * 1_000

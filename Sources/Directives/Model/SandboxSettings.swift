@@ -6,6 +6,8 @@ public struct SandboxSettings: Equatable, Sendable {
     public var networkNamespacePath: String?
     public var privateIPC: Bool?
     public var ipcNamespacePath: String?
+    /// UserNamespacePath= (259): the user namespace at this path is joined instead of one made.
+    public var userNamespacePath: String?
     public var privateUsers: Bool?
     /// The mode word of PrivateUsers= when the release of the rules reads one (self, identity,
     /// full, managed); nil for a plain boolean.
@@ -13,6 +15,8 @@ public struct SandboxSettings: Equatable, Sendable {
     public var protectHostname: Bool?
     /// PrivatePIDs= (257): the main process is PID 1 of a PID namespace of its own.
     public var privatePIDs: Bool?
+    /// PrivateBPF= (258): a bpffs of the service's own on /sys/fs/bpf.
+    public var privateBPF: Bool?
     /// ProtectHostname='s mode word under rules that know it (258: "private").
     public var protectHostnameMode: String?
     /// The hostname after ProtectHostname='s mode (258: `private:NAME`), set in its namespace.
@@ -53,6 +57,7 @@ public struct SandboxSettings: Equatable, Sendable {
         case "NetworkNamespacePath": networkNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateIPC": privateIPC = try d.bool()
         case "IPCNamespacePath": ipcNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "UserNamespacePath": userNamespacePath = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "PrivateUsers":
             privateUsers = try d.boolOrMode()
             privateUsersMode = d.mode()
@@ -67,6 +72,7 @@ public struct SandboxSettings: Equatable, Sendable {
             protectHostnameMode = mode.mode()
             protectHostnameName = name
         case "PrivatePIDs": privatePIDs = try d.bool()
+        case "PrivateBPF": privateBPF = try d.bool()
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()

@@ -28,6 +28,8 @@ public struct ServiceConfig: Sendable {
     public var nonBlocking: Bool?
     /// Sockets= of the service: the socket units whose descriptors it gets.
     public var sockets: [String] = []
+    /// OpenFile= (253), in order; an empty assignment empties the list.
+    public var openFiles: [OpenFile] = []
     public var fileDescriptorStoreMax: UInt64?
     /// PermissionsStartOnly= (deprecated): sandboxing and identity apply to ExecStart= only.
     public var permissionsStartOnly: Bool?
@@ -48,6 +50,7 @@ public struct ServiceConfig: Sendable {
     /// Applies an assignment if it is a [Service] directive modelled here.
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
+        case "OpenFile": if d.value.isEmpty { openFiles = [] } else { openFiles.append(try OpenFile(parsing: d.value)) }
         case "Type":
             let parsed = try ServiceType(parsing: d.value)
             if parsed == .notifyReload, d.rules < .v253 {

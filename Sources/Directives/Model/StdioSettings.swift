@@ -13,6 +13,9 @@ public struct StdioSettings: Sendable {
     public var ttyReset: Bool?
     public var ttyVHangup: Bool?
     public var ttyVTDisallocate: Bool?
+    /// TTYRows= and TTYColumns=: the size a terminal on standard input is given; nil keeps its own.
+    public var ttyRows: UInt32?
+    public var ttyColumns: UInt32?
 
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
@@ -36,6 +39,8 @@ public struct StdioSettings: Sendable {
         case "TTYReset": ttyReset = try d.bool()
         case "TTYVHangup": ttyVHangup = try d.bool()
         case "TTYVTDisallocate": ttyVTDisallocate = try d.bool()
+        case "TTYRows": ttyRows = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...Int(UInt32.max - 1), "number of rows") }.map(UInt32.init)
+        case "TTYColumns": ttyColumns = try d.optional { v throws(ValueError) in try Numbers.integer(v, in: 0...Int(UInt32.max - 1), "number of columns") }.map(UInt32.init)
         default: return false
         }
         return true

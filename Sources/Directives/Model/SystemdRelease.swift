@@ -117,6 +117,13 @@ public struct ReleaseFacts: Sendable {
     /// An Accept=yes instance is named with the connection's socket cookie after its number, and
     /// an AF_UNIX peer's pid with its pidfd's inode (258, instance_from_socket() in socket.c).
     public let instanceNamesHaveCookie: Bool
+    /// LISTEN_PIDFDID= beside LISTEN_PID= wherever descriptors are passed: the inode number of a
+    /// pidfd on the process, which names it for good where a pid may be reused (259,
+    /// build_environment() in exec-invoke.c).
+    public let listenPIDFDID: Bool
+    /// journald's sockets are bound into a service's mount namespace with BindLogSockets=, and
+    /// without it wherever MountAPIVFS= is on (257, bind_log_sockets_table in namespace.c).
+    public let bindsLogSockets: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -134,6 +141,8 @@ public struct ReleaseFacts: Sendable {
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
         instanceNamesHaveCookie = release >= .v258
+        listenPIDFDID = release >= .v259
+        bindsLogSockets = release >= .v257
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 

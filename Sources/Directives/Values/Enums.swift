@@ -21,6 +21,8 @@ public enum ProtectProc: String, DirectiveEnum { case `default`, noaccess, invis
 public enum ProcSubset: String, DirectiveEnum { case all, pid }
 /// KeyringMode=.
 public enum KeyringMode: String, DirectiveEnum { case inherit, `private`, shared }
+/// MemoryTHP= (260): whether transparent huge pages back the process's memory.
+public enum MemoryTHP: String, DirectiveEnum { case inherit, disable, madvise, system }
 /// NotifyAccess=.
 public enum NotifyAccess: String, DirectiveEnum { case none, main, exec, all }
 /// DevicePolicy=.

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Directives of releases after 252 that `brig run --rules N` applies from the release that
+/// brought them: what the jailed program finds (its memory settings, the namespaces it is in, the
+/// file system on /sys/fs/bpf), that older rules leave it as it was, and how a start that cannot
+/// apply one fails. NextJailDifferentialTests compares the same settings with systemd 262.
+@Suite(.enabled(if: geteuid() == 0, "brig run needs root"), .serialized)
+struct RunNewerDirectiveTests {
+    static func run(_ rules: String, _ properties: [String], _ script: String) throws -> BrigBinary.Result {
+        try BrigBinary.run(["run", "--rules", rules] + properties.flatMap { ["-p", $0] } + ["--", "/bin/sh", "-c", script])
+    }
+
+    static func dryRun(_ rules: String, _ properties: [String]) throws -> String {
+        try BrigBinary.run(["run", "--dry-run", "--rules", rules] + properties.flatMap { ["-p", $0] } + ["--", "/bin/true"]).stdout
+    }
+
+    /// `prctl(PR_GET_THP_DISABLE)` as the program sees it: 0 none, 1 disabled, 3 disabled unless advised.
+    static let thpState = "/usr/bin/python3 -c 'import ctypes; print(ctypes.CDLL(None).prctl(42, 0, 0, 0, 0))'"
+
+    @Test func memoryKSMOffersTheProgramsMemoryFromItsFirstInstruction() throws {
+        let on = try Self.run("254", ["MemoryKSM=yes"], "grep merge_any /proc/self/ksm_stat")
+        #expect(on.status == 0 && on.stdout == "ksm_merge_any: yes\n", "\(on.stderr)")
+        let older = try Self.run("253", ["MemoryKSM=yes"], "grep merge_any /proc/self/ksm_stat")
+        #expect(older.status == 0 && older.stdout == "ksm_merge_any: no\n", "253 does not know MemoryKSM=: \(older.stderr)")
+        let off = try Self.run("262", ["MemoryKSM=yes", "MemoryKSM=no"], "grep merge_any /proc/self/ksm_stat")
+        #expect(off.stdout == "ksm_merge_any: no\n", "\(off.stderr)")
+        #expect(try Self.dryRun("262", ["MemoryKSM=yes"]).contains("prctl PR_SET_MEMORY_MERGE 1 0    <- MemoryKSM=yes  [245 KSM]"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to read PR_GET_THP_DISABLE"))
+    func memoryTHPSetsTheProgramsHugePagePolicy() throws {
+        #expect(try Self.run("262", ["MemoryTHP=disable"], Self.thpState).stdout == "1\n")
+        #expect(try Self.run("262", ["MemoryTHP=madvise"], Self.thpState).stdout == "3\n")
+        #expect(try Self.run("262", ["MemoryTHP=inherit"], Self.thpState).stdout == "0\n")
+        #expect(try Self.run("259", ["MemoryTHP=disable"], Self.thpState).stdout == "0\n", "259 does not know MemoryTHP=")
+        // "system" undoes what brig itself inherited; "inherit" passes it on.
+        let disabled = ["/usr/bin/python3", "-c",
+                        "import ctypes, os, sys; ctypes.CDLL(None).prctl(41, 1, 0, 0, 0); os.execv(sys.argv[1], sys.argv[1:])"]
+        for (setting, expected) in [("MemoryTHP=system", "0\n"), ("MemoryTHP=inherit", "1\n")] {
+            let result = try BrigBinary.run(["run", "--rules", "262", "-p", setting, "--", "/bin/sh", "-c", Self.thpState], wrapper: disabled)
+            #expect(result.stdout == expected, "\(setting): \(result.stderr)")
+        }
+        #expect(try Self.dryRun("262", ["MemoryTHP=madvise"]).contains("prctl PR_SET_THP_DISABLE 1 2    <- MemoryTHP=madvise  [246 MEMORY_THP]"))
+    }
+
+    @Test func privateBPFGivesTheServiceAnEmptyBPFFileSystemOfItsOwn() throws {
+        let host = try Subprocess.run(["/usr/bin/stat", "-c", "%d %T", "-f", "/sys/fs/bpf"]).stdout
+        let own = try Self.run("258", ["PrivateBPF=yes"], "stat -f -c %T /sys/fs/bpf && find /sys/fs/bpf -name '*.debug' -prune -o -mindepth 1 -print | wc -l")
+        #expect(own.status == 0 && own.stdout == "bpf_fs\n0\n", "\(own.stderr)")
+        let older = try Self.run("257", ["PrivateBPF=yes"], "stat -c '%d %T' -f /sys/fs/bpf")
+        #expect(older.stdout == host, "257 does not know PrivateBPF=: \(older.stderr)")
+        #expect(try Self.dryRun("262", ["PrivateBPF=yes"]).contains("mount none on /run/brig/unit-root/sys/fs/bpf type bpf    <- PrivateBPF=yes  [226 NAMESPACE]"))
+    }
+
+    /// A namespace pinned on a file of the test's own, and its inode (what /proc/self/ns/* shows).
+    final class PinnedNamespace {
+        let path: String
+        init(_ type: String) throws {
+            path = "/run/brig-test-\(type)-ns-\(getpid())-\(UUID().uuidString.prefix(8))"
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let pin = try Subprocess.run(["/usr/bin/unshare", "--\(type)=\(path)", "/bin/true"])
+            guard pin.status == 0 else { throw PinError(message: pin.stderr) }
+        }
+        var inode: String { (try? Subprocess.run(["/usr/bin/stat", "-L", "-c", "%i", path]).stdout) ?? "?" }
+        deinit {
+            umount2(path, 2)   // MNT_DETACH
+            unlink(path)
+        }
+        struct PinError: Error { let message: String }
+    }
+
+    @Test func networkAndIPCNamespacePathsAreJoined() throws {
+        let network = try PinnedNamespace("net"), ipc = try PinnedNamespace("ipc")
+        let joined = try Self.run("252", ["NetworkNamespacePath=\(network.path)", "IPCNamespacePath=\(ipc.path)"],
+                                  "stat -L -c %i /proc/self/ns/net /proc/self/ns/ipc && tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' '")
+        #expect(joined.status == 0, "\(joined.stderr)")
+        #expect(joined.stdout == network.inode + ipc.inode + "lo\n", "the namespaces pinned, with their own loopback only")
+        #expect(try Self.dryRun("252", ["NetworkNamespacePath=\(network.path)"])
+            .contains("join the net namespace of \(network.path)    <- NetworkNamespacePath=\(network.path)  [225 NETWORK]"))
+    }
+
+    @Test func aNamespacePathThatCannotBeJoinedFailsWithSystemdsStatus() throws {
+        let network = try PinnedNamespace("net")
+        let missing = try Self.run("252", ["NetworkNamespacePath=/run/brig-test-no-such-ns"], "true")
+        #expect(missing.status == 225)
+        #expect(missing.stderr.contains("NetworkNamespacePath=/run/brig-test-no-such-ns: cannot open the namespace: No such file or directory (exit status 225 NETWORK)"),
+                "\(missing.stderr)")
+        let wrongType = try Self.run("252", ["IPCNamespacePath=\(network.path)"], "true")
+        #expect(wrongType.status == 226)
+        #expect(wrongType.stderr.contains("IPCNamespacePath=\(network.path): not a namespace of that type: Invalid argument (exit status 226 NAMESPACE)"),
+                "\(wrongType.stderr)")
+        let notANamespace = try Self.run("262", ["UserNamespacePath=/etc/hostname"], "true")
+        #expect(notANamespace.status == 226 && notANamespace.stderr.contains("UserNamespacePath=/etc/hostname: not a namespace of that type"),
+                "\(notANamespace.stderr)")
+    }
+
+    @Test func userNamespacePathIsJoinedFromSystemd259() throws {
+        // A user namespace lives while a process is in it: a sleeper that maps root only.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        holder.arguments = ["--user", "--map-root-user", "/bin/sleep", "60"]
+        try holder.run()
+        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        let path = "/proc/\(holder.processIdentifier)/ns/user"
+        for _ in 0..<100 where (try? String(contentsOfFile: "/proc/\(holder.processIdentifier)/uid_map", encoding: .utf8))?.contains(" 1\n") != true {
+            usleep(20_000)
+        }
+        let joined = try Self.run("259", ["UserNamespacePath=\(path)"], "cat /proc/self/uid_map | tr -s ' '")
+        #expect(joined.status == 0 && joined.stdout == " 0 0 1\n", "\(joined.stderr)")
+        let older = try Self.run("258", ["UserNamespacePath=\(path)"], "cat /proc/self/uid_map | tr -s ' '")
+        #expect(older.stdout == " 0 0 4294967295\n", "258 does not know UserNamespacePath=: \(older.stderr)")
+        // The namespace maps no one but root: changing to nobody there fails, with USER.
+        let unmapped = try Self.run("262", ["UserNamespacePath=\(path)", "User=nobody"], "true")
+        #expect(unmapped.status == 217, "\(unmapped.stderr)")
+    }
+
+    /// A file of root's alone, for OpenFile=.
+    final class RootsFile {
+        let path = "/run/brig-test-openfile-\(getpid())-\(UUID().uuidString.prefix(8))"
+        init(_ text: String) {
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        }
+        var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<gone>" }
+        deinit { unlink(path) }
+    }
+
+    @Test func openFileHandsTheMainProcessAFileItsUserCannotOpen() throws {
+        let file = RootsFile("secret\n")
+        let script = "cat <&3; cat \(file.path) 2>/dev/null || echo denied; env | grep ^LISTEN_ | sort; sed -n 's/^flags:[[:space:]]*//p' /proc/self/fdinfo/3"
+        let passed = try Self.run("262", ["User=nobody", "OpenFile=\(file.path):settings:read-only"], script)
+        #expect(passed.status == 0, "\(passed.stderr)")
+        let lines = passed.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "secret" && lines.dropFirst().first == "denied")
+        #expect(lines.contains("LISTEN_FDS=1") && lines.contains("LISTEN_FDNAMES=settings"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("LISTEN_PID=") } && lines.contains { $0.hasPrefix("LISTEN_PIDFDID=") }, "\(lines)")
+        #expect(lines.last.flatMap { Int($0, radix: 8) }.map { $0 & 3 } == 0, "open read-only: \(lines)")
+        // 258 passes the file without LISTEN_PIDFDID=, which came with 259; 252 does not know OpenFile=.
+        #expect(!(try Self.run("258", ["OpenFile=\(file.path)"], "env").stdout.contains("LISTEN_PIDFDID=")))
+        #expect(try Self.run("252", ["OpenFile=\(file.path)"], "printenv LISTEN_FDS || echo none").stdout == "none\n")
+    }
+
+    @Test func openFileOptionsDecideHowTheFileIsOpened() throws {
+        let file = RootsFile("first\n")
+        #expect(try Self.run("253", ["OpenFile=\(file.path)::append"], "echo second >&3").status == 0)
+        #expect(file.contents == "first\nsecond\n")
+        #expect(try Self.run("253", ["OpenFile=\(file.path)::truncate"], "true").status == 0)
+        #expect(file.contents == "")
+        // Left out when missing, graceful; the name defaults to the file's.
+        let graceful = try Self.run("253", ["OpenFile=/run/brig-test-no-such-file::graceful", "OpenFile=\(file.path)"],
+                                    "echo $LISTEN_FDS $LISTEN_FDNAMES")
+        #expect(graceful.stdout == "1 \((file.path as NSString).lastPathComponent)\n", "\(graceful.stderr)")
+        let missing = try Self.run("253", ["OpenFile=/run/brig-test-no-such-file"], "true")
+        #expect(missing.status == 202)
+        #expect(missing.stderr.contains("OpenFile=/run/brig-test-no-such-file: cannot open: No such file or directory (exit status 202 FDS)"),
+                "\(missing.stderr)")
+        let bad = try Self.run("253", ["OpenFile=\(file.path)::read-only,append"], "true")
+        #expect(bad.status == 2 && bad.stderr.contains("read-only, append and truncate exclude one another"), "\(bad.stderr)")
+    }
+
+    @Test func openFileGoesToExecStartOnly() throws {
+        let result = try Self.run("253", ["ExecStartPre=/bin/sh -c 'printenv LISTEN_FDS || echo pre:none; [ -e /proc/self/fd/3 ] || echo pre:no-fd-3'",
+                                          "OpenFile=/etc/hostname"], "echo main:$LISTEN_FDS; [ -e /proc/self/fd/3 ] && echo main:fd-3")
+        #expect(result.stdout == "pre:none\npre:no-fd-3\nmain:1\nmain:fd-3\n", "\(result.stderr)")
+        let plan = try Self.dryRun("262", ["OpenFile=/etc/hostname:h:read-only"])
+        #expect(plan.contains("# OpenFile=: /etc/hostname opened by brig before the start (read-only), passed to ExecStart= as \"h\""), "\(plan)")
+    }
+
+    /// journald's sockets are bound into the jail from 257 on, with BindLogSockets= or MountAPIVFS=;
+    /// missing (no journald on the host) they are passed over. NextJailDifferentialTests sees them
+    /// through a /run of the service's own under systemd 262.
+    @Test func bindLogSocketsBindsTheJournalsSocketsFrom257() throws {
+        let bound = "bind /run/systemd/journal/socket on /run/brig/unit-root/run/systemd/journal/socket (creating the target) (optional)    <- BindLogSockets=yes  [226 NAMESPACE]"
+        #expect(try Self.dryRun("257", ["BindLogSockets=yes"]).contains(bound))
+        #expect(try Self.dryRun("257", ["MountAPIVFS=yes"]).contains(bound), "implied by MountAPIVFS=")
+        #expect(!(try Self.dryRun("257", ["MountAPIVFS=yes", "BindLogSockets=no"]).contains("journal")))
+        #expect(!(try Self.dryRun("256", ["BindLogSockets=yes", "MountAPIVFS=yes"]).contains("journal")), "256 does not know it")
+        let start = try Self.run("262", ["BindLogSockets=yes", "TemporaryFileSystem=/run"], "ls -A /run")
+        #expect(start.status == 0, "\(start.stderr)")
+    }
+}

@@ -1,0 +1,43 @@
+import Directives
+import Foundation
+import Testing
+import UnitFile
+
+/// The exec directives later releases added that brig applies, read as those releases read them.
+struct NewerExecDirectiveTests {
+    static func read(_ lines: [String], rules: SystemdRelease) -> UnitConfig {
+        let root = FileManager.default.temporaryDirectory.path + "/brig-newer-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/etc/systemd/system"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try! ("[Service]\n" + lines.joined(separator: "\n") + "\n").write(toFile: dir + "/n.service", atomically: false, encoding: .utf8)
+        return UnitConfig(try! UnitLoader(root: root).load("n.service"), rules: rules)
+    }
+
+    @Test func eachIsReadFromItsReleaseOnAndIgnoredBefore() {
+        let lines = ["MemoryKSM=yes", "MemoryTHP=madvise", "PrivateBPF=yes", "UserNamespacePath=/run/u", "OpenFile=/etc/hostname"]
+        let newest = Self.read(lines, rules: .v262)
+        #expect(!newest.hasErrors && newest.diagnostics.isEmpty, "\(newest.diagnostics)")
+        #expect(newest.exec.process.memoryKSM == true && newest.exec.process.memoryTHP == .madvise)
+        #expect(newest.exec.sandbox.privateBPF == true && newest.exec.sandbox.userNamespacePath == "/run/u")
+        #expect(newest.service.openFiles.map(\.name) == ["hostname"])
+        let old = Self.read(lines, rules: .v253)
+        #expect(old.exec.process.memoryKSM == nil && old.exec.process.memoryTHP == nil && old.exec.sandbox.privateBPF == nil)
+        #expect(old.service.openFiles.count == 1, "OpenFile= is 253's")
+        #expect(messages(old).filter { $0.contains("is newer than systemd 252") }.count == 4)
+        #expect(Self.read(["MemoryKSM=yes"], rules: .v254).exec.process.memoryKSM == true)
+        #expect(Self.read(["MemoryKSM=yes", "MemoryKSM="], rules: .v254).exec.process.memoryKSM == nil)
+        #expect(Self.read(["MemoryTHP=sometimes"], rules: .v262).hasErrors)
+    }
+
+    @Test func openFileReadsPathNameAndOptions() throws {
+        let file = try OpenFile(parsing: "/run/a\\x3ab:conf:read-only,graceful")
+        #expect(file.path == "/run/a:b" && file.name == "conf" && file.readOnly && file.graceful && !file.append)
+        #expect(try OpenFile(parsing: "/etc/hostname::truncate").name == "hostname")
+        for bad in ["relative", "/a:b:c:d", "/a::append,append", "/a::read-only,truncate", "/a::sometimes", "/a:bad\u{1}name"] {
+            #expect(throws: ValueError.self, "\(bad)") { try OpenFile(parsing: bad) }
+        }
+        let list = Self.read(["OpenFile=/a", "OpenFile=/b", "OpenFile=", "OpenFile=/c"], rules: .v253)
+        #expect(list.service.openFiles.map(\.path) == ["/c"], "an empty assignment empties the list")
+    }
+}
