@@ -7,54 +7,49 @@ import Testing
 /// and the directives brig listen refuses. Ports 9300-9399, below the ephemeral range (32768 up), where a connection of another test could hold one.
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
 struct ListenDirectiveTests {
+    /// What a Perl `probe` run by the service (started at once, --now) printed about the
+    /// descriptors it was handed by a socket unit of these [Socket] `lines`; and brig's stderr.
+    static func probed(_ lines: [String], _ probe: String) throws -> (seen: String, stderr: String) {
+        let example = try ListenTests.Example("callout")
+        let report = example.path + "/options"
+        try (["[Socket]"] + lines.map { $0.replacingOccurrences(of: "DIR", with: example.path) }).joined(separator: "\n")
+            .write(toFile: "\(example.path)/probed.socket", atomically: true, encoding: .utf8)
+        try "\(probe)\n".write(toFile: "\(example.path)/probe.pl", atomically: true, encoding: .utf8)
+        try ["[Service]", "ExecStart=/bin/sh -c '/usr/bin/perl \(example.path)/probe.pl > \(report); exec sleep 30'"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/probed.service", atomically: true, encoding: .utf8)
+        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/probed.socket"], timeout: 60)
+        ListenTests.waitFor(report)
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        return ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "", out.stderr)
+    }
+
     /// The socket options, read back by the service from the listener it is handed (fd 3):
     /// SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_DEFER_ACCEPT, SO_PRIORITY,
     /// SO_MARK, SO_BROADCAST, IP_TOS, IP_TTL, by their numbers in the kernel's headers.
     @Test func socketOptionsReachTheListener() throws {
-        let port = 9_301
-        let example = try ListenTests.Example("callout")
-        let report = example.path + "/options"
-        try ["[Socket]", "ListenStream=127.0.0.1:\(port)", "KeepAlive=yes", "KeepAliveTimeSec=77", "KeepAliveIntervalSec=11",
-             "KeepAliveProbes=5", "DeferAcceptSec=3", "Priority=4", "Mark=42", "Broadcast=yes", "IPTOS=low-delay", "IPTTL=33"]
-            .joined(separator: "\n").write(toFile: "\(example.path)/opts.socket", atomically: true, encoding: .utf8)
         let probe = "open(my $s, \"+<&=3\") or die; my @o = ([1,9],[6,4],[6,5],[6,6],[6,9],[1,12],[1,36],[1,6],[0,1],[0,2]); "
             + "print join(\" \", map { unpack(\"i\", getsockopt($s, $_->[0], $_->[1])) } @o), \"\\n\""
-        try "\(probe)\n".write(toFile: "\(example.path)/probe.pl", atomically: true, encoding: .utf8)
-        try ["[Service]", "ExecStart=/bin/sh -c '/usr/bin/perl \(example.path)/probe.pl > \(report); exec sleep 30'"].joined(separator: "\n")
-            .write(toFile: "\(example.path)/opts.service", atomically: true, encoding: .utf8)
-        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/opts.socket"], timeout: 60)
-        ListenTests.waitFor(report)
-        listen.send(SIGTERM)
-        let out = listen.wait()
-        let seen = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        let (seen, stderr) = try Self.probed(["ListenStream=127.0.0.1:9301", "KeepAlive=yes", "KeepAliveTimeSec=77", "KeepAliveIntervalSec=11",
+                                              "KeepAliveProbes=5", "DeferAcceptSec=3", "Priority=4", "Mark=42", "Broadcast=yes",
+                                              "IPTOS=low-delay", "IPTTL=33"], probe)
         // IP_TOS, set after SO_PRIORITY (in systemd's order), makes the priority the TOS's own:
         // 6, interactive, for low-delay.
-        #expect(seen == "1 77 11 5 3 6 42 1 16 33\n", "\(seen)\(out.stderr)")
+        #expect(seen == "1 77 11 5 3 6 42 1 16 33\n", "\(seen)\(stderr)")
     }
 
     /// PassPacketInfo=, Timestamping=, TCPCongestion= on a TCP listener, SocketProtocol=udplite
     /// on a datagram one and PipeSize= on a FIFO, read back by the service from descriptors 3, 4
     /// and 5: IP_PKTINFO, SO_TIMESTAMPNS, TCP_CONGESTION, SO_PROTOCOL and F_GETPIPE_SZ.
     @Test func packetInfoTimestampsCongestionProtocolAndPipeSizeReachTheListeners() throws {
-        let port = 9_302
-        let example = try ListenTests.Example("callout")
-        let report = example.path + "/options"
-        try ["[Socket]", "ListenStream=127.0.0.1:\(port)", "ListenDatagram=127.0.0.1:\(port)", "ListenFIFO=\(example.path)/fifo",
-             "PassPacketInfo=yes", "Timestamping=nsec", "TCPCongestion=reno", "SocketProtocol=udplite", "PipeSize=256K"]
-            .joined(separator: "\n").write(toFile: "\(example.path)/more.socket", atomically: true, encoding: .utf8)
         let probe = "open(my $t, \"+<&=3\") or die; open(my $u, \"+<&=4\") or die; open(my $f, \"+<&=5\") or die; "
             + "my $c = getsockopt($t, 6, 13); $c =~ s/\\0.*//s; "
             + "print join(\" \", unpack(\"i\", getsockopt($t, 0, 8)), unpack(\"i\", getsockopt($t, 1, 35)), $c, "
             + "unpack(\"i\", getsockopt($u, 1, 38)), fcntl($f, 1032, 0)), \"\\n\""
-        try "\(probe)\n".write(toFile: "\(example.path)/probe.pl", atomically: true, encoding: .utf8)
-        try ["[Service]", "ExecStart=/bin/sh -c '/usr/bin/perl \(example.path)/probe.pl > \(report); exec sleep 30'"].joined(separator: "\n")
-            .write(toFile: "\(example.path)/more.service", atomically: true, encoding: .utf8)
-        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/more.socket"], timeout: 60)
-        ListenTests.waitFor(report)
-        listen.send(SIGTERM)
-        let out = listen.wait()
-        let seen = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
-        #expect(seen == "1 1 reno 136 262144\n", "\(seen)\(out.stderr)")
+        let (seen, stderr) = try Self.probed(["ListenStream=127.0.0.1:9302", "ListenDatagram=127.0.0.1:9302", "ListenFIFO=DIR/fifo",
+                                              "PassPacketInfo=yes", "Timestamping=nsec", "TCPCongestion=reno", "SocketProtocol=udplite",
+                                              "PipeSize=256K"], probe)
+        #expect(seen == "1 1 reno 136 262144\n", "\(seen)\(stderr)")
     }
 
     /// Symlinks=: links to the socket's path, through which clients reach it, made with their
