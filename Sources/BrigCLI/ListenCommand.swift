@@ -44,7 +44,7 @@ struct ListenCommand: ParsableCommand {
         }
         options.startNow = now
         options.json = json
-        for property in properties where property.firstIndex(of: "=").map({ $0 == property.startIndex }) ?? true {
+        for (index, property) in properties.enumerated() where Assignment.property(property, line: index + 1) == nil {
             throw ValidationError("-p \(property): expected Directive=value")
         }
         options.serviceProperties = properties

@@ -29,16 +29,10 @@ struct RunInput {
         if !serviceMode && command.isEmpty { throw RunInputError.usage("no command given (brig run [-p K=V]... -- CMD [ARG...], or brig run NAME.service)") }
         var loaded = try load(serviceMode ? command[0] : unit)
         for (index, property) in properties.enumerated() {
-            guard let eq = equalsSign(in: property), eq != property.startIndex else {
+            guard let assignment = Assignment.property(property, line: index + 1) else {
                 throw RunInputError.usage("-p \(property): expected Directive=value")
             }
-            let location = SourceLocation(file: "-p", line: index + 1)
-            // As with systemd-run, a property may be the unit's ([Unit]) as well as the service's.
-            let key = String(property[..<eq])
-            let section = !DirectiveRegistry.exists(section: "Service", name: key) && DirectiveRegistry.exists(section: "Unit", name: key)
-                ? "Unit" : "Service"
-            loaded.assignments.append(Assignment(section: section, key: key,
-                                                 value: String(property[property.index(after: eq)...]), location: location))
+            loaded.assignments.append(assignment)
         }
         if loaded.isMasked { throw RunInputError.usage("\(loaded.name.name) is masked") }
         var unitConfig = UnitConfig(loaded, rules: rules)
@@ -78,15 +72,6 @@ struct RunInput {
         if let nameOrPath { return try UnitLoader().load(nameOrPath) }
         let name = try UnitName("brig-run-\(getpid()).service")
         return LoadedUnit(name: name, fragmentPath: "/run/brig/transient/" + name.name, assignments: [], sections: ["Service"])
-    }
-
-    /// Where a `Key=value` assignment splits: at its first "=" character. ASCII text, the usual
-    /// case, is searched byte by byte, which finds the same place without walking grapheme
-    /// clusters (a few hundred instructions per character).
-    static func equalsSign(in assignment: String) -> String.Index? {
-        let bytes = assignment.utf8
-        if bytes.allSatisfy({ $0 < 0x80 }) { return bytes.firstIndex(of: UInt8(ascii: "=")) }
-        return assignment.firstIndex(of: "=")
     }
 
     /// A bare command name is looked up in ExecSearchPath= or the release's PATH.

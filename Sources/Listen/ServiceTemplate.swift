@@ -32,15 +32,8 @@ final class ServiceTemplate: Sendable {
     func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String) throws(Failure) -> ServiceRun {
         do {
             var loaded = unit
-            for (index, property) in properties.enumerated() {
-                let eq = property.firstIndex(of: "=")!
-                let key = String(property[..<eq])
-                // As with brig run -p, a property may be the unit's ([Unit]) as well as the service's.
-                let section = !DirectiveRegistry.exists(section: "Service", name: key) && DirectiveRegistry.exists(section: "Unit", name: key)
-                    ? "Unit" : "Service"
-                loaded.assignments.append(Assignment(section: section, key: key, value: String(property[property.index(after: eq)...]),
-                                                     location: SourceLocation(file: "-p", line: index + 1)))
-            }
+            // Checked by the command line: each has a name before its '='.
+            loaded.assignments += properties.enumerated().compactMap { Assignment.property($1, line: $0 + 1) }
             for (index, line) in environment.enumerated() {
                 loaded.assignments.append(Assignment(section: "Service", key: "Environment", value: line,
                                                      location: SourceLocation(file: "-p", line: properties.count + index + 1)))

@@ -4,7 +4,8 @@ import TestSupport
 
 /// `brig harden` as a user runs it: the built binary on the hit counter (a small Python HTTP app
 /// under Fixtures/ that writes to its state directory), on Debian's lighttpd and memcached, and
-/// on bad input. Each drop-in is then proven again under the real systemd (the oracle).
+/// on bad input. Each drop-in is then proven again under the real systemd (the oracle). Ports
+/// 9500-9599, below the ephemeral range, where a connection of another suite could hold one.
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root (cgroups, BPF) and a built brig"))
 struct HardenTests {
     /// The fixtures copied where every jail can read them: a checkout under /tmp or /home is
@@ -24,7 +25,7 @@ struct HardenTests {
     static var setGet: String { fixtures + "/memcached-set-get.py" }
     /// `doing-server.py PORT ACTION...`: an HTTP app that does on each GET what its arguments say.
     static var doingServer: String { fixtures + "/doing-server.py" }
-    static let hits = "curl -fsS http://127.0.0.1:40001/ && curl -fsS http://127.0.0.1:40001/"
+    static let hits = "curl -fsS http://127.0.0.1:9501/ && curl -fsS http://127.0.0.1:9501/"
     static let lighttpdFetch = "curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html && curl -fsS -o /dev/null http://127.0.0.1/index.nginx-debian.html"
 
     /// A directory with one unit file in it, removed afterwards.
@@ -42,7 +43,7 @@ struct HardenTests {
     }
 
     /// The hit counter's unit, its state directory (and DynamicUser='s twin of it) removed first.
-    static func hitCounterUnit(port: Int = 40001) throws -> UnitFile {
+    static func hitCounterUnit(port: Int = 9501) throws -> UnitFile {
         for path in ["/var/lib/brig-harden-hits", "/var/lib/private/brig-harden-hits"] { try? FileManager.default.removeItem(atPath: path) }
         return try UnitFile("brig-harden-hits.service", "[Service]\nExecStart=/usr/bin/python3 \(hitCounter) \(port)\n")
     }
@@ -137,7 +138,7 @@ struct HardenTests {
         #expect(Self.exposure(result, "exposure_before") >= 9)
         #expect(Self.exposure(result, "exposure_after") <= 2.5)
         #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nStateDirectory=brig-harden-hits\n"))
-        #expect(dropIn.contains("\nProtectSystem=strict\n") && dropIn.contains("\nSocketBindAllow=40001\n"))
+        #expect(dropIn.contains("\nProtectSystem=strict\n") && dropIn.contains("\nSocketBindAllow=9501\n"))
         #expect(Self.everyLineHasEvidence(dropIn))
         #expect(try String(contentsOfFile: unit.dropIn, encoding: .utf8) == dropIn)
         // Every trial's cgroup is gone again.
@@ -164,22 +165,22 @@ struct HardenTests {
         let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--observe", "3s"], timeout: 60)
         // Traffic from elsewhere while it watches.
         for _ in 0..<40 {
-            _ = try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5)
+            _ = try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:9501/"], timeout: 5)
             try? await Task.sleep(nanoseconds: 50_000_000)
         }
         let output = await harden.finished()
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-hits.service, learnt from 3."))
         #expect(output.stdout.contains("s of live traffic; NOT proven (no workload)\n"))
-        #expect(output.stdout.contains("\nStateDirectory=brig-harden-hits\n") && output.stdout.contains("\nSocketBindAllow=40001\n"))
+        #expect(output.stdout.contains("\nStateDirectory=brig-harden-hits\n") && output.stdout.contains("\nSocketBindAllow=9501\n"))
         #expect(!output.stderr.contains("prove: run"))
     }
 
     @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() async throws {
-        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "40003", "--bind", "127.0.0.1"], timeout: 120)
+        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "9503", "--bind", "127.0.0.1"], timeout: 120)
         defer { server.send(SIGKILL); _ = server.wait() }
         let unit = try UnitFile("brig-harden-client.service",
-                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:40003/; sleep 0.2; done\"\n")
+                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:9503/; sleep 0.2; done\"\n")
         let output = try await Self.harden([unit.path, "--workload", "sleep 1"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\nIPAddressDeny=any\n# connected to 127.0.0.1\nIPAddressAllow=127.0.0.1\n"))
@@ -240,7 +241,7 @@ struct HardenTests {
 
     @Test func aWorkloadThatFailsUnhardenedStopsWithNothingWritten() async throws {
         let unit = try Self.hitCounterUnit()
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40001/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:9501/missing-port:1 || exit 3; false", "--write", "--start-window", "1"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("the workload fails with the service as it is, before any hardening: nothing to prove against"))
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
@@ -270,12 +271,12 @@ struct HardenTests {
         let harden = try Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", "sleep 30", "--write"], timeout: 60)
         // Once the service answers, brig harden is in the middle of its observation.
         let deadline = Date().addingTimeInterval(20)
-        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status != 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
+        while try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:9501/"], timeout: 5).status != 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         harden.send(SIGTERM)
         let output = await harden.finished()
         #expect(output.status == 128 + SIGTERM)
         #expect(output.stderr.contains("stopped by signal 15; the service and workload under way were stopped, nothing written"))
-        #expect(try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:40001/"], timeout: 5).status == 7)   // nothing listens
+        #expect(try Subprocess.run(["/usr/bin/curl", "-fsS", "http://127.0.0.1:9501/"], timeout: 5).status == 7)   // nothing listens
         #expect(!FileManager.default.fileExists(atPath: unit.path + ".d"))
     }
 

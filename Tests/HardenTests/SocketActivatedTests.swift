@@ -7,10 +7,10 @@ extension HardenTests {
     /// (under brig listen, the listener handed over as descriptor 3), and the drop-in is the
     /// service's, written beside it.
     @Test func aSocketActivatedServiceIsHardenedUnderItsSocket() async throws {
-        let unit = try UnitFile("brig-harden-activated.socket", "[Socket]\nListenStream=127.0.0.1:40006\n")
-        try "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 40006\n"
+        let unit = try UnitFile("brig-harden-activated.socket", "[Socket]\nListenStream=127.0.0.1:9506\n")
+        try "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9506\n"
             .write(toFile: unit.directory + "/brig-harden-activated.service", atomically: true, encoding: .utf8)
-        let workload = "curl -fsS http://127.0.0.1:40006/"
+        let workload = "curl -fsS http://127.0.0.1:9506/"
         let (output, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload, "--write"], label: "socket-activated")
         #expect(output.stderr.contains("observe: brig-harden-activated.service under brig listen with brig-harden-activated.socket"))
         #expect(result["unit"] as? String == "brig-harden-activated.service")
@@ -27,7 +27,7 @@ extension HardenTests {
 
     /// Accept=yes: one instance of the template per connection, each hardened by the template's drop-in.
     @Test func anAcceptingSocketsTemplateIsHardenedPerConnection() async throws {
-        let unit = try UnitFile("brig-harden-accepting.socket", "[Socket]\nListenStream=127.0.0.1:40008\nAccept=yes\n")
+        let unit = try UnitFile("brig-harden-accepting.socket", "[Socket]\nListenStream=127.0.0.1:9508\nAccept=yes\n")
         // Each instance reads the request on its standard input (the connection) and answers.
         try """
             [Service]
@@ -35,7 +35,7 @@ extension HardenTests {
             StandardInput=socket
 
             """.write(toFile: unit.directory + "/brig-harden-accepting@.service", atomically: true, encoding: .utf8)
-        let workload = "curl -fsS http://127.0.0.1:40008/ && curl -fsS http://127.0.0.1:40008/"
+        let workload = "curl -fsS http://127.0.0.1:9508/ && curl -fsS http://127.0.0.1:9508/"
         let (_, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload], label: "accepting socket")
         #expect(result["unit"] as? String == "brig-harden-accepting@.service" && result["socket"] as? String == "brig-harden-accepting.socket")
         #expect(dropIn.contains("\nDynamicUser=yes\n") && dropIn.contains("\nRestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\n"))
@@ -47,9 +47,9 @@ extension HardenTests {
 
     /// Given the service, brig harden finds the socket of its name that starts it and runs it so.
     @Test func aServiceWithItsSocketBesideRunsAsTheSocketStartsIt() async throws {
-        let unit = try UnitFile("brig-harden-beside.service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 40018\n")
-        try "[Socket]\nListenStream=127.0.0.1:40018\n".write(toFile: unit.directory + "/brig-harden-beside.socket", atomically: true, encoding: .utf8)
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40018/"])
+        let unit = try UnitFile("brig-harden-beside.service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9518\n")
+        try "[Socket]\nListenStream=127.0.0.1:9518\n".write(toFile: unit.directory + "/brig-harden-beside.socket", atomically: true, encoding: .utf8)
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:9518/"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("observe: brig-harden-beside.socket starts brig-harden-beside.service: it is observed and proven under brig listen with it"))
         #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-beside.service, started by brig-harden-beside.socket, proven with"))

@@ -14,8 +14,8 @@ extension HardenTests {
     }
 
     @Test func aServiceThatMapsWritableExecutableMemoryKeepsThatAndSaysWhy() async throws {
-        let unit = try Self.mappingUnit("brig-harden-jit.service", port: 40002, protection: "mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC")
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
+        let unit = try Self.mappingUnit("brig-harden-jit.service", port: 9502, protection: "mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC")
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:9502/"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(!output.stdout.contains("\nMemoryDenyWriteExecute="))
         #expect(output.stdout.contains("# Not set: MemoryDenyWriteExecute=: the service mapped memory writable and executable (mmap() with PROT_WRITE|PROT_EXEC)\n"))
@@ -23,8 +23,8 @@ extension HardenTests {
     }
 
     @Test func theSameServiceMappingOnlyWritableMemoryGetsMemoryDenyWriteExecute() async throws {
-        let unit = try Self.mappingUnit("brig-harden-nojit.service", port: 40002, protection: "mmap.PROT_READ | mmap.PROT_WRITE")
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:40002/"])
+        let unit = try Self.mappingUnit("brig-harden-nojit.service", port: 9502, protection: "mmap.PROT_READ | mmap.PROT_WRITE")
+        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:9502/"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\n# mapped no memory writable and executable\nMemoryDenyWriteExecute=yes\n"))
         #expect(!output.stdout.contains("Not set: MemoryDenyWriteExecute="))
