@@ -7,20 +7,21 @@ import Synchronization
 public enum SyscallFilters {
     /// The compiled program (nil when no directive asks for one), with its policy for printing.
     public static func program(_ exec: ExecContext, rules: SystemdRelease = .v252) throws(JailError) -> SeccompProgram? {
-        guard let policy = try policy(exec, rules: rules) else { return nil }
-        return try compile(policy)
+        try program(SeccompInputs(exec, rules: rules))
     }
 
-    /// The policy the unit's syscall directives make; nil when they ask for no filter.
-    static func policy(_ exec: ExecContext, rules: SystemdRelease) throws(JailError) -> SeccompPolicy? {
-        do { return try SeccompPolicy.forUnit(exec, rules: rules) } catch { throw refusal(error) }
+    /// The program of what a unit's filter is made from (see `SyscallFilterCache`).
+    static func program(_ inputs: SeccompInputs) throws(JailError) -> SeccompProgram? {
+        let policy: SeccompPolicy?
+        do { policy = try SeccompPolicy.forUnit(inputs) } catch { throw refusal(error) }
+        return try policy.map { p throws(JailError) in try compile(p) }
     }
 
-    static func compile(_ policy: SeccompPolicy) throws(JailError) -> SeccompProgram {
+    private static func compile(_ policy: SeccompPolicy) throws(JailError) -> SeccompProgram {
         do { return try SeccompCompiler.compile(policy) } catch { throw refusal(error) }
     }
 
-    static func refusal(_ error: any Error) -> JailError {
+    private static func refusal(_ error: any Error) -> JailError {
         .refused(directive: "SystemCallFilter= & co", reason: "\(error)", status: .seccomp)
     }
 }
@@ -37,9 +38,7 @@ public final class SyscallFilterCache: Sendable {
     func program(_ exec: ExecContext, rules: SystemdRelease) throws(JailError) -> SeccompProgram? {
         let inputs = SeccompInputs(exec, rules: rules)
         if let cached = last.withLock({ $0 }), cached.inputs == inputs { return cached.program }
-        let policy: SeccompPolicy?
-        do { policy = try SeccompPolicy.forUnit(inputs) } catch { throw SyscallFilters.refusal(error) }
-        let program = try policy.map { p throws(JailError) in try SyscallFilters.compile(p) }
+        let program = try SyscallFilters.program(inputs)
         last.withLock { $0 = (inputs, program) }
         return program
     }

@@ -49,7 +49,6 @@ final class ConcurrentStarts {
 
     /// Polled by the loop: readable when a start has ended.
     var descriptor: Int32 { finished.read }
-    var count: Int { underWay.count }
     var isFull: Bool { underWay.count >= Self.limit }
 
     /// Starts `work` on a thread; false when no thread can be made (the caller runs it itself).

@@ -44,7 +44,7 @@ struct InstanceName {
         let l = Self.address(local, unmapping: bothMapped), r = Self.address(peer, unmapping: bothMapped)
         instance = "\(prefix)-\(l.address):\(l.port)-\(r.address):\(r.port)"
         // $REMOTE_ADDR shows a mapped peer as IPv4 whatever the local side is.
-        remote = Self.address(peer, unmapping: true)
+        remote = bothMapped ? r : Self.address(peer, unmapping: true)
         source = remote!.address
     }
 
