@@ -93,9 +93,12 @@ public final class DynamicUserLease: @unchecked Sendable {
         if code != 0 {
             throw .refused(directive: "DynamicUser=yes", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
         }
+        // The run's cgroup is in the seed too: brig listen leases for many instances of one name at
+        // once, and starting them all at one uid would make each walk past the others' leases.
         var hasher = Hasher()
         hasher.combine(name)
         hasher.combine(getpid())
+        hasher.combine(cgroup)
         let width = UInt32(range.count)
         let start = UInt32(truncatingIfNeeded: hasher.finalize()) % width
         for offset in 0..<width {
@@ -111,8 +114,12 @@ public final class DynamicUserLease: @unchecked Sendable {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
                 let previous = SystemFiles.read(path) ?? ""
                 if previous.isEmpty || RunSite.isEmpty(previous) {
+                    // Written over, then cut to length if the last lease was longer: a truncation to zero
+                    // would make ext4 write the file out at its close (auto_da_alloc), a disk write per
+                    // run where /run is not a tmpfs.
                     let bytes = Array(cgroup.utf8)
-                    if ftruncate(fd, 0) == 0 && pwrite(fd, bytes, bytes.count, 0) == bytes.count {
+                    if pwrite(fd, bytes, bytes.count, 0) == bytes.count
+                        && (previous.utf8.count <= bytes.count || ftruncate(fd, off_t(bytes.count)) == 0) {
                         return DynamicUserLease(uid: uid, lockFD: fd, cgroup: cgroup)
                     }
                 }

@@ -11,7 +11,7 @@ enum MountSteps {
     static let stagingRoot = "/run/brig/unit-root"
 
     static func steps(_ settings: MountSettings, site: RunSite) -> [JailStep] {
-        let hostMounts = hostMountTable()
+        let hostMounts = HostMountTable.current()
         var settings = settings
         settings.rootDirectory = settings.rootDirectory.map { PathChaser(root: "/").chase(Paths.normalized($0)) ?? $0 }
         let entries = MountSettings.normalize(chased(settings.entries(site: site), root: settings.rootDirectory ?? "/"))
@@ -176,17 +176,6 @@ enum MountSteps {
         }
     }
 
-    /// The host's mounts, from /proc/self/mountinfo (octal escapes decoded).
-    /// Split as bytes: splitting a String by Characters costs more than the rest of this file.
-    static func hostMountTable() -> [HostMount] {
-        let text = SystemFiles.read("/proc/self/mountinfo") ?? ""
-        return text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5)
-            guard fields.count > 4, let id = Int(Substring(fields[0])), let parent = Int(Substring(fields[1])) else { return nil }
-            return HostMount(id: id, parent: parent, path: Array(decodeOctal(fields[4]).utf8))
-        }
-    }
-
     /// A mountinfo field with its \\ooo escapes turned back into bytes.
     static func decodeOctal(_ field: some Collection<UInt8>) -> String {
         let bytes = Array(field)
@@ -206,17 +195,17 @@ enum MountSteps {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether the host's path is a mount point now (checked before the fork;
-    /// the staging root is a recursive copy of the host's tree).
     /// The host's mount points below `path` that no other one below it covers: binding each
     /// recursively brings every mount below `path` along.
     static func topMounts(below path: String) -> [String] {
         let prefix = Array(path.utf8)
-        let below = hostMountTable().map(\.path).filter { $0 != prefix && Paths.isBelow($0, under: prefix) }
+        let below = HostMountTable.current().map(\.path).filter { $0 != prefix && Paths.isBelow($0, under: prefix) }
         let top = below.filter { mount in !below.contains { $0 != mount && Paths.isBelow(mount, under: $0) } }
         return Array(Set(top.map { String(decoding: $0, as: UTF8.self) })).sorted()
     }
 
+    /// Whether the host's path is a mount point now (checked before the fork;
+    /// the staging root is a recursive copy of the host's tree).
     static func isMountPoint(_ path: String) -> Bool {
         var st = stat(), parent = stat()
         guard stat(path, &st) == 0, stat(path == "/" ? "/" : path + "/..", &parent) == 0 else { return false }

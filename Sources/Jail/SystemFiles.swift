@@ -11,6 +11,11 @@ public enum SystemFiles {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { close(fd) }
+        return read(descriptor: fd)
+    }
+
+    /// The rest of an open file, from its current offset.
+    static func read(descriptor fd: Int32) -> String? {
         var bytes: [UInt8] = []
         // An uninitialised stack buffer: these are small /proc and cgroup files, read at every start.
         let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buffer -> Bool in

@@ -79,13 +79,14 @@ struct IdentityTests {
         let name = "brig-lease-\(UUID().uuidString.prefix(6))"
         let first = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
         first.release()
-        let again = try DynamicUserLease.acquire(name: name, cgroup: RunSite().cgroup)
+        // The same name and cgroup start the search at the same uid, the one still in use.
+        let again = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
         #expect(again.uid != first.uid)
         again.release()
         sleeper.send(SIGKILL)
         _ = sleeper.wait()
         site.remove()
-        let free = try DynamicUserLease.acquire(name: name, cgroup: RunSite().cgroup)
+        let free = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
         #expect(free.uid == first.uid)
         free.release()
     }

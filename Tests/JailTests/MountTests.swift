@@ -92,4 +92,22 @@ struct MountTests {
         #expect(paths.contains("/opt:inaccessible"))
         #expect(!paths.contains("/opt/x:readWrite")) // hidden below an inaccessible path
     }
+
+    /// brig listen plans every instance against the host's mount table, which it reads again
+    /// only when the kernel says it changed: a mount made or removed between two starts is in
+    /// the next plan.
+    @Test func theMountTableIsReadAgainAfterAMountChangesIt() throws {
+        let dir = "/run/brig-mount-table-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { rmdir(dir) }
+        let path = Array(dir.utf8)
+        let paths = { HostMountTable.current().map(\.path) }
+        #expect(!paths().contains(path))
+        #expect(mount("tmpfs", dir, "tmpfs", 0, nil) == 0, "mount: errno \(errno)")
+        defer { umount2(dir, 2) }   // MNT_DETACH, should an expectation fail before the unmount
+        #expect(paths().contains(path))
+        #expect(paths() == paths(), "an unchanged table reads the same")
+        #expect(umount2(dir, 0) == 0)
+        #expect(!paths().contains(path))
+    }
 }

@@ -1,0 +1,56 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host's mount table, read from /proc/self/mountinfo again only when it has changed. Every
+/// start plans its mounts against it, and brig listen starts instances hundreds of times a second.
+/// The kernel marks an open mountinfo with POLLPRI after any mount or unmount in its namespace,
+/// and a poll clears the mark, so a poll that returns at once says whether the table read last
+/// is still the table. The mount namespace is checked too: a thread or a forked child that has
+/// entered another one reads its own.
+enum HostMountTable {
+    private struct Cached {
+        let fd: Int32
+        let namespace: ino_t
+        let mounts: [HostMount]
+    }
+
+    private static let cached = Mutex<Cached?>(nil)
+
+    static func current() -> [HostMount] {
+        var st = stat()
+        let namespace = stat("/proc/thread-self/ns/mnt", &st) == 0 ? st.st_ino : 0
+        return cached.withLock { cached in
+            if let table = cached, table.namespace == namespace, namespace != 0 {
+                var watch = pollfd(fd: table.fd, events: Int16(POLLPRI), revents: 0)
+                if poll(&watch, 1, 0) == 0 { return table.mounts }
+                // The poll cleared the mark before this read: a change after it marks the file again.
+                if lseek(table.fd, 0, SEEK_SET) == 0, let text = SystemFiles.read(descriptor: table.fd) {
+                    let mounts = parse(text)
+                    cached = Cached(fd: table.fd, namespace: namespace, mounts: mounts)
+                    return mounts
+                }
+            }
+            if let stale = cached { close(stale.fd) }
+            cached = nil
+            let fd = open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0, let text = SystemFiles.read(descriptor: fd) else {
+                if fd >= 0 { close(fd) }
+                return []
+            }
+            let mounts = parse(text)
+            cached = Cached(fd: fd, namespace: namespace, mounts: mounts)
+            return mounts
+        }
+    }
+
+    /// Split as bytes: splitting a String by Characters costs more than the rest of the planning.
+    static func parse(_ text: String) -> [HostMount] {
+        text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5)
+            guard fields.count > 4, let id = Int(Substring(fields[0])), let parent = Int(Substring(fields[1])) else { return nil }
+            return HostMount(id: id, parent: parent, path: Array(MountSteps.decodeOctal(fields[4]).utf8))
+        }
+    }
+}
