@@ -38,9 +38,9 @@ let package = Package(
         // The parsers' entry points for fuzzing, shared by the libFuzzer binary and FuzzTests.
         .target(name: "Fuzzing", dependencies: ["UnitFile", "Directives", "Exposure"]),
         .executableTarget(name: "BrigFuzz", dependencies: ["Fuzzing"]),
-        // Child processes, the systemd oracle and the built brig, shared by the test targets.
+        // Child processes, temporary directories, the systemd oracle and the built brig, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
         .testTarget(name: "DirectivesTests", dependencies: ["Directives", "TestSupport"]),
         .testTarget(name: "ExposureTests", dependencies: ["Exposure", "TestSupport"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "TestSupport"]),

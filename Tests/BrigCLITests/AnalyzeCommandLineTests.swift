@@ -7,7 +7,7 @@ import TestSupport
 /// keeps the messages for what it alone reads.
 @Suite(.timeLimit(.minutes(1)))
 struct AnalyzeCommandLineTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     init() {
         scratch.write("a.service", "[Service]\nExecStart=/bin/true\nPrivateNetwork=yes\n")

@@ -5,7 +5,7 @@ import TestSupport
 /// `brig analyze --format html`: one page a person reads, self-contained.
 @Suite(.timeLimit(.minutes(1)))
 struct AnalyzeHTMLTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     init() throws {
         scratch.write("etc/systemd/system/web.service", "[Service]\nExecStart=/bin/true\nPrivateNetwork=yes\n")

@@ -6,7 +6,7 @@ import TestSupport
 /// status as `systemd-analyze security --offline=true NAME` run in the same folder.
 @Suite(.timeLimit(.minutes(1)))
 struct AnalyzeNamedUnitTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     static let systemdAnalyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
         FileManager.default.isExecutableFile(atPath: $0)

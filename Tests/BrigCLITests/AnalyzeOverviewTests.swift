@@ -6,7 +6,7 @@ import TestSupport
 /// in the table, not a failure.
 @Suite(.timeLimit(.minutes(1)))
 struct AnalyzeOverviewTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     init() throws {
         scratch.write("etc/systemd/system/web.service", "[Service]\nExecStart=/bin/true\nPrivateNetwork=yes\n")

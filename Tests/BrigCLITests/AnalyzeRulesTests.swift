@@ -6,7 +6,7 @@ import TestSupport
 /// refuses the others with the list, and without it follows the release installed under --root.
 @Suite(.timeLimit(.minutes(1)))
 struct AnalyzeRulesTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
     static let releases = (252...262).map(String.init)
 
     init() {

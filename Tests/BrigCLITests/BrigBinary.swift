@@ -11,24 +11,3 @@ enum BrigBinary {
         return try Subprocess.run(command[0].hasPrefix("/") ? command : ["/usr/bin/env"] + command, timeout: timeout)
     }
 }
-
-/// A throw-away directory for a test's unit files.
-final class Scratch {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.path + "/brig-cli-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String, mode: Int = 0o644) -> String {
-        let full = path + "/" + name
-        try! FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
-        return full
-    }
-}

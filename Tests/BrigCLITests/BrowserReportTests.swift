@@ -8,7 +8,7 @@ import TestSupport
 /// One browser at a time: the timing test must not share the machine with the others' browsers.
 @Suite(.enabled(if: Tools.chromium != nil, "needs Chromium (Debian: chromium)"), .serialized, .timeLimit(.minutes(5)))
 struct BrowserReportTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     /// What the probe saw: rows, their order after each sort, an opened unit, the filter, the time
     /// from navigation to a laid-out page.

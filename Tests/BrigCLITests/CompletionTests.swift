@@ -6,7 +6,7 @@ import TestSupport
 /// terminal of its own: a line is typed, then Tab, and the test reads what the shell put on it.
 @Suite(.enabled(if: Tools.python3 != nil, "needs python3 for the terminal driver"), .timeLimit(.minutes(2)))
 struct CompletionTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     enum Shell: String {
         case bash, zsh, fish

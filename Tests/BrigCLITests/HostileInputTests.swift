@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `brig verify` and `brig analyze` on unit files made to exhaust them: memory and time stay linear
@@ -8,7 +9,7 @@ import Testing
 /// the child is no measure: posix_spawn's child starts from the test process's peak.)
 @Suite(.timeLimit(.minutes(1)))
 struct HostileInputTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     static let memoryCap = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
         ? ["/usr/bin/prlimit", "--as=\(1 << 30)"] : []

@@ -8,7 +8,7 @@ import Testing
 /// it) within a deadline and an address-space cap of 1 GiB, and never a crash.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct HostileTreeTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     /// What one verb answered.
     struct Answer {

@@ -6,7 +6,7 @@ import TestSupport
 /// differences and docs/man, as `man -l` shows them.
 @Suite(.enabled(if: Tools.man != nil && Tools.python3 != nil, "needs man and python3"), .timeLimit(.minutes(2)))
 struct ManPageTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
     static let pages = ["brig", "brig-analyze", "brig-run", "brig-verify", "brig-listen", "brig-harden"]
 
     init() throws {

@@ -8,7 +8,7 @@ import TestSupport
                 "needs dpkg-deb, python3 and man (scripts/package-deb writes the man pages)"),
        .timeLimit(.minutes(3)))
 struct PackageTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     @Test func thePackageInstallsIntoAScratchRootAndRunsFromThere() throws {
         // The binary this test run built: a release build would take minutes.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What a user sees of the resource-control directives: `--stats` at the end of a run, the
@@ -73,7 +74,7 @@ struct RunLimitsTests {
     }
 
     @Test func aMalformedLimitIsAFileAndLineErrorAndNoStart() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory(prefix: "brig-cli")
         let unit = scratch.write("limits.service", "[Service]\nExecStart=/bin/true\nMemoryMax=12Q\nCPUQuota=20\nTasksMax=-1\nIOReadBandwidthMax=/dev/sda\n")
         let verify = try BrigBinary.run(["verify", unit])
         #expect(verify.status == 1)

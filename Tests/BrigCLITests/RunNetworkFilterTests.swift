@@ -133,7 +133,7 @@ struct RunNetworkFilterTests {
 
     /// Bad values are errors with their file and line, in `brig verify` and before a start.
     @Test func badValuesAreNamedWithTheirLine() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory(prefix: "brig-cli")
         let unit = scratch.write("net.service", """
             [Service]
             ExecStart=/bin/true

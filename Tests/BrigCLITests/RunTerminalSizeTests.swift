@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// TTYRows= and TTYColumns=: a service whose standard input is a terminal finds that terminal the
@@ -26,7 +27,7 @@ struct RunTerminalSizeTests {
 
     /// What `stty size` printed in the service, its input the terminal and its output a file.
     static func size(on terminal: Terminal, _ properties: [String]) throws -> (status: Int32, printed: String, stderr: String) {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory(prefix: "brig-cli")
         let output = scratch.path + "/size"
         let result = try BrigBinary.run(["run", "-p", "TTYPath=\(terminal.path)", "-p", "StandardInput=tty", "-p", "StandardOutput=file:\(output)"]
                                         + properties.flatMap { ["-p", $0] } + ["--", "/bin/sh", "-c", "stty size"])

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// Without --unit, `brig run` reads its -p assignments as the [Service] lines of a transient unit
@@ -42,7 +43,7 @@ struct RunTransientUnitTests {
     }
 
     @Test func assignmentsFollowTheUnitsOwnLines() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory(prefix: "brig-cli")
         let unit = scratch.write("foo.service", "[Service]\nExecStart=/bin/true\n")
         let plan = try BrigBinary.run(["run", "--dry-run", "--unit", unit, "-p", "Environment=N=%n Y=%y", "--", "/bin/true"])
         #expect(plan.status == 0)

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `brig verify` on input that is broken in every way a file can be: a clear message naming the
 /// path, exit 1 for errors, never a crash or a hang.
 @Suite(.timeLimit(.minutes(1)))
 struct VerifyBadInputTests {
-    let scratch = Scratch()
+    let scratch = TemporaryDirectory(prefix: "brig-cli")
 
     func verify(_ arguments: String..., wrapper: [String] = []) throws -> BrigBinary.Result {
         try BrigBinary.run(["verify", "--root", scratch.path] + arguments, wrapper: wrapper)
@@ -81,7 +82,7 @@ struct VerifyBadInputTests {
 /// Templates are checked the way systemd-analyze verify checks them: as instance `i`.
 struct VerifyTemplateTests {
     @Test func templateIsCheckedAsInstanceI() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory(prefix: "brig-cli")
         let path = scratch.write("echo@.service", "[Service]\nExecStart=/bin/echo %i\nSlice=%i.slice\n")
         let result = try BrigBinary.run(["verify", path])
         #expect(result.status == 0)

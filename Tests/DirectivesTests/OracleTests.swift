@@ -187,40 +187,33 @@ struct SystemdVerifyAgreement {
         #expect(disagreements == [])
     }
 
-    @Test func serviceLinesAreJudgedAsSystemdJudgesThem() throws {
-        let found = try disagreements(unit: "oracle.service", section: "Service", lines: serviceOracleLines,
-                                  first: "ExecStart=/bin/true")
-        #expect(found == [])
+    /// The lines of one section, in a unit of a type that has it; `first` (a command, a listener)
+    /// leads every run and `trailer` follows it, so that the unit loads.
+    struct OracleSection: Sendable, CustomTestStringConvertible {
+        let unit: String, name: String, lines: [String]
+        var first: String? = nil
+        var trailer = ""
+        var testDescription: String { "[\(name)] in \(unit)" }
     }
 
-    @Test func socketLinesAreJudgedAsSystemdJudgesThem() throws {
-        let found = try disagreements(unit: "oracle.socket", section: "Socket", lines: socketOracleLines,
-                                  first: "ListenStream=1234")
-        #expect(found == [])
+    static let sections = [
+        OracleSection(unit: "oracle.service", name: "Service", lines: serviceOracleLines, first: "ExecStart=/bin/true"),
+        OracleSection(unit: "oracle.socket", name: "Socket", lines: socketOracleLines, first: "ListenStream=1234"),
+        OracleSection(unit: "oracle.service", name: "Unit", lines: unitOracleLines, trailer: "[Service]\nExecStart=/bin/true\n"),
+        OracleSection(unit: "oracle.service", name: "Install", lines: installOracleLines, trailer: "[Service]\nExecStart=/bin/true\n"),
+        OracleSection(unit: "oracle.timer", name: "Timer", lines: timerOracleLines),
+    ]
+
+    @Test(arguments: sections)
+    func sectionLinesAreJudgedAsSystemdJudgesThem(_ section: OracleSection) throws {
+        #expect(try disagreements(in: section) == [])
     }
 
-    @Test func unitLinesAreJudgedAsSystemdJudgesThem() throws {
-        let found = try disagreements(unit: "oracle.service", section: "Unit", lines: unitOracleLines,
-                                  trailer: "[Service]\nExecStart=/bin/true\n")
-        #expect(found == [])
-    }
-
-    @Test func installLinesAreJudgedAsSystemdJudgesThem() throws {
-        let found = try disagreements(unit: "oracle.service", section: "Install", lines: installOracleLines,
-                                      trailer: "[Service]\nExecStart=/bin/true\n")
-        #expect(found == [])
-    }
-
-    @Test func timerLinesAreJudgedAsSystemdJudgesThem() throws {
-        let found = try disagreements(unit: "oracle.timer", section: "Timer", lines: timerOracleLines)
-        #expect(found == [])
-    }
-
-    /// The lines of `section` on which brig and systemd disagree about whether there is a problem.
+    /// The lines of the section on which brig and systemd disagree about whether there is a problem.
     /// systemd stops reading a unit at a fatal setting, so the lines are judged in runs, each starting
     /// after the previous run's fatal line; brig must list that directive among its badSettings.
-    func disagreements(unit: String, section: String, lines all: [String], first: String? = nil,
-                       trailer: String = "") throws -> [String] {
+    func disagreements(in section: OracleSection) throws -> [String] {
+        let (unit, first) = (section.unit, section.first)
         let root = FileManager.default.temporaryDirectory.path + "/brig-oracle-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let dir = root + "/etc/systemd/system"
@@ -230,10 +223,10 @@ struct SystemdVerifyAgreement {
             try "[Service]\nExecStart=/bin/true\n".write(toFile: dir + "/oracle.service", atomically: false, encoding: .utf8)
         }
         var result: [String] = []
-        var pending = all[...]
+        var pending = section.lines[...]
         while !pending.isEmpty {
             let lines = (first.map { [$0] } ?? []) + pending
-            let text = "[\(section)]\n" + lines.joined(separator: "\n") + "\n" + trailer
+            let text = "[\(section.name)]\n" + lines.joined(separator: "\n") + "\n" + section.trailer
             try text.write(toFile: path, atomically: false, encoding: .utf8)
             let (systemdLines, fatal) = try systemdComplaints(about: path)
             let brig = UnitConfig(try UnitLoader(root: root).load(unit))

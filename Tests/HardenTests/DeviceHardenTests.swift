@@ -5,9 +5,7 @@ import TestSupport
 extension HardenTests {
     @Test func aServiceThatOpensADeviceGetsExactlyThatNodeWithTheAccessItTook() async throws {
         // /dev/net/tun is root's only here (crw-------): the service keeps root too, and says why.
-        let unit = try UnitFile("brig-harden-tun.service",
-                                "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9504 rw:/dev/net/tun read:/dev/urandom\n")
-        let workload = "curl -fsS http://127.0.0.1:9504/"
+        let (unit, workload) = try Self.doingServerUnit("brig-harden-tun.service", port: 9504, ["rw:/dev/net/tun", "read:/dev/urandom"])
         let (_, _, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload], label: "tun opener")
         #expect(dropIn.contains("\n# opened device nodes beyond the basic ones, so not PrivateDevices=yes: /dev/net/tun\nDevicePolicy=closed\n"))
         #expect(dropIn.contains("\n# opened /dev/net/tun for reading and writing\nDeviceAllow=/dev/net/tun rw\n"))

@@ -48,6 +48,13 @@ struct HardenTests {
         return try UnitFile("brig-harden-hits.service", "[Service]\nExecStart=/usr/bin/python3 \(hitCounter) \(port)\n")
     }
 
+    /// A unit `name` running the doing-server on `port` with `actions`, and the workload that asks
+    /// it once.
+    static func doingServerUnit(_ name: String, port: Int, _ actions: [String] = []) throws -> (unit: UnitFile, workload: String) {
+        let command = ([doingServer, String(port)] + actions).joined(separator: " ")
+        return (try UnitFile(name, "[Service]\nExecStart=/usr/bin/python3 \(command)\n"), "curl -fsS http://127.0.0.1:\(port)/")
+    }
+
     /// `brig harden ARGS...` to its end, awaited (it runs for seconds to minutes).
     static func harden(_ arguments: [String], timeout: Double = 300) async throws -> Subprocess.Output {
         try await Subprocess([BuiltBrig.path, "harden"] + arguments, timeout: timeout).finished()

@@ -6,9 +6,7 @@ extension HardenTests {
     /// A daemon that starts as root and switches to nobody itself: the ids it used are in the
     /// JSON, and neither User= nor DynamicUser= is proposed over its own choice, with the reason.
     @Test func aServiceThatSwitchesUserItselfKeepsItsChoiceAndTheIdsAreShown() async throws {
-        let unit = try UnitFile("brig-harden-become.service",
-                                "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9510 --become 65534:65534\n")
-        let workload = "curl -fsS http://127.0.0.1:9510/"
+        let (unit, workload) = try Self.doingServerUnit("brig-harden-become.service", port: 9510, ["--become", "65534:65534"])
         let (output, result, dropIn) = try await Self.hardenJSON([unit.path, "--workload", workload], label: "user switcher")
         let observed = try #require(result["observed"] as? [String: Any])
         #expect(observed["uids"] as? [Int] == [0, 65534] && observed["gids"] as? [Int] == [0, 65534])

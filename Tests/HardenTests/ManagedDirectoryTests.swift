@@ -13,9 +13,7 @@ extension HardenTests {
         let leftovers = bases.flatMap { ["\($0)/\(name)", "\($0)/private/\(name)"] }
         for path in leftovers { try? FileManager.default.removeItem(atPath: path) }
         defer { for path in leftovers { try? FileManager.default.removeItem(atPath: path) } }
-        let unit = try UnitFile("\(name).service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9505 "
-                                + bases.map { "write:\($0)/\(name)/seen" }.joined(separator: " ") + "\n")
-        let workload = "curl -fsS http://127.0.0.1:9505/"
+        let (unit, workload) = try Self.doingServerUnit("\(name).service", port: 9505, bases.map { "write:\($0)/\(name)/seen" })
         let output = try await Self.harden([unit.path, "--workload", workload])
         #expect(output.status == 0, "\(output.stderr)")
         let dropIn = output.stdout

@@ -47,9 +47,9 @@ extension HardenTests {
 
     /// Given the service, brig harden finds the socket of its name that starts it and runs it so.
     @Test func aServiceWithItsSocketBesideRunsAsTheSocketStartsIt() async throws {
-        let unit = try UnitFile("brig-harden-beside.service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9518\n")
+        let (unit, workload) = try Self.doingServerUnit("brig-harden-beside.service", port: 9518)
         try "[Socket]\nListenStream=127.0.0.1:9518\n".write(toFile: unit.directory + "/brig-harden-beside.socket", atomically: true, encoding: .utf8)
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS http://127.0.0.1:9518/"])
+        let output = try await Self.harden([unit.path, "--workload", workload])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("observe: brig-harden-beside.socket starts brig-harden-beside.service: it is observed and proven under brig listen with it"))
         #expect(output.stdout.hasPrefix("# Written by brig harden for brig-harden-beside.service, started by brig-harden-beside.socket, proven with"))

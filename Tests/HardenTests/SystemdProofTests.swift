@@ -8,11 +8,10 @@ extension HardenTests {
     /// (BRIG_HARDEN_SYSTEMD runs systemctl and the copying inside it, as on a host booted with it).
     @Test(.enabled(if: SystemdOracle.isAvailable, "needs the systemd oracle"))
     func theDropInIsProvenAgainUnderSystemdAsPID1() async throws {
-        let unit = try UnitFile("brig-harden-pid1.service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9514\n")
+        let (unit, workload) = try Self.doingServerUnit("brig-harden-pid1.service", port: 9514)
         // A drop-in of the unit's own goes with the copy.
         try FileManager.default.createDirectory(atPath: unit.path + ".d", withIntermediateDirectories: true)
         try "[Service]\nEnvironment=BRIG_HARDEN_OWN=1\n".write(toFile: unit.path + ".d/10-own.conf", atomically: true, encoding: .utf8)
-        let workload = "curl -fsS http://127.0.0.1:9514/"
         var environment = ProcessInfo.processInfo.environment
         environment["BRIG_HARDEN_SYSTEMD"] = SystemdOracle.script + " exec"
         let started = Date()
@@ -38,10 +37,10 @@ extension HardenTests {
         let hostOnly = "/run/brig-harden-host-only"
         FileManager.default.createFile(atPath: hostOnly, contents: Data("here\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: hostOnly) }
-        let unit = try UnitFile("brig-harden-hostonly.service", "[Service]\nExecStart=/usr/bin/python3 \(Self.doingServer) 9516 read:\(hostOnly)\n")
+        let (unit, workload) = try Self.doingServerUnit("brig-harden-hostonly.service", port: 9516, ["read:\(hostOnly)"])
         var environment = ProcessInfo.processInfo.environment
         environment["BRIG_HARDEN_SYSTEMD"] = SystemdOracle.script + " exec"
-        let output = try await Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", "curl -fsS http://127.0.0.1:9516/",
+        let output = try await Subprocess([BuiltBrig.path, "harden", unit.path, "--workload", workload,
                                            "--start-window", "2", "--write"], environment: environment, timeout: 300).finished()
         #expect(output.status == 1)
         #expect(output.stderr.contains("brig harden: the drop-in held under brig run but not under systemd (PID 1), so nothing is written: workload exit status 52: curl: (52) Empty reply from server"))

@@ -69,10 +69,7 @@ struct ListenControlTests {
             .write(toFile: "\(example.path)/eager.socket", atomically: true, encoding: .utf8)
         try ["[Service]", "ExecStart=/bin/sh -c 'echo $LISTEN_FDS > \(marker); sleep 30'"].joined(separator: "\n")
             .write(toFile: "\(example.path)/eager.service", atomically: true, encoding: .utf8)
-        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/eager.socket"], timeout: 60)
-        ListenTests.waitFor(marker)
-        listen.send(SIGTERM)
-        let out = listen.wait()
+        let out = try ListenTests.listenNow("\(example.path)/eager.socket", until: marker)
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "\(out.stderr)")
         #expect(out.stderr.contains("eager.service started"), "\(out.stderr)")
     }

@@ -17,10 +17,7 @@ struct ListenDirectiveTests {
         try "\(probe)\n".write(toFile: "\(example.path)/probe.pl", atomically: true, encoding: .utf8)
         try ["[Service]", "ExecStart=/bin/sh -c '/usr/bin/perl \(example.path)/probe.pl > \(report); exec sleep 30'"].joined(separator: "\n")
             .write(toFile: "\(example.path)/probed.service", atomically: true, encoding: .utf8)
-        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", "\(example.path)/probed.socket"], timeout: 60)
-        ListenTests.waitFor(report)
-        listen.send(SIGTERM)
-        let out = listen.wait()
+        let out = try ListenTests.listenNow("\(example.path)/probed.socket", until: report)
         return ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "", out.stderr)
     }
 
@@ -93,9 +90,7 @@ struct ListenDirectiveTests {
         let example = try ListenTests.echoSocket(port: port, ["PollLimitIntervalSec=1", "PollLimitBurst=3"], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "--rules", "\(rules)", "\(example.path)/callout.socket"], timeout: 60)
         ListenTests.waitFor(port: port)
-        let start = Date()
-        let answers = try (0..<6).map { _ in try ListenTests.ask(port: port) }
-        let seconds = Date().timeIntervalSince(start)
+        let (answers, seconds) = try ListenTests.askInTurn(port: port, times: 6)
         listen.send(SIGTERM)
         let out = listen.wait()
         #expect(answers.allSatisfy { $0 == "hi\n" }, "\(answers)")

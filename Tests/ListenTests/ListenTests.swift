@@ -69,6 +69,23 @@ struct ListenTests {
         usleep(50_000)
     }
 
+    /// `brig listen --now` on a socket unit (its service started at once), stopped with SIGTERM
+    /// once the service has written `file`: what brig said.
+    static func listenNow(_ socket: String, until file: String) throws -> Subprocess.Output {
+        let listen = try Subprocess([BuiltBrig.path, "listen", "--now", socket], timeout: 60)
+        waitFor(file)
+        listen.send(SIGTERM)
+        return listen.wait()
+    }
+
+    /// `times` connections to the port, one after the other: what each got back, and how long
+    /// they took in all.
+    static func askInTurn(port: Int, times: Int) throws -> (answers: [String], seconds: Double) {
+        let start = Date()
+        let answers = try (0..<times).map { _ in try ask(port: port) }
+        return (answers, Date().timeIntervalSince(start))
+    }
+
     @Test func aCalloutAnswersItsGroupOnly() throws {
         let daemonGID = 1  // the "daemon" group of Debian's base system
         let example = try Example("callout") { [("/run/callout", "\($0)/run"), ("callers", "daemon")] }
@@ -148,9 +165,7 @@ struct ListenTests {
         let example = try Self.echoSocket(port: port, ["TriggerLimitIntervalSec=1", "TriggerLimitBurst=3"], command: "/bin/echo hi")
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 60)
         Self.waitFor(port: port)
-        let start = Date()
-        let answers = try (0..<6).map { _ in try Self.ask(port: port) }
-        let seconds = Date().timeIntervalSince(start)
+        let (answers, seconds) = try Self.askInTurn(port: port, times: 6)
         listen.send(SIGTERM)
         let out = listen.wait()
         #expect(answers.allSatisfy { $0 == "hi\n" }, "\(answers)")

@@ -62,6 +62,25 @@ enum Differential {
         return plain
     }
 
+    /// The probe under systemd with the setting against its baseline without: a start that fails
+    /// exactly where the setting should make it fail, a difference the probe sees where the setting
+    /// is visible to it, none where it is not. Without this a setting could "match" only because
+    /// the probe cannot see it. `plain` names a run without the setting ("unjailed", "unfiltered").
+    static func expectProbeSees(_ setting: Setting, _ probe: [String], unlike plain: String,
+                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let baseline = try oracleBaseline(probe)
+        let applied = try runOracle(setting, probe)
+        #expect(baseline.status == 0 && !baseline.facts.isEmpty, sourceLocation: sourceLocation)
+        #expect((applied.status != 0) == setting.startFails, "systemd exited \(applied.status)", sourceLocation: sourceLocation)
+        if setting.isVisible && applied == baseline {
+            Issue.record("\(setting.testDescription): the probe saw no difference from an \(plain) run", sourceLocation: sourceLocation)
+        }
+        if !setting.isVisible {
+            #expect(applied.differences(from: baseline).isEmpty, "\(setting.testDescription) should change nothing",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
     /// Compares and records one issue naming the setting and every differing observation.
     static func expectSame(_ setting: Setting, _ probe: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (systemd, brig, brigErrors) = try run(setting, probe)

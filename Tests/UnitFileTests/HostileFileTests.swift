@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import UnitFile
 
@@ -6,14 +7,14 @@ import Testing
 /// holds no more than the size cap, and joins continuation lines in linear time.
 @Suite(.timeLimit(.minutes(1)))
 struct HostileFileTests {
-    let tree = TemporaryTree()
+    let tree = TemporaryDirectory(prefix: "brig-unitfile")
 
     /// Opening a FIFO for reading blocks until a writer comes; the reader must not try.
     @Test func fifoIsRefusedWithoutBlocking() {
-        let path = tree.root + "/fifo.service"
+        let path = tree.path + "/fifo.service"
         #expect(mkfifo(path, 0o644) == 0)
         #expect(throws: UnitFileError.notRegularFile(path: path, kind: "a FIFO")) { try FileSystem.read(path) }
-        #expect(throws: UnitFileError.notRegularFile(path: path, kind: "a FIFO")) { try UnitLoader(root: tree.root).load(path) }
+        #expect(throws: UnitFileError.notRegularFile(path: path, kind: "a FIFO")) { try UnitLoader(root: tree.path).load(path) }
     }
 
     @Test func deviceIsRefused() {

@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 @testable import UnitFile
 
 /// Loading by name under `--root`: search path priority, aliases, masks, templates and drop-ins.
 struct LoaderTests {
-    let tree = TemporaryTree()
-    var loader: UnitLoader { UnitLoader(root: tree.root) }
+    let tree = TemporaryDirectory(prefix: "brig-unitfile")
+    var loader: UnitLoader { UnitLoader(root: tree.path) }
 
     func values(_ unit: LoadedUnit, _ key: String) -> [String] {
         unit.assignments.filter { $0.key == key }.map(\.value)
@@ -14,7 +15,7 @@ struct LoaderTests {
         tree.write("lib/systemd/system/a.service", "[Service]\nExecStart=/usr/bin/lib\n")
         tree.write("etc/systemd/system/a.service", "[Service]\nExecStart=/usr/bin/etc\n")
         let unit = try loader.load("a.service")
-        #expect(unit.fragmentPath == tree.root + "/etc/systemd/system/a.service")
+        #expect(unit.fragmentPath == tree.path + "/etc/systemd/system/a.service")
         #expect(values(unit, "ExecStart") == ["/usr/bin/etc"])
     }
 
@@ -45,7 +46,7 @@ struct LoaderTests {
         tree.write("lib/systemd/system/a-b-c@x.service.d/5.conf", "[Service]\nUser=instance\n")
         tree.write("lib/systemd/system/a-b-c@y.service.d/6.conf", "[Service]\nUser=other\n")
         let unit = try loader.load("a-b-c@x.service")
-        #expect(unit.fragmentPath == tree.root + "/lib/systemd/system/a-b-c@.service")
+        #expect(unit.fragmentPath == tree.path + "/lib/systemd/system/a-b-c@.service")
         #expect(values(unit, "User") == ["t", "type", "a-", "a-b-", "template", "instance"])
     }
 
@@ -95,21 +96,21 @@ struct LoaderTests {
 
     @Test func instancePathUsesTheTemplateBesideIt() throws {
         let template = tree.write("work/tpl@.service", "[Service]\nExecStart=/bin/echo %i\n")
-        let unit = try loader.load(tree.root + "/work/tpl@web.service")
+        let unit = try loader.load(tree.path + "/work/tpl@web.service")
         #expect(unit.name.name == "tpl@web.service")
         #expect(unit.fragmentPath == template)
         #expect(try unit.specifiers.expand(values(unit, "ExecStart")[0]) == "/bin/echo web")
     }
 
     @Test func specifiersOfASystemUnit() throws {
-        let unit = try UnitLoader(root: tree.root).load(tree.write("x/foo-bar@a-b\\x2dc.service", "[Service]\n"))
+        let unit = try UnitLoader(root: tree.path).load(tree.write("x/foo-bar@a-b\\x2dc.service", "[Service]\n"))
         let s = unit.specifiers
         #expect(try s.expand("%n|%N|%p|%P|%i|%I|%j|%J|%f") ==
             "foo-bar@a-b\\x2dc.service|foo-bar@a-b\\x2dc|foo-bar|foo/bar|a-b\\x2dc|a/b-c|bar|bar|/a/b-c")
         #expect(try s.expand("%t %S %C %L %E %T %V %h %u %U %g %G %s %%") ==
             "/run /var/lib /var/cache /var/log /etc /tmp /var/tmp /root root 0 root 0 /bin/sh %")
         #expect(try s.expand("%a") == "x86-64")
-        #expect(try s.expand("%y") == tree.root + "/x/foo-bar@a-b\\x2dc.service")
+        #expect(try s.expand("%y") == tree.path + "/x/foo-bar@a-b\\x2dc.service")
         #expect(throws: UnitFileError.unknownSpecifier(nil, "z")) { try s.expand("%z") }
     }
 
@@ -121,7 +122,7 @@ struct LoaderTests {
 
     @Test func badInputGetsClearErrors() throws {
         tree.write("lib/systemd/system/dir.service/x", "")
-        #expect(throws: UnitFileError.isDirectory(path: tree.root + "/lib/systemd/system/dir.service")) {
+        #expect(throws: UnitFileError.isDirectory(path: tree.path + "/lib/systemd/system/dir.service")) {
             try loader.load("dir.service")
         }
         tree.link("lib/systemd/system/loop.service", to: "loop2.service")
@@ -130,8 +131,8 @@ struct LoaderTests {
         #expect(throws: UnitFileError.invalidName("noext", reason: "no unit type suffix such as .service")) {
             try loader.load("noext")
         }
-        #expect(throws: UnitFileError.unreadable(path: tree.root + "/missing.service", errno: 2)) {
-            try loader.load(tree.root + "/missing.service")
+        #expect(throws: UnitFileError.unreadable(path: tree.path + "/missing.service", errno: 2)) {
+            try loader.load(tree.path + "/missing.service")
         }
     }
 }
