@@ -80,9 +80,12 @@ public struct JailSpec: Sendable {
     public var stderr = Stdio.inherit
     /// Compiled seccomp programs (classic BPF), installed last, in order.
     public var seccompPrograms: [[UInt8]] = []
-    /// Descriptors that stay open in the child (socket activation), from 3 up.
+    /// Descriptors that stay open in the child, from 3 up: the main process's sockets and
+    /// files (`OpenedFiles.pass`), none for a control command.
     public var passedDescriptors: [Int32] = []
-    /// OpenFile='s descriptors, for the main process only (OpenedFiles.pass).
+    /// The sockets of socket activation, for the main process only.
+    public var sockets: SocketActivation? = nil
+    /// OpenFile='s descriptors, for the main process only.
     public var openedFiles: [PassedFile] = []
     /// $LISTEN_PIDFDID goes with $LISTEN_PID (`ReleaseFacts.listenPIDFDID`).
     public var announcesPIDFDID = false

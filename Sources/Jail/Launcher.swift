@@ -176,9 +176,10 @@ public enum Launcher {
         } else if command.privilegedIdentity {
             s.identity = nil
         }
-        // Only the main process gets PrivatePIDs= (systemd leaves control processes out), and with
+        // Only the main process is passed descriptors (systemd spawns ExecStart= alone with
+        // EXEC_PASS_FDS) and gets PrivatePIDs= (systemd leaves control processes out), and with
         // it the API file systems, a /proc of that namespace first.
-        if command.phase == .start { OpenedFiles.pass(s.openedFiles, into: &s) }
+        if command.phase == .start { OpenedFiles.pass(sockets: s.sockets, files: s.openedFiles, into: &s) }
         s.privatePIDs = s.privatePIDs && command.phase == .start && s.sandboxed
         s.mounts.privatePIDs = s.privatePIDs
         return s

@@ -70,19 +70,14 @@ enum OpenedFiles {
         return -error
     }
 
-    /// The main process's share: the files after whatever socket activation passes, and the
+    /// The main process's share: the sockets of socket activation, then the files, and the
     /// variables that count and name them all.
-    static func pass(_ files: [PassedFile], into spec: inout JailSpec) {
-        guard !files.isEmpty else { return }
-        let names = spec.environment.first { $0.hasPrefix("LISTEN_FDNAMES=") }
-            .map { $0.dropFirst("LISTEN_FDNAMES=".count).split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? []
-        spec.environment.removeAll {
-            $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_FDNAMES=")
-                || $0 == JailPlanner.listenPIDPlaceholder || $0 == JailPlanner.listenPIDFDIDPlaceholder
-        }
-        spec.passedDescriptors += files.map(\.fd)
+    static func pass(sockets: SocketActivation?, files: [PassedFile], into spec: inout JailSpec) {
+        let names = (sockets?.names ?? []) + files.map(\.name)
+        spec.passedDescriptors = (sockets?.descriptors ?? []) + files.map(\.fd)
+        guard !spec.passedDescriptors.isEmpty else { return }
         spec.environment += [JailPlanner.listenPIDPlaceholder, "LISTEN_FDS=\(spec.passedDescriptors.count)",
-                             "LISTEN_FDNAMES=" + (names + files.map(\.name)).joined(separator: ":")]
+                             "LISTEN_FDNAMES=" + names.joined(separator: ":")]
         if spec.announcesPIDFDID { spec.environment.append(JailPlanner.listenPIDFDIDPlaceholder) }
     }
 }

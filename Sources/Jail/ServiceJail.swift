@@ -354,12 +354,7 @@ public enum ServiceJail {
         case .data, .fd:
             throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need StandardInputData= or named descriptors of socket activation, which brig run does not provide", status: .stdin)
         }
-        if let activation, !onSocket {
-            request.spec.passedDescriptors = activation.descriptors
-            request.spec.environment += ["LISTEN_FDS=\(activation.descriptors.count)", JailPlanner.listenPIDPlaceholder,
-                                         "LISTEN_FDNAMES=\(activation.names.joined(separator: ":"))"]
-            if request.rules.facts.listenPIDFDID { request.spec.environment.append(JailPlanner.listenPIDFDIDPlaceholder) }
-        }
+        if let activation, !onSocket { request.spec.sockets = activation }
         if let connection, stdio.standardInput == .socket, [nil, .inherit].contains(stdio.standardOutput) {
             request.stdout = .descriptor(connection)
         } else {

@@ -74,6 +74,26 @@ struct ListenControlTests {
         #expect(out.stderr.contains("eager.service started"), "\(out.stderr)")
     }
 
+    /// The sockets go to ExecStart= alone, as systemd passes descriptors to the main process
+    /// only: ExecStartPre= and ExecStartPost= see no $LISTEN_FDS and no descriptor 3.
+    @Test func onlyTheMainProcessIsHandedTheSockets() throws {
+        let port = Int.random(in: 20_000...30_000)
+        let example = try ListenTests.Example("callout")
+        let log = example.path + "/seen", marker = example.path + "/done"
+        let report = { (who: String) in
+            "/bin/sh -c 'echo \(who) ${LISTEN_FDS:-none} $(test -e /dev/fd/3 && echo fd3 || echo no-fd3) >> \(log)'"
+        }
+        try ["[Socket]", "ListenStream=127.0.0.1:\(port)"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/handed.socket", atomically: true, encoding: .utf8)
+        // A oneshot: ExecStartPost= follows the main process's exit, and writes the marker last.
+        try ["[Service]", "Type=oneshot", "ExecStartPre=" + report("pre"), "ExecStart=" + report("main"),
+             "ExecStartPost=" + report("post").dropLast() + "; touch \(marker)'"].joined(separator: "\n")
+            .write(toFile: "\(example.path)/handed.service", atomically: true, encoding: .utf8)
+        let out = try ListenTests.listenNow("\(example.path)/handed.socket", until: marker)
+        let seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(seen.split(separator: "\n").sorted() == ["main 1 fd3", "post none no-fd3", "pre none no-fd3"], "\(seen)\(out.stderr)")
+    }
+
     /// MaxConnectionsPerSource=1: a second connection from the same address is closed at once,
     /// one from another address is served.
     @Test func maxConnectionsPerSourceCountsEachAddress() throws {
