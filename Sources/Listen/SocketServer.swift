@@ -162,6 +162,7 @@ public final class SocketServer {
         SystemFiles.warn("brig listen: listening on " + specs.joined(separator: ", "))
         event("listening", [("listeners", .list(specs))])
         notifyReady()
+        StartupPages.release()
         if options.startNow {
             for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
         }
