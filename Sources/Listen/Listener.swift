@@ -217,7 +217,9 @@ struct Listener {
         if let t = o.timestamping {
             try set(SOL_SOCKET, t == .nanoseconds ? SO_TIMESTAMPNS : SO_TIMESTAMP, 1, "Timestamping=")
         }
-        if family == AF_INET, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
+        // IP_TOS on an IPv6 socket too (systemd sets it whatever the family): it is the TOS of
+        // IPv4-mapped peers, and the socket's priority.
+        if family == AF_INET || family == AF_INET6, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
         if let ttl = o.ipTTL, family != AF_UNIX {
             try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, ttl, "IPTTL=")
         }
