@@ -66,7 +66,24 @@ struct ListenDirectiveTests {
                 + "print join(\" \", unpack(\"x28 L\", getsockopt($s, 6, 11)), map { unpack(\"i\", getsockopt($s, $_->[0], $_->[1])) } @o), \"\\n\" }",
             seen: String(repeating: "42 16777216 196608 1 8 2 7 1 1 1\n", count: 2))
 
-        static let all = [keepAliveAndMarks, packetInfoTimestampsCongestionProtocolAndPipeSize, backlogBuffersAndBindOptions]
+        /// PassCredentials= and PassSecurity= on a Unix stream and a Unix datagram listener (fd 3
+        /// and 4), a line each: SO_PASSCRED, SO_PASSSEC.
+        static let credentials = ProbedUnit(
+            name: "credentials",
+            lines: ["ListenStream=DIR/stream", "ListenDatagram=DIR/datagram", "PassCredentials=yes", "PassSecurity=yes"],
+            probe: "for my $n (3, 4) { open(my $s, \"+<&=$n\") or die; print join(\" \", map { unpack(\"i\", getsockopt($s, 1, $_)) } 16, 34), \"\\n\" }",
+            seen: "1 1\n1 1\n")
+
+        /// BindIPv6Only=, IPTTL= and Broadcast= on an IPv6 datagram listener (fd 3): IPV6_V6ONLY,
+        /// IPV6_UNICAST_HOPS, SO_BROADCAST.
+        static let ipv6Datagrams = ProbedUnit(
+            name: "ipv6Datagrams",
+            lines: ["ListenDatagram=[::1]:PORT", "BindIPv6Only=ipv6-only", "IPTTL=44", "Broadcast=yes"],
+            probe: "open(my $s, \"+<&=3\") or die; print join(\" \", map { unpack(\"i\", getsockopt($s, $_->[0], $_->[1])) } [41,26],[41,16],[1,6]), \"\\n\"",
+            seen: "1 44 1\n")
+
+        static let all = [keepAliveAndMarks, packetInfoTimestampsCongestionProtocolAndPipeSize, backlogBuffersAndBindOptions,
+                          credentials, ipv6Datagrams]
     }
 
     /// What the probe of `unit` printed under brig listen (--now), its ports at `port`; and brig's stderr.
