@@ -129,6 +129,20 @@ struct ListenDirectiveTests {
         #expect(systemd.stdout == unit.seen, "\(systemd.stdout)")
     }
 
+    /// A deliberate difference: an option the kernel refuses (here an unknown TCPCongestion=)
+    /// makes systemd 252 warn and start the service without it; brig listen stops, rather than
+    /// serve less than the unit says.
+    @Test(.enabled(if: SystemdOracle.isAvailable, "the reference systemd is not available"))
+    func whereSystemdOnlyWarnsBrigStops() throws {
+        let unit = ProbedUnit(name: "unknownCongestion", lines: ["ListenStream=127.0.0.1:PORT", "TCPCongestion=brignone"],
+                              probe: "open(my $s, \"+<&=3\") or die; print getsockopt($s, 6, 13) =~ s/\\0.*//sr, \"\\n\"", seen: "")
+        let (brig, stderr) = try Self.probed(unit, port: 9_449)
+        let systemd = try Self.probedBySystemd(unit, port: 9_449)
+        #expect(brig == "" && stderr.contains("ListenStream=127.0.0.1:9449: TCPCongestion=brignone"), "\(brig)\(stderr)")
+        let host = try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_congestion_control", encoding: .utf8)
+        #expect(systemd.stdout == host, "\(systemd.stdout)\(systemd.stderr)")
+    }
+
     /// Symlinks=: links to the socket's path, through which clients reach it, made with their
     /// directories and removed with RemoveOnStop=yes.
     @Test func symlinksLeadToTheSocketAndGoWithIt() throws {
