@@ -54,7 +54,7 @@ struct ListenDirectiveTests {
         /// IPv4 and an IPv6 TCP listener (fd 3 and 4), a line each: the backlog (tcpi_sacked of a
         /// listener's TCP_INFO), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, IP_TOS, SO_PRIORITY, SO_MARK,
         /// IP_FREEBIND, SO_REUSEPORT, IP_TRANSPARENT. The kernel doubles a buffer's size; past
-        /// net.core.rmem_max (4 MiB on the test hosts) only SO_RCVBUFFORCE, which systemd then
+        /// net.core.rmem_max (4 MiB where this was written) only SO_RCVBUFFORCE, which systemd then
         /// uses, sets the 8M asked. IP_TOS reaches an IPv6 socket too (for IPv4-mapped peers), and
         /// with it the priority: 2, bulk, for throughput.
         static let backlogBuffersAndBindOptions = ProbedUnit(
