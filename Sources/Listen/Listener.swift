@@ -217,14 +217,28 @@ struct Listener {
         if let t = o.timestamping {
             try set(SOL_SOCKET, t == .nanoseconds ? SO_TIMESTAMPNS : SO_TIMESTAMP, 1, "Timestamping=")
         }
-        if family == AF_INET, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
+        // IP_TOS on an IPv6 socket too (systemd sets it whatever the family): it is the TOS of
+        // IPv4-mapped peers, and the socket's priority.
+        if family == AF_INET || family == AF_INET6, let tos = o.ipTOS { try set(Int32(IPPROTO_IP), IP_TOS, tos, "IPTOS=") }
         if let ttl = o.ipTTL, family != AF_UNIX {
             try set(family == AF_INET ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6), family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, ttl, "IPTTL=")
         }
         if o.noDelay == true, family != AF_UNIX, kind == .stream { try set(Int32(IPPROTO_TCP), TCP_NODELAY, 1, "NoDelay=") }
         if o.passCredentials == true { try set(SOL_SOCKET, SO_PASSCRED, 1, "PassCredentials=") }
-        if let size = o.receiveBuffer { try set(SOL_SOCKET, SO_RCVBUF, Int32(clamping: size), "ReceiveBuffer=") }
-        if let size = o.sendBuffer { try set(SOL_SOCKET, SO_SNDBUF, Int32(clamping: size), "SendBuffer=") }
+        // A buffer the kernel holds below what was asked (net.core.rmem_max, wmem_max) is forced,
+        // where privilege allows, as systemd's fd_set_rcvbuf() and fd_set_sndbuf() do.
+        func buffer(_ name: Int32, force: Int32, _ size: UInt64, _ what: String) throws(ListenError) {
+            let asked = Int32(clamping: size)
+            try set(SOL_SOCKET, name, asked, what)
+            var value: Int32 = 0, length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0, Int64(value) != Int64(asked) * 2 else { return }
+            var v = asked
+            if setsockopt(fd, SOL_SOCKET, force, &v, socklen_t(MemoryLayout<Int32>.size)) != 0, errno != EPERM {
+                throw ListenError("\(spec): \(what)", errno)
+            }
+        }
+        if let size = o.receiveBuffer { try buffer(SO_RCVBUF, force: SO_RCVBUFFORCE, size, "ReceiveBuffer=") }
+        if let size = o.sendBuffer { try buffer(SO_SNDBUF, force: SO_SNDBUFFORCE, size, "SendBuffer=") }
         if let algorithm = o.tcpCongestion, family != AF_UNIX, kind == .stream {
             let ok = algorithm.withCString { setsockopt(fd, Int32(IPPROTO_TCP), TCP_CONGESTION, $0, socklen_t(strlen($0) + 1)) }
             guard ok == 0 else { throw ListenError("\(spec): TCPCongestion=\(algorithm)", errno) }
