@@ -15,6 +15,9 @@ import Glibc
 /// GOT is) is never touched.
 enum StartupPages {
     static func release() {
+        // A debugger's breakpoints are private copies of code pages, which this would drop.
+        if let status = SystemFiles.read("/proc/self/status"),
+           status.split(separator: "\n").contains(where: { $0.hasPrefix("TracerPid:") && $0.split(separator: "\t").last != "0" }) { return }
         guard let maps = SystemFiles.read("/proc/self/maps") else { return }
         for line in maps.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
