@@ -121,7 +121,8 @@ public struct RunSite: Sendable {
     }
 
     func removePrivateTmp() {
-        for path in [privateTmp, privateVarTmp] {
+        // Most runs made none: a look is cheaper than opening /tmp and /var/tmp to find out.
+        for path in [privateTmp, privateVarTmp] where SystemFiles.exists(path) {
             let slash = path.lastIndex(of: "/")!
             (try? OpenDirectory(trusted: String(path[..<slash])))?.removeTree(String(path[path.index(after: slash)...]))
         }
