@@ -3,25 +3,34 @@ import Synchronization
 import Glibc
 #endif
 
-/// The host's mount table, read from /proc/self/mountinfo again only when it has changed. Every
-/// start plans its mounts against it, and brig listen starts instances hundreds of times a second.
-/// The kernel marks an open mountinfo with POLLPRI after any mount or unmount in its namespace,
-/// and a poll clears the mark, so a poll that returns at once says whether the table read last
-/// is still the table. The mount namespace is checked too: a thread or a forked child that has
-/// entered another one reads its own.
-enum HostMountTable {
+/// The host's mount table, which every start plans its mounts against. A process that starts
+/// many (brig listen, hundreds a second) asks to `watch` it: mountinfo stays open and is read
+/// again only when it has changed. The kernel marks an open mountinfo with POLLPRI after any
+/// mount or unmount in its namespace, and a poll clears the mark, so a poll that returns at once
+/// says whether the table read last is still the table. The mount namespace is checked too: a
+/// thread or a forked child that has entered another one reads its own. Any other process (brig
+/// run, one start) reads the file each time and keeps no descriptor open.
+public enum HostMountTable {
     private struct Cached {
         let fd: Int32
         let namespace: ino_t
         let mounts: [HostMount]
     }
 
-    private static let cached = Mutex<Cached?>(nil)
+    private static let cached = Mutex<(watching: Bool, table: Cached?)>((false, nil))
+
+    /// From now on, the table is kept and read again only when the kernel marks it changed.
+    public static func watch() { cached.withLock { $0.watching = true } }
 
     static func current() -> [HostMount] {
-        var st = stat()
-        let namespace = stat("/proc/thread-self/ns/mnt", &st) == 0 ? st.st_ino : 0
-        return cached.withLock { cached in
+        cached.withLock { state in
+            guard state.watching else {
+                return SystemFiles.read("/proc/thread-self/mountinfo").map(parse) ?? []
+            }
+            var st = stat()
+            let namespace = stat("/proc/thread-self/ns/mnt", &st) == 0 ? st.st_ino : 0
+            var cached = state.table
+            defer { state.table = cached }
             if let table = cached, table.namespace == namespace, namespace != 0 {
                 var watch = pollfd(fd: table.fd, events: Int16(POLLPRI), revents: 0)
                 if poll(&watch, 1, 0) == 0 { return table.mounts }

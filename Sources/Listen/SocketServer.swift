@@ -163,6 +163,7 @@ public final class SocketServer {
         event("listening", [("listeners", .list(specs))])
         notifyReady()
         StartupPages.release()
+        HostMountTable.watch()
         if options.startNow {
             for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
         }
