@@ -210,7 +210,7 @@ public enum DirectiveFates {
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
             ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
             """, images),
-        ("Service", "BindNetworkInterface", .refused(.network, reason: "binding the service's sockets to an interface is not supported by brig run")),
+        ("Service", "BindNetworkInterface", .applied),
         ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
         ("Service", "PrivateBPF", .applied),

@@ -179,4 +179,22 @@ struct RunNewerDirectiveTests {
         let start = try Self.run("262", ["BindLogSockets=yes", "TemporaryFileSystem=/run"], "ls -A /run")
         #expect(start.status == 0, "\(start.stderr)")
     }
+
+    /// The interface a new IPv4, IPv6 and Unix datagram socket of the program is bound to, one
+    /// line each (getsockopt SO_BINDTODEVICE), "-" for none.
+    static let boundDevices = """
+        /usr/bin/python3 -c "import socket as s; [print(s.socket(f, s.SOCK_DGRAM).getsockopt(s.SOL_SOCKET, s.SO_BINDTODEVICE, 16).rstrip(b'\\0').decode() or '-') for f in (s.AF_INET, s.AF_INET6, s.AF_UNIX)]"
+        """
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to read SO_BINDTODEVICE"))
+    func bindNetworkInterfaceBindsEveryIPSocketFrom260() throws {
+        let bound = try Self.run("260", ["BindNetworkInterface=lo"], Self.boundDevices)
+        #expect(bound.status == 0 && bound.stdout == "lo\nlo\n-\n", "\(bound.stderr)")
+        let older = try Self.run("259", ["BindNetworkInterface=lo"], Self.boundDevices)
+        #expect(older.status == 0 && older.stdout == "-\n-\n-\n", "259 does not know BindNetworkInterface=: \(older.stderr)")
+        // systemd 262 starts the service unbound when the interface is missing; brig refuses it.
+        let missing = try Self.run("262", ["BindNetworkInterface=brig-no-such"], Self.boundDevices)
+        #expect(missing.status == 219 && missing.stdout.isEmpty && missing.stderr.contains("no network interface 'brig-no-such'"), "\(missing.stderr)")
+        #expect(try Self.dryRun("262", ["BindNetworkInterface=lo"]).contains("# cgroup interface binding (cgroup sock_create): every IP socket bound to lo (index 1)"))
+    }
 }
