@@ -197,4 +197,28 @@ struct RunNewerDirectiveTests {
         #expect(missing.status == 219 && missing.stdout.isEmpty && missing.stderr.contains("no network interface 'brig-no-such'"), "\(missing.stderr)")
         #expect(try Self.dryRun("262", ["BindNetworkInterface=lo"]).contains("# cgroup interface binding (cgroup sock_create): every IP socket bound to lo (index 1)"))
     }
+
+    /// For each namespace type, whether the process's own user namespace owns it (lsns's ONS).
+    /// `$$$$` is the shell's `$$` once brig has read the command line, as systemd reads it.
+    static let owners = """
+        own=$(readlink /proc/self/ns/user | tr -dc 0-9); for t in ipc mnt net uts; do \
+        printf '%s=%s ' $t $([ "$(lsns -n -o ONS -t $t -p $$$$ | tr -d ' ')" = "$own" ] && echo own || echo other); done
+        """
+
+    @Test func delegateNamespacesMakesTheListedNamespacesAfterTheUserNamespace() throws {
+        let net = try Self.run("258", ["DelegateNamespaces=net", "PrivateNetwork=yes", "ProtectHostname=yes"], Self.owners + "; cat /proc/self/uid_map")
+        #expect(net.status == 0, "\(net.stderr)")
+        #expect(net.stdout.hasPrefix("ipc=other mnt=own net=own uts=other "), "the mount namespace follows the network's: \(net.stdout)")
+        #expect(net.stdout.split(separator: " ").suffix(3) == ["0", "0", "1\n"], "implies PrivateUsers=self: \(net.stdout)")
+        // Owned, the network namespace is the service's to configure: it may add a device.
+        let configure = try Self.run("262", ["DelegateNamespaces=net", "PrivateNetwork=yes"], "ip link add brig-v0 type veth peer name brig-v1 && echo added")
+        #expect(configure.stdout == "added\n", "\(configure.stderr)")
+        let notOwned = try Self.run("262", ["DelegateNamespaces=~net", "PrivateNetwork=yes"], "ip link add brig-v0 type veth peer name brig-v1 2>/dev/null || echo refused")
+        #expect(notOwned.stdout == "refused\n")
+        let older = try Self.run("257", ["DelegateNamespaces=net", "PrivateNetwork=yes"], "readlink /proc/self/ns/user")
+        let host = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/user")
+        #expect(older.stdout == host + "\n", "257 does not know DelegateNamespaces=: \(older.stderr)")
+        let pid = try Self.run("262", ["DelegateNamespaces=pid", "PrivatePIDs=yes"], "true")
+        #expect(pid.status == 226 && pid.stderr.contains("DelegateNamespaces=pid"), "\(pid.stderr)")
+    }
 }

@@ -52,4 +52,17 @@ struct NewerExecDirectiveTests {
         let altname = String(repeating: "x", count: 40)
         #expect(Self.read(["BindNetworkInterface=\(altname)"], rules: .v262).resources.bindNetworkInterface == altname)
     }
+
+    @Test func delegateNamespacesMergesLinesAsSystemdFrom258() {
+        let delegated = { (lines: [String]) in Self.read(lines, rules: .v262).exec.sandbox.delegateNamespaces }
+        #expect(delegated(["DelegateNamespaces=yes"]) == NamespaceDelegation.all && !NamespaceDelegation.all.contains(.user))
+        #expect(delegated(["DelegateNamespaces=no"]) == [], "set but empty: still a user namespace of its own")
+        #expect(delegated(["DelegateNamespaces=net ipc", "DelegateNamespaces=uts"]) == [.net, .ipc, .uts])
+        #expect(delegated(["DelegateNamespaces=~net"]) == NamespaceDelegation.all.subtracting([.net]))
+        #expect(delegated(["DelegateNamespaces=net ipc", "DelegateNamespaces=~ipc"]) == [.net])
+        #expect(delegated(["DelegateNamespaces=net", "DelegateNamespaces="]) == nil)
+        let user = Self.read(["DelegateNamespaces=net", "DelegateNamespaces=user"], rules: .v262)
+        #expect(user.exec.sandbox.delegateNamespaces == [.net] && user.hasErrors, "a line naming user is ignored")
+        #expect(Self.read(["DelegateNamespaces=yes"], rules: .v257).exec.sandbox.delegateNamespaces == nil)
+    }
 }
