@@ -222,8 +222,7 @@ public enum DirectiveFates {
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
         ("Service", "OpenFile", .applied),
-        ("Service", "TTYReset TTYVHangup TTYVTDisallocate", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
-        ("Service", "TTYRows TTYColumns", .applied),
+        ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .applied),
         ("Service", """
             LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \
             SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns

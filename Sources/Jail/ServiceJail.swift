@@ -85,6 +85,7 @@ public enum ServiceJail {
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         request.openFiles = service.openFiles
         request.terminalSize = TerminalSize(rows: context.stdio.ttyRows, columns: context.stdio.ttyColumns)
+        request.terminalReset = TerminalReset(context.stdio)
         request.spec.announcesPIDFDID = rules.facts.listenPIDFDID
         try limits(resources, accounting: accounting, into: &request)
         return request
