@@ -85,24 +85,24 @@ public enum JailPlanner {
     private static func namespacesAndMounts(_ spec: JailSpec, site: RunSite, delegated: Bool, into plan: inout JailPlan) {
         let here = { (type: Int32) in spec.delegates(type) == delegated }
         let joined = { (type: Int32) in spec.namespaceFiles.first { $0.type == type } }
-        if here(Namespaces.network) {
-            if let file = joined(Namespaces.network) {
+        // The namespace of `type`: joined by path, joined as made ahead, or made (true).
+        func enter(_ type: Int32, _ wanted: Bool, prepared: Int32?, _ directive: String, failing failure: ExitStatus) -> Bool {
+            if let file = joined(type) {
                 plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
-            } else if spec.privateNetwork, let fd = spec.preparedNetwork {
-                plan.add(.joinNamespace(fd: fd, type: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
-            } else if spec.privateNetwork {
-                plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
-                plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
+            } else if wanted, let fd = prepared {
+                plan.add(.joinNamespace(fd: fd, type: type), for: directive, failing: failure)
+            } else if wanted {
+                plan.add(.unshare(flags: type), for: directive, failing: failure)
+                return true
             }
+            return false
+        }
+        if here(Namespaces.network),
+           enter(Namespaces.network, spec.privateNetwork, prepared: spec.preparedNetwork, "PrivateNetwork=yes", failing: .network) {
+            plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
         }
         if here(Namespaces.ipc) {
-            if let file = joined(Namespaces.ipc) {
-                plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
-            } else if spec.privateIPC, let fd = spec.preparedIPC {
-                plan.add(.joinNamespace(fd: fd, type: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
-            } else if spec.privateIPC {
-                plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
-            }
+            _ = enter(Namespaces.ipc, spec.privateIPC, prepared: spec.preparedIPC, "PrivateIPC=yes", failing: .namespace)
         }
         // Born in it, before any step: a delegated PID namespace is refused (ServiceJail).
         if spec.privatePIDs && !delegated { plan.bornIn |= Namespaces.pid }

@@ -198,11 +198,14 @@ struct RunNewerDirectiveTests {
         #expect(try Self.dryRun("262", ["BindNetworkInterface=lo"]).contains("# cgroup interface binding (cgroup sock_create): every IP socket bound to lo (index 1)"))
     }
 
-    /// For each namespace type, whether the process's own user namespace owns it (lsns's ONS).
-    /// `$$$$` is the shell's `$$` once brig has read the command line, as systemd reads it.
+    /// For each namespace type, whether the process's own user namespace owns it (NS_GET_USERNS).
     static let owners = """
-        own=$(readlink /proc/self/ns/user | tr -dc 0-9); for t in ipc mnt net uts; do \
-        printf '%s=%s ' $t $([ "$(lsns -n -o ONS -t $t -p $$$$ | tr -d ' ')" = "$own" ] && echo own || echo other); done
+        /usr/bin/python3 -c "import fcntl, os
+        for t in ('ipc', 'mnt', 'net', 'uts'):
+            ns = os.open('/proc/self/ns/' + t, os.O_RDONLY)
+            try: owner = os.fstat(fcntl.ioctl(ns, 0xb701)).st_ino
+            except OSError: owner = None
+            print(t + '=' + ('own' if owner == os.stat('/proc/self/ns/user').st_ino else 'other'), end=' ')"
         """
 
     @Test func delegateNamespacesMakesTheListedNamespacesAfterTheUserNamespace() throws {
