@@ -238,6 +238,15 @@ static int cj_mount_on(const struct cjail_step *s, const char *source, const cha
     return r;
 }
 
+// Where the host's instance of an API file system is: what a user namespace that does not own
+// the PID, network or cgroup namespace a fresh one would show binds instead (as systemd's
+// mount_private_apivfs() does).
+static const char *cj_host_instance(const char *fstype) {
+    if (!strcmp(fstype, "proc")) return "/proc";
+    if (!strcmp(fstype, "sysfs")) return "/sys";
+    return "/sys/fs/cgroup";
+}
+
 // mkdir -p of every parent of path (in place: the string is restored).
 static void cj_make_parents(char *path) {
     for (char *p = path + 1; *p; p++) {
@@ -620,7 +629,9 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_SETNS: return setns((int)s->a, (int)s->b);
     case CJ_MOUNT:
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
-        return cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4);
+        if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
+        if (!(s->flags & CJ_HOST_INSTANCE) || (errno != EPERM && errno != EACCES)) return -1;
+        return cj_mount_on(s, cj_host_instance(s->s3), s->s2, NULL, MS_BIND | MS_REC, NULL);
     case CJ_BIND_SELF: {
         // The planner followed every symlink: one found now would lead the mount out of the
         // staging root (the path changed under us), so the step fails instead.

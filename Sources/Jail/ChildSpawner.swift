@@ -107,6 +107,7 @@ struct Arena {
         var s = cjail_step()
         s.exit_code = step.failure.rawValue
         s.flags = (step.optional ? UInt32(CJ_OPTIONAL.rawValue) : 0) | (step.noFollow ? UInt32(CJ_NOFOLLOW.rawValue) : 0)
+            | (step.hostInstanceFallback ? UInt32(CJ_HOST_INSTANCE.rawValue) : 0)
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)

@@ -210,20 +210,19 @@ public enum DirectiveFates {
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
             ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
             """, images),
-        ("Service", "BindNetworkInterface", .refused(.network, reason: "binding the service's sockets to an interface is not supported by brig run")),
+        ("Service", "BindNetworkInterface", .applied),
         ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
         ("Service", "PrivateBPF", .applied),
         // systemd mounts the bpffs with these delegation options so that a user namespace of the
-        // service's own can take a BPF token from it; brig makes no such namespace to give them to.
+        // service's own can take a BPF token from it; brig mounts its bpffs without them.
         ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms",
-         .refused(.bpf, reason: "delegating BPF to the service needs a user namespace of its own to take a BPF token in (PrivateUsers= with DelegateNamespaces=), which brig run does not make")),
-        ("Service", "DelegateNamespaces", .refused(.namespace, reason: "delegating namespaces to a user namespace of the service's own is not supported by brig run")),
+         .refused(.bpf, reason: "delegating BPF to the service (a bpffs that hands out BPF tokens) is not supported by brig run")),
+        ("Service", "DelegateNamespaces", .applied),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
         ("Service", "OpenFile", .applied),
-        ("Service", "TTYReset TTYVHangup TTYVTDisallocate", .refused(.exec, reason: "terminal set-up is not supported by brig run")),
-        ("Service", "TTYRows TTYColumns", .applied),
+        ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .applied),
         ("Service", """
             LogNamespace LogLevelMax LogExtraFields LogRateLimitBurst LogRateLimitIntervalSec SyslogFacility \
             SyslogIdentifier SyslogLevel SyslogLevelPrefix LogFilterPatterns

@@ -99,10 +99,10 @@ public struct EBPFCode: Sendable {
 
 /// BPF program, map, attach-type and helper numbers of linux/bpf.h that brig uses.
 public enum BPFNumbers {
-    static let programCgroupSKB: UInt32 = 8, programCgroupSockAddr: UInt32 = 18
+    static let programCgroupSKB: UInt32 = 8, programCgroupSock: UInt32 = 9, programCgroupSockAddr: UInt32 = 18
     public static let mapHash: UInt32 = 1, mapArray: UInt32 = 2, mapPerCPUArray: UInt32 = 6, mapLPMTrie: UInt32 = 11
     public static let noPreallocation: UInt32 = 1
-    static let attachIngress: UInt32 = 0, attachEgress: UInt32 = 1, attachBind4: UInt32 = 8, attachBind6: UInt32 = 9
+    static let attachIngress: UInt32 = 0, attachEgress: UInt32 = 1, attachSockCreate: UInt32 = 2, attachBind4: UInt32 = 8, attachBind6: UInt32 = 9
     public static let helperMapLookup: Int32 = 1, helperLoadBytes: Int32 = 26
     // What tracing programs use (brig harden's observer).
     public static let programRawTracepoint: UInt32 = 17

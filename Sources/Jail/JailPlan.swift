@@ -79,6 +79,9 @@ public struct JailStep: Sendable, Equatable {
     /// A mount on a path the unit named: made on that very file, never through a symlink
     /// that appeared there after planning.
     public var noFollow = false
+    /// A fresh proc, sysfs or cgroup2 the user namespace may lack the privilege for (in a
+    /// mount namespace DelegateNamespaces= gives it): then the host's own is bound there.
+    public var hostInstanceFallback = false
 
     public init(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
         self.action = action

@@ -18,8 +18,10 @@ public enum JailPlanner {
         var plan = JailPlan(arguments: spec.command, environment: spec.environment)
         sessionAndStdio(spec, site: site, into: &plan)
         processAttributes(spec, into: &plan)
-        namespacesAndMounts(spec, site: site, into: &plan)
-        identity(spec, into: &plan)
+        namespacesAndMounts(spec, site: site, delegated: false, into: &plan)
+        groupsAndUserNamespace(spec, into: &plan)
+        namespacesAndMounts(spec, site: site, delegated: true, into: &plan)
+        capabilitiesAndUser(spec, into: &plan)
         workingDirectory(spec, into: &plan)
         finalLocks(spec, into: &plan)
         execute(spec, into: &plan)
@@ -77,45 +79,54 @@ public enum JailPlanner {
     }
 
     /// Network and IPC namespaces (joined when prepared ahead), the mount namespace with every
-    /// file-system setting (MountSteps), then the UTS namespace.
-    private static func namespacesAndMounts(_ spec: JailSpec, site: RunSite, into plan: inout JailPlan) {
+    /// file-system setting (MountSteps), then the UTS namespace. Called twice, as systemd's
+    /// setup_delegated_namespaces() is: before the user namespace for the types it is not to own,
+    /// after it for those DelegateNamespaces= gives it (`delegated`).
+    private static func namespacesAndMounts(_ spec: JailSpec, site: RunSite, delegated: Bool, into plan: inout JailPlan) {
+        let here = { (type: Int32) in spec.delegates(type) == delegated }
         let joined = { (type: Int32) in spec.namespaceFiles.first { $0.type == type } }
-        if let file = joined(Namespaces.network) {
-            plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
-        } else if spec.privateNetwork, let fd = spec.preparedNetwork {
-            plan.add(.joinNamespace(fd: fd, type: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
-        } else if spec.privateNetwork {
-            plan.add(.unshare(flags: Namespaces.network), for: "PrivateNetwork=yes", failing: .network)
+        // The namespace of `type`: joined by path, joined as made ahead, or made (true).
+        func enter(_ type: Int32, _ wanted: Bool, prepared: Int32?, _ directive: String, failing failure: ExitStatus) -> Bool {
+            if let file = joined(type) {
+                plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
+            } else if wanted, let fd = prepared {
+                plan.add(.joinNamespace(fd: fd, type: type), for: directive, failing: failure)
+            } else if wanted {
+                plan.add(.unshare(flags: type), for: directive, failing: failure)
+                return true
+            }
+            return false
+        }
+        if here(Namespaces.network),
+           enter(Namespaces.network, spec.privateNetwork, prepared: spec.preparedNetwork, "PrivateNetwork=yes", failing: .network) {
             plan.add(.loopbackUp, for: "PrivateNetwork=yes", failing: .network)
         }
-        if let file = joined(Namespaces.ipc) {
-            plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
-        } else if spec.privateIPC, let fd = spec.preparedIPC {
-            plan.add(.joinNamespace(fd: fd, type: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
-        } else if spec.privateIPC {
-            plan.add(.unshare(flags: Namespaces.ipc), for: "PrivateIPC=yes", failing: .namespace)
+        if here(Namespaces.ipc) {
+            _ = enter(Namespaces.ipc, spec.privateIPC, prepared: spec.preparedIPC, "PrivateIPC=yes", failing: .namespace)
         }
-        if spec.privatePIDs { plan.bornIn |= Namespaces.pid }
-        if spec.privateCgroup {
+        // Born in it, before any step: a delegated PID namespace is refused (ServiceJail).
+        if spec.privatePIDs && !delegated { plan.bornIn |= Namespaces.pid }
+        if spec.privateCgroup && here(Namespaces.cgroup) {
             // The child is in its cgroup already, which becomes the namespace's root.
             plan.add(.unshare(flags: Namespaces.cgroup), for: spec.mounts.privateCgroupMount?.directive ?? "ProtectControlGroups=",
                      failing: .namespace)
         }
         // Before the mounts, which may make /proc/sys read-only: the hostname is written there.
-        if spec.protectHostname { plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace) }
-        if let name = spec.hostname {
+        if spec.protectHostname && here(Namespaces.uts) {
+            plan.add(.unshare(flags: Namespaces.uts), for: "ProtectHostname=yes", failing: .namespace)
+        }
+        if let name = spec.hostname, here(Namespaces.uts) {
             plan.add(.writeFile(path: "/proc/sys/kernel/hostname", contents: name), for: "ProtectHostname=:\(name)", failing: .namespace)
         }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
-        if mounts.needsMountNamespace {
+        if mounts.needsMountNamespace && here(Namespaces.mount) {
             plan.steps += MountSteps.steps(mounts, site: site)
         }
     }
 
-    /// Groups, the user namespace, the capability sets, a chroot without a mount namespace, the
-    /// uid, and the ambient set raised after it.
-    private static func identity(_ spec: JailSpec, into plan: inout JailPlan) {
+    /// Groups, then the user namespace (made or joined).
+    private static func groupsAndUserNamespace(_ spec: JailSpec, into plan: inout JailPlan) {
         if let id = spec.identity {
             plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
             plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
@@ -132,6 +143,11 @@ public enum JailPlanner {
                 plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
             }
         }
+    }
+
+    /// The capability sets, a chroot without a mount namespace, the uid, and the ambient set
+    /// raised after it.
+    private static func capabilitiesAndUser(_ spec: JailSpec, into plan: inout JailPlan) {
         if spec.sandboxed { capabilities(spec, into: &plan) }
         if let dir = spec.mounts.rootDirectory, !spec.mounts.needsMountNamespace {
             plan.add(.chroot(dir), for: "RootDirectory=\(dir)", failing: .chroot)

@@ -38,6 +38,9 @@ public struct JailSpec: Sendable {
     /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
     /// the service's own id only.
     public var privateUsersRange: UInt32? = nil
+    /// DelegateNamespaces= (258): CLONE_NEW* flags of the namespaces made after the user
+    /// namespace, so that it owns them.
+    public var delegatedNamespaces: Int32 = 0
     /// PrivatePIDs=: the main process is born PID 1 of a PID namespace (control processes are not).
     public var privatePIDs = false
     /// ProtectControlGroups=private or strict: a cgroup namespace of the service's own.
@@ -91,4 +94,12 @@ public struct JailSpec: Sendable {
     public var announcesPIDFDID = false
 
     public init() {}
+
+    /// Whether the namespace of `type` is made after the user namespace. The mount namespace
+    /// follows the PID, cgroup and network namespaces, whose /proc, cgroup2 and sysfs it mounts
+    /// (systemd's exec_namespace_is_delegated()).
+    func delegates(_ type: Int32) -> Bool {
+        if delegatedNamespaces & type != 0 { return true }
+        return type == Namespaces.mount && delegatedNamespaces & (Namespaces.pid | Namespaces.cgroup | Namespaces.network) != 0
+    }
 }

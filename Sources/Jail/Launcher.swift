@@ -42,6 +42,8 @@ public struct LaunchRequest: Sendable {
     public var service = ServicePolicy()
     /// TTYRows= and TTYColumns=, for a terminal on standard input.
     public var terminalSize: TerminalSize? = nil
+    /// TTYVHangup=, TTYReset=, TTYVTDisallocate=: done before the first start and at the end.
+    public var terminalReset: TerminalReset? = nil
     /// OpenFile=: opened by the run, before its first start (OpenedFiles).
     public var openFiles: [OpenFile] = []
     /// RemoveIPC=: the user's IPC objects go when the run ends.

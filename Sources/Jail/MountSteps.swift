@@ -117,6 +117,14 @@ enum MountSteps {
             step.noFollow = e.namedByUnit
             return step
         }
+        /// proc, sysfs and cgroup2 as systemd's mount_private_apivfs() makes them: the host's
+        /// bound instead where the user namespace owns not the namespace they would show.
+        func apiFileSystem(_ fstype: String, on target: String, data: String? = nil) -> JailStep {
+            var made = step(.mount(source: fstype, target: target, fstype: fstype,
+                                   flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: data))
+            made.hostInstanceFallback = true
+            return made
+        }
         let unmount = clean ? [] : [step(.unmountBelow(target, detachCovers: detachCovers))]
         switch e.mode {
         case .inaccessible:
@@ -138,8 +146,7 @@ enum MountSteps {
             // A sysfs of the network namespace the child is in already, assembled on a staging
             // directory with the mounts below /sys bound back, then moved over /sys.
             let staging = RunSite.sysStaging
-            var steps = [step(.mount(source: "sysfs", target: staging, fstype: "sysfs",
-                                     flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
+            var steps = [apiFileSystem("sysfs", on: staging)]
             for sub in topMounts(below: host) {
                 let rest = String(sub.dropFirst(host.count))
                 steps.append(step(.bind(source: target + rest, target: staging + rest, recursive: true), optional: true))
@@ -161,12 +168,10 @@ enum MountSteps {
         case .emptyDir, .tmpfs:
             return unmount + [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
         case .procfs:
-            return unmount + [step(.mount(source: "proc", target: target, fstype: "proc",
-                                          flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: e.options))]
+            return unmount + [apiFileSystem("proc", on: target, data: e.options)]
         case .cgroup2fs:
             // Of the cgroup namespace made just before the mounts: its root is the run's cgroup.
-            return unmount + [step(.mount(source: "cgroup2", target: target, fstype: "cgroup2",
-                                          flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev, data: nil))]
+            return unmount + [apiFileSystem("cgroup2", on: target)]
         case .mqueuefs:
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         case .bpffs:

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Everything a unit asks of the cgroup's network hooks: the IP firewall and accounting, socket
-/// binding, network interfaces and pinned programs. Each becomes BPF programs attached to the
+/// binding, network interfaces, the interface its sockets are bound to and pinned programs. Each becomes BPF programs attached to the
 /// run's own cgroup (on the cgroup2 tree) before the first process is made in it, so nothing
 /// of the service runs unfiltered. Any program that cannot be made or attached stops the start
 /// (exit status 219): systemd 252 logs the failure and starts the service without it.
@@ -13,6 +13,7 @@ public struct NetworkPolicy: Sendable, Equatable {
     public var firewall: IPFirewall?
     public var socketBind: SocketBindFilter?
     public var interfaces: InterfaceFilter?
+    public var binding: InterfaceBinding?
     public var pinned: [PinnedProgram]
 
     /// nil when the unit sets none of these directives.
@@ -20,13 +21,14 @@ public struct NetworkPolicy: Sendable, Equatable {
         firewall = IPFirewall(resources)
         socketBind = SocketBindFilter(resources)
         interfaces = InterfaceFilter(resources)
+        binding = InterfaceBinding(resources)
         pinned = PinnedProgram.all(resources)
-        if firewall == nil && socketBind == nil && interfaces == nil && pinned.isEmpty { return nil }
+        if firewall == nil && socketBind == nil && interfaces == nil && binding == nil && pinned.isEmpty { return nil }
     }
 
     /// One line per program set, for --dry-run.
     public var summary: [String] {
-        [firewall?.summary, socketBind?.summary, interfaces?.summary].compactMap { $0 } + pinned.map(\.summary)
+        [firewall?.summary, socketBind?.summary, interfaces?.summary, binding?.summary].compactMap { $0 } + pinned.map(\.summary)
     }
 
     /// Loads every program, then attaches them all to `cgroup`. `counters` receives the IP
@@ -55,6 +57,11 @@ public struct NetworkPolicy: Sendable, Equatable {
                 let fd = try NetworkPrograms.load(code, type: BPFNumbers.programCgroupSKB, directive: "RestrictNetworkInterfaces=")
                 programs.append((fd, attachType, "RestrictNetworkInterfaces="))
             }
+        }
+        if let binding {
+            let fd = try NetworkPrograms.load(InterfaceBinding.program(index: try binding.index()), type: BPFNumbers.programCgroupSock,
+                                              attachType: BPFNumbers.attachSockCreate, directive: "BindNetworkInterface=")
+            programs.append((fd, BPFNumbers.attachSockCreate, "BindNetworkInterface="))
         }
         for program in pinned { programs.append((try program.open(), program.attachType, program.setting)) }
 

@@ -32,8 +32,9 @@ public struct ResolvedService {
         let filter = filters == nil ? BackgroundWork.start(compile) : nil
         defer { _ = filter?.result() }  // an error below still waits for it: nothing runs on past brig's exit
         if prepareAhead {
-            let shared = ServiceJail.namespacesShared(config.exec)
-            PreparedNamespaces.begin(network: shared.network, ipc: shared.ipc)
+            // A delegated namespace is made by the child after its user namespace, never ahead.
+            let shared = ServiceJail.namespacesShared(config.exec), delegated = config.exec.sandbox.delegateNamespaces ?? []
+            PreparedNamespaces.begin(network: shared.network && !delegated.contains(.net), ipc: shared.ipc && !delegated.contains(.ipc))
         }
         var request = try ServiceJail.request(config.exec, kill: config.kill, service: config.service,
                                               resources: config.resources, unit: config.unit, unitName: config.name.name,

@@ -37,7 +37,10 @@ public enum ServiceJail {
         (spec.privateNetwork, spec.privateIPC) = namespacesShared(context)
         spec.namespaceFiles = [sandbox.networkNamespacePath.map(NamespaceFile.network), sandbox.ipcNamespacePath.map(NamespaceFile.ipc),
                                sandbox.userNamespacePath.map(NamespaceFile.user)].compactMap { $0 }
-        spec.privateUsers = sandbox.privateUsers ?? false
+        // DelegateNamespaces= set at all means a user namespace to delegate to: PrivateUsers=self
+        // unless the unit asks for another mode (exec_context_get_effective_private_users()).
+        spec.privateUsers = sandbox.privateUsers ?? false || sandbox.delegateNamespaces != nil
+        spec.delegatedNamespaces = (sandbox.delegateNamespaces ?? []).reduce(0) { $0 | Namespaces.flag($1) }
         spec.privateUsersRange = switch sandbox.privateUsersMode {
         case "identity": 65536          // the first 64K ids, each mapped to itself (257)
         case "full": 4_294_967_295      // every id but the last, each mapped to itself (258)
@@ -82,6 +85,7 @@ public enum ServiceJail {
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
         request.openFiles = service.openFiles
         request.terminalSize = TerminalSize(rows: context.stdio.ttyRows, columns: context.stdio.ttyColumns)
+        request.terminalReset = TerminalReset(context.stdio)
         request.spec.announcesPIDFDID = rules.facts.listenPIDFDID
         try limits(resources, accounting: accounting, into: &request)
         return request
@@ -406,6 +410,12 @@ public enum ServiceJail {
         }
         if p.cpuAffinityFromNUMA && p.numaPolicy == nil {
             throw .refused(directive: "CPUAffinity=numa", reason: "needs NUMAPolicy= and NUMAMask=", status: .cpuAffinity)
+        }
+        if context.sandbox.privatePIDs == true, context.sandbox.delegateNamespaces?.contains(.pid) == true {
+            // The child is cloned into its PID namespace before any step, so before the user
+            // namespace is made; systemd forks once more after it, which brig's child does not.
+            throw .refused(directive: "DelegateNamespaces=pid", reason: "brig run makes the PrivatePIDs= namespace when it creates the process, before the user namespace that would own it",
+                           status: .namespace)
         }
         if let flags = context.filesystem.mountFlags, flags != .shared {
             throw .refused(directive: "MountFlags=\(flags.rawValue)", reason: "not supported", status: .namespace)

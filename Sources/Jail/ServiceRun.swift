@@ -101,6 +101,8 @@ public final class ServiceRun {
             spec.environment += LoginEnvironment.variables(for: request.namesUser ? spec.identity : nil,
                                                            dynamicUser: request.dynamicUserName != nil,
                                                            setLoginEnvironment: request.setLoginEnvironment, rules: request.rules)
+            // Before the terminal is opened for the service, as systemd's child does it first.
+            request.terminalReset?.apply()
             let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask,
                                                  terminalSize: request.terminalSize)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
@@ -171,6 +173,7 @@ public final class ServiceRun {
     /// The run's status, as brig run exits with it; everything the run held is released.
     public func finish() -> Int32 {
         let status = supervisor.finish()
+        request.terminalReset?.apply()   // the service is dead: the terminal is tidied for the next user
         request.usage?.collect(site, limits: request.cgroupLimits)
         held.release(request, site: site)
         return status

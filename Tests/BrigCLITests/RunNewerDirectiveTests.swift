@@ -179,4 +179,49 @@ struct RunNewerDirectiveTests {
         let start = try Self.run("262", ["BindLogSockets=yes", "TemporaryFileSystem=/run"], "ls -A /run")
         #expect(start.status == 0, "\(start.stderr)")
     }
+
+    /// The interface a new IPv4, IPv6 and Unix datagram socket of the program is bound to, one
+    /// line each (getsockopt SO_BINDTODEVICE), "-" for none.
+    static let boundDevices = """
+        /usr/bin/python3 -c "import socket as s; [print(s.socket(f, s.SOCK_DGRAM).getsockopt(s.SOL_SOCKET, s.SO_BINDTODEVICE, 16).rstrip(b'\\0').decode() or '-') for f in (s.AF_INET, s.AF_INET6, s.AF_UNIX)]"
+        """
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to read SO_BINDTODEVICE"))
+    func bindNetworkInterfaceBindsEveryIPSocketFrom260() throws {
+        let bound = try Self.run("260", ["BindNetworkInterface=lo"], Self.boundDevices)
+        #expect(bound.status == 0 && bound.stdout == "lo\nlo\n-\n", "\(bound.stderr)")
+        let older = try Self.run("259", ["BindNetworkInterface=lo"], Self.boundDevices)
+        #expect(older.status == 0 && older.stdout == "-\n-\n-\n", "259 does not know BindNetworkInterface=: \(older.stderr)")
+        // systemd 262 starts the service unbound when the interface is missing; brig refuses it.
+        let missing = try Self.run("262", ["BindNetworkInterface=brig-no-such"], Self.boundDevices)
+        #expect(missing.status == 219 && missing.stdout.isEmpty && missing.stderr.contains("no network interface 'brig-no-such'"), "\(missing.stderr)")
+        #expect(try Self.dryRun("262", ["BindNetworkInterface=lo"]).contains("# cgroup interface binding (cgroup sock_create): every IP socket bound to lo (index 1)"))
+    }
+
+    /// For each namespace type, whether the process's own user namespace owns it (NS_GET_USERNS).
+    static let owners = """
+        /usr/bin/python3 -c "import fcntl, os
+        for t in ('ipc', 'mnt', 'net', 'uts'):
+            ns = os.open('/proc/self/ns/' + t, os.O_RDONLY)
+            try: owner = os.fstat(fcntl.ioctl(ns, 0xb701)).st_ino
+            except OSError: owner = None
+            print(t + '=' + ('own' if owner == os.stat('/proc/self/ns/user').st_ino else 'other'), end=' ')"
+        """
+
+    @Test func delegateNamespacesMakesTheListedNamespacesAfterTheUserNamespace() throws {
+        let net = try Self.run("258", ["DelegateNamespaces=net", "PrivateNetwork=yes", "ProtectHostname=yes"], Self.owners + "; cat /proc/self/uid_map")
+        #expect(net.status == 0, "\(net.stderr)")
+        #expect(net.stdout.hasPrefix("ipc=other mnt=own net=own uts=other "), "the mount namespace follows the network's: \(net.stdout)")
+        #expect(net.stdout.split(separator: " ").suffix(3) == ["0", "0", "1\n"], "implies PrivateUsers=self: \(net.stdout)")
+        // Owned, the network namespace is the service's to configure: it may add a device.
+        let configure = try Self.run("262", ["DelegateNamespaces=net", "PrivateNetwork=yes"], "ip link add brig-v0 type veth peer name brig-v1 && echo added")
+        #expect(configure.stdout == "added\n", "\(configure.stderr)")
+        let notOwned = try Self.run("262", ["DelegateNamespaces=~net", "PrivateNetwork=yes"], "ip link add brig-v0 type veth peer name brig-v1 2>/dev/null || echo refused")
+        #expect(notOwned.stdout == "refused\n")
+        let older = try Self.run("257", ["DelegateNamespaces=net", "PrivateNetwork=yes"], "readlink /proc/self/ns/user")
+        let host = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/user")
+        #expect(older.stdout == host + "\n", "257 does not know DelegateNamespaces=: \(older.stderr)")
+        let pid = try Self.run("262", ["DelegateNamespaces=pid", "PrivatePIDs=yes"], "true")
+        #expect(pid.status == 226 && pid.stderr.contains("DelegateNamespaces=pid"), "\(pid.stderr)")
+    }
 }

@@ -40,4 +40,29 @@ struct NewerExecDirectiveTests {
         let list = Self.read(["OpenFile=/a", "OpenFile=/b", "OpenFile=", "OpenFile=/c"], rules: .v253)
         #expect(list.service.openFiles.map(\.path) == ["/c"], "an empty assignment empties the list")
     }
+
+    @Test func bindNetworkInterfaceTakesOneInterfaceNameFrom260() {
+        #expect(Self.read(["BindNetworkInterface=lo"], rules: .v260).resources.bindNetworkInterface == "lo")
+        let older = Self.read(["BindNetworkInterface=lo"], rules: .v259)
+        #expect(older.resources.bindNetworkInterface == nil && messages(older).contains { $0.contains("is newer than systemd 252") })
+        #expect(Self.read(["BindNetworkInterface=lo", "BindNetworkInterface="], rules: .v262).resources.bindNetworkInterface == nil)
+        // An invalid name is reported and left out; the setting before it stays, as in systemd.
+        let bad = Self.read(["BindNetworkInterface=vrf-mgmt", "BindNetworkInterface=a/b"], rules: .v262)
+        #expect(bad.resources.bindNetworkInterface == "vrf-mgmt" && messages(bad).contains { $0.contains("'a/b' is not a network interface name") })
+        let altname = String(repeating: "x", count: 40)
+        #expect(Self.read(["BindNetworkInterface=\(altname)"], rules: .v262).resources.bindNetworkInterface == altname)
+    }
+
+    @Test func delegateNamespacesMergesLinesAsSystemdFrom258() {
+        let delegated = { (lines: [String]) in Self.read(lines, rules: .v262).exec.sandbox.delegateNamespaces }
+        #expect(delegated(["DelegateNamespaces=yes"]) == NamespaceDelegation.all && !NamespaceDelegation.all.contains(.user))
+        #expect(delegated(["DelegateNamespaces=no"]) == [], "set but empty: still a user namespace of its own")
+        #expect(delegated(["DelegateNamespaces=net ipc", "DelegateNamespaces=uts"]) == [.net, .ipc, .uts])
+        #expect(delegated(["DelegateNamespaces=~net"]) == NamespaceDelegation.all.subtracting([.net]))
+        #expect(delegated(["DelegateNamespaces=net ipc", "DelegateNamespaces=~ipc"]) == [.net])
+        #expect(delegated(["DelegateNamespaces=net", "DelegateNamespaces="]) == nil)
+        let user = Self.read(["DelegateNamespaces=net", "DelegateNamespaces=user"], rules: .v262)
+        #expect(user.exec.sandbox.delegateNamespaces == [.net] && user.hasErrors, "a line naming user is ignored")
+        #expect(Self.read(["DelegateNamespaces=yes"], rules: .v257).exec.sandbox.delegateNamespaces == nil)
+    }
 }

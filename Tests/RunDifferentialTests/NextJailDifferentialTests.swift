@@ -51,6 +51,17 @@ struct NextJailDifferentialTests {
         Setting("OpenFile=/run/dbus/system_bus_socket:bus"),
         Setting("OpenFile=/run/brig-diff-no-such-file::graceful", "OpenFile=/etc/hostname"),
         Setting("OpenFile=/run/brig-diff-no-such-file", startFails: true),
+        Setting("DelegateNamespaces=no"),
+        Setting("DelegateNamespaces=yes", "PrivateNetwork=yes", "PrivateIPC=yes"),
+        // The IPC namespace is not the user namespace's, so its mqueue cannot be mounted in the
+        // mount namespace that follows the network's: both refuse the start (226).
+        Setting("DelegateNamespaces=net", "PrivateNetwork=yes", "PrivateIPC=yes", startFails: true),
+        Setting("DelegateNamespaces=net", "PrivateNetwork=yes", "ProtectHostname=yes"),
+        Setting("DelegateNamespaces=~net", "PrivateNetwork=yes", "PrivateIPC=yes", "ProtectHostname=yes"),
+        Setting("DelegateNamespaces=mnt", "PrivateTmp=yes", "ProtectSystem=strict", "ProtectHome=yes"),
+        Setting("DelegateNamespaces=uts", "ProtectHostname=private:brig-box"),
+        Setting("DelegateNamespaces=cgroup", "ProtectControlGroups=private"),
+        Setting("DelegateNamespaces=ipc net", "PrivateUsers=identity", "PrivateNetwork=yes", "User=nobody"),
         Setting("BindLogSockets=yes", paths: journalSockets),
         Setting("BindLogSockets=yes", "TemporaryFileSystem=/run", paths: journalSockets),
         Setting("BindLogSockets=no", "TemporaryFileSystem=/run", paths: journalSockets),
@@ -98,6 +109,7 @@ struct NextJailDifferentialTests {
             "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
             "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes", "PrivateBPF=yes",
             "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody", "MountAPIVFS=yes TemporaryFileSystem=/run",
+            "DelegateNamespaces=~net PrivateNetwork=yes PrivateIPC=yes ProtectHostname=yes",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys
@@ -108,6 +120,11 @@ struct NextJailDifferentialTests {
         for setting in JailSettings.all where setting.properties.first == "DynamicUser=yes" {
             known[setting.testDescription] = inheritable
         }
+        // The host's cgroup2 mount, copied into a mount namespace the service's user namespace
+        // owns, is locked there: brig cannot unmount it, and mount(2) refuses the same file
+        // system on it again (EBUSY), where systemd moves a detached mount (move_mount) over it.
+        known["DelegateNamespaces=cgroup ProtectControlGroups=private"] =
+            "a delegated cgroup namespace's cgroup2 cannot be mounted over the locked host one (EBUSY): brig refuses the start (226)"
         known["DynamicUser=yes RuntimeDirectory=brig-diff StateDirectory=brig-diff CacheDirectory=brig-diff LogsDirectory=brig-diff"] =
             inheritable + "; and 262 binds the state directory nodev and noexec too (not yet followed)"
         return known

@@ -85,6 +85,8 @@ echo "net-up=$(ip -o link show up 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2)
 echo "hostname-changeable=$(yn sh -c 'hostname "$(hostname)"')"
 # Namespace ids: the test tells its runners' PID 1's own from a private one.
 for ns in cgroup ipc mnt net pid time user uts; do echo "ns:$ns=$(readlink /proc/self/ns/$ns)"; done
+# Whether the process's own user namespace owns each of the others (DelegateNamespaces=).
+\#(BindProbe.path) owner/cgroup owner/ipc owner/mnt owner/net owner/pid owner/uts | sed 's|^owner/\([a-z]*\) |ns-owner:\1=|'
 echo "proc-pid1=$([ -e /proc/1 ] && echo visible || echo invisible)"
 echo "proc-pid1-status=$(yn cat /proc/1/status)"
 echo "proc-other-users=$(stat -c %u /proc/[0-9]* 2>/dev/null | awk -v me="$(id -u)" '$1 != me { n++ } END { print (n ? "visible" : "none") }')"

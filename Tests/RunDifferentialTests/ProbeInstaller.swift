@@ -42,7 +42,7 @@ enum ProbeInstaller {
         }
         """#
 
-    private static func install(_ text: String, at path: String) throws {
+    static func install(_ text: String, at path: String) throws {
         if (try? String(contentsOfFile: path, encoding: .utf8)) == text { return }
         let staged = path + ".\(getpid()).new"
         try text.write(toFile: staged, atomically: false, encoding: .utf8)

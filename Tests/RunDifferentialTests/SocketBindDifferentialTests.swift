@@ -33,10 +33,10 @@ struct SocketBindDifferentialTests {
                 "bind/6/udp/\(p + 1)", "bind/6/tcp/\(p + 2)", "bind/4/tcp/0", "bind/6/udp/0"]
     }()
 
-    static func compare(_ setting: [String], _ actions: [String]) throws {
+    static func compare(_ setting: [String], _ actions: [String], rules: String = "252") throws {
         let command = [BindProbe.path] + actions
         let systemd = try SystemdOracleNext.run(setting, command)
-        let brig = try Subprocess.run([BuiltBrig.path, "run"] + setting.flatMap { ["-p", $0] } + ["--"] + command, timeout: 60)
+        let brig = try Subprocess.run([BuiltBrig.path, "run", "--rules", rules] + setting.flatMap { ["-p", $0] } + ["--"] + command, timeout: 60)
         let expected = NetworkProbe.outcomes(systemd.stdout), seen = NetworkProbe.outcomes(brig.stdout)
         #expect(systemd.status == 0 && expected.count == actions.count, "systemd 262: \(systemd.stderr)")
         #expect(brig.status == 0, "brig: \(brig.stderr)")
@@ -62,6 +62,18 @@ struct SocketBindDifferentialTests {
                         ["RestrictNetworkInterfaces=lo", "RestrictNetworkInterfaces=~lo"]] {
             try Self.compare(setting, actions)
         }
+    }
+
+    /// BindNetworkInterface= (260): the sockets the probe makes are bound where 262 binds them.
+    /// An interface that does not exist is the one deliberate difference: 262 starts the service
+    /// with its sockets unbound, brig refuses the start (RunNewerDirectiveTests).
+    @Test("IP sockets are bound to the interface systemd 262 binds them to")
+    func sameBoundInterface() throws {
+        let actions = ["device/4", "device/6", "device/unix"]
+        for setting in [["BindNetworkInterface=lo"], ["BindNetworkInterface=lo", "BindNetworkInterface="]] {
+            try Self.compare(setting, actions, rules: "262")
+        }
+        if let (_, device) = Self.defaultRoute { try Self.compare(["BindNetworkInterface=\(device)"], actions, rules: "262") }
     }
 
     /// The IPv4 default gateway and its interface, from /proc/net/route.

@@ -62,10 +62,12 @@ public enum SystemdOracleNext {
 
     /// The command that runs the built brig inside the instance, whose root has no Swift
     /// toolchain: the binary and the toolchain's libraries it links are copied (once per test
-    /// process, so always the current build) to /usr/local/libexec/brig-tests/next, which the
-    /// instance shares with the host.
+    /// process, so always the current build) to /usr/local/libexec/brig-tests/next-HASH, which
+    /// the instance shares with the host. HASH names the checkout's build, so that test runs of
+    /// two checkouts at once each run their own brig, not whichever copied last.
     public static let brig: Result<[String], Unavailable> = {
-        let directory = "/usr/local/libexec/brig-tests/next"
+        let checkout = BuiltBrig.path.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let directory = "/usr/local/libexec/brig-tests/next-" + String(checkout, radix: 16)
         guard let linked = try? Subprocess.run(["/usr/bin/ldd", BuiltBrig.path], timeout: 30), linked.status == 0 else {
             return .failure(Unavailable("ldd could not list what \(BuiltBrig.path) links"))
         }

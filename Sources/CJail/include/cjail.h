@@ -95,6 +95,8 @@ enum cjail_flag {
                            //  the path, so detaching those takes all along (no mount table to read)
     CJ_NOFOLLOW = 32,  // CJ_MOUNT, CJ_BIND_SELF, CJ_INACCESSIBLE: the target is opened without following a
                        //  symlink in its last component and the mount made on that file (ELOOP on a link)
+    CJ_HOST_INSTANCE = 64, // CJ_MOUNT of proc, sysfs or cgroup2: refused for lack of privilege (EPERM,
+                           //  EACCES), the host's own instance is bound there instead
 };
 
 struct cjail_step {

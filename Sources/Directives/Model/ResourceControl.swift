@@ -21,9 +21,10 @@ public enum InterfaceRestriction: Hashable, Sendable {
 
     /// A name systemd 252 takes in a unit file: at most 15 bytes of printable ASCII without ':',
     /// '/' or '%', not "." or "..", not "all" or "default" (the sysctl directories), not a number.
-    static func isValidName(_ name: String) -> Bool {
+    /// An alternative name (`ip link property add altname`) may have up to 127 bytes.
+    static func isValidName(_ name: String, alternative: Bool = false) -> Bool {
         let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count < 16, ![".", "..", "all", "default"].contains(name) else { return false }
+        guard !bytes.isEmpty, bytes.count < (alternative ? 128 : 16), ![".", "..", "all", "default"].contains(name) else { return false }
         let forbidden: [UInt8] = [UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "%")]
         guard bytes.allSatisfy({ $0 > 32 && $0 < 127 && !forbidden.contains($0) }) else { return false }
         return !bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
@@ -113,6 +114,8 @@ public struct ResourceControl: Sendable {
     public var socketBindAllow: [SocketBindRule] = []
     public var socketBindDeny: [SocketBindRule] = []
     public var restrictNetworkInterfaces: InterfaceRestriction?
+    /// BindNetworkInterface= (260): the interface every IP socket of the unit is bound to.
+    public var bindNetworkInterface: String?
     /// IPAccounting=: count the unit's IP bytes and packets in each direction.
     public var ipAccounting: Bool?
     /// BPFProgram=: pinned programs attached to the unit's cgroup, in order.
@@ -218,6 +221,13 @@ public struct ResourceControl: Sendable {
         case "SocketBindAllow": socketBindAllow = d.value.isEmpty ? [] : socketBindAllow + [try SocketBindRule(parsing: d.value)]
         case "SocketBindDeny": socketBindDeny = d.value.isEmpty ? [] : socketBindDeny + [try SocketBindRule(parsing: d.value)]
         case "RestrictNetworkInterfaces": restrictNetworkInterfaces = InterfaceRestriction.merge(restrictNetworkInterfaces, d.value, skipped: &d.skipped.problems)
+        case "BindNetworkInterface":
+            // An invalid name leaves the setting as it was, as systemd does (with a warning).
+            let name = try d.expanded()
+            guard name.isEmpty || InterfaceRestriction.isValidName(name, alternative: true) else {
+                throw ValueError("'\(name)' is not a network interface name")
+            }
+            bindNetworkInterface = name.isEmpty ? nil : name
         case "IPIngressFilterPath": try Self.addPath(d, to: &ipIngressFilterPaths)
         case "IPEgressFilterPath": try Self.addPath(d, to: &ipEgressFilterPaths)
         case "IPAccounting": ipAccounting = try d.optional { v throws(ValueError) in try parseBoolean(v) }

@@ -15,6 +15,9 @@ public struct SandboxSettings: Equatable, Sendable {
     public var protectHostname: Bool?
     /// PrivatePIDs= (257): the main process is PID 1 of a PID namespace of its own.
     public var privatePIDs: Bool?
+    /// DelegateNamespaces= (258): the namespace types made after the service's user namespace,
+    /// which then owns them. Set at all (even empty), it implies PrivateUsers=self.
+    public var delegateNamespaces: Set<NamespaceType>?
     /// PrivateBPF= (258): a bpffs of the service's own on /sys/fs/bpf.
     public var privateBPF: Bool?
     /// ProtectHostname='s mode word under rules that know it (258: "private").
@@ -81,6 +84,7 @@ public struct SandboxSettings: Equatable, Sendable {
             protectControlGroups = try d.boolOrMode()
             protectControlGroupsMode = d.mode()
         case "RestrictNamespaces": restrictNamespaces = try NamespaceRestriction.merge(restrictNamespaces, d.value)
+        case "DelegateNamespaces": delegateNamespaces = try NamespaceDelegation.merge(delegateNamespaces, d.value)
         case "RestrictAddressFamilies":
             restrictAddressFamilies = AddressFamilyRestriction.merge(
                 restrictAddressFamilies, listed: &addressFamiliesListed, d.value,

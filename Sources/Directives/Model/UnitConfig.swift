@@ -81,7 +81,7 @@ public struct UnitConfig: Sendable {
         "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255, "SetLoginEnvironment": .v255,
         "PrivatePIDs": .v257, "MemoryKSM": .v254, "MemoryTHP": .v260,
         "UserNamespacePath": .v259, "PrivateBPF": .v258, "OpenFile": .v253,
-        "BindLogSockets": .v257,
+        "BindLogSockets": .v257, "BindNetworkInterface": .v260, "DelegateNamespaces": .v258,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {

@@ -17,6 +17,40 @@ public enum NamespaceType: String, CaseIterable, Hashable, Sendable {
     }
 }
 
+extension NamespaceType {
+    /// The types a list names. systemd reads the words with quotes as written: a quoted name is
+    /// unknown, and the line ignored.
+    static func list(_ text: Substring) throws(ValueError) -> Set<NamespaceType> {
+        var listed = Set<NamespaceType>()
+        for word in try words(String(text), []) {
+            guard let t = NamespaceType(rawValue: word) else { throw ValueError("unknown namespace type '\(word)' (cgroup, ipc, net, mnt, pid, user, uts, time)") }
+            listed.insert(t)
+        }
+        return listed
+    }
+}
+
+/// DelegateNamespaces= (258): the namespace types the service's own user namespace is to own.
+/// nil (unset) is systemd's NAMESPACE_FLAGS_INITIAL; an empty set (`no`) still implies
+/// PrivateUsers=self, as any assignment does.
+public enum NamespaceDelegation {
+    /// Every type the user namespace can own (all but itself).
+    public static let all = Set(NamespaceType.allCases).subtracting([.user])
+
+    /// Applies one line: yes (all), no (none), `LIST`, `~LIST` (all but those), a later list
+    /// merging into the earlier set by union (or removal for `~`). Empty resets (nil). A line
+    /// naming `user` is ignored, as systemd ignores it.
+    public static func merge(_ current: Set<NamespaceType>?, _ line: String) throws(ValueError) -> Set<NamespaceType>? {
+        if line.isEmpty { return nil }
+        if let b = try? parseBoolean(line) { return b ? all : [] }
+        let invert = line.hasPrefix("~")
+        let listed = try NamespaceType.list(invert ? line.dropFirst() : Substring(line))
+        let merged = current.map { invert ? $0.subtracting(listed) : $0.union(listed) } ?? (invert ? all.subtracting(listed) : listed)
+        if merged.contains(.user) { throw ValueError("the user namespace cannot be delegated") }
+        return merged
+    }
+}
+
 /// RestrictNamespaces=: the namespace types a service may create or join.
 /// nil in the model means unset (no restriction), as in systemd.
 ///
@@ -44,12 +78,7 @@ public struct NamespaceRestriction: Hashable, Sendable {
         var text = Substring(line)
         let invert = text.first == "~"
         if invert { text = text.dropFirst() }
-        var listed = Set<NamespaceType>()
-        // systemd reads the words with quotes as written: a quoted name is unknown, and the line ignored.
-        for word in try words(String(text), []) {
-            guard let t = NamespaceType(rawValue: word) else { throw ValueError("unknown namespace type '\(word)' (cgroup, ipc, net, mnt, pid, user, uts, time)") }
-            listed.insert(t)
-        }
+        let listed = try NamespaceType.list(text)
         guard let current else {
             return NamespaceRestriction(allowed: invert ? all.allowed.subtracting(listed) : listed)
         }
