@@ -161,7 +161,13 @@ public struct RunSite: Sendable {
         // Processes left on purpose (SendSIGKILL=no) lose their lock file too: no later start sweeps them.
         defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
         guard isEmpty else { return }
-        rmdir(cgroup)
+        // A process reaped a moment ago can keep the cgroup busy (EBUSY) until the kernel has
+        // switched it out for the last time, a window a loaded machine widens: up to a second.
+        var tries = 0
+        while rmdir(cgroup) != 0 && errno == EBUSY && tries < 1000 {
+            usleep(1000)
+            tries += 1
+        }
         RunCgroups.remove(controllerCgroups)
         removePrivateTmp()
     }

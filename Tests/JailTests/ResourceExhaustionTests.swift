@@ -39,7 +39,7 @@ struct ResourceExhaustionTests {
         let (output, left) = try Self.run(["/usr/bin/prlimit", "--nofile=\(limit)", Brig.path] + Self.arguments)
         #expect(output.status == 0 || Self.failsClearly(output, "Too many open files"), "\(output.status) \(output.stderr)")
         if limit == 16 { #expect(output.status == 0, "\(output.stderr)") }
-        #expect(left.isEmpty, "\(left)")
+        #expect(left.isEmpty, "\(left); brig said: \(output.stderr.suffix(600))")
     }
 
     /// /run, a tmpfs of the test's own mount namespace, with `free` inodes left: every step that
@@ -70,7 +70,7 @@ struct ResourceExhaustionTests {
             let pid = try #require(lines.first { $0.hasPrefix("pid ") }.flatMap { pid_t($0.dropFirst(4)) })
             let left = lines.filter { $0.hasPrefix("left") }.map(String.init)
                 + (try RunLeftovers.of(pid, unit: "brig-run-\(pid)"))
-            #expect(left.isEmpty, "\(free) inodes free: \(left)")
+            #expect(left.isEmpty, "\(free) inodes free: \(left); brig said: \(output.stderr.suffix(600))")
             if output.status == 0 { break }
             #expect(Self.failsClearly(output, "No space left on device") || Self.failsClearly(output, "ENOSPC"),
                     "\(free) inodes free: \(output.status) \(output.stderr)")
@@ -101,7 +101,7 @@ struct ResourceExhaustionTests {
         case "max": #expect(output.status == 0, "\(output.stderr)")
         default: #expect(output.status == 0 || failedClearly, "\(output.status) \(output.stderr)")
         }
-        #expect(left.isEmpty, "\(left)")
+        #expect(left.isEmpty, "\(left); brig said: \(output.stderr.suffix(600))")
     }
 
     /// A memory limit below what a start needs: the step the kernel refused memory for, with
@@ -113,7 +113,7 @@ struct ResourceExhaustionTests {
         #expect(output.stdout.isEmpty)
         #expect(Self.failsClearly(output, "Cannot allocate memory") || (output.status == 137 && output.stderr.contains("oom-kill")),
                 "\(output.status) \(output.stderr)")
-        #expect(left.isEmpty, "\(left)")
+        #expect(left.isEmpty, "\(left); brig said: \(output.stderr.suffix(600))")
     }
 
     /// systemd's start fails too: its child is killed by the OOM killer (result "signal").
