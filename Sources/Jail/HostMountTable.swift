@@ -29,28 +29,25 @@ public enum HostMountTable {
             }
             var st = stat()
             let namespace = stat("/proc/thread-self/ns/mnt", &st) == 0 ? st.st_ino : 0
-            var cached = state.table
-            defer { state.table = cached }
-            if let table = cached, table.namespace == namespace, namespace != 0 {
+            if let table = state.table, table.namespace == namespace, namespace != 0 {
                 var watch = pollfd(fd: table.fd, events: Int16(POLLPRI), revents: 0)
                 if poll(&watch, 1, 0) == 0 { return table.mounts }
                 // The poll cleared the mark before this read: a change after it marks the file again.
                 if lseek(table.fd, 0, SEEK_SET) == 0, let text = SystemFiles.read(descriptor: table.fd) {
-                    let mounts = parse(text)
-                    cached = Cached(fd: table.fd, namespace: namespace, mounts: mounts)
-                    return mounts
+                    state.table = Cached(fd: table.fd, namespace: namespace, mounts: parse(text))
+                    return state.table!.mounts
                 }
             }
-            if let stale = cached { close(stale.fd) }
-            cached = nil
+            if let stale = state.table { close(stale.fd) }
+            state.table = nil
             let fd = open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0, let text = SystemFiles.read(descriptor: fd) else {
-                if fd >= 0 { close(fd) }
+            guard fd >= 0 else { return [] }
+            guard let text = SystemFiles.read(descriptor: fd) else {
+                close(fd)
                 return []
             }
-            let mounts = parse(text)
-            cached = Cached(fd: fd, namespace: namespace, mounts: mounts)
-            return mounts
+            state.table = Cached(fd: fd, namespace: namespace, mounts: parse(text))
+            return state.table!.mounts
         }
     }
 

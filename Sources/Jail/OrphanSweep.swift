@@ -66,7 +66,11 @@ extension RunSite {
                   cgroup.hasSuffix("/" + name), !cgroup.contains("/../") else { continue }
             if !isEmpty(cgroup) {
                 _ = SystemFiles.write(cgroup + "/cgroup.kill", "1")
-                for _ in 0..<100 where !isEmpty(cgroup) { usleep(1000) }
+                var waits = 0
+                while !isEmpty(cgroup) && waits < 100 {
+                    usleep(1000)
+                    waits += 1
+                }
             }
             guard rmdir(cgroup) == 0 || errno == ENOENT else { continue }
             RunCgroups.sweep(named: name)
