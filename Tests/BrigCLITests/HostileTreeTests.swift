@@ -119,13 +119,7 @@ struct HostileTreeTests {
             scratch.write(String(format: "manysock/m.socket.d/%04d.conf", n), "[Socket]\nBacklog=\(n + 1)\n")
         }
         let listen = try Subprocess([BuiltBrig.path, "listen", dir + "/m.socket"], timeout: 60)
-        var listening = false
-        let hex = ":" + String(format: "%04X", port) + " "
-        for _ in 0..<500 where !listening {
-            let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
-            listening = table.split(separator: "\n").contains { $0.contains(hex) && $0.split(separator: " ")[3] == "0A" }
-            if !listening { usleep(20_000) }
-        }
+        let listening = TCPTable.wait(seconds: 10) { TCPTable.isListening(port: port) }
         listen.send(SIGTERM)
         let out = listen.wait()
         #expect(listening, "\(out.stderr)")

@@ -56,12 +56,7 @@ struct ListenTests {
     /// Until something listens on the port (read from /proc/net/tcp: a probing connection would
     /// start an instance of its own).
     static func waitFor(port: Int) {
-        let hex = ":" + String(format: "%04X", port) + " "
-        for _ in 0..<300 {
-            let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
-            if table.split(separator: "\n").contains(where: { $0.contains(hex) && $0.split(separator: " ")[3] == "0A" }) { return }
-            usleep(10_000)
-        }
+        TCPTable.wait(seconds: 3) { TCPTable.isListening(port: port) }
     }
 
     static func waitFor(_ path: String) {
