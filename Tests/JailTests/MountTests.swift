@@ -97,7 +97,7 @@ struct MountTests {
     /// only when the kernel says it changed: a mount made or removed between two starts is in
     /// the next plan.
     @Test func theMountTableIsReadAgainAfterAMountChangesIt() throws {
-        let dir = "/run/brig-mount-table-\(getpid())"
+        let dir = MountTable.scaffolding + "mount-table-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { rmdir(dir) }
         let path = Array(dir.utf8)

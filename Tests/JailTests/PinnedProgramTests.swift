@@ -24,7 +24,7 @@ struct PinnedProgramTests {
     }
 
     @Test func pinnedProgramsFilterTheService() throws {
-        let directory = "/run/brig-test-bpffs-\(getpid())"
+        let directory = MountTable.scaffolding + "bpffs-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { umount(directory); rmdir(directory) }
         try #require(mount("bpf", directory, "bpf", 0, nil) == 0, "cannot mount a BPF file system: errno \(errno)")

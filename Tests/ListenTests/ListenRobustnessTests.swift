@@ -65,7 +65,7 @@ struct ListenRobustnessTests {
     /// the listeners are ready, and `ps` shows what the loop uses. (Left mapped, start-up and the
     /// kernel's fault-around keep 45% of the release build's code and 69% of the debug build's.)
     @Test func anIdleListenerHoldsLittleOfItsCode() throws {
-        let port = 9_203
+        let port = 9_205
         let listen = try Self.started(try Self.socket(port: port, command: "/bin/echo hi"), port: port)
         defer { listen.send(SIGTERM); _ = listen.wait() }
         usleep(200_000)   // the listening line comes just before the unmapping
