@@ -108,6 +108,34 @@ struct RunRootEphemeralTests {
         #expect(try BrigBinary.run(["run", "--rules", "262", "-p", "RootEphemeral=yes", "--", "/bin/true"]).status == 0)
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to read an xattr"))
+    func deviceNodesAndExtendedAttributesAreCopied() throws {
+        let root = try Self.makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let made = try Subprocess.run(["/bin/sh", "-c", "mknod -m 640 \(root)/var/null c 1 3 && "
+                                       + "python3 -c 'import os; os.setxattr(\"\(root)/etc/marker\", \"user.brig\", b\"kept\")'"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let out = try Self.run("262", root: root, """
+            stat -c '%F %t:%T %a' /var/null; python3 -c 'import os; print(os.getxattr("/etc/marker", "user.brig").decode())'
+            """)
+        #expect(out.stdout == "character special file 1:3 640\nkept\n", "\(out.stderr)")
+    }
+
+    /// A copy that fails half-way (here a file larger than RLIMIT_FSIZE allows: EFBIG, with
+    /// SIGXFSZ ignored) stops the start, naming the file, and leaves nothing behind.
+    @Test func aCopyThatFailsHalfWayIsRemoved() throws {
+        let root = try Self.makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data(repeating: 7, count: 2_000_000).write(to: URL(fileURLWithPath: root + "/var/big"))
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: Self.trees)) ?? [])
+        let out = try Subprocess.run(["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1000; exec \"$0\" \"$@\"", BuiltBrig.path,
+                                      "run", "--rules", "262", "-p", "RootDirectory=\(root)", "-p", "RootEphemeral=yes", "--", "/bin/true"])
+        #expect(out.status == 226 && out.stderr.contains("RootEphemeral=yes: copying \(root) to \(Self.trees)/.#brig-run-")
+                && out.stderr.contains("failed at var/big: File too large"), "\(out.stderr)")
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: Self.trees)) ?? [])
+        #expect(after.subtracting(before).filter { $0.hasPrefix(".#brig-run-") }.isEmpty, "left: \(after.subtracting(before))")
+    }
+
     @Test func dryRunShowsTheCopyBeforeTheStart() throws {
         let out = try BrigBinary.run(["run", "--dry-run", "--rules", "262", "-p", "RootDirectory=/srv/root", "-p", "RootEphemeral=yes", "--", "/bin/true"])
         #expect(out.stdout.contains("# RootEphemeral=yes: /srv/root copied to \(Self.trees)/.#brig-run-"), "\(out.stdout)")
