@@ -56,6 +56,16 @@ struct RunRootEphemeralTests {
         #expect(try Subprocess.run(["/usr/bin/stat", "-c", "%a", Self.trees]).stdout == "755\n")
     }
 
+    @Test func eachRestartRunsInAFreshCopy() throws {
+        let root = try Self.makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let out = try BrigBinary.run(["run", "--rules", "262", "-p", "RootDirectory=\(root)", "-p", "RootEphemeral=yes", "-p", "BindReadOnlyPaths=/usr",
+                                      "-p", "Restart=on-failure", "-p", "RestartSec=10ms", "-p", "StartLimitBurst=3", "-p", "StartLimitIntervalSec=30",
+                                      "--", "/bin/sh", "-c", "if test -e /etc/seen; then echo stale; else echo fresh; fi; touch /etc/seen; exit 1"])
+        #expect(out.stdout == "fresh\nfresh\nfresh\n", "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/etc/seen"))
+    }
+
     @Test func olderRulesIgnoreItAndTheServiceWritesInItsRoot() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -73,4 +73,19 @@ struct RootEphemeralDifferentialTests {
         #expect(try Self.isRemoved(brigCopy), "brig left \(brigCopy)")
         #expect(try SystemdOracleNext.exec(["/bin/test", "-e", root + "/etc/new"]).status != 0, "brig changed the original")
     }
+
+    /// Each automatic restart runs in a fresh copy: what the last attempt wrote is gone.
+    @Test func aRestartGetsAFreshCopy() throws {
+        let root = "/srv/brig-ephemeral-\(UUID().uuidString.prefix(6))"
+        try Self.makeRoot(root)
+        defer { _ = try? SystemdOracleNext.exec(["/bin/rm", "-rf", root]) }
+        let properties = ["RootDirectory=\(root)", "RootEphemeral=yes", "BindReadOnlyPaths=/usr", "Restart=on-failure", "RestartSec=10ms",
+                          "StartLimitBurst=3", "StartLimitIntervalSec=30"]
+        let script = ["/bin/sh", "-c", "if test -e /etc/seen; then echo stale; else echo fresh; fi; touch /etc/seen; exit 1"]
+        let systemd = try SystemdOracleNext.run(properties, script)
+        let brig = try SystemdOracleNext.exec(try SystemdOracleNext.brig.get() + ["run", "--rules", "262"]
+                                              + properties.flatMap { ["-p", $0] } + ["--"] + script)
+        #expect(systemd.stdout == "fresh\nfresh\nfresh\n", "systemd 262: \(systemd.stdout) \(systemd.stderr)")
+        #expect(brig.stdout == systemd.stdout && brig.status == systemd.status, "brig: \(brig.stdout) \(brig.stderr)")
+    }
 }
