@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// A copy of a directory tree as root, by descriptor: every entry keeps its type (directories,
-/// files, symlinks, device nodes, fifos, sockets), owner, mode, timestamps and extended
-/// attributes, and files linked together stay linked. File data is reflinked where the file
+/// files, symlinks, device nodes, fifos, sockets), owner, mode and timestamps, files and
+/// directories their extended attributes (ACLs among them), and files linked together stay linked. File data is reflinked where the file
 /// system can (cp --reflink=auto). FileManager.copyItem keeps neither owners nor device nodes,
 /// and neither Glibc nor Foundation has a routine that does. Entries on another file system
 /// (mount points below the tree) are left out, as systemd's COPY_SAME_MOUNT leaves them.
