@@ -106,6 +106,11 @@ struct RunInput {
             text += "# OpenFile=: \(file.path) opened by brig before the start (\(access)\(file.graceful ? ", left out if it cannot be" : "")), "
                 + "passed to ExecStart= as \"\(file.name)\" after the descriptors before it (fd \(3 + index) without socket activation) [202 FDS]\n"
         }
+        if let root = input.request.ephemeralRoot {
+            text += "# RootEphemeral=yes: \(root.source) copied to \(EphemeralRoot.directory)/.#\(root.unitName)<16 random hex digits> "
+                + "before the start (owners, modes, times, links, device nodes, xattrs; reflinked where the file system can), "
+                + "used as the root below (shown as ...dry-run), removed after the run [226 NAMESPACE]\n"
+        }
         for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }

@@ -208,8 +208,10 @@ public enum DirectiveFates {
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
-            ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootEphemeral RootMStack
+            ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootMStack
             """, images),
+        // With RootDirectory=; with RootImage= (refused above) it never gets as far.
+        ("Service", "RootEphemeral", .applied),
         ("Service", "BindNetworkInterface", .applied),
         ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),

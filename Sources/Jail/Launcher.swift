@@ -67,6 +67,8 @@ public struct LaunchRequest: Sendable {
     /// User= (or DynamicUser=) names the account: the login variables are its (a Group= alone
     /// runs as root without naming it).
     public var namesUser = false
+    /// RootEphemeral=yes with RootDirectory=: the run's root is a copy of it, made before the start.
+    public var ephemeralRoot: EphemeralRoot? = nil
 
     public init(spec: JailSpec) { self.spec = spec }
 }
@@ -104,6 +106,7 @@ public enum Launcher {
             spec.mounts.credentialsDirectory = credentials.directory
         }
         spec.mounts.privateTmpOnTmpfs = commands.count == 1
+        if let root = request.ephemeralRoot { spec.mounts.rootDirectory = EphemeralRoot.path(root.name(suffix: "dry-run")) }
         let policyCgroup = request.deviceFilter?.sharedCgroupPath(under: RunSite.plannedCgroupParent)
         var site = RunSite(id: "dry-run", cgroupParent: policyCgroup ?? RunSite.plannedCgroupParent)
         if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }

@@ -10,11 +10,14 @@ enum RunLeftover: Equatable {
     case runtimeDirectory(String)
     /// The credential store mounted at /run/credentials/UNIT.
     case credentials(unit: String)
+    /// RootEphemeral='s copy of the root directory (its name under EphemeralRoot.directory).
+    case ephemeralRoot(String)
 
     var line: String {
         switch self {
         case .runtimeDirectory(let path): "runtime \(path)"
         case .credentials(let unit): "credentials \(unit)"
+        case .ephemeralRoot(let name): "ephemeral \(name)"
         }
     }
 
@@ -27,6 +30,7 @@ enum RunLeftover: Equatable {
         switch line[..<space] {
         case "runtime": self = .runtimeDirectory(value)
         case "credentials" where parts.count == 1: self = .credentials(unit: value)
+        case "ephemeral" where parts.count == 1: self = .ephemeralRoot(value)
         default: return nil
         }
     }
@@ -40,6 +44,8 @@ enum RunLeftover: Equatable {
             directories.cleanUp()
         case .credentials(let unit):
             CredentialStore(unitName: unit).remove()
+        case .ephemeralRoot(let name):
+            EphemeralRoot.remove(named: name)
         }
     }
 }
@@ -48,7 +54,7 @@ extension RunSite {
     /// Ends the runs of brigs that are gone (killed, and their keeper with them or after it has
     /// emptied the cgroup): each owner lock file that nobody holds names a run cgroup, which is
     /// killed and, once empty, removed with everything else the run made (its v1 cgroups,
-    /// private /tmp directories, notify socket and noted leftovers), then the file. One still
+    /// private /tmp directories, notify socket and noted leftovers, RootEphemeral='s copy among them), then the file. One still
     /// emptying is left for the next start. The lock is held while sweeping, so two starts never
     /// sweep one run at once. A run of a brig in another mount namespace (its own /run) is never
     /// seen here, so never touched.

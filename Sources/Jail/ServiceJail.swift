@@ -78,6 +78,13 @@ public enum ServiceJail {
         }
         request.spec.environment = try environment(context.environment, path: rules.facts.defaultPath)
         request.directories = directories(context.filesystem)
+        if context.filesystem.rootEphemeral == true, let root = context.filesystem.rootDirectory {
+            // systemd would copy the host's whole root file system, into a directory of its own.
+            if Paths.normalized(root) == "/" {
+                throw .refused(directive: "RootEphemeral=yes", reason: "with RootDirectory=/ the copy would be of the host's whole root file system", status: .namespace)
+            }
+            request.ephemeralRoot = EphemeralRoot(source: root, unitName: unitName)
+        }
         if !context.environment.credentials.isEmpty {
             request.credentials = CredentialRequest(unitName: unitName, settings: context.environment.credentials)
         }

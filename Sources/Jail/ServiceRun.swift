@@ -21,6 +21,7 @@ public final class ServiceRun {
         var credentialStore: CredentialStore? = nil
         var namespaces: [Int32] = []
         var files: [Int32] = []
+        var ephemeralRoot: EphemeralRoot.Copy? = nil
 
         func release(_ request: LaunchRequest, site: RunSite) {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
@@ -31,8 +32,10 @@ public final class ServiceRun {
             if site.isEmpty {
                 request.directories.cleanUp()
                 credentialStore?.remove()
+                ephemeralRoot?.remove()
             } else {
-                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp= and the credentials are left in place")
+                SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp=, the credentials"
+                                 + (ephemeralRoot.map { " and RootEphemeral='s copy \(EphemeralRoot.path($0.name))" } ?? "") + " are left in place")
             }
             lease?.release()
             site.remove()
@@ -107,6 +110,13 @@ public final class ServiceRun {
                                                  terminalSize: request.terminalSize)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
             spec.mounts.privateTmpOnTmpfs = commands.count == 1
+            if let root = request.ephemeralRoot {
+                // Noted before it is made: a brig killed while copying leaves the part copied to the next start.
+                let name = root.name()
+                site.note(.ephemeralRoot(name))
+                held.ephemeralRoot = try root.make(named: name)
+                spec.mounts.rootDirectory = EphemeralRoot.path(name)
+            }
             try site.prepare(privateTmp: spec.mounts.usesHostPrivateTmp,
                              privateDevices: spec.mounts.privateDevices, privateSysfs: spec.mounts.privateSysfs)
             if request.rules.facts.memoryPressureWatch,
@@ -136,6 +146,11 @@ public final class ServiceRun {
                 request.directories.cleanUp(restarting: true)
                 _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
                 if hostPrivateTmp { try site.renewPrivateTmp() }
+                // A fresh copy of the root, under the name the plans already use.
+                if let root = request.ephemeralRoot, let old = held.ephemeralRoot {
+                    old.remove()
+                    held.ephemeralRoot = try root.make(named: old.name)
+                }
             }
             supervisor = try ServiceSupervisor(policy: request.service, commands: commands, site: site, reaper: Reaper(any: host == .brigRun),
                                                signals: host == .brigRun ? JailRunner.forwardedSignals ?? -1 : -1, keeper: host == .brigRun,

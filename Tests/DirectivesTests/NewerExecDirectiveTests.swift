@@ -65,4 +65,12 @@ struct NewerExecDirectiveTests {
         #expect(user.exec.sandbox.delegateNamespaces == [.net] && user.hasErrors, "a line naming user is ignored")
         #expect(Self.read(["DelegateNamespaces=yes"], rules: .v257).exec.sandbox.delegateNamespaces == nil)
     }
+
+    @Test func rootEphemeralIsReadFrom254On() {
+        #expect(Self.read(["RootEphemeral=yes"], rules: .v254).exec.filesystem.rootEphemeral == true)
+        #expect(Self.read(["RootEphemeral=yes", "RootEphemeral=no"], rules: .v262).exec.filesystem.rootEphemeral == false)
+        let older = Self.read(["RootEphemeral=yes"], rules: .v253)
+        #expect(older.exec.filesystem.rootEphemeral == nil && older.diagnostics.map(\.message).contains { $0.contains("newer than systemd 252") })
+        #expect(Self.read(["RootEphemeral=maybe"], rules: .v262).hasErrors)
+    }
 }

@@ -6,8 +6,8 @@ import TestSupport
 /// (each run is named "run-PID-...").
 enum RunLeftovers {
     /// Whatever of the run of the brig `pid` is still on the host: its owner lock, notify socket,
-    /// private /tmp directories, cgroups (v2 and v1), dynamic-user lease, and the RuntimeDirectory=
-    /// and credential store (mounted or not) of the service `unit` (a name without ".service").
+    /// private /tmp directories, cgroups (v2 and v1), dynamic-user lease, and the RuntimeDirectory=,
+    /// RootEphemeral= copy and credential store (mounted or not) of the service `unit` (a name without ".service").
     static func of(_ pid: pid_t, unit: String) throws -> [String] {
         let run = "run-\(pid)-"
         let fm = FileManager.default
@@ -22,6 +22,8 @@ enum RunLeftovers {
             let lease = "\(DynamicUserLease.lockDirectory)/\(name)"
             if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
         }
+        let copies = (try? fm.contentsOfDirectory(atPath: EphemeralRoot.directory)) ?? []
+        found += copies.filter { $0.hasPrefix(".#\(unit).service") }.map { "\(EphemeralRoot.directory)/\($0)" }
         for path in ["/run/\(unit)", "\(CredentialStore.base)/\(unit).service"] where fm.fileExists(atPath: path) { found.append(path) }
         if try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(" /run/credentials/\(unit).service ") {
             found.append("mount /run/credentials/\(unit).service")

@@ -164,6 +164,12 @@ int cjail_become_subreaper(void);   // 0 or -errno
 // holding `text`: made unnamed (O_TMPFILE), then linked in, so no one ever sees it empty or
 // unlocked. Its descriptor (close-on-exec), or -errno; -EEXIST if `path` exists.
 int cjail_create_locked(const char *directory, const char *path, const char *text);
+// The data of the open regular file `from` into `to` (empty, at offset 0): a reflink where the
+// file system shares extents, else copy_file_range, else read and write. 0 or -errno.
+int cjail_copy_data(int from, int to);
+// Every extended attribute of `from` set on `to`; those the destination refuses (EOPNOTSUPP,
+// EPERM, EACCES) are left out. 0 or -errno.
+int cjail_copy_xattrs(int from, int to);
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved); // 0 or -errno (not in Swift's Glibc)
 int cjail_pidfd_open(pid_t pid);     // fd or -errno
 long cjail_filesystem_type(int fd);  // fstatfs(fd)'s f_type, or -errno

@@ -34,6 +34,8 @@ public struct FilesystemSettings: Sendable {
     public var workingDirectory: WorkingDirectory?
     public var rootDirectory: String?
     public var rootImage: String?
+    /// RootEphemeral= (254): the service runs in a copy of its RootDirectory= made for the run.
+    public var rootEphemeral: Bool?
     public var mountImages: [String] = []
     public var extensionImages: [String] = []
     public var extensionDirectories: [String] = []
@@ -67,6 +69,7 @@ public struct FilesystemSettings: Sendable {
         switch d.key {
         case "WorkingDirectory": workingDirectory = try d.optional { v throws(ValueError) in try WorkingDirectory(parsing: d.expand(v)) }
         case "RootDirectory": rootDirectory = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
+        case "RootEphemeral": rootEphemeral = try d.bool()
         case "RootImage": rootImage = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "MountImages": try d.appendWords(to: &mountImages) { $0 }
         case "ExtensionImages": try d.appendWords(to: &extensionImages) { $0 }

@@ -82,6 +82,7 @@ public struct UnitConfig: Sendable {
         "PrivatePIDs": .v257, "MemoryKSM": .v254, "MemoryTHP": .v260,
         "UserNamespacePath": .v259, "PrivateBPF": .v258, "OpenFile": .v253,
         "BindLogSockets": .v257, "BindNetworkInterface": .v260, "DelegateNamespaces": .v258,
+        "RootEphemeral": .v254,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
