@@ -141,9 +141,9 @@ public enum JailPlanner {
                 // block's first id outside (a plan not yet leased shows the lowest start).
                 let map = ManagedUserRangeLease.map(start: spec.managedRangeStart ?? ManagedUserRangeLease.starts.lowerBound)
                 // No supplementary group of brig's comes along (systemd's manager has none); inside,
-                // setgroups() is denied.
+                // root may set its groups, as in the namespace nsresourced maps.
                 plan.add(.setGroups([]), for: "PrivateUsers=managed", failing: .group)
-                plan.add(.userNamespace(uidMap: map, gidMap: map), for: "PrivateUsers=managed", failing: .user)
+                plan.add(.userNamespace(uidMap: map, gidMap: map, allowSetgroups: true), for: "PrivateUsers=managed", failing: .user)
                 plan.add(.setGID(0), for: "PrivateUsers=managed", failing: .user)
                 plan.add(.setUID(0), for: "PrivateUsers=managed", failing: .user)
             } else if let range = spec.privateUsersRange {

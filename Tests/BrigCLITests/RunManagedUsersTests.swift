@@ -11,11 +11,13 @@ import TestSupport
 @Suite(.enabled(if: geteuid() == 0, "brig run needs root"), .serialized)
 struct RunManagedUsersTests {
     static let leases = "/run/brig/managed-uid-range"
-    /// What the service reports: its uid_map, its gid_map, its uid and gid, and whether the lease
-    /// file of its block is there while it runs.
+    /// What the service reports: its uid_map, its gid_map, its uid and gid, whether the lease
+    /// file of its block is there while it runs, and the ids it has after dropping root the way a
+    /// daemon does (setgroups() included: nsresourced leaves it allowed).
     static let report = """
         cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g
         start=$(awk '{print $2}' /proc/self/uid_map); test -e \(leases)/$start && echo leased
+        setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'echo $(id -u) $(id -g) $(id -G)' 2>&1
         """
 
     /// The start of the one map line `0 START 65536`, or nil for any other map.
@@ -33,11 +35,11 @@ struct RunManagedUsersTests {
         let result = try BrigBinary.run(["run", "--rules", "262", "-p", "PrivateUsers=managed", "--", "/bin/sh", "-c", Self.report])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        try #require(lines.count == 5, "\(result.stdout)")
+        try #require(lines.count == 6, "\(result.stdout)")
         let start = try #require(Self.start(ofMap: lines[0]), "uid_map: \(lines[0])")
         #expect(Self.start(ofMap: lines[1]) == start, "gid_map maps the same block: \(lines[1])")
         #expect((0x80000...0x6FFF0000).contains(start) && start % 65536 == 0, "\(start) is not a start nsresourced would lease")
-        #expect(lines[2...4] == ["0", "0", "leased"])
+        #expect(lines[2...5] == ["0", "0", "leased", "1000 1000 1000"])
         #expect(!Self.leased().contains("\(start)"), "the block stays leased after the run")
     }
 
@@ -94,7 +96,7 @@ struct RunManagedUsersTests {
         let result = try BrigBinary.run(["run", "--rules", "259", "-p", "PrivateUsers=managed", "--", "/bin/true"])
         #expect(result.status == 2 && result.stderr.contains("'managed' is not a boolean"), "\(result.stderr)")
         let plan = try BrigBinary.run(["run", "--dry-run", "--rules", "260", "-p", "PrivateUsers=managed", "--", "/bin/true"]).stdout
-        #expect(plan.contains("user namespace uid_map=\"0 524288 65536\\n\" gid_map=\"0 524288 65536\\n\"    <- PrivateUsers=managed  [217 USER]"),
+        #expect(plan.contains("user namespace uid_map=\"0 524288 65536\\n\" gid_map=\"0 524288 65536\\n\" setgroups=allow    <- PrivateUsers=managed  [217 USER]"),
                 "\(plan)")
     }
 }
