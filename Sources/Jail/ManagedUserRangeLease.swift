@@ -32,15 +32,20 @@ public final class ManagedUserRangeLease: @unchecked Sendable {
 
     /// Leases a block for a run in `cgroup`; the lease lasts until `release()`.
     public static func acquire(cgroup: String) throws(JailError) -> ManagedUserRangeLease {
+        let slots = (starts.upperBound - starts.lowerBound) / size + 1
+        var generator = SystemRandomNumberGenerator()
+        return try acquire(cgroup: cgroup) { starts.lowerBound + UInt32.random(in: 0..<slots, using: &generator) * size }
+    }
+
+    /// Leases the first free block of up to `tries` starts drawn by `draw` (random but in tests).
+    static func acquire(cgroup: String, draw: () -> UInt32) throws(JailError) -> ManagedUserRangeLease {
         let code = SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
         if code != 0 {
             throw .refused(directive: "PrivateUsers=managed", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
         }
         let mapped = mappedElsewhere()
-        let slots = (starts.upperBound - starts.lowerBound) / size + 1
-        var generator = SystemRandomNumberGenerator()
         for _ in 0..<tries {
-            let start = starts.lowerBound + UInt32.random(in: 0..<slots, using: &generator) * size
+            let start = draw()
             if mapped.contains(where: { $0.overlaps(start...(start + (size - 1))) }) { continue }
             if UserDatabase.user(.id(start), { _ in true }) != nil || UserDatabase.group(.id(start), { _ in true }) != nil { continue }
             let path = "\(lockDirectory)/\(start)"
