@@ -16,7 +16,7 @@ brig_zombies() {
 
 # One line of NAME=COUNT: cgroups under brig's directories in every hierarchy, entries of
 # /proc/self/mountinfo, BPF programs and maps (bpftool), brig's zombies, open files system-wide,
-# run records in /run/brig/runs, private /tmp directories, dynamic-user leases, credential
+# run records in /run/brig/runs, private /tmp directories, dynamic-user and managed-range leases, credential
 # mounts, and processes whose command line holds $1.
 leftover_counts() {
   local cgroups=0 d
@@ -30,7 +30,7 @@ leftover_counts() {
        "zombies=$(brig_zombies) files=$(cut -f1 /proc/sys/fs/file-nr)" \
        "runs=$(ls /run/brig/runs 2>/dev/null | wc -l)" \
        "private_tmp=$(ls -d /tmp/brig-private-* /var/tmp/brig-private-* 2>/dev/null | wc -l)" \
-       "leases=$(ls /run/brig/dynamic-uid 2>/dev/null | wc -l)" \
+       "leases=$(ls /run/brig/dynamic-uid /run/brig/managed-uid-range 2>/dev/null | grep -c '^[0-9]' || true)" \
        "credential_mounts=$(grep -c ' /run/credentials/' /proc/self/mountinfo || true)" \
        "processes=$(pgrep -fc "$1" || true)"
 }

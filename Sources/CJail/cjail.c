@@ -460,8 +460,9 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
 }
 
 // Writes the id maps of a fresh user namespace. The writer must stay in the
-// parent namespace, so a helper forked before the unshare does it.
-static int cj_userns(const char *uid_map, const char *gid_map) {
+// parent namespace, so a helper forked before the unshare does it. setgroups()
+// is denied first unless `allow_setgroups` (a privileged writer may leave it).
+static int cj_userns(const char *uid_map, const char *gid_map, int allow_setgroups) {
     int sync[2];
     if (pipe2(sync, O_CLOEXEC) < 0) return -1;
     pid_t self = getpid();
@@ -478,7 +479,7 @@ static int cj_userns(const char *uid_map, const char *gid_map) {
         for (int i = 0; i < n; i++) path[6 + i] = num[n - 1 - i];
         char *tail = path + 6 + n;
         memcpy(tail, "/setgroups", 11);
-        if (cj_write_file(path, "deny") < 0 && errno != ENOENT) _exit(errno);
+        if (!allow_setgroups && cj_write_file(path, "deny") < 0 && errno != ENOENT) _exit(errno);
         memcpy(tail, "/gid_map", 9);
         if (cj_write_file(path, gid_map) < 0) _exit(errno);
         memcpy(tail, "/uid_map", 9);
@@ -624,7 +625,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (s->a == 1 && syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING, 0, 0) < 0) return -1;
         return 0;
     case CJ_UNSHARE: return unshare((int)s->a);
-    case CJ_USERNS: return cj_userns(s->s1, s->s2);
+    case CJ_USERNS: return cj_userns(s->s1, s->s2, s->a == 1);
     case CJ_LOOPBACK_UP: return cjail_loopback_up();
     case CJ_SETNS: return setns((int)s->a, (int)s->b);
     case CJ_MOUNT:

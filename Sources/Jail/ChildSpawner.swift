@@ -141,7 +141,8 @@ struct Arena {
             s.op = op(CJ_RLIMIT); s.a = UInt64(resource); s.b = soft; s.c = hard
         case .keyring(let shared): s.op = op(CJ_KEYRING); s.a = shared ? 1 : 0
         case .unshare(let flags): s.op = op(CJ_UNSHARE); s.a = UInt64(UInt32(bitPattern: flags))
-        case .userNamespace(let uidMap, let gidMap): s.op = op(CJ_USERNS); s.s1 = string(uidMap); s.s2 = string(gidMap)
+        case .userNamespace(let uidMap, let gidMap, let allowSetgroups):
+            s.op = op(CJ_USERNS); s.s1 = string(uidMap); s.s2 = string(gidMap); s.a = allowSetgroups ? 1 : 0
         case .loopbackUp: s.op = op(CJ_LOOPBACK_UP)
         case .joinNamespace(let fd, let type):
             s.op = op(CJ_SETNS); s.a = UInt64(UInt32(bitPattern: fd)); s.b = UInt64(UInt32(bitPattern: type))

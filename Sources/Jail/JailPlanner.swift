@@ -136,7 +136,17 @@ public enum JailPlanner {
             plan.add(.joinNamespaceFile(path: file.path, fd: file.fd, type: file.type), for: file.directive, failing: file.joinFailure)
         } else if spec.privateUsers {
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
-            if let range = spec.privateUsersRange {
+            if spec.privateUsersManaged {
+                // brig's own uid is not in the leased block: the process becomes root inside, the
+                // block's first id outside (a plan not yet leased shows the lowest start).
+                let map = ManagedUserRangeLease.map(start: spec.managedRangeStart ?? ManagedUserRangeLease.starts.lowerBound)
+                // No supplementary group of brig's comes along (systemd's manager has none); inside,
+                // root may set its groups, as in the namespace nsresourced maps.
+                plan.add(.setGroups([]), for: "PrivateUsers=managed", failing: .group)
+                plan.add(.userNamespace(uidMap: map, gidMap: map, allowSetgroups: true), for: "PrivateUsers=managed", failing: .user)
+                plan.add(.setGID(0), for: "PrivateUsers=managed", failing: .user)
+                plan.add(.setUID(0), for: "PrivateUsers=managed", failing: .user)
+            } else if let range = spec.privateUsersRange {
                 let map = "0 0 \(range)\n"
                 plan.add(.userNamespace(uidMap: map, gidMap: map), for: "PrivateUsers=", failing: .user)
             } else {

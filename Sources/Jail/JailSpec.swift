@@ -38,6 +38,10 @@ public struct JailSpec: Sendable {
     /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
     /// the service's own id only.
     public var privateUsersRange: UInt32? = nil
+    /// PrivateUsers=managed (260): the service runs as root of a namespace whose 64K ids are a
+    /// block the run leases (`ManagedUserRangeLease`); its first id once leased.
+    public var privateUsersManaged = false
+    public var managedRangeStart: UInt32? = nil
     /// DelegateNamespaces= (258): CLONE_NEW* flags of the namespaces made after the user
     /// namespace, so that it owns them.
     public var delegatedNamespaces: Int32 = 0

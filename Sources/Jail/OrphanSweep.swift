@@ -59,7 +59,10 @@ extension RunSite {
     /// sweep one run at once. A run of a brig in another mount namespace (its own /run) is never
     /// seen here, so never touched.
     public static func sweepOrphans() {
-        defer { DynamicUserLease.sweep() }
+        defer {
+            DynamicUserLease.sweep()
+            ManagedUserRangeLease.sweep()
+        }
         guard let directory = try? OpenDirectory(trusted: ownerLocks), let names = try? directory.names() else { return }
         for name in names where name.hasPrefix("run-") {
             let path = ownerLocks + "/" + name

@@ -25,8 +25,9 @@ extension JailAction: CustomStringConvertible {
             return "rlimit \(RLimit.name(of: resource)) soft=\(RLimit.format(soft)) hard=\(RLimit.format(hard))"
         case .keyring(let shared): return shared ? "new session keyring linked to the user keyring" : "new session keyring"
         case .unshare(let flags): return "unshare \(Namespaces.names(flags))"
-        case .userNamespace(let uidMap, let gidMap):
+        case .userNamespace(let uidMap, let gidMap, let allowSetgroups):
             return "user namespace uid_map=\(uidMap.debugDescription) gid_map=\(gidMap.debugDescription)"
+                + (allowSetgroups ? " setgroups=allow" : "")
         case .loopbackUp: return "bring loopback up"
         case .joinNamespace(let fd, let type): return "join the prepared \(Namespaces.names(type)) namespace (fd \(fd))"
         case .joinNamespaceFile(let path, let fd, let type):

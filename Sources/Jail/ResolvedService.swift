@@ -25,6 +25,8 @@ public struct ResolvedService {
         let config = unitConfig.withImplications()
         let errors = config.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw Invalid(lines: errors.map(\.description)) }
+        // A unit systemd refuses to load (ENOEXEC) never starts: nothing of its jail is made.
+        if let conflict = config.managedUsersConflict { throw Invalid(lines: ["error: \(conflict) (ENOEXEC): systemd refuses to load the unit"]) }
         try UnsupportedDirectives.check(loaded, config)
         // The syscall filter needs nothing but the unit: it is compiled while the rest is resolved.
         let exec = config.exec, rules = config.rules

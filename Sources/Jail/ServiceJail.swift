@@ -46,6 +46,7 @@ public enum ServiceJail {
         case "full": 4_294_967_295      // every id but the last, each mapped to itself (258)
         default: nil                    // yes, self: root and the service's own id
         }
+        spec.privateUsersManaged = sandbox.privateUsersMode == "managed"
         spec.privateCgroup = spec.mounts.privateCgroupMount != nil
         spec.privatePIDs = sandbox.privatePIDs ?? false
         spec.protectHostname = sandbox.protectHostname ?? false

@@ -16,6 +16,7 @@ public final class ServiceRun {
     /// What the run holds until its end; released whether it started or not.
     private final class Held {
         var lease: DynamicUserLease? = nil
+        var managedRange: ManagedUserRangeLease? = nil
         let streams = OpenStreams()
         var ipcOwner: UInt32? = nil
         var credentialStore: CredentialStore? = nil
@@ -38,6 +39,7 @@ public final class ServiceRun {
                                  + (ephemeralRoot.map { " and RootEphemeral='s copy \(EphemeralRoot.path($0.name))" } ?? "") + " are left in place")
             }
             lease?.release()
+            managedRange?.release()
             site.remove()
         }
     }
@@ -82,6 +84,11 @@ public final class ServiceRun {
                 let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
                 held.lease = l
                 spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+            }
+            if spec.privateUsersManaged && spec.privateUsers {
+                let l = try ManagedUserRangeLease.acquire(cgroup: site.cgroup)
+                held.managedRange = l
+                spec.managedRangeStart = l.start
             }
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
             held.ipcOwner = uid

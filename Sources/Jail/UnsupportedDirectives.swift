@@ -11,9 +11,10 @@ public enum UnsupportedDirectives {
         "AppArmorProfile": .apparmor, "SELinuxContext": .selinuxContext, "SmackProcessLabel": .smackProcessLabel,
     ]
 
-    /// The modes of later releases brig run applies (PrivateUsers=managed needs systemd-nsresourced).
+    /// The modes of later releases brig run applies (PrivateUsers=managed with a block brig leases
+    /// itself, where systemd asks nsresourced for one).
     static let appliedModes: [String: Set<String>] = [
-        "PrivateTmp": ["connected", "disconnected"], "PrivateUsers": ["self", "identity", "full"],
+        "PrivateTmp": ["connected", "disconnected"], "PrivateUsers": ["self", "identity", "full", "managed"],
         "ProtectHostname": ["private"], "ProtectControlGroups": ["private", "strict"],
     ]
 

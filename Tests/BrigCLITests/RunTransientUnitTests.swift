@@ -55,15 +55,14 @@ struct RunTransientUnitTests {
     }
 
     /// --rules reads the unit as a later release does: the modes that release added to a boolean
-    /// run as that release runs them (NextJailDifferentialTests compares each), the one brig does
-    /// not build is refused by name rather than run as plain "yes", and 252 knows none of them.
+    /// run as that release runs them (NextJailDifferentialTests compares each; a mode brig did not
+    /// build would be refused by name rather than run as plain "yes"), and 252 knows none of them.
     @Test func newerModesAreAppliedOrRefusedUnderTheirRules() throws {
         let applied = try BrigBinary.run(["run", "--rules", "262", "-p", "PrivateTmp=disconnected", "-p", "ProtectHostname=private",
                                           "--", "/bin/sh", "-c", "hostname brig-mode && hostname && grep -c ' /tmp ' /proc/self/mountinfo"])
         #expect(applied.status == 0 && applied.stdout == "brig-mode\n1\n", "\(applied.stderr)")
         let managed = try BrigBinary.run(["run", "--rules", "262", "-p", "PrivateUsers=managed", "--", "/bin/true"])
-        #expect(managed.status == 203)
-        #expect(managed.stderr.contains("-p:1:1: PrivateUsers=managed: a mode of systemd 262"), "\(managed.stderr)")
+        #expect(managed.status == 0, "PrivateUsers=managed is applied (RunManagedUsersTests): \(managed.stderr)")
         #expect(try BrigBinary.run(["run", "--rules", "262", "-p", "PrivateTmp=connected", "--", "/bin/true"]).status == 0)
         let old = try BrigBinary.run(["run", "-p", "PrivateTmp=disconnected", "--", "/bin/true"])
         #expect(old.status == 2 && old.stderr.contains("'disconnected' is not a boolean"), "\(old.stderr)")

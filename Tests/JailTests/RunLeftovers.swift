@@ -6,8 +6,9 @@ import TestSupport
 /// (each run is named "run-PID-...").
 enum RunLeftovers {
     /// Whatever of the run of the brig `pid` is still on the host: its owner lock, notify socket,
-    /// private /tmp directories, cgroups (v2 and v1), dynamic-user lease, and the RuntimeDirectory=,
-    /// RootEphemeral= copy and credential store (mounted or not) of the service `unit` (a name without ".service").
+    /// private /tmp directories, cgroups (v2 and v1), dynamic-user and managed-range leases, and the
+    /// RuntimeDirectory=, RootEphemeral= copy and credential store (mounted or not) of the service
+    /// `unit` (a name without ".service").
     static func of(_ pid: pid_t, unit: String) throws -> [String] {
         let run = "run-\(pid)-"
         let fm = FileManager.default
@@ -18,9 +19,11 @@ enum RunLeftovers {
         }
         let cgroups = try Subprocess.run(["/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "5", "-type", "d", "-name", run + "*"])
         found += cgroups.stdout.split(separator: "\n").map(String.init)
-        for name in (try? fm.contentsOfDirectory(atPath: DynamicUserLease.lockDirectory)) ?? [] {
-            let lease = "\(DynamicUserLease.lockDirectory)/\(name)"
-            if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
+        for directory in [DynamicUserLease.lockDirectory, ManagedUserRangeLease.lockDirectory] {
+            for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+                let lease = "\(directory)/\(name)"
+                if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
+            }
         }
         let copies = (try? fm.contentsOfDirectory(atPath: EphemeralRoot.directory)) ?? []
         found += copies.filter { $0.hasPrefix(".#\(unit).service") }.map { "\(EphemeralRoot.directory)/\($0)" }

@@ -166,4 +166,31 @@ struct NextJailDifferentialTests {
             #expect(differences.isEmpty, Comment(rawValue: report))
         }
     }
+
+    /// PrivateUsers=managed: the block's start is drawn at random, so the shape is compared: one
+    /// map line of 65536 ids starting in systemd's container range, and root inside. systemd 262
+    /// leases the block from systemd-nsresourced (and idmaps through systemd-mountfsd); Debian's
+    /// systemd package ships neither, and without them 262 gives up before the command runs yet
+    /// reports the start a success (status 0: it sets no exit status for that step). brig leases
+    /// the block itself and runs the command: a deliberate difference (README).
+    @Test func managedUsersGetOneLeasedBlockWhereSystemdCanLeaseOne() throws {
+        let script = ["/bin/sh", "-c", "cat /proc/self/uid_map; id -u"]
+        let systemd = try SystemdOracleNext.run(["PrivateUsers=managed"], script)
+        let brig = try SystemdOracleNext.exec(try SystemdOracleNext.brig.get()
+                                              + ["run", "--rules", Self.rules, "-p", "PrivateUsers=managed", "--"] + script)
+        /// "START 65536 0" for a map `0 START 65536` and uid 0, else what was printed.
+        func shape(_ output: String) -> [String] {
+            let words = output.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard words.count == 4, words[0] == "0", let start = UInt32(words[1]), words[2] == "65536", words[3] == "0",
+                  (0x80000...0x6FFF0000).contains(start), start % 65536 == 0 else { return words }
+            return ["block of 65536 in the container range", "uid 0"]
+        }
+        #expect(brig.status == 0 && shape(brig.stdout) == ["block of 65536 in the container range", "uid 0"], "brig: \(brig.stdout) \(brig.stderr)")
+        let leaser = try SystemdOracleNext.exec(["/bin/sh", "-c", "test -S /run/systemd/io.systemd.NamespaceResource"])
+        if leaser.status == 0 {
+            #expect(systemd.status == 0 && shape(systemd.stdout) == shape(brig.stdout), "systemd 262: \(systemd.stdout) \(systemd.stderr)")
+        } else {
+            #expect(systemd.status == 0 && systemd.stdout.isEmpty, "262 without nsresourced ran the command: \(systemd.stdout) \(systemd.stderr)")
+        }
+    }
 }

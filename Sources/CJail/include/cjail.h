@@ -49,7 +49,7 @@
     X(CJ_RLIMIT, "a: resource, b: soft, c: hard; above what may be raised to, as close as allowed") \
     X(CJ_KEYRING, "a: 0 private (new session keyring), 1 shared (also link the user keyring)") \
     X(CJ_UNSHARE, "a: CLONE_* flags") \
-    X(CJ_USERNS, "s1: uid_map, s2: gid_map (written by a helper still outside the namespace)") \
+    X(CJ_USERNS, "s1: uid_map, s2: gid_map (written by a helper still outside the namespace), a: 1 leaves setgroups() allowed") \
     X(CJ_LOOPBACK_UP, "") \
     X(CJ_SETNS, "a: namespace fd, b: CLONE_NEW* type") \
     X(CJ_MOUNT, "s1 source, s2 target, s3 fstype, s4 data, a flags") \

@@ -99,6 +99,12 @@ extension UnitConfig {
         if name.type == "service", service.execStart.isEmpty, service.execStop.isEmpty, unit.successAction == nil {
             return "Service has no ExecStart=, ExecStop=, or SuccessAction="
         }
+        return managedUsersConflict
+    }
+
+    /// PrivateUsers=managed (260) runs the service as root of its leased block: systemd refuses
+    /// to load a unit that also names a user or group.
+    public var managedUsersConflict: String? {
         let id = exec.identity
         if exec.sandbox.privateUsersMode == "managed",
            id.user != nil || id.dynamicUser == true || id.group != nil || id.pamName != nil {
