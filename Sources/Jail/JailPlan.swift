@@ -26,7 +26,7 @@ public enum JailAction: Sendable, Equatable {
     case rlimit(resource: Int32, soft: UInt64, hard: UInt64)
     case keyring(shared: Bool)
     case unshare(flags: Int32)
-    /// setgroups() is denied inside unless `allowSetgroups` (PrivateUsers=managed, as nsresourced leaves it).
+    /// setgroups() is denied inside unless `allowSetgroups` (PrivateUsers=full and managed).
     case userNamespace(uidMap: String, gidMap: String, allowSetgroups: Bool = false)
     case loopbackUp
     /// setns() into a namespace made ahead (its fd, its CLONE_NEW* type).

@@ -143,12 +143,12 @@ public enum JailPlanner {
                 // No supplementary group of brig's comes along (systemd's manager has none); inside,
                 // root may set its groups, as in the namespace nsresourced maps.
                 plan.add(.setGroups([]), for: "PrivateUsers=managed", failing: .group)
-                plan.add(.userNamespace(uidMap: map, gidMap: map, allowSetgroups: true), for: "PrivateUsers=managed", failing: .user)
+                plan.add(.userNamespace(uidMap: map, gidMap: map, allowSetgroups: spec.privateUsersAllowSetgroups), for: "PrivateUsers=managed", failing: .user)
                 plan.add(.setGID(0), for: "PrivateUsers=managed", failing: .user)
                 plan.add(.setUID(0), for: "PrivateUsers=managed", failing: .user)
             } else if let range = spec.privateUsersRange {
                 let map = "0 0 \(range)\n"
-                plan.add(.userNamespace(uidMap: map, gidMap: map), for: "PrivateUsers=", failing: .user)
+                plan.add(.userNamespace(uidMap: map, gidMap: map, allowSetgroups: spec.privateUsersAllowSetgroups), for: "PrivateUsers=", failing: .user)
             } else {
                 plan.add(.userNamespace(uidMap: idMap(uid), gidMap: idMap(gid)), for: "PrivateUsers=yes", failing: .user)
             }

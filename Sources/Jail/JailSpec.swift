@@ -38,6 +38,9 @@ public struct JailSpec: Sendable {
     /// PrivateUsers=identity or full: how many ids from 0 map to themselves; nil maps root and
     /// the service's own id only.
     public var privateUsersRange: UInt32? = nil
+    /// Whether setgroups() stays allowed in that namespace: PrivateUsers=full (258) and managed
+    /// (260) leave it so; every other mode denies it for good.
+    public var privateUsersAllowSetgroups = false
     /// PrivateUsers=managed (260): the service runs as root of a namespace whose 64K ids are a
     /// block the run leases (`ManagedUserRangeLease`); its first id once leased.
     public var privateUsersManaged = false

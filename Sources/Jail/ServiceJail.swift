@@ -47,6 +47,7 @@ public enum ServiceJail {
         default: nil                    // yes, self: root and the service's own id
         }
         spec.privateUsersManaged = sandbox.privateUsersMode == "managed"
+        spec.privateUsersAllowSetgroups = ["full", "managed"].contains(sandbox.privateUsersMode)
         spec.privateCgroup = spec.mounts.privateCgroupMount != nil
         spec.privatePIDs = sandbox.privatePIDs ?? false
         spec.protectHostname = sandbox.protectHostname ?? false

@@ -30,6 +30,7 @@ echo "gid=$(dyn "$(id -g)")"
 echo "uid-is-gid=$([ "$(id -u)" = "$(id -g)" ] && echo yes || echo no)"
 echo "groups=$(dyn $(id -G) | list)"
 echo "uid-map=$(awk '{ print $1 ":" $2 ":" $3 }' /proc/self/uid_map | list)"
+echo "setgroups=$(cat /proc/self/setgroups)"
 for f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp; do
   echo "$f=$(sed -n "s/^$f:[[:space:]]*//p" /proc/self/status)"
 done
