@@ -119,7 +119,7 @@ struct HostileTreeTests {
             scratch.write(String(format: "manysock/m.socket.d/%04d.conf", n), "[Socket]\nBacklog=\(n + 1)\n")
         }
         let listen = try Subprocess([BuiltBrig.path, "listen", dir + "/m.socket"], timeout: 60)
-        let listening = TCPTable.wait(seconds: 10) { TCPTable.isListening(port: port) }
+        let listening = Poll.until(seconds: 10) { TCPTable.isListening(port: port) }
         listen.send(SIGTERM)
         let out = listen.wait()
         #expect(listening, "\(out.stderr)")

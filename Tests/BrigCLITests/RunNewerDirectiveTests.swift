@@ -104,8 +104,8 @@ struct RunNewerDirectiveTests {
         try holder.run()
         defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
         let path = "/proc/\(holder.processIdentifier)/ns/user"
-        for _ in 0..<100 where (try? String(contentsOfFile: "/proc/\(holder.processIdentifier)/uid_map", encoding: .utf8))?.contains(" 1\n") != true {
-            usleep(20_000)
+        Poll.until(seconds: 2) {
+            (try? String(contentsOfFile: "/proc/\(holder.processIdentifier)/uid_map", encoding: .utf8))?.contains(" 1\n") == true
         }
         let joined = try Self.run("259", ["UserNamespacePath=\(path)"], "cat /proc/self/uid_map | tr -s ' '")
         #expect(joined.status == 0 && joined.stdout == " 0 0 1\n", "\(joined.stderr)")

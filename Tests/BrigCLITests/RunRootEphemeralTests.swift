@@ -89,21 +89,20 @@ struct RunRootEphemeralTests {
         try brig.run()
         let prefix = ".#brig-run-\(brig.processIdentifier).service"
         var copy: String? = nil
-        for _ in 0..<500 where copy == nil {
+        Poll.until(seconds: 5) {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: Self.trees)) ?? []
             copy = names.first { $0.hasPrefix(prefix) && FileManager.default.fileExists(atPath: Self.trees + "/" + $0 + "/started") }
-            if copy == nil { usleep(10_000) }
+            return copy != nil
         }
         let name = try #require(copy, "the service never ran in a copy named \(prefix)...")
         kill(brig.processIdentifier, SIGKILL)
         brig.waitUntilExit()
         #expect(FileManager.default.fileExists(atPath: Self.trees + "/" + name), "a killed brig removes nothing itself")
         // Its keeper ends the service and lets go of the run's lock; a start after that sweeps.
-        var swept = false
-        for _ in 0..<50 where !swept {
-            #expect(try BrigBinary.run(["run", "--", "/bin/true"]).status == 0)
-            swept = !FileManager.default.fileExists(atPath: Self.trees + "/" + name)
-            if !swept { usleep(100_000) }
+        let swept = try Poll.until(seconds: 5, every: 0.1) { () throws -> Bool in
+            let start = try BrigBinary.run(["run", "--", "/bin/true"])
+            #expect(start.status == 0, "\(start.stderr)")
+            return !FileManager.default.fileExists(atPath: Self.trees + "/" + name)
         }
         #expect(swept, "\(name) is left after the next starts")
         #expect(!FileManager.default.fileExists(atPath: root + "/started"))

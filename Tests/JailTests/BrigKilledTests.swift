@@ -78,10 +78,10 @@ struct BrigKilledTests {
             #expect(try Brig.run(properties: [], ["/bin/true"]).status == 0)
             // A start of another test may be sweeping the run at this moment (holding its lock,
             // which makes ours pass it by): give it the time to finish.
-            var left = try RunLeftovers.of(pid, unit: name)
-            for _ in 0..<100 where !left.isEmpty {
-                usleep(10_000)
+            var left: [String] = []
+            try Poll.until(seconds: 1) {
                 left = try RunLeftovers.of(pid, unit: name)
+                return left.isEmpty
             }
             #expect(left.isEmpty, "killed entering \(call) #\(nth): \(left)")
         }

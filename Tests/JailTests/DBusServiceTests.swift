@@ -90,7 +90,7 @@ struct DBusServiceTests {
                 """
             try config.write(toFile: directory + "/bus.conf", atomically: true, encoding: .utf8)
             daemon = try Subprocess(["/usr/bin/dbus-daemon", "--config-file=\(directory)/bus.conf", "--nofork", "--nopidfile"], timeout: 120)
-            for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory + "/socket") { usleep(10_000) }
+            Poll.until(seconds: 2) { FileManager.default.fileExists(atPath: directory + "/socket") }
         }
 
         deinit {

@@ -40,15 +40,13 @@ struct DebianUnitTests {
         #expect(Self.processes(of: service.executable).isEmpty, "\(service.executable) already runs")
         let mountsBefore = Self.mountPoints()
         let brig = try Subprocess([Brig.path, "run", unit], timeout: 60)
-        var answered = false
-        for _ in 0..<100 where !answered {
-            usleep(100_000)
-            answered = (try? Subprocess.run(["/bin/bash", "-c", service.client], timeout: 5).status) == 0
+        let answered = Poll.until(seconds: 10, every: 0.1) {
+            (try? Subprocess.run(["/bin/bash", "-c", service.client], timeout: 5).status) == 0
         }
         #expect(answered, "\(unit) did not answer its client")
         // lighttpd exits with status 1 when it is stopped while a connection is still open (under
         // systemd too): stop it once the client's connection has closed on the daemon's side.
-        #expect(TCPTable.wait(seconds: 10) { TCPTable.isQuiet(port: service.port) }, "\(TCPTable.states(localPort: service.port))")
+        #expect(Poll.until(seconds: 10) { TCPTable.isQuiet(port: service.port) }, "\(TCPTable.states(localPort: service.port))")
         brig.send(SIGTERM)
         let out = brig.wait()
         #expect(out.status == 0, "\(out.stderr)")

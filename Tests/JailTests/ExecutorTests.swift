@@ -54,7 +54,7 @@ struct CleanupTests {
     /// The processes with `marker` in their words once those that are ending have gone (brig's
     /// keeper, a fork of brig whose words hold the marker too, follows brig out a moment later).
     static func remaining(_ marker: String) -> [String] {
-        for _ in 0..<100 where !running(marker).isEmpty { usleep(10_000) }
+        Poll.until(seconds: 1) { running(marker).isEmpty }
         return running(marker)
     }
 

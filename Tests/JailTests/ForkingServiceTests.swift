@@ -43,7 +43,7 @@ struct ForkingServiceTests {
         let pidFile = "/run/brig-forking-\(UUID().uuidString.prefix(6)).pid"
         defer { unlink(pidFile) }
         let brig = try Subprocess([Brig.path, "run", "-p", "Type=forking", "-p", "PIDFile=\(pidFile)", "--"] + Self.daemon(30, pidFile: pidFile))
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: pidFile) { usleep(10_000) }
+        Poll.until(seconds: 2) { FileManager.default.fileExists(atPath: pidFile) }
         usleep(100_000)
         brig.send(SIGTERM)
         #expect(brig.wait().status == 7)
@@ -55,7 +55,7 @@ struct ForkingServiceTests {
         let marker = CleanupTests.uniqueSleep()
         let brig = try Subprocess([Brig.path, "run", "-p", "Type=forking", "--", "/bin/sh", "-c",
                                    "sleep \(marker) & sleep \(marker) &"])
-        for _ in 0..<200 where CleanupTests.running(marker).count < 3 { usleep(10_000) }   // brig and two sleeps
+        Poll.until(seconds: 2) { CleanupTests.running(marker).count >= 3 }   // brig and two sleeps
         usleep(100_000)
         let start = Date()
         brig.send(SIGTERM)

@@ -183,12 +183,12 @@ struct HostileServiceTests {
                 return lines.first { $0.hasPrefix("0::") && $0.contains("/brig/run-") }.map { RunSite.cgroupRoot + $0.dropFirst(3) }
             }
         }
-        for _ in 0..<200 where runCgroups().count < 3 { usleep(10_000) }
+        Poll.until(seconds: 2) { runCgroups().count >= 3 }
         let cgroup = try #require(runCgroups().first)
         #expect(FileManager.default.fileExists(atPath: cgroup))
         brig.send(SIGKILL)
         _ = brig.wait()
-        for _ in 0..<300 where FileManager.default.fileExists(atPath: cgroup) { usleep(10_000) }
+        Poll.until(seconds: 3) { !FileManager.default.fileExists(atPath: cgroup) }
         #expect(CleanupTests.remaining(marker).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: cgroup))
     }
@@ -197,7 +197,7 @@ struct HostileServiceTests {
     @Test func theNextStartSweepsARunWhoseBrigIsGone() throws {
         let marker = CleanupTests.uniqueSleep()
         let brig = try Subprocess([Brig.path, "run", "--", "/bin/sh", "-c", "sleep \(marker) & sleep \(marker) & wait"])
-        for _ in 0..<200 where CleanupTests.running(marker).count < 3 { usleep(10_000) }
+        Poll.until(seconds: 2) { CleanupTests.running(marker).count >= 3 }
         // brig's own children: the jail's shell and the keeper; the sleeps are the shell's.
         let children = try String(contentsOfFile: "/proc/\(brig.pid)/task/\(brig.pid)/children", encoding: .utf8)
             .split(separator: " ").compactMap { pid_t($0) }

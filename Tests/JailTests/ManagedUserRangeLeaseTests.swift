@@ -51,10 +51,8 @@ struct ManagedUserRangeLeaseTests {
         let holder = try Subprocess(["/usr/bin/unshare", "--user", "/bin/sleep", "30"])
         defer { holder.send(SIGKILL); _ = holder.wait() }
         let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/user")
-        var unshared = false
-        for _ in 0..<100 where !unshared {
-            usleep(20_000)
-            unshared = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.pid)/ns/user")).map { $0 != own } ?? false
+        let unshared = Poll.until(seconds: 2) {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.pid)/ns/user")).map { $0 != own } ?? false
         }
         try #require(unshared, "unshare made no user namespace")
         try #require(SystemFiles.write("/proc/\(holder.pid)/uid_map", "0 \(busy) 65536\n") == 0)

@@ -57,7 +57,7 @@ struct ResourceExhaustionTests {
             wait $brig; status=$?
             echo "pid $brig" >&2
             find /run -not -type d | grep -v -e '^/run/mount/' -e '^/run/brig/inaccessible/' | sed 's/^/left /' >&2
-            grep -o ' /run/credentials/[^ ]*' /proc/self/mountinfo | sed 's/^/left mount/' >&2
+            grep -o " /run/credentials/brig-run-$brig[^ ]*" /proc/self/mountinfo | sed 's/^/left mount/' >&2
             exit $status
             """
         var failures: [String] = []
@@ -91,7 +91,7 @@ struct ResourceExhaustionTests {
     func aPIDLimit(_ limit: String) throws {
         let cgroup = "\(Self.pidsHierarchy)/brig-test-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: false)
-        defer { for _ in 0..<100 where rmdir(cgroup) != 0 { usleep(10_000) } }
+        defer { Poll.until(seconds: 1) { rmdir(cgroup) == 0 } }
         #expect(SystemFiles.write(cgroup + "/pids.max", limit) == 0)
         let enter = "echo $$ > \(cgroup)/cgroup.procs && exec \"$@\""
         let (output, left) = try Self.run(["/bin/sh", "-c", enter, "sh", Brig.path] + Self.arguments)

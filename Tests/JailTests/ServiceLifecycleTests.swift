@@ -58,7 +58,7 @@ struct ServiceLifecycleTests {
         func reset() { unlink(path) }
         /// Waits (10 s at most) for `line`, then a moment for the message that follows it.
         func waitFor(_ line: String) {
-            for _ in 0..<1000 where !lines.contains(line) { usleep(10_000) }
+            Poll.until(seconds: 10) { lines.contains(line) }
             usleep(300_000)
         }
         deinit { unlink(path) }
@@ -174,7 +174,7 @@ struct ServiceLifecycleTests {
                                    "-p", "ExecStop=/bin/sh -c 'echo stop $MAINPID >> \(log.path)'",
                                    "-p", "ExecStopPost=/bin/sh -c 'echo post $SERVICE_RESULT $EXIT_CODE $EXIT_STATUS >> \(log.path)'",
                                    "--", Self.daemon, "pid:\(log.path)", "sleep:30"])
-        for _ in 0..<300 where log.lines.isEmpty { usleep(10_000) }
+        Poll.until(seconds: 3) { !log.lines.isEmpty }
         brig.send(SIGTERM)
         let out = brig.wait()
         let main = log.lines.first?.split(separator: " ").last.map(String.init) ?? "?"
@@ -224,7 +224,7 @@ struct ServiceLifecycleTests {
         let log = Scratch()
         let brig = try Subprocess([Brig.path, "run", "-p", "ExecReload=/bin/sh -c 'echo reload $MAINPID >> \(log.path)'",
                                    "--", Self.daemon, "pid:\(log.path)", "sleep:2", "log:\(log.path):end"])
-        for _ in 0..<300 where log.lines.isEmpty { usleep(10_000) }
+        Poll.until(seconds: 3) { !log.lines.isEmpty }
         brig.send(SIGHUP)
         let out = brig.wait()
         let main = log.lines.first?.split(separator: " ").last.map(String.init) ?? "?"

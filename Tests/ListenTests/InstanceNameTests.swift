@@ -94,7 +94,7 @@ struct InstanceNameTests {
             """
         for (rules, withInode) in [(252, false), (262, true)] {
             let listen = try Subprocess([BuiltBrig.path, "listen", "--rules", "\(rules)", "\(directory)/peer.socket"], timeout: 60)
-            for _ in 0..<300 where !FileManager.default.fileExists(atPath: "\(directory)/socket") { usleep(10_000) }
+            Poll.until(seconds: 3) { FileManager.default.fileExists(atPath: "\(directory)/socket") }
             let out = try Subprocess.run(["/usr/bin/python3", "-c", client, "\(directory)/socket"], timeout: 20).stdout
             listen.send(SIGTERM)
             _ = listen.wait()

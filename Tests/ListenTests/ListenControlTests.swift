@@ -21,10 +21,10 @@ struct ListenControlTests {
         let ready = example.path + "/ready"
         let listen = try Subprocess(["/bin/sh", "-c", "exec \(BuiltBrig.path) listen --ready-fd 3 --json \(example.path)/callout.socket 3>\(ready)"],
                                     timeout: 60)
-        for _ in 0..<500 where ((try? String(contentsOfFile: ready, encoding: .utf8)) ?? "").isEmpty { usleep(10_000) }
+        Poll.until(seconds: 5) { !((try? String(contentsOfFile: ready, encoding: .utf8)) ?? "").isEmpty }
         #expect(try String(contentsOfFile: ready, encoding: .utf8) == "READY=1\n")
         #expect(try ListenTests.ask(port: port) == "hi\n")
-        for _ in 0..<100 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 2) { ListenTests.instances(of: listen.pid) == 0 }
         listen.send(SIGUSR1)
         usleep(200_000)
         listen.send(SIGTERM)
@@ -52,7 +52,7 @@ struct ListenControlTests {
                                     timeout: 60)
         ListenTests.waitFor(port: port)
         #expect(try ListenTests.ask(port: port) == "")
-        for _ in 0..<100 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 2) { ListenTests.instances(of: listen.pid) == 0 }
         listen.send(SIGTERM)
         let out = listen.wait()
         #expect(Self.events(out.stdout).count == out.stdout.split(separator: "\n").count, "\(out.stdout)")
@@ -225,7 +225,7 @@ struct ListenFileTests {
         _ = "hello\n".withCString { write(writer, $0, 6) }
         close(writer)
         ListenTests.waitFor(out)
-        for _ in 0..<200 where !((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("got") { usleep(10_000) }
+        Poll.until(seconds: 2) { ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("got") }
         listen.send(SIGTERM)
         let log = listen.wait()
         let seen = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""

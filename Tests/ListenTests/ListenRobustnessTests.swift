@@ -98,13 +98,13 @@ struct ListenRobustnessTests {
         let listen = try Self.started(example, port: port)
         let mounts = MountTable()
         #expect(try Self.connect(port: port, count: 20, parallel: 4, expected: "hi\n") == "")   // what brig opens once is open by now
-        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 4) { ListenTests.instances(of: listen.pid) == 0 }
         let fds = Self.descriptors(of: listen.pid)
         #expect(try Self.connect(port: port, count: 200, parallel: 200, expected: "hi\n") == "")
-        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 4) { ListenTests.instances(of: listen.pid) == 0 }
         let memory = Self.residentKilobytes(of: listen.pid)
         #expect(try Self.connect(port: port, count: 1000, parallel: 4, expected: "hi\n") == "")
-        for _ in 0..<200 where ListenTests.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 4) { ListenTests.instances(of: listen.pid) == 0 }
         #expect(ListenTests.instances(of: listen.pid) == 0)   // zombies are children too
         #expect(Self.descriptors(of: listen.pid) == fds)
         #expect(Self.leftovers(of: listen.pid) == [])
@@ -125,7 +125,7 @@ struct ListenRobustnessTests {
         let listen = try Self.started(example, port: port)
         let holders = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my @s = map { IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') } 1..3; sleep 20"], timeout: 30)
         defer { holders.send(SIGKILL); _ = holders.wait() }
-        for _ in 0..<200 where ListenTests.instances(of: listen.pid) < 3 { usleep(20_000) }
+        Poll.until(seconds: 4) { ListenTests.instances(of: listen.pid) >= 3 }
         usleep(200_000)
         let start = Date()
         listen.send(SIGTERM)
@@ -147,19 +147,17 @@ struct ListenRobustnessTests {
         let holder = try Subprocess(["/usr/bin/perl", "-e", "use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)'); sleep 20"], timeout: 30)
         defer { holder.send(SIGKILL); _ = holder.wait() }
         let sleepers = { ListenTests.children(of: listen.pid).filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) == "sleep\n" } }
-        for _ in 0..<200 where sleepers().isEmpty { usleep(20_000) }
+        Poll.until(seconds: 4) { !sleepers().isEmpty }
         let sleeper = sleepers().first, instances = "\(Self.runs(of: listen.pid))/listen-\(listen.pid)-instances"
         #expect(sleeper != nil && FileManager.default.fileExists(atPath: instances))
         listen.send(SIGKILL)
         _ = listen.wait()
-        var gone = false
-        for _ in 0..<200 where !gone {
+        let gone = Poll.until(seconds: 2) {
             let state = (try? String(contentsOfFile: "/proc/\(sleeper ?? 0)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
-            gone = state == nil || state == "Z"
-            if !gone { usleep(10_000) }
+            return state == nil || state == "Z"
         }
         #expect(gone, "the instance outlived brig listen")
-        for _ in 0..<200 where FileManager.default.fileExists(atPath: instances) { usleep(10_000) }
+        Poll.until(seconds: 2) { !FileManager.default.fileExists(atPath: instances) }
         #expect(!FileManager.default.fileExists(atPath: instances), "the instances' cgroup outlived brig listen")
     }
 

@@ -56,11 +56,11 @@ struct ListenTests {
     /// Until something listens on the port (read from /proc/net/tcp: a probing connection would
     /// start an instance of its own).
     static func waitFor(port: Int) {
-        TCPTable.wait(seconds: 3) { TCPTable.isListening(port: port) }
+        Poll.until(seconds: 3) { TCPTable.isListening(port: port) }
     }
 
     static func waitFor(_ path: String) {
-        for _ in 0..<300 where !FileManager.default.fileExists(atPath: path) { usleep(10_000) }
+        Poll.until(seconds: 3) { FileManager.default.fileExists(atPath: path) }
         usleep(50_000)
     }
 
@@ -179,9 +179,8 @@ struct ListenTests {
         let hold = "use IO::Socket::INET; my @s = map { IO::Socket::INET->new(PeerAddr => '127.0.0.1:\(port)') } 1..2; sleep 5;"
         let holders = try Subprocess(["/usr/bin/perl", "-e", hold], timeout: 30)
         defer { holders.send(SIGKILL); _ = holders.wait() }
-        for _ in 0..<200 where !((try? String(contentsOfFile: "/proc/\(listen.pid)/status", encoding: .utf8)) ?? "").isEmpty {
-            if Self.instances(of: listen.pid) >= 2 { break }
-            usleep(20_000)
+        Poll.until(seconds: 4) {   // both holders served, or brig listen gone
+            Self.instances(of: listen.pid) >= 2 || ((try? String(contentsOfFile: "/proc/\(listen.pid)/status", encoding: .utf8)) ?? "").isEmpty
         }
         let start = Date()
         #expect(try Self.ask(port: port) == "")   // accepted and closed
@@ -202,10 +201,10 @@ struct ListenTests {
         let listen = try Subprocess([BuiltBrig.path, "listen", "\(example.path)/callout.socket"], timeout: 120)
         Self.waitFor(port: port)
         #expect(try Self.ask(port: port) == "hi\n")   // what brig opens once is open by now
-        for _ in 0..<100 where Self.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 2) { Self.instances(of: listen.pid) == 0 }
         let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(listen.pid)/fd").count
         for _ in 0..<50 { #expect(try Self.ask(port: port) == "hi\n") }
-        for _ in 0..<100 where Self.instances(of: listen.pid) > 0 { usleep(20_000) }
+        Poll.until(seconds: 2) { Self.instances(of: listen.pid) == 0 }
         usleep(300_000)
         let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(listen.pid)/fd").count
         #expect(after == before)

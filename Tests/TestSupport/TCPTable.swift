@@ -27,15 +27,4 @@ public enum TCPTable {
     public static func isQuiet(port: Int) -> Bool {
         states(localPort: port).allSatisfy { $0 == listening || $0 == timeWait }
     }
-
-    /// Polls `condition` every 10 ms for up to `seconds`; whether it came to hold.
-    @discardableResult
-    public static func wait(seconds: Double, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !condition() {
-            if Date() > deadline { return false }
-            usleep(10_000)
-        }
-        return true
-    }
 }
