@@ -69,30 +69,20 @@ public struct Identity: Sendable, Equatable {
     }
 }
 
-/// DynamicUser=: a uid/gid pair from systemd's range, free in the user and
-/// group databases and not held by another run. A lock file in /run/brig holds the lease
-/// while its brig lives and names the run's cgroup, so that a uid whose processes outlived
-/// their brig (killed, or SendSIGKILL=no) is not handed out again until that cgroup is empty.
+/// DynamicUser=: a uid/gid pair from systemd's range, free in the user and group databases and
+/// not held by another run (an `IDLease` in /run/brig/dynamic-uid).
 public final class DynamicUserLease: @unchecked Sendable {
     public static let range: ClosedRange<UInt32> = 61184...65519
     static let lockDirectory = "/run/brig/dynamic-uid"
 
-    public let uid: UInt32
-    private let lockFD: Int32
-    private let cgroup: String
+    public var uid: UInt32 { lease.id }
+    private let lease: IDLease
 
-    private init(uid: UInt32, lockFD: Int32, cgroup: String) {
-        self.uid = uid
-        self.lockFD = lockFD
-        self.cgroup = cgroup
-    }
+    private init(_ lease: IDLease) { self.lease = lease }
 
     /// Picks a free id for a run in `cgroup`; the lease lasts until `release()`.
     public static func acquire(name: String, cgroup: String) throws(JailError) -> DynamicUserLease {
-        let code = SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
-        if code != 0 {
-            throw .refused(directive: "DynamicUser=yes", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
-        }
+        if let why = IDLease.prepare(lockDirectory) { throw .refused(directive: "DynamicUser=yes", reason: why, status: .user) }
         // The run's cgroup is in the seed too: brig listen leases for many instances of one name at
         // once, and starting them all at one uid would make each walk past the others' leases.
         var hasher = Hasher()
@@ -104,61 +94,20 @@ public final class DynamicUserLease: @unchecked Sendable {
         for offset in 0..<width {
             let uid = range.lowerBound + (start + offset) % width
             if UserDatabase.user(.id(uid), { _ in true }) != nil || UserDatabase.group(.id(uid), { _ in true }) != nil { continue }
-            let path = "\(lockDirectory)/\(uid)"
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            // Out of descriptors, inodes or memory: no lease file can be made, for this uid or any.
-            if fd < 0 && [EMFILE, ENFILE, ENOSPC, ENOMEM].contains(errno) {
-                throw .refused(directive: "DynamicUser=yes", reason: "creating \(path): \(SystemFiles.errorName(errno))", status: .user)
+            switch IDLease.take(uid, in: lockDirectory, cgroup: cgroup) {
+            case .held(let lease): return DynamicUserLease(lease)
+            case .taken: continue
+            case .impossible(let why): throw .refused(directive: "DynamicUser=yes", reason: why, status: .user)
             }
-            if fd < 0 { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
-                let previous = SystemFiles.read(path) ?? ""
-                if previous.isEmpty || RunSite.isEmpty(previous) {
-                    // Written over, then cut to length if the last lease was longer: a truncation to zero
-                    // would make ext4 write the file out at its close (auto_da_alloc), a disk write per
-                    // run where /run is not a tmpfs.
-                    let bytes = Array(cgroup.utf8)
-                    if pwrite(fd, bytes, bytes.count, 0) == bytes.count
-                        && (previous.utf8.count <= bytes.count || ftruncate(fd, off_t(bytes.count)) == 0) {
-                        return DynamicUserLease(uid: uid, lockFD: fd, cgroup: cgroup)
-                    }
-                }
-            }
-            close(fd)
         }
         throw .refused(directive: "DynamicUser=yes", reason: "no free uid in 61184-65519", status: .user)
     }
 
-    /// Whether the locked file is still the one at `path`: a lease's end unlinks it, and a lock
-    /// taken on the unlinked file would hold nothing.
-    private static func isStill(_ path: String, _ fd: Int32) -> Bool {
-        var locked = stat(), current = stat()
-        return fstat(fd, &locked) == 0 && lstat(path, &current) == 0
-            && locked.st_ino == current.st_ino && locked.st_dev == current.st_dev
-    }
+    /// Ends the lease (see `IDLease.release`).
+    public func release() { lease.release() }
 
-    /// Ends the lease; while the run's cgroup still has processes the file stays, naming it.
-    public func release() {
-        if RunSite.isEmpty(cgroup) { unlink("\(DynamicUserLease.lockDirectory)/\(uid)") }
-        close(lockFD)
-    }
-
-    /// Removes the lease files of runs whose brig was killed: a file nobody holds whose run
-    /// cgroup is empty or gone (or that names none) is a lease no one has. Each is locked while
-    /// it is removed, and `acquire` checks that the file it locked is still in place.
-    static func sweep() {
-        guard let directory = try? OpenDirectory(trusted: lockDirectory), let names = try? directory.names() else { return }
-        for name in names where UInt32(name).map(range.contains) == true {
-            let path = "\(lockDirectory)/\(name)"
-            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard fd >= 0 else { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-                let cgroup = SystemFiles.read(path) ?? ""
-                if cgroup.isEmpty || RunSite.isEmpty(cgroup) { unlink(path) }
-            }
-            close(fd)
-        }
-    }
+    /// Removes the lease files of runs whose brig was killed.
+    static func sweep() { IDLease.sweep(lockDirectory, isLeased: range.contains) }
 }
 
 /// The user and group databases through the reentrant getpw*_r and getgr*_r: brig resolves names

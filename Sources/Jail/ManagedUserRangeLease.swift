@@ -5,9 +5,8 @@ import Glibc
 /// PrivateUsers=managed (260): a block of 65536 uids and gids for one run, where systemd's
 /// nsresourced would lease one: a 64K-aligned start from systemd's container range (0x80000 to
 /// 0x6FFF0000), whose first id is free in the user and group databases, that no user namespace
-/// alive maps already, and that no other run holds. Like `DynamicUserLease`, a lock file in
-/// /run/brig names the run's cgroup while its brig lives, so a block whose processes outlived
-/// their brig is not handed out again until that cgroup is empty.
+/// alive maps already, and that no other run holds (an `IDLease` of its start in
+/// /run/brig/managed-uid-range).
 public final class ManagedUserRangeLease: @unchecked Sendable {
     /// The ids one lease covers, as nsresourced leases them for a unit.
     public static let size: UInt32 = 65536
@@ -17,15 +16,10 @@ public final class ManagedUserRangeLease: @unchecked Sendable {
     /// Candidates tried before giving up, as many as nsresourced tries.
     static let tries = 100
 
-    public let start: UInt32
-    private let lockFD: Int32
-    private let cgroup: String
+    public var start: UInt32 { lease.id }
+    private let lease: IDLease
 
-    private init(start: UInt32, lockFD: Int32, cgroup: String) {
-        self.start = start
-        self.lockFD = lockFD
-        self.cgroup = cgroup
-    }
+    private init(_ lease: IDLease) { self.lease = lease }
 
     /// The line of /proc/PID/uid_map (and gid_map) that maps root inside to the block.
     public static func map(start: UInt32) -> String { "0 \(start) \(size)\n" }
@@ -39,32 +33,17 @@ public final class ManagedUserRangeLease: @unchecked Sendable {
 
     /// Leases the first free block of up to `tries` starts drawn by `draw` (random but in tests).
     static func acquire(cgroup: String, draw: () -> UInt32) throws(JailError) -> ManagedUserRangeLease {
-        let code = SystemFiles.makeDirectories(lockDirectory, mode: 0o755)
-        if code != 0 {
-            throw .refused(directive: "PrivateUsers=managed", reason: "creating \(lockDirectory): \(SystemFiles.errorName(code))", status: .user)
-        }
+        if let why = IDLease.prepare(lockDirectory) { throw .refused(directive: "PrivateUsers=managed", reason: why, status: .user) }
         let mapped = mappedElsewhere()
         for _ in 0..<tries {
             let start = draw()
             if mapped.contains(where: { $0.overlaps(start...(start + (size - 1))) }) { continue }
             if UserDatabase.user(.id(start), { _ in true }) != nil || UserDatabase.group(.id(start), { _ in true }) != nil { continue }
-            let path = "\(lockDirectory)/\(start)"
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            if fd < 0 && [EMFILE, ENFILE, ENOSPC, ENOMEM].contains(errno) {
-                throw .refused(directive: "PrivateUsers=managed", reason: "creating \(path): \(SystemFiles.errorName(errno))", status: .user)
+            switch IDLease.take(start, in: lockDirectory, cgroup: cgroup) {
+            case .held(let lease): return ManagedUserRangeLease(lease)
+            case .taken: continue
+            case .impossible(let why): throw .refused(directive: "PrivateUsers=managed", reason: why, status: .user)
             }
-            if fd < 0 { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 && isStill(path, fd) {
-                let previous = SystemFiles.read(path) ?? ""
-                if previous.isEmpty || RunSite.isEmpty(previous) {
-                    let bytes = Array(cgroup.utf8)
-                    if pwrite(fd, bytes, bytes.count, 0) == bytes.count
-                        && (previous.utf8.count <= bytes.count || ftruncate(fd, off_t(bytes.count)) == 0) {
-                        return ManagedUserRangeLease(start: start, lockFD: fd, cgroup: cgroup)
-                    }
-                }
-            }
-            close(fd)
         }
         throw .refused(directive: "PrivateUsers=managed", reason: "no free block of \(size) ids found in \(tries) tries (EBUSY)", status: .user)
     }
@@ -90,30 +69,9 @@ public final class ManagedUserRangeLease: @unchecked Sendable {
         return ranges
     }
 
-    private static func isStill(_ path: String, _ fd: Int32) -> Bool {
-        var locked = stat(), current = stat()
-        return fstat(fd, &locked) == 0 && lstat(path, &current) == 0
-            && locked.st_ino == current.st_ino && locked.st_dev == current.st_dev
-    }
+    /// Ends the lease (see `IDLease.release`).
+    public func release() { lease.release() }
 
-    /// Ends the lease; while the run's cgroup still has processes the file stays, naming it.
-    public func release() {
-        if RunSite.isEmpty(cgroup) { unlink("\(ManagedUserRangeLease.lockDirectory)/\(start)") }
-        close(lockFD)
-    }
-
-    /// Removes the lease files of runs whose brig was killed (as `DynamicUserLease.sweep`).
-    static func sweep() {
-        guard let directory = try? OpenDirectory(trusted: lockDirectory), let names = try? directory.names() else { return }
-        for name in names where UInt32(name).map(starts.contains) == true {
-            let path = "\(lockDirectory)/\(name)"
-            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard fd >= 0 else { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-                let cgroup = SystemFiles.read(path) ?? ""
-                if cgroup.isEmpty || RunSite.isEmpty(cgroup) { unlink(path) }
-            }
-            close(fd)
-        }
-    }
+    /// Removes the lease files of runs whose brig was killed.
+    static func sweep() { IDLease.sweep(lockDirectory, isLeased: starts.contains) }
 }
