@@ -80,9 +80,9 @@ struct RunManagedUsersTests {
         kill(brig.processIdentifier, SIGKILL)
         brig.waitUntilExit()
         // brig's keeper ends the run's processes and removes its cgroup; a start that sweeps before
-        // then finds the block still in use, and rightly keeps it leased.
+        // then finds the block still in use, and rightly keeps it leased. (Whether the lease is
+        // still there now is not asked: any brig of a suite running beside this one sweeps too.)
         Poll.until(seconds: 5) { !FileManager.default.fileExists(atPath: cgroup) }
-        #expect(Self.leased().isSuperset(of: held), "the lease outlives its killed brig until a start sweeps it")
         let next = try BrigBinary.run(["run", "--rules", "262", "-p", "PrivateUsers=managed", "--", "/bin/true"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(Self.leased().isDisjoint(with: held), "the killed run's block is still leased: \(Self.leased())")

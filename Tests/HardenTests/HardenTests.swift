@@ -198,8 +198,9 @@ struct HardenTests {
         // lighttpd appends to its error log as it starts: the candidate, broken on purpose, makes the log read-only.
         // The default start window: on a loaded machine lighttpd can take over 2 s to answer, and a
         // good candidate that fails for that would be relaxed too.
-        let output = try await Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch,
-                                      "--add", "ReadOnlyPaths=/var/log/lighttpd/error.log"])
+        let output = try await SharedPort.holding(80) {
+            try await Self.harden(["lighttpd.service", "--workload", Self.lighttpdFetch, "--add", "ReadOnlyPaths=/var/log/lighttpd/error.log"])
+        }
         #expect(output.status == 0, "\(output.stderr)")
         // ddmin halves the failing candidate (28, 14, 7, ...) down to the one line, not one directive at a time.
         #expect(output.stderr.contains("with 14 of") && output.stderr.contains("with 1 of"))
@@ -221,7 +222,9 @@ struct HardenTests {
             AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_OVERRIDE
 
             """)
-        let output = try await Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
+        let output = try await SharedPort.holding(80) {
+            try await Self.harden([unit.path, "--workload", "curl -fsS -o /dev/null http://127.0.0.1:80/copyright"])
+        }
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"))
         #expect(output.stdout.contains("\nAmbientCapabilities=\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"))
@@ -240,12 +243,14 @@ struct HardenTests {
     }
 
     @Test func lighttpdAsDebianShipsIt() async throws {
-        let dropIn = try await Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch)
+        let dropIn = try await SharedPort.holding(80) { try await Self.hardenDebianUnit("lighttpd.service", workload: Self.lighttpdFetch) }
         #expect(dropIn.contains("CAP_NET_BIND_SERVICE") && dropIn.contains("\nReadWritePaths=-/var/log/lighttpd\n"))
     }
 
     @Test func memcachedAsDebianShipsIt() async throws {
-        let dropIn = try await Self.hardenDebianUnit("memcached.service", workload: "python3 \(Self.setGet) 11211")
+        let dropIn = try await SharedPort.holding(11211) {
+            try await Self.hardenDebianUnit("memcached.service", workload: "python3 \(Self.setGet) 11211")
+        }
         #expect(dropIn.contains("\nCapabilityBoundingSet=CAP_SETGID CAP_SETUID\n"))
     }
 

@@ -37,8 +37,13 @@ struct DebianUnitTests {
     @Test(arguments: debianServices.map(\.unit))
     func aDebianUnitServesAndStopsClean(_ unit: String) throws {
         let service = try #require(debianServices.first { $0.unit == unit })
-        #expect(Self.processes(of: service.executable).isEmpty, "\(service.executable) already runs")
-        let mountsBefore = Self.mountPoints()
+        try SharedPort.holding(service.port) { try Self.serveAndStop(service) }
+    }
+
+    static func serveAndStop(_ service: (unit: String, executable: String, client: String, port: Int)) throws {
+        let unit = service.unit
+        #expect(processes(of: service.executable).isEmpty, "\(service.executable) already runs")
+        let mountsBefore = mountPoints()
         let brig = try Subprocess([Brig.path, "run", unit], timeout: 60)
         let answered = Poll.until(seconds: 10, every: 0.1) {
             (try? Subprocess.run(["/bin/bash", "-c", service.client], timeout: 5).status) == 0
@@ -51,10 +56,10 @@ struct DebianUnitTests {
         let out = brig.wait()
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stderr.contains("\(unit): result success"))
-        #expect(Self.processes(of: service.executable).isEmpty)
+        #expect(processes(of: service.executable).isEmpty)
         // Only what this run could have left: the suite shares the host's mount table with tests
         // running beside it (a credential store of another run, a network namespace file).
-        let left = Self.mountPoints().subtracting(mountsBefore).filter { $0.contains(unit) || $0.hasPrefix("/run/brig/") }
+        let left = mountPoints().subtracting(mountsBefore).filter { $0.contains(unit) || $0.hasPrefix("/run/brig/") }
         #expect(left.isEmpty, "\(left)")
         let cgroups = (try? FileManager.default.contentsOfDirectory(atPath: RunSite.cgroupParent)) ?? []
         #expect(!cgroups.contains { $0.hasPrefix("run-\(brig.pid)-") })
