@@ -257,6 +257,44 @@ static void cj_make_parents(char *path) {
     }
 }
 
+// A new instance of an API file system (s1: its type, also its source) with the MOUNT_ATTR_*
+// flags in a, attached on s2 as systemd's mount_private_apivfs() attaches it: made detached
+// (fsopen, fsconfig, fsmount) and moved there (move_mount). A move may stack it on a mount the
+// user namespace is not allowed to unmount (one copied from the host into a mount namespace it
+// owns, locked there), where mount(2) of the same superblock is refused with EBUSY. A kernel
+// without the calls (ENOSYS) gets mount(2).
+static int cj_fsmount(const struct cjail_step *s) {
+    int fs = (int)syscall(SYS_fsopen, s->s1, FSOPEN_CLOEXEC);
+    if (fs < 0) {
+        if (errno != ENOSYS) return -1;
+        unsigned long flags = ((s->a & MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0) | ((s->a & MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0)
+            | ((s->a & MOUNT_ATTR_NODEV) ? MS_NODEV : 0) | ((s->a & MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0);
+        return cj_mount_on(s, s->s1, s->s2, s->s1, flags, NULL);
+    }
+    int mnt = -1, r = -1;
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", s->s1, 0) == 0
+        && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)s->a);
+    int e = errno;
+    close(fs);
+    if (mnt < 0) { errno = e; return -1; }
+    if (s->flags & CJ_NOFOLLOW) {
+        struct cj_target t;
+        struct statx stx;
+        if (cj_open_target(s->s2, &t, &stx) == 0) {
+            r = (int)syscall(SYS_move_mount, mnt, "", t.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+            e = errno;
+            close(t.fd);
+        } else e = errno;
+    } else {
+        r = (int)syscall(SYS_move_mount, mnt, "", AT_FDCWD, s->s2, MOVE_MOUNT_F_EMPTY_PATH);
+        e = errno;
+    }
+    close(mnt);
+    errno = e;
+    return r;
+}
+
 // A bind mount whose target is missing gets one of the source's kind, as
 // systemd's apply_one_mount() does, and is tried again.
 static int cj_mount_making_target(const struct cjail_step *s) {
@@ -309,7 +347,32 @@ static int cj_umount_below(const struct cjail_plan *plan, const char *prefix, in
 struct cj_mount_points {
     const char *paths[128];
     size_t count;
+    // Where an API file system step (CJ_HOST_INSTANCE) kept the mount it found: its entry was
+    // not applied, so its CJ_IF_MOUNTED remounts are passed over (systemd's MOUNT_SKIPPED).
+    const char *kept[8];
+    size_t kept_count;
 };
+
+static int cj_was_kept(const struct cj_mount_points *known, const char *path) {
+    for (size_t i = 0; i < known->kept_count; i++)
+        if (!strcmp(known->kept[i], path)) return 1;
+    return 0;
+}
+
+// A fresh proc, sysfs or cgroup2 the user namespace may not mount (EPERM, EACCES: it owns not
+// the namespace the instance would show), as systemd's mount_private_apivfs() falls back: a
+// mount point at the target is kept as it is (and noted), else the host's instance is bound there.
+static int cj_host_instance_fallback(const struct cjail_step *s, const char *fstype, const char *target,
+                                     struct cj_mount_points *known) {
+    if (!(s->flags & CJ_HOST_INSTANCE) || (errno != EPERM && errno != EACCES)) return -1;
+    int is_link, r = cj_mount_point_state(target, &is_link);
+    if (r < 0) return -1;
+    if (r > 0 && !is_link) {
+        if (known->kept_count < sizeof known->kept / sizeof *known->kept) known->kept[known->kept_count++] = target;
+        return 0;
+    }
+    return cj_mount_on(s, cj_host_instance(fstype), target, NULL, MS_BIND | MS_REC, NULL);
+}
 
 static void cj_note_mount_point(struct cj_mount_points *known, const char *path) {
     if (known->count < sizeof known->paths / sizeof *known->paths) known->paths[known->count++] = path;
@@ -631,8 +694,10 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
     case CJ_MOUNT:
         if (s->flags & CJ_MAKE_TARGET) return cj_mount_making_target(s);
         if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
-        if (!(s->flags & CJ_HOST_INSTANCE) || (errno != EPERM && errno != EACCES)) return -1;
-        return cj_mount_on(s, cj_host_instance(s->s3), s->s2, NULL, MS_BIND | MS_REC, NULL);
+        return cj_host_instance_fallback(s, s->s3, s->s2, known);
+    case CJ_FSMOUNT:
+        if (cj_fsmount(s) == 0) return 0;
+        return cj_host_instance_fallback(s, s->s1, s->s2, known);
     case CJ_BIND_SELF: {
         // The planner followed every symlink: one found now would lead the mount out of the
         // staging root (the path changed under us), so the step fails instead.
@@ -659,7 +724,9 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         cj_note_mount_point(known, s->s1);
         return 0;
     case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
-    case CJ_REMOUNT: return cj_remount(plan, s, known);
+    case CJ_REMOUNT:
+        if ((s->flags & CJ_IF_MOUNTED) && cj_was_kept(known, s->s1)) return 0;
+        return cj_remount(plan, s, known);
     case CJ_MOVE_ROOT:
         if (chdir(s->s1) < 0 || mount(s->s1, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0) return -1;
         return chdir("/");

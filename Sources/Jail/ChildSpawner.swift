@@ -108,6 +108,7 @@ struct Arena {
         s.exit_code = step.failure.rawValue
         s.flags = (step.optional ? UInt32(CJ_OPTIONAL.rawValue) : 0) | (step.noFollow ? UInt32(CJ_NOFOLLOW.rawValue) : 0)
             | (step.hostInstanceFallback ? UInt32(CJ_HOST_INSTANCE.rawValue) : 0)
+            | (step.onlyIfMounted ? UInt32(CJ_IF_MOUNTED.rawValue) : 0)
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)
@@ -151,6 +152,8 @@ struct Arena {
         case .mount(let source, let target, let fstype, let flags, let data):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target); s.s3 = string(fstype)
             s.s4 = string(data); s.a = UInt64(flags)
+        case .mountNewInstance(let fstype, let target, let attributes):
+            s.op = op(CJ_FSMOUNT); s.s1 = string(fstype); s.s2 = string(target); s.a = attributes
         case .bind(let source, let target, let recursive):
             s.op = op(CJ_MOUNT); s.s1 = string(source); s.s2 = string(target)
             s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))

@@ -35,6 +35,11 @@ public enum JailAction: Sendable, Equatable {
     /// opened by the parent before the fork (`fd`; nil in a dry run, which opens nothing).
     case joinNamespaceFile(path: String, fd: Int32?, type: Int32)
     case mount(source: String, target: String, fstype: String?, flags: UInt, data: String?)
+    /// A new instance of an API file system (cgroup2) with these mount_setattr(2) attributes,
+    /// made detached and moved onto the target, over whatever is mounted there: as systemd's
+    /// mount_private_apivfs() does, and as a locked mount there requires (mount(2) of the same
+    /// superblock on it is refused).
+    case mountNewInstance(fstype: String, target: String, attributes: UInt64)
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
@@ -81,8 +86,12 @@ public struct JailStep: Sendable, Equatable {
     /// that appeared there after planning.
     public var noFollow = false
     /// A fresh proc, sysfs or cgroup2 the user namespace may lack the privilege for (in a
-    /// mount namespace DelegateNamespaces= gives it): then the host's own is bound there.
+    /// mount namespace DelegateNamespaces= gives it): then a mount already there is kept as it
+    /// is, as systemd keeps it, and the host's own is bound where none is.
     public var hostInstanceFallback = false
+    /// A remount of such an API file system's entry: passed over where the child kept the mount
+    /// it found there instead (systemd flips no flag of an entry it skipped).
+    public var onlyIfMounted = false
 
     public init(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
         self.action = action

@@ -21,8 +21,11 @@ enum MountSteps {
             root == "/" ? path : Paths.normalized(path.hasPrefix("/") ? root + path : root + "/" + path)
         }
         var steps: [JailStep] = []
-        func add(_ action: JailAction, _ directive: String, optional: Bool = false) {
-            steps.append(JailStep(action, for: directive, failing: .namespace, optional: optional))
+        func add(_ action: JailAction, _ directive: String, optional: Bool = false, of entry: MountEntry? = nil) {
+            var step = JailStep(action, for: directive, failing: .namespace, optional: optional)
+            // An API file system's entry the child may find it cannot mount and keep as it was.
+            step.onlyIfMounted = entry.map { [.procfs, .cgroup2fs, .privateSysfs].contains($0.mode) } ?? false
+            steps.append(step)
         }
         add(.unshare(flags: Namespaces.mount), "(mount namespace)")
         add(.mount(source: "none", target: "/", fstype: nil, flags: MountFlags.slave | MountFlags.recursive, data: nil),
@@ -71,24 +74,24 @@ enum MountSteps {
             let recursive = e.isReadOnly && e.hasSubmounts
             add(.remount(path: targets[index], set: MountFlags.attrReadOnly, clear: 0, recursive: recursive,
                          except: recursive ? denied(below: index) : []),
-                e.directive, optional: e.optional)
+                e.directive, optional: e.optional, of: e)
         }
         for (index, e) in entries.enumerated() where e.isNoExec || e.isExec {
             let (set, clear) = e.isNoExec ? (MountFlags.attrNoExec, UInt64(0)) : (UInt64(0), MountFlags.attrNoExec)
             add(.remount(path: targets[index], set: set, clear: clear, recursive: e.hasSubmounts,
                          except: e.hasSubmounts ? denied(below: index) : []),
-                e.directive, optional: e.optional)
+                e.directive, optional: e.optional, of: e)
         }
         for (index, e) in entries.enumerated() where e.noSUID {
             add(.remount(path: targets[index], set: MountFlags.attrNoSUID, clear: 0, recursive: false, except: []),
-                e.directive, optional: e.optional)
+                e.directive, optional: e.optional, of: e)
         }
         if settings.noNewPrivileges {
             // Entries come sorted, parents first: below a recursive nosuid nothing is left to do.
             var covered: [Int] = []
             for (index, e) in entries.enumerated() where !covered.contains(where: { below(targetBytes[index], targetBytes[$0]) }) {
                 add(.remount(path: targets[index], set: MountFlags.attrNoSUID, clear: 0, recursive: e.hasSubmounts, except: []),
-                    "NoNewPrivileges=yes", optional: e.optional)
+                    "NoNewPrivileges=yes", optional: e.optional, of: e)
                 if e.hasSubmounts { covered.append(index) }
             }
         }
@@ -171,7 +174,12 @@ enum MountSteps {
             return unmount + [apiFileSystem("proc", on: target, data: e.options)]
         case .cgroup2fs:
             // Of the cgroup namespace made just before the mounts: its root is the run's cgroup.
-            return unmount + [apiFileSystem("cgroup2", on: target)]
+            // Moved on, not mounted: in a mount namespace DelegateNamespaces= gives the user
+            // namespace, the host's cgroup2 stays there, locked, and mount(2) says EBUSY.
+            var made = step(.mountNewInstance(fstype: "cgroup2", target: target,
+                                              attributes: MountFlags.attrNoSUID | MountFlags.attrNoExec | MountFlags.attrNoDev))
+            made.hostInstanceFallback = true
+            return unmount + [made]
         case .mqueuefs:
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         case .bpffs:

@@ -40,6 +40,8 @@ extension JailAction: CustomStringConvertible {
                 text += " (" + (names + (data.map { [$0] } ?? [])).joined(separator: ",") + ")"
             }
             return text
+        case .mountNewInstance(let fstype, let target, let attributes):
+            return "mount a new \(fstype) and move it onto \(target) (" + MountFlags.attributeNames(attributes).joined(separator: ",") + ")"
         case .bind(let source, let target, let recursive):
             return "bind \(source) on \(target)\(recursive ? " (rec)" : "") (creating the target)"
         case .bindSelf(let path): return "make \(path) a mount point"
@@ -85,7 +87,7 @@ extension JailPlan: CustomStringConvertible {
         }
         for (index, step) in steps.enumerated() {
             let number = String(index).leftPadded(to: 3)
-            let optional = step.optional ? " (optional)" : ""
+            let optional = (step.optional ? " (optional)" : "") + (step.onlyIfMounted ? " (unless the mount there was kept)" : "")
             lines.append("\(number)  \(step.action)\(optional)    <- \(step.directive)  [\(step.failure.rawValue) \(step.failure.name)]")
         }
         lines.append("argv: " + arguments.map { $0.debugDescription }.joined(separator: " "))

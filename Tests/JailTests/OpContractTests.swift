@@ -17,6 +17,7 @@ struct OpContractTests {
         .keyring(shared: false), .unshare(flags: 0), .userNamespace(uidMap: "0 0 1", gidMap: "0 0 1"), .loopbackUp,
         .joinNamespace(fd: 3, type: 0),
         .joinNamespaceFile(path: "/run/netns/n", fd: 3, type: 0), .mount(source: "a", target: "b", fstype: nil, flags: 0, data: nil),
+        .mountNewInstance(fstype: "cgroup2", target: "/sys/fs/cgroup", attributes: 0),
         .bind(source: "a", target: "b", recursive: true), .bindSelf("/p"), .unmountBelow("/p", detachCovers: false),
         .inaccessible(path: "/p", nodes: "/n", clean: false),
         .privateDevices(staging: "/s", target: "/dev", detachCovers: false),

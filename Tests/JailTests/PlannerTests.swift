@@ -76,6 +76,25 @@ struct PlannerTests {
         #expect(text.contains("bind /tmp/brig-private-t/tmp on /run/brig/unit-root/tmp (rec) (creating the target)    <- PrivateTmp=yes"))
     }
 
+    /// ProtectControlGroups=strict: a new cgroup2 moved onto /sys/fs/cgroup (over a locked mount,
+    /// in a delegated mount namespace), whose read-only flip is passed over where the child kept
+    /// the mount it found; ProtectSystem='s flips are not.
+    @Test func aPrivateCgroup2IsMovedThereAndFlippedOnlyWhereMounted() {
+        var spec = Self.strictSpec()
+        spec.privateCgroup = true
+        spec.mounts.privateCgroupMount = (readOnly: true, directive: "ProtectControlGroups=strict")
+        let plan = JailPlanner.plan(spec, site: RunSite(id: "t"))
+        let target = "/run/brig/unit-root/sys/fs/cgroup"
+        let fresh = plan.steps.first { $0.action == .mountNewInstance(fstype: "cgroup2", target: target,
+                                                                      attributes: MountFlags.attrNoSUID | MountFlags.attrNoExec | MountFlags.attrNoDev) }
+        #expect(fresh?.hostInstanceFallback == true && fresh?.directive == "ProtectControlGroups=strict")
+        let readOnly = plan.steps.filter { if case .remount(target, MountFlags.attrReadOnly, _, _, _) = $0.action { return true }; return false }
+        #expect(readOnly.count == 1 && readOnly.allSatisfy(\.onlyIfMounted))
+        #expect(plan.steps.contains { if case .remount("/run/brig/unit-root", _, _, _, _) = $0.action { return !$0.onlyIfMounted }; return false })
+        #expect(plan.description.contains("mount a new cgroup2 and move it onto \(target) (nosuid,nodev,noexec)    <- ProtectControlGroups=strict"))
+        #expect(plan.description.contains("remount \(target) +ro (unless the mount there was kept)    <- ProtectControlGroups=strict"))
+    }
+
     @Test func seccompForAnUnprivilegedUserImpliesNoNewPrivileges() {
         var spec = Self.strictSpec()
         spec.noNewPrivileges = false

@@ -61,6 +61,7 @@ struct NextJailDifferentialTests {
         Setting("DelegateNamespaces=mnt", "PrivateTmp=yes", "ProtectSystem=strict", "ProtectHome=yes"),
         Setting("DelegateNamespaces=uts", "ProtectHostname=private:brig-box"),
         Setting("DelegateNamespaces=cgroup", "ProtectControlGroups=private"),
+        Setting("DelegateNamespaces=cgroup", "ProtectControlGroups=strict"),
         Setting("DelegateNamespaces=ipc net", "PrivateUsers=identity", "PrivateNetwork=yes", "User=nobody"),
         Setting("BindLogSockets=yes", paths: journalSockets),
         Setting("BindLogSockets=yes", "TemporaryFileSystem=/run", paths: journalSockets),
@@ -110,6 +111,7 @@ struct NextJailDifferentialTests {
             "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes", "PrivateBPF=yes",
             "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody", "MountAPIVFS=yes TemporaryFileSystem=/run",
             "DelegateNamespaces=~net PrivateNetwork=yes PrivateIPC=yes ProtectHostname=yes",
+            "DelegateNamespaces=cgroup ProtectControlGroups=private", "DelegateNamespaces=cgroup ProtectControlGroups=strict",
         ].map { ($0, sys) })
         for profile in JailSettings.all where profile.label?.hasPrefix("resolved-like") == true {
             known[profile.testDescription] = sys
@@ -120,11 +122,6 @@ struct NextJailDifferentialTests {
         for setting in JailSettings.all where setting.properties.first == "DynamicUser=yes" {
             known[setting.testDescription] = inheritable
         }
-        // The host's cgroup2 mount, copied into a mount namespace the service's user namespace
-        // owns, is locked there: brig cannot unmount it, and mount(2) refuses the same file
-        // system on it again (EBUSY), where systemd moves a detached mount (move_mount) over it.
-        known["DelegateNamespaces=cgroup ProtectControlGroups=private"] =
-            "a delegated cgroup namespace's cgroup2 cannot be mounted over the locked host one (EBUSY): brig refuses the start (226)"
         known["DynamicUser=yes RuntimeDirectory=brig-diff StateDirectory=brig-diff CacheDirectory=brig-diff LogsDirectory=brig-diff"] =
             inheritable + "; and 262 binds the state directory nodev and noexec too (not yet followed)"
         return known

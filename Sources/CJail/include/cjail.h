@@ -53,6 +53,7 @@
     X(CJ_LOOPBACK_UP, "") \
     X(CJ_SETNS, "a: namespace fd, b: CLONE_NEW* type") \
     X(CJ_MOUNT, "s1 source, s2 target, s3 fstype, s4 data, a flags") \
+    X(CJ_FSMOUNT, "s1: file system type (and source), s2: target, a: MOUNT_ATTR_* of the new mount; a new instance made detached (fsopen, fsmount) and moved onto the target (move_mount), over any mount there") \
     X(CJ_BIND_SELF, "s1: make the path a mount point (bind onto itself) unless it is one") \
     X(CJ_UMOUNT_BELOW, "s1: detach every mount at or below the path") \
     X(CJ_INACCESSIBLE, "s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)") \
@@ -95,8 +96,10 @@ enum cjail_flag {
                            //  the path, so detaching those takes all along (no mount table to read)
     CJ_NOFOLLOW = 32,  // CJ_MOUNT, CJ_BIND_SELF, CJ_INACCESSIBLE: the target is opened without following a
                        //  symlink in its last component and the mount made on that file (ELOOP on a link)
-    CJ_HOST_INSTANCE = 64, // CJ_MOUNT of proc, sysfs or cgroup2: refused for lack of privilege (EPERM,
-                           //  EACCES), the host's own instance is bound there instead
+    CJ_HOST_INSTANCE = 64, // CJ_MOUNT or CJ_FSMOUNT of proc, sysfs or cgroup2: refused for lack of privilege (EPERM,
+                           //  EACCES), a mount point at the target is kept as it is, else the host's own
+                           //  instance is bound there
+    CJ_IF_MOUNTED = 128,   // CJ_REMOUNT: passed over where a CJ_HOST_INSTANCE step kept the mount at s1
 };
 
 struct cjail_step {
