@@ -38,10 +38,9 @@ enum ProjectQuota {
 
     /// Applies `quota` (nil: off) and `accounting` to `directory`; an error is a failed start.
     @discardableResult
-    static func apply(to directory: OpenDirectory, quota: DirectoryQuota?, accounting: Bool, cgroupPath: String,
+    static func apply(to directory: some ProjectDirectory, quota: DirectoryQuota?, accounting: Bool, cgroupPath: String,
                       kind: ManagedDirectoryKind, state: inout KindState) throws(SystemError) -> Skipped? {
-        var current: UInt32 = 0
-        let read = cjail_project_get(directory.fd, nil, &current)
+        let (read, current) = directory.projectID()
         if isUnsupportedIoctl(read) { return .noProjectIDs(-read) }
         if read < 0 { throw SystemError(-read) }
         let hasID = ids.contains(current)
@@ -77,8 +76,8 @@ enum ProjectQuota {
 
         if let quota, !state.enforced {
             if !supported, try query(directory, project: project) == nil { return .noProjectQuota }
-            let (blocks, inodes) = try limits(quota, for: directory)
-            let set = cjail_project_quota_set(directory.fd, project, blocks, 0, inodes, 0)
+            let (blocks, inodes) = try directory.hardLimits(quota)
+            let set = directory.setQuotaLimits(project, blocks: (0, blocks), inodes: (0, inodes))
             if set < 0 { throw SystemError(-set) }
             state.enforced = true
         }
@@ -112,9 +111,8 @@ enum ProjectQuota {
 
     /// The project's quota, or nil where the file system keeps none (not turned on, not
     /// supported, or not ours to read).
-    static func query(_ directory: OpenDirectory, project: UInt32) throws(SystemError) -> cjail_project_quota? {
-        var usage = cjail_project_quota()
-        let r = cjail_project_quota_get(directory.fd, project, &usage)
+    static func query(_ directory: some ProjectDirectory, project: UInt32) throws(SystemError) -> cjail_project_quota? {
+        let (r, usage) = directory.quota(of: project)
         if r == -ESRCH || isUnsupported(r) || r == -EPERM || r == -EACCES { return nil }
         if r < 0 { throw SystemError(-r) }
         return usage
@@ -128,8 +126,8 @@ enum ProjectQuota {
 
     /// Sets a fresh id on the directory alone first: if the quota then counts more than this
     /// one inode, another directory took the id meanwhile and a new one is drawn (false).
-    private static func claim(_ directory: OpenDirectory, project: UInt32) throws(SystemError) -> Bool {
-        let set = cjail_project_set(directory.fd, project)
+    private static func claim(_ directory: some ProjectDirectory, project: UInt32) throws(SystemError) -> Bool {
+        let set = directory.setProjectID(project)
         if set < 0 { throw SystemError(-set) }
         guard let usage = try query(directory, project: project) else { throw SystemError(ESRCH) }
         if usage.inodes == 0 { throw SystemError(ENOTRECOVERABLE) }
@@ -140,9 +138,9 @@ enum ProjectQuota {
 
     /// Lifts the hard limits an earlier start set on `project`; unless `keepID`, the tree leaves
     /// the project (a failure there is only reported, as systemd only logs it).
-    private static func release(_ directory: OpenDirectory, project: UInt32, keepID: Bool) throws(SystemError) {
+    private static func release(_ directory: some ProjectDirectory, project: UInt32, keepID: Bool) throws(SystemError) {
         if let usage = try query(directory, project: project), usage.block_hard > 0 || usage.inode_hard > 0 {
-            let set = cjail_project_quota_set(directory.fd, project, 0, usage.block_soft, 0, usage.inode_soft)
+            let set = directory.setQuotaLimits(project, blocks: (usage.block_soft, 0), inodes: (usage.inode_soft, 0))
             if set < 0 { throw SystemError(-set) }
         }
         if keepID { return }
@@ -165,7 +163,46 @@ enum ProjectQuota {
     static let projectInherit: UInt32 = 0x200
 }
 
-extension OpenDirectory {
+/// What ProjectQuota asks of a directory: an OpenDirectory, or a test's stand-in for a file
+/// system with project quotas where the kernel has none. Results are 0 or -errno.
+protocol ProjectDirectory {
+    /// FS_IOC_FSGETXATTR's project id.
+    func projectID() -> (result: Int32, id: UInt32)
+    /// The id on this directory alone, with FS_XFLAG_PROJINHERIT.
+    func setProjectID(_ project: UInt32) -> Int32
+    /// The id on this directory and every directory and regular file below it.
+    func setProjectOfTree(_ project: UInt32) throws(SystemError)
+    /// Q_GETQUOTA of the project.
+    func quota(of project: UInt32) -> (result: Int32, usage: cjail_project_quota)
+    /// Q_SETQUOTA of the limits alone (soft, hard).
+    func setQuotaLimits(_ project: UInt32, blocks: (soft: UInt64, hard: UInt64), inodes: (soft: UInt64, hard: UInt64)) -> Int32
+    /// The hard limits a quota means here (ProjectQuota.limits).
+    func hardLimits(_ quota: DirectoryQuota) throws(SystemError) -> (blocks: UInt64, inodes: UInt64)
+}
+
+extension OpenDirectory: ProjectDirectory {
+    func projectID() -> (result: Int32, id: UInt32) {
+        var project: UInt32 = 0
+        let r = cjail_project_get(fd, nil, &project)
+        return (r, project)
+    }
+
+    func setProjectID(_ project: UInt32) -> Int32 { cjail_project_set(fd, project) }
+
+    func quota(of project: UInt32) -> (result: Int32, usage: cjail_project_quota) {
+        var usage = cjail_project_quota()
+        let r = cjail_project_quota_get(fd, project, &usage)
+        return (r, usage)
+    }
+
+    func setQuotaLimits(_ project: UInt32, blocks: (soft: UInt64, hard: UInt64), inodes: (soft: UInt64, hard: UInt64)) -> Int32 {
+        cjail_project_quota_set(fd, project, blocks.hard, blocks.soft, inodes.hard, inodes.soft)
+    }
+
+    func hardLimits(_ quota: DirectoryQuota) throws(SystemError) -> (blocks: UInt64, inodes: UInt64) {
+        try ProjectQuota.limits(quota, for: self)
+    }
+
     /// The project id of this directory and of every directory and regular file below it, on
     /// this file system; nothing is followed, and files are opened by O_PATH first so that no
     /// device or FIFO swapped in is ever opened for real.

@@ -186,3 +186,142 @@ struct QuotaImage {
         rmdir(mountPoint)
     }
 }
+
+/// ProjectQuota's steps on a stand-in for a file system with project quotas, which this kernel
+/// may not mount (the loop-device test above then skips): which id each directory ends with and
+/// which limits the quota holds, step by step as systemd's apply_exec_quotas() leaves them.
+struct ProjectQuotaStepTests {
+    /// Quotas by project id, shared by the directories on it.
+    final class FileSystem {
+        var limits: [UInt32: (blockHard: UInt64, inodeHard: UInt64)] = [:]
+        /// Inodes of other directories counted under an id.
+        var elsewhere: [UInt32: UInt64] = [:]
+        var directories: [Directory] = []
+        var attributeError: Int32 = 0
+        var quotaError: Int32 = 0
+        var limitCalls = 0
+
+        func directory(inodes: Int, id: UInt32 = 0) -> Directory {
+            let d = Directory(fs: self, ids: Array(repeating: id, count: inodes))
+            directories.append(d)
+            return d
+        }
+    }
+
+    final class Directory: ProjectDirectory {
+        let fs: FileSystem
+        /// One id per inode of the tree, the directory's own first.
+        var ids: [UInt32]
+        init(fs: FileSystem, ids: [UInt32]) { self.fs = fs; self.ids = ids }
+
+        func projectID() -> (result: Int32, id: UInt32) { fs.attributeError != 0 ? (-fs.attributeError, 0) : (0, ids[0]) }
+        func setProjectID(_ project: UInt32) -> Int32 { ids[0] = project; return 0 }
+        func setProjectOfTree(_ project: UInt32) throws(SystemError) { ids = ids.map { _ in project } }
+        func quota(of project: UInt32) -> (result: Int32, usage: cjail_project_quota) {
+            if fs.quotaError != 0 { return (-fs.quotaError, cjail_project_quota()) }
+            let inodes = UInt64(fs.directories.reduce(0) { $0 + $1.ids.filter { $0 == project }.count }) + fs.elsewhere[project, default: 0]
+            var usage = cjail_project_quota()
+            usage.inodes = inodes
+            usage.space = inodes * 4096
+            usage.block_hard = fs.limits[project]?.blockHard ?? 0
+            usage.inode_hard = fs.limits[project]?.inodeHard ?? 0
+            usage.complete = 1
+            return (0, usage)
+        }
+        func setQuotaLimits(_ project: UInt32, blocks: (soft: UInt64, hard: UInt64), inodes: (soft: UInt64, hard: UInt64)) -> Int32 {
+            fs.limitCalls += 1
+            fs.limits[project] = (blocks.hard, inodes.hard)
+            return 0
+        }
+        func hardLimits(_ quota: DirectoryQuota) throws(SystemError) -> (blocks: UInt64, inodes: UInt64) {
+            guard case .bytes(let bytes) = quota else { return (1, 1) }
+            return (bytes == 0 ? 1 : (bytes + 1023) / 1024, bytes == 0 ? 1 : 0)
+        }
+    }
+
+    static let path = "/system.slice/foo.service"
+    static let first = ProjectQuota.candidate(cgroupPath: path, kind: .state)
+
+    static func apply(_ d: Directory, _ quota: DirectoryQuota?, accounting: Bool = false,
+                      _ state: inout ProjectQuota.KindState) throws -> ProjectQuota.Skipped? {
+        try ProjectQuota.apply(to: d, quota: quota, accounting: accounting, cgroupPath: path, kind: .state, state: &state)
+    }
+
+    @Test func theDirectoriesOfAKindShareSystemdsIDAndOneLimit() throws {
+        let fs = FileSystem()
+        let (a, b) = (fs.directory(inodes: 3), fs.directory(inodes: 1))
+        var state = ProjectQuota.KindState()
+        #expect(try Self.apply(a, .bytes(1 << 20), &state) == nil)
+        #expect(try Self.apply(b, .bytes(1 << 20), &state) == nil)
+        #expect(a.ids == [Self.first, Self.first, Self.first] && b.ids == [Self.first])
+        #expect(fs.limits[Self.first]?.blockHard == 1024 && fs.limits[Self.first]?.inodeHard == 0)
+        #expect(fs.limitCalls == 1, "the kind's quota is set once")
+    }
+
+    @Test func anIDCountedElsewhereIsPassedOverForARandomOne() throws {
+        let fs = FileSystem()
+        fs.elsewhere[Self.first] = 5
+        let a = fs.directory(inodes: 2)
+        var state = ProjectQuota.KindState()
+        try Self.apply(a, .bytes(4096), &state)
+        #expect(a.ids[0] != Self.first && ProjectQuota.ids.contains(a.ids[0]) && a.ids[1] == a.ids[0])
+        #expect(fs.limits[a.ids[0]]?.blockHard == 4 && fs.limits[Self.first] == nil)
+    }
+
+    @Test func anIDInSystemdsRangeIsKeptAndOneBelowItReplaced() throws {
+        let fs = FileSystem()
+        let kept = fs.directory(inodes: 2, id: 3_000_000_000)
+        var state = ProjectQuota.KindState()
+        try Self.apply(kept, .bytes(2048), &state)
+        #expect(kept.ids == [3_000_000_000, 3_000_000_000] && fs.limits[3_000_000_000]?.blockHard == 2)
+        let administrators = FileSystem().directory(inodes: 1, id: 42)
+        var other = ProjectQuota.KindState()
+        try Self.apply(administrators, .bytes(2048), &other)
+        #expect(administrators.ids == [Self.first])
+    }
+
+    @Test func offLiftsTheLimitAndTheIDUnlessAccountingKeepsIt() throws {
+        for accounting in [false, true] {
+            let fs = FileSystem()
+            let a = fs.directory(inodes: 2)
+            var state = ProjectQuota.KindState()
+            try Self.apply(a, .bytes(1 << 20), &state)
+            var later = ProjectQuota.KindState()
+            try Self.apply(a, nil, accounting: accounting, &later)
+            #expect(fs.limits[Self.first]?.blockHard == 0)
+            #expect(a.ids == (accounting ? [Self.first, Self.first] : [0, 0]), "accounting: \(accounting)")
+        }
+    }
+
+    @Test func accountingAloneSetsTheIDAndNoLimit() throws {
+        let fs = FileSystem()
+        let a = fs.directory(inodes: 1)
+        var state = ProjectQuota.KindState()
+        try Self.apply(a, nil, accounting: true, &state)
+        #expect(a.ids == [Self.first] && fs.limitCalls == 0)
+    }
+
+    @Test func withoutProjectIDsOrQuotaNothingIsSetAndTheStartGoesOn() throws {
+        let fs = FileSystem()
+        let a = fs.directory(inodes: 1)
+        var state = ProjectQuota.KindState()
+        fs.quotaError = ESRCH
+        #expect(try Self.apply(a, .bytes(1 << 20), &state) == .noProjectQuota)
+        fs.quotaError = ENOSYS
+        #expect(try Self.apply(a, .bytes(1 << 20), &state) == .noProjectQuota)
+        fs.attributeError = ENOTTY
+        #expect(try Self.apply(a, .bytes(1 << 20), &state) == .noProjectIDs(ENOTTY))
+        #expect(a.ids == [0] && fs.limitCalls == 0)
+    }
+
+    @Test func anyOtherErrorFailsTheStart() {
+        let fs = FileSystem()
+        let a = fs.directory(inodes: 1)
+        var state = ProjectQuota.KindState()
+        fs.quotaError = EIO
+        #expect(throws: SystemError.self) { try Self.apply(a, .bytes(1 << 20), &state) }
+        fs.quotaError = 0
+        fs.attributeError = EIO
+        #expect(throws: SystemError.self) { try Self.apply(a, .bytes(1 << 20), &state) }
+    }
+}
