@@ -242,6 +242,7 @@ struct ProjectQuotaStepTests {
     static let path = "/system.slice/foo.service"
     static let first = ProjectQuota.candidate(cgroupPath: path, kind: .state)
 
+    @discardableResult
     static func apply(_ d: Directory, _ quota: DirectoryQuota?, accounting: Bool = false,
                       _ state: inout ProjectQuota.KindState) throws -> ProjectQuota.Skipped? {
         try ProjectQuota.apply(to: d, quota: quota, accounting: accounting, cgroupPath: path, kind: .state, state: &state)
