@@ -186,7 +186,7 @@ public enum DirectiveFates {
             CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting \
             CacheDirectoryQuota LogsDirectoryQuota StateDirectoryQuota
             """, .applied),
-        ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
+        ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup (it only names directory quotas' project ids, as under systemd)")),
         // Limits: CgroupLimits maps them onto this host's v2 or v1 controllers.
         ("Service", """
             AllowedCPUs AllowedMemoryNodes BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight BlockIOWriteBandwidth \
