@@ -103,9 +103,9 @@ enum ProjectQuota {
             if flags & projectInherit != 0 { throw SystemError(ENOMEDIUM) }
             var fs = statvfs()
             if fstatvfs(parent, &fs) != 0 { throw SystemError(errno) }
-            let share = Double(scale) / Double(UInt32.max)
-            let bytes = UInt64(Double(UInt64(fs.f_frsize) &* UInt64(fs.f_blocks)) * share)
-            return (bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1), UInt64(Double(fs.f_files) * share))
+            // In systemd's order of operations, so that the rounding is the same.
+            let bytes = UInt64(Double(UInt64(fs.f_frsize) &* UInt64(fs.f_blocks)) / Double(UInt32.max) * Double(scale))
+            return (bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1), UInt64(Double(fs.f_files) / Double(UInt32.max) * Double(scale)))
         }
     }
 
