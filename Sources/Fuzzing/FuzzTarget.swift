@@ -100,6 +100,7 @@ public struct FuzzTarget: Sendable {
             _ = try? Permyriad.parse(value)
             _ = try? MemoryLimit(parsing: value)
             _ = try? TasksLimit(parsing: value)
+            _ = try? DirectoryQuota.parse(value)
             _ = try? CPUList.parse(value)
             _ = try? CoredumpFilter.parse(value)
             _ = try? Numbers.mode(value)

@@ -181,8 +181,12 @@ public enum DirectiveFates {
         ("Service", "PermissionsStartOnly RootDirectoryStartOnly",
          .noEffect(reason: "brig run jails every command of the service, ExecStartPre= and ExecStartPost= included")),
         ("Service", "BlockIOAccounting CPUAccounting IOAccounting MemoryAccounting TasksAccounting", accounting),
-        ("Service", "CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting", accounting),
-        ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup")),
+        // Project ids and quotas on the managed directories (258): ProjectQuota.
+        ("Service", """
+            CacheDirectoryAccounting LogsDirectoryAccounting StateDirectoryAccounting \
+            CacheDirectoryQuota LogsDirectoryQuota StateDirectoryQuota
+            """, .applied),
+        ("Service", "Slice", .noEffect(reason: "a place in the service manager's cgroup tree; brig run places the run below its own cgroup (it only names directory quotas' project ids, as under systemd)")),
         // Limits: CgroupLimits maps them onto this host's v2 or v1 controllers.
         ("Service", """
             AllowedCPUs AllowedMemoryNodes BlockIODeviceWeight BlockIOReadBandwidth BlockIOWeight BlockIOWriteBandwidth \
@@ -200,9 +204,6 @@ public enum DirectiveFates {
             MemoryPressureThresholdSec MemoryPressureWatch MemoryZSwapMax MemoryZSwapWriteback NFTSet OOMRules \
             StartupMemoryHigh StartupMemoryLow StartupMemoryMax StartupMemorySwapMax StartupMemoryZSwapMax
             """, cgroup),
-        ("Service", "CacheDirectoryQuota", .refused(.cacheDirectory, reason: "directory quotas are not supported by brig run")),
-        ("Service", "LogsDirectoryQuota", .refused(.logsDirectory, reason: "directory quotas are not supported by brig run")),
-        ("Service", "StateDirectoryQuota", .refused(.stateDirectory, reason: "directory quotas are not supported by brig run")),
         ("Service", "MemoryKSM MemoryTHP", .applied),
         ("Service", "LoadCredential LoadCredentialEncrypted SetCredential SetCredentialEncrypted ImportCredential", .applied),
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),

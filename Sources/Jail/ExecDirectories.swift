@@ -22,6 +22,12 @@ public struct ExecDirectories: Sendable, Equatable {
     public var entries: [Entry] = []
     /// RuntimeDirectoryPreserve=: yes keeps it always, restart keeps it between automatic restarts.
     public var preserveRuntime = RuntimeDirectoryPreserve.no
+    /// StateDirectoryQuota= and its kin (ProjectQuota): nil leaves project ids alone, as rules
+    /// before 258 do; else the cgroup systemd would give the unit, which its project ids come from.
+    public var projectCgroupPath: String?
+    public var quotas: [Kind: DirectoryQuota] = [:]
+    /// *DirectoryAccounting=: a project id on the directories even without a quota.
+    public var accounting: Set<Kind> = []
     public init() {}
 
     /// DynamicUser= keeps state, cache and logs under "private/" (0700), with
@@ -39,12 +45,14 @@ public struct ExecDirectories: Sendable, Equatable {
         var binds: [MountSettings.BindMount] = []
         var empties: [String] = []
         var values: [Kind: [String]] = [:]
+        var projects: [Kind: ProjectQuota.KindState] = [:]
         for entry in entries {
             let kind = entry.kind
             let isPrivate = ExecDirectories.isPrivate(kind, dynamicUser: dynamicUser)
             let visible = kind.base + "/" + entry.path
             var actual = visible
             var step = "creating \(visible)"
+            var settingQuota = false
             do throws(SystemError) {
                 let code = SystemFiles.makeDirectories(kind.base)
                 if code != 0 { throw SystemError(code) }
@@ -80,12 +88,18 @@ public struct ExecDirectories: Sendable, Equatable {
                     step = "chown \(actual)"
                     try directory.setOwnerOfTree(uid: uid, gid: gid, mask: dynamicUser ? 0o1777 : 0o7777)
                 }
+                if let cgroupPath = projectCgroupPath, kind == .state || kind == .cache || kind == .logs {
+                    settingQuota = true
+                    try ProjectQuota.apply(to: directory, quota: quotas[kind], accounting: accounting.contains(kind),
+                                           cgroupPath: cgroupPath, kind: kind, state: &projects[kind, default: .init()])
+                    settingQuota = false
+                }
                 if isPrivate && !base.exists(entry.path) {
                     step = "symlink \(visible)"
                     try Self.link(entry.path, toPrivateIn: base)
                 }
             } catch {
-                throw failure(entry, step, error.code)
+                throw settingQuota ? quotaFailure(entry, actual, error.code) : failure(entry, step, error.code)
             }
             binds.append(MountSettings.BindMount(source: actual, destination: actual, readOnly: false))
             values[kind, default: []].append(visible)
@@ -118,6 +132,14 @@ public struct ExecDirectories: Sendable, Equatable {
             else { continue }
             parent.removeTree(name)
         }
+    }
+
+    /// A project id or quota that could not be set: named by the directive that asked for it.
+    private func quotaFailure(_ entry: Entry, _ path: String, _ code: Int32) -> JailError {
+        let directive = quotas[entry.kind].map { "\(entry.kind.rawValue)DirectoryQuota=\($0)" }
+            ?? "\(entry.kind.rawValue)DirectoryAccounting=yes"
+        return .refused(directive: directive, reason: "setting the project quota of \(path): \(SystemFiles.errorName(code))",
+                        status: entry.kind.failure)
     }
 
     private func failure(_ entry: Entry, _ what: String, _ code: Int32) -> JailError {

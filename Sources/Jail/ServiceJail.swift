@@ -80,6 +80,10 @@ public enum ServiceJail {
         }
         request.spec.environment = try environment(context.environment, path: rules.facts.defaultPath)
         request.directories = directories(context.filesystem)
+        if rules >= .v258 {
+            // Project ids come from the unit's cgroup under systemd, whatever brig's own is.
+            request.directories.projectCgroupPath = SystemdCgroupPath.of(unit: unitName, slice: service.slice)
+        }
         if context.filesystem.rootEphemeral == true, let root = context.filesystem.rootDirectory {
             // systemd would copy the host's whole root file system, into a directory of its own.
             if Paths.normalized(root) == "/" {
@@ -342,6 +346,8 @@ public enum ServiceJail {
             for dir in fs.directories[kind] ?? [] { dirs.entries.append(.init(kind, dir.path, mode: mode)) }
         }
         dirs.preserveRuntime = fs.runtimeDirectoryPreserve ?? .no
+        dirs.quotas = fs.directoryQuotas
+        dirs.accounting = Set(fs.directoryAccounting.filter(\.value).keys)
         return dirs
     }
 

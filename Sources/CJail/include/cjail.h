@@ -180,6 +180,21 @@ int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
 int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 or -errno
 
+// Project ids and quotas (quota.c). Each returns 0 or -errno.
+// FS_IOC_FSGETXATTR: the inode's extended flags and project id (either pointer may be NULL).
+int cjail_project_get(int fd, uint32_t *flags, uint32_t *project);
+// The inode's project id, and on a directory FS_XFLAG_PROJINHERIT; nothing when both are so already.
+int cjail_project_set(int fd, uint32_t project);
+// One project's quota as Q_GETQUOTA reports it (blocks of 1024 bytes, bytes, inodes).
+struct cjail_project_quota {
+    uint64_t block_hard, block_soft, space, inode_hard, inode_soft, inodes, block_grace, inode_grace;
+    int complete;
+};
+int cjail_project_quota_get(int fd, uint32_t project, struct cjail_project_quota *quota);
+// Q_SETQUOTA of the limits alone (QIF_LIMITS); a limit of 0 is none.
+int cjail_project_quota_set(int fd, uint32_t project, uint64_t block_hard, uint64_t block_soft,
+                            uint64_t inode_hard, uint64_t inode_soft);
+
 // Brings "lo" up in the caller's network namespace; 0 or -1 with errno.
 int cjail_loopback_up(void);
 

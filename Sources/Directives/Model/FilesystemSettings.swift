@@ -62,6 +62,10 @@ public struct FilesystemSettings: Sendable {
     public var mountFlags: MountPropagation?
     public var directories: [ManagedDirectoryKind: [ManagedDirectory]] = [:]
     public var directoryModes: [ManagedDirectoryKind: UInt32] = [:]
+    /// StateDirectoryQuota= and its kin (258), read under the rules of 258 and later.
+    public var directoryQuotas: [ManagedDirectoryKind: DirectoryQuota] = [:]
+    /// StateDirectoryAccounting= and its kin (258): a project id on the directories, to count them by.
+    public var directoryAccounting: [ManagedDirectoryKind: Bool] = [:]
     public var runtimeDirectoryPreserve: RuntimeDirectoryPreserve?
     public var execSearchPath: [String] = []
 
@@ -107,6 +111,10 @@ public struct FilesystemSettings: Sendable {
             switch d.key.dropFirst(kind.rawValue.count) {
             case "Directory": try d.appendWords(to: &directories[kind, default: []]) { w throws(ValueError) in try ManagedDirectory(parsing: w) }
             case "DirectoryMode": directoryModes[kind] = try Numbers.mode(d.value)
+            case "DirectoryQuota" where kind == .state || kind == .cache || kind == .logs:
+                directoryQuotas[kind] = try DirectoryQuota.parse(d.value)
+            case "DirectoryAccounting" where kind == .state || kind == .cache || kind == .logs:
+                directoryAccounting[kind] = try d.optional { v throws(ValueError) in try parseBoolean(v) }
             default: return false
             }
         }

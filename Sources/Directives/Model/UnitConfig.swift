@@ -83,6 +83,8 @@ public struct UnitConfig: Sendable {
         "UserNamespacePath": .v259, "PrivateBPF": .v258, "OpenFile": .v253,
         "BindLogSockets": .v257, "BindNetworkInterface": .v260, "DelegateNamespaces": .v258,
         "RootEphemeral": .v254,
+        "StateDirectoryQuota": .v258, "CacheDirectoryQuota": .v258, "LogsDirectoryQuota": .v258,
+        "StateDirectoryAccounting": .v258, "CacheDirectoryAccounting": .v258, "LogsDirectoryAccounting": .v258,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {

@@ -1,7 +1,7 @@
 /// SipHash-2-4 (Aumasson and Bernstein), the keyed hash systemd names dynamic users with when a
-/// unit's name cannot be a user name.
-enum SipHash {
-    static func hash(_ message: [UInt8], key: [UInt8]) -> UInt64 {
+/// unit's name cannot be a user name, and project ids for directory quotas with.
+public enum SipHash {
+    public static func hash(_ message: [UInt8], key: [UInt8]) -> UInt64 {
         func word(_ bytes: ArraySlice<UInt8>) -> UInt64 {
             bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         }
