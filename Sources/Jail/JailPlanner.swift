@@ -120,6 +120,7 @@ public enum JailPlanner {
         }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
+        mounts.bpfDelegationByHelper = delegated
         if mounts.needsMountNamespace && here(Namespaces.mount) {
             plan.steps += MountSteps.steps(mounts, site: site)
         }
@@ -130,6 +131,13 @@ public enum JailPlanner {
         if let id = spec.identity {
             plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
             plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
+        }
+        // A bpffs made inside the user namespace (so that the service can take a BPF token from
+        // it) is created, with its delegation options, by a helper forked while still outside, as
+        // systemd's is: the kernel lets only root of the initial user namespace do either. Its
+        // failure to start is systemd's (sd-bpffs) failure, BPF.
+        if spec.delegates(Namespaces.mount) && spec.mounts.needsMountNamespace && spec.mounts.privateBPF {
+            plan.add(.bpffsHelper(spec.mounts.bpfDelegation), for: "PrivateBPF=yes", failing: .bpf)
         }
         if let file = spec.namespaceFiles.first(where: { $0.type == Namespaces.user }) {
             // systemd joins it where it would make one, and then makes none for PrivateUsers=.
