@@ -473,7 +473,7 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
 enum { CJ_FSCONFIG_SET_STRING = 1, CJ_FSCONFIG_CMD_CREATE = 6 };
 
 // The helper CJ_BPFFS_HELPER forked, and our end of the socket it listens on. Thread-local as
-// mounts_loaded is: only the child that set it reads it.
+// mounts_loaded is; every child clears it first (cj_child), so none reads another's.
 static __thread struct { pid_t pid; int fd; } bpffs_helper;
 
 // "0x" and the hexadecimal digits of v, as the kernel reads a delegation mask.
@@ -558,6 +558,10 @@ static int cj_start_bpffs_helper(const uint64_t masks[4]) {
 // Hands the context to the helper and takes its answer; the helper is gone afterwards, whatever
 // happened (fs < 0: fsopen failed, the helper is only let go).
 static int cj_bpffs_by_helper(int fs) {
+    if (bpffs_helper.pid <= 0) {   // no CJ_BPFFS_HELPER step before: a planner bug
+        if (fs >= 0) errno = ECHILD;
+        return -1;
+    }
     int32_t e = EPROTO;
     if (fs >= 0 && cj_send_fd(bpffs_helper.fd, fs) == 0) {
         ssize_t r;
@@ -863,6 +867,8 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
 
 static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
     struct cj_mount_points known = { .count = 0 };
+    bpffs_helper.pid = 0;
+    bpffs_helper.fd = -1;
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct cjail_step *s = &plan->steps[i];
         if (s->op != CJ_REMOUNT) mounts_loaded = 0;  // any other step may change the mount table

@@ -14,8 +14,8 @@
 // memory, with the parent's thread-local storage, while the parent waits. Hence:
 // - The plan (steps, strings, argv, envp) is laid out afresh for every spawn and not touched by
 //   the parent until cjail_spawn returns: CJ_ENV_PID writes the child's pid into envp in place.
-// - The child's thread-locals (mounts_loaded, born_in_cgroup) are the spawning thread's: each
-//   child sets them before it reads them (mounts_loaded is cleared by every step but CJ_REMOUNT,
+// - The child's thread-locals (mounts_loaded, born_in_cgroup, bpffs_helper) are the spawning
+//   thread's: each child sets them before it reads them (mounts_loaded is cleared by every step but CJ_REMOUNT,
 //   and a plan never starts with one), so nothing a child leaves there reaches the next.
 // - errno is the parent's too: the parent reads nothing from it after cjail_spawn but what
 //   cjail_spawn returns.
