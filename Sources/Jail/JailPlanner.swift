@@ -21,6 +21,11 @@ public enum JailPlanner {
         namespacesAndMounts(spec, site: site, delegated: false, into: &plan)
         groupsAndUserNamespace(spec, into: &plan)
         namespacesAndMounts(spec, site: site, delegated: true, into: &plan)
+        // The bpffs helper serves one bpffs of the delegated mounts; where another mount covers
+        // /sys/fs/bpf and none is made, no helper is left waiting.
+        if !plan.steps.contains(where: { if case .bpffs(_, _, true) = $0.action { true } else { false } }) {
+            plan.steps.removeAll { if case .bpffsHelper = $0.action { true } else { false } }
+        }
         capabilitiesAndUser(spec, into: &plan)
         workingDirectory(spec, into: &plan)
         finalLocks(spec, into: &plan)
