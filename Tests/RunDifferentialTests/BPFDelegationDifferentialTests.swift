@@ -65,6 +65,11 @@ struct BPFDelegationDifferentialTests {
         #expect(helper != nil && userns != nil && mount != nil, "\(plan)")
         if let helper, let userns, let mount { #expect(helper < userns && userns < mount) }
         #expect(lines[helper ?? 0].hasSuffix("[244 BPF]") && lines[mount ?? 0].hasSuffix("[226 NAMESPACE]"))
+        // No bpffs is made under an inaccessible /sys/fs/bpf, so no helper waits for one.
+        let covered = try BuiltBrig.run(["run", "--dry-run", "--rules", "262"]
+                                        + (Self.delegated + Self.mapsOnly + ["InaccessiblePaths=/sys/fs/bpf"]).flatMap { ["-p", $0] }
+                                        + ["--", "/bin/true"]).stdout
+        #expect(covered.contains("make /run/brig/unit-root/sys/fs/bpf inaccessible") && !covered.contains("helper"), "\(covered)")
     }
 
     /// The same probe as a transient service of systemd 262 and under brig run --rules 262 in the
