@@ -522,6 +522,155 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
     return mount(dev, target, NULL, MS_MOVE, NULL);
 }
 
+// ---- a bpffs that hands out BPF tokens (BPFDelegate*=) ------------------
+
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+enum { CJ_FSCONFIG_SET_STRING = 1, CJ_FSCONFIG_CMD_CREATE = 6 };
+
+// The helper CJ_BPFFS_HELPER forked, and our end of the socket it listens on. Thread-local as
+// mounts_loaded is; every child clears it first (cj_child), so none reads another's.
+static __thread struct { pid_t pid; int fd; } bpffs_helper;
+
+// "0x" and the hexadecimal digits of v, as the kernel reads a delegation mask.
+static void cj_format_hex(char out[19], uint64_t v) {
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    int k = 0;
+    do { tmp[k++] = digits[v & 15]; v >>= 4; } while (v);
+    out[0] = '0';
+    out[1] = 'x';
+    int n = 2;
+    while (k) out[n++] = tmp[--k];
+    out[n] = 0;
+}
+
+// Sets the four delegation options on a bpffs context and creates its superblock. The kernel
+// lets only CAP_SYS_ADMIN in the initial user namespace do either (the options even when 0).
+static int cj_bpffs_configure(int fs, const uint64_t masks[4]) {
+    static const char *const keys[4] = { "delegate_cmds", "delegate_maps", "delegate_progs", "delegate_attachs" };
+    for (int i = 0; i < 4; i++) {
+        char hex[19];
+        cj_format_hex(hex, masks[i]);
+        if (syscall(SYS_fsconfig, fs, CJ_FSCONFIG_SET_STRING, keys[i], hex, 0) < 0) return -1;
+    }
+    return (int)syscall(SYS_fsconfig, fs, CJ_FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+}
+
+// One descriptor passed over a socket (SCM_RIGHTS), or -1 (errno EPROTO at end-of-file).
+static int cj_receive_fd(int sock) {
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    ssize_t r;
+    while ((r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+    if (r <= 0) { if (r == 0) errno = EPROTO; return -1; }
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) { errno = EPROTO; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+static int cj_send_fd(int sock, int fd) {
+    char byte = 0;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    ssize_t r;
+    while ((r = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    return r < 0 ? -1 : 0;
+}
+
+// Forked while we are still root of the initial user namespace: it waits for the bpffs context
+// CJ_BPFFS opens once we are in our own, sets the masks on it and answers with an errno (0 for
+// done). Should we fail before, our end closes (close-on-exec, or our exit) and it just exits.
+static int cj_start_bpffs_helper(const uint64_t masks[4]) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1;
+    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) { int e = errno; close(sv[0]); close(sv[1]); errno = e; return -1; }
+    if (pid == 0) {
+        close(sv[0]);
+        int fs = cj_receive_fd(sv[1]);
+        if (fs < 0) _exit(0);
+        int32_t e = cj_bpffs_configure(fs, masks) < 0 ? errno : 0;
+        (void)cj_write_all(sv[1], &e, sizeof e);
+        _exit(0);
+    }
+    close(sv[1]);
+    bpffs_helper.pid = pid;
+    bpffs_helper.fd = sv[0];
+    return 0;
+}
+
+// Hands the context to the helper and takes its answer; the helper is gone afterwards, whatever
+// happened (fs < 0: fsopen failed, the helper is only let go).
+static int cj_bpffs_by_helper(int fs) {
+    if (bpffs_helper.pid <= 0) {   // no CJ_BPFFS_HELPER step before: a planner bug
+        if (fs >= 0) errno = ECHILD;
+        return -1;
+    }
+    int32_t e = EPROTO;
+    if (fs >= 0 && cj_send_fd(bpffs_helper.fd, fs) == 0) {
+        ssize_t r;
+        while ((r = read(bpffs_helper.fd, &e, sizeof e)) < 0 && errno == EINTR) {}
+        if (r < 0) e = errno;
+        else if (r != (ssize_t)sizeof e) e = EPROTO;
+    } else if (fs >= 0) {
+        e = errno;
+    }
+    close(bpffs_helper.fd);
+    while (waitpid(bpffs_helper.pid, NULL, 0) < 0 && errno == EINTR) {}
+    bpffs_helper.fd = -1;
+    bpffs_helper.pid = 0;
+    if (fs < 0) return -1;   // errno is still fsopen's: nothing above changed it on that path
+    if (e) { errno = e; return -1; }
+    return 0;
+}
+
+// A bpffs made with the mount API, as only that lets delegation options be set: the context is
+// opened here, so that it belongs to our user namespace (a token is only taken from a bpffs of
+// the taker's own user namespace), then configured, here or by the helper, and moved onto the target.
+static int cj_bpffs(const struct cjail_step *s) {
+    int fs = (int)syscall(SYS_fsopen, "bpf", FSOPEN_CLOEXEC);
+    int r;
+    if (s->a == 1) {
+        int e = errno;
+        r = cj_bpffs_by_helper(fs);
+        if (fs < 0) errno = e;
+    } else {
+        r = fs < 0 ? -1 : cj_bpffs_configure(fs, s->data);
+    }
+    if (r == 0) {
+        int mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+        if (mnt < 0) {
+            r = -1;
+        } else {
+            r = (int)syscall(SYS_move_mount, mnt, "", AT_FDCWD, s->s1, MOVE_MOUNT_F_EMPTY_PATH);
+            int e = errno;
+            close(mnt);
+            errno = e;
+        }
+    }
+    if (fs >= 0) { int e = errno; close(fs); errno = e; }
+    return r < 0 ? -1 : 0;
+}
+
 // Writes the id maps of a fresh user namespace. The writer must stay in the
 // parent namespace, so a helper forked before the unshare does it. setgroups()
 // is denied first unless `allow_setgroups` (a privileged writer may leave it).
@@ -724,6 +873,8 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         cj_note_mount_point(known, s->s1);
         return 0;
     case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
+    case CJ_BPFFS_HELPER: return cj_start_bpffs_helper(s->data);
+    case CJ_BPFFS: return cj_bpffs(s);
     case CJ_REMOUNT:
         if ((s->flags & CJ_IF_MOUNTED) && cj_was_kept(known, s->s1)) return 0;
         return cj_remount(plan, s, known);
@@ -783,6 +934,8 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
 
 static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
     struct cj_mount_points known = { .count = 0 };
+    bpffs_helper.pid = 0;
+    bpffs_helper.fd = -1;
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct cjail_step *s = &plan->steps[i];
         if (s->op != CJ_REMOUNT) mounts_loaded = 0;  // any other step may change the mount table

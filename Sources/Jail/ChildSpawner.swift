@@ -171,6 +171,11 @@ struct Arena {
         case .remount(let path, let set, let clear, let recursive, let except):
             s.op = op(CJ_REMOUNT); s.s1 = string(path); s.a = set; s.b = clear; s.s2 = list(except)
             if recursive { s.flags |= UInt32(CJ_RECURSIVE.rawValue) }
+        case .bpffsHelper(let delegation):
+            s.op = op(CJ_BPFFS_HELPER); s.data = bytes(delegation.masks.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+        case .bpffs(let target, let delegation, let byHelper):
+            s.op = op(CJ_BPFFS); s.s1 = string(target); s.a = byHelper ? 1 : 0
+            s.data = bytes(delegation.masks.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
         case .moveRoot(let path): s.op = op(CJ_MOVE_ROOT); s.s1 = string(path)
         case .chroot(let path): s.op = op(CJ_CHROOT); s.s1 = string(path)
         case .setGroups(let groups):

@@ -217,10 +217,8 @@ public enum DirectiveFates {
         ("Service", "NetworkNamespacePath IPCNamespacePath UserNamespacePath", .applied),
         ("Service", "PrivatePIDs", .applied),
         ("Service", "PrivateBPF", .applied),
-        // systemd mounts the bpffs with these delegation options so that a user namespace of the
-        // service's own can take a BPF token from it; brig mounts its bpffs without them.
-        ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms",
-         .refused(.bpf, reason: "delegating BPF to the service (a bpffs that hands out BPF tokens) is not supported by brig run")),
+        // The options of PrivateBPF='s bpffs that let the service take a BPF token from it.
+        ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms", .applied),
         ("Service", "DelegateNamespaces", .applied),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
         ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),

@@ -1,3 +1,5 @@
+import Directives
+
 /// One thing the jailed child does between clone and execve. Every action maps
 /// one-to-one onto a CJail step; nothing here is decided after the fork.
 public enum JailAction: Sendable, Equatable {
@@ -48,6 +50,12 @@ public enum JailAction: Sendable, Equatable {
     /// `clean`: nothing is mounted at or below the path, no need to look.
     case inaccessible(path: String, nodes: String, clean: Bool)
     case privateDevices(staging: String, target: String, detachCovers: Bool)
+    /// Forks, before the user namespace, the helper that sets BPFDelegate*='s masks on the bpffs
+    /// `bpffs(byHelper: true)` makes inside it: only root of the initial user namespace may.
+    case bpffsHelper(BPFDelegation)
+    /// A bpffs made with the mount API, its delegation options set (by the helper when
+    /// `byHelper`, else by the child, still privileged), moved onto `target`.
+    case bpffs(target: String, delegation: BPFDelegation, byHelper: Bool)
     case remount(path: String, set: UInt64, clear: UInt64, recursive: Bool, except: [String])
     case moveRoot(String)
     case chroot(String)

@@ -21,6 +21,11 @@ public enum JailPlanner {
         namespacesAndMounts(spec, site: site, delegated: false, into: &plan)
         groupsAndUserNamespace(spec, into: &plan)
         namespacesAndMounts(spec, site: site, delegated: true, into: &plan)
+        // The bpffs helper serves one bpffs of the delegated mounts; where another mount covers
+        // /sys/fs/bpf and none is made, no helper is left waiting.
+        if !plan.steps.contains(where: { if case .bpffs(_, _, true) = $0.action { true } else { false } }) {
+            plan.steps.removeAll { if case .bpffsHelper = $0.action { true } else { false } }
+        }
         capabilitiesAndUser(spec, into: &plan)
         workingDirectory(spec, into: &plan)
         finalLocks(spec, into: &plan)
@@ -120,6 +125,7 @@ public enum JailPlanner {
         }
         var mounts = spec.mounts
         mounts.noNewPrivileges = spec.noNewPrivileges
+        mounts.bpfDelegationByHelper = delegated
         if mounts.needsMountNamespace && here(Namespaces.mount) {
             plan.steps += MountSteps.steps(mounts, site: site)
         }
@@ -130,6 +136,13 @@ public enum JailPlanner {
         if let id = spec.identity {
             plan.add(.setGroups(id.groups), for: "User=\(id.userName)", failing: .group)
             plan.add(.setGID(id.gid), for: "Group=\(id.gid)", failing: .group)
+        }
+        // A bpffs made inside the user namespace (so that the service can take a BPF token from
+        // it) is created, with its delegation options, by a helper forked while still outside, as
+        // systemd's is: the kernel lets only root of the initial user namespace do either. Its
+        // failure to start is systemd's (sd-bpffs) failure, BPF.
+        if spec.delegates(Namespaces.mount) && spec.mounts.needsMountNamespace && spec.mounts.privateBPF {
+            plan.add(.bpffsHelper(spec.mounts.bpfDelegation), for: "PrivateBPF=yes", failing: .bpf)
         }
         if let file = spec.namespaceFiles.first(where: { $0.type == Namespaces.user }) {
             // systemd joins it where it would make one, and then makes none for PrivateUsers=.

@@ -34,6 +34,11 @@ public struct MountSettings: Sendable {
     public var privatePIDs = false
     /// PrivateBPF=yes (258): a bpffs instance of the service's own on /sys/fs/bpf.
     public var privateBPF = false
+    /// BPFDelegate*= (258): the options that bpffs is made with.
+    public var bpfDelegation = BPFDelegation()
+    /// The bpffs is made after the user namespace (DelegateNamespaces= gives it the mount
+    /// namespace): the helper forked before (JailPlanner) sets its options and creates it.
+    var bpfDelegationByHelper = false
     /// BindLogSockets= in effect (257): journald's three sockets bound onto themselves.
     public var bindLogSockets = false
     /// PrivateNetwork= under rules that give it a sysfs of its own (`ReleaseFacts.privateNetworkMountsSysfs`).

@@ -1,3 +1,4 @@
+import Directives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,7 +65,8 @@ enum MountSteps {
                 detachCovers = binds.contains(pathBytes[index])
             }
             steps += mount(e, at: targets[index], host: settings.rootDirectory == nil ? paths[index] : targets[index],
-                           clean: clean, detachCovers: detachCovers, site: site)
+                           clean: clean, detachCovers: detachCovers, site: site,
+                           bpf: (settings.bpfDelegation, byHelper: settings.bpfDelegationByHelper))
         }
         // Only other entries strictly below a path can be skipped under it.
         func denied(below index: Int) -> [String] {
@@ -114,7 +116,7 @@ enum MountSteps {
 
     /// systemd's apply_one_mount() for one entry.
     private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, detachCovers: Bool,
-                              site: RunSite) -> [JailStep] {
+                              site: RunSite, bpf: (delegation: BPFDelegation, byHelper: Bool)) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             var step = JailStep(action, for: e.directive, failing: .namespace, optional: optional)
             step.noFollow = e.namedByUnit
@@ -184,7 +186,11 @@ enum MountSteps {
             return unmount + [step(.mount(source: "mqueue", target: target, fstype: "mqueue", flags: e.flags, data: nil))]
         case .bpffs:
             // Each mount of bpf is an instance of its own, empty: the host's pins stay out of sight.
-            // Its source is "none", as for systemd's, made by fsmount() without one.
+            // Its source is "none", as for systemd's, made by fsmount() without one. Delegation
+            // options (BPFDelegate*=), and a superblock made in a user namespace, need the mount API.
+            if !bpf.delegation.isEmpty || bpf.byHelper {
+                return unmount + [step(.bpffs(target: target, delegation: bpf.delegation, byHelper: bpf.byHelper))]
+            }
             return unmount + [step(.mount(source: "none", target: target, fstype: "bpf", flags: 0, data: nil))]
         }
     }

@@ -56,6 +56,9 @@ extension JailAction: CustomStringConvertible {
             let skipped = except.filter { $0 != path && Paths.isBelow($0, path) }
             if recursive && !skipped.isEmpty { text += " except " + skipped.joined(separator: " ") }
             return text
+        case .bpffsHelper(let delegation): return "fork the helper that creates the user namespace's bpffs (\(delegation.mountOptions))"
+        case .bpffs(let target, let delegation, let byHelper):
+            return "mount bpf on \(target) (\(delegation.mountOptions)\(byHelper ? ", set by the helper" : ""))"
         case .moveRoot(let path): return "move \(path) onto / and chroot"
         case .chroot(let path): return "chroot \(path)"
         case .setGroups(let groups): return "setgroups [\(groups.map(String.init).joined(separator: " "))]"

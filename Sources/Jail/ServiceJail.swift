@@ -225,6 +225,8 @@ public enum ServiceJail {
         // A joined IPC namespace gets its own /dev/mqueue too.
         m.privateIPC = sandbox.privateIPC ?? false || sandbox.ipcNamespacePath != nil
         m.privateBPF = sandbox.privateBPF ?? false
+        // Without PrivateBPF=yes they have nothing to apply to, and systemd says nothing.
+        if m.privateBPF { m.bpfDelegation = sandbox.bpfDelegation }
         m.protectKernelTunables = sandbox.protectKernelTunables ?? false
         m.protectKernelModules = sandbox.protectKernelModules ?? false
         m.protectKernelLogs = sandbox.protectKernelLogs ?? false

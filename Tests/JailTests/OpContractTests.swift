@@ -1,4 +1,5 @@
 import CJail
+import Directives
 import Foundation
 @testable import Jail
 import Testing
@@ -21,6 +22,7 @@ struct OpContractTests {
         .bind(source: "a", target: "b", recursive: true), .bindSelf("/p"), .unmountBelow("/p", detachCovers: false),
         .inaccessible(path: "/p", nodes: "/n", clean: false),
         .privateDevices(staging: "/s", target: "/dev", detachCovers: false),
+        .bpffsHelper(BPFDelegation(commands: 1)), .bpffs(target: "/b", delegation: BPFDelegation(maps: 4), byHelper: true),
         .remount(path: "/", set: 1, clear: 0, recursive: true, except: []), .moveRoot("/r"), .chroot("/r"),
         .setGroups([1]), .setGID(1), .setUID(1), .keepCapabilities(true), .boundingSet(keep: 0, lastCap: 40),
         .inheritable(0), .ambient(0), .securebits(0), .noNewPrivileges, .chdir("/"),

@@ -37,6 +37,10 @@ struct NextJailDifferentialTests {
         Setting("PrivateBPF=yes"),
         Setting("PrivateBPF=yes", "ProtectKernelTunables=yes"),
         Setting("PrivateBPF=yes", "User=nobody"),
+        // The bpffs made in the service's user namespace, with delegation options (BPFDelegationDifferentialTests
+        // compares those options and the token).
+        Setting("PrivateBPF=yes", "DelegateNamespaces=mnt", "BPFDelegateCommands=BPFMapCreate"),
+        Setting("PrivateBPF=yes", "DelegateNamespaces=mnt", "User=nobody"),
         Setting("NetworkNamespacePath=\(pinned.network)"),
         Setting("NetworkNamespacePath=\(pinned.network)", "PrivateNetwork=yes"),
         Setting("IPCNamespacePath=\(pinned.ipc)"),
@@ -110,6 +114,7 @@ struct NextJailDifferentialTests {
             "ProtectSystem=strict ProcSubset=pid", "PrivatePIDs=yes", "PrivatePIDs=yes User=nobody ProtectProc=invisible",
             "ProtectHostname=yes:brig-box.example ProtectKernelTunables=yes", "PrivateBPF=yes",
             "PrivateBPF=yes ProtectKernelTunables=yes", "PrivateBPF=yes User=nobody", "MountAPIVFS=yes TemporaryFileSystem=/run",
+            "PrivateBPF=yes DelegateNamespaces=mnt BPFDelegateCommands=BPFMapCreate", "PrivateBPF=yes DelegateNamespaces=mnt User=nobody",
             "DelegateNamespaces=~net PrivateNetwork=yes PrivateIPC=yes ProtectHostname=yes",
             "DelegateNamespaces=cgroup ProtectControlGroups=private", "DelegateNamespaces=cgroup ProtectControlGroups=strict",
         ].map { ($0, sys) })

@@ -18,6 +18,7 @@ enum ProbeInstaller {
             try installCompiled(SyscallsProbe.source, at: syscalls)
             try installCompiled(BindProbe.source, at: BindProbe.path, static: true)
             try installCompiled(ReachProbe.source, at: ReachProbe.path)
+            try installCompiled(BPFTokenProbe.source, at: BPFTokenProbe.path, static: true)
             return nil
         } catch {
             return "cannot install the probes in \(directory): \(error)"

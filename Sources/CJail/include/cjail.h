@@ -14,8 +14,8 @@
 // memory, with the parent's thread-local storage, while the parent waits. Hence:
 // - The plan (steps, strings, argv, envp) is laid out afresh for every spawn and not touched by
 //   the parent until cjail_spawn returns: CJ_ENV_PID writes the child's pid into envp in place.
-// - The child's thread-locals (mounts_loaded, born_in_cgroup) are the spawning thread's: each
-//   child sets them before it reads them (mounts_loaded is cleared by every step but CJ_REMOUNT,
+// - The child's thread-locals (mounts_loaded, born_in_cgroup, bpffs_helper) are the spawning
+//   thread's: each child sets them before it reads them (mounts_loaded is cleared by every step but CJ_REMOUNT,
 //   and a plan never starts with one), so nothing a child leaves there reaches the next.
 // - errno is the parent's too: the parent reads nothing from it after cjail_spawn but what
 //   cjail_spawn returns.
@@ -58,6 +58,8 @@
     X(CJ_UMOUNT_BELOW, "s1: detach every mount at or below the path") \
     X(CJ_INACCESSIBLE, "s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)") \
     X(CJ_PRIVATE_DEV, "s1: staging directory, s2: target (/dev)") \
+    X(CJ_BPFFS_HELPER, "data: delegation masks (uint64_t[4]: commands, maps, program types, attach types): forks a helper that stays outside the user namespace the next steps enter, to set them on the bpffs context of the later CJ_BPFFS and create it (only CAP_SYS_ADMIN in the initial user namespace may)") \
+    X(CJ_BPFFS, "s1: target, data: delegation masks (uint64_t[4]), a: 1 has the CJ_BPFFS_HELPER helper set them: a bpffs context opened here (owned by our user namespace), the masks set (delegate_cmds, _maps, _progs, _attachs), created, mounted detached and moved onto the target") \
     X(CJ_REMOUNT, "s1: path, a: MOUNT_ATTR_* to set, b: to clear, s2: deny list (NUL-separated, empty-terminated); flag CJ_RECURSIVE: also every submount not below a deny-listed path") \
     X(CJ_MOVE_ROOT, "s1: new root (already a mount point): move it onto / and chroot") \
     X(CJ_CHROOT, "s1") \

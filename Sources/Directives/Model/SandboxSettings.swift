@@ -20,6 +20,8 @@ public struct SandboxSettings: Equatable, Sendable {
     public var delegateNamespaces: Set<NamespaceType>?
     /// PrivateBPF= (258): a bpffs of the service's own on /sys/fs/bpf.
     public var privateBPF: Bool?
+    /// BPFDelegate*= (258): what that bpffs lets a BPF token do (without PrivateBPF=, nothing).
+    public var bpfDelegation = BPFDelegation()
     /// ProtectHostname='s mode word under rules that know it (258: "private").
     public var protectHostnameMode: String?
     /// The hostname after ProtectHostname='s mode (258: `private:NAME`), set in its namespace.
@@ -76,6 +78,8 @@ public struct SandboxSettings: Equatable, Sendable {
             protectHostnameName = name
         case "PrivatePIDs": privatePIDs = try d.bool()
         case "PrivateBPF": privateBPF = try d.bool()
+        case "BPFDelegateCommands", "BPFDelegateMaps", "BPFDelegatePrograms", "BPFDelegateAttachments":
+            _ = bpfDelegation.apply(d)
         case "ProtectClock": protectClock = try d.bool()
         case "ProtectKernelTunables": protectKernelTunables = try d.bool()
         case "ProtectKernelModules": protectKernelModules = try d.bool()

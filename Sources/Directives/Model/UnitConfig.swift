@@ -80,7 +80,9 @@ public struct UnitConfig: Sendable {
     static let appliedFromNewerRules: [String: SystemdRelease] = [
         "ReloadSignal": .v253, "PollLimitIntervalSec": .v255, "PollLimitBurst": .v255, "SetLoginEnvironment": .v255,
         "PrivatePIDs": .v257, "MemoryKSM": .v254, "MemoryTHP": .v260,
-        "UserNamespacePath": .v259, "PrivateBPF": .v258, "OpenFile": .v253,
+        "UserNamespacePath": .v259, "PrivateBPF": .v258,
+        "BPFDelegateCommands": .v258, "BPFDelegateMaps": .v258, "BPFDelegatePrograms": .v258, "BPFDelegateAttachments": .v258,
+        "OpenFile": .v253,
         "BindLogSockets": .v257, "BindNetworkInterface": .v260, "DelegateNamespaces": .v258,
         "RootEphemeral": .v254,
         "StateDirectoryQuota": .v258, "CacheDirectoryQuota": .v258, "LogsDirectoryQuota": .v258,
