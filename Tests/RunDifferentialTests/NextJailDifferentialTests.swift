@@ -138,25 +138,35 @@ struct NextJailDifferentialTests {
         return Set((listed?.stdout ?? "").split(separator: "\n").map(String.init))
     }()
 
-    /// Markers in the instance's /tmp and /var/tmp (PrivateTmp= hides them) and no directory a
-    /// setting makes, before each runner.
-    static func resetWorld() throws {
+    /// Markers in the instance's /tmp and /var/tmp (PrivateTmp= hides them) before each runner,
+    /// and for a setting that makes directories, none of them left from an earlier runner.
+    static func resetWorld(removingDirectories: Bool) throws {
         let dirs = (Differential.directoryPaths + ["/var/lib/private/\(Differential.directoryName)"]).joined(separator: " ")
         let reset = try SystemdOracleNext.exec(["/bin/sh", "-c",
-            "rm -rf \(dirs) && touch /tmp/brig-diff-marker /var/tmp/brig-diff-marker"
+            (removingDirectories ? "rm -rf \(dirs) && " : "") + "touch /tmp/brig-diff-marker /var/tmp/brig-diff-marker"
             + " && echo brig-diff > \(openFile) && chmod 600 \(openFile)"])
         try #require(reset.status == 0, "\(reset.stderr)")
     }
+
+    /// The settings that make the shared directories run one at a time, from none: cases run in
+    /// parallel, and one's reset would take another's directories away mid-run.
+    static let directoriesLock = NSLock()
 
     @Test("brig run --rules 262 shows the probe what systemd 262 shows", arguments: settings)
     func sameObservations(_ setting: Setting) throws {
         let probe = [ProbeInstaller.observe] + setting.extraPaths
         if setting.properties.contains(where: { $0.contains("NamespacePath=") }) { try Self.pinNamespaces() }
-        try Self.resetWorld()
-        let systemd = Observations(try SystemdOracleNext.run(setting.properties, probe), pid1: Self.pid1)
-        try Self.resetWorld()
-        let brigRun = try SystemdOracleNext.exec(try SystemdOracleNext.brig.get() + ["run", "--rules", Self.rules]
-                                                 + setting.properties.flatMap { ["-p", $0] } + ["--"] + probe)
+        let directories = setting.createsSharedDirectories
+        let bothRuns = { () throws -> (Subprocess.Output, Subprocess.Output) in
+            try Self.resetWorld(removingDirectories: directories)
+            let systemd = try SystemdOracleNext.run(setting.properties, probe)
+            try Self.resetWorld(removingDirectories: directories)
+            let brig = try SystemdOracleNext.exec(try SystemdOracleNext.brig.get() + ["run", "--rules", Self.rules]
+                                                  + setting.properties.flatMap { ["-p", $0] } + ["--"] + probe)
+            return (systemd, brig)
+        }
+        let (systemdRun, brigRun) = directories ? try Self.directoriesLock.withLock(bothRuns) : try bothRuns()
+        let systemd = Observations(systemdRun, pid1: Self.pid1)
         let brig = Observations(brigRun, pid1: Self.pid1)
         #expect(!systemd.facts.isEmpty || systemd.status != 0, "the probe printed nothing under systemd 262")
         let differences = brig.differences(from: systemd)
