@@ -578,16 +578,17 @@ static __thread int born_in_cgroup;
 static const char *const cj_op_names[CJ_OP_END] = { CJAIL_OPS(CJAIL_NAME_ENTRY) };
 static const char *const cj_op_slots[CJ_OP_END] = { CJAIL_OPS(CJAIL_SLOTS_ENTRY) };
 
-// Replaces the mount at path by an id-mapped copy of it and of the mounts below it, made detached
-// (open_tree), mapped (mount_setattr) and moved into its place, as systemd 257 does with an exec
-// directory's bind. Nothing on the way follows a symlink in the last component.
+// Replaces the mount at path by an id-mapped copy of it, made detached (open_tree), mapped
+// (mount_setattr) and moved into its place, as systemd 257's remount_idmap_fd() does with an
+// exec directory's bind: the copy is of that mount alone, and a mount below it keeps the old one
+// busy (EBUSY), which refuses the start under systemd too. Nothing on the way follows a symlink
+// in the last component.
 static int cj_idmap_mount(const struct cjail_step *s) {
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, s->s1,
-                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, s->s1, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
     if (tree < 0) return -1;
     struct cj_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | s->b, .userns_fd = s->a };
-    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-    if (r == 0) r = umount2(s->s1, MNT_DETACH | UMOUNT_NOFOLLOW);
+    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+    if (r == 0) r = umount2(s->s1, UMOUNT_NOFOLLOW);
     if (r == 0) r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, s->s1, MOVE_MOUNT_F_EMPTY_PATH);
     int e = errno;
     close(tree);

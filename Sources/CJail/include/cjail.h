@@ -73,7 +73,7 @@
     X(CJ_SECCOMP, "data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*") \
     X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there; b: 1 for the inode number of a pidfd on us instead (room for 20 digits)") \
     X(CJ_EXEC, "s1: path (argv/envp come from the plan)") \
-    X(CJ_IDMAP_MOUNT, "s1: a mount point, replaced by a copy of it and its submounts id-mapped through the user namespace fd a, with the MOUNT_ATTR_* b set too")
+    X(CJ_IDMAP_MOUNT, "s1: a mount point, replaced by a copy of it id-mapped through the user namespace fd a, with the MOUNT_ATTR_* b set too (a mount below: EBUSY)")
 
 enum cjail_op {
     CJ_OP_NONE = 0,
