@@ -112,6 +112,25 @@ struct RunIdMappedDirectoryTests {
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/private/\(name)"), "a dry run makes nothing")
     }
 
+    /// A directory nobody owns already stays so for any service (User=daemon here); it is mapped
+    /// only where the service has a mount namespace, as under systemd 262, which leaves it
+    /// unwritable to a service without one.
+    @Test func aDirectoryNobodyOwnsIsMappedOnlyInAMountNamespace() throws {
+        let name = "brig-test-idmap-\(UUID().uuidString.prefix(8))"
+        let path = "/var/lib/\(name)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(chown(path, 65534, 65534) == 0)
+        let (plain, unmapped) = try Self.run("262", ["User=daemon", "StateDirectory=\(name)"], Self.probe(path))
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(unmapped["uid"] == "1" && unmapped["owner"] == "65534:65534" && unmapped["wrote"] == nil)
+        let (jailed, mapped) = try Self.run("262", ["User=daemon", "StateDirectory=\(name)", "PrivateTmp=yes"], Self.probe(path))
+        #expect(jailed.status == 0, "\(jailed.stderr)")
+        #expect(mapped["owner"] == "1:1" && mapped["wrote"] == "yes" && mapped["exec"] == "no")
+        #expect(Self.mountOptions(mapped).isSuperset(of: ["nodev", "noexec", "idmapped"]), "\(mapped["mount"] ?? "")")
+        #expect(try Self.owner(path) == "65534:65534" && (try Self.owner(path + "/f")) == "65534:65534")
+    }
+
     /// 257 keeps mapping nothing for a service that runs as root.
     @Test func aServiceRunningAsRootKeepsRootsOwnershipAndNoMapping() throws {
         let name = "brig-test-idmap-\(UUID().uuidString.prefix(8))"
