@@ -313,14 +313,17 @@ static int write_whole_file(const char *path, const char *text) {
 
 // The child is born in the new user namespace (clone with CLONE_NEWUSER), so its maps can be
 // written at once; it blocks every signal and waits for the SIGKILL that ends it, once its
-// namespace is held by the descriptor. Only system calls run there: the fork is of a
-// multi-threaded process.
+// namespace is held by the descriptor, or brig's death (then nothing is left behind). Only
+// system calls run there: the fork is of a multi-threaded process.
 int cjail_mapping_userns(const char *uid_map, const char *gid_map) {
+    pid_t parent = getpid();
     pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
     if (child < 0) return -errno;
     if (child == 0) {
         uint64_t all = ~(uint64_t)0;
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof all);
+        syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (syscall(SYS_getppid) != parent) _exit(0);
         for (;;) pause();
     }
     char path[64];
