@@ -153,8 +153,9 @@ struct NextJailDifferentialTests {
 
     /// Who owns each directory the run left, seen from the instance outside any unit (262 leaves
     /// a DynamicUser= service's to nobody), as "host-owner:PATH=UID:GID" lines, a dynamic id as
-    /// "dynamic".
-    static func hostOwners() throws -> String {
+    /// "dynamic"; only for a setting that makes directories.
+    static func hostOwners(_ setting: Setting) throws -> String {
+        guard setting.properties.contains(where: { $0.contains("Directory=") }) else { return "" }
         let paths = (Differential.directoryPaths + privateDirectories).joined(separator: " ")
         let listed = try SystemdOracleNext.exec(["/bin/sh", "-c",
             "for p in \(paths); do if [ -d \"$p\" ] && [ ! -L \"$p\" ]; then echo \"$p $(stat -c '%u %g' \"$p\")\"; fi; done"])
@@ -173,12 +174,12 @@ struct NextJailDifferentialTests {
         if setting.properties.contains(where: { $0.contains("NamespacePath=") }) { try Self.pinNamespaces() }
         try Self.resetWorld()
         var systemdRun = try SystemdOracleNext.run(setting.properties, probe)
-        systemdRun.stdout += try Self.hostOwners()
+        systemdRun.stdout += try Self.hostOwners(setting)
         let systemd = Observations(systemdRun, pid1: Self.pid1)
         try Self.resetWorld()
         var brigRun = try SystemdOracleNext.exec(try SystemdOracleNext.brig.get() + ["run", "--rules", Self.rules]
                                                  + setting.properties.flatMap { ["-p", $0] } + ["--"] + probe)
-        brigRun.stdout += try Self.hostOwners()
+        brigRun.stdout += try Self.hostOwners(setting)
         let brig = Observations(brigRun, pid1: Self.pid1)
         #expect(!systemd.facts.isEmpty || systemd.status != 0, "the probe printed nothing under systemd 262")
         let differences = brig.differences(from: systemd)
