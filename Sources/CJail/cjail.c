@@ -790,6 +790,24 @@ static __thread int born_in_cgroup;
 static const char *const cj_op_names[CJ_OP_END] = { CJAIL_OPS(CJAIL_NAME_ENTRY) };
 static const char *const cj_op_slots[CJ_OP_END] = { CJAIL_OPS(CJAIL_SLOTS_ENTRY) };
 
+// Replaces the mount at path by an id-mapped copy of it, made detached (open_tree), mapped
+// (mount_setattr) and moved into its place, as systemd 257's remount_idmap_fd() does with an
+// exec directory's bind: the copy is of that mount alone, and a mount below it keeps the old one
+// busy (EBUSY), which refuses the start under systemd too. Nothing on the way follows a symlink
+// in the last component.
+static int cj_idmap_mount(const struct cjail_step *s) {
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, s->s1, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+    if (tree < 0) return -1;
+    struct cj_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | s->b, .userns_fd = s->a };
+    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+    if (r == 0) r = umount2(s->s1, UMOUNT_NOFOLLOW);
+    if (r == 0) r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, s->s1, MOVE_MOUNT_F_EMPTY_PATH);
+    int e = errno;
+    close(tree);
+    errno = e;
+    return r < 0 ? -1 : 0;
+}
+
 const char *cjail_op_name(uint32_t op) { return op < CJ_OP_END ? cj_op_names[op] : NULL; }
 const char *cjail_op_slots(uint32_t op) { return op < CJ_OP_END ? cj_op_slots[op] : NULL; }
 
@@ -923,6 +941,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         return 0;
     }
     case CJ_EXEC: return execve(s->s1, plan->argv, plan->envp);
+    case CJ_IDMAP_MOUNT: return cj_idmap_mount(s);
     case CJ_OP_NONE:
     case CJ_OP_END:
         break;

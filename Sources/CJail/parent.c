@@ -10,6 +10,7 @@
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
@@ -298,4 +299,71 @@ int cjail_create_locked(const char *directory, const char *path, const char *tex
 
 int cjail_setresuid(uid_t real, uid_t effective, uid_t saved) {
     return setresuid(real, effective, saved) < 0 ? -errno : 0;
+}
+
+// Writes `text` to the file `path` (an id map, "deny"); 0 or -errno.
+static int write_whole_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    size_t length = strlen(text);
+    int r = write(fd, text, length) == (ssize_t)length ? 0 : -errno;
+    close(fd);
+    return r;
+}
+
+// The child is born in the new user namespace (clone with CLONE_NEWUSER), so its maps can be
+// written at once; it blocks every signal and waits for the SIGKILL that ends it, once its
+// namespace is held by the descriptor, or brig's death (then nothing is left behind). Only
+// system calls run there: the fork is of a multi-threaded process.
+int cjail_mapping_userns(const char *uid_map, const char *gid_map) {
+    pid_t parent = getpid();
+    pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (child < 0) return -errno;
+    if (child == 0) {
+        uint64_t all = ~(uint64_t)0;
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof all);
+        syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (syscall(SYS_getppid) != parent) _exit(0);
+        for (;;) pause();
+    }
+    char path[64];
+    int r;
+    snprintf(path, sizeof path, "/proc/%d/setgroups", (int)child);
+    r = write_whole_file(path, "deny");
+    if (r == 0) {
+        snprintf(path, sizeof path, "/proc/%d/uid_map", (int)child);
+        r = write_whole_file(path, uid_map);
+    }
+    if (r == 0) {
+        snprintf(path, sizeof path, "/proc/%d/gid_map", (int)child);
+        r = write_whole_file(path, gid_map);
+    }
+    if (r == 0) {
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
+        r = open(path, O_RDONLY | O_CLOEXEC);
+        if (r < 0) r = -errno;
+    }
+    kill(child, SIGKILL);
+    // Another thread's reaper may have collected it already (ECHILD): it is gone either way.
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+    return r;
+}
+
+// What systemd's is_idmapping_supported() takes for "not supported" rather than an error.
+static int idmap_unsupported(int e) {
+    return e == EOPNOTSUPP || e == ENOTTY || e == ENOSYS || e == EPERM || e == EACCES || e == EINVAL;
+}
+
+int cjail_idmap_supported(int dir_fd, int userns_fd) {
+    int tree = (int)syscall(SYS_open_tree, dir_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0) return idmap_unsupported(errno) ? 0 : -errno;
+    struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = {
+        .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY,
+        .userns_fd = (uint64_t)userns_fd,
+    };
+    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+    int e = errno;
+    close(tree);
+    if (r == 0) return 1;
+    return idmap_unsupported(e) ? 0 : -e;
 }

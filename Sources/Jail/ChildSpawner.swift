@@ -195,6 +195,9 @@ struct Arena {
         case .environmentPID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index)
         case .environmentPIDFDID(let index): s.op = op(CJ_ENV_PID); s.a = UInt64(index); s.b = 1
         case .exec(let path): s.op = op(CJ_EXEC); s.s1 = string(path)
+        case .idMappedMount(let path, let mapping):
+            s.op = op(CJ_IDMAP_MOUNT); s.s1 = string(path)
+            s.a = UInt64(UInt32(bitPattern: mapping.userNamespace ?? -1)); s.b = IdMapping.attributes
         }
         return s
     }

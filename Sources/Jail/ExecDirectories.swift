@@ -40,12 +40,18 @@ public struct ExecDirectories: Sendable, Equatable {
     /// empty tmpfs directories over "private/", and environment entries. Below each kind's
     /// base everything is done by descriptor: the service owns these trees and may have
     /// put symlinks in them, which are refused, never followed (systemd fails the same way).
-    func prepare(uid: UInt32, gid: UInt32, dynamicUser: Bool) throws(JailError)
-        -> (binds: [MountSettings.BindMount], emptyDirectories: [String], environment: [String]) {
+    /// `idMapsNobody` (257 and later): the owner follows `ExecDirectoryOwnership`, and the binds
+    /// of the directories left to nobody carry the id mapping, whose user namespace comes back
+    /// for the caller to hold and close.
+    func prepare(uid: UInt32, gid: UInt32, dynamicUser: Bool, idMapsNobody: Bool = false) throws(JailError)
+        -> (binds: [MountSettings.BindMount], emptyDirectories: [String], environment: [String], userNamespace: Int32?) {
         var binds: [MountSettings.BindMount] = []
         var empties: [String] = []
         var values: [Kind: [String]] = [:]
         var projects: [Kind: ProjectQuota.KindState] = [:]
+        // Made at the first directory that asks, once for all of them.
+        var mapping: IdMapping? = nil, mappingTried = false
+        var made: Int32? { mapping?.userNamespace }
         for entry in entries {
             let kind = entry.kind
             let isPrivate = ExecDirectories.isPrivate(kind, dynamicUser: dynamicUser)
@@ -53,6 +59,7 @@ public struct ExecDirectories: Sendable, Equatable {
             var actual = visible
             var step = "creating \(visible)"
             var settingQuota = false
+            var ownership = ExecDirectoryOwnership.service
             do throws(SystemError) {
                 let code = SystemFiles.makeDirectories(kind.base)
                 if code != 0 { throw SystemError(code) }
@@ -85,8 +92,24 @@ public struct ExecDirectories: Sendable, Equatable {
                 if kind != .configuration || created {
                     step = "chmod \(actual)"
                     try directory.setMode(entry.mode)
+                    if idMapsNobody && uid != 0 && gid != 0 {
+                        step = "checking whether \(actual) takes an id-mapped mount"
+                        if !mappingTried {
+                            mappingTried = true
+                            mapping = try IdMapping.make(uid: uid, gid: gid)
+                        }
+                        let supported = try mapping?.supports(directory) ?? false
+                        let status = try directory.status()
+                        ownership = .decide(uid: uid, gid: gid, idMappingSupported: supported, isPrivate: isPrivate,
+                                            owner: (status.st_uid, status.st_gid))
+                    }
                     step = "chown \(actual)"
-                    try directory.setOwnerOfTree(uid: uid, gid: gid, mask: dynamicUser ? 0o1777 : 0o7777)
+                    switch ownership {
+                    case .service: try directory.setOwnerOfTree(uid: uid, gid: gid, mask: dynamicUser ? 0o1777 : 0o7777)
+                    case .nobody:
+                        try directory.setOwnerOfTree(uid: IdMapping.nobody, gid: IdMapping.nobody, mask: dynamicUser ? 0o1777 : 0o7777)
+                    case .keptNobody: break
+                    }
                 }
                 if let cgroupPath = projectCgroupPath, kind == .state || kind == .cache || kind == .logs {
                     settingQuota = true
@@ -99,15 +122,44 @@ public struct ExecDirectories: Sendable, Equatable {
                     try Self.link(entry.path, toPrivateIn: base)
                 }
             } catch {
+                if let fd = made { close(fd) }
                 throw settingQuota ? quotaFailure(entry, actual, error.code) : failure(entry, step, error.code)
             }
-            binds.append(MountSettings.BindMount(source: actual, destination: actual, readOnly: false))
+            var bind = MountSettings.BindMount(source: actual, destination: actual, readOnly: false)
+            bind.directive = "\(kind.directive)=\(entry.path)"
+            if ownership.idMapped { bind.idMapping = mapping }
+            binds.append(bind)
             values[kind, default: []].append(visible)
         }
         let environment = Kind.allCases.compactMap { kind in
             values[kind].map { "\(kind.environmentName)=\($0.joined(separator: ":"))" }
         }
-        return (binds, empties, environment)
+        return (binds, empties, environment, made)
+    }
+
+    /// The binds and empty directories `prepare` would give, read from the disk without changing
+    /// it (`brig run --dry-run`): a directory not there yet counts as made by root, and every file
+    /// system as one that takes id-mapped mounts.
+    func planned(uid: UInt32, gid: UInt32, dynamicUser: Bool, idMapsNobody: Bool)
+        -> (binds: [MountSettings.BindMount], emptyDirectories: [String]) {
+        var binds: [MountSettings.BindMount] = []
+        var empties: [String] = []
+        for entry in entries {
+            let isPrivate = ExecDirectories.isPrivate(entry.kind, dynamicUser: dynamicUser)
+            let actual = entry.kind.base + (isPrivate ? "/private/" : "/") + entry.path
+            if isPrivate && !empties.contains(entry.kind.base + "/private") { empties.append(entry.kind.base + "/private") }
+            var bind = MountSettings.BindMount(source: actual, destination: actual, readOnly: false)
+            bind.directive = "\(entry.kind.directive)=\(entry.path)"
+            var status = stat()
+            let exists = stat(actual, &status) == 0
+            if idMapsNobody && (entry.kind != .configuration || !exists),
+               ExecDirectoryOwnership.decide(uid: uid, gid: gid, idMappingSupported: true, isPrivate: isPrivate,
+                                             owner: exists ? (status.st_uid, status.st_gid) : (0, 0)).idMapped {
+                bind.idMapping = IdMapping(uid: uid, gid: gid)
+            }
+            binds.append(bind)
+        }
+        return (binds, empties)
     }
 
     /// The public name of a DynamicUser= directory: a relative symlink to its "private/" twin.

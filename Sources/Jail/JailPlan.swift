@@ -81,6 +81,9 @@ public enum JailAction: Sendable, Equatable {
     /// (LISTEN_PIDFDID=, 259).
     case environmentPIDFDID(index: Int)
     case exec(path: String)
+    /// The mount at `path` replaced by a copy id-mapped through `mapping`'s user namespace,
+    /// nosuid, nodev and noexec (systemd 257's exec directories).
+    case idMappedMount(path: String, mapping: IdMapping)
 }
 
 /// A step of a plan: the action, the directive that asked for it, what the

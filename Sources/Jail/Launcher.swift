@@ -97,9 +97,12 @@ public enum Launcher {
             let uid = DynamicUserLease.range.lowerBound
             spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
-        for entry in request.directories.entries where spec.mounts.needsMountNamespace {
-            let path = entry.kind.base + "/" + entry.path
-            spec.mounts.bindMounts.append(.init(source: path, destination: path, readOnly: false))
+        if spec.mounts.needsMountNamespace {
+            let planned = request.directories.planned(uid: spec.identity?.uid ?? 0, gid: spec.identity?.gid ?? 0,
+                                                      dynamicUser: request.dynamicUserName != nil,
+                                                      idMapsNobody: request.rules.facts.execDirectoriesIdMapped)
+            spec.mounts.bindMounts += planned.binds
+            spec.mounts.emptyDirectories += planned.emptyDirectories
         }
         if let credentials = request.credentials {
             spec.environment.append("CREDENTIALS_DIRECTORY=\(credentials.directory)")

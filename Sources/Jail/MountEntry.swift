@@ -25,6 +25,8 @@ public struct MountEntry: Sendable, Equatable {
     /// The unit named the path (ReadOnlyPaths=, BindPaths=, ...): it may lie below a directory
     /// others can write to, so the mount is made on it without following a symlink there.
     public var namedByUnit = false
+    /// A bind made id-mapped right after it is made (an exec directory under 257's rules).
+    public var idMapping: IdMapping? = nil
 
     public init(_ path: String, _ mode: MountMode, optional: Bool = false, directive: String) {
         self.path = path

@@ -6,6 +6,10 @@ public struct MountSettings: Sendable {
     public struct BindMount: Sendable, Equatable {
         public var source: String, destination: String
         public var readOnly: Bool, recursive: Bool, optional: Bool
+        /// The directive that asked for it, where not BindPaths= (an exec directory names its own).
+        public var directive: String? = nil
+        /// Bound id-mapped (an exec directory under 257's rules, see `ExecDirectoryOwnership`).
+        public var idMapping: IdMapping? = nil
         public init(source: String, destination: String, readOnly: Bool, recursive: Bool = true, optional: Bool = false) {
             self.source = source; self.destination = destination
             self.readOnly = readOnly; self.recursive = recursive; self.optional = optional
@@ -127,8 +131,9 @@ public struct MountSettings: Sendable {
         }
         for b in bindMounts {
             var e = MountEntry(b.destination, b.recursive ? .bindRecursive : .bind, optional: b.optional,
-                               directive: "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)")
+                               directive: b.directive ?? "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)")
             e.source = b.source
+            e.idMapping = b.idMapping
             e.readOnly = b.readOnly
             e.namedByUnit = true
             list.append(e)

@@ -137,7 +137,10 @@ enum MountSteps {
         case .readOnly, .readWrite, .readWriteImplicit, .exec, .noExec:
             return [step(.bindSelf(target))]
         case .bind, .bindRecursive:
-            return [step(.bind(source: e.source ?? "", target: target, recursive: e.mode == .bindRecursive))]
+            let bind = step(.bind(source: e.source ?? "", target: target, recursive: e.mode == .bindRecursive))
+            // As systemd's apply_one_mount(): the bind, then at once its id-mapped copy in its place.
+            guard let mapping = e.idMapping else { return [bind] }
+            return [bind, step(.idMappedMount(path: target, mapping: mapping))]
         case .privateTmp, .privateTmpReadOnly:
             guard let source = e.source else {
                 return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))]

@@ -76,6 +76,10 @@ extension JailAction: CustomStringConvertible {
         case .environmentPIDFDID(let index): return "put own pidfd's inode number into environment entry \(index)"
         case .environmentPID(let index): return "put own pid into environment entry \(index)"
         case .exec(let path): return "execve \(path)"
+        case .idMappedMount(let path, let mapping):
+            return "id-map \(path): nobody's files as uid \(mapping.uid) gid \(mapping.gid), root's as root's"
+                + " +" + MountFlags.attributeNames(IdMapping.attributes).joined(separator: ",+")
+                + (mapping.userNamespace.map { " (user namespace fd \($0))" } ?? "")
         }
     }
 }

@@ -92,7 +92,10 @@ public final class ServiceRun {
             }
             let uid = spec.identity?.uid ?? 0, gid = spec.identity?.gid ?? 0
             held.ipcOwner = uid
-            let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+            let idMapsNobody = request.rules.facts.execDirectoriesIdMapped
+            let prepared = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil,
+                                                           idMapsNobody: idMapsNobody)
+            if let fd = prepared.userNamespace { held.namespaces.append(fd) }
             // The directories are bound into the jail only when it has a mount
             // namespace anyway; they never create one (as in systemd).
             if spec.mounts.needsMountNamespace {
@@ -136,7 +139,7 @@ public final class ServiceRun {
             if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
             try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
             let namespaces = PreparedNamespaces.take()
-            held.namespaces = [namespaces.network, namespaces.ipc].compactMap { $0 }
+            held.namespaces += [namespaces.network, namespaces.ipc].compactMap { $0 }
             spec.preparedNetwork = spec.privateNetwork ? namespaces.network : nil
             spec.preparedIPC = spec.privateIPC ? namespaces.ipc : nil
             for index in spec.namespaceFiles.indices {
@@ -151,7 +154,10 @@ public final class ServiceRun {
             let hostPrivateTmp = spec.mounts.usesHostPrivateTmp
             let renew = { () throws(JailError) in
                 request.directories.cleanUp(restarting: true)
-                _ = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil)
+                // The plans keep the first start's id mapping: the same ids, so the same maps.
+                let again = try request.directories.prepare(uid: uid, gid: gid, dynamicUser: request.dynamicUserName != nil,
+                                                            idMapsNobody: idMapsNobody)
+                if let fd = again.userNamespace { close(fd) }
                 if hostPrivateTmp { try site.renewPrivateTmp() }
                 // A fresh copy of the root, under the name the plans already use.
                 if let root = request.ephemeralRoot, let old = held.ephemeralRoot {

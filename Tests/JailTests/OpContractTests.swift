@@ -27,6 +27,7 @@ struct OpContractTests {
         .setGroups([1]), .setGID(1), .setUID(1), .keepCapabilities(true), .boundingSet(keep: 0, lastCap: 40),
         .inheritable(0), .ambient(0), .securebits(0), .noNewPrivileges, .chdir("/"),
         .seccomp(program: [UInt8](repeating: 0, count: 8), flags: 0), .environmentPID(index: 0), .environmentPIDFDID(index: 0), .exec(path: "/bin/true"),
+        .idMappedMount(path: "/p", mapping: IdMapping(uid: 1, gid: 1)),
     ]
 
     @Test func everyActionIsAnOpAndEveryOpAnAction() {

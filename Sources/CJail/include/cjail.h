@@ -75,7 +75,8 @@
     X(CJ_CHDIR, "s1") \
     X(CJ_SECCOMP, "data: struct sock_filter[], a: instruction count, b: SECCOMP_FILTER_FLAG_*") \
     X(CJ_ENV_PID, "a: index of an envp entry \"NAME=\" followed by room for 10 digits: our pid goes there; b: 1 for the inode number of a pidfd on us instead (room for 20 digits)") \
-    X(CJ_EXEC, "s1: path (argv/envp come from the plan)")
+    X(CJ_EXEC, "s1: path (argv/envp come from the plan)") \
+    X(CJ_IDMAP_MOUNT, "s1: a mount point, replaced by a copy of it id-mapped through the user namespace fd a, with the MOUNT_ATTR_* b set too (a mount below: EBUSY)")
 
 enum cjail_op {
     CJ_OP_NONE = 0,
@@ -221,5 +222,12 @@ int cjail_bpf_prog_attach(int cgroup_fd, int prog_fd, unsigned attach_type); // 
 int cjail_bpf_obj_get(const char *path);   // a pinned object's fd
 int cjail_bpf_obj_pin(int fd, const char *path); // pins an object (tests make pinned programs with it)
 int cjail_bpf_prog_type(int prog_fd);      // BPF_PROG_TYPE_* of a program
+
+// Id-mapped mounts (systemd 257's exec directories). A user namespace with these maps, made by a
+// short-lived child brig reaps at once; a close-on-exec fd on it, or -errno.
+int cjail_mapping_userns(const char *uid_map, const char *gid_map);
+// Whether the file system of the directory `dir_fd` takes an id-mapping through `userns_fd`
+// (tried on a detached copy of it): 1, 0 when it does not or the kernel cannot, or -errno.
+int cjail_idmap_supported(int dir_fd, int userns_fd);
 
 #endif

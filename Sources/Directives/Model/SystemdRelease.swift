@@ -124,6 +124,11 @@ public struct ReleaseFacts: Sendable {
     /// journald's sockets are bound into a service's mount namespace with BindLogSockets=, and
     /// without it wherever MountAPIVFS= is on (257, bind_log_sockets_table in namespace.c).
     public let bindsLogSockets: Bool
+    /// Exec directories of a service whose uid and gid are not 0 stay owned by nobody on a file
+    /// system that takes id-mapped mounts, and are bound into its mount namespace id-mapped
+    /// (nobody to the service's ids), nosuid, nodev and noexec (257, setup_exec_directory() in
+    /// exec-invoke.c and apply_one_mount() in namespace.c).
+    public let execDirectoriesIdMapped: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -143,6 +148,7 @@ public struct ReleaseFacts: Sendable {
         instanceNamesHaveCookie = release >= .v258
         listenPIDFDID = release >= .v259
         bindsLogSockets = release >= .v257
+        execDirectoriesIdMapped = release >= .v257
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
