@@ -67,6 +67,7 @@ struct BrigKilledTests {
         let unit = try units.write(name + ".service", Self.unit(name))
         var kills = 0
         for nth in 1...60 {
+            let earlier = try RunLeftovers.existing()
             let (pid, status) = try Self.run(killedAt: call, nth: nth, unit: unit)
             guard status == 128 + SIGKILL else {
                 #expect(status == 0, "\(call) #\(nth): a run that was not killed failed")
@@ -80,7 +81,7 @@ struct BrigKilledTests {
             // which makes ours pass it by): give it the time to finish.
             var left: [String] = []
             try Poll.until(seconds: 1) {
-                left = try RunLeftovers.of(pid, unit: name)
+                left = try RunLeftovers.of(pid, unit: name, besides: earlier)
                 return left.isEmpty
             }
             #expect(left.isEmpty, "killed entering \(call) #\(nth): \(left)")

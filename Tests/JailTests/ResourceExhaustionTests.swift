@@ -24,9 +24,10 @@ struct ResourceExhaustionTests {
     /// `argv` (which ends by executing brig in its own process), to its end; what it printed,
     /// its status and what it left.
     static func run(_ argv: [String]) throws -> (output: Subprocess.Output, left: [String]) {
+        let earlier = try RunLeftovers.existing()
         let process = try Subprocess(argv)
         let output = process.wait()
-        return (output, try RunLeftovers.of(process.pid, unit: "brig-run-\(process.pid)"))
+        return (output, try RunLeftovers.of(process.pid, unit: "brig-run-\(process.pid)", besides: earlier))
     }
 
     /// A clear failure: the errno's text, and systemd's status for the step that met it.
@@ -61,6 +62,7 @@ struct ResourceExhaustionTests {
             exit $status
             """
         var failures: [String] = []
+        let earlier = try RunLeftovers.existing()
         for free in 1...60 {
             let process = try Subprocess(["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script,
                                           "sh", String(free), Brig.path] + Self.arguments)
@@ -69,7 +71,7 @@ struct ResourceExhaustionTests {
             let lines = output.stderr.split(separator: "\n")
             let pid = try #require(lines.first { $0.hasPrefix("pid ") }.flatMap { pid_t($0.dropFirst(4)) })
             let left = lines.filter { $0.hasPrefix("left") }.map(String.init)
-                + (try RunLeftovers.of(pid, unit: "brig-run-\(pid)"))
+                + (try RunLeftovers.of(pid, unit: "brig-run-\(pid)", besides: earlier))
             #expect(left.isEmpty, "\(free) inodes free: \(left); brig said: \(output.stderr.suffix(600))")
             if output.status == 0 { break }
             #expect(Self.failsClearly(output, "No space left on device") || Self.failsClearly(output, "ENOSPC"),

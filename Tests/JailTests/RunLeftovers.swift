@@ -9,8 +9,16 @@ enum RunLeftovers {
     /// private /tmp directories, cgroups (v2 and v1), dynamic-user and managed-range leases, and the
     /// RuntimeDirectory=, RootEphemeral= copy and credential store (mounted or not) of the service
     /// `unit` (a name without ".service").
-    static func of(_ pid: pid_t, unit: String) throws -> [String] {
-        let run = "run-\(pid)-"
+    /// `earlier`: what `existing()` found before that brig started, which it cannot have left
+    /// (an earlier brig with the same pid, once pids wrap, can have).
+    static func of(_ pid: pid_t, unit: String, besides earlier: Set<String> = []) throws -> [String] {
+        try found(prefix: "run-\(pid)-", unit: unit).filter { !earlier.contains($0) }
+    }
+
+    /// The cgroups and owner locks of every run now on the host.
+    static func existing() throws -> Set<String> { Set(try found(prefix: "run-", unit: nil)) }
+
+    private static func found(prefix run: String, unit: String?) throws -> [String] {
         let fm = FileManager.default
         var found: [String] = []
         for directory in [RunSite.ownerLocks, NotifySocket.directory, "/tmp", "/var/tmp"] {
@@ -25,6 +33,7 @@ enum RunLeftovers {
                 if ((try? String(contentsOfFile: lease, encoding: .utf8)) ?? "").contains(run) { found.append(lease) }
             }
         }
+        guard let unit else { return found }
         let copies = (try? fm.contentsOfDirectory(atPath: EphemeralRoot.directory)) ?? []
         found += copies.filter { $0.hasPrefix(".#\(unit).service") }.map { "\(EphemeralRoot.directory)/\($0)" }
         for path in ["/run/\(unit)", "\(CredentialStore.base)/\(unit).service"] where fm.fileExists(atPath: path) { found.append(path) }

@@ -288,6 +288,12 @@ struct ServiceLifecycleTests {
         #expect(out.status == 0)
         #expect(CleanupTests.running(marker).count == 1)
         #expect(out.stderr.contains("processes remain"))
+        // The run's cgroup stays with them, as brig says, for whoever ends them to remove.
+        let cgroup = out.stderr.components(separatedBy: "processes remain in ").dropFirst().first?.prefix { $0 != ";" }
+        defer {
+            for pid in CleanupTests.running(marker) { kill(pid_t(pid)!, SIGKILL) }
+            if let cgroup { Poll.until(seconds: 2) { rmdir(String(cgroup)) == 0 } }
+        }
         let all = try Brig.run(properties: [], [Self.daemon, "spawn:/bin/sleep \(marker)x", "sleep:0.3"])
         #expect(all.status == 0 && CleanupTests.remaining(marker + "x").isEmpty)
     }
@@ -298,6 +304,8 @@ struct ServiceLifecycleTests {
         let marker = CleanupTests.uniqueSleep()
         let victim = try Subprocess(["/bin/sleep", marker])
         defer { victim.send(SIGKILL); _ = victim.wait() }
+        // Until it has exec'd sleep: a moment earlier its words are still the test process's.
+        Poll.until(seconds: 2) { !CleanupTests.running(marker).isEmpty }
         let pid = try #require(CleanupTests.running(marker).first)
         let out = try Brig.run(properties: ["Type=notify"],
                                [Self.daemon, "notify:MAINPID=\(pid)", "notify:READY=1", "sleep:0.3", "exit:0"])
