@@ -83,6 +83,15 @@ public enum Namespaces {
     }
 }
 
+/// Flags of the *at() calls that <fcntl.h> declares only with _GNU_SOURCE, which Glibc's Swift
+/// module leaves out.
+enum FileFlags {
+    /// AT_EMPTY_PATH: the call acts on the descriptor itself.
+    static let atEmptyPath: Int32 = 0x1000
+    /// O_PATH: a descriptor that names a file without opening it for reading or writing.
+    static let pathOnly: Int32 = 0o10000000
+}
+
 public enum MountFlags {
     public static let readOnly: UInt = 1, noSUID: UInt = 2, noDev: UInt = 4, noExec: UInt = 8
     public static let bind: UInt = 4096, move: UInt = 8192, recursive: UInt = 16384

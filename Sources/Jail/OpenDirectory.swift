@@ -97,7 +97,7 @@ final class OpenDirectory {
     /// chown, then the mode again (chown clears set-uid bits), as fchmod_and_chown() does;
     /// symlinks have no mode of their own.
     private static func setOwner(fd: Int32, name: String, st: stat, uid: uid_t, gid: gid_t, mask: mode_t) throws(SystemError) {
-        let flags = name.isEmpty ? atEmptyPath : AT_SYMLINK_NOFOLLOW
+        let flags = name.isEmpty ? FileFlags.atEmptyPath : AT_SYMLINK_NOFOLLOW
         if st.st_uid != uid || st.st_gid != gid {
             if fchownat(fd, name, uid, gid, flags) != 0 { throw SystemError(errno) }
         }
@@ -130,9 +130,6 @@ final class OpenDirectory {
     /// The names in this directory, without "." and "..".
     func names() throws(SystemError) -> [String] { try FileSystem.names(inDirectory: fd) }
 }
-
-/// <fcntl.h> declares it only with _GNU_SOURCE.
-private let atEmptyPath: Int32 = 0x1000
 
 /// An errno from a system call made in the parent.
 struct SystemError: Error {

@@ -34,7 +34,7 @@ enum OpenedFiles {
     /// sending side shut down); close-on-exec. -errno on failure.
     private static func descriptor(for file: OpenFile) -> Int32 {
         // Looked up once, without access (O_PATH), then used by descriptor: the file cannot change between.
-        let handle = Glibc.open(file.path, 0o10000000 /* O_PATH, which Glibc's module leaves out */ | O_CLOEXEC)
+        let handle = Glibc.open(file.path, FileFlags.pathOnly | O_CLOEXEC)
         guard handle >= 0 else { return -errno }
         defer { close(handle) }
         var st = stat()

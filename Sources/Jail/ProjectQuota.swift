@@ -218,7 +218,7 @@ extension OpenDirectory: ProjectDirectory {
             case S_IFDIR:
                 try child(name).directory.setProjectOfTree(project)
             case S_IFREG:
-                let path = openat(fd, name, 0o10000000 /* O_PATH, which Glibc's module leaves out */ | O_NOFOLLOW | O_CLOEXEC)
+                let path = openat(fd, name, FileFlags.pathOnly | O_NOFOLLOW | O_CLOEXEC)
                 if path < 0 { throw SystemError(errno) }
                 defer { close(path) }
                 var again = stat()

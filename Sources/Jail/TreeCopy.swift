@@ -82,7 +82,7 @@ struct TreeCopy {
     /// the mode, then times (everything before changed them). `name` empty: `fd` is the entry
     /// itself; otherwise the entry `name` below `fd`, never followed.
     private func finish(fd: Int32, name: String, like st: stat, source: Int32?, path: String) throws(Failure) {
-        let flags = name.isEmpty ? Self.atEmptyPath : AT_SYMLINK_NOFOLLOW
+        let flags = name.isEmpty ? FileFlags.atEmptyPath : AT_SYMLINK_NOFOLLOW
         if fchownat(fd, name, st.st_uid, st.st_gid, flags) != 0 { throw Failure(path: path, code: errno) }
         if let source {
             let code = cjail_copy_xattrs(source, fd)
@@ -101,7 +101,4 @@ struct TreeCopy {
     private static func status(_ directory: OpenDirectory, _ path: String) throws(Failure) -> stat {
         do { return try directory.status() } catch { throw Failure(path: path.isEmpty ? "." : path, code: error.code) }
     }
-
-    /// <fcntl.h> declares it only with _GNU_SOURCE.
-    private static let atEmptyPath: Int32 = 0x1000
 }
