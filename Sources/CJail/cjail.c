@@ -3,6 +3,7 @@
 // clone only this code runs until execve.
 #define _GNU_SOURCE
 #include "cjail.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +45,6 @@
 #define KEY_SPEC_USER_KEYRING -4
 #endif
 
-struct cj_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
-
 // ---- small helpers (no libc state) -------------------------------------
 
 static size_t cj_strlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
@@ -60,7 +59,7 @@ static int cj_write_all(int fd, const void *buf, size_t len) {
     return 0;
 }
 
-static int cj_write_file(const char *path, const char *contents) {
+int cj_write_file(const char *path, const char *contents) {
     int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return -1;
     int r = cj_write_all(fd, contents, cj_strlen(contents));
@@ -257,6 +256,15 @@ static void cj_make_parents(char *path) {
     }
 }
 
+// Moves the detached mount `mnt` onto `target` and closes it; errno is the move's.
+static int cj_move_detached(int mnt, const char *target) {
+    int r = (int)syscall(SYS_move_mount, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+    int e = errno;
+    close(mnt);
+    errno = e;
+    return r < 0 ? -1 : 0;
+}
+
 // A new instance of an API file system (s1: its type, also its source) with the MOUNT_ATTR_*
 // flags in a, attached on s2 as systemd's mount_private_apivfs() attaches it: made detached
 // (fsopen, fsconfig, fsmount) and moved there (move_mount). A move may stack it on a mount the
@@ -278,18 +286,14 @@ static int cj_fsmount(const struct cjail_step *s) {
     int e = errno;
     close(fs);
     if (mnt < 0) { errno = e; return -1; }
-    if (s->flags & CJ_NOFOLLOW) {
-        struct cj_target t;
-        struct statx stx;
-        if (cj_open_target(s->s2, &t, &stx) == 0) {
-            r = (int)syscall(SYS_move_mount, mnt, "", t.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-            e = errno;
-            close(t.fd);
-        } else e = errno;
-    } else {
-        r = (int)syscall(SYS_move_mount, mnt, "", AT_FDCWD, s->s2, MOVE_MOUNT_F_EMPTY_PATH);
+    if (!(s->flags & CJ_NOFOLLOW)) return cj_move_detached(mnt, s->s2);
+    struct cj_target t;
+    struct statx stx;
+    if (cj_open_target(s->s2, &t, &stx) == 0) {
+        r = (int)syscall(SYS_move_mount, mnt, "", t.fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
         e = errno;
-    }
+        close(t.fd);
+    } else e = errno;
     close(mnt);
     errno = e;
     return r;
@@ -524,16 +528,6 @@ static int cj_private_dev(const struct cjail_plan *plan, const char *staging, co
 
 // ---- a bpffs that hands out BPF tokens (BPFDelegate*=) ------------------
 
-#ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC 0x00000001
-#endif
-#ifndef FSMOUNT_CLOEXEC
-#define FSMOUNT_CLOEXEC 0x00000001
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-enum { CJ_FSCONFIG_SET_STRING = 1, CJ_FSCONFIG_CMD_CREATE = 6 };
 
 // The helper CJ_BPFFS_HELPER forked, and our end of the socket it listens on. Thread-local as
 // mounts_loaded is; every child clears it first (cj_child), so none reads another's.
@@ -559,9 +553,9 @@ static int cj_bpffs_configure(int fs, const uint64_t masks[4]) {
     for (int i = 0; i < 4; i++) {
         char hex[19];
         cj_format_hex(hex, masks[i]);
-        if (syscall(SYS_fsconfig, fs, CJ_FSCONFIG_SET_STRING, keys[i], hex, 0) < 0) return -1;
+        if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, keys[i], hex, 0) < 0) return -1;
     }
-    return (int)syscall(SYS_fsconfig, fs, CJ_FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+    return (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
 }
 
 // One descriptor passed over a socket (SCM_RIGHTS), or -1 (errno EPROTO at end-of-file).
@@ -658,14 +652,7 @@ static int cj_bpffs(const struct cjail_step *s) {
     }
     if (r == 0) {
         int mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
-        if (mnt < 0) {
-            r = -1;
-        } else {
-            r = (int)syscall(SYS_move_mount, mnt, "", AT_FDCWD, s->s1, MOVE_MOUNT_F_EMPTY_PATH);
-            int e = errno;
-            close(mnt);
-            errno = e;
-        }
+        r = mnt < 0 ? -1 : cj_move_detached(mnt, s->s1);
     }
     if (fs >= 0) { int e = errno; close(fs); errno = e; }
     return r < 0 ? -1 : 0;
@@ -801,11 +788,11 @@ static int cj_idmap_mount(const struct cjail_step *s) {
     struct cj_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | s->b, .userns_fd = s->a };
     int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
     if (r == 0) r = umount2(s->s1, UMOUNT_NOFOLLOW);
-    if (r == 0) r = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, s->s1, MOVE_MOUNT_F_EMPTY_PATH);
+    if (r == 0) return cj_move_detached(tree, s->s1);
     int e = errno;
     close(tree);
     errno = e;
-    return r < 0 ? -1 : 0;
+    return -1;
 }
 
 const char *cjail_op_name(uint32_t op) { return op < CJ_OP_END ? cj_op_names[op] : NULL; }

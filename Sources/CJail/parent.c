@@ -2,6 +2,7 @@
 // module does not export.
 #define _GNU_SOURCE
 #include "cjail.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -301,16 +302,6 @@ int cjail_setresuid(uid_t real, uid_t effective, uid_t saved) {
     return setresuid(real, effective, saved) < 0 ? -errno : 0;
 }
 
-// Writes `text` to the file `path` (an id map, "deny"); 0 or -errno.
-static int write_whole_file(const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -errno;
-    size_t length = strlen(text);
-    int r = write(fd, text, length) == (ssize_t)length ? 0 : -errno;
-    close(fd);
-    return r;
-}
-
 // The child is born in the new user namespace (clone with CLONE_NEWUSER), so its maps can be
 // written at once; it blocks every signal and waits for the SIGKILL that ends it, once its
 // namespace is held by the descriptor, or brig's death (then nothing is left behind). Only
@@ -329,14 +320,14 @@ int cjail_mapping_userns(const char *uid_map, const char *gid_map) {
     char path[64];
     int r;
     snprintf(path, sizeof path, "/proc/%d/setgroups", (int)child);
-    r = write_whole_file(path, "deny");
+    r = cj_write_file(path, "deny") == 0 ? 0 : -errno;
     if (r == 0) {
         snprintf(path, sizeof path, "/proc/%d/uid_map", (int)child);
-        r = write_whole_file(path, uid_map);
+        r = cj_write_file(path, uid_map) == 0 ? 0 : -errno;
     }
     if (r == 0) {
         snprintf(path, sizeof path, "/proc/%d/gid_map", (int)child);
-        r = write_whole_file(path, gid_map);
+        r = cj_write_file(path, gid_map) == 0 ? 0 : -errno;
     }
     if (r == 0) {
         snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
@@ -357,7 +348,7 @@ static int idmap_unsupported(int e) {
 int cjail_idmap_supported(int dir_fd, int userns_fd) {
     int tree = (int)syscall(SYS_open_tree, dir_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (tree < 0) return idmap_unsupported(errno) ? 0 : -errno;
-    struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = {
+    struct cj_mount_attr attr = {
         .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY,
         .userns_fd = (uint64_t)userns_fd,
     };
