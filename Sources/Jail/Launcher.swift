@@ -181,6 +181,8 @@ public enum Launcher {
             s.namespaceFiles.removeAll { $0.type == Namespaces.user }   // joined only by a sandboxed command
             s.protectHostname = false
             s.mounts = s.mounts.withoutSandbox
+            // It pointed at the private /tmp, which "+" does not get.
+            if s.suggestsTmpDir { s.environment.removeAll { $0 == "TMPDIR=/tmp" } }
         } else if command.privilegedIdentity {
             s.identity = nil
         }

@@ -112,8 +112,14 @@ public struct ReleaseFacts: Sendable {
     /// /sys/class/net lists only the namespace's interfaces (254, MOUNT_PRIVATE_SYSFS in namespace.c).
     public let privateNetworkMountsSysfs: Bool
     /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
-    /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
+    /// RootDirectory=, unless the unit orders itself after var.mount and pulls it in, or names /var
+    /// in RequiresMountsFor=/WantsMountsFor=; the service is told TMPDIR=/tmp (258,
+    /// unit_get_private_var_tmp() in unit.c: /var may be a later mount).
     public let disconnectedVarTmpNeedsDefaultDependencies: Bool
+    /// In such a unit PrivateTmp=yes gives /tmp a tmpfs of the service's own when /tmp is a mount
+    /// the unit is not ordered after (/tmp may be a later mount), and ordering after var.mount alone
+    /// keeps /var/tmp (260, unit_get_private_tmp() in unit.c).
+    public let connectedTmpNeedsDefaultDependencies: Bool
     /// An Accept=yes instance is named with the connection's socket cookie after its number, and
     /// an AF_UNIX peer's pid with its pidfd's inode (258, instance_from_socket() in socket.c).
     public let instanceNamesHaveCookie: Bool
@@ -121,6 +127,10 @@ public struct ReleaseFacts: Sendable {
     /// pidfd on the process, which names it for good where a pid may be reused (259,
     /// build_environment() in exec-invoke.c).
     public let listenPIDFDID: Bool
+    /// A control process learns the main process's pidfd inode beside MAINPID= (MAINPIDFDID=), and
+    /// an Accept=yes instance its connection's socket cookie (SO_COOKIE=) (258, service_spawn()
+    /// in service.c).
+    public let pidfdAndCookieVariables: Bool
     /// journald's sockets are bound into a service's mount namespace with BindLogSockets=, and
     /// without it wherever MountAPIVFS= is on (257, bind_log_sockets_table in namespace.c).
     public let bindsLogSockets: Bool
@@ -145,8 +155,10 @@ public struct ReleaseFacts: Sendable {
         privateNetworkMountsSysfs = release >= .v254
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
+        connectedTmpNeedsDefaultDependencies = release >= .v260
         instanceNamesHaveCookie = release >= .v258
         listenPIDFDID = release >= .v259
+        pidfdAndCookieVariables = release >= .v258
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
