@@ -93,6 +93,16 @@ struct RunNewerDirectiveTests {
         #expect(result.stdout == "True True\n", "\(result.stderr)")
     }
 
+    /// An image policy (254) narrows what an image may hold; with no image it changes nothing,
+    /// under systemd as here, and an image itself is refused before anything runs.
+    @Test func imagePoliciesChangeNothingWithoutAnImage() throws {
+        let policies = ["RootImagePolicy=root=verity+signed:=absent", "MountImagePolicy=*", "ExtensionImagePolicy=~"]
+        let plain = try Self.run("262", policies, "echo ran")
+        #expect(plain.status == 0 && plain.stdout == "ran\n", "\(plain.stderr)")
+        let image = try Self.run("262", policies + ["RootImage=/var/lib/machines/brig-no-such.raw"], "echo ran")
+        #expect(image.status == 226 && image.stdout.isEmpty && image.stderr.contains("RootImage="), "\(image.stderr)")
+    }
+
     @Test func privateBPFGivesTheServiceAnEmptyBPFFileSystemOfItsOwn() throws {
         let host = try Subprocess.run(["/usr/bin/stat", "-c", "%d %T", "-f", "/sys/fs/bpf"]).stdout
         let own = try Self.run("258", ["PrivateBPF=yes"], "stat -f -c %T /sys/fs/bpf && find /sys/fs/bpf -name '*.debug' -prune -o -mindepth 1 -print | wc -l")
