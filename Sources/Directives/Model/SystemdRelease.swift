@@ -129,6 +129,15 @@ public struct ReleaseFacts: Sendable {
     /// (nobody to the service's ids), nosuid, nodev and noexec (257, setup_exec_directory() in
     /// exec-invoke.c and apply_one_mount() in namespace.c).
     public let execDirectoriesIdMapped: Bool
+    /// RootDirectory= naming a versioned directory (systemd.v(7): `NAME.v`, or `DIR.v/NAME___`)
+    /// is the newest of its directories for this architecture, picked as each command starts;
+    /// no entry that fits fails it with 226 NAMESPACE (256, pick_versions() in exec-invoke.c,
+    /// path_pick() in src/shared/vpick.c). Before, such a name is a directory like any other.
+    public let rootDirectoryPicksVersion: Bool
+    /// A versioned directory's entries of the wrong kind (a file where a directory is sought)
+    /// are passed over (260, "vpick: Fix pick_filter_image_any"); before, the newest name is
+    /// picked whatever it is, and the start fails (ENOTDIR) when it is not a directory.
+    public let versionPickPassesOverWrongType: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -149,6 +158,8 @@ public struct ReleaseFacts: Sendable {
         listenPIDFDID = release >= .v259
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
+        rootDirectoryPicksVersion = release >= .v256
+        versionPickPassesOverWrongType = release >= .v260
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
