@@ -11,7 +11,7 @@ import Glibc
 /// After VERSION an entry may name an architecture (`_x86-64`) and count boot attempts
 /// (`+LEFT` or `+LEFT-DONE`, boot counting). Entries for another architecture than this one
 /// (or its secondary, x86 on x86-64) are left out, and so are invalid versions (letters, digits
-/// and `.,_-+` only: a `~` pre-release is not taken). The best entry: one with attempts left
+/// and the release's `versionPunctuation` only). The best entry: one with attempts left
 /// before one with none, then the newest version (`VersionOrder`), then this architecture
 /// before its secondary before none named, more attempts left, fewer done, and last the
 /// larger name.
@@ -26,11 +26,13 @@ public enum VersionedPath {
     /// The entry `path` stands for, or `path` itself when it is not versioned. `suffix`: what
     /// the caller's entries end in (".raw"; "" for directories), cut from `NAME.SUFFIX.v`.
     /// `wantDirectory`: the entries sought are directories, else anything but directories.
-    /// `wrongTypeFails`: the best entry is chosen by name alone and the pick fails when it has the
-    /// wrong type (systemd 256 to 259); otherwise entries of the wrong type are passed over (260).
+    /// `rules`: the release whose picking applies (which versions are valid; whether an entry
+    /// of the wrong type is passed over or, before 260, fails the pick when it is the newest).
     public static func resolve(_ path: String, suffix: String, wantDirectory: Bool,
-                               wrongTypeFails: Bool = false) -> Result<String, Failure> {
-        guard let pattern = Pattern(path, suffix: suffix, wantDirectory: wantDirectory) else { return .success(path) }
+                               rules: SystemdRelease = .newest) -> Result<String, Failure> {
+        guard var pattern = Pattern(path, suffix: suffix, wantDirectory: wantDirectory) else { return .success(path) }
+        pattern.versionPunctuation = Array(rules.facts.versionPunctuation.utf8)
+        let wrongTypeFails = !rules.facts.versionPickPassesOverWrongType
         if pattern.wantDirectory != wantDirectory {
             return .failure(Failure(code: EISDIR, message: "\(path) ends in a slash, which asks for a directory, where a file is wanted"))
         }
@@ -72,6 +74,7 @@ public enum VersionedPath {
         var basename: String
         var suffix: String
         var wantDirectory: Bool
+        var versionPunctuation = Array(SystemdRelease.newest.facts.versionPunctuation.utf8)
 
         /// nil when `path` names no versioned directory (then it is used as it is).
         init?(_ path: String, suffix filterSuffix: String, wantDirectory: Bool) {
@@ -123,7 +126,7 @@ public enum VersionedPath {
                 rest = rest[..<underscore]
             }
             if let architecture, architecture != Architecture.native, architecture != Architecture.secondary { return nil }
-            guard Self.isValidVersion(rest) else { return nil }
+            guard isValidVersion(rest) else { return nil }
             return Entry(name: name, version: String(rest), architecture: architecture,
                          triesLeft: tries?.left ?? .max, triesDone: tries?.done ?? .max)
         }
@@ -142,11 +145,11 @@ public enum VersionedPath {
             return (left, done)
         }
 
-        /// systemd's version_is_valid(): not empty, of letters, digits and ".,_-+" only.
-        static func isValidVersion(_ version: Substring) -> Bool {
+        /// systemd's version_is_valid(): not empty, of letters, digits and `versionPunctuation`.
+        func isValidVersion(_ version: Substring) -> Bool {
             !version.isEmpty && version.utf8.allSatisfy { c in
                 (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
-                    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || ".,_-+".utf8.contains(c)
+                    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || versionPunctuation.contains(c)
             }
         }
 

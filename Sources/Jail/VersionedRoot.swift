@@ -9,8 +9,7 @@ extension LaunchRequest {
     /// systemd's 226 NAMESPACE (pin_rootfs() or pick_versions() in exec-invoke.c).
     public func pickingVersionedRoot() throws(JailError) -> LaunchRequest {
         guard rules.facts.rootDirectoryPicksVersion, let root = spec.mounts.rootDirectory else { return self }
-        switch VersionedPath.resolve(root, suffix: "", wantDirectory: true,
-                                     wrongTypeFails: !rules.facts.versionPickPassesOverWrongType) {
+        switch VersionedPath.resolve(root, suffix: "", wantDirectory: true, rules: rules) {
         case .success(let picked):
             var request = self
             request.spec.mounts.rootDirectory = picked

@@ -9,8 +9,8 @@ import TestSupport
 struct RunVersionedRootTests {
     /// `root.v` under a fresh directory, with a small root for each version, whose /etc/marker
     /// names it. The .v directory is itself laid out as a root too, marked "literal", for the
-    /// rules that do not pick. Beside the roots: a file named as a newer version, and a newer
-    /// pre-release, which systemd's versions do not admit.
+    /// rules that do not pick. Beside the roots: a file named as a newer version, and a
+    /// directory whose version no release admits.
     static func makeVersioned(_ versions: [String] = ["1.9", "1.10", "1.2"]) throws -> (top: String, versioned: String) {
         let top = "/run/brig-vpick-\(UUID().uuidString.prefix(6))", versioned = top + "/root.v"
         let roots = [versioned] + versions.map { versioned + "/root_" + $0 }
@@ -18,7 +18,7 @@ struct RunVersionedRootTests {
             + "mkdir -p $r/usr $r/proc $r/sys $r/dev $r/run $r/tmp $r/etc $r/srv; "
             + "for l in bin lib lib64 sbin; do [ -e /usr/$l ] && ln -s usr/$l $r/$l; done; "
             + "case $r in */root.v) echo literal;; *) echo ${r##*/root_};; esac > $r/etc/marker; done; "
-            + "touch \(versioned)/root_3; mkdir \(versioned)/root_4~rc1", "sh"] + roots)
+            + "touch \(versioned)/root_3; mkdir '\(versioned)/root_4 beta'", "sh"] + roots)
         try #require(made.status == 0, "\(made.stderr)")
         return (top, versioned)
     }

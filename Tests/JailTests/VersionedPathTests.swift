@@ -4,8 +4,8 @@ import TestSupport
 import Directives
 import Jail
 
-/// Picking from a versioned directory (systemd.v(7)), as systemd 260 and later pick a service's
-/// RootDirectory=; the entries are made as a user would lay them out.
+/// Picking from a versioned directory (systemd.v(7)) as systemd picks a service's RootDirectory=
+/// (262's rules unless a test names others); the entries are made as a user would lay them out.
 struct VersionedPathTests {
     /// A directory `NAME.v` holding a directory for each of `directories` and a file for each of `files`.
     static func versioned(_ dir: TemporaryDirectory, _ name: String = "root.v", directories: [String] = [], files: [String] = []) -> String {
@@ -16,8 +16,8 @@ struct VersionedPathTests {
         return path
     }
 
-    static func pick(_ path: String, suffix: String = "", directory: Bool = true, wrongTypeFails: Bool = false) -> String? {
-        try? VersionedPath.resolve(path, suffix: suffix, wantDirectory: directory, wrongTypeFails: wrongTypeFails).get()
+    static func pick(_ path: String, suffix: String = "", directory: Bool = true, rules: SystemdRelease = .newest) -> String? {
+        try? VersionedPath.resolve(path, suffix: suffix, wantDirectory: directory, rules: rules).get()
     }
 
     /// An architecture that is neither this one nor its secondary.
@@ -36,10 +36,15 @@ struct VersionedPathTests {
         #expect(Self.pick(root + "/") == root + "/root_7.10.1", "a slash after the name changes nothing")
     }
 
-    @Test func aPreReleaseNameIsNotAValidVersionAndIsPassedOver() {
+    /// 262 takes UAPI.10's characters in a version; 256 to 261 took ",", "_" and "+" but no "~" or "^".
+    @Test func whichVersionsAreValidDependsOnTheRelease() {
         let dir = TemporaryDirectory(prefix: "vpick")
-        let root = Self.versioned(dir, directories: ["root_1.0", "root_2.0~rc1", "root_1.5 beta"])
-        #expect(Self.pick(root) == root + "/root_1.0")
+        let root = Self.versioned(dir, directories: ["root_1.0", "root_2.0~rc1", "root_1.5 beta", "root_3,0"])
+        #expect(Self.pick(root, rules: .v262) == root + "/root_2.0~rc1", "a pre-release is a version, and \"3,0\" is not")
+        #expect(Self.pick(root, rules: .v261) == root + "/root_3,0", "no pre-release before 262")
+        let patched = Self.versioned(dir, "patched.v", directories: ["patched_1", "patched_1^p1", "patched_1.5+x"])
+        #expect(Self.pick(patched, rules: .v262) == patched + "/patched_1^p1", "a + that counts no tries leaves an invalid version")
+        #expect(Self.pick(patched, rules: .v256) == patched + "/patched_1.5+x")
     }
 
     @Test func entriesForAnotherArchitectureAreLeftOut() throws {
@@ -106,17 +111,18 @@ struct VersionedPathTests {
     @Test func beforeSystemd260TheNewestNameIsTakenAndAFileFails() {
         let dir = TemporaryDirectory(prefix: "vpick")
         let root = Self.versioned(dir, directories: ["root_1"], files: ["root_2"])
-        let result = VersionedPath.resolve(root, suffix: "", wantDirectory: true, wrongTypeFails: true)
+        let result = VersionedPath.resolve(root, suffix: "", wantDirectory: true, rules: .v259)
         guard case .failure(let failure) = result else { Issue.record("picked \(result)"); return }
         #expect(failure.code == ENOTDIR)
         #expect(failure.message.contains(root + "/root_2"), "\(failure.message)")
         let fine = Self.versioned(dir, "fine.v", directories: ["fine_1", "fine_2"])
-        #expect(Self.pick(fine, wrongTypeFails: true) == fine + "/fine_2")
+        #expect(Self.pick(fine, rules: .v259) == fine + "/fine_2")
+        #expect(Self.pick(root, rules: .v260) == root + "/root_1", "260 passes the file over")
     }
 
     @Test func nothingToPickFailsWithENOENTNamingTheDirectory() {
         let dir = TemporaryDirectory(prefix: "vpick")
-        for (name, entries) in [("empty.v", [String]()), ("none.v", ["other_1", "none_x~1", "none_2_\(Self.foreign.rawValue)"])] {
+        for (name, entries) in [("empty.v", [String]()), ("none.v", ["other_1", "none_x,1", "none_1.5 beta", "none_2_\(Self.foreign.rawValue)"])] {
             let path = Self.versioned(dir, name, directories: entries)
             let result = VersionedPath.resolve(path, suffix: "", wantDirectory: true)
             guard case .failure(let failure) = result else { Issue.record("\(name): picked \(result)"); continue }

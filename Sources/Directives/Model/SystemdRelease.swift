@@ -138,6 +138,12 @@ public struct ReleaseFacts: Sendable {
     /// are passed over (260, "vpick: Fix pick_filter_image_any"); before, the newest name is
     /// picked whatever it is, and the start fails (ENOTDIR) when it is not a directory.
     public let versionPickPassesOverWrongType: Bool
+    /// What a version in a versioned directory's entry may hold besides ASCII letters and digits;
+    /// an entry with anything else is passed over. ".,_-+" from 256 (version_is_valid() in
+    /// src/basic/string-util.c); 262 takes UAPI.10's ".-~^" instead ("string-util: replace
+    /// version_is_valid()/version_is_valid_version_spec() by a common call", "string-util: do not
+    /// accept ',' in version strings"), so a pre-release such as 2.0~rc1 is picked only from 262 on.
+    public let versionPunctuation: String
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -160,6 +166,7 @@ public struct ReleaseFacts: Sendable {
         execDirectoriesIdMapped = release >= .v257
         rootDirectoryPicksVersion = release >= .v256
         versionPickPassesOverWrongType = release >= .v260
+        versionPunctuation = release >= .v262 ? ".-~^" : ".,_-+"
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
