@@ -25,7 +25,8 @@ public enum VersionedPath {
 
     /// The entry `path` stands for, or `path` itself when it is not versioned. `suffix`: what
     /// the caller's entries end in (".raw"; "" for directories), cut from `NAME.SUFFIX.v`.
-    /// `wantDirectory`: the entries sought are directories, else anything but directories.
+    /// `wantDirectory`: the entries sought are directories, else images (regular files and
+    /// block devices, as systemd's raw image filter takes).
     /// `rules`: the release whose picking applies (which versions are valid; whether an entry
     /// of the wrong type is passed over or, before 260, fails the pick when it is the newest).
     public static func resolve(_ path: String, suffix: String, wantDirectory: Bool,
@@ -56,12 +57,14 @@ public enum VersionedPath {
                 let code = errno
                 return .failure(Failure(code: code, message: "cannot open \(pattern.directory)/\(entry.name): \(SystemFiles.errorName(code))"))
             }
-            let isDirectory = st.st_mode & S_IFMT == S_IFDIR
-            if isDirectory == wantDirectory {
+            let kind = st.st_mode & S_IFMT
+            if wantDirectory ? kind == S_IFDIR : (kind == S_IFREG || kind == S_IFBLK) {
                 fitting.append(entry)
             } else if wrongTypeFails {
-                let code = wantDirectory ? ENOTDIR : EISDIR
-                return .failure(Failure(code: code, message: "\(pattern.directory)/\(entry.name), the newest entry, is \(isDirectory ? "a directory" : "not a directory")"))
+                // The errno systemd's errno_from_mode() gives for what was found.
+                let code = wantDirectory ? ENOTDIR : kind == S_IFDIR ? EISDIR : EBADF
+                return .failure(Failure(code: code, message: "\(pattern.directory)/\(entry.name), the newest entry, is "
+                                        + (wantDirectory ? "not a directory" : kind == S_IFDIR ? "a directory" : "neither a file nor a block device")))
             }
         }
         guard let best = fitting.max(by: Entry.isWorse) else { return .failure(pattern.nothingMatched) }
@@ -154,9 +157,10 @@ public enum VersionedPath {
         }
 
         var nothingMatched: Failure {
-            let kind = wantDirectory ? "directory" : "file"
-            return Failure(code: ENOENT, message: "no \(kind) in the versioned directory \(directory) is named \(basename.isEmpty ? "" : basename + "_")VERSION\(suffix) "
-                           + "with a valid version for \(Architecture.native?.rawValue ?? "this architecture")")
+            let kind = wantDirectory ? "directory" : "file or block device"
+            let architectures = [Architecture.native, Architecture.secondary].compactMap { $0?.rawValue } + ["none"]
+            return Failure(code: ENOENT, message: "the versioned directory \(directory) holds no \(kind) named "
+                           + "\(basename.isEmpty ? "" : basename + "_")VERSION\(suffix) with a valid version and architecture (\(architectures.joined(separator: ", ")))")
         }
     }
 
