@@ -139,6 +139,21 @@ public struct ReleaseFacts: Sendable {
     /// (nobody to the service's ids), nosuid, nodev and noexec (257, setup_exec_directory() in
     /// exec-invoke.c and apply_one_mount() in namespace.c).
     public let execDirectoriesIdMapped: Bool
+    /// RootDirectory= naming a versioned directory (systemd.v(7): `NAME.v`, or `DIR.v/NAME___`)
+    /// is the newest of its directories for this architecture, picked as each command starts;
+    /// no entry that fits fails it with 226 NAMESPACE (256, pick_versions() in exec-invoke.c,
+    /// path_pick() in src/shared/vpick.c). Before, such a name is a directory like any other.
+    public let rootDirectoryPicksVersion: Bool
+    /// A versioned directory's entries of the wrong kind (a file where a directory is sought)
+    /// are passed over (260, "vpick: Fix pick_filter_image_any"); before, the newest name is
+    /// picked whatever it is, and the start fails (ENOTDIR) when it is not a directory.
+    public let versionPickPassesOverWrongType: Bool
+    /// What a version in a versioned directory's entry may hold besides ASCII letters and digits;
+    /// an entry with anything else is passed over. ".,_-+" from 256 (version_is_valid() in
+    /// src/basic/string-util.c); 262 takes UAPI.10's ".-~^" instead ("string-util: replace
+    /// version_is_valid()/version_is_valid_version_spec() by a common call", "string-util: do not
+    /// accept ',' in version strings"), so a pre-release such as 2.0~rc1 is picked only from 262 on.
+    public let versionPunctuation: String
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -161,6 +176,9 @@ public struct ReleaseFacts: Sendable {
         pidfdAndCookieVariables = release >= .v258
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
+        rootDirectoryPicksVersion = release >= .v256
+        versionPickPassesOverWrongType = release >= .v260
+        versionPunctuation = release >= .v262 ? ".-~^" : ".,_-+"
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
