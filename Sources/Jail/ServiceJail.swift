@@ -199,6 +199,7 @@ public enum ServiceJail {
         // "!!" is "!" only on kernels without ambient capabilities (before 4.3); here it is no prefix.
         c.privilegedIdentity = exec.privilegedIdentity
         c.expandEnvironment = !exec.noEnvironmentExpansion
+        c.viaShell = exec.viaShell
         return c
     }
 

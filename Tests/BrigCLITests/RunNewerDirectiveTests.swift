@@ -103,6 +103,43 @@ struct RunNewerDirectiveTests {
         #expect(image.status == 226 && image.stdout.isEmpty && image.stderr.contains("RootImage="), "\(image.stderr)")
     }
 
+    /// "|" (258) runs a command line through the account's shell: `-c` and the words joined by
+    /// spaces, `@` making it a login shell, alone the shell by itself; older rules read "|echo" as
+    /// a program's name. The commands append to one file, which 262 writes the same way.
+    static let viaShellUnit = """
+        [Service]
+        Type=oneshot
+        StandardOutput=append:/run/brig-via-shell.out
+        ExecStart=|echo $$0 "a  b" ${USER}
+        ExecStart=@|echo login $$0
+        ExecStart=|
+        ExecStart=-:|echo $USER
+        """
+    /// With ":" the shell itself expands $USER.
+    static let viaShellOutput = "/bin/bash a b root\nlogin -/bin/bash\nroot\n"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash"), "root's shell is bash here"))
+    func viaShellPrefixRunsTheCommandInTheUsersShell() throws {
+        let unit = NSTemporaryDirectory() + "brig-via-shell-\(getpid()).service"
+        try Self.viaShellUnit.write(toFile: unit, atomically: true, encoding: .utf8)
+        defer { unlink(unit); unlink("/run/brig-via-shell.out") }
+        unlink("/run/brig-via-shell.out")
+        let result = try BrigBinary.run(["run", "--rules", "262", unit])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try? String(contentsOfFile: "/run/brig-via-shell.out", encoding: .utf8)) == Self.viaShellOutput)
+        let older = try BrigBinary.run(["run", "--rules", "257", unit])
+        #expect(older.status == 203 && older.stderr.contains("execve |echo"), "\(older.stderr)")
+    }
+
+    @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"))
+    func systemd262RunsViaShellCommandsTheSameWay() throws {
+        let script = "printf '%s' \"$1\" > /etc/systemd/system/brig-via-shell.service && rm -f /run/brig-via-shell.out"
+            + " && systemctl daemon-reload && systemctl start brig-via-shell.service; cat /run/brig-via-shell.out;"
+            + " rm -f /etc/systemd/system/brig-via-shell.service /run/brig-via-shell.out"
+        let result = try SystemdOracleNext.exec(["/bin/sh", "-c", script, "sh", Self.viaShellUnit])
+        #expect(result.stdout == Self.viaShellOutput, "\(result.stderr)")
+    }
+
     @Test func privateBPFGivesTheServiceAnEmptyBPFFileSystemOfItsOwn() throws {
         let host = try Subprocess.run(["/usr/bin/stat", "-c", "%d %T", "-f", "/sys/fs/bpf"]).stdout
         let own = try Self.run("258", ["PrivateBPF=yes"], "stat -f -c %T /sys/fs/bpf && find /sys/fs/bpf -name '*.debug' -prune -o -mindepth 1 -print | wc -l")

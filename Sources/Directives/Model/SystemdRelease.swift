@@ -127,6 +127,9 @@ public struct ReleaseFacts: Sendable {
     /// pidfd on the process, which names it for good where a pid may be reused (259,
     /// build_environment() in exec-invoke.c).
     public let listenPIDFDID: Bool
+    /// The `|` prefix of ExecStart= and its kin runs the command through the user's shell (258,
+    /// config_parse_exec() in load-fragment.c and exec_invoke() in exec-invoke.c).
+    public let execViaShell: Bool
     /// A control process learns the main process's pidfd inode beside MAINPID= (MAINPIDFDID=), and
     /// an Accept=yes instance its connection's socket cookie (SO_COOKIE=) (258, service_spawn()
     /// in service.c).
@@ -174,6 +177,7 @@ public struct ReleaseFacts: Sendable {
         instanceNamesHaveCookie = release >= .v258
         listenPIDFDID = release >= .v259
         pidfdAndCookieVariables = release >= .v258
+        execViaShell = release >= .v258
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
         rootDirectoryPicksVersion = release >= .v256
