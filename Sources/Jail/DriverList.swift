@@ -1,11 +1,20 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The drivers /proc/devices lists ("136 pts" under "Character devices:"), read on first
 /// use: a start with PrivateDevices= and ProtectClock= asks for char-pts and char-rtc.
-struct DriverList {
+public struct DriverList {
     private var procDevicesText: [UInt8]? = nil
+
+    /// What `keep` keeps: nil until the first read after it.
+    private static let kept = Mutex<(keeping: Bool, text: [UInt8]?)>((false, nil))
+
+    /// From now on /proc/devices is read once for the process: brig listen starts an instance per
+    /// connection and would read it at each. A driver registered later goes unmatched by a
+    /// DeviceAllow= glob until brig listen restarts, which denies its devices (fail closed).
+    public static func keep() { kept.withLock { $0.keeping = true } }
 
     /// Calls `body` with the major number and NUL-terminated name of each driver of one
     /// kind in /proc/devices, straight from the file's bytes: this runs on every start
@@ -14,7 +23,7 @@ struct DriverList {
         let header = kind == .char ? "Character devices:" : "Block devices:"
         let otherHeader = kind == .char ? "Block devices:" : "Character devices:"
         // The copy that is parsed gets NULs written into it; the kept text stays whole.
-        var bytes = procDevicesText ?? Self.procDevices()
+        var bytes = procDevicesText ?? Self.keptOrRead()
         procDevicesText = bytes
         bytes.withUnsafeMutableBufferPointer { text in
             let length = text.count - 1  // without the spare byte
@@ -51,6 +60,16 @@ struct DriverList {
 
     private static func digit(_ byte: UInt8) -> UInt32? {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? UInt32(byte - UInt8(ascii: "0")) : nil
+    }
+
+    private static func keptOrRead() -> [UInt8] {
+        kept.withLock { kept in
+            guard kept.keeping else { return procDevices() }
+            if let text = kept.text { return text }
+            let text = procDevices()
+            if !text.isEmpty { kept.text = text }
+            return text
+        }
     }
 
     /// The bytes of /proc/devices and a zero byte (nothing if it cannot be read).

@@ -49,13 +49,14 @@ public enum RLimit {
     static func defaultOpenFiles() -> JailSpec.ResourceLimit {
         var current = rlimit()
         getrlimit(__rlimit_resource_t(UInt32(nofile)), &current)
-        let nrOpen = SystemFiles.read("/proc/sys/fs/nr_open").flatMap { UInt64($0.trimmed) } ?? 1 << 20
         var hard = min(nrOpen, max(UInt64(current.rlim_max), 512 * 1024))
         if hard > UInt64(current.rlim_max), !Capabilities.effectiveContains(resourceCapability) { hard = UInt64(current.rlim_max) }
         return JailSpec.ResourceLimit(resource: nofile, soft: min(1024, UInt64(current.rlim_cur), hard), hard: hard)
     }
 
     private static let resourceCapability = Int32(Capability.sysResource.number)
+    /// The kernel's ceiling, read once per process as systemd reads it once when it starts.
+    private static let nrOpen = SystemFiles.read("/proc/sys/fs/nr_open").flatMap { UInt64($0.trimmed) } ?? 1 << 20
 
     static func name(of resource: Int32) -> String {
         resource >= 0 && Int(resource) < names.count ? names[Int(resource)] : "\(resource)"

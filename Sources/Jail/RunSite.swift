@@ -28,6 +28,8 @@ public struct RunSite: Sendable {
     /// later start tells a run whose owners are gone from one of a brig it cannot see (another
     /// PID namespace sharing the cgroup tree names its runs by PIDs that mean nothing here).
     let ownerLock = OwnerLock()
+    /// Whether the run takes its owner lock (a brig listen instance may do without: ServiceRun).
+    var claimsOwnerLock = true
     /// Where each run's owner lock lives.
     static let ownerLocks = "/run/brig/runs"
     public var privateTmp: String
@@ -93,7 +95,7 @@ public struct RunSite: Sendable {
         try RunSite.enterHome()
         let parent = RunSite.cgroupParent
         if mkdir(parent, 0o755) != 0 && errno != EEXIST { throw .system("cgroup \(parent)", errno) }
-        try claim()
+        if claimsOwnerLock { try claim() }
         if mkdir(cgroup, 0o755) != 0 { throw .system("cgroup \(cgroup)", errno) }
         for (wanted, staging) in [(privateDevices, RunSite.devStaging), (privateSysfs, RunSite.sysStaging)] where wanted {
             let code = SystemFiles.makeDirectories(staging, mode: 0o755)

@@ -307,7 +307,7 @@ public enum ServiceJail {
     /// `tmpDirSuggested` tells whether that one is still there at the end.
     static func environment(_ e: EnvironmentSettings, path: String, suggestingTmpDir: Bool = false) throws(JailError)
         -> (variables: [String], tmpDirSuggested: Bool) {
-        var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", path)]
+        var pairs: [(String, String)] = [("LANG", defaultLanguage), ("PATH", path)]
         var suggested = suggestingTmpDir
         if suggested { pairs.append(("TMPDIR", "/tmp")) }
         func set(_ name: String, _ value: String) {
@@ -339,14 +339,15 @@ public enum ServiceJail {
         return (pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder], suggested)
     }
 
-    /// The system locale, as systemd's manager reads it; C.UTF-8 when none is set.
-    static func defaultLanguage() -> String {
+    /// The system locale, as systemd's manager reads it when it starts (once per brig process,
+    /// which for brig listen spares two reads per connection); C.UTF-8 when none is set.
+    static let defaultLanguage: String = {
         for path in ["/etc/locale.conf", "/etc/default/locale"] {
             for (name, value) in EnvironmentFileParser.parse(SystemFiles.read(path) ?? "") where name == "LANG" { return value }
         }
         // With no locale configured, systemd gives its services C.UTF-8.
         return "C.UTF-8"
-    }
+    }()
 
     static func invocationID() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -72,12 +72,21 @@ public final class ServiceRun {
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: cgroupParent)
         var site = RunSite(cgroupParent: policyCgroup ?? cgroupParent)
         if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
+        if host == .listener {
+            // brig listen's keeper ends its instances and removes their cgroups should brig listen
+            // be killed: an instance needs an owner lock only for what else a later start must sweep.
+            var mounts = request.spec.mounts
+            mounts.privateTmpOnTmpfs = commands.count == 1
+            site.claimsOwnerLock = request.credentials != nil || request.ephemeralRoot != nil || mounts.usesHostPrivateTmp
+                || !site.controllerCgroups.isEmpty || request.service.wantsNotifySocket
+                || (request.directories.preserveRuntime != .yes && request.directories.entries.contains { $0.kind == .runtime })
+        }
         self.site = site
         let held = Held()
         self.held = held
         do {
             // First, so that whatever follows is undone by a later start should brig be killed.
-            try site.claim()
+            if site.claimsOwnerLock { try site.claim() }
             if request.directories.preserveRuntime != .yes {
                 for entry in request.directories.entries where entry.kind == .runtime { site.note(.runtimeDirectory(entry.path)) }
             }

@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Instances started on threads of their own. A start ends by waiting for its child to reach
+/// Instances started on worker threads (`WorkerThreads`). A start ends by waiting for its child to reach
 /// execve (the child borrows the parent's memory until then), which on a busy machine is most
 /// of its time; made on a thread, it leaves the loop to accept the next connection and to lead
 /// the running instances meanwhile. Each start is a `ServiceRun` made exactly as on the loop's
@@ -20,14 +20,14 @@ final class ConcurrentStarts {
         init(_ run: ServiceRun) { self.run = run }
     }
 
-    /// The starts that have ended, told through a pipe the loop polls.
+    /// The starts that have ended with their outcomes, told through a pipe the loop polls.
     private final class Finished: Sendable {
-        let ids = Mutex<[Int]>([])
+        let outcomes = Mutex<[(id: Int, outcome: Outcome)]>([])
         let read: Int32, write: Int32
         init(read: Int32, write: Int32) { (self.read, self.write) = (read, write) }
 
-        func add(_ id: Int) {
-            ids.withLock { $0.append(id) }
+        func add(_ id: Int, _ outcome: Outcome) {
+            outcomes.withLock { $0.append((id, outcome)) }
             var byte: UInt8 = 1
             _ = Glibc.write(self.write, &byte, 1)   // a full pipe already wakes the loop
         }
@@ -39,7 +39,8 @@ final class ConcurrentStarts {
     static let limit = max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     private let finished: Finished
-    private var underWay: [Int: BackgroundWork<Outcome>] = [:]
+    private let workers = WorkerThreads(limit: ConcurrentStarts.limit)
+    private var underWay = 0
 
     init() throws(ListenError) {
         var fds: [Int32] = [-1, -1]
@@ -49,17 +50,13 @@ final class ConcurrentStarts {
 
     /// Polled by the loop: readable when a start has ended.
     var descriptor: Int32 { finished.read }
-    var isFull: Bool { underWay.count >= Self.limit }
+    var isFull: Bool { underWay >= Self.limit }
 
-    /// Starts `work` on a thread; false when no thread can be made (the caller runs it itself).
+    /// Starts `work` on a worker thread; false when no thread can be made (the caller runs it itself).
     func begin(_ id: Int, _ work: @escaping @Sendable () -> Outcome) -> Bool {
         let finished = finished
-        guard let thread = BackgroundWork.start({ () -> Outcome in
-            let outcome = work()
-            finished.add(id)
-            return outcome
-        }) else { return false }
-        underWay[id] = thread
+        guard workers.run({ finished.add(id, work()) }) else { return false }
+        underWay += 1
         return true
     }
 
@@ -67,10 +64,11 @@ final class ConcurrentStarts {
     func ended() -> [(id: Int, outcome: Outcome)] {
         var bytes = [UInt8](repeating: 0, count: 64)
         while read(finished.read, &bytes, bytes.count) > 0 {}
-        let ids = finished.ids.withLock { ids in
-            defer { ids.removeAll() }
-            return ids
+        let ended = finished.outcomes.withLock { outcomes in
+            defer { outcomes.removeAll() }
+            return outcomes
         }
-        return ids.compactMap { id in underWay.removeValue(forKey: id).map { (id, $0.result()) } }
+        underWay -= ended.count
+        return ended
     }
 }

@@ -164,6 +164,7 @@ public final class SocketServer {
         notifyReady()
         StartupPages.release()
         HostMountTable.watch()
+        DriverList.keep()
         if options.startNow {
             for i in sockets.indices where !sockets[i].unit.accepts { startService(i) }
         }
