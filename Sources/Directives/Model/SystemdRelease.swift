@@ -129,6 +129,10 @@ public struct ReleaseFacts: Sendable {
     /// (nobody to the service's ids), nosuid, nodev and noexec (257, setup_exec_directory() in
     /// exec-invoke.c and apply_one_mount() in namespace.c).
     public let execDirectoriesIdMapped: Bool
+    /// RootMStack= assembles the service's root from a `.mstack/` directory (260,
+    /// src/shared/mstack.c, pinned in setup_pinned_resource() of exec-invoke.c and mounted by
+    /// setup_namespace() in namespace.c). Before, the line is an unknown directive.
+    public let rootMountStacks: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -149,6 +153,7 @@ public struct ReleaseFacts: Sendable {
         listenPIDFDID = release >= .v259
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
+        rootMountStacks = release >= .v260
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 
