@@ -209,8 +209,10 @@ public enum DirectiveFates {
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
-            ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy RootMStack
+            ExtensionDirectories RootImagePolicy MountImagePolicy ExtensionImagePolicy
             """, images),
+        // Directory layers only (260): MountStack refuses disk-image and .v/ entries at start.
+        ("Service", "RootMStack", .applied),
         // With RootDirectory=; with RootImage= (refused above) it never gets as far.
         ("Service", "RootEphemeral", .applied),
         ("Service", "BindNetworkInterface", .applied),

@@ -45,6 +45,9 @@ public enum JailAction: Sendable, Equatable {
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
+    /// systemd's base_filesystem_create() in a new root: /usr, /etc, /var, /proc, ... and the
+    /// /bin-style symlinks into /usr, each where missing; nothing it cannot make stops the start.
+    case baseFilesystem(root: String)
     /// `detachCovers`: every mount below descends from one at the path (see HostMount).
     case unmountBelow(String, detachCovers: Bool)
     /// `clean`: nothing is mounted at or below the path, no need to look.

@@ -26,7 +26,7 @@ public enum ServiceJail {
             // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
             // own, whose /dev/log points at the journal's socket (exec_context_get_effective_bind_log_sockets()).
             spec.mounts.bindLogSockets = context.filesystem.bindLogSockets
-                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.rootDirectory != nil && spec.mounts.privateDevices))
+                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.hasRootOfItsOwn && spec.mounts.privateDevices))
         }
         // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
         // A network joined by path counts as a network namespace of the service's own, as in systemd.
@@ -217,6 +217,15 @@ public enum ServiceJail {
         m.privateMounts = fs.privateMounts ?? false
         m.mountAPIVFS = fs.mountAPIVFS
         m.rootDirectory = fs.rootDirectory
+        // RootDirectory= takes precedence over RootMStack= (pin_rootfs() in exec-invoke.c looks
+        // at it first); RootImage=, before both, is refused.
+        if let path = fs.rootMStack, fs.rootDirectory == nil {
+            switch MountStack.load(path) {
+            case .success(let stack): m.mountStack = stack
+            case .failure(let failure):
+                throw .refused(directive: "RootMStack=\(path)", reason: failure.description, status: .namespace)
+            }
+        }
         m.protectSystem = fs.protectSystem ?? .no
         m.protectHome = fs.protectHome ?? .no
         m.protectProc = (fs.protectProc ?? .default).rawValue

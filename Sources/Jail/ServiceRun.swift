@@ -135,6 +135,9 @@ public final class ServiceRun {
                 // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
                 if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
             }
+            if let stack = spec.mounts.mountStack, spec.mounts.rootDirectory == nil {
+                try MountStackSteps.prepare(stack, readOnly: spec.mounts.namespaceReadOnly)
+            }
             if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
             if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
             try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
