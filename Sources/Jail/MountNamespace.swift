@@ -71,6 +71,9 @@ public struct MountSettings: Sendable {
     /// RootMStack= (260) without RootDirectory=, which takes precedence: the root is assembled
     /// from the stack before anything else is mounted on it.
     public var mountStack: MountStack? = nil
+    /// The stack is mounted read-only as a whole: `namespaceReadOnly` of the unit's own settings,
+    /// decided before brig adds paths of its own (the memory pressure file), as systemd decides it.
+    public var mountStackReadOnly = false
     /// /run/credentials/UNIT when the service has credentials: the jail sees that store, read-only,
     /// and nothing else of /run/credentials. It never makes a mount namespace by itself.
     public var credentialsDirectory: String? = nil
@@ -110,6 +113,7 @@ public struct MountSettings: Sendable {
         kept.emptyDirectories = emptyDirectories
         kept.rootDirectory = rootDirectory
         kept.mountStack = mountStack
+        kept.mountStackReadOnly = mountStackReadOnly
         kept.credentialsDirectory = credentialsDirectory
         kept.mountAPIVFS = false
         return kept

@@ -38,7 +38,7 @@ enum MountSteps {
         if let dir = settings.rootDirectory {
             add(.bindSelf(dir), "RootDirectory=\(dir)")
         } else if let stack {
-            steps += MountStackSteps.steps(stack, root: root, readOnly: settings.namespaceReadOnly)
+            steps += MountStackSteps.steps(stack, root: root, readOnly: settings.mountStackReadOnly)
         } else {
             add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
                 "(mount namespace)")

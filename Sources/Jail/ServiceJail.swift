@@ -244,6 +244,7 @@ public enum ServiceJail {
             m.privateCgroupMount = (mode == "strict", "ProtectControlGroups=\(mode)")
         }
         m.protectHostname = sandbox.protectHostname == true && sandbox.protectHostnameMode != "private"
+        m.mountStackReadOnly = m.mountStack != nil && m.namespaceReadOnly
         return m
     }
 

@@ -136,7 +136,7 @@ public final class ServiceRun {
                 if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
             }
             if let stack = spec.mounts.mountStack, spec.mounts.rootDirectory == nil {
-                try MountStackSteps.prepare(stack, readOnly: spec.mounts.namespaceReadOnly)
+                try MountStackSteps.prepare(stack, readOnly: spec.mounts.mountStackReadOnly)
             }
             if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
             if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
