@@ -56,7 +56,8 @@ extension UnitConfig {
             u.resources.devicePolicy = .closed
         }
         if (u.resources.devicePolicy ?? .auto) != .auto || !u.resources.deviceAllow.isEmpty {
-            if u.exec.filesystem.rootImage != nil || !u.exec.filesystem.mountImages.isEmpty {
+            // RootMStack= too (260): its layers may be images, so systemd allows the same devices.
+            if u.exec.filesystem.rootImage != nil || !u.exec.filesystem.mountImages.isEmpty || u.exec.filesystem.rootMStack != nil {
                 u.resources.deviceAllow += [
                     DeviceRule(device: "/dev/loop-control", read: true, write: true, mknod: false),
                     DeviceRule(device: "/dev/mapper/control", read: true, write: true, mknod: false),
