@@ -136,6 +136,18 @@ struct RunRootMStackTests {
         #expect(!mounts.contains(stack.directory))
     }
 
+    /// With RootDirectory= the service runs there and the stack is not used, as systemd's pin_rootfs()
+    /// takes RootDirectory= first (RootImage=, before both, is refused).
+    @Test func rootDirectoryTakesPrecedence() throws {
+        let stack = try Stack("""
+            mkdir -p $b/etc $b/proc $b/sys $b/dev $b/run; ln -s usr/bin $b/bin; ln -s usr/lib64 $b/lib64; echo directory > $b/etc/m
+            ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc $m/rw; echo stack > $m/layer@1/etc/m
+            """)
+        let out = try Self.run(stack, properties: ["RootDirectory=\(stack.directory)/base"], "cat /etc/m")
+        #expect(out.stdout == "directory\n", "\(out.stdout) \(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stack.path + "/rw/data"))
+    }
+
     /// 259 knows no RootMStack=: the line is ignored with a warning and the service runs in the host's root.
     @Test func olderRulesIgnoreIt() throws {
         let stack = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc; echo stacked > $m/layer@1/etc/hostname")
