@@ -299,9 +299,52 @@ static int cj_fsmount(const struct cjail_step *s) {
     return r;
 }
 
+// The directory at `path` (absolute), each component made where missing, opened without following
+// any symlink on the way: systemd's chase() with CHASE_PROHIBIT_SYMLINKS|CHASE_MKDIR_0755, as it
+// finds a mount stack's mount points in the root being assembled. An O_PATH fd, or -1 with errno.
+static int cj_open_directories(const char *path) {
+    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char name[256];
+    for (const char *p = path; fd >= 0 && *p;) {
+        while (*p == '/') p++;
+        size_t n = 0;
+        while (p[n] && p[n] != '/') n++;
+        if (n == 0) break;
+        if (n >= sizeof name) { close(fd); errno = ENAMETOOLONG; return -1; }
+        memcpy(name, p, n);
+        name[n] = 0;
+        p += n;
+        if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) { int e = errno; close(fd); errno = e; return -1; }
+        int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        struct stat st;
+        if (next >= 0 && fstat(next, &st) < 0) e = errno;
+        else if (next >= 0 && !S_ISDIR(st.st_mode)) e = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+        else if (next >= 0) e = 0;
+        close(fd);
+        if (e) { if (next >= 0) close(next); errno = e; return -1; }
+        fd = next;
+    }
+    return fd;
+}
+
 // A bind mount whose target is missing gets one of the source's kind, as
 // systemd's apply_one_mount() does, and is tried again.
 static int cj_mount_making_target(const struct cjail_step *s) {
+    if (s->flags & CJ_NO_SYMLINKS) {
+        int fd = cj_open_directories(s->s2);
+        if (fd < 0) return -1;
+        char name[32];
+        size_t n = 14;
+        memcpy(name, "/proc/self/fd/", n);
+        cj_append_uint(name, &n, (unsigned)fd);
+        name[n] = 0;
+        int r = mount(s->s1, name, s->s3, (unsigned long)s->a, s->s4);
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+    }
     if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
     if (errno != ENOENT) return -1;
     struct stat st;

@@ -109,6 +109,7 @@ struct Arena {
         s.flags = (step.optional ? UInt32(CJ_OPTIONAL.rawValue) : 0) | (step.noFollow ? UInt32(CJ_NOFOLLOW.rawValue) : 0)
             | (step.hostInstanceFallback ? UInt32(CJ_HOST_INSTANCE.rawValue) : 0)
             | (step.onlyIfMounted ? UInt32(CJ_IF_MOUNTED.rawValue) : 0)
+            | (step.noSymlinks ? UInt32(CJ_NO_SYMLINKS.rawValue) : 0)
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)

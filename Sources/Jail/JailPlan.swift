@@ -99,6 +99,9 @@ public struct JailStep: Sendable, Equatable {
     /// A mount on a path the unit named: made on that very file, never through a symlink
     /// that appeared there after planning.
     public var noFollow = false
+    /// A bind whose target, made where missing, may hold no symlink anywhere on its path (a mount
+    /// stack's mount points, found in a root the plan could not look into).
+    public var noSymlinks = false
     /// A fresh proc, sysfs or cgroup2 the user namespace may lack the privilege for (in a
     /// mount namespace DelegateNamespaces= gives it): then a mount already there is kept as it
     /// is, as systemd keeps it, and the host's own is bound where none is.

@@ -28,6 +28,12 @@ enum MountStackSteps {
     static func steps(_ stack: MountStack, root: String, readOnly: Bool) -> [JailStep] {
         let directive = "RootMStack=\(stack.path)"
         func step(_ action: JailAction) -> JailStep { JailStep(action, for: directive, failing: .namespace) }
+        // Mount points in the root being assembled are found as systemd finds them: no symlink on the way.
+        func bind(_ source: String, _ target: String) -> JailStep {
+            var made = step(.bind(source: source, target: target, recursive: false))
+            made.noSymlinks = true
+            return made
+        }
         var steps: [JailStep] = []
         let overlay = { (target: String) in
             step(.mount(source: stack.path, target: target, fstype: "overlay", flags: 0, data: overlayOptions(stack, readOnly: readOnly)))
@@ -42,15 +48,15 @@ enum MountStackSteps {
             if stack.hasOverlay {
                 // The overlayfs's usr/ alone goes onto the root's /usr (made when missing, as systemd makes it).
                 steps.append(overlay(overlayStaging))
-                steps.append(step(.bind(source: overlayStaging + "/usr", target: root + "/usr", recursive: false)))
+                steps.append(bind(overlayStaging + "/usr", root + "/usr"))
                 steps.append(step(.unmountBelow(overlayStaging, detachCovers: true)))
             }
         }
-        for bind in stack.binds {
+        for entry in stack.binds {
             // robind@ is bound like bind@: systemd 260 to 262 end mstack_bind_mounts() by clearing
             // MOUNT_ATTR_RDONLY on every mount of the tree unless the namespace is read-only, so
             // a robind@ location stays writable under systemd too.
-            steps.append(step(.bind(source: bind.source, target: root + bind.location, recursive: false)))
+            steps.append(bind(entry.source, root + entry.location))
         }
         if readOnly {
             steps.append(step(.remount(path: root, set: MountFlags.attrReadOnly, clear: 0, recursive: true, except: [])))

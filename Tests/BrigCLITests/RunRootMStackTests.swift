@@ -136,6 +136,18 @@ struct RunRootMStackTests {
         #expect(!mounts.contains(stack.directory))
     }
 
+    /// A mount point is never looked for through a symlink (systemd's CHASE_PROHIBIT_SYMLINKS):
+    /// a layer's /srv pointing at a host directory makes the start fail, and nothing is made there.
+    @Test func aSymlinkOnTheWayToABindFailsTheStart() throws {
+        let stack = try Stack("""
+            o=$(dirname $m)/outside; ln -s ../base $m/layer@0; mkdir -p $m/layer@1 $m/rw $m/bind@srv-x $o
+            ln -s $o $m/layer@1/srv
+            """)
+        let out = try Self.run(stack, "echo ran")
+        #expect(out.status == 226 && out.stderr.contains("RootMStack=") && out.stderr.contains("Too many levels of symbolic links"), "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stack.directory + "/outside/x"))
+    }
+
     /// With RootDirectory= the service runs there and the stack is not used, as systemd's pin_rootfs()
     /// takes RootDirectory= first (RootImage=, before both, is refused).
     @Test func rootDirectoryTakesPrecedence() throws {

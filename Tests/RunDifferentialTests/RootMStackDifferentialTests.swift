@@ -117,4 +117,14 @@ struct RootMStackDifferentialTests {
         #expect(systemd.status != 0 && brig.status == systemd.status && brig.left == systemd.left,
                 "systemd 262:\n\(systemd)\nbrig:\n\(brig)")
     }
+
+    /// A symlink on the way to a mount point (a layer's /srv leading out of the root) fails both
+    /// starts alike, and neither makes anything where it leads.
+    @Test func aSymlinkOnTheWayToABindFailsTheStart() throws {
+        let (systemd, brig) = try Self.compare("""
+            o=$(dirname $m)/outside; ln -s ../base $m/layer@0; mkdir -p $m/layer@1 $m/rw $m/bind@srv-x $o; ln -s $o $m/layer@1/srv
+            """, writes: [])
+        #expect(systemd.status != 0 && brig.status == systemd.status && brig.left == systemd.left,
+                "systemd 262:\n\(systemd)\nbrig:\n\(brig)")
+    }
 }

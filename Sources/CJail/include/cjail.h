@@ -104,6 +104,8 @@ enum cjail_flag {
                            //  EACCES), a mount point at the target is kept as it is, else the host's own
                            //  instance is bound there
     CJ_IF_MOUNTED = 128,   // CJ_REMOUNT: passed over where a CJ_HOST_INSTANCE step kept the mount at s1
+    CJ_NO_SYMLINKS = 256,  // CJ_MOUNT with CJ_MAKE_TARGET: every component of the target is a directory,
+                           //  made (0755) where missing, none a symlink (ELOOP), and the mount is made on it
 };
 
 struct cjail_step {
