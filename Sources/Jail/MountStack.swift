@@ -82,7 +82,7 @@ public struct MountStack: Sendable, Equatable {
         return normalized(entries, path: path)
     }
 
-    /// The names in the directory, sorted (readdir's order is the file system's), or an errno.
+    /// The names in the directory but hidden ones, sorted (readdir's order is the file system's), or an errno.
     private static func names(in fd: Int32) -> (names: [String], code: Int32) {
         let copy = dup(fd)
         guard copy >= 0, let dir = fdopendir(copy) else {
@@ -96,7 +96,8 @@ public struct MountStack: Sendable, Equatable {
             let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            // Hidden entries are passed over, as systemd's readdir_all(RECURSE_DIR_IGNORE_DOT) passes them.
+            if !name.hasPrefix(".") { names.append(name) }
         }
         return (names.sorted(), 0)
     }

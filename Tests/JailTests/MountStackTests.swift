@@ -84,6 +84,12 @@ struct MountStackTests {
                 == .mount(source: stack.path, target: "/r", fstype: "tmpfs", flags: 0, data: "mode=0755"))
     }
 
+    @Test func hiddenEntriesArePassedOver() throws {
+        let dir = Self.stack(["layer@1", "layer@2", ".git"])
+        dir.write(".notes", "")
+        #expect(try Self.load(dir).get().layers.count == 2)
+    }
+
     @Test func entriesMayBeSymlinks() throws {
         let base = TemporaryDirectory(prefix: "mstack-base")
         base.write("etc/.keep", "")
