@@ -84,22 +84,12 @@ public struct MountStack: Sendable, Equatable {
 
     /// The names in the directory but hidden ones, sorted (readdir's order is the file system's), or an errno.
     private static func names(in fd: Int32) -> (names: [String], code: Int32) {
-        let copy = dup(fd)
-        guard copy >= 0, let dir = fdopendir(copy) else {
-            let code = errno
-            if copy >= 0 { close(copy) }
-            return ([], code)
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let item = readdir(dir) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        do {
             // Hidden entries are passed over, as systemd's readdir_all(RECURSE_DIR_IGNORE_DOT) passes them.
-            if !name.hasPrefix(".") { names.append(name) }
+            return (try FileSystem.names(inDirectory: fd).filter { !$0.hasPrefix(".") }.sorted(), 0)
+        } catch {
+            return ([], error.code)
         }
-        return (names.sorted(), 0)
     }
 
     /// One entry classified by its name and what it is (symlinks followed), as mstack_load_one().
@@ -252,25 +242,24 @@ public struct MountStack: Sendable, Equatable {
         return .success(stack)
     }
 
-    /// Makes `rw/data` and `rw/work` where missing (mode 0755), as systemd does at each start of a
-    /// writable stack; each must be a directory of its own, not a symlink.
+    /// Makes `rw/data` and `rw/work` where missing (mode 0755) and empties `rw/work`, as systemd
+    /// does at each start of a writable stack; each must be a directory of its own, not a symlink.
     public func prepareUpper() -> Failure? {
         guard let upper else { return nil }
-        let fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return Failure(entry: upper, reason: "cannot open it", code: errno) }
-        defer { close(fd) }
+        let rw: OpenDirectory
+        do { rw = try OpenDirectory(trusted: upper) } catch { return Failure(entry: upper, reason: "cannot open it", code: error.code) }
+        var work: OpenDirectory? = nil
         for name in ["data", "work"] {
-            if mkdirat(fd, name, 0o755) == 0 {
-                _ = fchmodat(fd, name, 0o755, 0)
-            } else if errno != EEXIST {
-                return Failure(entry: upper + "/" + name, reason: "cannot create it", code: errno)
-            }
-            var st = stat()
-            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return Failure(entry: upper + "/" + name, reason: "cannot open it", code: errno) }
-            guard st.st_mode & S_IFMT == S_IFDIR else {
-                return Failure(entry: upper + "/" + name, reason: "not a directory", code: st.st_mode & S_IFMT == S_IFLNK ? ELOOP : ENOTDIR)
+            do {
+                let (made, created) = try rw.child(name, create: 0o755)
+                if created { try made.setMode(0o755) }
+                if name == "work" { work = made }
+            } catch {
+                return Failure(entry: upper + "/" + name, reason: "cannot make or open it", code: error.code)
             }
         }
+        // What an earlier overlayfs left there; systemd passes over what it cannot remove.
+        if let work { for name in (try? work.names()) ?? [] { work.removeTree(name) } }
         return nil
     }
 }

@@ -60,6 +60,16 @@ struct RunRootMStackTests {
         #expect(!FileManager.default.fileExists(atPath: stack.path + "/layer@10/etc/new"))
     }
 
+    /// rw/ outlives each start: an automatic restart finds what the last attempt wrote, and each
+    /// start has its rw/work emptied before the overlayfs is made again.
+    @Test func aRestartKeepsWhatRwHolds() throws {
+        let stack = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc $m/rw")
+        let out = try Self.run(stack, properties: ["Restart=on-failure", "RestartSec=10ms", "StartLimitBurst=3", "StartLimitIntervalSec=30"],
+                               "if test -e /etc/seen; then echo again; else echo first; fi; touch /etc/seen; exit 1")
+        #expect(out.stdout == "first\nagain\nagain\n", "\(out.stderr)")
+        #expect(FileManager.default.fileExists(atPath: stack.path + "/rw/data/etc/seen"))
+    }
+
     /// Without rw/ the layers make a read-only root.
     @Test func withoutRwTheRootIsReadOnly() throws {
         let stack = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc; \(Self.topDirectories)")

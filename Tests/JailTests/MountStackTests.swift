@@ -129,6 +129,9 @@ struct MountStackTests {
         var st = stat()
         #expect(stat(dir.path + "/rw/data", &st) == 0 && st.st_mode & 0o7777 == 0o755)
         #expect(stat(dir.path + "/rw/work", &st) == 0)
+        dir.write("rw/work/work/left", "")
+        #expect(stack.prepareUpper() == nil)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/rw/work")) == [], "rw/work is emptied at each start")
         let linked = Self.stack(["layer@1", "rw/work", "rw/data>/tmp"])
         #expect(try Self.load(linked).get().prepareUpper()?.code == ELOOP)
     }
