@@ -347,8 +347,10 @@ static int cj_mount_making_target(const struct cjail_step *s) {
     }
     if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
     if (errno != ENOENT) return -1;
-    struct stat st;
-    if (stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
+    // A new file system (a type, no bind) gets a directory, as systemd's mount_tmpfs() makes one.
+    int fresh = s->s3 != NULL && !((unsigned long)s->a & MS_BIND);
+    struct stat st = { .st_mode = S_IFDIR };
+    if (!fresh && stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
     char target[4096];
     size_t n = cj_strlen(s->s2);
     if (n >= sizeof target) { errno = ENAMETOOLONG; return -1; }

@@ -99,6 +99,9 @@ public struct JailStep: Sendable, Equatable {
     /// A mount on a path the unit named: made on that very file, never through a symlink
     /// that appeared there after planning.
     public var noFollow = false
+    /// A mount of a new file system whose missing mount point is made first (in a root of the
+    /// service's own, as systemd's mount_tmpfs() makes it); a bind makes its target anyway.
+    public var makeTarget = false
     /// A bind whose target, made where missing, may hold no symlink anywhere on its path (a mount
     /// stack's mount points, found in a root the plan could not look into).
     public var noSymlinks = false

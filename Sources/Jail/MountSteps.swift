@@ -71,7 +71,7 @@ enum MountSteps {
                 detachCovers = binds.contains(pathBytes[index])
             }
             steps += mount(e, at: targets[index], host: ownRoot ? targets[index] : paths[index],
-                           clean: clean, detachCovers: detachCovers, site: site,
+                           clean: clean, detachCovers: detachCovers, site: site, ownRoot: ownRoot,
                            bpf: (settings.bpfDelegation, byHelper: settings.bpfDelegationByHelper))
         }
         // Only other entries strictly below a path can be skipped under it.
@@ -122,7 +122,7 @@ enum MountSteps {
 
     /// systemd's apply_one_mount() for one entry.
     private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, detachCovers: Bool,
-                              site: RunSite, bpf: (delegation: BPFDelegation, byHelper: Bool)) -> [JailStep] {
+                              site: RunSite, ownRoot: Bool, bpf: (delegation: BPFDelegation, byHelper: Bool)) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             var step = JailStep(action, for: e.directive, failing: .namespace, optional: optional)
             step.noFollow = e.namedByUnit
@@ -149,7 +149,10 @@ enum MountSteps {
             return [bind, step(.idMappedMount(path: target, mapping: mapping))]
         case .privateTmp, .privateTmpReadOnly:
             guard let source = e.source else {
-                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))]
+                // A root of the service's own may lack /tmp or /var/tmp: made as systemd makes them.
+                var tmpfs = step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))
+                tmpfs.makeTarget = ownRoot
+                return [tmpfs]
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
@@ -180,7 +183,9 @@ enum MountSteps {
             if host == e.path { return [step(.bindSelf(target))] }
             fallthrough
         case .emptyDir, .tmpfs:
-            return unmount + [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
+            var tmpfs = step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))
+            tmpfs.makeTarget = ownRoot
+            return unmount + [tmpfs]
         case .procfs:
             return unmount + [apiFileSystem("proc", on: target, data: e.options)]
         case .cgroup2fs:

@@ -92,6 +92,14 @@ struct RootMStackDifferentialTests {
         #expect(brig == systemd, "systemd 262:\n\(systemd)\nbrig:\n\(brig)")
     }
 
+    /// PrivateTmp= in a root without /tmp: both make /tmp and /var/tmp in rw/data for their tmpfs.
+    @Test func privateTmpInARootWithoutTmp() throws {
+        let (systemd, brig) = try Self.compare("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc $m/rw",
+                                               properties: ["PrivateTmp=yes"], writes: ["/tmp/new", "/var/tmp/new"])
+        #expect(systemd.status == 0 && systemd.seen.contains("/tmp/new writable"), "systemd 262: \(systemd)")
+        #expect(brig == systemd, "systemd 262:\n\(systemd)\nbrig:\n\(brig)")
+    }
+
     /// ProtectSystem=strict with ProtectHome=yes: the whole stack read-only, rw/data the top lower layer.
     @Test func aReadOnlyNamespace() throws {
         let (systemd, brig) = try Self.compare("""

@@ -94,7 +94,8 @@ const char *cjail_op_slots(uint32_t op);
 enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
     CJ_RECURSIVE = 2,
-    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
+    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source; a
+                        //  directory for a new file system, s3 set without MS_BIND), then retried
     CJ_NO_SUBMOUNTS = 8, // CJ_INACCESSIBLE: the parent knows nothing is mounted at or below the path
     CJ_DETACH_COVERS = 16, // CJ_UMOUNT_BELOW, CJ_PRIVATE_DEV: every mount below descends from one at
                            //  the path, so detaching those takes all along (no mount table to read)
