@@ -106,7 +106,18 @@ struct RunInput {
             text += "# OpenFile=: \(file.path) opened by brig before the start (\(access)\(file.graceful ? ", left out if it cannot be" : "")), "
                 + "passed to ExecStart= as \"\(file.name)\" after the descriptors before it (fd \(3 + index) without socket activation) [202 FDS]\n"
         }
-        if let root = input.request.ephemeralRoot {
+        var picked = input.request
+        if let root = input.request.spec.mounts.rootDirectory, input.request.rules.facts.rootDirectoryPicksVersion {
+            do {
+                picked = try input.request.pickingVersionedRoot()
+                if let choice = picked.spec.mounts.rootDirectory, choice != root {
+                    text += "# RootDirectory=\(root): a versioned directory (systemd.v(7)); \(choice) is its newest now, picked again as the run starts [226 NAMESPACE when none fits]\n"
+                }
+            } catch {
+                text += "# \(error): the start fails here\n"
+            }
+        }
+        if let root = picked.ephemeralRoot {
             text += "# RootEphemeral=yes: \(root.source) copied to \(EphemeralRoot.directory)/.#\(root.unitName)<16 random hex digits> "
                 + "before the start (owners, modes, times, links, device nodes, xattrs; reflinked where the file system can), "
                 + "used as the root below (shown as ...dry-run), removed after the run [226 NAMESPACE]\n"

@@ -99,6 +99,9 @@ public struct JailSpec: Sendable {
     public var openedFiles: [PassedFile] = []
     /// $LISTEN_PIDFDID goes with $LISTEN_PID (`ReleaseFacts.listenPIDFDID`).
     public var announcesPIDFDID = false
+    /// The environment's TMPDIR=/tmp is the manager's suggestion (`PrivateTmpLayout`), which only
+    /// sandboxed commands get.
+    public var suggestsTmpDir = false
 
     public init() {}
 

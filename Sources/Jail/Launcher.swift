@@ -5,7 +5,8 @@ import Glibc
 
 /// One command line of a service (ExecStart= and friends) with systemd's
 /// prefixes: "-" failure ignored, "+" no sandbox at all, "!"/"!!" run as root
-/// but otherwise jailed, "@" argv[0] given separately, ":" no $VAR expansion.
+/// but otherwise jailed, "@" argv[0] given separately, ":" no $VAR expansion,
+/// "|" through the user's shell.
 public struct LaunchCommand: Sendable {
     public enum Phase: String, Sendable {
         case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", reload = "ExecReload"
@@ -20,6 +21,8 @@ public struct LaunchCommand: Sendable {
     public var privilegedIdentity = false
     /// $NAME and ${NAME} are replaced from the service's environment (not with ":").
     public var expandEnvironment = true
+    /// "|" (258): `arguments` after argv[0] are a command line for the account's shell.
+    public var viaShell = false
 
     public init(phase: Phase, executable: String, arguments: [String]) {
         self.phase = phase
@@ -91,7 +94,9 @@ public enum Launcher {
 
     /// The plans `run` would execute, for --dry-run (no uid is leased: a
     /// dynamic user shows as the start of the range).
-    public static func plans(_ request: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
+    public static func plans(_ unpicked: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
+        // A versioned root that picks nothing is shown as written; describe() says why it would fail.
+        let request = (try? unpicked.pickingVersionedRoot()) ?? unpicked
         var spec = request.spec
         if let name = request.dynamicUserName {
             let uid = DynamicUserLease.range.lowerBound
@@ -170,6 +175,15 @@ public enum Launcher {
         var s = spec
         s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
         s.executable = command.executable
+        if command.viaShell {
+            // argv[0] stays as written ("sh", or "-sh" for a login shell) and is not expanded.
+            let line = command.expandEnvironment ? expand(Array(command.arguments.dropFirst()), with: spec.environment)
+                : Array(command.arguments.dropFirst())
+            let shell = LoginEnvironment.shell(of: spec.identity)
+            s.executable = shell
+            s.command = [(command.arguments.first?.hasPrefix("-") == true ? "-" : "") + shell]
+                + (line.isEmpty ? [] : ["-c", line.joined(separator: " ")])
+        }
         if command.fullPrivileges {
             s.sandboxed = false
             s.identity = nil
@@ -181,6 +195,8 @@ public enum Launcher {
             s.namespaceFiles.removeAll { $0.type == Namespaces.user }   // joined only by a sandboxed command
             s.protectHostname = false
             s.mounts = s.mounts.withoutSandbox
+            // It pointed at the private /tmp, which "+" does not get.
+            if s.suggestsTmpDir { s.environment.removeAll { $0 == "TMPDIR=/tmp" } }
         } else if command.privilegedIdentity {
             s.identity = nil
         }

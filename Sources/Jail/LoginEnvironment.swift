@@ -30,6 +30,13 @@ enum LoginEnvironment {
         return variables
     }
 
+    /// The shell a "|" command runs in: the account's (root's without User=, as systemd looks up
+    /// its own user then), /bin/sh where that is a placeholder.
+    static func shell(of identity: Identity?) -> String {
+        let shell = identity.map { made($0.userName)?.shell ?? $0.shell } ?? made("root")!.shell
+        return isPlaceholder(shell) ? "/bin/sh" : shell
+    }
+
     /// The accounts systemd answers for without asking the user database.
     private static func made(_ name: String) -> (name: String, home: String, shell: String)? {
         switch name {

@@ -34,6 +34,8 @@ public struct MountSettings: Sendable {
     /// PrivateTmp=disconnected (257): /tmp and /var/tmp are tmpfs of the service's own, nodev,
     /// for every command, never the host's directories.
     public var privateTmpDisconnected = false
+    /// What /var/tmp gets where systemd derives it apart from /tmp (`PrivateTmpLayout`); nil: as /tmp.
+    var privateVarTmp: PrivateTmpLayout.Kind? = nil
     /// PrivatePIDs= for this command: its /proc is of the new PID namespace.
     public var privatePIDs = false
     /// PrivateBPF=yes (258): a bpffs instance of the service's own on /sys/fs/bpf.
@@ -81,7 +83,7 @@ public struct MountSettings: Sendable {
     public init() {}
 
     /// PrivateTmp= served by directories on the host, which every command of the run shares.
-    var usesHostPrivateTmp: Bool { privateTmp && !privateTmpOnTmpfs && !privateTmpDisconnected }
+    var usesHostPrivateTmp: Bool { privateTmp && !privateTmpOnTmpfs && (!privateTmpDisconnected || privateVarTmp == .connected) }
 
     /// A root of the service's own (systemd's exec_context_with_rootfs()).
     var hasRootOfItsOwn: Bool { rootDirectory != nil || mountStack != nil }
@@ -173,10 +175,11 @@ public struct MountSettings: Sendable {
             list.append(e)
         }
         if privateTmp {
-            for (path, dir) in [("/tmp", site.privateTmp), ("/var/tmp", site.privateVarTmp)] {
+            let tmp: PrivateTmpLayout.Kind = privateTmpDisconnected ? .disconnected : .connected
+            for (path, dir, kind) in [("/tmp", site.privateTmp, tmp), ("/var/tmp", site.privateVarTmp, privateVarTmp ?? tmp)] where kind != .none {
                 var e = MountEntry(path, .privateTmp, directive: "PrivateTmp=yes")
-                e.source = privateTmpOnTmpfs || privateTmpDisconnected ? nil : dir + "/tmp"
-                if privateTmpDisconnected { e.flags = MountFlags.noDev }
+                e.source = privateTmpOnTmpfs || kind == .disconnected ? nil : dir + "/tmp"
+                if kind == .disconnected { e.flags = MountFlags.noDev }
                 list.append(e)
             }
         }

@@ -20,7 +20,10 @@ public enum ServiceJail {
                                activation: SocketActivation? = nil, rules: SystemdRelease = .v252) throws(JailError) -> LaunchRequest {
         try refuseUnsupported(context)
         var spec = JailSpec()
-        spec.mounts = try mounts(context)
+        let tmpLayout = PrivateTmpLayout(context.filesystem, unit: unit, rules: rules) {
+            HostMountTable.current().contains { $0.path == Array("/tmp".utf8) }
+        }
+        spec.mounts = try mounts(context, tmp: tmpLayout)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
         if rules.facts.bindsLogSockets {
             // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
@@ -78,7 +81,8 @@ public enum ServiceJail {
         } else {
             request.spec.workingDirectory = "/"
         }
-        request.spec.environment = try environment(context.environment, path: rules.facts.defaultPath)
+        (request.spec.environment, request.spec.suggestsTmpDir) = try environment(context.environment, path: rules.facts.defaultPath,
+                                                                                  suggestingTmpDir: tmpLayout.suggestsTmpDir)
         request.directories = directories(context.filesystem)
         if rules >= .v258 {
             // Project ids come from the unit's cgroup under systemd, whatever brig's own is.
@@ -96,6 +100,7 @@ public enum ServiceJail {
         }
         try streams(context.stdio, activation: activation, into: &request)
         request.service = try policy(service, kill: kill, unit: unit, unitName: unitName)
+        request.service.announcesMainPIDFDID = rules.facts.pidfdAndCookieVariables
         request.openFiles = service.openFiles
         request.terminalSize = TerminalSize(rows: context.stdio.ttyRows, columns: context.stdio.ttyColumns)
         request.terminalReset = TerminalReset(context.stdio)
@@ -194,12 +199,13 @@ public enum ServiceJail {
         // "!!" is "!" only on kernels without ambient capabilities (before 4.3); here it is no prefix.
         c.privilegedIdentity = exec.privilegedIdentity
         c.expandEnvironment = !exec.noEnvironmentExpansion
+        c.viaShell = exec.viaShell
         return c
     }
 
     // MARK: - pieces
 
-    private static func mounts(_ context: ExecContext) throws(JailError) -> MountSettings {
+    private static func mounts(_ context: ExecContext, tmp: PrivateTmpLayout) throws(JailError) -> MountSettings {
         let fs = context.filesystem, sandbox = context.sandbox
         var m = MountSettings()
         m.readWritePaths = fs.readWritePaths.map(\.description)
@@ -212,13 +218,15 @@ public enum ServiceJail {
                   optional: $0.ignoreIfMissing)
         }
         m.temporaryFileSystems = fs.temporaryFileSystems.map { ($0.path, $0.options) }
-        m.privateTmp = fs.privateTmp ?? false
-        m.privateTmpDisconnected = fs.privateTmpMode == "disconnected"
+        m.privateTmp = tmp.tmp != .none
+        m.privateTmpDisconnected = tmp.tmp == .disconnected
+        if tmp.varTmp != tmp.tmp { m.privateVarTmp = tmp.varTmp }
         m.privateMounts = fs.privateMounts ?? false
         m.mountAPIVFS = fs.mountAPIVFS
-        m.rootDirectory = fs.rootDirectory
-        // RootDirectory= takes precedence over RootMStack= (pin_rootfs() in exec-invoke.c looks
-        // at it first); RootImage=, before both, is refused.
+        // "/" is no root of the service's own, for systemd as for every setting that depends on one.
+        m.rootDirectory = fs.rootDirectory.flatMap { Paths.normalized($0) == "/" ? nil : $0 }
+        // RootDirectory= takes precedence over RootMStack=, "/" too (pin_rootfs() in exec-invoke.c
+        // looks at it first); RootImage=, before both, is refused.
         if let path = fs.rootMStack, fs.rootDirectory == nil {
             switch MountStack.load(path) {
             case .success(let stack): m.mountStack = stack
@@ -305,11 +313,17 @@ public enum ServiceJail {
 
     /// systemd's order: the manager's defaults, Environment=, EnvironmentFile=,
     /// PassEnvironment=, then UnsetEnvironment= removes names or exact pairs.
-    static func environment(_ e: EnvironmentSettings, path: String) throws(JailError) -> [String] {
+    /// `suggestingTmpDir`: TMPDIR=/tmp among the manager's (`PrivateTmpLayout.suggestsTmpDir`);
+    /// `tmpDirSuggested` tells whether that one is still there at the end.
+    static func environment(_ e: EnvironmentSettings, path: String, suggestingTmpDir: Bool = false) throws(JailError)
+        -> (variables: [String], tmpDirSuggested: Bool) {
         var pairs: [(String, String)] = [("LANG", defaultLanguage()), ("PATH", path)]
+        var suggested = suggestingTmpDir
+        if suggested { pairs.append(("TMPDIR", "/tmp")) }
         func set(_ name: String, _ value: String) {
             pairs.removeAll { $0.0 == name }
             pairs.append((name, value))
+            if name == "TMPDIR" { suggested = false }
         }
         pairs.removeAll { $0.1.isEmpty }
         for v in e.variables { set(v.name, v.value) }
@@ -331,7 +345,8 @@ public enum ServiceJail {
                 pairs.removeAll { $0.0 == entry }
             }
         }
-        return pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder]
+        suggested = suggested && pairs.contains { $0 == ("TMPDIR", "/tmp") }
+        return (pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder], suggested)
     }
 
     /// The system locale, as systemd's manager reads it; C.UTF-8 when none is set.

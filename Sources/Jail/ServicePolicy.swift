@@ -21,6 +21,8 @@ public struct ServicePolicy: Sendable {
     public var remainAfterExit = false
     public var pidFile: String? = nil
     public var guessMainPID = true
+    /// Control processes get MAINPIDFDID= beside MAINPID= (`ReleaseFacts.pidfdAndCookieVariables`).
+    public var announcesMainPIDFDID = false
 
     /// TimeoutStartSec=, TimeoutStopSec=, TimeoutAbortSec= (nil: TimeoutStopSec=), in seconds.
     public var startTimeout: Double = 90

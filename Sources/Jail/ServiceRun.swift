@@ -59,8 +59,10 @@ public final class ServiceRun {
     /// credentials are read); brig run sweeps the runs of brigs that are gone, and forks a keeper
     /// that ends the run if brig is ended first (brig listen has one for all its runs, which go
     /// below `cgroupParent`).
-    public init(_ request: LaunchRequest, commands: [LaunchCommand], host: Host,
+    public init(_ unpicked: LaunchRequest, commands: [LaunchCommand], host: Host,
                 cgroupParent: String = RunSite.cgroupParent) throws(JailError) {
+        // First: a versioned root with nothing to pick stops the start before anything is made.
+        let request = try unpicked.pickingVersionedRoot()
         self.request = request
         let credentials = try request.credentials?.acquire()
         if host != .guest { Shield.raise() }

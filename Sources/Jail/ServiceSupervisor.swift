@@ -527,7 +527,10 @@ final class ServiceSupervisor {
         if let notify, policy.notifyAccess == .all || policy.notifyAccess == .exec {
             environment.append("NOTIFY_SOCKET=\(notify.path)")
         }
-        if let pid = main?.pid { environment.append("MAINPID=\(pid)") }
+        if let main {
+            environment.append("MAINPID=\(main.pid)")
+            if policy.announcesMainPIDFDID, let id = PidfdID.of(main.fd) { environment.append("MAINPIDFDID=\(id)") }
+        }
         if let file = policy.pidFile { environment.append("PIDFILE=\(file)") }
         if command.phase == .stop || command.phase == .stopPost {
             environment.append("SERVICE_RESULT=\(result.rawValue)")

@@ -1,57 +1,88 @@
-/// The order systemd gives version strings when it sorts them (strverscmp_improved() in
-/// src/fundamental/string-util.c): `layer@2` below `layer@10`, `1~rc` below `1`.
-///
-/// Characters other than letters, digits and `~ - ^ .` are passed over. At each position a `~`
-/// sorts below anything, even the end; then the end sorts below anything left; then a `-`, a `^`
-/// and a `.` each sort below anything else. Runs of digits compare by value (a run sorts above no
-/// run), runs of letters bytewise, a longer run above its own prefix.
-enum VersionOrder {
-    static func compare(_ a: String, _ b: String) -> Int {
+/// The order of version strings of the UAPI.10 specification, systemd's `strverscmp_improved()`
+/// (src/fundamental/string-util.c, unchanged from 252 to 262; `systemd-analyze compare-versions`
+/// prints it). A version is read as segments, runs of digits or of letters, each maybe led by
+/// a separator that says how it ranks:
+/// - `~` a pre-release, older than anything, the end of the string included (1.0~rc1 < 1.0);
+/// - `-` a release after the version, older than `^` and `.` (1.0-2 < 1.0^p1 < 1.0.1);
+/// - `^` a patch on top of a release;
+/// - `.` a point release;
+/// and no separator is newest (1.0a > 1.0.a). Digits compare as numbers, leading zeros ignored,
+/// and rank above letters; letters compare as bytes, a longer run newer. Any other character
+/// only separates segments. Otherwise more segments are newer.
+public enum VersionOrder {
+    /// -1, 0 or 1 as `a` is older than, the same as or newer than `b`.
+    public static func compare(_ a: String, _ b: String) -> Int {
         let x = Array(a.utf8), y = Array(b.utf8)
         var i = 0, j = 0
+        // The byte at an index, 0 past the end (as the C string's terminator).
         func at(_ s: [UInt8], _ k: Int) -> UInt8 { k < s.count ? s[k] : 0 }
-        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-        func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        func counts(_ c: UInt8) -> Bool { isDigit(c) || isLetter(c) || c == UInt8(ascii: "~") || c == UInt8(ascii: "-") || c == UInt8(ascii: "^") || c == UInt8(ascii: ".") }
-        func order(_ p: Bool, _ q: Bool) -> Int { p == q ? 0 : (p ? 1 : -1) }
+        func sign<T: Comparable>(_ p: T, _ q: T) -> Int { p == q ? 0 : p < q ? -1 : 1 }
+        // Which of two has a property: the one that has it ranks above.
+        func sign(_ p: Bool, _ q: Bool) -> Int { sign(p ? 1 : 0, q ? 1 : 0) }
+
         while true {
-            while i < x.count, !counts(x[i]) { i += 1 }
-            while j < y.count, !counts(y[j]) { j += 1 }
-            // A mark on either side: the side without it is the greater; on both, it is passed.
-            let tilde = UInt8(ascii: "~")
+            while i < x.count && !isVersionCharacter(x[i]) { i += 1 }
+            while j < y.count && !isVersionCharacter(y[j]) { j += 1 }
+
             if at(x, i) == tilde || at(y, j) == tilde {
-                let r = order(at(x, i) != tilde, at(y, j) != tilde)
+                // Checked before the end: a pre-release ranks below the bare version.
+                let r = sign(at(x, i) != tilde, at(y, j) != tilde)
                 if r != 0 { return r }
                 i += 1; j += 1
             }
-            if at(x, i) == 0 || at(y, j) == 0 { return order(at(x, i) != 0, at(y, j) != 0) }
-            for mark in [UInt8(ascii: "-"), UInt8(ascii: "^"), UInt8(ascii: ".")] {
-                if at(x, i) == mark || at(y, j) == mark {
-                    let r = order(at(x, i) != mark, at(y, j) != mark)
-                    if r != 0 { return r }
-                    i += 1; j += 1
-                }
-            }
-            if isDigit(at(x, i)) || isDigit(at(y, j)) {
-                var ie = i, je = j
-                while isDigit(at(x, ie)) { ie += 1 }
-                while isDigit(at(y, je)) { je += 1 }
-                let r = order(ie != i, je != j)
+            if at(x, i) == 0 || at(y, j) == 0 { return sign(at(x, i), at(y, j)) }
+            for separator in [dash, caret, dot] where at(x, i) == separator || at(y, j) == separator {
+                let r = sign(at(x, i) != separator, at(y, j) != separator)
                 if r != 0 { return r }
-                while at(x, i) == UInt8(ascii: "0") { i += 1 }
-                while at(y, j) == UInt8(ascii: "0") { j += 1 }
-                if ie - i != je - j { return ie - i < je - j ? -1 : 1 }
-                if x[i..<ie] != y[j..<je] { return x[i..<ie].lexicographicallyPrecedes(y[j..<je]) ? -1 : 1 }
-                (i, j) = (ie, je)
+                i += 1; j += 1
+            }
+
+            if isDigit(at(x, i)) || isDigit(at(y, j)) {
+                var endX = i, endY = j
+                while isDigit(at(x, endX)) { endX += 1 }
+                while isDigit(at(y, endY)) { endY += 1 }
+                // A number ranks above letters (or nothing) in the same place.
+                let r = sign(endX != i, endY != j)
+                if r != 0 { return r }
+                while at(x, i) == zero { i += 1 }
+                while at(y, j) == zero { j += 1 }
+                // Without leading zeros, the longer number is the larger; equal lengths compare digit by digit.
+                let byLength = sign(endX - i, endY - j)
+                if byLength != 0 { return byLength }
+                let byDigits = compareBytes(x[i..<endX], y[j..<endY])
+                if byDigits != 0 { return byDigits }
+                (i, j) = (endX, endY)
             } else {
-                var ie = i, je = j
-                while isLetter(at(x, ie)) { ie += 1 }
-                while isLetter(at(y, je)) { je += 1 }
-                let n = min(ie - i, je - j)
-                if x[i..<(i + n)] != y[j..<(j + n)] { return x[i..<(i + n)].lexicographicallyPrecedes(y[j..<(j + n)]) ? -1 : 1 }
-                if ie - i != je - j { return ie - i < je - j ? -1 : 1 }
-                (i, j) = (ie, je)
+                var endX = i, endY = j
+                while isLetter(at(x, endX)) { endX += 1 }
+                while isLetter(at(y, endY)) { endY += 1 }
+                let common = min(endX - i, endY - j)
+                let byBytes = compareBytes(x[i..<(i + common)], y[j..<(j + common)])
+                if byBytes != 0 { return byBytes }
+                let byLength = sign(endX - i, endY - j)
+                if byLength != 0 { return byLength }
+                (i, j) = (endX, endY)
             }
         }
+    }
+
+    /// Whether `a` is older than `b`.
+    public static func isOlder(_ a: String, than b: String) -> Bool { compare(a, b) < 0 }
+
+    private static let tilde = UInt8(ascii: "~"), dash = UInt8(ascii: "-"), caret = UInt8(ascii: "^"), dot = UInt8(ascii: ".")
+    private static let zero = UInt8(ascii: "0")
+
+    private static func isDigit(_ c: UInt8) -> Bool { c >= zero && c <= UInt8(ascii: "9") }
+    private static func isLetter(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    }
+    private static func isVersionCharacter(_ c: UInt8) -> Bool {
+        isDigit(c) || isLetter(c) || c == tilde || c == dash || c == caret || c == dot
+    }
+
+    /// -1, 0 or 1 by the first byte that differs (equal lengths, or a common prefix).
+    private static func compareBytes(_ p: ArraySlice<UInt8>, _ q: ArraySlice<UInt8>) -> Int {
+        for (c, d) in zip(p, q) where c != d { return c < d ? -1 : 1 }
+        return 0
     }
 }

@@ -241,7 +241,8 @@ public final class SocketServer {
         }
         counts.accepted += 1
         sockets[index].connections += 1
-        let environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
+        var environment = remote.map { ["REMOTE_ADDR=\($0.address) REMOTE_PORT=\($0.port)"] } ?? []
+        if options.rules.facts.pidfdAndCookieVariables { environment.append("SO_COOKIE=\(InstanceName.cookie(connection))") }
         start(index, instance: instance, descriptors: [connection], names: [unit.config.fileDescriptorName ?? "connection"],
               environment: environment, source: source, concurrently: true)
     }

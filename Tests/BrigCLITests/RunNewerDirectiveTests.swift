@@ -45,6 +45,101 @@ struct RunNewerDirectiveTests {
         #expect(try Self.dryRun("262", ["MemoryTHP=madvise"]).contains("prctl PR_SET_THP_DISABLE 1 2    <- MemoryTHP=madvise  [246 MEMORY_THP]"))
     }
 
+    /// Without default dependencies, /var (258) and /tmp (260) may be mounted after the service
+    /// starts: which private directories it gets, release by release, and TMPDIR=/tmp where only
+    /// /tmp is private. On this host /tmp is no mount of its own, so /tmp stays as PrivateTmp= says.
+    @Test func privateTmpWithoutDefaultDependenciesLeavesVarTmpAlone() throws {
+        let probe = "for d in /tmp /var/tmp; do if mountpoint -q $d; then echo $d private; else echo $d host; fi; done; echo TMPDIR=$TMPDIR"
+        let disconnected = ["PrivateTmp=disconnected", "DefaultDependencies=no"]
+        let cases: [(String, [String], String)] = [
+            ("257", disconnected, "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+            ("258", disconnected, "/tmp private\n/var/tmp host\nTMPDIR=/tmp\n"),
+            ("258", disconnected + ["DefaultDependencies=yes"], "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+            ("258", disconnected + ["WantsMountsFor=/var"], "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+            // 258 waits for var.mount only when the unit also pulls it in; 260 on ordering alone.
+            ("258", disconnected + ["After=var.mount"], "/tmp private\n/var/tmp host\nTMPDIR=/tmp\n"),
+            ("258", disconnected + ["After=var.mount", "Wants=var.mount"], "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+            ("260", disconnected + ["After=var.mount"], "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+            ("262", disconnected + ["Environment=TMPDIR=/var/cache"], "/tmp private\n/var/tmp host\nTMPDIR=/var/cache\n"),
+            ("262", ["DynamicUser=yes", "DefaultDependencies=no"], "/tmp private\n/var/tmp host\nTMPDIR=/tmp\n"),
+            ("262", ["PrivateTmp=yes", "DefaultDependencies=no"], "/tmp private\n/var/tmp private\nTMPDIR=\n"),
+        ]
+        for (rules, properties, expected) in cases {
+            let result = try Self.run(rules, properties, probe)
+            #expect(result.status == 0 && result.stdout == expected, "--rules \(rules) \(properties): \(result.stderr)")
+        }
+        // A "+" command has no private /tmp, and no TMPDIR pointing at it.
+        let plus = try BrigBinary.run(["run", "--rules", "262"] + disconnected.flatMap { ["-p", $0] }
+                                      + ["-p", "ExecStartPre=+/bin/sh -c 'echo pre TMPDIR=$TMPDIR'", "--", "/bin/sh", "-c", "echo main TMPDIR=$TMPDIR"])
+        #expect(plus.stdout == "pre TMPDIR=\nmain TMPDIR=/tmp\n", "\(plus.stderr)")
+    }
+
+    /// A control process compares $MAINPIDFDID with the inode of a pidfd it opens on $MAINPID
+    /// itself: from 258 on they are the same number; 257 sets no such variable.
+    static let mainPIDCheck = "ExecStartPost=/usr/bin/python3 -c 'import os; pid = int(os.environ[\"MAINPID\"]); "
+        + "print(os.environ.get(\"MAINPIDFDID\", \"unset\") == str(os.fstat(os.pidfd_open(pid)).st_ino), \"MAINPIDFDID\" in os.environ)'"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to open a pidfd"))
+    func controlProcessesLearnTheMainProcessesPidfdInode() throws {
+        let current = try BrigBinary.run(["run", "--rules", "262", "-p", Self.mainPIDCheck, "--", "/bin/sleep", "0.5"])
+        #expect(current.status == 0 && current.stdout == "True True\n", "\(current.stderr)")
+        let older = try BrigBinary.run(["run", "--rules", "257", "-p", Self.mainPIDCheck, "--", "/bin/sleep", "0.5"])
+        #expect(older.status == 0 && older.stdout == "False False\n", "257 has no MAINPIDFDID=: \(older.stderr)")
+    }
+
+    @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"))
+    func systemd262TellsControlProcessesTheSameInode() throws {
+        let result = try SystemdOracleNext.run([Self.mainPIDCheck], ["/bin/sleep", "0.5"])
+        #expect(result.stdout == "True True\n", "\(result.stderr)")
+    }
+
+    /// An image policy (254) narrows what an image may hold; with no image it changes nothing,
+    /// under systemd as here, and an image itself is refused before anything runs.
+    @Test func imagePoliciesChangeNothingWithoutAnImage() throws {
+        let policies = ["RootImagePolicy=root=verity+signed:=absent", "MountImagePolicy=*", "ExtensionImagePolicy=~"]
+        let plain = try Self.run("262", policies, "echo ran")
+        #expect(plain.status == 0 && plain.stdout == "ran\n", "\(plain.stderr)")
+        let image = try Self.run("262", policies + ["RootImage=/var/lib/machines/brig-no-such.raw"], "echo ran")
+        #expect(image.status == 226 && image.stdout.isEmpty && image.stderr.contains("RootImage="), "\(image.stderr)")
+    }
+
+    /// "|" (258) runs a command line through the account's shell: `-c` and the words joined by
+    /// spaces, `@` making it a login shell, alone the shell by itself; older rules read "|echo" as
+    /// a program's name. The commands append to one file, which 262 writes the same way.
+    static let viaShellUnit = """
+        [Service]
+        Type=oneshot
+        StandardOutput=append:/run/brig-via-shell.out
+        ExecStart=|echo $$0 "a  b" ${USER}
+        ExecStart=@|echo login $$0
+        ExecStart=|
+        ExecStart=-:|echo $USER
+        """
+    /// With ":" the shell itself expands $USER.
+    static let viaShellOutput = "/bin/bash a b root\nlogin -/bin/bash\nroot\n"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash"), "root's shell is bash here"))
+    func viaShellPrefixRunsTheCommandInTheUsersShell() throws {
+        let unit = NSTemporaryDirectory() + "brig-via-shell-\(getpid()).service"
+        try Self.viaShellUnit.write(toFile: unit, atomically: true, encoding: .utf8)
+        defer { unlink(unit); unlink("/run/brig-via-shell.out") }
+        unlink("/run/brig-via-shell.out")
+        let result = try BrigBinary.run(["run", "--rules", "262", unit])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try? String(contentsOfFile: "/run/brig-via-shell.out", encoding: .utf8)) == Self.viaShellOutput)
+        let older = try BrigBinary.run(["run", "--rules", "257", unit])
+        #expect(older.status == 203 && older.stderr.contains("execve |echo"), "\(older.stderr)")
+    }
+
+    @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"))
+    func systemd262RunsViaShellCommandsTheSameWay() throws {
+        let script = "printf '%s' \"$1\" > /etc/systemd/system/brig-via-shell.service && rm -f /run/brig-via-shell.out"
+            + " && systemctl daemon-reload && systemctl start brig-via-shell.service; cat /run/brig-via-shell.out;"
+            + " rm -f /etc/systemd/system/brig-via-shell.service /run/brig-via-shell.out"
+        let result = try SystemdOracleNext.exec(["/bin/sh", "-c", script, "sh", Self.viaShellUnit])
+        #expect(result.stdout == Self.viaShellOutput, "\(result.stderr)")
+    }
+
     @Test func privateBPFGivesTheServiceAnEmptyBPFFileSystemOfItsOwn() throws {
         let host = try Subprocess.run(["/usr/bin/stat", "-c", "%d %T", "-f", "/sys/fs/bpf"]).stdout
         let own = try Self.run("258", ["PrivateBPF=yes"], "stat -f -c %T /sys/fs/bpf && find /sys/fs/bpf -name '*.debug' -prune -o -mindepth 1 -print | wc -l")

@@ -135,12 +135,4 @@ struct MountStackTests {
         let linked = Self.stack(["layer@1", "rw/work", "rw/data>/tmp"])
         #expect(try Self.load(linked).get().prepareUpper()?.code == ELOOP)
     }
-
-    @Test func versionOrderIsSystemds() {
-        let ordered = ["1~rc1", "1", "1.0", "1a", "1.a", "2", "10", "010a"].sorted { VersionOrder.compare($0, $1) < 0 }
-        #expect(VersionOrder.compare("1~rc1", "1") < 0 && VersionOrder.compare("2", "10") < 0)
-        #expect(VersionOrder.compare("007", "7") == 0 && VersionOrder.compare("a", "b") < 0)
-        #expect(VersionOrder.compare("123a", "123.a") > 0, "a letter right after the number is newer than after a dot")
-        #expect(ordered.first == "1~rc1")
-    }
 }

@@ -30,6 +30,13 @@ struct RunCommandTests {
         #expect(try run(["InaccessiblePaths=-/nonexistent-brig"], ["/bin/true"]).status == 0)
     }
 
+    /// systemd reads RootDirectory=/ as no root of the service's own: the service runs in the
+    /// host's root, and nothing that depends on a root of its own (MountAPIVFS=) follows.
+    @Test func rootDirectorySlashIsTheHostsRoot() throws {
+        let out = try run(["RootDirectory=/", "PrivateTmp=yes"], ["/bin/sh", "-c", "test -d /proc/1 && echo host root"])
+        #expect(out.status == 0 && out.stdout == "host root\n", "\(out.stderr)")
+    }
+
     @Test func missingBinaryIs203() throws {
         let out = try run(["ProtectSystem=strict"], ["/nonexistent/brig-binary"])
         #expect(out.status == 203)

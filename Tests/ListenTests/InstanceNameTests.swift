@@ -4,12 +4,14 @@ import Testing
 
 /// The name of an Accept=yes instance as each release forms it: systemd 258 and later put the
 /// connection's socket cookie after the number, and an AF_UNIX peer's pidfd inode after its pid.
-/// The instance reports its own name (%i) and the cookie of the connection it was handed.
+/// The instance reports its own name (%i) and the cookie of the connection it was handed, which
+/// the same releases also put in $SO_COOKIE.
 @Suite(.serialized, .enabled(if: getuid() == 0 && BuiltBrig.isBuilt, "needs root and a built brig"))
 struct InstanceNameTests {
-    /// Prints the instance's name and the SO_COOKIE of its standard input, the connection.
-    static let reporter = "/usr/bin/python3 -c \"import socket; s = socket.socket(fileno=0); "
-        + "print('%i', int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 57, 8), 'little'))\""
+    /// Prints the instance's name, the SO_COOKIE of its standard input, the connection, and
+    /// $SO_COOKIE ("-" when unset).
+    static let reporter = "/usr/bin/python3 -c \"import os, socket; s = socket.socket(fileno=0); "
+        + "print('%i', int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 57, 8), 'little'), os.environ.get('SO_COOKIE', '-'))\""
 
     static func units(_ directory: String, _ name: String, listen: String) throws {
         try "[Socket]\nListenStream=\(listen)\nAccept=yes\n".write(toFile: "\(directory)/\(name).socket", atomically: true, encoding: .utf8)
@@ -31,11 +33,11 @@ struct InstanceNameTests {
         """
 
     /// (instance name, cookie) as the instance reported them, and the client's port.
-    static func askTCP(_ port: Int) throws -> (name: String, cookie: String, clientPort: String) {
+    static func askTCP(_ port: Int) throws -> (name: String, cookie: String, variable: String, clientPort: String) {
         let out = try Subprocess.run(["/usr/bin/python3", "-c", tcpClient, "\(port)"], timeout: 20).stdout
         let words = out.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        try #require(words.count == 3, "\(out)")
-        return (words[1], words[2], words[0])
+        try #require(words.count == 4, "\(out)")
+        return (words[1], words[2], words[3], words[0])
     }
 
     @Test func underRules258AndLaterATCPInstanceIsNamedWithItsConnectionsCookie() throws {
@@ -54,6 +56,8 @@ struct InstanceNameTests {
                 : "0-127.0.0.1:\(port)-127.0.0.1:\(answer.clientPort)"
             #expect(answer.name == expected, "--rules \(rules)")
             #expect(UInt64(answer.cookie).map { $0 > 0 } == true)
+            // The same releases tell the instance its cookie in $SO_COOKIE.
+            #expect(answer.variable == (withCookie ? answer.cookie : "-"), "--rules \(rules)")
         }
     }
 
@@ -73,6 +77,7 @@ struct InstanceNameTests {
         let answer = try Self.askTCP(port)
         // The counter starts at 0 here too: a fresh socket unit.
         #expect(answer.name == "0-\(answer.cookie)-127.0.0.1:\(port)-127.0.0.1:\(answer.clientPort)")
+        #expect(answer.variable == answer.cookie)
     }
 
     @Test func underRules258AndLaterAUnixPeerIsNamedByPidPidfdInodeAndUid() throws {
@@ -100,8 +105,9 @@ struct InstanceNameTests {
             _ = listen.wait()
             unlink("\(directory)/socket")
             let words = out.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-            try #require(words.count == 4, "\(out)")
+            try #require(words.count == 5, "\(out)")
             let (pid, inode, name, cookie) = (words[0], words[1], words[2], words[3])
+            #expect(words[4] == (withInode ? cookie : "-"), "--rules \(rules): $SO_COOKIE")
             #expect(name == (withInode ? "0-\(cookie)-\(pid)_\(inode)-0" : "0-\(pid)-0"), "--rules \(rules)")
         }
     }

@@ -17,6 +17,17 @@ struct NextJailDifferentialTests {
         Setting("PrivateTmp=connected"),
         Setting("PrivateTmp=disconnected"),
         Setting("PrivateTmp=disconnected", "User=nobody"),
+        // Without default dependencies /var, and from 260 /tmp, may be mounted after the service
+        // starts: /var/tmp is left alone (TMPDIR=/tmp says where to go) and /tmp, a mount in the
+        // instance, gets a tmpfs of the service's own, unless the unit waits for those mounts.
+        Setting("PrivateTmp=disconnected", "DefaultDependencies=no"),
+        Setting("PrivateTmp=disconnected", "DefaultDependencies=no", "RequiresMountsFor=/var/"),
+        Setting("PrivateTmp=disconnected", "DefaultDependencies=no", "After=var.mount"),
+        Setting("PrivateTmp=disconnected", "DefaultDependencies=no", "UnsetEnvironment=TMPDIR"),
+        Setting("DynamicUser=yes", "DefaultDependencies=no"),
+        Setting("PrivateTmp=yes", "DefaultDependencies=no"),
+        Setting("PrivateTmp=yes", "DefaultDependencies=no", "After=tmp.mount"),
+        Setting("PrivateTmp=yes", "DefaultDependencies=no", "RootDirectory=/"),
         Setting("PrivateUsers=self"),
         Setting("PrivateUsers=identity"),
         Setting("PrivateUsers=full"),
@@ -124,15 +135,33 @@ struct NextJailDifferentialTests {
         // 262 leaves CAP_SETPCAP and CAP_SYS_ADMIN in a DynamicUser= service's inheritable set;
         // brig keeps it empty (NoNewPrivileges=, which DynamicUser= implies, makes it moot).
         let inheritable = "262's inheritable set holds CAP_SETPCAP and CAP_SYS_ADMIN; brig's is empty"
-        for setting in JailSettings.all where setting.properties.first == "DynamicUser=yes" {
+        for setting in JailSettings.all + newer where setting.properties.first == "DynamicUser=yes" {
             known[setting.testDescription] = inheritable
+        }
+        for setting in loneDisconnectedTmp where known[setting] == nil {
+            known[setting] = "262 makes a lone disconnected /tmp mode 0700, unusable by a service that is not root; brig's is 1777 (deliberate)"
         }
         return known
     }()
 
-    /// Known issues about one observation alone (its key): every other one must match all the same.
-    static let knownObservation: [String: String] = Dictionary(uniqueKeysWithValues:
-        JailSettings.all.filter { $0.properties.first == "DynamicUser=yes" }.map { ($0.testDescription, "CapInh") })
+    /// Known issues about some observations alone (their keys): every other one must match all the same.
+    static let knownObservation: [String: [String]] = {
+        var keys = Dictionary(uniqueKeysWithValues:
+            (JailSettings.all + newer).filter { $0.properties.first == "DynamicUser=yes" }.map { ($0.testDescription, ["CapInh"]) })
+        for setting in newer where loneDisconnectedTmp.contains(setting.testDescription) {
+            keys[setting.testDescription, default: []].append("path:/tmp")
+        }
+        return keys
+    }()
+
+    /// Where /tmp alone is disconnected, 262 mounts its tmpfs with mode 0700 right on /tmp, which
+    /// a service that is not root cannot use; brig's /tmp is 1777 as wherever else it is private
+    /// (deliberate, README).
+    static let loneDisconnectedTmp: Set<String> = [
+        "PrivateTmp=disconnected DefaultDependencies=no", "PrivateTmp=disconnected DefaultDependencies=no UnsetEnvironment=TMPDIR",
+        "DynamicUser=yes DefaultDependencies=no", "PrivateTmp=yes DefaultDependencies=no",
+        "PrivateTmp=yes DefaultDependencies=no RootDirectory=/",
+    ]
 
     /// The namespace ids of the instance's PID 1.
     static let pid1: Set<String> = {
@@ -196,8 +225,8 @@ struct NextJailDifferentialTests {
         let differences = brig.differences(from: systemd)
         let report = "\(setting.testDescription): \(differences.count) observations differ (systemd 262 expected, brig observed)\n  "
             + differences.joined(separator: "\n  ") + (brigRun.stderr.isEmpty ? "" : "\n  brig said: \(brigRun.stderr)")
-        if let key = Self.knownObservation[setting.testDescription] {
-            #expect(differences.allSatisfy { $0.hasPrefix(key + ":") }, Comment(rawValue: report))
+        if let keys = Self.knownObservation[setting.testDescription] {
+            #expect(differences.allSatisfy { difference in keys.contains { difference.hasPrefix($0 + ":") } }, Comment(rawValue: report))
         }
         if let reason = Self.known[setting.testDescription] {
             withKnownIssue(Comment(rawValue: reason)) { #expect(differences.isEmpty, Comment(rawValue: report)) }

@@ -112,8 +112,14 @@ public struct ReleaseFacts: Sendable {
     /// /sys/class/net lists only the namespace's interfaces (254, MOUNT_PRIVATE_SYSFS in namespace.c).
     public let privateNetworkMountsSysfs: Bool
     /// PrivateTmp=disconnected leaves /var/tmp alone in a unit with DefaultDependencies=no and no
-    /// RootDirectory= (258, unit_get_private_var_tmp(): /var may be a later mount).
+    /// RootDirectory=, unless the unit orders itself after var.mount and pulls it in, or names /var
+    /// in RequiresMountsFor=/WantsMountsFor=; the service is told TMPDIR=/tmp (258,
+    /// unit_get_private_var_tmp() in unit.c: /var may be a later mount).
     public let disconnectedVarTmpNeedsDefaultDependencies: Bool
+    /// In such a unit PrivateTmp=yes gives /tmp a tmpfs of the service's own when /tmp is a mount
+    /// the unit is not ordered after (/tmp may be a later mount), and ordering after var.mount alone
+    /// keeps /var/tmp (260, unit_get_private_tmp() in unit.c).
+    public let connectedTmpNeedsDefaultDependencies: Bool
     /// An Accept=yes instance is named with the connection's socket cookie after its number, and
     /// an AF_UNIX peer's pid with its pidfd's inode (258, instance_from_socket() in socket.c).
     public let instanceNamesHaveCookie: Bool
@@ -121,6 +127,13 @@ public struct ReleaseFacts: Sendable {
     /// pidfd on the process, which names it for good where a pid may be reused (259,
     /// build_environment() in exec-invoke.c).
     public let listenPIDFDID: Bool
+    /// The `|` prefix of ExecStart= and its kin runs the command through the user's shell (258,
+    /// config_parse_exec() in load-fragment.c and exec_invoke() in exec-invoke.c).
+    public let execViaShell: Bool
+    /// A control process learns the main process's pidfd inode beside MAINPID= (MAINPIDFDID=), and
+    /// an Accept=yes instance its connection's socket cookie (SO_COOKIE=) (258, service_spawn()
+    /// in service.c).
+    public let pidfdAndCookieVariables: Bool
     /// journald's sockets are bound into a service's mount namespace with BindLogSockets=, and
     /// without it wherever MountAPIVFS= is on (257, bind_log_sockets_table in namespace.c).
     public let bindsLogSockets: Bool
@@ -129,6 +142,21 @@ public struct ReleaseFacts: Sendable {
     /// (nobody to the service's ids), nosuid, nodev and noexec (257, setup_exec_directory() in
     /// exec-invoke.c and apply_one_mount() in namespace.c).
     public let execDirectoriesIdMapped: Bool
+    /// RootDirectory= naming a versioned directory (systemd.v(7): `NAME.v`, or `DIR.v/NAME___`)
+    /// is the newest of its directories for this architecture, picked as each command starts;
+    /// no entry that fits fails it with 226 NAMESPACE (256, pick_versions() in exec-invoke.c,
+    /// path_pick() in src/shared/vpick.c). Before, such a name is a directory like any other.
+    public let rootDirectoryPicksVersion: Bool
+    /// A versioned directory's entries of the wrong kind (a file where a directory is sought)
+    /// are passed over (260, "vpick: Fix pick_filter_image_any"); before, the newest name is
+    /// picked whatever it is, and the start fails (ENOTDIR) when it is not a directory.
+    public let versionPickPassesOverWrongType: Bool
+    /// What a version in a versioned directory's entry may hold besides ASCII letters and digits;
+    /// an entry with anything else is passed over. ".,_-+" from 256 (version_is_valid() in
+    /// src/basic/string-util.c); 262 takes UAPI.10's ".-~^" instead ("string-util: replace
+    /// version_is_valid()/version_is_valid_version_spec() by a common call", "string-util: do not
+    /// accept ',' in version strings"), so a pre-release such as 2.0~rc1 is picked only from 262 on.
+    public let versionPunctuation: String
     /// RootMStack= assembles the service's root from a `.mstack/` directory (260,
     /// src/shared/mstack.c, pinned in setup_pinned_resource() of exec-invoke.c and mounted by
     /// setup_namespace() in namespace.c). Before, the line is an unknown directive.
@@ -149,10 +177,16 @@ public struct ReleaseFacts: Sendable {
         privateNetworkMountsSysfs = release >= .v254
         protectHostnameTakesName = release >= .v258
         disconnectedVarTmpNeedsDefaultDependencies = release >= .v258
+        connectedTmpNeedsDefaultDependencies = release >= .v260
         instanceNamesHaveCookie = release >= .v258
         listenPIDFDID = release >= .v259
+        pidfdAndCookieVariables = release >= .v258
+        execViaShell = release >= .v258
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
+        rootDirectoryPicksVersion = release >= .v256
+        versionPickPassesOverWrongType = release >= .v260
+        versionPunctuation = release >= .v262 ? ".-~^" : ".,_-+"
         rootMountStacks = release >= .v260
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }

@@ -87,6 +87,7 @@ public struct UnitConfig: Sendable {
         "RootEphemeral": .v254,
         "StateDirectoryQuota": .v258, "CacheDirectoryQuota": .v258, "LogsDirectoryQuota": .v258,
         "StateDirectoryAccounting": .v258, "CacheDirectoryAccounting": .v258, "LogsDirectoryAccounting": .v258,
+        "WantsMountsFor": .v256,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
@@ -102,7 +103,8 @@ public struct UnitConfig: Sendable {
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer where a.key == "RootMStack" && rules.facts.rootMountStacks && Self.runsProcesses(a.section):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
-        case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true && Self.runsProcesses(a.section):
+        case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true
+                && (Self.runsProcesses(a.section) || a.section == "Unit"):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
             diagnostics.append(Diagnostic(.warning, a.location,

@@ -6,6 +6,8 @@ public struct UnitSection: Sendable {
     /// Dependency directives (Requires=, Wants=, After=, ...) by name, unit names in order.
     public var dependencies: [String: [String]] = [:]
     public var requiresMountsFor: [String] = []
+    /// WantsMountsFor= (256): as RequiresMountsFor=, but the mounts are only wanted.
+    public var wantsMountsFor: [String] = []
     /// Condition*= and Assert*= lines as written, in order; evaluated by whoever starts the unit.
     public var conditions: [(key: String, value: String)] = []
     /// StartLimitIntervalSec= and StartLimitBurst=: at most `burst` starts within the interval.
@@ -39,6 +41,7 @@ public struct UnitSection: Sendable {
         case "Documentation": try d.appendWords(to: &documentation, Self.documentationURL)
         case "DefaultDependencies": defaultDependencies = try d.bool()
         case "RequiresMountsFor": try d.appendWords(to: &requiresMountsFor, absolute)
+        case "WantsMountsFor": try d.appendWords(to: &wantsMountsFor, absolute)
         case let key where Self.dependencyKinds.contains(key) || key.hasSuffix("Overridable"):
             // RequiresOverridable=/RequisiteOverridable= are read as Requires=/Requisite=, as systemd does.
             let kind = key.hasSuffix("Overridable") ? String(key.dropLast("Overridable".count)) : key

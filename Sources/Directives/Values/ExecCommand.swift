@@ -1,7 +1,7 @@
 /// One command of ExecStart= and its kin, with the meaning of its prefixes (systemd.service(5)):
 /// `-` failure ignored, `@` second word is argv[0], `:` no environment variable expansion,
 /// `+` full privileges, `!` privileged identity but sandboxing kept, `!!` like `!` only where
-/// ambient capabilities are missing.
+/// ambient capabilities are missing, and from 258 `|` run through the user's shell.
 public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
     public var path: String
     /// argv as the program sees it, argv[0] first.
@@ -11,6 +11,10 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
     public var fullPrivileges = false
     public var privilegedIdentity = false
     public var ambientFallback = false
+    /// `|` (258): the user's shell (/bin/sh where the account has none) runs the words after
+    /// argv[0] joined by spaces with `-c`, or alone where there are none; with `@` as a login shell.
+    /// `path` is /bin/sh and argv[0] "sh" or "-sh" until the account is known.
+    public var viaShell = false
 
     public init(path: String, arguments: [String]) { self.path = path; self.arguments = arguments }
 
@@ -18,36 +22,48 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a whole ExecStart= value into its commands: a bare `;` separates commands, `\;`
     /// is a `;` argument. `expand` applies specifiers to each word, as systemd does after splitting.
-    public static func parseLine(_ value: String, expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
+    /// `viaShell`: the rules' release knows the `|` prefix (258).
+    public static func parseLine(_ value: String, viaShell: Bool = false,
+                                 expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
         var commands: [ExecCommand] = []
         var current: [String] = []
         for raw in rawWords(value) {
             if raw == ";" {
-                if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
+                if !current.isEmpty { commands.append(try parse(current, viaShell: viaShell, expand: expand)) }
                 current = []
             } else {
                 current.append(raw == "\\;" ? ";" : try unescapedWord(raw))
             }
         }
-        if !current.isEmpty { commands.append(try parse(current, expand: expand)) }
+        if !current.isEmpty { commands.append(try parse(current, viaShell: viaShell, expand: expand)) }
         if commands.isEmpty { throw ValueError("empty command") }
         return commands
     }
 
-    static func parse(_ words: [String], expand: (String) throws(ValueError) -> String) throws(ValueError) -> ExecCommand {
+    static func parse(_ words: [String], viaShell shellPrefix: Bool, expand: (String) throws(ValueError) -> String) throws(ValueError) -> ExecCommand {
         var first = Substring(words[0])
-        var ignore = false, separateArgv0 = false, noExpand = false, full = false, priv = false, ambient = false
+        var ignore = false, separateArgv0 = false, noExpand = false, full = false, priv = false, ambient = false, shell = false
         prefixes: while let c = first.first {
             switch c {
             case "-" where !ignore: ignore = true
             case "@" where !separateArgv0: separateArgv0 = true
             case ":" where !noExpand: noExpand = true
+            case "|" where shellPrefix && !shell: shell = true
             case "+" where !full && !priv: full = true
             case "!" where !full && !ambient:
                 if priv { priv = false; ambient = true } else { priv = true }
             default: break prefixes
             }
             first = first.dropFirst()
+        }
+        if shell {
+            // What follows the prefixes is the shell's first word as written: systemd applies no
+            // specifiers to it, but does to the words after it.
+            var command = ExecCommand(path: "/bin/sh", arguments: [separateArgv0 ? "-sh" : "sh"] + (first.isEmpty ? [] : [String(first)]))
+            for w in words.dropFirst() { command.arguments.append(try expand(w)) }
+            (command.ignoreFailure, command.noEnvironmentExpansion, command.fullPrivileges) = (ignore, noExpand, full)
+            (command.privilegedIdentity, command.ambientFallback, command.viaShell) = (priv, ambient, true)
+            return command
         }
         let path = try expand(String(first))
         guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
