@@ -70,6 +70,17 @@ struct RunRootMStackTests {
         #expect(FileManager.default.fileExists(atPath: stack.path + "/rw/data/etc/seen"))
     }
 
+    /// A stack is a root of the service's own: without default dependencies /var/tmp still gets
+    /// PrivateTmp='s tmpfs (258 leaves it alone only where the host's /var may come later), and
+    /// /tmp and /var/tmp are made in rw/data for it, as systemd 262 makes them.
+    @Test func privateTmpInAStackAsInARootDirectory() throws {
+        let stack = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc $m/rw")
+        let out = try Self.run(stack, properties: ["PrivateTmp=disconnected", "DefaultDependencies=no"],
+                               "stat -f -c '%n %T' /tmp /var/tmp; echo TMPDIR=$TMPDIR")
+        #expect(out.stdout == "/tmp tmpfs\n/var/tmp tmpfs\nTMPDIR=\n", "\(out.stdout) \(out.stderr)")
+        #expect(FileManager.default.fileExists(atPath: stack.path + "/rw/data/var/tmp"))
+    }
+
     /// Without rw/ the layers make a read-only root.
     @Test func withoutRwTheRootIsReadOnly() throws {
         let stack = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1/etc; \(Self.topDirectories)")
