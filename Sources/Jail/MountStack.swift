@@ -6,7 +6,8 @@ import Glibc
 /// RootMStack= (260): a `.mstack/` directory read into the mounts that make the service's root,
 /// as systemd's mstack.c reads it (mstack_load_one(), mstack_normalize()). Directory entries
 /// only: disk images (`*.raw`, block devices) need image dissection, which brig refuses as it
-/// refuses RootImage=, and `.v/` entries are refused until brig can pick their version.
+/// refuses RootImage=. A versioned stack or entry (systemd.v(7), `NAME.v/`) stands for the
+/// directory `VersionedPath` picks in it, as systemd's path_pick() picks it.
 public struct MountStack: Sendable, Equatable {
     /// What the service's root is before anything else is mounted on it.
     public enum Root: Sendable, Equatable {
@@ -61,12 +62,21 @@ public struct MountStack: Sendable, Equatable {
         var location: String? = nil
     }
 
-    /// Reads the stack at `path`.
-    public static func load(_ path: String) -> Result<MountStack, Failure> {
-        // TODO: a versioned stack or entry (systemd.v(7)) through VersionedPath.resolve(_:suffix:wantDirectory:).
-        if path.hasSuffix(".v") || path.hasSuffix(".v/") {
-            return .failure(Failure(entry: path, reason: "a versioned .v/ directory, whose version brig cannot pick yet", code: 0))
+    /// Reads the stack at `path` (a `NAME.mstack.v/` is the newest stack in it) under the picking
+    /// of versions of `rules`.
+    public static func load(_ named: String, rules: SystemdRelease = .newest) -> Result<MountStack, Failure> {
+        let picked: String
+        switch VersionedPath.resolve(named, suffix: ".mstack", wantDirectory: true, rules: rules) {
+        case .success(let found): picked = found
+        case .failure(let failure): return .failure(Failure(entry: named, reason: failure.message, code: failure.code))
         }
+        // With its symlinks resolved, as path_pick(PICK_RESOLVE) gives it to systemd, which names
+        // the overlayfs and the tmpfs after it.
+        guard let resolved = realpath(picked, nil) else {
+            return .failure(Failure(entry: picked, reason: "cannot open the directory", code: errno))
+        }
+        let path = String(cString: resolved)
+        free(resolved)
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Failure(entry: path, reason: "cannot open the directory", code: errno)) }
         defer { close(fd) }
@@ -74,7 +84,7 @@ public struct MountStack: Sendable, Equatable {
         if code != 0 { return .failure(Failure(entry: path, reason: "cannot read the directory", code: code)) }
         var entries: [Entry] = []
         for name in names {
-            switch entry(name, in: fd, of: path, after: entries) {
+            switch entry(name, in: fd, of: path, after: entries, rules: rules) {
             case .success(let e): entries.append(e)
             case .failure(let failure): return .failure(failure)
             }
@@ -93,15 +103,23 @@ public struct MountStack: Sendable, Equatable {
     }
 
     /// One entry classified by its name and what it is (symlinks followed), as mstack_load_one().
-    private static func entry(_ name: String, in fd: Int32, of path: String, after earlier: [Entry]) -> Result<Entry, Failure> {
-        let shown = path + "/" + name
+    private static func entry(_ fileName: String, in fd: Int32, of path: String, after earlier: [Entry],
+                              rules: SystemdRelease) -> Result<Entry, Failure> {
+        var shown = path + "/" + fileName, name = fileName
         var st = stat()
         guard fstatat(fd, name, &st, 0) == 0 else { return .failure(Failure(entry: shown, reason: "cannot open it", code: errno)) }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
+            if name.hasSuffix(".raw.v") {
+                return .failure(Failure(entry: shown, reason: "versioned disk images, which need image dissection; brig refuses them as it refuses RootImage=", code: 0))
+            }
             if name.hasSuffix(".v") {
-                // TODO: pick the entry's version with VersionedPath.resolve(_:suffix:wantDirectory:).
-                return .failure(Failure(entry: shown, reason: "a versioned .v/ entry, whose version brig cannot pick yet", code: 0))
+                // The entry is what is picked in it, named as the .v/ directory without its suffix.
+                switch VersionedPath.resolve(shown, suffix: "", wantDirectory: true, rules: rules) {
+                case .success(let picked): shown = picked
+                case .failure(let failure): return .failure(Failure(entry: shown, reason: failure.message, code: failure.code))
+                }
+                name.removeLast(2)
             }
         case S_IFREG:
             guard name.hasSuffix(".raw") else {

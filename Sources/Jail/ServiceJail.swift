@@ -23,7 +23,7 @@ public enum ServiceJail {
         let tmpLayout = PrivateTmpLayout(context.filesystem, unit: unit, rules: rules) {
             HostMountTable.current().contains { $0.path == Array("/tmp".utf8) }
         }
-        spec.mounts = try mounts(context, tmp: tmpLayout)
+        spec.mounts = try mounts(context, tmp: tmpLayout, rules: rules)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
         if rules.facts.bindsLogSockets {
             // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
@@ -205,7 +205,7 @@ public enum ServiceJail {
 
     // MARK: - pieces
 
-    private static func mounts(_ context: ExecContext, tmp: PrivateTmpLayout) throws(JailError) -> MountSettings {
+    private static func mounts(_ context: ExecContext, tmp: PrivateTmpLayout, rules: SystemdRelease) throws(JailError) -> MountSettings {
         let fs = context.filesystem, sandbox = context.sandbox
         var m = MountSettings()
         m.readWritePaths = fs.readWritePaths.map(\.description)
@@ -228,7 +228,7 @@ public enum ServiceJail {
         // RootDirectory= takes precedence over RootMStack=, "/" too (pin_rootfs() in exec-invoke.c
         // looks at it first); RootImage=, before both, is refused.
         if let path = fs.rootMStack, fs.rootDirectory == nil {
-            switch MountStack.load(path) {
+            switch MountStack.load(path, rules: rules) {
             case .success(let stack): m.mountStack = stack
             case .failure(let failure):
                 throw .refused(directive: "RootMStack=\(path)", reason: failure.description, status: .namespace)

@@ -133,16 +133,29 @@ struct RunRootMStackTests {
         #expect(out.stdout == "d\ntmpfs\n755\n", "\(out.stdout) \(out.stderr)")
     }
 
-    @Test func diskImagesAndVersionedEntriesAreRefusedAtStart() throws {
+    @Test func diskImagesAreRefusedAtStart() throws {
         let raw = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/rw; truncate -s 1M $m/layer@1.raw")
         let refused = try Self.run(raw, "echo ran")
         #expect(refused.status == 226 && refused.stdout.isEmpty)
         #expect(refused.stderr.contains("RootMStack=\(raw.path)") && refused.stderr.contains("\(raw.path)/layer@1.raw: a disk image"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: raw.path + "/rw/data"), "nothing made before the refusal")
 
-        let versioned = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1.v/1")
+        let versioned = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1.raw.v; truncate -s 1M $m/layer@1.raw.v/layer@1_1.raw")
         let out = try Self.run(versioned, "echo ran")
-        #expect(out.status == 226 && out.stderr.contains("\(versioned.path)/layer@1.v: a versioned .v/ entry"), "\(out.stderr)")
+        #expect(out.status == 226 && out.stderr.contains("\(versioned.path)/layer@1.raw.v: versioned disk images"), "\(out.stderr)")
+    }
+
+    /// A `.v/` layer is its newest version (systemd.v(7)); one with nothing to pick fails the start.
+    @Test func versionedLayersAreTheirNewestVersion() throws {
+        let stack = try Stack("""
+            ln -s ../base $m/layer@0; mkdir -p $m/layer@1.v/layer@1_9/etc $m/layer@1.v/layer@1_10/etc $m/rw
+            echo nine > $m/layer@1.v/layer@1_9/etc/v; echo ten > $m/layer@1.v/layer@1_10/etc/v
+            """)
+        let out = try Self.run(stack, "cat /etc/v")
+        #expect(out.stdout == "ten\n", "\(out.stderr)")
+        let empty = try Stack("ln -s ../base $m/layer@0; mkdir -p $m/layer@1.v/unrelated")
+        let failed = try Self.run(empty, "echo ran")
+        #expect(failed.status == 226 && failed.stderr.contains("RootMStack=") && failed.stdout.isEmpty, "\(failed.stderr)")
     }
 
     /// A step that fails in the child fails the start, naming the directive and the error; the

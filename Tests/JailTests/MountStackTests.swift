@@ -112,14 +112,30 @@ struct MountStackTests {
         #expect(failure(["layer@1", "dangling>/nonexistent"])?.code == ENOENT)
     }
 
-    /// Disk images need image dissection, refused as RootImage= is; .v/ waits for VersionedPath.
-    @Test func diskImagesAndVersionedEntriesAreRefusedByName() throws {
+    /// Disk images need image dissection, refused by name as RootImage= is, versioned ones too.
+    @Test func diskImagesAreRefusedByName() throws {
         let raw = Self.stack(["rw"])
         raw.write("layer@0.raw", "")
         guard case .failure(let image) = Self.load(raw) else { Issue.record("a .raw layer was accepted"); return }
         #expect(image.entry == raw.path + "/layer@0.raw" && image.description.contains("disk image"))
-        guard case .failure(let versioned) = Self.load(Self.stack(["layer@1.v"])) else { Issue.record("a .v layer was accepted"); return }
-        #expect(versioned.description.contains(".v/"))
+        guard case .failure(let versioned) = Self.load(Self.stack(["layer@1.raw.v"])) else { Issue.record("a .raw.v layer was accepted"); return }
+        #expect(versioned.description.contains("versioned disk images"))
+    }
+
+    /// A `.v/` entry is the directory picked in it (systemd.v(7)), classified by its name without
+    /// `.v`; a versioned stack is the stack picked in it, named with its symlinks resolved.
+    @Test func versionedEntriesAndStacksArePicked() throws {
+        let dir = Self.stack(["layer@1.v/layer@1_1", "layer@1.v/layer@1_2", "layer@1.v/layer@1_10", "layer@2", "rw.v/rw_7"])
+        let stack = try Self.load(dir).get()
+        #expect(stack.layers == [dir.path + "/layer@1.v/layer@1_10", dir.path + "/layer@2"])
+        #expect(stack.upper == dir.path + "/rw.v/rw_7")
+        let none = Self.stack(["layer@1.v/other_1", "layer@2"])
+        #expect(throws: MountStack.Failure.self) { try Self.load(none).get() }
+
+        let versions = TemporaryDirectory(prefix: "mstack-versions")
+        versions.link("app.mstack.v/app_3.mstack", to: dir.path)
+        versions.write("app.mstack.v/app_2.mstack/layer@1/.keep", "")
+        #expect(try MountStack.load(versions.path + "/app.mstack.v").get().path == dir.path)
     }
 
     @Test func rwGetsDataAndWorkOnlyWhenWritable() throws {
