@@ -299,13 +299,58 @@ static int cj_fsmount(const struct cjail_step *s) {
     return r;
 }
 
+// The directory at `path` (absolute), each component made where missing, opened without following
+// any symlink on the way: systemd's chase() with CHASE_PROHIBIT_SYMLINKS|CHASE_MKDIR_0755, as it
+// finds a mount stack's mount points in the root being assembled. An O_PATH fd, or -1 with errno.
+static int cj_open_directories(const char *path) {
+    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char name[256];
+    for (const char *p = path; fd >= 0 && *p;) {
+        while (*p == '/') p++;
+        size_t n = 0;
+        while (p[n] && p[n] != '/') n++;
+        if (n == 0) break;
+        if (n >= sizeof name) { close(fd); errno = ENAMETOOLONG; return -1; }
+        memcpy(name, p, n);
+        name[n] = 0;
+        p += n;
+        if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) { int e = errno; close(fd); errno = e; return -1; }
+        int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        struct stat st;
+        if (next >= 0 && fstat(next, &st) < 0) e = errno;
+        else if (next >= 0 && !S_ISDIR(st.st_mode)) e = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+        else if (next >= 0) e = 0;
+        close(fd);
+        if (e) { if (next >= 0) close(next); errno = e; return -1; }
+        fd = next;
+    }
+    return fd;
+}
+
 // A bind mount whose target is missing gets one of the source's kind, as
 // systemd's apply_one_mount() does, and is tried again.
 static int cj_mount_making_target(const struct cjail_step *s) {
+    if (s->flags & CJ_NO_SYMLINKS) {
+        int fd = cj_open_directories(s->s2);
+        if (fd < 0) return -1;
+        char name[32];
+        size_t n = 14;
+        memcpy(name, "/proc/self/fd/", n);
+        cj_append_uint(name, &n, (unsigned)fd);
+        name[n] = 0;
+        int r = mount(s->s1, name, s->s3, (unsigned long)s->a, s->s4);
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+    }
     if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
     if (errno != ENOENT) return -1;
-    struct stat st;
-    if (stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
+    // A new file system (a type, no bind) gets a directory, as systemd's mount_tmpfs() makes one.
+    int fresh = s->s3 != NULL && !((unsigned long)s->a & MS_BIND);
+    struct stat st = { .st_mode = S_IFDIR };
+    if (!fresh && stat(s->s1, &st) < 0) return -1;   // the source is missing: ENOENT stands
     char target[4096];
     size_t n = cj_strlen(s->s2);
     if (n >= sizeof target) { errno = ENAMETOOLONG; return -1; }
@@ -487,6 +532,55 @@ static int cj_clone_node(const char *dev, const char *name) {
 // is mounted on the shared staging directory itself: in this mount namespace
 // only, so runs never create or remove directories on the host's file system.
 // The planner knows these binds (MountEntry.privateDevBinds): keep them alike.
+// systemd's base file system table (src/shared/base-filesystem.c): a symlink is made only when
+// its target exists (with `exists` in it, where named). Made in a root of the service's own before
+// anything is mounted in it; systemd passes over every failure there, and so does this.
+struct cj_base_entry { const char *name; mode_t mode; const char *targets[2]; const char *exists; };
+static const struct cj_base_entry cj_base_table[] = {
+    { "bin", 0, { "usr/bin", NULL }, NULL },
+    { "lib", 0, { "usr/lib", NULL }, NULL },
+    { "root", 0750, { NULL, NULL }, NULL },
+    { "sbin", 0, { "usr/sbin", NULL }, NULL },
+    { "usr", 0755, { NULL, NULL }, NULL },
+    { "var", 0755, { NULL, NULL }, NULL },
+    { "etc", 0755, { NULL, NULL }, NULL },
+    { "proc", 0555, { NULL, NULL }, NULL },
+    { "sys", 0555, { NULL, NULL }, NULL },
+    { "dev", 0555, { NULL, NULL }, NULL },
+    { "run", 0555, { NULL, NULL }, NULL },
+#if defined(__x86_64__)
+    { "lib64", 0, { "usr/lib64", "usr/lib" }, "ld-linux-x86-64.so.2" },
+#endif
+};
+
+static int cj_base_filesystem(const char *root) {
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    mode_t old = umask(0);
+    for (size_t i = 0; i < sizeof cj_base_table / sizeof cj_base_table[0]; i++) {
+        const struct cj_base_entry *e = &cj_base_table[i];
+        if (faccessat(fd, e->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) continue;
+        if (!e->targets[0]) { (void)mkdirat(fd, e->name, e->mode); continue; }
+        for (size_t t = 0; t < 2 && e->targets[t]; t++) {
+            if (faccessat(fd, e->targets[t], F_OK, AT_SYMLINK_NOFOLLOW) < 0) continue;
+            if (e->exists) {
+                char path[64];
+                size_t a = cj_strlen(e->targets[t]), b = cj_strlen(e->exists);
+                if (a + 1 + b + 1 > sizeof path) continue;
+                memcpy(path, e->targets[t], a);
+                path[a] = '/';
+                memcpy(path + a + 1, e->exists, b + 1);
+                if (faccessat(fd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0) continue;
+            }
+            (void)symlinkat(e->targets[t], fd, e->name);
+            break;
+        }
+    }
+    umask(old);
+    close(fd);
+    return 0;
+}
+
 static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target, int detach_covers) {
     const char *dev = staging;
     char p[512];
@@ -877,6 +971,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (cj_inaccessible(plan, s) < 0) return -1;
         cj_note_mount_point(known, s->s1);
         return 0;
+    case CJ_BASE_FILESYSTEM: return cj_base_filesystem(s->s1);
     case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
     case CJ_BPFFS_HELPER: return cj_start_bpffs_helper(s->data);
     case CJ_BPFFS: return cj_bpffs(s);

@@ -109,6 +109,8 @@ struct Arena {
         s.flags = (step.optional ? UInt32(CJ_OPTIONAL.rawValue) : 0) | (step.noFollow ? UInt32(CJ_NOFOLLOW.rawValue) : 0)
             | (step.hostInstanceFallback ? UInt32(CJ_HOST_INSTANCE.rawValue) : 0)
             | (step.onlyIfMounted ? UInt32(CJ_IF_MOUNTED.rawValue) : 0)
+            | (step.noSymlinks ? UInt32(CJ_NO_SYMLINKS.rawValue) : 0)
+            | (step.makeTarget ? UInt32(CJ_MAKE_TARGET.rawValue) : 0)
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)
@@ -159,6 +161,7 @@ struct Arena {
             s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))
             s.flags |= UInt32(CJ_MAKE_TARGET.rawValue)
         case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
+        case .baseFilesystem(let root): s.op = op(CJ_BASE_FILESYSTEM); s.s1 = string(root)
         case .unmountBelow(let path, let covers):
             s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
             if covers { s.flags |= UInt32(CJ_DETACH_COVERS.rawValue) }

@@ -209,12 +209,14 @@ public enum DirectiveFates {
         ("Service", "PAMName", .refused(.pam, reason: "PAM sessions are not supported by brig run")),
         ("Service", """
             RootImage RootImageOptions RootHash RootHashSignature RootVerity MountImages ExtensionImages \
-            ExtensionDirectories RootMStack
+            ExtensionDirectories
             """, images),
         // A policy only narrows which partitions of an image may be used; with every image refused
         // above, a unit that names no image runs as under systemd, where the policy is unused too.
         ("Service", "RootImagePolicy MountImagePolicy ExtensionImagePolicy",
          .noEffect(reason: "limits what a disk image may contain, and brig run mounts no image (RootImage=, MountImages= and ExtensionImages= are refused)")),
+        // Directory layers only (260): MountStack refuses disk-image and .v/ entries at start.
+        ("Service", "RootMStack", .applied),
         // With RootDirectory=; with RootImage= (refused above) it never gets as far.
         ("Service", "RootEphemeral", .applied),
         ("Service", "BindNetworkInterface", .applied),

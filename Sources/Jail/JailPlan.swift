@@ -45,6 +45,9 @@ public enum JailAction: Sendable, Equatable {
     /// A bind mount that creates its missing target first.
     case bind(source: String, target: String, recursive: Bool)
     case bindSelf(String)
+    /// systemd's base_filesystem_create() in a new root: /usr, /etc, /var, /proc, ... and the
+    /// /bin-style symlinks into /usr, each where missing; nothing it cannot make stops the start.
+    case baseFilesystem(root: String)
     /// `detachCovers`: every mount below descends from one at the path (see HostMount).
     case unmountBelow(String, detachCovers: Bool)
     /// `clean`: nothing is mounted at or below the path, no need to look.
@@ -96,6 +99,12 @@ public struct JailStep: Sendable, Equatable {
     /// A mount on a path the unit named: made on that very file, never through a symlink
     /// that appeared there after planning.
     public var noFollow = false
+    /// A mount of a new file system whose missing mount point is made first (in a root of the
+    /// service's own, as systemd's mount_tmpfs() makes it); a bind makes its target anyway.
+    public var makeTarget = false
+    /// A bind whose target, made where missing, may hold no symlink anywhere on its path (a mount
+    /// stack's mount points, found in a root the plan could not look into).
+    public var noSymlinks = false
     /// A fresh proc, sysfs or cgroup2 the user namespace may lack the privilege for (in a
     /// mount namespace DelegateNamespaces= gives it): then a mount already there is kept as it
     /// is, as systemd keeps it, and the host's own is bound where none is.

@@ -70,6 +70,12 @@ public struct MountSettings: Sendable {
     public var mountAPIVFS: Bool? = nil
     public var noNewPrivileges = false
     public var rootDirectory: String? = nil
+    /// RootMStack= (260) without RootDirectory=, which takes precedence: the root is assembled
+    /// from the stack before anything else is mounted on it.
+    public var mountStack: MountStack? = nil
+    /// The stack is mounted read-only as a whole: `namespaceReadOnly` of the unit's own settings,
+    /// decided before brig adds paths of its own (the memory pressure file), as systemd decides it.
+    public var mountStackReadOnly = false
     /// /run/credentials/UNIT when the service has credentials: the jail sees that store, read-only,
     /// and nothing else of /run/credentials. It never makes a mount namespace by itself.
     public var credentialsDirectory: String? = nil
@@ -79,7 +85,24 @@ public struct MountSettings: Sendable {
     /// PrivateTmp= served by directories on the host, which every command of the run shares.
     var usesHostPrivateTmp: Bool { privateTmp && !privateTmpOnTmpfs && (!privateTmpDisconnected || privateVarTmp == .connected) }
 
-    var effectiveMountAPIVFS: Bool { mountAPIVFS ?? (rootDirectory != nil) }
+    /// A root of the service's own (systemd's exec_context_with_rootfs()).
+    var hasRootOfItsOwn: Bool { rootDirectory != nil || mountStack != nil }
+
+    var effectiveMountAPIVFS: Bool { mountAPIVFS ?? hasRootOfItsOwn }
+
+    /// systemd's namespace_read_only(): / and /home both end up read-only and nothing is named
+    /// writable. A mount stack is then mounted read-only as a whole (MSTACK_RDONLY).
+    var namespaceReadOnly: Bool {
+        func names(_ paths: [String], _ path: String) -> Bool {
+            paths.contains { Paths.normalized(String($0.drop { $0 == "-" || $0 == "+" })) == path }
+        }
+        let rootReadOnly = protectSystem == .strict || names(readOnlyPaths, "/")
+        let homeReadOnly = protectHome != .no || names(readOnlyPaths, "/home") || names(inaccessiblePaths, "/home")
+            || emptyDirectories.contains { Paths.normalized($0) == "/home" }
+            || temporaryFileSystems.contains { Paths.normalized($0.path) == "/home" }
+            || bindMounts.contains { Paths.normalized($0.destination) == "/home" }
+        return rootReadOnly && homeReadOnly && readWritePaths.isEmpty
+    }
 
     /// What a "+" command keeps: the unit's own paths, binds and temporary file systems, none of
     /// the protection (systemd passes setup_namespace() no read-only, inaccessible, exec or
@@ -91,6 +114,8 @@ public struct MountSettings: Sendable {
         kept.temporaryFileSystems = temporaryFileSystems
         kept.emptyDirectories = emptyDirectories
         kept.rootDirectory = rootDirectory
+        kept.mountStack = mountStack
+        kept.mountStackReadOnly = mountStackReadOnly
         kept.credentialsDirectory = credentialsDirectory
         kept.mountAPIVFS = false
         return kept
@@ -103,7 +128,7 @@ public struct MountSettings: Sendable {
             || privateDevices || privateMounts || protectSystem != .no || protectHome != .no
             || protectKernelTunables || protectKernelModules || protectKernelLogs || protectControlGroups
             || protectProc != "default" || procSubsetPID || privateIPC || !emptyDirectories.isEmpty
-            || (rootDirectory != nil && effectiveMountAPIVFS) || privateSysfs || privatePIDs || privateBPF || bindLogSockets
+            || (rootDirectory != nil && effectiveMountAPIVFS) || mountStack != nil || privateSysfs || privatePIDs || privateBPF || bindLogSockets
     }
 
     /// The unsorted mount list, as systemd's setup_namespace() collects it.
@@ -206,8 +231,8 @@ public struct MountSettings: Sendable {
         if effectiveMountAPIVFS || protectControlGroups || protectKernelTunables || protectProc != "default" || procSubsetPID
             || privatePIDs || privateBPF {
             var rows = ProtectTables.apiVFS
-            // Without RootDirectory= the host's /dev is already in place.
-            if rootDirectory == nil { rows.removeAll { $0.1 == .bindDev } }
+            // Without a root of its own the host's /dev is already in place.
+            if !hasRootOfItsOwn { rows.removeAll { $0.1 == .bindDev } }
             for row in rows {
                 var e = MountEntry(row.0, row.1, optional: row.2, directive: apiDirective)
                 if row.1 == .procfs && (protectProc != "default" || procSubsetPID) {

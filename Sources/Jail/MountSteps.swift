@@ -15,7 +15,11 @@ enum MountSteps {
         let hostMounts = HostMountTable.current()
         var settings = settings
         settings.rootDirectory = settings.rootDirectory.map { PathChaser(root: "/").chase(Paths.normalized($0)) ?? $0 }
-        let entries = MountSettings.normalize(chased(settings.entries(site: site), root: settings.rootDirectory ?? "/"))
+        let stack = settings.rootDirectory == nil ? settings.mountStack : nil
+        let ownRoot = settings.rootDirectory != nil || stack != nil
+        // A stack's root is assembled in the child: there is nothing to follow symlinks in yet.
+        let listed = settings.entries(site: site)
+        let entries = MountSettings.normalize(stack != nil ? listed : chased(listed, root: settings.rootDirectory ?? "/"))
         let root = settings.rootDirectory.map(Paths.normalized) ?? stagingRoot
         // Entry paths are absolute: no slash is added, so the result is usually normal already.
         func at(_ path: String) -> String {
@@ -33,6 +37,8 @@ enum MountSteps {
             "(mount namespace)")
         if let dir = settings.rootDirectory {
             add(.bindSelf(dir), "RootDirectory=\(dir)")
+        } else if let stack {
+            steps += MountStackSteps.steps(stack, root: root, readOnly: settings.mountStackReadOnly)
         } else {
             add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
                 "(mount namespace)")
@@ -47,7 +53,7 @@ enum MountSteps {
         let targetBytes = targets.map { Array($0.utf8) }
         let below = { (path: [UInt8], prefix: [UInt8]) in Paths.isBelow(path, under: prefix) }
         for (index, e) in entries.enumerated() {
-            let host = settings.rootDirectory == nil ? pathBytes[index] : targetBytes[index]
+            let host = ownRoot ? targetBytes[index] : pathBytes[index]
             // Something may be mounted at or below the path when the host has a
             // mount there, or an earlier entry above it brought mounts along.
             let bringers = entries[..<index].indices.filter { earlier in
@@ -56,7 +62,7 @@ enum MountSteps {
             var clean = !hostPaths.contains { below($0, host) } && bringers.isEmpty
             // When every mount below descends from one at the path, the child's lazy detach of
             // the mounts at the path takes them all along, without reading the mount table.
-            var detachCovers = bringers.isEmpty && settings.rootDirectory == nil
+            var detachCovers = bringers.isEmpty && !ownRoot
                 && HostMount.detachAt(host, clears: hostMounts)
             // Below PrivateDevices='s /dev, brig's own tmpfs replaced whatever the host had.
             if bringers.count == 1, let dev = bringers.first, entries[dev].mode == .privateDev {
@@ -64,8 +70,8 @@ enum MountSteps {
                 clean = !binds.contains { below($0, pathBytes[index]) }
                 detachCovers = binds.contains(pathBytes[index])
             }
-            steps += mount(e, at: targets[index], host: settings.rootDirectory == nil ? paths[index] : targets[index],
-                           clean: clean, detachCovers: detachCovers, site: site,
+            steps += mount(e, at: targets[index], host: ownRoot ? targets[index] : paths[index],
+                           clean: clean, detachCovers: detachCovers, site: site, ownRoot: ownRoot,
                            bpf: (settings.bpfDelegation, byHelper: settings.bpfDelegationByHelper))
         }
         // Only other entries strictly below a path can be skipped under it.
@@ -97,7 +103,7 @@ enum MountSteps {
                 if e.hasSubmounts { covered.append(index) }
             }
         }
-        add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? "(mount namespace)")
+        add(.moveRoot(root), settings.rootDirectory.map { "RootDirectory=\($0)" } ?? stack.map { "RootMStack=\($0.path)" } ?? "(mount namespace)")
         add(.mount(source: "none", target: "/", fstype: nil, flags: MountFlags.shared | MountFlags.recursive, data: nil),
             "(mount namespace)")
         return steps
@@ -116,7 +122,7 @@ enum MountSteps {
 
     /// systemd's apply_one_mount() for one entry.
     private static func mount(_ e: MountEntry, at target: String, host: String, clean: Bool, detachCovers: Bool,
-                              site: RunSite, bpf: (delegation: BPFDelegation, byHelper: Bool)) -> [JailStep] {
+                              site: RunSite, ownRoot: Bool, bpf: (delegation: BPFDelegation, byHelper: Bool)) -> [JailStep] {
         func step(_ action: JailAction, optional: Bool = e.optional) -> JailStep {
             var step = JailStep(action, for: e.directive, failing: .namespace, optional: optional)
             step.noFollow = e.namedByUnit
@@ -143,7 +149,10 @@ enum MountSteps {
             return [bind, step(.idMappedMount(path: target, mapping: mapping))]
         case .privateTmp, .privateTmpReadOnly:
             guard let source = e.source else {
-                return [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))]
+                // A root of the service's own may lack /tmp or /var/tmp: made as systemd makes them.
+                var tmpfs = step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: "mode=1777"))
+                tmpfs.makeTarget = ownRoot
+                return [tmpfs]
             }
             return [step(.bind(source: source, target: target, recursive: true))]
         case .privateDev:
@@ -174,7 +183,9 @@ enum MountSteps {
             if host == e.path { return [step(.bindSelf(target))] }
             fallthrough
         case .emptyDir, .tmpfs:
-            return unmount + [step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))]
+            var tmpfs = step(.mount(source: "tmpfs", target: target, fstype: "tmpfs", flags: e.flags, data: e.options))
+            tmpfs.makeTarget = ownRoot
+            return unmount + [tmpfs]
         case .procfs:
             return unmount + [apiFileSystem("proc", on: target, data: e.options)]
         case .cgroup2fs:

@@ -45,6 +45,7 @@ extension JailAction: CustomStringConvertible {
         case .bind(let source, let target, let recursive):
             return "bind \(source) on \(target)\(recursive ? " (rec)" : "") (creating the target)"
         case .bindSelf(let path): return "make \(path) a mount point"
+        case .baseFilesystem(let root): return "create the base directories and /usr symlinks missing in \(root)"
         case .unmountBelow(let path, _): return "unmount everything at and below \(path)"
         case .inaccessible(let path, _, _): return "make \(path) inaccessible"
         case .privateDevices(_, let target, _): return "private \(target): tmpfs with null zero full random urandom tty, pts, shm"
@@ -95,6 +96,7 @@ extension JailPlan: CustomStringConvertible {
         for (index, step) in steps.enumerated() {
             let number = String(index).leftPadded(to: 3)
             let optional = (step.optional ? " (optional)" : "") + (step.onlyIfMounted ? " (unless the mount there was kept)" : "")
+                + (step.noSymlinks ? " (no symlink on the way)" : "")
             lines.append("\(number)  \(step.action)\(optional)    <- \(step.directive)  [\(step.failure.rawValue) \(step.failure.name)]")
         }
         lines.append("argv: " + arguments.map { $0.debugDescription }.joined(separator: " "))

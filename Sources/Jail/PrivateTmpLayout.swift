@@ -18,8 +18,9 @@ struct PrivateTmpLayout: Equatable {
         let written: Kind = fs.privateTmp != true ? .none : fs.privateTmpMode == "disconnected" ? .disconnected : .connected
         (tmp, varTmp) = (written, written)
         let facts = rules.facts
+        // A root of the service's own (RootDirectory=, RootImage=, RootMStack=) brings its own /var and /tmp.
         guard facts.disconnectedVarTmpNeedsDefaultDependencies, unit.defaultDependencies == false,
-              fs.rootDirectory.map(Paths.normalized) ?? "/" == "/", fs.rootImage == nil else { return }
+              !fs.hasRootOfItsOwn else { return }
         let mountsFor = Set((unit.requiresMountsFor + unit.wantsMountsFor).map(Paths.normalized))
         let dependencies = unit.dependencies
         func orderedAfter(_ mount: String) -> Bool { dependencies["After"]?.contains(mount) ?? false }

@@ -23,13 +23,13 @@ public enum ServiceJail {
         let tmpLayout = PrivateTmpLayout(context.filesystem, unit: unit, rules: rules) {
             HostMountTable.current().contains { $0.path == Array("/tmp".utf8) }
         }
-        spec.mounts = try mounts(context, tmp: tmpLayout)
+        spec.mounts = try mounts(context, tmp: tmpLayout, rules: rules)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
         if rules.facts.bindsLogSockets {
             // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
             // own, whose /dev/log points at the journal's socket (exec_context_get_effective_bind_log_sockets()).
             spec.mounts.bindLogSockets = context.filesystem.bindLogSockets
-                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.rootDirectory != nil && spec.mounts.privateDevices))
+                ?? (spec.mounts.effectiveMountAPIVFS || (spec.mounts.hasRootOfItsOwn && spec.mounts.privateDevices))
         }
         // A tri-state from 254 on: unset PrivateMounts= follows PrivateNetwork=.
         // A network joined by path counts as a network namespace of the service's own, as in systemd.
@@ -205,7 +205,7 @@ public enum ServiceJail {
 
     // MARK: - pieces
 
-    private static func mounts(_ context: ExecContext, tmp: PrivateTmpLayout) throws(JailError) -> MountSettings {
+    private static func mounts(_ context: ExecContext, tmp: PrivateTmpLayout, rules: SystemdRelease) throws(JailError) -> MountSettings {
         let fs = context.filesystem, sandbox = context.sandbox
         var m = MountSettings()
         m.readWritePaths = fs.readWritePaths.map(\.description)
@@ -225,6 +225,15 @@ public enum ServiceJail {
         m.mountAPIVFS = fs.mountAPIVFS
         // "/" is no root of the service's own, for systemd as for every setting that depends on one.
         m.rootDirectory = fs.rootDirectory.flatMap { Paths.normalized($0) == "/" ? nil : $0 }
+        // RootDirectory= takes precedence over RootMStack=, "/" too (pin_rootfs() in exec-invoke.c
+        // looks at it first); RootImage=, before both, is refused.
+        if let path = fs.rootMStack, fs.rootDirectory == nil {
+            switch MountStack.load(path, rules: rules) {
+            case .success(let stack): m.mountStack = stack
+            case .failure(let failure):
+                throw .refused(directive: "RootMStack=\(path)", reason: failure.description, status: .namespace)
+            }
+        }
         m.protectSystem = fs.protectSystem ?? .no
         m.protectHome = fs.protectHome ?? .no
         m.protectProc = (fs.protectProc ?? .default).rawValue
@@ -243,6 +252,7 @@ public enum ServiceJail {
             m.privateCgroupMount = (mode == "strict", "ProtectControlGroups=\(mode)")
         }
         m.protectHostname = sandbox.protectHostname == true && sandbox.protectHostnameMode != "private"
+        m.mountStackReadOnly = m.mountStack != nil && m.namespaceReadOnly
         return m
     }
 

@@ -146,6 +146,8 @@ public final class ServiceRun {
                 // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
                 if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
             }
+            let mountStack = spec.mounts.rootDirectory == nil ? spec.mounts.mountStack : nil
+            if let stack = mountStack { try MountStackSteps.prepare(stack, readOnly: spec.mounts.mountStackReadOnly) }
             if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
             if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }
             try request.networkPolicy?.install(in: site.cgroup, counters: request.ipAccounting)
@@ -170,6 +172,7 @@ public final class ServiceRun {
                                                             idMapsNobody: idMapsNobody)
                 if let fd = again.userNamespace { close(fd) }
                 if hostPrivateTmp { try site.renewPrivateTmp() }
+                if let stack = mountStack { try MountStackSteps.prepare(stack, readOnly: spec.mounts.mountStackReadOnly) }
                 // A fresh copy of the root, under the name the plans already use.
                 if let root = request.ephemeralRoot, let old = held.ephemeralRoot {
                     old.remove()

@@ -73,4 +73,23 @@ struct NewerExecDirectiveTests {
         #expect(older.exec.filesystem.rootEphemeral == nil && older.diagnostics.map(\.message).contains { $0.contains("newer than systemd 252") })
         #expect(Self.read(["RootEphemeral=maybe"], rules: .v262).hasErrors)
     }
+
+    /// RootMStack= (260): a path, with specifiers; a root of the service's own, so MountAPIVFS=
+    /// defaults to on as with RootDirectory=. Before 260 it is unknown, as those releases say.
+    @Test func rootMStackIsReadFrom260On() {
+        let unit = Self.read(["RootMStack=/var/lib/%N.mstack"], rules: .v260)
+        #expect(unit.exec.filesystem.rootMStack == "/var/lib/n.mstack" && unit.diagnostics.isEmpty, "\(unit.diagnostics)")
+        #expect(unit.withImplications().exec.filesystem.mountAPIVFS == true)
+        #expect(Self.read(["RootMStack=/a.mstack", "MountAPIVFS=no"], rules: .v262).withImplications().exec.filesystem.mountAPIVFS == false)
+        #expect(Self.read(["RootMStack=/a.mstack", "RootMStack="], rules: .v262).exec.filesystem.rootMStack == nil)
+        let older = Self.read(["RootMStack=/a.mstack"], rules: .v259)
+        #expect(older.exec.filesystem.rootMStack == nil
+                && older.diagnostics.map(\.message) == ["RootMStack= is newer than systemd 252, which ignores it; brig ignores it too"])
+        let relative = Self.read(["RootMStack=a.mstack"], rules: .v262)
+        #expect(relative.loadError != nil, "a bad path is fatal, as systemd's config_parse_unit_path_printf() makes it")
+        #expect(SystemdRelease.v259.facts.rootMountStacks == false && SystemdRelease.v260.facts.rootMountStacks)
+        // With a device policy, the loop and device-mapper devices a stack's images would need (unit_patch_contexts()).
+        let closed = Self.read(["RootMStack=/a.mstack", "DevicePolicy=closed"], rules: .v262).withImplications()
+        #expect(closed.resources.deviceAllow.map(\.device).contains("/dev/loop-control"))
+    }
 }

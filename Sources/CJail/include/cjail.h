@@ -54,6 +54,7 @@
     X(CJ_SETNS, "a: namespace fd, b: CLONE_NEW* type") \
     X(CJ_MOUNT, "s1 source, s2 target, s3 fstype, s4 data, a flags") \
     X(CJ_FSMOUNT, "s1: file system type (and source), s2: target, a: MOUNT_ATTR_* of the new mount; a new instance made detached (fsopen, fsmount) and moved onto the target (move_mount), over any mount there") \
+    X(CJ_BASE_FILESYSTEM, "s1: a new root: the top directories and symlinks systemd's base_filesystem_create() makes there, each where missing, every failure passed over") \
     X(CJ_BIND_SELF, "s1: make the path a mount point (bind onto itself) unless it is one") \
     X(CJ_UMOUNT_BELOW, "s1: detach every mount at or below the path") \
     X(CJ_INACCESSIBLE, "s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)") \
@@ -93,7 +94,8 @@ const char *cjail_op_slots(uint32_t op);
 enum cjail_flag {
     CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
     CJ_RECURSIVE = 2,
-    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source), then retried
+    CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source; a
+                        //  directory for a new file system, s3 set without MS_BIND), then retried
     CJ_NO_SUBMOUNTS = 8, // CJ_INACCESSIBLE: the parent knows nothing is mounted at or below the path
     CJ_DETACH_COVERS = 16, // CJ_UMOUNT_BELOW, CJ_PRIVATE_DEV: every mount below descends from one at
                            //  the path, so detaching those takes all along (no mount table to read)
@@ -103,6 +105,8 @@ enum cjail_flag {
                            //  EACCES), a mount point at the target is kept as it is, else the host's own
                            //  instance is bound there
     CJ_IF_MOUNTED = 128,   // CJ_REMOUNT: passed over where a CJ_HOST_INSTANCE step kept the mount at s1
+    CJ_NO_SYMLINKS = 256,  // CJ_MOUNT with CJ_MAKE_TARGET: every component of the target is a directory,
+                           //  made (0755) where missing, none a symlink (ELOOP), and the mount is made on it
 };
 
 struct cjail_step {

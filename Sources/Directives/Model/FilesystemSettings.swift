@@ -36,6 +36,9 @@ public struct FilesystemSettings: Sendable {
     public var rootImage: String?
     /// RootEphemeral= (254): the service runs in a copy of its RootDirectory= made for the run.
     public var rootEphemeral: Bool?
+    /// RootMStack= (260): a `.mstack/` directory the service's root is assembled from (overlayfs
+    /// layers, binds). RootImage= and RootDirectory= take precedence over it, as in systemd.
+    public var rootMStack: String?
     public var mountImages: [String] = []
     public var extensionImages: [String] = []
     public var extensionDirectories: [String] = []
@@ -69,11 +72,18 @@ public struct FilesystemSettings: Sendable {
     public var runtimeDirectoryPreserve: RuntimeDirectoryPreserve?
     public var execSearchPath: [String] = []
 
+    /// Whether the service runs in a root of its own (systemd's exec_context_with_rootfs()): what
+    /// MountAPIVFS=, PrivateTmp= and the API mounts' defaults depend on.
+    public var hasRootOfItsOwn: Bool {
+        (rootDirectory.map { $0 != "/" } ?? false) || rootImage != nil || rootMStack != nil
+    }
+
     mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "WorkingDirectory": workingDirectory = try d.optional { v throws(ValueError) in try WorkingDirectory(parsing: d.expand(v)) }
         case "RootDirectory": rootDirectory = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "RootEphemeral": rootEphemeral = try d.bool()
+        case "RootMStack": rootMStack = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "RootImage": rootImage = try d.optional { v throws(ValueError) in try absolute(d.expand(v)) }
         case "MountImages": try d.appendWords(to: &mountImages) { $0 }
         case "ExtensionImages": try d.appendWords(to: &extensionImages) { $0 }

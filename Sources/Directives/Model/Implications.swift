@@ -9,7 +9,7 @@ extension UnitConfig {
     ///   ProtectKernelModules= drops CAP_SYS_MODULE; ProtectKernelLogs= drops CAP_SYSLOG;
     ///   ProtectClock= drops CAP_SYS_TIME and CAP_WAKE_ALARM and allows reading char-rtc when a
     ///   device policy applies.
-    /// - RootDirectory= (other than /) or RootImage= turns MountAPIVFS= on unless it was set.
+    /// - RootDirectory= (other than /), RootImage= or RootMStack= turns MountAPIVFS= on unless it was set.
     /// - For a service (systemd's service_add_extras): Type= defaults to dbus with a BusName=, else
     ///   simple with an ExecStart=, else oneshot, and a oneshot has no start timeout unless one was set; NotifyAccess= becomes
     ///   main when Type=notify or a watchdog or descriptor store needs it; Delegate= makes the OOM
@@ -21,7 +21,7 @@ extension UnitConfig {
     public func withImplications() -> UnitConfig {
         var u = self
         let fs = u.exec.filesystem
-        if fs.mountAPIVFS == nil, (fs.rootDirectory.map { $0 != "/" } ?? false) || fs.rootImage != nil {
+        if fs.mountAPIVFS == nil, fs.hasRootOfItsOwn {
             u.exec.filesystem.mountAPIVFS = true
         }
         var caps = u.exec.capabilities.boundingSet ?? .all
@@ -56,7 +56,8 @@ extension UnitConfig {
             u.resources.devicePolicy = .closed
         }
         if (u.resources.devicePolicy ?? .auto) != .auto || !u.resources.deviceAllow.isEmpty {
-            if u.exec.filesystem.rootImage != nil || !u.exec.filesystem.mountImages.isEmpty {
+            // RootMStack= too (260): its layers may be images, so systemd allows the same devices.
+            if u.exec.filesystem.rootImage != nil || !u.exec.filesystem.mountImages.isEmpty || u.exec.filesystem.rootMStack != nil {
                 u.resources.deviceAllow += [
                     DeviceRule(device: "/dev/loop-control", read: true, write: true, mknod: false),
                     DeviceRule(device: "/dev/mapper/control", read: true, write: true, mknod: false),

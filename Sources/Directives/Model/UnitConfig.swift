@@ -101,6 +101,8 @@ public struct UnitConfig: Sendable {
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
+        case .newer where a.key == "RootMStack" && rules.facts.rootMountStacks && Self.runsProcesses(a.section):
+            apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true
                 && (Self.runsProcesses(a.section) || a.section == "Unit"):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
@@ -170,7 +172,7 @@ public struct UnitConfig: Sendable {
     /// lines (unless `-` marks them optional), user and group names, the working and root directory.
     static func isFatal(_ d: DirectiveInput) -> Bool {
         switch d.key {
-        case "User", "Group", "DynamicUser", "SupplementaryGroups", "SocketUser", "SocketGroup", "RootDirectory", "RootImage", "RootVerity",
+        case "User", "Group", "DynamicUser", "SupplementaryGroups", "SocketUser", "SocketGroup", "RootDirectory", "RootImage", "RootMStack", "RootVerity",
              "SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestrictNetworkInterfaces":
             return true
         case "WorkingDirectory":   // `-` makes a bad path ignored rather than fatal
