@@ -527,41 +527,47 @@ static int cj_clone_node(const char *dev, const char *name) {
     return 0;
 }
 
-// PrivateDevices=: a fresh tmpfs with the basic nodes, the host's pts/shm
-// bound in, moved over the target (systemd's mount_private_dev()). The tmpfs
-// is mounted on the shared staging directory itself: in this mount namespace
-// only, so runs never create or remove directories on the host's file system.
-// The planner knows these binds (MountEntry.privateDevBinds): keep them alike.
-// systemd's base file system table (src/shared/base-filesystem.c): a symlink is made only when
-// its target exists (with `exists` in it, where named). Made in a root of the service's own before
-// anything is mounted in it; systemd passes over every failure there, and so does this.
-struct cj_base_entry { const char *name; mode_t mode; const char *targets[2]; const char *exists; };
+// systemd's base file system table (src/shared/base-filesystem.c) as x86-64 builds have it, in
+// the forms releases gave it (table 0: 252, 1: 254, 2: 257; an entry holds from `first` to `last`;
+// 254's is upstream's, which no systemd here can confirm).
+// A symlink is made only when one of its targets exists (with `exists` in it, where named), the
+// first that does. Made in a root of the service's own before anything is mounted in it; systemd
+// passes over every failure there, and so does this.
+struct cj_base_entry { const char *name; mode_t mode; const char *targets[3]; const char *exists; unsigned first, last; };
 static const struct cj_base_entry cj_base_table[] = {
-    { "bin", 0, { "usr/bin", NULL }, NULL },
-    { "lib", 0, { "usr/lib", NULL }, NULL },
-    { "root", 0750, { NULL, NULL }, NULL },
-    { "sbin", 0, { "usr/sbin", NULL }, NULL },
-    { "usr", 0755, { NULL, NULL }, NULL },
-    { "var", 0755, { NULL, NULL }, NULL },
-    { "etc", 0755, { NULL, NULL }, NULL },
-    { "proc", 0555, { NULL, NULL }, NULL },
-    { "sys", 0555, { NULL, NULL }, NULL },
-    { "dev", 0555, { NULL, NULL }, NULL },
-    { "run", 0555, { NULL, NULL }, NULL },
+    { "bin", 0, { "usr/bin" }, NULL, 0, 2 },
+    { "lib", 0, { "usr/lib" }, NULL, 0, 2 },
+    { "root", 0750, { NULL }, NULL, 0, 2 },
+    { "sbin", 0, { "usr/sbin" }, NULL, 0, 2 },
+    { "usr", 0755, { NULL }, NULL, 0, 2 },
+    { "var", 0755, { NULL }, NULL, 0, 2 },
+    { "etc", 0755, { NULL }, NULL, 0, 2 },
+    { "proc", 0755, { NULL }, NULL, 0, 0 },
+    { "sys", 0755, { NULL }, NULL, 0, 0 },
+    { "dev", 0755, { NULL }, NULL, 0, 0 },
+    { "proc", 0555, { NULL }, NULL, 1, 2 },
+    { "sys", 0555, { NULL }, NULL, 1, 2 },
+    { "dev", 0555, { NULL }, NULL, 1, 2 },
+    { "run", 0555, { NULL }, NULL, 1, 2 },
 #if defined(__x86_64__)
-    { "lib64", 0, { "usr/lib64", "usr/lib" }, "ld-linux-x86-64.so.2" },
+    // Upstream 252 tries usr/lib/x86_64-linux-gnu first; the reference, Debian's 252 build, makes
+    // the link only into usr/lib64 (RootDirectoryBaseFilesystemTests compare it).
+    { "lib64", 0, { "usr/lib64" }, "ld-linux-x86-64.so.2", 0, 0 },
+    { "lib64", 0, { "usr/lib/x86_64-linux-gnu", "usr/lib64", "usr/lib" }, "ld-linux-x86-64.so.2", 1, 1 },
+    { "lib64", 0, { "usr/lib64", "usr/lib" }, "ld-linux-x86-64.so.2", 2, 2 },
 #endif
 };
 
-static int cj_base_filesystem(const char *root) {
+static int cj_base_filesystem(const char *root, unsigned table) {
     int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
     mode_t old = umask(0);
     for (size_t i = 0; i < sizeof cj_base_table / sizeof cj_base_table[0]; i++) {
         const struct cj_base_entry *e = &cj_base_table[i];
+        if (table < e->first || table > e->last) continue;
         if (faccessat(fd, e->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) continue;
         if (!e->targets[0]) { (void)mkdirat(fd, e->name, e->mode); continue; }
-        for (size_t t = 0; t < 2 && e->targets[t]; t++) {
+        for (size_t t = 0; t < 3 && e->targets[t]; t++) {
             if (faccessat(fd, e->targets[t], F_OK, AT_SYMLINK_NOFOLLOW) < 0) continue;
             if (e->exists) {
                 char path[64];
@@ -581,6 +587,11 @@ static int cj_base_filesystem(const char *root) {
     return 0;
 }
 
+// PrivateDevices=: a fresh tmpfs with the basic nodes, the host's pts/shm
+// bound in, moved over the target (systemd's mount_private_dev()). The tmpfs
+// is mounted on the shared staging directory itself: in this mount namespace
+// only, so runs never create or remove directories on the host's file system.
+// The planner knows these binds (MountEntry.privateDevBinds): keep them alike.
 static int cj_private_dev(const struct cjail_plan *plan, const char *staging, const char *target, int detach_covers) {
     const char *dev = staging;
     char p[512];
@@ -971,7 +982,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         if (cj_inaccessible(plan, s) < 0) return -1;
         cj_note_mount_point(known, s->s1);
         return 0;
-    case CJ_BASE_FILESYSTEM: return cj_base_filesystem(s->s1);
+    case CJ_BASE_FILESYSTEM: return cj_base_filesystem(s->s1, (unsigned)s->a);
     case CJ_PRIVATE_DEV: return cj_private_dev(plan, s->s1, s->s2, s->flags & CJ_DETACH_COVERS);
     case CJ_BPFFS_HELPER: return cj_start_bpffs_helper(s->data);
     case CJ_BPFFS: return cj_bpffs(s);

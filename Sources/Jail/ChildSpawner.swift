@@ -161,7 +161,7 @@ struct Arena {
             s.a = UInt64(MountFlags.bind | (recursive ? MountFlags.recursive : 0))
             s.flags |= UInt32(CJ_MAKE_TARGET.rawValue)
         case .bindSelf(let path): s.op = op(CJ_BIND_SELF); s.s1 = string(path)
-        case .baseFilesystem(let root): s.op = op(CJ_BASE_FILESYSTEM); s.s1 = string(root)
+        case .baseFilesystem(let root, let table): s.op = op(CJ_BASE_FILESYSTEM); s.s1 = string(root); s.a = table.rawValue
         case .unmountBelow(let path, let covers):
             s.op = op(CJ_UMOUNT_BELOW); s.s1 = string(path)
             if covers { s.flags |= UInt32(CJ_DETACH_COVERS.rawValue) }

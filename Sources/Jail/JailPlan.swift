@@ -47,7 +47,7 @@ public enum JailAction: Sendable, Equatable {
     case bindSelf(String)
     /// systemd's base_filesystem_create() in a new root: /usr, /etc, /var, /proc, ... and the
     /// /bin-style symlinks into /usr, each where missing; nothing it cannot make stops the start.
-    case baseFilesystem(root: String)
+    case baseFilesystem(root: String, table: BaseFilesystemTable)
     /// `detachCovers`: every mount below descends from one at the path (see HostMount).
     case unmountBelow(String, detachCovers: Bool)
     /// `clean`: nothing is mounted at or below the path, no need to look.

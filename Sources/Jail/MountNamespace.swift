@@ -51,6 +51,8 @@ public struct MountSettings: Sendable {
     public var privateSysfs = false
     /// The release's fixed mount tables keep their options (`ReleaseFacts.mountTablesKeepOptions`).
     public var mountTablesKeepOptions = false
+    /// The release's table of base directories for a root of the service's own (`ReleaseFacts.baseFilesystem`).
+    public var baseFilesystem = BaseFilesystemTable.v252
     public var privateDevices = false
     public var privateMounts = false
     public var privateIPC = false

@@ -62,7 +62,7 @@ enum MountStackSteps {
             steps.append(step(.remount(path: root, set: MountFlags.attrReadOnly, clear: 0, recursive: true, except: [])))
         }
         // As setup_namespace() does in any root of the service's own, once it is in place.
-        steps.append(step(.baseFilesystem(root: root)))
+        steps.append(step(.baseFilesystem(root: root, table: .v257)))   // RootMStack= came with 260
         return steps
     }
 

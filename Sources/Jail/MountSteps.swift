@@ -37,6 +37,8 @@ enum MountSteps {
             "(mount namespace)")
         if let dir = settings.rootDirectory {
             add(.bindSelf(dir), "RootDirectory=\(dir)")
+            // As setup_namespace() does before anything is mounted there: on the host's tree.
+            add(.baseFilesystem(root: dir, table: settings.baseFilesystem), "RootDirectory=\(dir)")
         } else if let stack {
             steps += MountStackSteps.steps(stack, root: root, readOnly: settings.mountStackReadOnly)
         } else {

@@ -45,7 +45,7 @@ extension JailAction: CustomStringConvertible {
         case .bind(let source, let target, let recursive):
             return "bind \(source) on \(target)\(recursive ? " (rec)" : "") (creating the target)"
         case .bindSelf(let path): return "make \(path) a mount point"
-        case .baseFilesystem(let root): return "create the base directories and /usr symlinks missing in \(root)"
+        case .baseFilesystem(let root, _): return "create the base directories and /usr symlinks missing in \(root)"
         case .unmountBelow(let path, _): return "unmount everything at and below \(path)"
         case .inaccessible(let path, _, _): return "make \(path) inaccessible"
         case .privateDevices(_, let target, _): return "private \(target): tmpfs with null zero full random urandom tty, pts, shm"

@@ -25,6 +25,7 @@ public enum ServiceJail {
         }
         spec.mounts = try mounts(context, tmp: tmpLayout, rules: rules)
         spec.mounts.mountTablesKeepOptions = rules.facts.mountTablesKeepOptions
+        spec.mounts.baseFilesystem = rules.facts.baseFilesystem
         if rules.facts.bindsLogSockets {
             // Unset, it follows the API file systems, and PrivateDevices= in a root of the service's
             // own, whose /dev/log points at the journal's socket (exec_context_get_effective_bind_log_sockets()).

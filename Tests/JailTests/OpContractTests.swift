@@ -19,7 +19,7 @@ struct OpContractTests {
         .joinNamespace(fd: 3, type: 0),
         .joinNamespaceFile(path: "/run/netns/n", fd: 3, type: 0), .mount(source: "a", target: "b", fstype: nil, flags: 0, data: nil),
         .mountNewInstance(fstype: "cgroup2", target: "/sys/fs/cgroup", attributes: 0),
-        .bind(source: "a", target: "b", recursive: true), .bindSelf("/p"), .baseFilesystem(root: "/r"), .unmountBelow("/p", detachCovers: false),
+        .bind(source: "a", target: "b", recursive: true), .bindSelf("/p"), .baseFilesystem(root: "/r", table: .v254), .unmountBelow("/p", detachCovers: false),
         .inaccessible(path: "/p", nodes: "/n", clean: false),
         .privateDevices(staging: "/s", target: "/dev", detachCovers: false),
         .bpffsHelper(BPFDelegation(commands: 1)), .bpffs(target: "/b", delegation: BPFDelegation(maps: 4), byHelper: true),

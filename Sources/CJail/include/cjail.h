@@ -54,7 +54,7 @@
     X(CJ_SETNS, "a: namespace fd, b: CLONE_NEW* type") \
     X(CJ_MOUNT, "s1 source, s2 target, s3 fstype, s4 data, a flags") \
     X(CJ_FSMOUNT, "s1: file system type (and source), s2: target, a: MOUNT_ATTR_* of the new mount; a new instance made detached (fsopen, fsmount) and moved onto the target (move_mount), over any mount there") \
-    X(CJ_BASE_FILESYSTEM, "s1: a new root: the top directories and symlinks systemd's base_filesystem_create() makes there, each where missing, every failure passed over") \
+    X(CJ_BASE_FILESYSTEM, "s1: a new root: the top directories and symlinks systemd's base_filesystem_create() makes there, each where missing, every failure passed over; a: the release's table (0: 252, 1: 254, 2: 257)") \
     X(CJ_BIND_SELF, "s1: make the path a mount point (bind onto itself) unless it is one") \
     X(CJ_UMOUNT_BELOW, "s1: detach every mount at or below the path") \
     X(CJ_INACCESSIBLE, "s1: path, s2: directory of inaccessible nodes (dir, reg, chr, blk, fifo, sock)") \

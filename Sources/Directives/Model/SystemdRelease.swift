@@ -127,6 +127,12 @@ public struct ReleaseFacts: Sendable {
     /// pidfd on the process, which names it for good where a pid may be reused (259,
     /// build_environment() in exec-invoke.c).
     public let listenPIDFDID: Bool
+    /// Which table of top directories and /usr symlinks base_filesystem_create() makes in a root
+    /// of the service's own, as x86-64 builds have it (src/shared/base-filesystem.c): 252 makes
+    /// /proc, /sys and /dev 0755 and no /run, with /lib64 into usr/lib64 (Debian's build; upstream
+    /// tries usr/lib/x86_64-linux-gnu first); 254 makes them 0555 with /run and links /lib64 into
+    /// usr/lib/x86_64-linux-gnu, usr/lib64 or usr/lib; 257 drops the multiarch path.
+    public let baseFilesystem: BaseFilesystemTable
     /// The `|` prefix of ExecStart= and its kin runs the command through the user's shell (258,
     /// config_parse_exec() in load-fragment.c and exec_invoke() in exec-invoke.c).
     public let execViaShell: Bool
@@ -182,6 +188,7 @@ public struct ReleaseFacts: Sendable {
         listenPIDFDID = release >= .v259
         pidfdAndCookieVariables = release >= .v258
         execViaShell = release >= .v258
+        baseFilesystem = release >= .v257 ? .v257 : release >= .v254 ? .v254 : .v252
         bindsLogSockets = release >= .v257
         execDirectoriesIdMapped = release >= .v257
         rootDirectoryPicksVersion = release >= .v256
@@ -215,4 +222,10 @@ public struct ReleaseFacts: Sendable {
     static let modes260: [String: Set<String>] = modes258.merging([
         "PrivateUsers": ["self", "identity", "full", "managed"],
     ]) { $1 }
+}
+
+/// The releases where base_filesystem_create()'s table changed (`ReleaseFacts.baseFilesystem`);
+/// the raw value is what the child's CJ_BASE_FILESYSTEM step takes.
+public enum BaseFilesystemTable: UInt64, Sendable {
+    case v252 = 0, v254 = 1, v257 = 2
 }
