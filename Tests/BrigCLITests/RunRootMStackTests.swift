@@ -10,15 +10,7 @@ import TestSupport
 struct RunRootMStackTests {
     /// Shell commands that make `$b` a small /usr-only tree a service can run in: dash, cat, ls,
     /// stat, touch and rm with the libraries they link, as this machine has them.
-    static let makeBase = """
-        mkdir -p $b/usr/bin $b/usr/lib/x86_64-linux-gnu $b/usr/lib64
-        for p in dash cat ls stat touch rm; do
-          cp -L /usr/bin/$p $b/usr/bin/$p
-          for f in $(ldd /usr/bin/$p | grep -o '/[^ ]*'); do cp -L $f $b/usr/lib/x86_64-linux-gnu/$(basename $f); done
-        done
-        ln -s dash $b/usr/bin/sh
-        ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 $b/usr/lib64/ld-linux-x86-64.so.2
-        """
+    static let makeBase = MiniRoot.script(programs: ["dash", "cat", "ls", "stat", "touch", "rm"])
 
     /// What a read-only stack must hold itself, as nothing can be made in it: the API file
     /// systems' mount points and the links into /usr.

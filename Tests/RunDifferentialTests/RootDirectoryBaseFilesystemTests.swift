@@ -29,18 +29,24 @@ struct RootDirectoryBaseFilesystemTests {
 
     static let properties = ["BindReadOnlyPaths=/usr"]
 
+    /// The trees systemd and brig left from the same layout: `shell` runs a command where the
+    /// trees are, `run` starts /usr/bin/true with the properties under "systemd" or "brig".
+    static func trees(_ layout: Int, shell: (String) throws -> String, run: (String, [String]) throws -> Void) throws -> [String] {
+        let base = "/srv/brig-basefs-\(getpid())-\(layout)"
+        defer { _ = try? shell("rm -rf \(base)") }
+        return try ["systemd", "brig"].map { runner in
+            let root = "\(base)/\(runner)"
+            _ = try shell(Self.tree(root, Self.layouts[layout]))
+            try run(runner, ["RootDirectory=\(root)"] + Self.properties)
+            return try shell(Self.listing(root))
+        }
+    }
+
     @Test(.enabled(if: SystemdOracle.unavailableReason == nil, "systemd 252 cannot run services here"), arguments: layouts.indices)
     func systemd252AndBrigLeaveTheSameTree(_ layout: Int) throws {
-        let base = "/srv/brig-basefs-\(getpid())-\(layout)"
-        defer { _ = try? Subprocess.run(["/bin/rm", "-rf", base]) }
-        var seen: [String] = []
-        for runner in ["systemd", "brig"] {
-            let root = "\(base)/\(runner)"
-            _ = try Subprocess.run(["/bin/sh", "-c", Self.tree(root, Self.layouts[layout])])
-            let props = ["RootDirectory=\(root)"] + Self.properties
-            _ = runner == "systemd" ? try SystemdOracle.run(properties: props, ["/usr/bin/true"])
-                : try Subprocess.run([BuiltBrig.path, "run"] + props.flatMap { ["-p", $0] } + ["--", "/usr/bin/true"])
-            seen.append(try Subprocess.run(["/bin/sh", "-c", Self.listing(root)]).stdout)
+        let seen = try Self.trees(layout, shell: { try Subprocess.run(["/bin/sh", "-c", $0]).stdout }) { runner, properties in
+            _ = runner == "systemd" ? try SystemdOracle.run(properties: properties, ["/usr/bin/true"])
+                : try Subprocess.run([BuiltBrig.path, "run"] + properties.flatMap { ["-p", $0] } + ["--", "/usr/bin/true"])
         }
         #expect(seen[1] == seen[0], "systemd 252 left\n\(seen[0])brig left\n\(seen[1])")
         #expect(seen[0].contains("proc d") && seen[0].contains("root drwxr-x---"), "\(seen[0])")
@@ -48,17 +54,10 @@ struct RootDirectoryBaseFilesystemTests {
 
     @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"), arguments: layouts.indices)
     func systemd262AndBrigLeaveTheSameTree(_ layout: Int) throws {
-        let base = "/srv/brig-basefs-\(getpid())-\(layout)"
-        defer { _ = try? SystemdOracleNext.exec(["/bin/rm", "-rf", base]) }
-        var seen: [String] = []
-        for runner in ["systemd", "brig"] {
-            let root = "\(base)/\(runner)"
-            _ = try SystemdOracleNext.exec(["/bin/sh", "-c", Self.tree(root, Self.layouts[layout])])
-            let props = ["RootDirectory=\(root)"] + Self.properties
-            _ = runner == "systemd" ? try SystemdOracleNext.run(props, ["/usr/bin/true"])
+        let seen = try Self.trees(layout, shell: { try SystemdOracleNext.exec(["/bin/sh", "-c", $0]).stdout }) { runner, properties in
+            _ = runner == "systemd" ? try SystemdOracleNext.run(properties, ["/usr/bin/true"])
                 : try SystemdOracleNext.exec(try SystemdOracleNext.brig.get() + ["run", "--rules", "262"]
-                                             + props.flatMap { ["-p", $0] } + ["--", "/usr/bin/true"])
-            seen.append(try SystemdOracleNext.exec(["/bin/sh", "-c", Self.listing(root)]).stdout)
+                                             + properties.flatMap { ["-p", $0] } + ["--", "/usr/bin/true"])
         }
         #expect(seen[1] == seen[0], "systemd 262 left\n\(seen[0])brig left\n\(seen[1])")
         #expect(seen[0].contains("run dr-xr-xr-x"), "\(seen[0])")

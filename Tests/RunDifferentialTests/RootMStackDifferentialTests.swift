@@ -12,15 +12,7 @@ import TestSupport
                 "needs root, a built brig and systemd-oracle-next"))
 struct RootMStackDifferentialTests {
     /// A /usr-only tree of the instance's own programs the probe needs, with their libraries.
-    static let makeBase = """
-        mkdir -p $b/usr/bin $b/usr/lib/x86_64-linux-gnu $b/usr/lib64
-        for p in dash cat ls stat touch findmnt; do
-          cp -L /usr/bin/$p $b/usr/bin/$p
-          for f in $(ldd /usr/bin/$p | grep -o '/[^ ]*'); do cp -L $f $b/usr/lib/x86_64-linux-gnu/$(basename $f); done
-        done
-        ln -s dash $b/usr/bin/sh
-        ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 $b/usr/lib64/ld-linux-x86-64.so.2
-        """
+    static let makeBase = MiniRoot.script(programs: ["dash", "cat", "ls", "stat", "touch", "findmnt"])
 
     /// What the service sees. Mounts: the root's and those of the stack (their source names it),
     /// without the API file systems, whose details are each manager's.
