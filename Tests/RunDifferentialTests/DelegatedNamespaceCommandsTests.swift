@@ -24,10 +24,13 @@ struct DelegatedNamespaceCommandsTests {
 
     static let output = "/run/brig-diff-delegated-commands"
 
-    /// The unit: three commands, each appending "WHO NAMESPACE USER" to `output`.
+    /// The unit: three commands, each appending "WHO NAMESPACE USER" to `output` and leaving a
+    /// sleeper that keeps its namespaces alive to the end, so that a later command's new namespace
+    /// can never be given a number an ended one had (the kernel hands freed numbers out again).
     static func unit(delegating kind: String, _ directive: String) -> String {
         let line = { (who: String) in
-            "/bin/sh -c 'echo \(who) $(readlink /proc/self/ns/\(kind)) $(readlink /proc/self/ns/user) >> \(output)'"
+            "/bin/sh -c 'echo \(who) $(readlink /proc/self/ns/\(kind)) $(readlink /proc/self/ns/user) >> \(output);"
+                + " sleep 30 </dev/null >/dev/null 2>&1 &'"
         }
         return """
             [Service]
