@@ -73,6 +73,8 @@ extension RunSite {
             let lines = record.split(separator: "\n")
             guard let cgroup = lines.first.map(String.init), cgroup.hasPrefix(cgroupRoot + "/"),
                   cgroup.hasSuffix("/" + name), !cgroup.contains("/../") else { continue }
+            // Processes left running on purpose are not an orphan's: their run waits for them to end.
+            if lines.last == Substring(lingeringMark) && !isEmpty(cgroup) { continue }
             if !isEmpty(cgroup) {
                 _ = SystemFiles.write(cgroup + "/cgroup.kill", "1")
                 var waits = 0

@@ -32,6 +32,8 @@ public struct RunSite: Sendable {
     var claimsOwnerLock = true
     /// Where each run's owner lock lives.
     static let ownerLocks = "/run/brig/runs"
+    /// The last line of the record of a run whose processes were left running on purpose.
+    static let lingeringMark = "lingering"
     public var privateTmp: String
     public var privateVarTmp: String
     /// The run's cgroups in v1 hierarchies, which its limits need (RunCgroups); none otherwise.
@@ -159,10 +161,12 @@ public struct RunSite: Sendable {
 
     /// Removes everything this run created, once its cgroup is empty: the private /tmp
     /// directories are the service's, and are not cleared under a process still using them.
-    func remove() {
-        // Processes left on purpose (SendSIGKILL=no) lose their lock file too: no later start sweeps them.
+    /// `lingering`: processes were left on purpose (KillMode=process, SendSIGKILL=no); the run's
+    /// record stays, marked, and the first start after they have ended removes it all
+    /// (`sweepOrphans`), where it would end an unmarked run's processes as an orphan's.
+    func remove(lingering: Bool = false) {
+        guard !lingering else { return ownerLock.leave(marking: RunSite.lingeringMark) }
         defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
-        guard isEmpty else { return }
         // A process reaped a moment ago can keep the cgroup busy (EBUSY) until the kernel has
         // switched it out for the last time, a window a loaded machine widens: up to a second.
         var tries = 0
@@ -191,6 +195,14 @@ final class OwnerLock: @unchecked Sendable {
         }
         if file < 0 { throw .system("creating \(path)", -file) }
         fd = file
+    }
+
+    /// Lets go of the lock and keeps the file, with `mark` as its last line, for a later sweep.
+    func leave(marking mark: String) {
+        guard fd >= 0 else { return }
+        append(mark)
+        close(fd)
+        fd = -1
     }
 
     /// One more line of the run's record.

@@ -28,19 +28,22 @@ public final class ServiceRun {
             if request.removeIPC, let uid = ipcOwner { RemoveIPC.removeObjects(ownedBy: uid) }
             streams.close()
             for fd in namespaces + files { close(fd) }
-            // Processes left running (SendSIGKILL=no) keep what they use: their directories
-            // are not cleaned under them, and their uid stays leased while the cgroup lives.
-            if site.isEmpty {
+            // Processes left running (KillMode=process, SendSIGKILL=no) keep what they use: their
+            // directories are not cleaned under them, and their uid stays leased while the cgroup
+            // lives; the first start after they have ended removes it all.
+            let lingering = !site.isEmpty
+            if !lingering {
                 request.directories.cleanUp()
                 credentialStore?.remove()
                 ephemeralRoot?.remove()
             } else {
                 SystemFiles.warn("brig run: processes remain in \(site.cgroup); RuntimeDirectory=, PrivateTmp=, the credentials"
-                                 + (ephemeralRoot.map { " and RootEphemeral='s copy \(EphemeralRoot.path($0.name))" } ?? "") + " are left in place")
+                                 + (ephemeralRoot.map { " and RootEphemeral='s copy \(EphemeralRoot.path($0.name))" } ?? "")
+                                 + " are left in place until they end (the next start of brig after that removes them)")
             }
             lease?.release()
             managedRange?.release()
-            site.remove()
+            site.remove(lingering: lingering)
         }
     }
 

@@ -284,18 +284,30 @@ struct ServiceLifecycleTests {
     @Test func killModeProcessLeavesTheRestRunning() throws {
         let marker = CleanupTests.uniqueSleep()
         defer { for pid in CleanupTests.running(marker) { kill(pid_t(pid)!, SIGKILL) } }
-        let out = try Brig.run(properties: ["KillMode=process"], [Self.daemon, "spawn:/bin/sleep \(marker)", "sleep:0.3"])
+        let runtime = "/run/brig-linger-\(getpid())"
+        let out = try Brig.run(properties: ["KillMode=process", "RuntimeDirectory=\(runtime.dropFirst(5))"],
+                               [Self.daemon, "spawn:/bin/sleep \(marker)", "sleep:0.3"])
         #expect(out.status == 0)
         #expect(CleanupTests.running(marker).count == 1)
         #expect(out.stderr.contains("processes remain"))
-        // The run's cgroup stays with them, as brig says, for whoever ends them to remove.
-        let cgroup = out.stderr.components(separatedBy: "processes remain in ").dropFirst().first?.prefix { $0 != ";" }
+        // The run's cgroup stays with them, as brig says, until they end.
+        let cgroup = try #require(out.stderr.components(separatedBy: "processes remain in ").dropFirst().first?.prefix { $0 != ";" })
         defer {
             for pid in CleanupTests.running(marker) { kill(pid_t(pid)!, SIGKILL) }
-            if let cgroup { Poll.until(seconds: 2) { rmdir(String(cgroup)) == 0 } }
+            Poll.until(seconds: 2) { rmdir(String(cgroup)) == 0 || errno == ENOENT }
+            rmdir(runtime)
         }
+        // A later start, which sweeps what killed brigs left, leaves them alone: they were left on purpose.
         let all = try Brig.run(properties: [], [Self.daemon, "spawn:/bin/sleep \(marker)x", "sleep:0.3"])
         #expect(all.status == 0 && CleanupTests.remaining(marker + "x").isEmpty)
+        #expect(CleanupTests.running(marker).count == 1 && FileManager.default.fileExists(atPath: String(cgroup)))
+        #expect(FileManager.default.fileExists(atPath: runtime), "RuntimeDirectory= was removed under its process")
+        // Once they have ended, the next start removes the cgroup they kept.
+        for pid in CleanupTests.running(marker) { kill(pid_t(pid)!, SIGKILL) }
+        Poll.until(seconds: 2) { CleanupTests.running(marker).isEmpty }
+        _ = try Brig.run(properties: [], ["/bin/true"])
+        #expect(!FileManager.default.fileExists(atPath: String(cgroup)), "\(cgroup) is still there")
+        #expect(!FileManager.default.fileExists(atPath: runtime), "\(runtime) is still there")
     }
 
     /// MAINPID= naming a process outside the service is ignored: brig would otherwise signal it
