@@ -1,4 +1,5 @@
 import CJail
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,11 +48,16 @@ public struct RunSite: Sendable {
         privateVarTmp = "/var/tmp/brig-private-\(id)"
     }
 
+    /// Unique within the process even for starts made at the same nanosecond on two threads
+    /// (brig listen's), which would otherwise share a cgroup: the sequence number goes last.
     public static func freshID() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        return "run-\(getpid())-\(ts.tv_sec)\(ts.tv_nsec)"
+        let sequence = startSequence.add(1, ordering: .relaxed).newValue
+        return "run-\(getpid())-\(ts.tv_sec)\(ts.tv_nsec)-\(sequence)"
     }
+
+    private static let startSequence = Atomic<UInt64>(0)
 
     public var cgroupProcs: String { cgroup + "/cgroup.procs" }
 
