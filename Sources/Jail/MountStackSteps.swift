@@ -1,3 +1,4 @@
+import Directives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ enum MountStackSteps {
 
     /// `readOnly`: systemd's read-only namespace (MountSettings.namespaceReadOnly), which mounts
     /// the whole stack read-only and keeps rw/ as the top lower layer.
-    static func steps(_ stack: MountStack, root: String, readOnly: Bool) -> [JailStep] {
+    static func steps(_ stack: MountStack, root: String, readOnly: Bool, baseFilesystem: BaseFilesystemTable) -> [JailStep] {
         let directive = "RootMStack=\(stack.path)"
         func step(_ action: JailAction) -> JailStep { JailStep(action, for: directive, failing: .namespace) }
         // Mount points in the root being assembled are found as systemd finds them: no symlink on the way.
@@ -62,7 +63,7 @@ enum MountStackSteps {
             steps.append(step(.remount(path: root, set: MountFlags.attrReadOnly, clear: 0, recursive: true, except: [])))
         }
         // As setup_namespace() does in any root of the service's own, once it is in place.
-        steps.append(step(.baseFilesystem(root: root, table: .v257)))   // RootMStack= came with 260
+        steps.append(step(.baseFilesystem(root: root, table: baseFilesystem)))
         return steps
     }
 

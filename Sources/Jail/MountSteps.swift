@@ -15,8 +15,9 @@ enum MountSteps {
         let hostMounts = HostMountTable.current()
         var settings = settings
         settings.rootDirectory = settings.rootDirectory.map { PathChaser(root: "/").chase(Paths.normalized($0)) ?? $0 }
-        let stack = settings.rootDirectory == nil ? settings.mountStack : nil
-        let ownRoot = settings.rootDirectory != nil || stack != nil
+        // ServiceJail has already let RootDirectory= take precedence: at most one of them is set.
+        let stack = settings.mountStack
+        let ownRoot = settings.hasRootOfItsOwn
         // A stack's root is assembled in the child: there is nothing to follow symlinks in yet.
         let listed = settings.entries(site: site)
         let entries = MountSettings.normalize(stack != nil ? listed : chased(listed, root: settings.rootDirectory ?? "/"))
@@ -40,7 +41,7 @@ enum MountSteps {
             // As setup_namespace() does before anything is mounted there: on the host's tree.
             add(.baseFilesystem(root: dir, table: settings.baseFilesystem), "RootDirectory=\(dir)")
         } else if let stack {
-            steps += MountStackSteps.steps(stack, root: root, readOnly: settings.mountStackReadOnly)
+            steps += MountStackSteps.steps(stack, root: root, readOnly: settings.mountStackReadOnly, baseFilesystem: settings.baseFilesystem)
         } else {
             add(.mount(source: "/", target: root, fstype: nil, flags: MountFlags.bind | MountFlags.recursive, data: nil),
                 "(mount namespace)")

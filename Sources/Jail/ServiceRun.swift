@@ -149,7 +149,7 @@ public final class ServiceRun {
                 // Writable in a jail whose /sys/fs/cgroup is read-only, as systemd makes it.
                 if spec.mounts.needsMountNamespace { spec.mounts.readWritePaths.append(watch.path) }
             }
-            let mountStack = spec.mounts.rootDirectory == nil ? spec.mounts.mountStack : nil
+            let mountStack = spec.mounts.mountStack
             if let stack = mountStack { try MountStackSteps.prepare(stack, readOnly: spec.mounts.mountStackReadOnly) }
             if policyCgroup == nil { try request.deviceFilter?.attach(to: site.cgroup) }
             if let limits = request.cgroupLimits { try RunCgroups.prepare(limits, site: site, uid: uid, gid: gid) }

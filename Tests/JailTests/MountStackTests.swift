@@ -57,7 +57,7 @@ struct MountStackTests {
     @Test func aRootTakesOnlyUsrFromTheLayers() throws {
         let stacked = try Self.load(Self.stack(["root", "layer@1", "layer@2"])).get()
         #expect(stacked.root == .directory(stacked.path + "/root") && stacked.hasOverlay)
-        let steps = MountStackSteps.steps(stacked, root: "/r", readOnly: false).map(\.action)
+        let steps = MountStackSteps.steps(stacked, root: "/r", readOnly: false, baseFilesystem: .v257).map(\.action)
         #expect(steps.contains(.bind(source: MountStackSteps.overlayStaging + "/usr", target: "/r/usr", recursive: false)))
 
         let lone = Self.stack(["root", "layer@1"])
@@ -80,7 +80,7 @@ struct MountStackTests {
     @Test func neitherLayersNorRootMakeATmpfsRoot() throws {
         let stack = try Self.load(Self.stack(["bind@srv"])).get()
         #expect(stack.root == .tmpfs)
-        #expect(MountStackSteps.steps(stack, root: "/r", readOnly: false).first?.action
+        #expect(MountStackSteps.steps(stack, root: "/r", readOnly: false, baseFilesystem: .v257).first?.action
                 == .mount(source: stack.path, target: "/r", fstype: "tmpfs", flags: 0, data: "mode=0755"))
     }
 
