@@ -570,12 +570,8 @@ static int cj_base_filesystem(const char *root, unsigned table) {
         for (size_t t = 0; t < 3 && e->targets[t]; t++) {
             if (faccessat(fd, e->targets[t], F_OK, AT_SYMLINK_NOFOLLOW) < 0) continue;
             if (e->exists) {
-                char path[64];
-                size_t a = cj_strlen(e->targets[t]), b = cj_strlen(e->exists);
-                if (a + 1 + b + 1 > sizeof path) continue;
-                memcpy(path, e->targets[t], a);
-                path[a] = '/';
-                memcpy(path + a + 1, e->exists, b + 1);
+                char dir[48], path[80];
+                if (cj_join(dir, sizeof dir, e->targets[t], "/") < 0 || cj_join(path, sizeof path, dir, e->exists) < 0) continue;
                 if (faccessat(fd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0) continue;
             }
             (void)symlinkat(e->targets[t], fd, e->name);
