@@ -56,28 +56,27 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
             }
             first = first.dropFirst()
         }
+        var rest = words.dropFirst().map { $0 }
+        let path: String
+        var arguments: [String]
         if shell {
             // What follows the prefixes is the shell's first word as written: systemd applies no
             // specifiers to it, but does to the words after it.
-            var command = ExecCommand(path: "/bin/sh", arguments: [separateArgv0 ? "-sh" : "sh"] + (first.isEmpty ? [] : [String(first)]))
-            for w in words.dropFirst() { command.arguments.append(try expand(w)) }
-            (command.ignoreFailure, command.noEnvironmentExpansion, command.fullPrivileges) = (ignore, noExpand, full)
-            (command.privilegedIdentity, command.ambientFallback, command.viaShell) = (priv, ambient, true)
-            return command
-        }
-        let path = try expand(String(first))
-        guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
-        guard !path.hasSuffix("/") else { throw ValueError("'\(path)' names a directory, not a program") }
-        guard path.first == "/" || !path.contains("/") else {
-            throw ValueError("'\(path)' must be an absolute path or a plain file name")
-        }
-        var rest = words.dropFirst().map { $0 }
-        var arguments: [String]
-        if separateArgv0 {
-            guard !rest.isEmpty else { throw ValueError("'@' needs argv[0] after the path") }
-            arguments = [try expand(rest.removeFirst())]
+            path = "/bin/sh"
+            arguments = [separateArgv0 ? "-sh" : "sh"] + (first.isEmpty ? [] : [String(first)])
         } else {
-            arguments = [path]
+            path = try expand(String(first))
+            guard !path.isEmpty else { throw ValueError("the command is missing after the prefixes '\(words[0])'") }
+            guard !path.hasSuffix("/") else { throw ValueError("'\(path)' names a directory, not a program") }
+            guard path.first == "/" || !path.contains("/") else {
+                throw ValueError("'\(path)' must be an absolute path or a plain file name")
+            }
+            if separateArgv0 {
+                guard !rest.isEmpty else { throw ValueError("'@' needs argv[0] after the path") }
+                arguments = [try expand(rest.removeFirst())]
+            } else {
+                arguments = [path]
+            }
         }
         for w in rest { arguments.append(try expand(w)) }
         var command = ExecCommand(path: path, arguments: arguments)
@@ -86,6 +85,7 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
         command.fullPrivileges = full
         command.privilegedIdentity = priv
         command.ambientFallback = ambient
+        command.viaShell = shell
         return command
     }
 }
