@@ -215,6 +215,9 @@ public final class ServiceRun {
     /// The processes the run waits for itself: whoever reaps for it must leave them.
     public var collectedPIDs: [pid_t] { supervisor.collectedPIDs }
 
+    /// How the service ended, as the result line of brig run tells it (once `isDead`).
+    public var resultLine: String { supervisor.resultLine() }
+
     /// The run's status, as brig run exits with it; everything the run held is released.
     public func finish() -> Int32 {
         let status = supervisor.finish()

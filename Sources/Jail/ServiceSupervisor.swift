@@ -763,7 +763,8 @@ final class ServiceSupervisor {
         }
     }
 
-    private func resultLine() -> String {
+    /// How the service ended: its result, the main process's status, what it said of an error.
+    func resultLine() -> String {
         var line = "result \(result.rawValue)"
         if let status = mainStatus { line += ", main process \(Self.describe(status))" }
         if let e = serviceErrno { line += ", the service said errno \(e) (\(String(cString: strerror(e))))" }

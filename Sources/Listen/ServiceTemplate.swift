@@ -28,8 +28,11 @@ final class ServiceTemplate: Sendable {
     }
 
     /// `environment`: Environment= lines after the unit's own (as `-p` adds them). The
-    /// descriptors stay the caller's.
-    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String) throws(Failure) -> ServiceRun {
+    /// descriptors stay the caller's. `reports`: the run tells its start, readiness, reloads and
+    /// result as brig run does; an Accept=yes instance leaves that to brig listen's one line
+    /// for its start and one for its end.
+    func start(_ unit: LoadedUnit, activation: SocketActivation, environment: [String], cgroupParent: String,
+               reports: Bool) throws(Failure) -> ServiceRun {
         do {
             var loaded = unit
             // Checked by the command line: each has a name before its '='.
@@ -42,7 +45,7 @@ final class ServiceTemplate: Sendable {
             let resolved = try ResolvedService.resolve(loaded, UnitConfig(loaded, rules: rules), prepareAhead: true, accounting: false,
                                                        activation: activation, filters: filters)
             var request = resolved.request
-            request.service.reports = true
+            request.service.reports = reports
             // As a service of systemd's: no input unless it says so, and its output is the log
             // (brig listen's standard error), never standard output, where --json events go.
             if request.stdin == .inherit { request.stdin = .null }

@@ -341,7 +341,7 @@ public final class SocketServer {
                     throw ServiceTemplate.Failure(message: "brig run: \(error)", status: 2)
                 }
                 let run = try template.start(loaded, activation: SocketActivation(descriptors: copies, names: names),
-                                             environment: environment, cgroupParent: cgroupParent)
+                                             environment: environment, cgroupParent: cgroupParent, reports: instance == nil)
                 return .success(ConcurrentStarts.StartedRun(run))
             } catch {
                 return .failure(error)
@@ -385,16 +385,18 @@ public final class SocketServer {
     private func finishIfDead(_ id: Int) {
         guard let instance = instances[id], instance.run.isDead else { return }
         instances[id] = nil
+        let how = instance.run.resultLine
         let status = instance.run.finish()
         for fd in instance.descriptors { close(fd) }
         if sockets[instance.socket].service == id { sockets[instance.socket].service = nil }
-        ended(instance.name, status: status)
+        ended(instance.name, status: status, how: how)
     }
 
-    private func ended(_ service: String, status: Int32) {
+    /// The one line of an instance's end; `how`, its result, is told when it failed.
+    private func ended(_ service: String, status: Int32, how: String? = nil) {
         if status != 0 && !stopping { counts.failed += 1 }
-        SystemFiles.warn("brig listen: \(service) ended, status \(status)")
-        event("ended", [("service", .text(service)), ("status", .number(Int(status)))])
+        SystemFiles.warn("brig listen: \(service) ended, status \(status)" + (status == 0 ? "" : how.map { " (\($0))" } ?? ""))
+        event("ended", [("service", .text(service)), ("status", .number(Int(status)))] + (how.map { [("result", .text($0))] } ?? []))
     }
 
     struct SpawnError: Error { let errno: Int32 }
