@@ -1098,6 +1098,27 @@ static long cj_clone3_on_stack(struct clone_args *args, void (*start)(struct cj_
 // The child's stack while it shares our memory; it only runs CJail's steps.
 #define CJ_CHILD_STACK (256 * 1024)
 
+// Each thread that spawns keeps its child stack for its next spawn, and unmaps it when it ends:
+// an munmap per spawn made every thread of brig listen take a TLB shootdown per connection. The
+// stack is only ever used while its thread waits for the child (CLONE_VFORK).
+static pthread_key_t cj_stack_key;
+static pthread_once_t cj_stack_once = PTHREAD_ONCE_INIT;
+
+static void cj_stack_unmap(void *stack) { munmap(stack, CJ_CHILD_STACK); }
+static void cj_stack_key_make(void) { (void)pthread_key_create(&cj_stack_key, cj_stack_unmap); }
+
+static void *cj_child_stack(void) {
+    (void)pthread_once(&cj_stack_once, cj_stack_key_make);
+    void *stack = pthread_getspecific(cj_stack_key);
+    if (stack) return stack;
+    stack = mmap(NULL, CJ_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack != MAP_FAILED && pthread_setspecific(cj_stack_key, stack) != 0) {
+        munmap(stack, CJ_CHILD_STACK);
+        return MAP_FAILED;
+    }
+    return stack;
+}
+
 pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -errno;
@@ -1112,7 +1133,7 @@ pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
     // exit), so no page tables are copied and neither side takes copy-on-write
     // faults afterwards. We are suspended meanwhile. Signals stay blocked until
     // the child has reset every handler: ours must never run on its stack.
-    void *stack = mmap(NULL, CJ_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    void *stack = cj_child_stack();
     if (stack != MAP_FAILED) {
         sigset_t all, saved;
         sigfillset(&all);
@@ -1138,7 +1159,6 @@ pid_t cjail_spawn(const struct cjail_plan *plan, int *report_fd) {
             pid = (pid_t)cj_clone3_on_stack(&args, cj_child_start, &start);
         }
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
-        munmap(stack, CJ_CHILD_STACK);
         if (pid < 0) errno = (int)-pid;
     }
 #endif

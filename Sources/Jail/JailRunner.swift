@@ -68,7 +68,7 @@ final class Reaper {
     init(any: Bool) { self.any = any }
 
     func pids(of site: RunSite) -> [pid_t] {
-        let pids = (SystemFiles.read(site.cgroupProcs) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        let pids = site.processes
         seen.formUnion(pids)
         return pids
     }

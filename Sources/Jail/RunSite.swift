@@ -35,6 +35,9 @@ public struct RunSite: Sendable {
     static let ownerLocks = "/run/brig/runs"
     /// The last line of the record of a run whose processes were left running on purpose.
     static let lingeringMark = "lingering"
+    /// The cgroup's cgroup.procs, kept open once read: a run reads it at each step of its stop,
+    /// and a brig listen instance's stop is over within a millisecond.
+    let processList = CgroupProcesses()
     public var privateTmp: String
     public var privateVarTmp: String
     /// The run's cgroups in v1 hierarchies, which its limits need (RunCgroups); none otherwise.
@@ -156,8 +159,11 @@ public struct RunSite: Sendable {
         }
     }
 
+    /// The processes in the run's cgroup (none once it is gone).
+    var processes: [pid_t] { processList.read(cgroupProcs) }
+
     /// Whether no process of the run is left in its cgroup.
-    var isEmpty: Bool { RunSite.isEmpty(cgroup) }
+    var isEmpty: Bool { processes.isEmpty }
 
     /// A cgroup that is gone counts as empty.
     static func isEmpty(_ cgroup: String) -> Bool {
@@ -171,6 +177,7 @@ public struct RunSite: Sendable {
     /// record stays, marked, and the first start after they have ended removes it all
     /// (`sweepOrphans`), where it would end an unmarked run's processes as an orphan's.
     func remove(lingering: Bool = false) {
+        processList.close()
         guard !lingering else { return ownerLock.leave(marking: RunSite.lingeringMark) }
         defer { ownerLock.release(RunSite.ownerLocks + "/" + id) }
         // A process reaped a moment ago can keep the cgroup busy (EBUSY) until the kernel has
@@ -183,6 +190,26 @@ public struct RunSite: Sendable {
         RunCgroups.remove(controllerCgroups)
         removePrivateTmp()
     }
+}
+
+/// A cgroup's processes, read through a descriptor kept open between reads (see
+/// `RunSite.processList`): a read of an open cgroup.procs costs a tenth of opening it again.
+final class CgroupProcesses: @unchecked Sendable {
+    private var fd: Int32 = -1
+
+    /// The processes listed by `path`; none once the cgroup is gone.
+    func read(_ path: String) -> [pid_t] {
+        if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0, lseek(fd, 0, SEEK_SET) == 0, let text = SystemFiles.read(descriptor: fd) else { return [] }
+        return text.split(separator: "\n").compactMap { pid_t($0) }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
 }
 
 /// The lock a run's owners hold; see `RunSite.ownerLock`.
