@@ -122,7 +122,7 @@ struct RunInput {
                 + "before the start (owners, modes, times, links, device nodes, xattrs; reflinked where the file system can), "
                 + "used as the root below (shown as ...dry-run), removed after the run [226 NAMESPACE]\n"
         }
-        for (command, plan) in Launcher.plans(input.request, commands: input.commands) {
+        for (command, plan) in Launcher.plans(picked, commands: input.commands) {
             text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
         }
         if let seccomp = input.seccomp {

@@ -93,10 +93,9 @@ public enum Launcher {
     }
 
     /// The plans `run` would execute, for --dry-run (no uid is leased: a
-    /// dynamic user shows as the start of the range).
-    public static func plans(_ unpicked: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
-        // A versioned root that picks nothing is shown as written; describe() says why it would fail.
-        let request = (try? unpicked.pickingVersionedRoot()) ?? unpicked
+    /// dynamic user shows as the start of the range). `request`: with its versioned root picked
+    /// (or as written where nothing fits, which the dry run says).
+    public static func plans(_ request: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
         var spec = request.spec
         if let name = request.dynamicUserName {
             let uid = DynamicUserLease.range.lowerBound

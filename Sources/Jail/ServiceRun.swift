@@ -75,12 +75,12 @@ public final class ServiceRun {
         let policyCgroup = try request.deviceFilter?.sharedCgroup(under: cgroupParent)
         var site = RunSite(cgroupParent: policyCgroup ?? cgroupParent)
         if let limits = request.cgroupLimits { site.controllerCgroups = RunCgroups.v1Directories(limits, runID: site.id) }
+        var spec = request.spec
+        spec.mounts.privateTmpOnTmpfs = commands.count == 1
         if host == .listener {
             // brig listen's keeper ends its instances and removes their cgroups should brig listen
             // be killed: an instance needs an owner lock only for what else a later start must sweep.
-            var mounts = request.spec.mounts
-            mounts.privateTmpOnTmpfs = commands.count == 1
-            site.claimsOwnerLock = request.credentials != nil || request.ephemeralRoot != nil || mounts.usesHostPrivateTmp
+            site.claimsOwnerLock = request.credentials != nil || request.ephemeralRoot != nil || spec.mounts.usesHostPrivateTmp
                 || !site.controllerCgroups.isEmpty || request.service.wantsNotifySocket
                 || (request.directories.preserveRuntime != .yes && request.directories.entries.contains { $0.kind == .runtime })
         }
@@ -93,7 +93,6 @@ public final class ServiceRun {
             if request.directories.preserveRuntime != .yes {
                 for entry in request.directories.entries where entry.kind == .runtime { site.note(.runtimeDirectory(entry.path)) }
             }
-            var spec = request.spec
             if let name = request.dynamicUserName {
                 let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
                 held.lease = l
@@ -133,7 +132,6 @@ public final class ServiceRun {
             let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask,
                                                  terminalSize: request.terminalSize)
             (spec.stdin, spec.stdout, spec.stderr) = (stdio[0], stdio[1], stdio[2])
-            spec.mounts.privateTmpOnTmpfs = commands.count == 1
             if let root = request.ephemeralRoot {
                 // Noted before it is made: a brig killed while copying leaves the part copied to the next start.
                 let name = root.name()
