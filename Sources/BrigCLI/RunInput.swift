@@ -101,6 +101,7 @@ struct RunInput {
             text += credentials.summary.map { "#   \($0)\n" }.joined()
         }
         for line in input.request.networkPolicy?.summary ?? [] { text += "# cgroup \(line)\n" }
+        for line in input.request.directories.quotaSummary { text += "# \(line)\n" }
         for (index, file) in input.request.openFiles.enumerated() {
             let access = file.readOnly ? "read-only" : file.append ? "read-write, appending" : file.truncate ? "read-write, truncated" : "read-write"
             text += "# OpenFile=: \(file.path) opened by brig before the start (\(access)\(file.graceful ? ", left out if it cannot be" : "")), "

@@ -186,6 +186,18 @@ public struct ExecDirectories: Sendable, Equatable {
         }
     }
 
+    /// What --dry-run says of the quotas and accounting the start would set, a line a kind.
+    public var quotaSummary: [String] {
+        guard let cgroup = projectCgroupPath else { return [] }
+        return [Kind.state, .cache, .logs].compactMap { kind in
+            let quota = quotas[kind], counted = accounting.contains(kind)
+            guard quota != nil || counted, entries.contains(where: { $0.kind == kind }) else { return nil }
+            let what = quota.map { "\(kind.directive)Quota=\($0): a hard limit" } ?? "\(kind.directive)Accounting=yes: usage counted"
+            return "\(what) by the project quota of \(kind.base)'s file system, project id \(ProjectQuota.candidate(cgroupPath: cgroup, kind: kind)) "
+                + "or the next free one (none set where the file system keeps no project ids, as in systemd) [\(kind.failure.rawValue) \(kind.failure.name)]"
+        }
+    }
+
     /// A project id or quota that could not be set: named by the directive that asked for it.
     private func quotaFailure(_ entry: Entry, _ path: String, _ code: Int32) -> JailError {
         let directive = quotas[entry.kind].map { "\(entry.kind.rawValue)DirectoryQuota=\($0)" }

@@ -17,6 +17,8 @@ struct DirectoryQuotaTests {
         #expect(try DirectoryQuota.parse("50%") == .share(2_147_483_648))
         #expect(try DirectoryQuota.parse("0%") == .share(0))
         #expect(try DirectoryQuota.parse("12.5%")?.description == "12.50%" && DirectoryQuota.share(UInt32.max).description == "100%")
+        // A size is told in the unit it was written in, not in bytes.
+        #expect(try ["512M", "1.5K", "1500", "2G", "0"].map { try DirectoryQuota.parse($0)!.description } == ["512M", "1536", "1500", "2G", "0"])
         #expect(try DirectoryQuota.parse("off") == nil)
         #expect(try DirectoryQuota.parse("") == nil)
         for bad in ["101%", "lots", "-1M", "5%%", "1Q"] {

@@ -23,7 +23,7 @@ public enum DirectoryQuota: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .bytes(let b): return "\(b)"
+        case .bytes(let b): return ByteSize.describe(b)
         case .share(let s):
             // Back to hundredths of a percent, as it was written.
             let permyriad = (UInt64(s) * 10_000 + UInt64(UInt32.max) / 2) / UInt64(UInt32.max)

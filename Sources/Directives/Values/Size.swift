@@ -10,6 +10,13 @@ public enum ByteSize {
         ("G", 1_000_000_000), ("M", 1_000_000), ("K", 1000), ("B", 1), ("", 1),
     ]
 
+    /// `bytes` in the largest binary unit that holds it whole ("512M", "1536K", "1500"): what a
+    /// user wrote, in the common case, and read back by `parse` to the same count.
+    public static func describe(_ bytes: UInt64) -> String {
+        guard let (suffix, unit) = suffixes.first(where: { $0.1 > 1 && bytes > 0 && bytes % $0.1 == 0 }) else { return "\(bytes)" }
+        return "\(bytes / unit)\(suffix)"
+    }
+
     /// Parses a size; components must come in decreasing unit order, as systemd requires.
     /// `base` 1000 reads the suffixes as powers of ten.
     public static func parse(_ value: String, base: Int = 1024) throws(ValueError) -> UInt64 {
