@@ -53,7 +53,9 @@ struct ListenCommand: ParsableCommand {
             options.rules = release
         }
         do {
-            let server = try SocketServer(try units.map { unit throws(ListenError) in try SocketUnit.load(unit, rules: options.rules) }, options: options)
+            let loaded = try units.map { unit throws(ListenError) in try SocketUnit.load(unit, rules: options.rules) }
+            for warning in loaded.flatMap(\.warnings) { printError("brig listen: \(warning)") }
+            let server = try SocketServer(loaded, options: options)
             let status = server.run()
             if status != 0 { throw ExitCode(status) }
         } catch let error as ListenError {

@@ -225,6 +225,8 @@ struct Listener {
         }
         if o.noDelay == true, family != AF_UNIX, kind == .stream { try set(Int32(IPPROTO_TCP), TCP_NODELAY, 1, "NoDelay=") }
         if o.passCredentials == true { try set(SOL_SOCKET, SO_PASSCRED, 1, "PassCredentials=") }
+        if o.passPIDFD == true { try set(SOL_SOCKET, 76 /* SO_PASSPIDFD */, 1, "PassPIDFD=") }
+        if o.acceptFileDescriptors == false { try set(SOL_SOCKET, 83 /* SO_PASSRIGHTS */, 0, "AcceptFileDescriptors=no") }
         // A buffer the kernel holds below what was asked (net.core.rmem_max, wmem_max) is forced,
         // where privilege allows, as systemd's fd_set_rcvbuf() and fd_set_sndbuf() do.
         func buffer(_ name: Int32, force: Int32, _ size: UInt64, _ what: String) throws(ListenError) {

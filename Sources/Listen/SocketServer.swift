@@ -26,6 +26,10 @@ public final class SocketServer {
         var polls: [Double] = []
         /// Throttled: no accepting before this time.
         var pausedUntil: Double? = nil
+        /// The listeners are closed as the stop begins, but those handed to the socket's stop
+        /// commands (PassFileDescriptorsToExec=) stay open until the last has been started, as in
+        /// systemd (their files are removed at the end, with RemoveOnStop=).
+        var listenersOpen = true
 
         /// TriggerLimitIntervalSec= (2 s) and TriggerLimitBurst= (200 with Accept=yes, else 20).
         var triggerLimit: Limit {
@@ -74,8 +78,6 @@ public final class SocketServer {
     private var starts = 0
     private let template: ServiceTemplate
     private var stopping = false
-    /// Closed as the stop begins (their files are removed at its end, with RemoveOnStop=).
-    private var listenersClosed = false
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
@@ -123,7 +125,8 @@ public final class SocketServer {
                     for spec in unit.config.listen { listeners.append(try Listener.bind(spec, options: unit.config)) }
                 }
                 if let cgroup { try cgroup.inside(bind) } else { try bind() }
-                try runCommands(unit.config.execStartPost, of: unit, "ExecStartPost")
+                try runCommands(unit.config.execStartPost, of: unit, "ExecStartPost",
+                                handing: unit.handsListenersToCommands ? listeners.map(\.fd) : [])
             } catch {
                 for l in listeners { close(l.fd) }
                 closeAll()
@@ -204,13 +207,19 @@ public final class SocketServer {
             }
         }
         let units = sockets.map(\.unit)
+        // ExecStopPost= runs once the listeners are closed and their files gone; the copies it is
+        // handed (PassFileDescriptorsToExec=) are taken before.
+        let handed = sockets.map { socket in
+            socket.unit.handsListenersToCommands ? socket.listeners.map { fcntl($0.fd, F_DUPFD_CLOEXEC, 3) }.filter { $0 >= 0 } : []
+        }
         // A stop command that fails is told; the stop goes on, as under systemd.
-        for unit in units {
-            do { try runCommands(unit.config.execStopPre, of: unit, "ExecStopPre") } catch { SystemFiles.warn("brig listen: \(error)") }
+        for (unit, fds) in zip(units, handed) {
+            do { try runCommands(unit.config.execStopPre, of: unit, "ExecStopPre", handing: fds) } catch { SystemFiles.warn("brig listen: \(error)") }
         }
         closeAll()
-        for unit in units {
-            do { try runCommands(unit.config.execStopPost, of: unit, "ExecStopPost") } catch { SystemFiles.warn("brig listen: \(error)") }
+        for (unit, fds) in zip(units, handed) {
+            do { try runCommands(unit.config.execStopPost, of: unit, "ExecStopPost", handing: fds) } catch { SystemFiles.warn("brig listen: \(error)") }
+            for fd in fds { close(fd) }
         }
         SystemFiles.warn("brig listen: stopped; \(counts.accepted) accepted, \(counts.refused) refused, \(counts.throttled) throttled, \(counts.failed) failed")
         event("stopped", counters)
@@ -256,13 +265,26 @@ public final class SocketServer {
         sockets[index].service = start(index, instance: nil, descriptors: socket.listeners.map(\.fd), names: names, environment: [])
     }
 
-    /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail; the first
-    /// that fails (unless marked with '-') ends the list with an error. Their output goes to
-    /// standard error, so that it never mixes with --json events.
-    private func runCommands(_ commands: [ExecCommand], of unit: SocketUnit, _ directive: String) throws(ListenError) {
+    /// A socket's own commands, in turn, each a `brig run` in the socket unit's jail, under brig
+    /// listen's rules; the first that fails (unless marked with '-') ends the list with an error.
+    /// Their output goes to standard error, so that it never mixes with --json events.
+    /// `listeners` are handed over from descriptor 3 on, with $LISTEN_FDS and the socket's
+    /// descriptor name (PassFileDescriptorsToExec=).
+    private func runCommands(_ commands: [ExecCommand], of unit: SocketUnit, _ directive: String,
+                             handing listeners: [Int32] = []) throws(ListenError) {
+        let name = unit.config.fileDescriptorName ?? unit.name.name
+        let arguments = ["run", "--rules", "\(options.rules.rawValue)", "--unit", unit.path]
+            + (listeners.isEmpty ? [] : ["--listen-fds", "\(listeners.count)"] + listeners.flatMap { _ in ["--fd-name", name] })
         for command in commands {
+            // Copies above 3+N first, so that moving them to 3, 4, ... never overwrites one.
+            let copies = listeners.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(listeners.count)) }
+            defer { for fd in copies where fd >= 0 { close(fd) } }
+            if copies.contains(where: { $0 < 0 }) { throw ListenError("\(unit.name.name): \(directive)=\(command): handing over the listeners", errno) }
             let pid: pid_t
-            switch spawnBrig(["run", "--unit", unit.path, "--"] + command.arguments, { posix_spawn_file_actions_adddup2(&$0, STDERR_FILENO, STDOUT_FILENO) }) {
+            switch spawnBrig(arguments + ["--"] + command.arguments, { actions in
+                posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
+                for (index, fd) in copies.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
+            }) {
             case .success(let p): pid = p
             case .failure(let e): throw ListenError("\(unit.name.name): \(directive)=\(command)", e.errno)
             }
@@ -441,8 +463,10 @@ public final class SocketServer {
             SystemFiles.warn("brig listen: stopping \(instances.count) instance(s)")
             event("stopping", [("running", .number(instances.count))])
             for instance in instances.values { instance.run.requestStop() }
-            for socket in sockets { for l in socket.listeners { close(l.fd) } }
-            listenersClosed = true
+            for i in sockets.indices where !sockets[i].unit.handsListenersToCommands {
+                for l in sockets[i].listeners { close(l.fd) }
+                sockets[i].listenersOpen = false
+            }
         }
     }
 
@@ -517,7 +541,7 @@ public final class SocketServer {
     private func closeAll() {
         for socket in sockets {
             for listener in socket.listeners {
-                if !listenersClosed { close(listener.fd) }
+                if socket.listenersOpen { close(listener.fd) }
                 if let path = listener.path, socket.unit.config.removeOnStop == true { unlink(path) }
             }
             if socket.unit.config.removeOnStop == true {

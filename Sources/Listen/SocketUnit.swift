@@ -21,6 +21,9 @@ public struct SocketUnit: Sendable {
     /// The service's files as read when the socket was: each start reads them from here (for
     /// Accept=yes as the connection's instance of the template), as systemd reads them once.
     let serviceUnit: LoadedUnit
+    /// What reading the socket unit found to warn about (a directive newer than the rules, say),
+    /// each with its file and line.
+    public let warnings: [String]
 
     /// The [Socket] directives `brig listen` applies (besides the exec and kill settings of its
     /// commands); any other the unit sets is refused, so a socket never serves with less than
@@ -34,6 +37,10 @@ public struct SocketUnit: Sendable {
         "KeepAliveTimeSec", "KeepAliveIntervalSec", "KeepAliveProbes", "DeferAcceptSec", "Priority", "Mark", "IPTOS", "IPTTL",
         "Broadcast", "PassSecurity", "Symlinks", "PollLimitIntervalSec", "PollLimitBurst",
         "PassPacketInfo", "Timestamping", "TCPCongestion", "PipeSize", "SocketProtocol",
+        "PassPIDFD", "AcceptFileDescriptors", "PassFileDescriptorsToExec",
+        // No other unit runs beside brig listen's services, so none conflicts with one and its
+        // start is never deferred: what DeferTrigger= does when nothing conflicts.
+        "DeferTrigger", "DeferTriggerMaxSec",
     ]
 
     public static func load(_ nameOrPath: String, rules: SystemdRelease = .v252) throws(ListenError) -> SocketUnit {
@@ -69,6 +76,9 @@ public struct SocketUnit: Sendable {
         if socket.accept == true, socket.service != nil {
             throw ListenError("\(loaded.name.name): Service= is not allowed with Accept=yes (as in systemd)")
         }
+        if socket.accept == true, socket.deferTrigger != .no {
+            throw ListenError("\(loaded.name.name): DeferTrigger= is not allowed with Accept=yes (as in systemd)")
+        }
         var service = serviceName
         let directory = loaded.fragmentPath.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) }
         if let directory, nameOrPath.contains("/"), access(directory + "/" + serviceName, F_OK) == 0 {
@@ -90,8 +100,11 @@ public struct SocketUnit: Sendable {
         }
         let unitPath = loaded.fragmentPath ?? nameOrPath
         return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources), path: unitPath,
-                          serviceUnit: serviceUnit)
+                          serviceUnit: serviceUnit, warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description))
     }
+
+    /// PassFileDescriptorsToExec=: ExecStartPost=, ExecStopPre= and ExecStopPost= get the listeners.
+    var handsListenersToCommands: Bool { config.passFileDescriptorsToExec == true }
 
     /// The service to start, as brig run would be given it: for Accept=yes, the template's
     /// instance for this connection.

@@ -61,6 +61,18 @@ public struct SocketConfig: Sendable {
     /// SocketProtocol=: IPPROTO_UDPLITE (datagram listeners) or IPPROTO_SCTP (stream and
     /// sequential-packet ones), the only two systemd takes.
     public var socketProtocol: Int32?
+    /// PassPIDFD= (258): SO_PASSPIDFD, the sender's pidfd with each message of a Unix socket.
+    public var passPIDFD: Bool?
+    /// AcceptFileDescriptors= (258): false sets SO_PASSRIGHTS off, so peers cannot send descriptors.
+    public var acceptFileDescriptors: Bool?
+    /// PassFileDescriptorsToExec= (256): the socket's ExecStartPost=, ExecStopPre= and
+    /// ExecStopPost= get its listeners, with $LISTEN_FDS, as its service would.
+    public var passFileDescriptorsToExec: Bool?
+    /// DeferTrigger= (258): start the service without displacing a conflicting unit, waiting up
+    /// to DeferTriggerMaxSec= for the conflict to end; only with Accept=no.
+    public var deferTrigger: DeferTrigger = .no
+    public var deferTriggerMaxSec: TimeSpan?
+    public enum DeferTrigger: Sendable, Equatable { case no, yes, patient }
 
     public init() {}
 
@@ -149,6 +161,11 @@ public struct SocketConfig: Sendable {
             default: timestamping = try d.bool() ? .nanoseconds : nil
             }
         case "TCPCongestion": tcpCongestion = d.value.isEmpty ? nil : d.value
+        case "PassPIDFD": passPIDFD = try d.bool()
+        case "AcceptFileDescriptors": acceptFileDescriptors = try d.bool()
+        case "PassFileDescriptorsToExec": passFileDescriptorsToExec = try d.bool()
+        case "DeferTrigger": deferTrigger = try d.value == "patient" ? .patient : (d.bool() ? .yes : .no)
+        case "DeferTriggerMaxSec": deferTriggerMaxSec = try d.time()
         case "PipeSize": pipeSize = try ByteSize.parse(d.value)
         case "SocketProtocol":
             let names: [String: Int32] = ["udplite": 136, "sctp": 132]

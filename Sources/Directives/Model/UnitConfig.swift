@@ -88,6 +88,8 @@ public struct UnitConfig: Sendable {
         "StateDirectoryQuota": .v258, "CacheDirectoryQuota": .v258, "LogsDirectoryQuota": .v258,
         "StateDirectoryAccounting": .v258, "CacheDirectoryAccounting": .v258, "LogsDirectoryAccounting": .v258,
         "WantsMountsFor": .v256,
+        "PassFileDescriptorsToExec": .v256, "PassPIDFD": .v258, "AcceptFileDescriptors": .v258,
+        "DeferTrigger": .v258, "DeferTriggerMaxSec": .v258,
     ]
 
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
