@@ -32,6 +32,9 @@ public final class ServiceRun {
             // directories are not cleaned under them, and their uid stays leased while the cgroup
             // lives; the first start after they have ended removes it all.
             let lingering = !site.isEmpty
+            // The last look at the cgroup: its descriptor is not held through the cleanup, which
+            // may need every one brig has left (brig under a low RLIMIT_NOFILE).
+            site.processList.close()
             if !lingering {
                 request.directories.cleanUp()
                 credentialStore?.remove()
