@@ -528,8 +528,10 @@ static int cj_clone_node(const char *dev, const char *name) {
 }
 
 // systemd's base file system table (src/shared/base-filesystem.c) as x86-64 builds have it, in
-// the forms releases gave it (table 0: 252, 1: 254, 2: 257; an entry holds from `first` to `last`;
-// 254's is upstream's, which no systemd here can confirm).
+// the forms releases gave it (table 0: 252 and 253, 1: 254 to 256, 2: 257 and later; an entry
+// holds from `first` to `last`). Read from upstream's sources at each tag from 252 to 261.2: the
+// flags 258 and later add change nothing on x86-64. 252 (Debian's build) and 262 are also
+// compared with the running systemds; no 254 to 256 runs here.
 // A symlink is made only when one of its targets exists (with `exists` in it, where named), the
 // first that does. Made in a root of the service's own before anything is mounted in it; systemd
 // passes over every failure there, and so does this.
