@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -125,6 +126,10 @@ int cjail_become_subreaper(void) {
 int cjail_pidfd_open(pid_t pid) {
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     return fd < 0 ? -errno : fd;
+}
+
+void cjail_trim_heap(void) {
+    (void)malloc_trim(0);
 }
 
 int cjail_pipe(int fds[2]) {

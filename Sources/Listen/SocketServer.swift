@@ -78,6 +78,11 @@ public final class SocketServer {
     private var starts = 0
     private let template: ServiceTemplate
     private var stopping = false
+    /// Since when no instance has run or started, once there has been work since the last release.
+    private var idleSince: Double? = nil
+    private var workedSinceRelease = false
+    /// How long brig listen waits, idle, before it gives back the memory a burst of work left mapped.
+    static let idleRelease = 5.0
     private var counts = (accepted: 0, refused: 0, throttled: 0, failed: 0)
     private let brig: String
     private let signals: Int32
@@ -195,8 +200,21 @@ public final class SocketServer {
                 fds += own
             }
             let resume = sockets.compactMap(\.pausedUntil).min().map { Int32(max(0, ($0 - now) * 1000)) + 1 }
-            let timeout = ([resume] + running.map { instances[$0]!.run.timeout }).compactMap { $0 }.filter { $0 >= 0 }.min() ?? -1
+            // Idle a while after work: the code pages the work mapped again, and the heap it freed,
+            // go back, as after start-up (`StartupPages`).
+            if !instances.isEmpty || !starting.isEmpty || stopping {
+                (idleSince, workedSinceRelease) = (nil, true)
+            } else if workedSinceRelease && idleSince == nil {
+                idleSince = now
+            }
+            let release = idleSince.map { Int32(max(0, ($0 + Self.idleRelease - now) * 1000)) + 1 }
+            let timeout = ([resume, release] + running.map { instances[$0]!.run.timeout }).compactMap { $0 }.filter { $0 >= 0 }.min() ?? -1
             let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if let since = idleSince, Self.now() >= since + Self.idleRelease {
+                StartupPages.release()
+                cjail_trim_heap()
+                (idleSince, workedSinceRelease) = (nil, false)
+            }
             for (id, slice) in zip(running, slices) { lead(id, Array(fds[slice])) }
             reapOrphans()
             if ready <= 0 { continue }

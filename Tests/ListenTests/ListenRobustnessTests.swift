@@ -85,6 +85,23 @@ struct ListenRobustnessTests {
         #expect(resident * 100 < size * 35, "\(resident) of \(size) kB of code resident")
     }
 
+    /// A listener idle again after a burst gives back, within SocketServer.idleRelease (5 s) and
+    /// a poll, what the burst mapped: the code its loop ran (faulted in with its neighbours) and
+    /// the heap it freed. Its resident size is back near what it was before the burst.
+    @Test func aListenerIdleAfterABurstGivesItsMemoryBack() throws {
+        let port = 9_206
+        let listen = try Self.started(try Self.socket(port: port, command: "/bin/echo hi"), port: port)
+        defer { listen.send(SIGTERM); _ = listen.wait() }
+        usleep(200_000)
+        let before = Self.residentKilobytes(of: listen.pid)
+        #expect(try Self.connect(port: port, count: 400, parallel: 4, expected: "hi\n") == "")
+        let busy = Self.residentKilobytes(of: listen.pid)
+        #expect(busy > before + 2048, "\(before) kB before the burst, \(busy) kB after it")
+        Poll.until(seconds: 10) { Self.residentKilobytes(of: listen.pid) < before + 1024 }
+        let idle = Self.residentKilobytes(of: listen.pid)
+        #expect(idle < before + 1024, "\(before) kB before the burst, \(busy) kB after it, \(idle) kB idle")
+    }
+
     /// 1,000 connections one after another and 200 at once, each to a strict instance (a dynamic
     /// user, private /tmp, no network, a read-only system): every one answered, and afterwards no
     /// child, descriptor, cgroup, lock, private directory or mount is left, and memory stays put.

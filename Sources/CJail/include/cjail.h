@@ -186,6 +186,7 @@ long cjail_filesystem_type(int fd);  // fstatfs(fd)'s f_type, or -errno
 int cjail_pipe(int fds[2]);          // close-on-exec, non-blocking; 0 or -errno
 int cjail_remove_semaphores(int id); // semctl(IPC_RMID), which Swift cannot call (variadic)
 int cjail_effective_capabilities(uint64_t *mask); // capget of this process; 0 or -errno
+void cjail_trim_heap(void);          // malloc_trim(0): freed heap back to the kernel (not in Swift's Glibc)
 
 // Project ids and quotas (quota.c). Each returns 0 or -errno.
 // FS_IOC_FSGETXATTR: the inode's extended flags and project id (either pointer may be NULL).
