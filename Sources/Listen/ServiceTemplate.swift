@@ -1,5 +1,6 @@
 import Directives
 import Jail
+import Synchronization
 import UnitFile
 #if canImport(Glibc)
 import Glibc
@@ -12,10 +13,11 @@ import Glibc
 /// have, without an exec of brig and a walk of the unit search path per connection. The syscall
 /// filter, the costly part of a jail, is compiled once while the policy stays the same. Starts
 /// run on several threads at once (`ConcurrentStarts`): nothing here changes after `init` but
-/// the filter cache, which locks.
+/// the filter cache, which locks, and whether the service's warnings were said, an atomic.
 final class ServiceTemplate: Sendable {
     private let rules: SystemdRelease
     private let filters = SyscallFilterCache()
+    private let warned = Atomic<Bool>(false)
     /// Directive=value lines added to the service's own, as `brig run -p` adds them.
     private let properties: [String]
 
@@ -44,6 +46,11 @@ final class ServiceTemplate: Sendable {
             if loaded.isMasked { throw Failure(message: "brig run: \(loaded.name.name) is masked", status: 2) }
             let resolved = try ResolvedService.resolve(loaded, UnitConfig(loaded, rules: rules), prepareAhead: true, accounting: false,
                                                        activation: activation, filters: filters)
+            // What brig run would warn about (a directive newer than the rules, one with no effect),
+            // said at the first start only, not at every connection.
+            if !warned.exchange(true, ordering: .relaxed) {
+                for warning in resolved.config.diagnostics where warning.severity != .error { SystemFiles.warn("brig run: \(warning)") }
+            }
             var request = resolved.request
             request.service.reports = reports
             // As a service of systemd's: no input unless it says so, and its output is the log

@@ -85,6 +85,19 @@ struct ListenRobustnessTests {
         #expect(resident * 100 < size * 35, "\(resident) of \(size) kB of code resident")
     }
 
+    /// What brig run would warn about in the service's files is said once, at the first start,
+    /// with its file and line, not at every connection.
+    @Test func aServiceWarningIsSaidOnce() throws {
+        let port = 9_207
+        let listen = try Self.started(try Self.socket(port: port, command: "/bin/echo hi", service: ["SysVStartPriority=1"]), port: port)
+        #expect(try Self.connect(port: port, count: 3, parallel: 1, expected: "hi\n") == "")
+        listen.send(SIGTERM)
+        let out = listen.wait()
+        let warnings = out.stderr.split(separator: "\n").filter { $0.contains("SysVStartPriority=") }
+        #expect(warnings.count == 1 && warnings.first?.contains("callout@.service:4:1: warning: SysVStartPriority= is no longer supported") == true,
+                "\(out.stderr)")
+    }
+
     /// A listener idle again after a burst gives back, within SocketServer.idleRelease (5 s) and
     /// a poll, what the burst mapped: the code its loop ran (faulted in with its neighbours) and
     /// the heap it freed. Its resident size is back near what it was before the burst.
