@@ -429,13 +429,14 @@ public final class SocketServer {
         let status = instance.run.finish()
         for fd in instance.descriptors { close(fd) }
         if sockets[instance.socket].service == id { sockets[instance.socket].service = nil }
-        ended(instance.name, status: status, how: how)
+        ended(instance.name, status: status, how: how, told: !sockets[instance.socket].unit.accepts)
     }
 
-    /// The one line of an instance's end; `how`, its result, is told when it failed.
-    private func ended(_ service: String, status: Int32, how: String? = nil) {
+    /// The one line of an instance's end; `how`, its result, is told when it failed, unless the
+    /// run has told it (`told`: the service of an Accept=no socket tells its states itself).
+    private func ended(_ service: String, status: Int32, how: String? = nil, told: Bool = false) {
         if status != 0 && !stopping { counts.failed += 1 }
-        SystemFiles.warn("brig listen: \(service) ended, status \(status)" + (status == 0 ? "" : how.map { " (\($0))" } ?? ""))
+        SystemFiles.warn("brig listen: \(service) ended, status \(status)" + (status == 0 || told ? "" : how.map { " (\($0))" } ?? ""))
         event("ended", [("service", .text(service)), ("status", .number(Int(status)))] + (how.map { [("result", .text($0))] } ?? []))
     }
 
