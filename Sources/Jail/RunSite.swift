@@ -35,8 +35,8 @@ public struct RunSite: Sendable {
     static let ownerLocks = "/run/brig/runs"
     /// The last line of the record of a run whose processes were left running on purpose.
     static let lingeringMark = "lingering"
-    /// The cgroup's cgroup.procs, kept open once read: a run reads it at each step of its stop,
-    /// and a brig listen instance's stop is over within a millisecond.
+    /// The cgroup's cgroup.procs, kept open once read: a run reads it at each step of its stop
+    /// (five times for a brig listen instance that simply exits) and then at its cleanup.
     let processList = CgroupProcesses()
     public var privateTmp: String
     public var privateVarTmp: String
