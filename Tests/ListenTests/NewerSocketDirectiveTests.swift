@@ -46,7 +46,17 @@ struct NewerSocketDirectiveTests {
 
     static let expected = Array(repeating: "2 NAME.socket:NAME.socket\n1 0\n1 0\n", count: 3)
 
-    @Test func underRules262TheCommandsGetTheListenersWithTheirOptions() throws {
+    /// SO_PASSPIDFD came with Linux 6.5, SO_PASSRIGHTS with 6.16.
+    static let kernelHasTheOptions: Bool = {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var on: Int32 = 1, off: Int32 = 0
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        return fd >= 0 && setsockopt(fd, SOL_SOCKET, 76, &on, size) == 0 && setsockopt(fd, SOL_SOCKET, 83, &off, size) == 0
+    }()
+
+    @Test(.enabled(if: kernelHasTheOptions, "the kernel has no SO_PASSPIDFD (6.5) or SO_PASSRIGHTS (6.16)"))
+    func underRules262TheCommandsGetTheListenersWithTheirOptions() throws {
         let example = try ListenTests.Example("callout")
         let (socket, service) = Self.units(in: example.path)
         try socket.write(toFile: "\(example.path)/handed.socket", atomically: true, encoding: .utf8)
@@ -67,7 +77,8 @@ struct NewerSocketDirectiveTests {
         #expect(said.contains("handed.socket:6:1: warning: PassFileDescriptorsToExec= is newer than systemd 252, which ignores it"), "\(said)")
     }
 
-    @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"))
+    @Test(.enabled(if: SystemdOracleNext.instanceUnavailableReason == nil, "systemd 262 cannot run services here"),
+          .enabled(if: kernelHasTheOptions, "the kernel has no SO_PASSPIDFD (6.5) or SO_PASSRIGHTS (6.16)"))
     func systemd262HandsTheSameListeners() throws {
         let name = "brighanded\(UInt32.random(in: 1000...9999))", dir = "/run/\(name)", units = "/etc/systemd/system/\(name)"
         let (socket, service) = Self.units(in: dir)
