@@ -205,6 +205,14 @@ struct cj_target {
     char name[32];
 };
 
+// Names t->fd by its /proc/self/fd entry.
+static void cj_name_target(struct cj_target *t) {
+    size_t n = 14;
+    memcpy(t->name, "/proc/self/fd/", n);
+    cj_append_uint(t->name, &n, (unsigned)t->fd);
+    t->name[n] = 0;
+}
+
 static int cj_open_target(const char *path, struct cj_target *t, struct statx *stx) {
     t->fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (t->fd < 0) return -1;
@@ -216,11 +224,17 @@ static int cj_open_target(const char *path, struct cj_target *t, struct statx *s
         errno = e;
         return -1;
     }
-    size_t n = 14;
-    memcpy(t->name, "/proc/self/fd/", n);
-    cj_append_uint(t->name, &n, (unsigned)t->fd);
-    t->name[n] = 0;
+    cj_name_target(t);
     return 0;
+}
+
+// mount(2) onto the opened target itself, which is closed after; errno is the mount's.
+static int cj_mount_target(struct cj_target *t, const char *source, const char *fstype, unsigned long flags, const void *data) {
+    int r = mount(source, t->name, fstype, flags, data);
+    int e = errno;
+    close(t->fd);
+    errno = e;
+    return r;
 }
 
 // mount(2), onto the target itself when the step says so (CJ_NOFOLLOW).
@@ -230,11 +244,7 @@ static int cj_mount_on(const struct cjail_step *s, const char *source, const cha
     struct cj_target t;
     struct statx stx;
     if (cj_open_target(target, &t, &stx) < 0) return -1;
-    int r = mount(source, t.name, fstype, flags, data);
-    int e = errno;
-    close(t.fd);
-    errno = e;
-    return r;
+    return cj_mount_target(&t, source, fstype, flags, data);
 }
 
 // Where the host's instance of an API file system is: what a user namespace that does not own
@@ -332,18 +342,10 @@ static int cj_open_directories(const char *path) {
 // systemd's apply_one_mount() does, and is tried again.
 static int cj_mount_making_target(const struct cjail_step *s) {
     if (s->flags & CJ_NO_SYMLINKS) {
-        int fd = cj_open_directories(s->s2);
-        if (fd < 0) return -1;
-        char name[32];
-        size_t n = 14;
-        memcpy(name, "/proc/self/fd/", n);
-        cj_append_uint(name, &n, (unsigned)fd);
-        name[n] = 0;
-        int r = mount(s->s1, name, s->s3, (unsigned long)s->a, s->s4);
-        int e = errno;
-        close(fd);
-        errno = e;
-        return r;
+        struct cj_target t = { .fd = cj_open_directories(s->s2) };
+        if (t.fd < 0) return -1;
+        cj_name_target(&t);
+        return cj_mount_target(&t, s->s1, s->s3, (unsigned long)s->a, s->s4);
     }
     if (cj_mount_on(s, s->s1, s->s2, s->s3, (unsigned long)s->a, s->s4) == 0) return 0;
     if (errno != ENOENT) return -1;
