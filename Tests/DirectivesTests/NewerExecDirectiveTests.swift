@@ -87,7 +87,8 @@ struct NewerExecDirectiveTests {
                 && older.diagnostics.map(\.message) == ["RootMStack= is newer than systemd 252, which ignores it; brig ignores it too"])
         let relative = Self.read(["RootMStack=a.mstack"], rules: .v262)
         #expect(relative.loadError != nil, "a bad path is fatal, as systemd's config_parse_unit_path_printf() makes it")
-        #expect(SystemdRelease.v259.facts.rootMountStacks == false && SystemdRelease.v260.facts.rootMountStacks)
+        #expect(Self.read(["RootMStack=/a.mstack"], rules: .v259).exec.filesystem.rootMStack == nil
+                && Self.read(["RootMStack=/a.mstack"], rules: .v260).exec.filesystem.rootMStack != nil)
         // With a device policy, the loop and device-mapper devices a stack's images would need (unit_patch_contexts()).
         let closed = Self.read(["RootMStack=/a.mstack", "DevicePolicy=closed"], rules: .v262).withImplications()
         #expect(closed.resources.deviceAllow.map(\.device).contains("/dev/loop-control"))

@@ -163,10 +163,6 @@ public struct ReleaseFacts: Sendable {
     /// version_is_valid()/version_is_valid_version_spec() by a common call", "string-util: do not
     /// accept ',' in version strings"), so a pre-release such as 2.0~rc1 is picked only from 262 on.
     public let versionPunctuation: String
-    /// RootMStack= assembles the service's root from a `.mstack/` directory (260,
-    /// src/shared/mstack.c, pinned in setup_pinned_resource() of exec-invoke.c and mounted by
-    /// setup_namespace() in namespace.c). Before, the line is an unknown directive.
-    public let rootMountStacks: Bool
 
     init(_ release: SystemdRelease) {
         source = release.source
@@ -194,7 +190,6 @@ public struct ReleaseFacts: Sendable {
         rootDirectoryPicksVersion = release >= .v256
         versionPickPassesOverWrongType = release >= .v260
         versionPunctuation = release >= .v262 ? ".-~^" : ".,_-+"
-        rootMountStacks = release >= .v260
         modes = release >= .v260 ? Self.modes260 : release >= .v258 ? Self.modes258 : release >= .v257 ? Self.modes257 : [:]
     }
 

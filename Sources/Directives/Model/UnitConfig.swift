@@ -88,6 +88,9 @@ public struct UnitConfig: Sendable {
         "StateDirectoryQuota": .v258, "CacheDirectoryQuota": .v258, "LogsDirectoryQuota": .v258,
         "StateDirectoryAccounting": .v258, "CacheDirectoryAccounting": .v258, "LogsDirectoryAccounting": .v258,
         "WantsMountsFor": .v256,
+        // A root assembled from a `.mstack/` directory (src/shared/mstack.c, pinned in
+        // setup_pinned_resource() of exec-invoke.c, mounted by setup_namespace() in namespace.c).
+        "RootMStack": .v260,
         "PassFileDescriptorsToExec": .v256, "PassPIDFD": .v258, "AcceptFileDescriptors": .v258,
         "DeferTrigger": .v258, "DeferTriggerMaxSec": .v258,
     ]
@@ -102,8 +105,6 @@ public struct UnitConfig: Sendable {
             // brig reads the credential stores it was given itself, as systemd 254 and later do.
             diagnostics.append(Diagnostic(.warning, a.location,
                 "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
-            apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
-        case .newer where a.key == "RootMStack" && rules.facts.rootMountStacks && Self.runsProcesses(a.section):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true
                 && (Self.runsProcesses(a.section) || a.section == "Unit"):
