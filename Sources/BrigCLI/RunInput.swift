@@ -60,7 +60,7 @@ struct RunInput {
                 + [start] + ServiceJail.commands(config.service).filter { $0.phase != .startPre && $0.phase != .start }
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
-                        warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description),
+                        warnings: config.warnings,
                         seccomp: resolved.seccomp, assignments: loaded.assignments)
     }
 

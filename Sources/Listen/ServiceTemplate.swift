@@ -49,7 +49,7 @@ final class ServiceTemplate: Sendable {
             // What brig run would warn about (a directive newer than the rules, one with no effect),
             // said at the first start only, not at every connection.
             if !warned.exchange(true, ordering: .relaxed) {
-                for warning in resolved.config.diagnostics where warning.severity != .error { SystemFiles.warn("brig run: \(warning)") }
+                for warning in resolved.config.warnings { SystemFiles.warn("brig run: \(warning)") }
             }
             var request = resolved.request
             request.service.reports = reports

@@ -100,7 +100,7 @@ public struct SocketUnit: Sendable {
         }
         let unitPath = loaded.fragmentPath ?? nameOrPath
         return SocketUnit(name: loaded.name, config: socket, service: service, firewall: NetworkPolicy(config.resources), path: unitPath,
-                          serviceUnit: serviceUnit, warnings: config.diagnostics.filter { $0.severity != .error }.map(\.description))
+                          serviceUnit: serviceUnit, warnings: config.warnings)
     }
 
     /// PassFileDescriptorsToExec=: ExecStartPost=, ExecStopPre= and ExecStopPost= get the listeners.

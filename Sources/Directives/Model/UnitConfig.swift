@@ -27,6 +27,9 @@ public struct UnitConfig: Sendable {
     public private(set) var rules = SystemdRelease.v252
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// The diagnostics but the errors, each with its place: what brig run and brig listen say
+    /// before they start the unit.
+    public var warnings: [String] { diagnostics.filter { $0.severity != .error }.map(\.description) }
 
     public init(_ loaded: LoadedUnit, rules: SystemdRelease = .v252) {
         name = loaded.name
