@@ -14,13 +14,7 @@ import Glibc
 enum LoginEnvironment {
     static func variables(for identity: Identity?, dynamicUser: Bool, setLoginEnvironment: Bool?,
                           rules: SystemdRelease) -> [String] {
-        let account: (name: String, home: String, shell: String)?
-        if let identity {
-            account = made(identity.userName) ?? (identity.userName, identity.home, identity.shell)
-        } else {
-            account = rules.facts.userForRoot ? made("root") : nil
-        }
-        guard let account else { return [] }
+        guard let account = identity.map(account(of:)) ?? (rules.facts.userForRoot ? made("root") : nil) else { return [] }
         let login = rules.facts.userForRoot ? setLoginEnvironment ?? (identity != nil || dynamicUser) : true
         var variables = ["USER=\(account.name)"]
         guard login else { return variables }
@@ -33,8 +27,13 @@ enum LoginEnvironment {
     /// The shell a "|" command runs in: the account's (root's without User=, as systemd looks up
     /// its own user then), /bin/sh where that is a placeholder.
     static func shell(of identity: Identity?) -> String {
-        let shell = identity.map { made($0.userName)?.shell ?? $0.shell } ?? made("root")!.shell
+        let shell = (identity.map(account(of:)) ?? made("root")!).shell
         return isPlaceholder(shell) ? "/bin/sh" : shell
+    }
+
+    /// User='s account: one systemd makes up, else the user database's.
+    private static func account(of identity: Identity) -> (name: String, home: String, shell: String) {
+        made(identity.userName) ?? (identity.userName, identity.home, identity.shell)
     }
 
     /// The accounts systemd answers for without asking the user database.
