@@ -175,9 +175,8 @@ public enum Launcher {
         s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
         s.executable = command.executable
         if command.viaShell {
-            // argv[0] stays as written ("sh", or "-sh" for a login shell) and is not expanded.
-            let line = command.expandEnvironment ? expand(Array(command.arguments.dropFirst()), with: spec.environment)
-                : Array(command.arguments.dropFirst())
+            // argv[0] is "sh", or "-sh" for a login shell, which expansion leaves as it is.
+            let line = s.command.dropFirst()
             let shell = LoginEnvironment.shell(of: spec.identity)
             s.executable = shell
             s.command = [(command.arguments.first?.hasPrefix("-") == true ? "-" : "") + shell]
