@@ -293,11 +293,10 @@ public final class SocketServer {
         let name = unit.config.fileDescriptorName ?? unit.name.name
         let arguments = ["run", "--rules", "\(options.rules.rawValue)", "--unit", unit.path]
             + (listeners.isEmpty ? [] : ["--listen-fds", "\(listeners.count)"] + listeners.flatMap { _ in ["--fd-name", name] })
+        let (copies, copyError) = commands.isEmpty ? ([], 0) : Self.copiesToHand(listeners)
+        defer { for fd in copies where fd >= 0 { close(fd) } }
+        if copyError != 0 { throw ListenError("\(unit.name.name): \(directive)=: handing over the listeners", copyError) }
         for command in commands {
-            // Copies above 3+N first, so that moving them to 3, 4, ... never overwrites one.
-            let copies = listeners.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(listeners.count)) }
-            defer { for fd in copies where fd >= 0 { close(fd) } }
-            if copies.contains(where: { $0 < 0 }) { throw ListenError("\(unit.name.name): \(directive)=\(command): handing over the listeners", errno) }
             let pid: pid_t
             switch spawnBrig(arguments + ["--"] + command.arguments, { actions in
                 posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
@@ -313,6 +312,13 @@ public final class SocketServer {
                 throw ListenError("\(unit.name.name): \(directive)=\(command) failed with status \(exit)")
             }
         }
+    }
+
+    /// Copies of `fds` above 3+N, so that moving them to 3, 4, ... in a child never overwrites
+    /// one; with the errno of a copy that failed (its place -1), else 0.
+    private static func copiesToHand(_ fds: [Int32]) -> (copies: [Int32], error: Int32) {
+        let copies = fds.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(fds.count)) }
+        return (copies, copies.contains { $0 < 0 } ? errno : 0)
     }
 
     /// A connection accepted and closed at once: a limit holds.
@@ -364,9 +370,7 @@ public final class SocketServer {
         let service = unit.serviceFor(instance: instance)
         SystemFiles.warn("brig listen: \(service) started")
         event("started", [("service", .text(service))])
-        // Copies above 3+N, so that moving them to 3, 4, ... in the child never overwrites one.
-        let copies = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count)) }
-        let copyError = copies.contains { $0 < 0 } ? errno : 0
+        let (copies, copyError) = Self.copiesToHand(descriptors)
         starts += 1
         let id = starts
         starting[id] = (socket, service, copies, source)
