@@ -70,14 +70,12 @@ static int c_socket_unix(void) { return sock(AF_UNIX, SOCK_STREAM, 0); }
 static int c_socket_netlink(void) { return sock(AF_NETLINK, SOCK_RAW, 0); }
 static int c_socket_packet(void) { return sock(AF_PACKET, SOCK_RAW, 0); }
 
-static int unshare_ns(int flag) { return unshare(flag); }
-static int c_unshare_user(void) { return unshare_ns(CLONE_NEWUSER); }
-static int c_unshare_net(void) { return unshare_ns(CLONE_NEWNET); }
-static int c_unshare_ipc(void) { return unshare_ns(CLONE_NEWIPC); }
-static int c_unshare_uts(void) { return unshare_ns(CLONE_NEWUTS); }
-static int c_unshare_mnt(void) { return unshare_ns(CLONE_NEWNS); }
-static int c_unshare_pid(void) { return unshare_ns(CLONE_NEWPID); }
-static int c_unshare_cgroup(void) { return unshare_ns(CLONE_NEWCGROUP); }
+/* The namespaces a probe unshares or clones into, by the name the probe gives them. */
+#define NAMESPACES(X) X(user, CLONE_NEWUSER) X(net, CLONE_NEWNET) X(ipc, CLONE_NEWIPC) \
+    X(uts, CLONE_NEWUTS) X(mnt, CLONE_NEWNS) X(pid, CLONE_NEWPID)
+#define UNSHARE_PROBE(kind, flag) static int c_unshare_##kind(void) { return unshare(flag); }
+NAMESPACES(UNSHARE_PROBE)
+static int c_unshare_cgroup(void) { return unshare(CLONE_NEWCGROUP); }
 
 static int clone_ns(unsigned long flags) {
     long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
@@ -86,12 +84,8 @@ static int clone_ns(unsigned long flags) {
     waitpid((pid_t)pid, NULL, 0);
     return 0;
 }
-static int c_clone_user(void) { return clone_ns(CLONE_NEWUSER); }
-static int c_clone_net(void) { return clone_ns(CLONE_NEWNET); }
-static int c_clone_ipc(void) { return clone_ns(CLONE_NEWIPC); }
-static int c_clone_uts(void) { return clone_ns(CLONE_NEWUTS); }
-static int c_clone_mnt(void) { return clone_ns(CLONE_NEWNS); }
-static int c_clone_pid(void) { return clone_ns(CLONE_NEWPID); }
+#define CLONE_PROBE(kind, flag) static int c_clone_##kind(void) { return clone_ns(flag); }
+NAMESPACES(CLONE_PROBE)
 static int c_clone_plain(void) { return clone_ns(0); }
 static int c_clone3_plain(void) {
     struct clone_args args = { .exit_signal = SIGCHLD };
@@ -349,45 +343,101 @@ static int c_i386_getpid(void) { return i386_call4(20, 0, 0, 0, 0); }
 
 struct probe { const char *name; call_fn fn; };
 static const struct probe probes[] = {
-    { "getppid", c_getppid }, { "open-read", c_open_read },
-    { "socket-inet", c_socket_inet }, { "socket-inet6", c_socket_inet6 }, { "socket-unix", c_socket_unix },
-    { "socket-netlink", c_socket_netlink }, { "socket-packet", c_socket_packet },
-    { "unshare-user", c_unshare_user }, { "unshare-net", c_unshare_net }, { "unshare-ipc", c_unshare_ipc },
-    { "unshare-uts", c_unshare_uts }, { "unshare-mnt", c_unshare_mnt }, { "unshare-pid", c_unshare_pid },
+    { "getppid", c_getppid },
+    { "open-read", c_open_read },
+    { "socket-inet", c_socket_inet },
+    { "socket-inet6", c_socket_inet6 },
+    { "socket-unix", c_socket_unix },
+    { "socket-netlink", c_socket_netlink },
+    { "socket-packet", c_socket_packet },
+    { "unshare-user", c_unshare_user },
+    { "unshare-net", c_unshare_net },
+    { "unshare-ipc", c_unshare_ipc },
+    { "unshare-uts", c_unshare_uts },
+    { "unshare-mnt", c_unshare_mnt },
+    { "unshare-pid", c_unshare_pid },
     { "unshare-cgroup", c_unshare_cgroup },
-    { "clone-plain", c_clone_plain }, { "clone-user", c_clone_user }, { "clone-net", c_clone_net },
-    { "clone-ipc", c_clone_ipc }, { "clone-uts", c_clone_uts }, { "clone-mnt", c_clone_mnt },
-    { "clone-pid", c_clone_pid }, { "clone3-plain", c_clone3_plain }, { "setns-net", c_setns_net },
-    { "mmap-wx", c_mmap_wx }, { "mprotect-x", c_mprotect_x }, { "pkey_mprotect-x", c_pkey_mprotect_x },
+    { "clone-plain", c_clone_plain },
+    { "clone-user", c_clone_user },
+    { "clone-net", c_clone_net },
+    { "clone-ipc", c_clone_ipc },
+    { "clone-uts", c_clone_uts },
+    { "clone-mnt", c_clone_mnt },
+    { "clone-pid", c_clone_pid },
+    { "clone3-plain", c_clone3_plain },
+    { "setns-net", c_setns_net },
+    { "mmap-wx", c_mmap_wx },
+    { "mprotect-x", c_mprotect_x },
+    { "pkey_mprotect-x", c_pkey_mprotect_x },
     { "shmat-exec", c_shmat_exec },
-    { "personality-query", c_personality_query }, { "personality-linux32", c_personality_linux32 },
-    { "sched_setscheduler-fifo", c_sched_fifo }, { "setpriority", c_setpriority }, { "setrlimit", c_setrlimit },
-    { "chmod-plain", c_chmod_plain }, { "chmod-suid", c_chmod_suid }, { "chmod-sgid", c_chmod_sgid },
-    { "creat-suid", c_creat_suid }, { "chown-self", c_chown_self },
-    { "fchmod-suid", c_fchmod_suid }, { "fchmodat-sgid", c_fchmodat_sgid }, { "fchmodat2-suid", c_fchmodat2_suid },
-    { "fchmodat2-sgid", c_fchmodat2_sgid }, { "fchmodat2-plain", c_fchmodat2_plain },
-    { "open-creat-suid", c_open_creat_suid }, { "openat-creat-sgid", c_openat_creat_sgid },
-    { "creat-sgid", c_creat_sgid }, { "openat2-creat-suid", c_openat2_creat_suid },
-    { "open-tmpfile-suid", c_open_tmpfile_suid }, { "openat-tmpfile-suid", c_openat_tmpfile_suid },
-    { "mkdir-suid", c_mkdir_suid }, { "mkdirat-sgid", c_mkdirat_sgid },
-    { "mknod-suid", c_mknod_suid }, { "mknodat-sgid", c_mknodat_sgid },
-    { "i386-chmod-suid", c_i386_chmod_suid }, { "i386-fchmodat2-suid", c_i386_fchmodat2_suid },
-    { "i386-open-creat-suid", c_i386_open_creat_suid }, { "x32-chmod-suid", c_x32_chmod_suid },
-    { "x32-fchmodat2-suid", c_x32_fchmodat2_suid }, { "x32-openat-creat-suid", c_x32_openat_creat_suid },
-    { "i386-mprotect-x", c_i386_mprotect_x }, { "x32-mprotect-x", c_x32_mprotect_x },
-    { "i386-unshare-user", c_i386_unshare_user }, { "i386-sched_setscheduler-fifo", c_i386_sched_fifo },
-    { "x32-sched_setscheduler-fifo", c_x32_sched_fifo }, { "sched_setattr-fifo", c_sched_setattr_fifo },
+    { "personality-query", c_personality_query },
+    { "personality-linux32", c_personality_linux32 },
+    { "sched_setscheduler-fifo", c_sched_fifo },
+    { "setpriority", c_setpriority },
+    { "setrlimit", c_setrlimit },
+    { "chmod-plain", c_chmod_plain },
+    { "chmod-suid", c_chmod_suid },
+    { "chmod-sgid", c_chmod_sgid },
+    { "creat-suid", c_creat_suid },
+    { "chown-self", c_chown_self },
+    { "fchmod-suid", c_fchmod_suid },
+    { "fchmodat-sgid", c_fchmodat_sgid },
+    { "fchmodat2-suid", c_fchmodat2_suid },
+    { "fchmodat2-sgid", c_fchmodat2_sgid },
+    { "fchmodat2-plain", c_fchmodat2_plain },
+    { "open-creat-suid", c_open_creat_suid },
+    { "openat-creat-sgid", c_openat_creat_sgid },
+    { "creat-sgid", c_creat_sgid },
+    { "openat2-creat-suid", c_openat2_creat_suid },
+    { "open-tmpfile-suid", c_open_tmpfile_suid },
+    { "openat-tmpfile-suid", c_openat_tmpfile_suid },
+    { "mkdir-suid", c_mkdir_suid },
+    { "mkdirat-sgid", c_mkdirat_sgid },
+    { "mknod-suid", c_mknod_suid },
+    { "mknodat-sgid", c_mknodat_sgid },
+    { "i386-chmod-suid", c_i386_chmod_suid },
+    { "i386-fchmodat2-suid", c_i386_fchmodat2_suid },
+    { "i386-open-creat-suid", c_i386_open_creat_suid },
+    { "x32-chmod-suid", c_x32_chmod_suid },
+    { "x32-fchmodat2-suid", c_x32_fchmodat2_suid },
+    { "x32-openat-creat-suid", c_x32_openat_creat_suid },
+    { "i386-mprotect-x", c_i386_mprotect_x },
+    { "x32-mprotect-x", c_x32_mprotect_x },
+    { "i386-unshare-user", c_i386_unshare_user },
+    { "i386-sched_setscheduler-fifo", c_i386_sched_fifo },
+    { "x32-sched_setscheduler-fifo", c_x32_sched_fifo },
+    { "sched_setattr-fifo", c_sched_setattr_fifo },
     { "i386-personality-linux32", c_i386_personality_linux32 },
-    { "settimeofday", c_settimeofday }, { "clock_settime", c_clock_settime }, { "adjtimex-read", c_adjtimex_read },
-    { "init_module", c_init_module }, { "delete_module", c_delete_module }, { "syslog", c_syslog },
-    { "sethostname", c_sethostname }, { "setdomainname", c_setdomainname },
-    { "swapon", c_swapon }, { "swapoff", c_swapoff }, { "reboot", c_reboot }, { "kexec_load", c_kexec_load },
-    { "mount", c_mount }, { "umount2", c_umount }, { "chroot", c_chroot }, { "pivot_root", c_pivot_root },
-    { "ioperm", c_ioperm }, { "iopl", c_iopl }, { "ptrace-traceme", c_ptrace_traceme },
-    { "bpf", c_bpf }, { "perf_event_open", c_perf_event_open },
-    { "setuid-self", c_setuid_self }, { "setgid-self", c_setgid_self }, { "setgroups-none", c_setgroups_none },
-    { "uselib", c_uselib }, { "quotactl", c_quotactl }, { "keyctl", c_keyctl },
-    { "io_uring_setup", c_io_uring_setup }, { "userfaultfd", c_userfaultfd }, { "memfd_create", c_memfd_create },
+    { "settimeofday", c_settimeofday },
+    { "clock_settime", c_clock_settime },
+    { "adjtimex-read", c_adjtimex_read },
+    { "init_module", c_init_module },
+    { "delete_module", c_delete_module },
+    { "syslog", c_syslog },
+    { "sethostname", c_sethostname },
+    { "setdomainname", c_setdomainname },
+    { "swapon", c_swapon },
+    { "swapoff", c_swapoff },
+    { "reboot", c_reboot },
+    { "kexec_load", c_kexec_load },
+    { "mount", c_mount },
+    { "umount2", c_umount },
+    { "chroot", c_chroot },
+    { "pivot_root", c_pivot_root },
+    { "ioperm", c_ioperm },
+    { "iopl", c_iopl },
+    { "ptrace-traceme", c_ptrace_traceme },
+    { "bpf", c_bpf },
+    { "perf_event_open", c_perf_event_open },
+    { "setuid-self", c_setuid_self },
+    { "setgid-self", c_setgid_self },
+    { "setgroups-none", c_setgroups_none },
+    { "uselib", c_uselib },
+    { "quotactl", c_quotactl },
+    { "keyctl", c_keyctl },
+    { "io_uring_setup", c_io_uring_setup },
+    { "userfaultfd", c_userfaultfd },
+    { "memfd_create", c_memfd_create },
     { "i386-getpid", c_i386_getpid },
 };
 
