@@ -28,11 +28,17 @@ public struct MountEntry: Sendable, Equatable {
     /// A bind made id-mapped right after it is made (an exec directory under 257's rules).
     public var idMapping: IdMapping? = nil
 
-    public init(_ path: String, _ mode: MountMode, optional: Bool = false, directive: String) {
+    public init(_ path: String, _ mode: MountMode, optional: Bool = false, directive: String, source: String? = nil,
+                options: String? = nil, flags: UInt = 0, readOnly: Bool = false, namedByUnit: Bool = false) {
         self.path = path
         self.mode = mode
         self.optional = optional
         self.directive = directive
+        self.source = source
+        self.options = options
+        self.flags = flags
+        self.readOnly = readOnly
+        self.namedByUnit = namedByUnit
     }
 
     var isReadOnly: Bool {

@@ -141,9 +141,7 @@ public struct MountSettings: Sendable {
                 var path = Substring(raw), optional = false
                 if path.hasPrefix("-") { optional = true; path = path.dropFirst() }
                 if path.hasPrefix("+") { path = path.dropFirst() }
-                var e = MountEntry(String(path), mode, optional: optional, directive: "\(directive)=\(raw)")
-                e.namedByUnit = true
-                list.append(e)
+                list.append(MountEntry(String(path), mode, optional: optional, directive: "\(directive)=\(raw)", namedByUnit: true))
             }
         }
         access(readWritePaths, .readWrite, "ReadWritePaths")
@@ -152,29 +150,21 @@ public struct MountSettings: Sendable {
         access(execPaths, .exec, "ExecPaths")
         access(noExecPaths, .noExec, "NoExecPaths")
         for path in emptyDirectories {
-            var e = MountEntry(path, .emptyDir, directive: "DynamicUser=yes")
-            e.readOnly = true
-            e.options = "mode=755,size=4m,nr_inodes=1k"
-            e.flags = MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev | MountFlags.strictAtime
-            list.append(e)
+            list.append(MountEntry(path, .emptyDir, directive: "DynamicUser=yes", options: "mode=755,size=4m,nr_inodes=1k",
+                                   flags: MountFlags.noSUID | MountFlags.noExec | MountFlags.noDev | MountFlags.strictAtime,
+                                   readOnly: true))
         }
         for b in bindMounts {
             var e = MountEntry(b.destination, b.recursive ? .bindRecursive : .bind, optional: b.optional,
-                               directive: b.directive ?? "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)")
-            e.source = b.source
+                               directive: b.directive ?? "\(b.readOnly ? "BindReadOnlyPaths" : "BindPaths")=\(b.source):\(b.destination)",
+                               source: b.source, readOnly: b.readOnly, namedByUnit: true)
             e.idMapping = b.idMapping
-            e.readOnly = b.readOnly
-            e.namedByUnit = true
             list.append(e)
         }
         for t in temporaryFileSystems {
-            var e = MountEntry(t.path, .tmpfs, directive: "TemporaryFileSystem=\(t.path)\(t.options.isEmpty ? "" : ":" + t.options)")
             let (flags, data, ro) = TmpfsOptions.parse(t.options)
-            e.flags = flags
-            e.options = data
-            e.readOnly = ro
-            e.namedByUnit = true
-            list.append(e)
+            list.append(MountEntry(t.path, .tmpfs, directive: "TemporaryFileSystem=\(t.path)\(t.options.isEmpty ? "" : ":" + t.options)",
+                                   options: data, flags: flags, readOnly: ro, namedByUnit: true))
         }
         if privateTmp {
             let tmp: PrivateTmpLayout.Kind = privateTmpDisconnected ? .disconnected : .connected
@@ -203,9 +193,7 @@ public struct MountSettings: Sendable {
             table([ProtectTables.kernelLogs[1]], "ProtectKernelLogs=yes")
         }
         if let cgroup = privateCgroupMount {
-            var e = MountEntry("/sys/fs/cgroup", .cgroup2fs, directive: cgroup.directive)
-            e.readOnly = cgroup.readOnly
-            list.append(e)
+            list.append(MountEntry("/sys/fs/cgroup", .cgroup2fs, directive: cgroup.directive, readOnly: cgroup.readOnly))
         } else if protectControlGroups {
             list.append(MountEntry("/sys/fs/cgroup", .readOnly, directive: "ProtectControlGroups=yes"))
         }
@@ -255,9 +243,7 @@ public struct MountSettings: Sendable {
         }
         if bindLogSockets {
             for path in ["/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log"] {
-                var e = MountEntry(path, .bind, optional: true, directive: "BindLogSockets=yes")
-                e.source = path
-                e.readOnly = true
+                var e = MountEntry(path, .bind, optional: true, directive: "BindLogSockets=yes", source: path, readOnly: true)
                 e.noExec = true
                 e.noSUID = true
                 list.append(e)
@@ -268,21 +254,15 @@ public struct MountSettings: Sendable {
             list.append(MountEntry("/sys/fs/bpf", .bpffs, directive: "PrivateBPF=yes"))
         }
         if privateIPC {
-            var e = MountEntry("/dev/mqueue", .mqueuefs, directive: "PrivateIPC=yes")
-            e.flags = MountFlags.noSUID | MountFlags.noDev | MountFlags.noExec
-            list.append(e)
+            list.append(MountEntry("/dev/mqueue", .mqueuefs, directive: "PrivateIPC=yes",
+                                   flags: MountFlags.noSUID | MountFlags.noDev | MountFlags.noExec))
         }
         if let store = credentialsDirectory {
             // An empty read-only /run/credentials hides other services' stores; this one is bound over it.
-            var top = MountEntry("/run/credentials", .tmpfs, directive: "(credentials)")
-            top.readOnly = true
-            top.options = "mode=0755,size=4m,nr_inodes=1k"
-            top.flags = MountFlags.noDev | MountFlags.strictAtime | MountFlags.noSUID | MountFlags.noExec
-            list.append(top)
-            var own = MountEntry(store, .bind, directive: "(credentials)")
-            own.source = store
-            own.readOnly = true
-            list.append(own)
+            list.append(MountEntry("/run/credentials", .tmpfs, directive: "(credentials)", options: "mode=0755,size=4m,nr_inodes=1k",
+                                   flags: MountFlags.noDev | MountFlags.strictAtime | MountFlags.noSUID | MountFlags.noExec,
+                                   readOnly: true))
+            list.append(MountEntry(store, .bind, directive: "(credentials)", source: store, readOnly: true))
         } else {
             list.append(MountEntry("/run/credentials", .inaccessible, optional: true, directive: "(no credentials)"))
         }
