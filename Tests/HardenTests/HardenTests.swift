@@ -183,15 +183,26 @@ struct HardenTests {
         #expect(!output.stderr.contains("prove: run"))
     }
 
-    @Test func aClientGetsAnAllowListOfThePeersItTalkedTo() async throws {
-        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "9503", "--bind", "127.0.0.1"], timeout: 120)
+    /// A server a client talks to, over IPv4 or IPv6.
+    struct Peer: Sendable, CustomTestStringConvertible {
+        let address: String
+        let port: Int
+        let family: String
+        var url: String { address.contains(":") ? "http://[\(address)]:\(port)/" : "http://\(address):\(port)/" }
+        var testDescription: String { family }
+    }
+
+    /// A client gets its peer in an allow list, an IPv6 one as an IPv4 one.
+    @Test(arguments: [Peer(address: "127.0.0.1", port: 9503, family: "AF_INET"), Peer(address: "::1", port: 9511, family: "AF_INET6")])
+    func aClientGetsAnAllowListOfThePeersItTalkedTo(peer: Peer) async throws {
+        let server = try Subprocess(["/usr/bin/python3", "-m", "http.server", "\(peer.port)", "--bind", peer.address], timeout: 120)
         defer { server.send(SIGKILL); _ = server.wait() }
-        let unit = try UnitFile("brig-harden-client.service",
-                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null http://127.0.0.1:9503/; sleep 0.2; done\"\n")
+        let unit = try UnitFile("brig-harden-client-\(peer.port).service",
+                                "[Service]\nExecStart=/bin/sh -c \"while :; do curl -fsS -o /dev/null '\(peer.url)'; sleep 0.2; done\"\n")
         let output = try await Self.harden([unit.path, "--workload", "sleep 1"])
         #expect(output.status == 0, "\(output.stderr)")
-        #expect(output.stdout.contains("\nIPAddressDeny=any\n# connected to 127.0.0.1\nIPAddressAllow=127.0.0.1\n"))
-        #expect(output.stdout.contains("# Not set: PrivateNetwork=: the service opened AF_INET sockets\n"))
+        #expect(output.stdout.contains("\n# talked to these addresses only\nIPAddressDeny=any\n# connected to \(peer.address)\nIPAddressAllow=\(peer.address)\n"))
+        #expect(output.stdout.contains("# Not set: PrivateNetwork=: the service opened \(peer.family) sockets\n"))
     }
 
     @Test func aPathTheServiceWritesMadeReadOnlyIsRelaxedByDeltaDebugging() async throws {
