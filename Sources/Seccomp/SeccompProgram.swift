@@ -2,16 +2,10 @@ import Directives
 
 /// One classic BPF instruction, laid out as the kernel's struct sock_filter (8 bytes).
 public struct SockFilter: Hashable, Sendable {
-    public var code: UInt16
-    public var jt: UInt8
-    public var jf: UInt8
-    public var k: UInt32
+    public var code: UInt16, jt: UInt8, jf: UInt8, k: UInt32
 
     public init(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32) {
-        self.code = code
-        self.jt = jt
-        self.jf = jf
-        self.k = k
+        (self.code, self.jt, self.jf, self.k) = (code, jt, jf, k)
     }
 }
 
