@@ -119,12 +119,7 @@ public struct Specifiers: Sendable {
 
 /// Facts about the running host that specifiers expand to; read once per process.
 struct HostFacts: Sendable {
-    let hostname: String
-    let prettyHostname: String
-    let machineID: String
-    let bootID: String
-    let kernelRelease: String
-    let architecture: String
+    let hostname, prettyHostname, machineID, bootID, kernelRelease, architecture: String
     let osRelease: [String: String]
 
     static let current = HostFacts()

@@ -13,13 +13,9 @@ struct BrowserReportTests {
     /// What the probe saw: rows, their order after each sort, an opened unit, the filter, the time
     /// from navigation to a laid-out page.
     struct Observation: Decodable {
-        let rows: Int
-        let ascendingAfterOneClick: Bool
-        let descendingAfterTwoClicks: Bool
-        let namesAscending: Bool
-        let findingsShown: Int
+        let rows, findingsShown, shownAfterFilter: Int
+        let ascendingAfterOneClick, descendingAfterTwoClicks, namesAscending: Bool
         let firstFix: String
-        let shownAfterFilter: Int
         let renderMilliseconds: Double
     }
 
