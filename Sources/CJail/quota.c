@@ -72,12 +72,10 @@ int cjail_project_quota_get(int fd, uint32_t project, struct cjail_project_quota
 
 int cjail_project_quota_set(int fd, uint32_t project, uint64_t block_hard, uint64_t block_soft,
                             uint64_t inode_hard, uint64_t inode_soft) {
-    struct dqblk block;
-    memset(&block, 0, sizeof block);
-    block.dqb_bhardlimit = block_hard;
-    block.dqb_bsoftlimit = block_soft;
-    block.dqb_ihardlimit = inode_hard;
-    block.dqb_isoftlimit = inode_soft;
-    block.dqb_valid = QIF_LIMITS;
+    struct dqblk block = {
+        .dqb_bhardlimit = block_hard, .dqb_bsoftlimit = block_soft,
+        .dqb_ihardlimit = inode_hard, .dqb_isoftlimit = inode_soft,
+        .dqb_valid = QIF_LIMITS,
+    };
     return project_quotactl(fd, Q_SETQUOTA, project, &block);
 }
