@@ -47,6 +47,9 @@ struct RunInvocation {
                 print(RunInput.describe(service))
                 return 0
             }
+            // What systemd would log on loading the unit (a directive newer than the rules, say),
+            // said where the one who started the run sees it, once, before the service's output.
+            for warning in service.warnings { printError("brig run: \(warning)") }
             let status = try Launcher.run(service.request, commands: service.commands)
             if let stats, let usage = service.request.usage {
                 let report = RunStatistics(status: status, runtimeMicroseconds: MonotonicClock.microseconds() - started, usage: usage,

@@ -56,6 +56,6 @@ struct BPFDelegationTests {
     @Test func releasesBefore258DoNotKnowTheDirectives() {
         let config = NewerExecDirectiveTests.read(["BPFDelegateCommands=BPFMapCreate"], rules: .v257)
         #expect(config.exec.sandbox.bpfDelegation.isEmpty && !config.hasErrors)
-        #expect(messages(config).contains { $0.contains("BPFDelegateCommands= is newer than systemd 252") })
+        #expect(messages(config).contains { $0.contains("BPFDelegateCommands= is newer than systemd 257 (it came in 258)") })
     }
 }

@@ -24,10 +24,22 @@ struct NewerExecDirectiveTests {
         let old = Self.read(lines, rules: .v253)
         #expect(old.exec.process.memoryKSM == nil && old.exec.process.memoryTHP == nil && old.exec.sandbox.privateBPF == nil)
         #expect(old.service.openFiles.count == 1, "OpenFile= is 253's")
-        #expect(messages(old).filter { $0.contains("is newer than systemd 252") }.count == 4)
+        #expect(messages(old).filter { $0.contains("is newer than systemd 253 (it came in ") }.count == 4)
         #expect(Self.read(["MemoryKSM=yes"], rules: .v254).exec.process.memoryKSM == true)
         #expect(Self.read(["MemoryKSM=yes", "MemoryKSM="], rules: .v254).exec.process.memoryKSM == nil)
         #expect(Self.read(["MemoryTHP=sometimes"], rules: .v262).hasErrors)
+    }
+
+    /// A directive newer than the rules is said to be so against the release in force, with the
+    /// release it came in where brig knows it; one brig never applies is only said to be ignored.
+    @Test func theWarningNamesTheRulesInForce() {
+        #expect(messages(Self.read(["MemoryTHP=madvise"], rules: .v258))
+                == ["MemoryTHP= is newer than systemd 258 (it came in 260), which ignores it; brig ignores it too"])
+        #expect(messages(Self.read(["LogFilterPatterns=foo"], rules: .v262))
+                == ["LogFilterPatterns= is newer than systemd 252 and brig does not apply it under the rules of systemd 262; brig ignores it"])
+        #expect(messages(Self.read(["ImportCredential=a"], rules: .v253))
+                == ["ImportCredential= is newer than systemd 253 (it came in 254), which ignores it; brig applies it as systemd 254 does"])
+        #expect(messages(Self.read(["ImportCredential=a"], rules: .v254)).isEmpty)
     }
 
     @Test func openFileReadsPathNameAndOptions() throws {
@@ -44,7 +56,7 @@ struct NewerExecDirectiveTests {
     @Test func bindNetworkInterfaceTakesOneInterfaceNameFrom260() {
         #expect(Self.read(["BindNetworkInterface=lo"], rules: .v260).resources.bindNetworkInterface == "lo")
         let older = Self.read(["BindNetworkInterface=lo"], rules: .v259)
-        #expect(older.resources.bindNetworkInterface == nil && messages(older).contains { $0.contains("is newer than systemd 252") })
+        #expect(older.resources.bindNetworkInterface == nil && messages(older).contains { $0.contains("is newer than systemd 259 (it came in 260)") })
         #expect(Self.read(["BindNetworkInterface=lo", "BindNetworkInterface="], rules: .v262).resources.bindNetworkInterface == nil)
         // An invalid name is reported and left out; the setting before it stays, as in systemd.
         let bad = Self.read(["BindNetworkInterface=vrf-mgmt", "BindNetworkInterface=a/b"], rules: .v262)
@@ -70,7 +82,7 @@ struct NewerExecDirectiveTests {
         #expect(Self.read(["RootEphemeral=yes"], rules: .v254).exec.filesystem.rootEphemeral == true)
         #expect(Self.read(["RootEphemeral=yes", "RootEphemeral=no"], rules: .v262).exec.filesystem.rootEphemeral == false)
         let older = Self.read(["RootEphemeral=yes"], rules: .v253)
-        #expect(older.exec.filesystem.rootEphemeral == nil && older.diagnostics.map(\.message).contains { $0.contains("newer than systemd 252") })
+        #expect(older.exec.filesystem.rootEphemeral == nil && older.diagnostics.map(\.message).contains { $0.contains("newer than systemd 253 (it came in 254)") })
         #expect(Self.read(["RootEphemeral=maybe"], rules: .v262).hasErrors)
     }
 
@@ -84,7 +96,7 @@ struct NewerExecDirectiveTests {
         #expect(Self.read(["RootMStack=/a.mstack", "RootMStack="], rules: .v262).exec.filesystem.rootMStack == nil)
         let older = Self.read(["RootMStack=/a.mstack"], rules: .v259)
         #expect(older.exec.filesystem.rootMStack == nil
-                && older.diagnostics.map(\.message) == ["RootMStack= is newer than systemd 252, which ignores it; brig ignores it too"])
+                && older.diagnostics.map(\.message) == ["RootMStack= is newer than systemd 259 (it came in 260), which ignores it; brig ignores it too"])
         let relative = Self.read(["RootMStack=a.mstack"], rules: .v262)
         #expect(relative.loadError != nil, "a bad path is fatal, as systemd's config_parse_unit_path_printf() makes it")
         #expect(Self.read(["RootMStack=/a.mstack"], rules: .v259).exec.filesystem.rootMStack == nil

@@ -98,6 +98,16 @@ public struct UnitConfig: Sendable {
         "DeferTrigger": .v258, "DeferTriggerMaxSec": .v258,
     ]
 
+    /// What is said of a directive newer than the rules in force: the release it came in where
+    /// brig applies it from there on, else only that brig does not apply it.
+    static func newerWarning(_ key: String, rules: SystemdRelease) -> String {
+        if let since = appliedFromNewerRules[key], rules < since {
+            return "\(key)= is newer than systemd \(rules.number) (it came in \(since.number)), which ignores it; brig ignores it too"
+        }
+        if rules == .v252 { return "\(key)= is newer than systemd 252, which ignores it; brig ignores it too" }
+        return "\(key)= is newer than systemd 252 and brig does not apply it under the rules of systemd \(rules.number); brig ignores it"
+    }
+
     private mutating func read(_ a: Assignment, _ specifiers: Specifiers, inDropIn: Bool) {
         switch DirectiveRegistry.status(section: a.section, name: a.key) {
         case .known(let hint):
@@ -106,15 +116,16 @@ public struct UnitConfig: Sendable {
             diagnostics.append(Diagnostic(.warning, a.location, "\(a.key)= is no longer supported; systemd ignores it"))
         case .newer where a.key == "ImportCredential" && Self.runsProcesses(a.section):
             // brig reads the credential stores it was given itself, as systemd 254 and later do.
-            diagnostics.append(Diagnostic(.warning, a.location,
-                "\(a.key)= is newer than systemd 252, which ignores it; brig applies it as systemd 254 does"))
+            if rules < .v254 {
+                diagnostics.append(Diagnostic(.warning, a.location,
+                    "\(a.key)= is newer than systemd \(rules.number) (it came in 254), which ignores it; brig applies it as systemd 254 does"))
+            }
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer where Self.appliedFromNewerRules[a.key].map({ rules >= $0 }) == true
                 && (Self.runsProcesses(a.section) || a.section == "Unit"):
             apply(a, hint: "", specifiers: specifiers, inDropIn: inDropIn)
         case .newer:
-            diagnostics.append(Diagnostic(.warning, a.location,
-                "\(a.key)= is newer than systemd 252, which ignores it; brig ignores it too"))
+            diagnostics.append(Diagnostic(.warning, a.location, Self.newerWarning(a.key, rules: rules)))
         case .wrongSection(let sections):
             let places = sections.map { "[\($0)]" }.joined(separator: ", ")
             diagnostics.append(Diagnostic(.error, a.location, "\(a.key)= belongs in \(places), not [\(a.section)]"))
