@@ -88,6 +88,10 @@ enum Differential {
                 sourceLocation: sourceLocation)
         let differences = brig.differences(from: systemd)
         guard !differences.isEmpty else { return }
+        // The reference itself is now and then off for a run (systemd 252 under the oracle once
+        // found /sys/fs/cgroup unreadable for a device policy it lists in every other run): it runs
+        // once more before a difference counts. brig's observation is the one it made.
+        if brig.differences(from: try runOracle(setting, probe)).isEmpty { return }
         let said = brigErrors.trimmingCharacters(in: .whitespacesAndNewlines)
         // When only one side ran the probe, its absent lines say nothing more than the status.
         let shown = systemd.facts.isEmpty != brig.facts.isEmpty ? Array(differences.prefix(1)) : differences
