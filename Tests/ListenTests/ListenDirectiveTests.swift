@@ -117,7 +117,7 @@ struct ListenDirectiveTests {
         #expect(seen == unit.seen, "\(seen)\(stderr)")
     }
 
-    /// The same units and probes under brig listen and under systemd 252 (issue #12): the service
+    /// The same units and probes under brig listen and under systemd 252: the service
     /// reads the same values from the kernel.
     @Test(.enabled(if: SystemdOracle.isAvailable, "the reference systemd is not available"),
           arguments: ProbedUnit.all.enumerated().map { ($0.element, 9_400 + $0.offset) })
