@@ -37,6 +37,8 @@ let oracleModelUnits: [[String]] = [
     ["ReadWritePaths=-/var/lib/x +/srv", "ReadOnlyPaths=/usr //etc/./ssl/", "InaccessiblePaths=-/home", "ReadOnlyPaths=/opt"],
     ["BindPaths=/a:/b:norbind -/c", "BindReadOnlyPaths=/etc/resolv.conf /x:/y:rbind", "TemporaryFileSystem=/var:ro /run"],
     ["MemoryMax=1G", "MemoryHigh=512M", "CPUWeight=200", "TasksMax=64", "Type=notify", "NotifyAccess=all"],
+    // NotifyAccess=none is read as unset where the type needs notifications: main.
+    ["Type=notify", "NotifyAccess=none"], ["WatchdogSec=5", "NotifyAccess=none"],
     ["MemoryMax=1.5G", "MemoryHigh=infinity", "MemorySwapMax=0", "IOWeight=300"],
     ["TimeoutSec=10", "RestartSec=500ms", "RuntimeMaxSec=1h 30min", "WatchdogSec=1.5", "Restart=on-failure",
      "RemainAfterExit=yes", "PIDFile=daemon.pid", "TimeoutStopSec=0"],

@@ -78,7 +78,7 @@ extension UnitConfig {
         if service.type == .oneshot, service.timeoutStartSec == nil { service.timeoutStartSec = .infinity }
         let needsNotify = service.type == .notify || service.type == .notifyReload || (service.watchdogSec.map { $0.microseconds > 0 } ?? false)
             || (service.fileDescriptorStoreMax ?? 0) > 0
-        if (service.notifyAccess ?? .none) == .none, needsNotify { service.notifyAccess = .main }
+        if (service.notifyAccess ?? NotifyAccess.none) == NotifyAccess.none, needsNotify { service.notifyAccess = .main }
         if service.oomPolicy == nil, case .controllers? = resources.delegate { service.oomPolicy = .continue }
 
         var stdio = exec.stdio
