@@ -55,7 +55,7 @@ struct RunInput {
             }
         } else {
             // The command is the ExecStart=; the unit's (or -p's) other commands run around it, as with systemd-run.
-            let start = LaunchCommand(phase: .start, executable: try resolveExecutable(command[0], config.exec, rules: config.rules), arguments: command)
+            let start = LaunchCommand(.start, ExecCommand(path: try resolveExecutable(command[0], config.exec, rules: config.rules), arguments: command))
             commands = ServiceJail.commands(config.service).filter { $0.phase == .startPre }
                 + [start] + ServiceJail.commands(config.service).filter { $0.phase != .startPre && $0.phase != .start }
         }
@@ -124,7 +124,7 @@ struct RunInput {
                 + "used as the root below (shown as ...dry-run), removed after the run [226 NAMESPACE]\n"
         }
         for (command, plan) in Launcher.plans(picked, commands: input.commands) {
-            text += "# \(command.phase.rawValue)=\(command.arguments.joined(separator: " "))\n\(plan)\n"
+            text += "# \(command.phase.rawValue)=\(command.exec.arguments.joined(separator: " "))\n\(plan)\n"
         }
         if let seccomp = input.seccomp {
             text += "# seccomp filter (installed last, before execve)\n\(seccomp)\n"

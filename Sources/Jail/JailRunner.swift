@@ -1,4 +1,5 @@
 import CJail
+import Directives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ public enum JailRunner {
     /// failed jail step is thrown.
     public static func run(_ plan: JailPlan, site: RunSite, policy: ServicePolicy = ServicePolicy(),
                            ownsProcess: Bool = false) throws(JailError) -> Int32 {
-        let command = LaunchCommand(phase: .start, executable: plan.arguments.first ?? "", arguments: plan.arguments)
+        let command = LaunchCommand(.start, ExecCommand(path: plan.arguments.first ?? "", arguments: plan.arguments))
         return try supervise([command], policy: policy, site: site, ownsProcess: ownsProcess, rethrowStepFailure: true) { _, _ in plan }
     }
 

@@ -3,10 +3,10 @@ import Directives
 import Glibc
 #endif
 
-/// One command line of a service (ExecStart= and friends) with systemd's
-/// prefixes: "-" failure ignored, "+" no sandbox at all, "!"/"!!" run as root
-/// but otherwise jailed, "@" argv[0] given separately, ":" no $VAR expansion,
-/// "|" through the user's shell.
+/// One command line of a service (ExecStart= and friends) and the phase it runs in. Its
+/// prefixes are read from the unit's own `ExecCommand`: "-" failure ignored, "+" no sandbox at
+/// all, "!" run as root but otherwise jailed ("!!" is no prefix on a kernel with ambient
+/// capabilities), "@" argv[0] given separately, ":" no $VAR expansion, "|" through the user's shell.
 public struct LaunchCommand: Sendable {
     public enum Phase: String, Sendable {
         case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", reload = "ExecReload"
@@ -14,20 +14,12 @@ public struct LaunchCommand: Sendable {
     }
 
     public var phase: Phase
-    public var executable: String
-    public var arguments: [String]
-    public var ignoreFailure = false
-    public var fullPrivileges = false
-    public var privilegedIdentity = false
-    /// $NAME and ${NAME} are replaced from the service's environment (not with ":").
-    public var expandEnvironment = true
-    /// "|" (258): `arguments` after argv[0] are a command line for the account's shell.
-    public var viaShell = false
+    /// The command as written; its `path` is the program that runs.
+    public var exec: ExecCommand
 
-    public init(phase: Phase, executable: String, arguments: [String]) {
+    public init(_ phase: Phase, _ exec: ExecCommand) {
         self.phase = phase
-        self.executable = executable
-        self.arguments = arguments
+        self.exec = exec
     }
 }
 
@@ -172,17 +164,18 @@ public enum Launcher {
     /// own bind and temporary mounts). "!" keeps root and nothing else changes.
     static func specialise(_ spec: JailSpec, for command: LaunchCommand) -> JailSpec {
         var s = spec
-        s.command = command.expandEnvironment ? expand(command.arguments, with: spec.environment) : command.arguments
-        s.executable = command.executable
-        if command.viaShell {
+        let exec = command.exec
+        s.command = exec.noEnvironmentExpansion ? exec.arguments : expand(exec.arguments, with: spec.environment)
+        s.executable = exec.path
+        if exec.viaShell {
             // argv[0] is "sh", or "-sh" for a login shell, which expansion leaves as it is.
             let line = s.command.dropFirst()
             let shell = LoginEnvironment.shell(of: spec.identity)
             s.executable = shell
-            s.command = [(command.arguments.first?.hasPrefix("-") == true ? "-" : "") + shell]
+            s.command = [(exec.arguments.first?.hasPrefix("-") == true ? "-" : "") + shell]
                 + (line.isEmpty ? [] : ["-c", line.joined(separator: " ")])
         }
-        if command.fullPrivileges {
+        if exec.fullPrivileges {
             s.sandboxed = false
             s.identity = nil
             s.limits = []
@@ -195,7 +188,7 @@ public enum Launcher {
             s.mounts = s.mounts.withoutSandbox
             // It pointed at the private /tmp, which "+" does not get.
             if s.suggestsTmpDir { s.environment.removeAll { $0 == "TMPDIR=/tmp" } }
-        } else if command.privilegedIdentity {
+        } else if exec.privilegedIdentity {
             s.identity = nil
         }
         // Only the main process is passed descriptors (systemd spawns ExecStart= alone with

@@ -190,18 +190,7 @@ public enum ServiceJail {
             (.startPre, service.execStartPre), (.start, service.execStart), (.startPost, service.execStartPost),
             (.reload, service.execReload), (.stop, service.execStop), (.stopPost, service.execStopPost),
         ]
-        return phases.flatMap { phase, list in list.map { command(phase, $0) } }
-    }
-
-    public static func command(_ phase: LaunchCommand.Phase, _ exec: ExecCommand) -> LaunchCommand {
-        var c = LaunchCommand(phase: phase, executable: exec.path, arguments: exec.arguments)
-        c.ignoreFailure = exec.ignoreFailure
-        c.fullPrivileges = exec.fullPrivileges
-        // "!!" is "!" only on kernels without ambient capabilities (before 4.3); here it is no prefix.
-        c.privilegedIdentity = exec.privilegedIdentity
-        c.expandEnvironment = !exec.noEnvironmentExpansion
-        c.viaShell = exec.viaShell
-        return c
+        return phases.flatMap { phase, list in list.map { LaunchCommand(phase, $0) } }
     }
 
     // MARK: - pieces

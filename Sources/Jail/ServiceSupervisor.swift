@@ -252,7 +252,7 @@ final class ServiceSupervisor {
         closeChild(&main)
         mainStatus = status
         var f2 = f
-        if let command = lastMainCommand, command.ignoreFailure { f2 = .success }
+        if let command = lastMainCommand, command.exec.ignoreFailure { f2 = .success }
         if policy.reports, f2 != .success { report("main process \(Self.describe(status))") }
         note(f2)
         if policy.readiness == .oneshot, state == .start, f2 == .success, let next = pending.popFirst() {
@@ -281,9 +281,9 @@ final class ServiceSupervisor {
         var f = outcome(status, daemon: false)
         let command = control?.command
         closeChild(&control)
-        if command?.ignoreFailure == true { f = .success }
+        if command?.exec.ignoreFailure == true { f = .success }
         if f != .success, let command {
-            tell("\(command.phase.rawValue)= \(command.executable) \(Self.describe(status))")
+            tell("\(command.phase.rawValue)= \(command.exec.path) \(Self.describe(status))")
             if [.startPre, .start, .startPost].contains(state), failedStartStatus == nil {
                 failedStartStatus = JailRunner.exitCode(status)
             }

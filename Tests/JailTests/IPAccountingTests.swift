@@ -21,7 +21,7 @@ struct IPAccountingTests {
         #expect(counters.traffic == nil)
         let sent = 300_000
         let command = NetworkProbe.command(["send/127.0.0.1/\(server.port)/\(sent)", "udp/192.0.2.77/9"])
-        let status = try Launcher.run(request, commands: [LaunchCommand(phase: .start, executable: command[0], arguments: command)],
+        let status = try Launcher.run(request, commands: [LaunchCommand(.start, ExecCommand(path: command[0], arguments: command))],
                                       ownsProcess: false)
         #expect(status == 0)
         let traffic = try #require(counters.traffic)
@@ -50,7 +50,7 @@ struct IPAccountingTests {
         request.networkPolicy = NetworkPolicy(resources)
         let counters = IPAccounting()
         request.ipAccounting = counters
-        _ = try Launcher.run(request, commands: [LaunchCommand(phase: .start, executable: command[0], arguments: command)], ownsProcess: false)
+        _ = try Launcher.run(request, commands: [LaunchCommand(.start, ExecCommand(path: command[0], arguments: command))], ownsProcess: false)
         let brigSent = Double(try #require(counters.traffic).egressBytes)
         #expect(abs(brigSent - systemdSent) / systemdSent < 0.03, "brig \(brigSent), systemd \(systemdSent)")
     }

@@ -20,7 +20,7 @@ struct PinnedProgramTests {
     static func run(_ resources: ResourceControl) throws(JailError) -> Int32 {
         var request = LaunchRequest(spec: JailSpec())
         request.networkPolicy = NetworkPolicy(resources)
-        return try Launcher.run(request, commands: [LaunchCommand(phase: .start, executable: sendOne[0], arguments: sendOne)], ownsProcess: false)
+        return try Launcher.run(request, commands: [LaunchCommand(.start, ExecCommand(path: sendOne[0], arguments: sendOne))], ownsProcess: false)
     }
 
     @Test func pinnedProgramsFilterTheService() throws {
