@@ -20,14 +20,25 @@ struct IDLease {
         case impossible(reason: String)
     }
 
-    /// Makes `directory` unless it exists; why not, when it cannot.
-    static func prepare(_ directory: String) -> String? {
+    /// Makes `directory` unless it exists; a start that cannot fails for `directive`.
+    static func prepare(_ directory: String, for directive: String) throws(JailError) {
         let code = SystemFiles.makeDirectories(directory, mode: 0o755)
-        return code == 0 ? nil : "creating \(directory): \(SystemFiles.errorName(code))"
+        if code != 0 { throw .refused(directive: directive, reason: "creating \(directory): \(SystemFiles.errorName(code))", status: .user) }
+    }
+
+    /// Holds `id` for the run in `cgroup`, unless a user or group of the host has it or another
+    /// run holds it (nil); a start fails for `directive` when no lock file can be made at all.
+    static func takeUnused(_ id: UInt32, in directory: String, cgroup: String, for directive: String) throws(JailError) -> IDLease? {
+        if UserDatabase.user(.id(id), { _ in true }) != nil || UserDatabase.group(.id(id), { _ in true }) != nil { return nil }
+        switch take(id, in: directory, cgroup: cgroup) {
+        case .held(let lease): return lease
+        case .taken: return nil
+        case .impossible(let why): throw .refused(directive: directive, reason: why, status: .user)
+        }
     }
 
     /// Tries to hold `id` for the run in `cgroup`.
-    static func take(_ id: UInt32, in directory: String, cgroup: String) -> Attempt {
+    private static func take(_ id: UInt32, in directory: String, cgroup: String) -> Attempt {
         let path = "\(directory)/\(id)"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         if fd < 0 && [EMFILE, ENFILE, ENOSPC, ENOMEM].contains(errno) {

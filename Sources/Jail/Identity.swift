@@ -82,7 +82,7 @@ public final class DynamicUserLease: @unchecked Sendable {
 
     /// Picks a free id for a run in `cgroup`; the lease lasts until `release()`.
     public static func acquire(name: String, cgroup: String) throws(JailError) -> DynamicUserLease {
-        if let why = IDLease.prepare(lockDirectory) { throw .refused(directive: "DynamicUser=yes", reason: why, status: .user) }
+        try IDLease.prepare(lockDirectory, for: "DynamicUser=yes")
         // The run's cgroup is in the seed too: brig listen leases for many instances of one name at
         // once, and starting them all at one uid would make each walk past the others' leases.
         var hasher = Hasher()
@@ -93,12 +93,7 @@ public final class DynamicUserLease: @unchecked Sendable {
         let start = UInt32(truncatingIfNeeded: hasher.finalize()) % width
         for offset in 0..<width {
             let uid = range.lowerBound + (start + offset) % width
-            if UserDatabase.user(.id(uid), { _ in true }) != nil || UserDatabase.group(.id(uid), { _ in true }) != nil { continue }
-            switch IDLease.take(uid, in: lockDirectory, cgroup: cgroup) {
-            case .held(let lease): return DynamicUserLease(lease)
-            case .taken: continue
-            case .impossible(let why): throw .refused(directive: "DynamicUser=yes", reason: why, status: .user)
-            }
+            if let lease = try IDLease.takeUnused(uid, in: lockDirectory, cgroup: cgroup, for: "DynamicUser=yes") { return DynamicUserLease(lease) }
         }
         throw .refused(directive: "DynamicUser=yes", reason: "no free uid in 61184-65519", status: .user)
     }
@@ -116,20 +111,21 @@ public final class DynamicUserLease: @unchecked Sendable {
 enum UserDatabase {
     enum Key { case name(String), id(UInt32) }
 
-    static func user<T>(_ key: Key, _ body: (passwd) -> T) -> T? {
-        lookup { (entry: UnsafeMutablePointer<passwd>, buffer, size, result) in
-            switch key {
-            case .name(let name): getpwnam_r(name, entry, buffer, size, &result)
-            case .id(let uid): getpwuid_r(uid, entry, buffer, size, &result)
-            }
-        } body: { body($0) }
-    }
+    static func user<T>(_ key: Key, _ body: (passwd) -> T) -> T? { lookup(key, getpwnam_r, getpwuid_r, body) }
 
-    static func group<T>(_ key: Key, _ body: (group) -> T) -> T? {
-        lookup { (entry: UnsafeMutablePointer<group>, buffer, size, result) in
+    static func group<T>(_ key: Key, _ body: (group) -> T) -> T? { lookup(key, getgrnam_r, getgrgid_r, body) }
+
+    /// One entry's reentrant C call, by name or by id: the entry, the buffer for its strings and
+    /// that buffer's size, then where the found entry is reported.
+    private typealias Call<Key, Entry> = (Key, UnsafeMutablePointer<Entry>, UnsafeMutablePointer<CChar>, Int,
+                                          UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>) -> Int32
+
+    private static func lookup<Entry, T>(_ key: Key, _ byName: Call<UnsafePointer<CChar>, Entry>, _ byID: Call<UInt32, Entry>,
+                                         _ body: (Entry) -> T) -> T? {
+        lookup { entry, buffer, size, result in
             switch key {
-            case .name(let name): getgrnam_r(name, entry, buffer, size, &result)
-            case .id(let gid): getgrgid_r(gid, entry, buffer, size, &result)
+            case .name(let name): name.withCString { byName($0, entry, buffer, size, &result) }
+            case .id(let id): byID(id, entry, buffer, size, &result)
             }
         } body: { body($0) }
     }

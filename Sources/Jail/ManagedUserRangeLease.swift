@@ -33,16 +33,13 @@ public final class ManagedUserRangeLease: @unchecked Sendable {
 
     /// Leases the first free block of up to `tries` starts drawn by `draw` (random but in tests).
     static func acquire(cgroup: String, draw: () -> UInt32) throws(JailError) -> ManagedUserRangeLease {
-        if let why = IDLease.prepare(lockDirectory) { throw .refused(directive: "PrivateUsers=managed", reason: why, status: .user) }
+        try IDLease.prepare(lockDirectory, for: "PrivateUsers=managed")
         let mapped = mappedElsewhere()
         for _ in 0..<tries {
             let start = draw()
             if mapped.contains(where: { $0.overlaps(start...(start + (size - 1))) }) { continue }
-            if UserDatabase.user(.id(start), { _ in true }) != nil || UserDatabase.group(.id(start), { _ in true }) != nil { continue }
-            switch IDLease.take(start, in: lockDirectory, cgroup: cgroup) {
-            case .held(let lease): return ManagedUserRangeLease(lease)
-            case .taken: continue
-            case .impossible(let why): throw .refused(directive: "PrivateUsers=managed", reason: why, status: .user)
+            if let lease = try IDLease.takeUnused(start, in: lockDirectory, cgroup: cgroup, for: "PrivateUsers=managed") {
+                return ManagedUserRangeLease(lease)
             }
         }
         throw .refused(directive: "PrivateUsers=managed", reason: "no free block of \(size) ids found in \(tries) tries (EBUSY)", status: .user)
