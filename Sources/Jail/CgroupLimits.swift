@@ -6,10 +6,7 @@ import Glibc
 /// One value written into a file of the run's cgroup for a controller, before the child is
 /// started, and the directive that asked for it.
 public struct CgroupWrite: Sendable, Equatable {
-    public var controller: String
-    public var file: String
-    public var value: String
-    public var directive: String
+    public var controller, file, value, directive: String
     /// A weight systemd writes only where the kernel has the file (its write fails quietly with
     /// ENOENT, e.g. blkio.weight without a CFQ or BFQ scheduler); every other write is required.
     public var bestEffort = false

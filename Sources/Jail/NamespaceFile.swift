@@ -13,8 +13,7 @@ public struct NamespaceFile: Sendable, Equatable {
     public var type: Int32
     /// What the start fails with when the file cannot be opened or joined: NETWORK for a network
     /// namespace, NAMESPACE for IPC; a user namespace is opened with NAMESPACE and joined with USER.
-    public var openFailure: ExitStatus
-    public var joinFailure: ExitStatus
+    public var openFailure, joinFailure: ExitStatus
     /// The parent's descriptor on it, once opened (ServiceRun).
     public var fd: Int32? = nil
 

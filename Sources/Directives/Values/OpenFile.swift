@@ -4,11 +4,9 @@ import UnitFile
 /// main process and passes after the socket-activation descriptors, named in $LISTEN_FDNAMES.
 /// Written `PATH[:NAME[:OPTIONS]]`, each part with C escapes; NAME defaults to the file's name.
 public struct OpenFile: Sendable, Equatable {
-    public var path: String
-    public var name: String
-    public var readOnly = false
-    public var append = false
-    public var truncate = false
+    public var path, name: String
+    /// The OPTIONS: how the file is opened.
+    public var readOnly = false, append = false, truncate = false
     /// A file that cannot be opened is left out rather than failing the start.
     public var graceful = false
 
