@@ -156,7 +156,7 @@ struct AnalyzeCommand: ParsableCommand {
     static func hostName() -> String {
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        return String(cString: name)
+        return String(cText: name)
     }
 
     /// As systemd decides: a UTF-8 locale, or no locale set at all (plain C counts as UTF-8

@@ -1,4 +1,5 @@
 import Jail
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ final class ChildProcess {
         var template = Array("/tmp/brig-harden-output-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         if fd < 0 { throw .system("creating an output file", errno) }
-        outputPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        outputPath = String(cText: template)
         defer { close(fd) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -1,4 +1,5 @@
 import Jail
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public enum DropInFile {
         var template = Array((directory + "/." + name + ".XXXXXX").utf8CString)
         let fd = mkstemp(&template)
         if fd < 0 { throw .system("creating a file in \(directory)", errno) }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let temporary = String(cText: template)
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let ok = written == bytes.count && fchmod(fd, 0o644) == 0 && fsync(fd) == 0

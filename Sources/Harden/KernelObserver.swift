@@ -1,5 +1,6 @@
 import CJail
 import Jail
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +59,7 @@ final class KernelObserver {
             cjail_bpf_prog_load(BPFNumbers.programRawTracepoint, 0, instructions.baseAddress, UInt32(code.count), &log, UInt32(log.count))
         }
         if program < 0 {
-            let verifier = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let verifier = String(cText: log)
             throw .system("loading the \(tracepoint) observer program" + (verifier.isEmpty ? "" : " (\(verifier.suffix(300)))"), -program)
         }
         defer { close(program) }

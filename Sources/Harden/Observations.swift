@@ -1,4 +1,5 @@
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -119,7 +120,7 @@ public struct Observations: Sendable {
                 }
                 var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
                 if address.withUnsafeBytes({ inet_ntop(AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }) != nil {
-                    peers.insert(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                    peers.insert(String(cText: text))
                 }
             default: continue
             }

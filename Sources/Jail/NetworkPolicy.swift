@@ -1,5 +1,6 @@
 import CJail
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,7 +86,7 @@ enum NetworkPrograms {
             cjail_bpf_prog_load(type, attachType, insns.baseAddress, UInt32(code.count / 8), &log, UInt32(log.count))
         }
         if fd < 0 {
-            let verifier = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let verifier = String(cText: log)
             let last = verifier.split(separator: "\n").suffix(2).joined(separator: "; ")
             throw failure(directive, "cannot load the cgroup BPF program" + (last.isEmpty ? "" : " (\(last))"), -fd)
         }

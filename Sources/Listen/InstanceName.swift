@@ -1,5 +1,6 @@
 import CJail
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,7 +87,7 @@ struct InstanceName {
             return withUnsafeBytes(of: &s) { raw in
                 var a = raw.load(as: sockaddr_in.self)
                 inet_ntop(AF_INET, &a.sin_addr, &text, socklen_t(text.count))
-                return (String(cString: text), UInt16(bigEndian: a.sin_port))
+                return (String(cText: text), UInt16(bigEndian: a.sin_port))
             }
         }
         return withUnsafeBytes(of: &s) { raw in
@@ -96,7 +97,7 @@ struct InstanceName {
                 return (bytes[12...].map(String.init).joined(separator: "."), UInt16(bigEndian: a.sin6_port))
             }
             inet_ntop(AF_INET6, &a.sin6_addr, &text, socklen_t(text.count))
-            return (String(cString: text), UInt16(bigEndian: a.sin6_port))
+            return (String(cText: text), UInt16(bigEndian: a.sin6_port))
         }
     }
 }

@@ -127,7 +127,7 @@ struct HostFacts: Sendable {
     private init() {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
-        hostname = String(cString: buffer)
+        hostname = String(cText: buffer)
         machineID = FileSystem.readTextFile("/etc/machine-id").map { $0.trimmingWhitespace() } ?? ""
         bootID = (FileSystem.readTextFile("/proc/sys/kernel/random/boot_id") ?? "")
             .trimmingWhitespace().replacingDashes()

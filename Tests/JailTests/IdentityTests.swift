@@ -26,7 +26,7 @@ struct IdentityTests {
 
     @Test func boundingSetDropStopsRootFromOverridingPermissions() throws {
         let file = "/var/tmp/brig-readonly-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8), attributes: [.posixPermissions: 0o444])
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8), attributes: [.posixPermissions: 0o444]))
         defer { try? FileManager.default.removeItem(atPath: file) }
         var spec = JailSpec()
         spec.capabilityBoundingSet = Capabilities.everything & ~Capabilities.bit("CAP_DAC_OVERRIDE")!
@@ -105,7 +105,7 @@ struct IdentityTests {
         spec.privateNetwork = true
         let r = try runSpec(spec, script: "hostname brig-inside 2>/dev/null; hostname; ls /sys/class/net")
         #expect(r.output == "brig-inside\nlo\n" || r.output.hasSuffix("\nlo\n"))
-        #expect(String(cString: gethostnameC()) != "brig-inside")
+        #expect(String(cText: gethostnameC()) != "brig-inside")
     }
 
     @Test func limitsNiceUmaskAndWorkingDirectory() throws {

@@ -136,7 +136,7 @@ public final class LoopbackServer: @unchecked Sendable {
                 var ip = a.pointee.sin_addr
                 _ = inet_ntop(AF_INET, &ip, &text, 64)
             }
-            let string = String(cString: text)
+            let string = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !string.hasPrefix("127.") { return string }
         }
         return nil

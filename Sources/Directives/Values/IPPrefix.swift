@@ -1,3 +1,4 @@
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
         var bytes = address
         let family = isIPv6 ? AF_INET6 : AF_INET
         _ = bytes.withUnsafeMutableBytes { inet_ntop(family, $0.baseAddress, &buffer, 64) }
-        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let text = String(cText: buffer)
         return "\(text)/\(length)"
     }
 
