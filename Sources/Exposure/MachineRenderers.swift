@@ -97,7 +97,7 @@ public enum MachineRenderers {
         out += "# HELP brig_check_failing Failing exposure check of a unit: badness as a fraction of its range.\n"
         out += "# TYPE brig_check_failing gauge\n"
         for r in reports {
-            for (row, remedy) in zip(r.assessment.rows, r.remedies) where row.failed {
+            for row in r.assessment.rows where row.failed {
                 let value = Double(row.badness!) / Double(row.range)
                 out += "brig_check_failing{unit=\"\(label(r.assessment.unitName))\",check=\"\(label(row.check.jsonField))\"} \(value)\n"
             }
