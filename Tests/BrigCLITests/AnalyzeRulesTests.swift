@@ -48,10 +48,10 @@ struct AnalyzeRulesTests {
         let root = scratch.path + "/root"
         try FileManager.default.createDirectory(atPath: root + "/usr/lib/systemd", withIntermediateDirectories: true)
         #expect(try overall(["--root", root]).line?.contains(": 9.4 UNSAFE") == true)   // nothing installed: 262
-        FileManager.default.createFile(atPath: root + "/usr/lib/systemd/libsystemd-shared-253.so", contents: Data())
+        #expect(FileManager.default.createFile(atPath: root + "/usr/lib/systemd/libsystemd-shared-253.so", contents: Data()))
         #expect(try overall(["--root", root]).line?.contains(": 9.6 UNSAFE") == true)
         try FileManager.default.removeItem(atPath: root + "/usr/lib/systemd/libsystemd-shared-253.so")
-        FileManager.default.createFile(atPath: root + "/usr/lib/systemd/libsystemd-shared-254.so", contents: Data())
+        #expect(FileManager.default.createFile(atPath: root + "/usr/lib/systemd/libsystemd-shared-254.so", contents: Data()))
         #expect(try overall(["--root", root]).line?.contains(": 9.4 UNSAFE") == true)
     }
 }

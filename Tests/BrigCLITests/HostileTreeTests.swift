@@ -227,7 +227,7 @@ struct HostileTreeTests {
         var bytes = Array("[Service]\nExecStart=/bin/true \u{FFFD}\nEnvironment=A=".utf8) + [0xFF, 0xC3, 0x28, 0x0A]
         bytes += Array("User=".utf8) + [0xE2, 0x82] + [0x0A]
         let path = scratch.path + "/bytes.service"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         for answer in try everyVerb(service: path) {
             #expect(answer.result.status < 128, "\(answer.verb): \(answer.text.prefix(300))")
         }

@@ -164,7 +164,7 @@ struct RunNewerDirectiveTests {
         let path: String
         init(_ type: String) throws {
             path = "/run/brig-test-\(type)-ns-\(getpid())-\(UUID().uuidString.prefix(8))"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
             let pin = try Subprocess.run(["/usr/bin/unshare", "--\(type)=\(path)", "/bin/true"])
             guard pin.status == 0 else { throw PinError(message: pin.stderr) }
         }
@@ -225,7 +225,7 @@ struct RunNewerDirectiveTests {
     final class RootsFile {
         let path = "/run/brig-test-openfile-\(getpid())-\(UUID().uuidString.prefix(8))"
         init(_ text: String) {
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]))
         }
         var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<gone>" }
         deinit { unlink(path) }

@@ -14,7 +14,7 @@ struct VerifyBadInputTests {
 
     @Test func binaryFile() throws {
         let path = scratch.path + "/bin.service"
-        FileManager.default.createFile(atPath: path, contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2]))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2])))
         let result = try verify(path)
         #expect(result.status == 1)
         #expect(result.stdout == "\(path): error: binary data (NUL byte), not a unit file\n")
@@ -22,7 +22,7 @@ struct VerifyBadInputTests {
 
     @Test func invalidUTF8IsAWarningOnly() throws {
         let path = scratch.path + "/u.service"
-        FileManager.default.createFile(atPath: path, contents: Data(Array("[Service]\nExecStart=/bin/true\nDescription=".utf8) + [0xFF, 0xFE, 0x0A]))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Array("[Service]\nExecStart=/bin/true\nDescription=".utf8) + [0xFF, 0xFE, 0x0A])))
         let result = try verify(path)
         #expect(result.status == 0)
         #expect(result.stdout == "\(path):3:1: warning: line is not valid UTF-8, ignoring it\n")

@@ -62,7 +62,7 @@ enum SystemctlShow {
             let unknownToLibseccomp: Set = ["riscv_hwprobe", "uretprobe", "sys_debug_setcontext"]
             let shown = f.resolved().filter { !(f.isAllowList && $0.value != nil) && !unknownToLibseccomp.contains($0.key) }
             let tokens = shown.map { name, action -> String in
-                guard case .errno(let n)?? = action else { return name }
+                guard case .errno(let n)? = action else { return name }
                 return "\(name):\(ErrnoName.name(of: n) ?? "\(n)")"
             }
             return [(f.isAllowList ? "" : "~") + tokens.sorted().joined(separator: " ")]

@@ -22,7 +22,7 @@ struct CommandPrefixTests {
         try fm.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(dir)/source", withIntermediateDirectories: true)
         chmod("\(dir)/out", 0o777)
-        fm.createFile(atPath: "\(dir)/source/marker", contents: Data())
+        #expect(fm.createFile(atPath: "\(dir)/source/marker", contents: Data()))
         try Self.probe.write(toFile: "\(dir)/probe", atomically: true, encoding: .utf8)
         defer { try? fm.removeItem(atPath: dir) }
         let properties = ["Nice=7", "OOMScoreAdjust=100", "LimitNOFILE=1234", "User=nobody", "UMask=0077",

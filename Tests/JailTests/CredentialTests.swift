@@ -24,7 +24,7 @@ struct CredentialTests {
 
         func file(_ name: String, size: Int) throws -> String {
             let full = path + "/" + name
-            FileManager.default.createFile(atPath: full, contents: Data(repeating: UInt8(ascii: "x"), count: size))
+            #expect(FileManager.default.createFile(atPath: full, contents: Data(repeating: UInt8(ascii: "x"), count: size)))
             return full
         }
     }

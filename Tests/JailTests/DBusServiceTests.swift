@@ -95,7 +95,7 @@ struct DBusServiceTests {
 
         deinit {
             kill(daemon.pid, SIGTERM)
-            _ = try? daemon.wait()
+            _ = daemon.wait()
             try? FileManager.default.removeItem(atPath: directory)
         }
     }

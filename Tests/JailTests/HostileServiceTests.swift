@@ -75,7 +75,7 @@ struct HostileServiceTests {
         let fm = FileManager.default
         defer { try? fm.removeItem(atPath: "/var/lib/\(name)") }
         try fm.createDirectory(atPath: "/var/lib/\(name)/deep", withIntermediateDirectories: true)
-        fm.createFile(atPath: "/var/lib/\(name)/deep/file", contents: Data())
+        #expect(fm.createFile(atPath: "/var/lib/\(name)/deep/file", contents: Data()))
         chmod("/var/lib/\(name)/deep/file", 0o4755)
         let out = try Brig.run(properties: ["User=nobody", "StateDirectory=\(name)"],
                                ["/usr/bin/stat", "-c", "%U %a", "/var/lib/\(name)/deep", "/var/lib/\(name)/deep/file"])
@@ -90,7 +90,7 @@ struct HostileServiceTests {
         let victim = "/var/lib/\(name)-victim"
         let fm = FileManager.default
         try fm.createDirectory(atPath: victim, withIntermediateDirectories: true)
-        for i in 0..<20 { fm.createFile(atPath: "\(victim)/f\(i)", contents: Data()) }
+        for i in 0..<20 { #expect(fm.createFile(atPath: "\(victim)/f\(i)", contents: Data())) }
         defer { try? fm.removeItem(atPath: victim); try? fm.removeItem(atPath: "/run/\(name)") }
         let swapper = """
             d=/run/\(name)
@@ -116,7 +116,7 @@ struct HostileServiceTests {
         let fm = FileManager.default
         try fm.createDirectory(atPath: "\(base)/tree/a", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(base)/outside", withIntermediateDirectories: true)
-        fm.createFile(atPath: "\(base)/outside/keep", contents: Data())
+        #expect(fm.createFile(atPath: "\(base)/outside/keep", contents: Data()))
         try fm.createSymbolicLink(atPath: "\(base)/tree/a/link", withDestinationPath: "\(base)/outside")
         defer { try? fm.removeItem(atPath: base) }
         #expect(try OpenDirectory(trusted: base).removeTree("tree") == 0)

@@ -163,7 +163,7 @@ struct ListenCommandTests {
         let port = Int.random(in: 20_000...30_000)
         let log = "/run/brig-socket-commands-\(UUID().uuidString.prefix(6))"
         defer { unlink(log) }
-        FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o666])   // for User=daemon
+        #expect(FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o666]))   // for User=daemon
         func step(_ word: String) -> String { "/bin/sh -c 'echo \(word) $(id -un) >> \(log)'" }
         let example = try ListenTests.echoSocket(port: port, [
             "ExecStartPre=:" + step("start-pre"), "ExecStartPost=:" + step("start-post"),

@@ -18,7 +18,7 @@ public final class TemporaryDirectory: Sendable {
     @discardableResult
     public func write(_ name: String, _ text: String, mode: Int = 0o644) -> String {
         let full = directoryMade(for: name)
-        FileManager.default.createFile(atPath: full, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        precondition(FileManager.default.createFile(atPath: full, contents: Data(text.utf8), attributes: [.posixPermissions: mode]))
         return full
     }
 
