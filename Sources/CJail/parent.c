@@ -271,7 +271,7 @@ int cjail_start_keeper(const char *cgroup, const char *cgroup_kill, const char *
         if (rmdir(cgroup) == 0 || errno == ENOENT) {
             // The run's cgroups in v1 hierarchies (a NUL-separated list ending with an empty
             // string) held the same processes, now gone.
-            for (const char *dir = v1_cgroups; dir && *dir; dir += strlen(dir) + 1) rmdir(dir);
+            for (const char *v1 = v1_cgroups; v1 && *v1; v1 += strlen(v1) + 1) rmdir(v1);
             break;
         }
         if (!killed) keeper_kill_listed(cgroup_procs);
