@@ -1,4 +1,5 @@
 import Directives
+import UnitFile
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,7 +143,7 @@ public struct MountStack: Sendable, Equatable {
         }
         for (prefix, kind) in [("bind@", Kind.bind), ("robind@", Kind.robind)] {
             guard let escaped = parameter(name, after: prefix) else { continue }
-            guard let location = unescapeLocation(escaped) else {
+            guard let location = Specifiers.pathUnescape(escaped) else {
                 return .failure(Failure(entry: shown, reason: "'\(escaped)' is not a path escaped as in a mount unit's name", code: EINVAL))
             }
             if earlier.contains(where: { ($0.kind == .bind || $0.kind == .robind) && $0.location == location }) {
@@ -163,41 +164,6 @@ public struct MountStack: Sendable, Equatable {
         return String(name.dropFirst(prefix.count))
     }
 
-    /// A location escaped as a mount unit's name (`opt-ro` is /opt/ro, `-` is /, `\x2d` a dash),
-    /// refused where systemd's unit_name_path_unescape() refuses it: a bad escape, a leading or
-    /// trailing slash, or a path that is not normalized.
-    static func unescapeLocation(_ text: String) -> String? {
-        if text == "-" { return "/" }
-        var bytes: [UInt8] = []
-        let input = Array(text.utf8)
-        var i = 0
-        while i < input.count {
-            switch input[i] {
-            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "\\"):
-                guard i + 3 < input.count, input[i + 1] == UInt8(ascii: "x"),
-                      let high = hexValue(input[i + 2]), let low = hexValue(input[i + 3]) else { return nil }
-                bytes.append(high << 4 | low)
-                i += 3
-            default: bytes.append(input[i])
-            }
-            i += 1
-        }
-        guard bytes.first != UInt8(ascii: "/"), bytes.last != UInt8(ascii: "/"), !bytes.contains(0) else { return nil }
-        let path = "/" + String(decoding: bytes, as: UTF8.self)
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
-        return path
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 
     /// systemd's sort of the entries: by kind, then location (component by component), then the
     /// layers' IDs in version order.

@@ -23,7 +23,7 @@ public struct Specifiers: Sendable {
         for character in text {
             if percent {
                 percent = false
-                guard let value = value(of: character) else { throw .unknownSpecifier(location, character) }
+                guard let value = try value(of: character, at: location) else { throw .unknownSpecifier(location, character) }
                 result += value
             } else if character == "%" {
                 percent = true
@@ -35,8 +35,13 @@ public struct Specifiers: Sendable {
         return result
     }
 
-    /// The value of one specifier character, nil when systemd does not know it.
-    public func value(of specifier: Character) -> String? {
+    /// The value of one specifier character, nil when systemd does not know it. An unescaped one
+    /// (%I, %J, %P, %f) of a name systemd cannot unescape fails, as it fails systemd's line.
+    public func value(of specifier: Character, at location: SourceLocation? = nil) throws(UnitFileError) -> String? {
+        func unescaped(_ text: String?) throws(UnitFileError) -> String {
+            guard let text else { throw .unresolvableSpecifier(location, specifier) }
+            return text
+        }
         let host = HostFacts.current
         switch specifier {
         case "%": return "%"
@@ -47,15 +52,15 @@ public struct Specifiers: Sendable {
         case "C": return "/var/cache"
         case "d": return "/run/credentials/" + unit.name
         case "E": return "/etc"
-        case "f": return Self.pathUnescape(unit.instance.flatMap { $0.isEmpty ? nil : $0 } ?? unit.prefix)
+        case "f": return try unescaped(Self.pathUnescape(unit.instance.flatMap { $0.isEmpty ? nil : $0 } ?? unit.prefix))
         case "g": return "root"
         case "G": return "0"
         case "h": return "/root"
         case "H": return host.hostname
         case "i": return unit.instance ?? ""
-        case "I": return Self.unescape(unit.instance ?? "")
+        case "I": return try unescaped(Self.unescape(unit.instance ?? ""))
         case "j": return finalComponent
-        case "J": return Self.unescape(finalComponent)
+        case "J": return try unescaped(Self.unescape(finalComponent))
         case "l": return String(host.hostname.prefix { $0 != "." })
         case "L": return "/var/log"
         case "m": return host.machineID
@@ -64,7 +69,7 @@ public struct Specifiers: Sendable {
         case "N": return unit.stem
         case "o": return host.osRelease["ID"] ?? ""
         case "p": return unit.prefix
-        case "P": return Self.unescape(unit.prefix)
+        case "P": return try unescaped(Self.unescape(unit.prefix))
         case "q": return host.prettyHostname
         case "s": return "/bin/sh"
         case "S": return "/var/lib"
@@ -88,32 +93,46 @@ public struct Specifiers: Sendable {
         return String(unit.prefix[unit.prefix.index(after: dash)...])
     }
 
-    /// Undoes systemd-escape: `-` is `/`, `\xNN` is a byte.
-    public static func unescape(_ text: String) -> String {
+    /// Undoes systemd-escape as systemd's unit_name_unescape() does: `-` is `/`, `\xNN` a byte, and
+    /// any other backslash makes it nil (EINVAL). A decoded NUL ends the text, as it ends systemd's string.
+    public static func unescape(_ text: String) -> String? {
         var bytes: [UInt8] = []
-        let utf8 = Array(text.utf8)
-        var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "-") {
-                bytes.append(UInt8(ascii: "/"))
-            } else if byte == UInt8(ascii: "\\"), index + 3 < utf8.count, utf8[index + 1] == UInt8(ascii: "x"),
-                      let value = UInt8(String(decoding: utf8[index + 2...index + 3], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                index += 3
-            } else {
-                bytes.append(byte)
+        let input = Array(text.utf8)
+        var i = 0
+        while i < input.count {
+            switch input[i] {
+            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "\\"):
+                guard i + 3 < input.count, input[i + 1] == UInt8(ascii: "x"),
+                      let high = hexValue(input[i + 2]), let low = hexValue(input[i + 3]) else { return nil }
+                bytes.append(high << 4 | low)
+                i += 3
+            default: bytes.append(input[i])
             }
-            index += 1
+            i += 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    /// Undoes `systemd-escape --path`: the result is an absolute path.
-    public static func pathUnescape(_ text: String) -> String {
+    /// Undoes `systemd-escape --path` as unit_name_path_unescape() does: `-` is /, else the
+    /// unescaped text, which may neither start nor end with a slash, after one; nil (EINVAL) where
+    /// it does not unescape or is not a normalized path.
+    public static func pathUnescape(_ text: String) -> String? {
         if text == "-" { return "/" }
-        let path = unescape(text)
-        return path.hasPrefix("/") ? path : "/" + path
+        guard !text.isEmpty, let unescaped = unescape(text), !unescaped.hasPrefix("/"), !unescaped.hasSuffix("/") else { return nil }
+        if unescaped.isEmpty { return "/" }
+        let parts = unescaped.split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        return "/" + unescaped
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 

@@ -11,6 +11,8 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case lineTooLong(SourceLocation)
     case badSectionHeader(SourceLocation, String)
     case unknownSpecifier(SourceLocation?, Character)
+    /// %I, %J, %P or %f of a unit whose name systemd cannot unescape (EINVAL).
+    case unresolvableSpecifier(SourceLocation?, Character)
     case unterminatedQuote(String)
     case badEscape(String)
 
@@ -24,7 +26,7 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .unreadable(path, _), let .isDirectory(path), let .binary(path),
              let .notRegularFile(path, _), let .tooLarge(path, _): path
         case let .lineTooLong(location), let .badSectionHeader(location, _): location.description
-        case let .unknownSpecifier(location, _): location?.description ?? "value"
+        case let .unknownSpecifier(location, _), let .unresolvableSpecifier(location, _): location?.description ?? "value"
         case let .unterminatedQuote(value), let .badEscape(value): "\"\(value)\""
         }
     }
@@ -41,6 +43,8 @@ public enum UnitFileError: Error, Hashable, Sendable, CustomStringConvertible {
         case .lineTooLong: "line longer than 1 MiB"
         case let .badSectionHeader(_, text): "invalid section header \"\(text)\""
         case let .unknownSpecifier(_, specifier): "unknown specifier %\(specifier)"
+        case let .unresolvableSpecifier(_, specifier):
+            "specifier %\(specifier) does not resolve: the unit's name is not a valid escaped \(specifier == "f" ? "path" : "string") (EINVAL)"
         case .unterminatedQuote: "unterminated quote"
         case .badEscape: "invalid escape sequence"
         }

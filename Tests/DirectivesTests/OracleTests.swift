@@ -719,6 +719,21 @@ struct SystemdVerifyAgreement {
         OracleSection(unit: "oracle.service", name: "Unit", lines: unitOracleLines, trailer: "[Service]\nExecStart=/bin/true\n"),
         OracleSection(unit: "oracle.service", name: "Install", lines: installOracleLines, trailer: "[Service]\nExecStart=/bin/true\n"),
         OracleSection(unit: "oracle.timer", name: "Timer", lines: timerOracleLines),
+        // Instances whose names systemd cannot unescape: a backslash without \\xNN fails %I, %J and
+        // %P; a leading slash or an empty component fails only %f.
+        OracleSection(unit: "oracle@a\\qb.service", name: "Service", lines: instanceSpecifierLines, first: "ExecStart=/bin/true"),
+        OracleSection(unit: "oracle@-a.service", name: "Service", lines: instanceSpecifierLines, first: "ExecStart=/bin/true"),
+        OracleSection(unit: "oracle@a--b.service", name: "Service", lines: instanceSpecifierLines, first: "ExecStart=/bin/true"),
+    ]
+
+    static let instanceSpecifierLines = [
+        "Environment=A=%i",
+        "Environment=B=%I",
+        "Environment=C=%f",
+        "WorkingDirectory=/tmp/%I",
+        "SyslogIdentifier=%I",
+        "ExecStartPre=-/bin/echo %f",
+        "ExecStartPre=/bin/echo %I",
     ]
 
     @Test(arguments: sections)

@@ -2,6 +2,7 @@ import Foundation
 @testable import Jail
 import Testing
 import TestSupport
+import UnitFile
 
 /// How a `.mstack/` directory is read into a root (RootMStack=, 260), as systemd's mstack.c reads
 /// it; the mounts themselves are RunRootMStackTests' and RootMStackDifferentialTests'.
@@ -49,8 +50,8 @@ struct MountStackTests {
         // bind@ before robind@, each kind by location, as systemd mounts them.
         #expect(stack.binds.map(\.location) == ["/srv", "/var/lib/my-app", "/opt/ro"])
         #expect(stack.binds.map(\.readOnly) == [false, false, true])
-        #expect(MountStack.unescapeLocation("-") == "/")
-        for bad in ["-opt", "opt-", "a--b", "a\\x2", "a\\y41", "a-..-b"] { #expect(MountStack.unescapeLocation(bad) == nil, "\(bad)") }
+        #expect(Specifiers.pathUnescape("-") == "/")
+        for bad in ["-opt", "opt-", "a--b", "a\\x2", "a\\y41", "a-..-b"] { #expect(Specifiers.pathUnescape(bad) == nil, "\(bad)") }
     }
 
     /// root/ is the root and only the overlay's usr/ goes onto it; a lone layer is bound, not stacked.
