@@ -129,6 +129,12 @@ let socketModelUnits: [[String]] = [
      "FileDescriptorName=web", "RemoveOnStop=yes", "ReceiveBuffer=1M", "SendBuffer=64K", "Symlinks=/run/brig-model-link"],
     ["ListenStream=8083", "ListenStream=", "ListenStream=[::]:8084", "ListenStream=0.0.0.0:8085", "BindIPv6Only=ipv6-only",
      "TriggerLimitIntervalSec=1500ms", "Accept=no"],
+    ["ListenStream=[::1]:8086", "Accept=yes", "MaxConnections=0", "Backlog=0", "SocketMode=0", "DirectoryMode=0777"],
+    ["ListenStream=127.0.0.1:8087", "Accept=true", "TriggerLimitBurst=0", "TriggerLimitIntervalSec=infinity",
+     "ReceiveBuffer=1K", "SendBuffer=1G", "FileDescriptorName=a.b"],
+    ["ListenDatagram=8088", "ListenStream=8088", "BindIPv6Only=default", "ReusePort=no", "RemoveOnStop=no",
+     "Symlinks=/run/a /run/b", "Symlinks=", "Symlinks=/run/c"],
+    ["ListenStream=vsock:2:8089", "SocketUser=nobody"], ["ListenStream=/run/brig-model-%N.sock", "SocketGroup=%N"],
 ]
 
 let socketOracleProperties = [

@@ -218,7 +218,7 @@ enum SystemctlShow {
         case "NoDelay": return yesNo(u.socket.noDelay)
         case "KeepAlive": return yesNo(u.socket.keepAlive)
         case "PassCredentials": return yesNo(u.socket.passCredentials)
-        case "TriggerLimitIntervalUSec": return u.socket.triggerLimitIntervalSec.map { [$0.description] }
+        case "TriggerLimitIntervalUSec": return [(u.socket.triggerLimitIntervalSec ?? .seconds(2)).description]
         case "TriggerLimitBurst": return u.socket.triggerLimitBurst.map { ["\($0)"] }
         case "FileDescriptorName": return u.socket.fileDescriptorName.map { [$0] }
         case "RemoveOnStop": return yesNo(u.socket.removeOnStop)

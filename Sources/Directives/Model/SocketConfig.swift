@@ -20,9 +20,11 @@ public struct SocketConfig: Sendable {
     public var passSecurity: Bool?
     public var receiveBuffer: UInt64?
     public var sendBuffer: UInt64?
+    /// TriggerLimitIntervalSec=; "infinity" is unset, as systemd keeps its unset interval as
+    /// infinity (then 2 s): it never means no limit.
     public var triggerLimitIntervalSec: TimeSpan?
     public var triggerLimitBurst: UInt64?
-    /// PollLimitIntervalSec=, PollLimitBurst= (systemd 255).
+    /// PollLimitIntervalSec=, PollLimitBurst= (systemd 255); "infinity" is unset, as above.
     public var pollLimitIntervalSec: TimeSpan?
     public var pollLimitBurst: UInt64?
     /// KeepAliveTimeSec=, KeepAliveIntervalSec=, DeferAcceptSec=: whole seconds, as the kernel takes them.
@@ -87,6 +89,13 @@ public struct SocketConfig: Sendable {
         return n
     }
 
+    /// A rate limit's interval: infinity is systemd's own mark for "not set" (socket_init(),
+    /// socket_add_extras() in socket.c), so writing it gives the default, as in systemd.
+    private static func limitInterval(_ d: DirectiveInput) throws(ValueError) -> TimeSpan? {
+        let t = try d.time()
+        return t.isInfinite ? nil : t
+    }
+
     public mutating func apply(_ d: DirectiveInput) throws(ValueError) -> Bool {
         switch d.key {
         case "Writable": writable = try d.bool()
@@ -132,9 +141,9 @@ public struct SocketConfig: Sendable {
         case "PassSecurity": passSecurity = try d.bool()
         case "ReceiveBuffer": receiveBuffer = try ByteSize.parse(d.value)
         case "SendBuffer": sendBuffer = try ByteSize.parse(d.value)
-        case "TriggerLimitIntervalSec": triggerLimitIntervalSec = try d.time()
+        case "TriggerLimitIntervalSec": triggerLimitIntervalSec = try Self.limitInterval(d)
         case "TriggerLimitBurst": triggerLimitBurst = try Numbers.unsigned(d.value, "burst")
-        case "PollLimitIntervalSec": pollLimitIntervalSec = try d.time()
+        case "PollLimitIntervalSec": pollLimitIntervalSec = try Self.limitInterval(d)
         case "PollLimitBurst": pollLimitBurst = try Numbers.unsigned(d.value, "burst")
         case "KeepAliveTimeSec": keepAliveTime = try d.time()
         case "KeepAliveIntervalSec": keepAliveInterval = try d.time()
