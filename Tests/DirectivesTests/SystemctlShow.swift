@@ -77,6 +77,39 @@ enum SystemctlShow {
         case "LimitNOFILESoft": return [e.process.limits[.nofile].map { $0.soft.map(String.init) ?? "infinity" } ?? "1024"]
         case "LimitCORE": return [e.process.limits[.core].map { $0.hard.map(String.init) ?? "infinity" } ?? "infinity"]
         case "KillSignal": return ["\(u.kill.killSignal?.number ?? 15)"]
+        case "RestartKillSignal": return ["\((u.kill.restartKillSignal ?? u.kill.killSignal)?.number ?? 15)"]
+        case "FinalKillSignal": return ["\(u.kill.finalKillSignal?.number ?? 9)"]
+        case "WatchdogSignal": return ["\(u.kill.watchdogSignal?.number ?? 6)"]
+        case "SendSIGKILL": return [u.kill.sendSIGKILL == false ? "no" : "yes"]
+        case "SendSIGHUP": return yesNo(u.kill.sendSIGHUP)
+        case "SuccessExitStatus": return [exitStatuses(u.service.successExitStatus)]
+        case "RestartPreventExitStatus": return [exitStatuses(u.service.restartPreventExitStatus)]
+        case "RestartForceExitStatus": return [exitStatuses(u.service.restartForceExitStatus)]
+        case "TimeoutAbortUSec": return (u.service.timeoutAbortSec ?? u.service.timeoutStopSec).map { [$0.description] }
+        case "FileDescriptorStoreMax": return ["\(u.service.fileDescriptorStoreMax ?? 0)"]
+        case "OOMPolicy": return [(u.service.oomPolicy ?? .stop).rawValue]
+        case "Slice": return [u.service.slice ?? "system.slice"]
+        case "GuessMainPID": return [u.service.guessMainPID == false ? "no" : "yes"]
+        case "NonBlocking": return yesNo(u.service.nonBlocking)
+        case "CacheDirectory": return [(e.filesystem.directories[.cache] ?? []).map(\.path).joined(separator: " ")]
+        case "LogsDirectory": return [(e.filesystem.directories[.logs] ?? []).map(\.path).joined(separator: " ")]
+        case "ConfigurationDirectory": return [(e.filesystem.directories[.configuration] ?? []).map(\.path).joined(separator: " ")]
+        case "StateDirectoryMode": return [octal(e.filesystem.directoryModes[.state] ?? 0o755)]
+        case "RuntimeDirectoryPreserve": return [(e.filesystem.runtimeDirectoryPreserve ?? .no).rawValue]
+        case "IgnoreSIGPIPE": return [e.process.ignoreSIGPIPE == false ? "no" : "yes"]
+        case "CPUSchedulingPolicy":
+            let numbers: [CPUSchedulingPolicy: Int] = [.other: 0, .fifo: 1, .rr: 2, .batch: 3, .idle: 5]
+            return e.process.cpuSchedulingPolicy.map { ["\(numbers[$0]!)"] }
+        case "CPUSchedulingPriority": return e.process.cpuSchedulingPriority.map { ["\($0)"] }
+        case "IOSchedulingClass": return e.process.ioSchedulingClass.map { ["\($0)"] }
+        case "IOSchedulingPriority": return e.process.ioSchedulingPriority.map { ["\($0)"] }
+        case "Personality": return [e.process.personality?.rawValue ?? ""]
+        case "TimerSlackNSec": return e.process.timerSlackNanoseconds.map { ["\($0)"] }
+        case "SyslogFacility":
+            let index = SyslogFacility.allCases.firstIndex(of: e.stdio.syslogFacility ?? .daemon)!
+            return ["\(index < 12 ? index : index - 12 + 16)"]
+        case "SyslogLevel": return ["\(LogLevel.allCases.firstIndex(of: e.stdio.syslogLevel ?? .info)!)"]
+        case "LogLevelMax": return e.stdio.logLevelMax.map { ["\(LogLevel.allCases.firstIndex(of: $0)!)"] }
         case "KillMode": return [(u.kill.killMode ?? .controlGroup).rawValue]
         case "ProtectSystem": return [(e.filesystem.protectSystem ?? .no).rawValue]
         case "ProtectHome": return [(e.filesystem.protectHome ?? .no).rawValue]
@@ -235,6 +268,13 @@ enum SystemctlShow {
         let transport = rule.transport ?? ""
         guard let ports = rule.ports else { return family + transport + "any" }
         return family + transport + (ports.count == 1 ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)")
+    }
+
+    /// An exit status set as systemd prints it: the statuses in ascending order, then the signals'
+    /// names without "SIG", by number.
+    static func exitStatuses(_ set: ExitStatusSet) -> String {
+        (set.statuses.sorted().map(String.init) + set.signals.sorted().map { Signal(number: $0).description.replacingOccurrences(of: "SIG", with: "") })
+            .joined(separator: " ")
     }
 
     static func octal(_ mode: UInt32) -> String {
