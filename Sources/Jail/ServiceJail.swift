@@ -301,8 +301,9 @@ public enum ServiceJail {
         spec.ignoreSIGPIPE = p.ignoreSIGPIPE ?? true
     }
 
-    /// systemd's order: the manager's defaults, Environment=, EnvironmentFile=,
-    /// PassEnvironment=, then UnsetEnvironment= removes names or exact pairs.
+    /// systemd's order (strv_env_merge() in exec_child()): the manager's defaults, PassEnvironment=,
+    /// Environment=, EnvironmentFile=, each overriding the ones before, then UnsetEnvironment=
+    /// removes names or exact pairs.
     /// `suggestingTmpDir`: TMPDIR=/tmp among the manager's (`PrivateTmpLayout.suggestsTmpDir`);
     /// `tmpDirSuggested` tells whether that one is still there at the end.
     static func environment(_ e: EnvironmentSettings, path: String, suggestingTmpDir: Bool = false) throws(JailError)
@@ -316,16 +317,23 @@ public enum ServiceJail {
             if name == "TMPDIR" { suggested = false }
         }
         pairs.removeAll { $0.1.isEmpty }
-        for v in e.variables { set(v.name, v.value) }
-        for file in e.files {
-            guard let text = SystemFiles.read(file.path) else {
-                if file.ignoreIfMissing { continue }
-                throw .refused(directive: "EnvironmentFile=\(file.path)", reason: "cannot read the file", status: .exec)
-            }
-            for (name, value) in EnvironmentFileParser.parse(text) { set(name, value) }
-        }
         for name in e.passEnvironment {
             if let value = getenv(name) { set(name, String(cString: value)) }
+        }
+        for v in e.variables { set(v.name, v.value) }
+        for file in e.files {
+            // The path is a glob pattern: every file it matches, in order (exec_context_load_environment()).
+            let paths = Self.matches(file.path)
+            if paths.isEmpty && !file.ignoreIfMissing {
+                throw .refused(directive: "EnvironmentFile=\(file.path)", reason: "no such file", status: .exec)
+            }
+            for path in paths {
+                guard let bytes = SystemFiles.readBytes(path), let assignments = EnvironmentFileParser.parse(bytes) else {
+                    if file.ignoreIfMissing { continue }
+                    throw .refused(directive: "EnvironmentFile=\(file.path)", reason: "cannot read \(path) as UTF-8 assignments", status: .exec)
+                }
+                for (name, value) in assignments where EnvironmentValues.isValidName(name) { set(name, value) }
+            }
         }
         for entry in e.unsetEnvironment {
             if let eq = entry.firstIndex(of: "=") {
@@ -337,6 +345,14 @@ public enum ServiceJail {
         }
         suggested = suggested && pairs.contains { $0 == ("TMPDIR", "/tmp") }
         return (pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder], suggested)
+    }
+
+    /// The files a glob pattern names, sorted, as glob(3) with no flags gives them.
+    static func matches(_ pattern: String) -> [String] {
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard glob(pattern, 0, nil, &found) == 0 else { return [] }
+        return (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
     }
 
     /// The system locale, as systemd's manager reads it when it starts (once per brig process,

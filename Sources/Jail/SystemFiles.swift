@@ -7,15 +7,20 @@ import Musl
 /// The few file operations the parent needs, on plain libc (Foundation stays
 /// out of the start-up path of `brig run`).
 public enum SystemFiles {
-    public static func read(_ path: String) -> String? {
+    public static func read(_ path: String) -> String? { readBytes(path).map { String(decoding: $0, as: UTF8.self) } }
+
+    /// A file's bytes as they are (EnvironmentFile=, which must be UTF-8 but is judged by its reader).
+    public static func readBytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { close(fd) }
-        return read(descriptor: fd)
+        return readBytes(descriptor: fd)
     }
 
     /// The rest of an open file, from its current offset.
-    static func read(descriptor fd: Int32) -> String? {
+    static func read(descriptor fd: Int32) -> String? { readBytes(descriptor: fd).map { String(decoding: $0, as: UTF8.self) } }
+
+    static func readBytes(descriptor fd: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
         // An uninitialised stack buffer: these are small /proc and cgroup files, read at every start.
         let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buffer -> Bool in
@@ -26,7 +31,7 @@ public enum SystemFiles {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
             }
         }
-        return complete ? String(decoding: bytes, as: UTF8.self) : nil
+        return complete ? bytes : nil
     }
 
     /// Writes (truncating) a file; returns errno on failure.
