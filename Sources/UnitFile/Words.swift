@@ -10,6 +10,9 @@ public enum Words {
         public static let cUnescape = Options(rawValue: 2)
         /// An unterminated quote or trailing backslash is accepted as written instead of being an error.
         public static let relax = Options(rawValue: 4)
+        /// An escape `cUnescape` does not know keeps its backslash and character, and a trailing
+        /// backslash outside quotes stays (systemd's EXTRACT_UNESCAPE_RELAX).
+        public static let keepUnknownEscapes = Options(rawValue: 8)
         public static let standard: Options = [.unquote, .cUnescape]
     }
 
@@ -27,12 +30,20 @@ public enum Words {
         while let character = characters.next() {
             if character == "\\" {
                 guard let next = characters.next() else {
-                    if options.contains(.relax) { current.append("\\"); inWord = true; break }
+                    if options.contains(.relax) || (options.contains(.keepUnknownEscapes) && quote == nil) {
+                        current.append("\\"); inWord = true; break
+                    }
                     throw .badEscape(value)
                 }
                 inWord = true
                 if options.contains(.cUnescape) {
-                    current += try unescapeOne(next, rest: &characters, in: value)
+                    var rest = characters
+                    do {
+                        current += try unescapeOne(next, rest: &rest, in: value)
+                        characters = rest
+                    } catch where options.contains(.keepUnknownEscapes) {
+                        current += "\\" + String(next)
+                    }
                 } else {
                     current.append(next)
                 }

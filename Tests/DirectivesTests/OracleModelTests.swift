@@ -75,6 +75,7 @@ let oracleModelUnits: [[String]] = [
     ["StandardInputText=hello", "StandardError=null"], ["StandardInput=tty", "TTYPath=/dev/tty9"],
     ["StandardOutput=kmsg+console", "StandardError=inherit"], ["StandardInput=socket"],
     ["StandardOutput=truncate:/var/log/x", "StandardError=file:/var/log/y"], ["StandardOutput=inherit"],
+    ["Type=oneshot", "ExecStart=/bin/echo e\\ f \\q \"a\\qb\" \\x4 end\\"],
     ["Type=oneshot", "ExecStart=/bin/echo a ; /bin/echo b \\; c", "ExecStart=/bin/echo \"x;y\" \";\" ;",
      "Environment=\"A=\\x41\" 'B=tab\\there' C=a\\x20b D=%% E=$HOME"],
 ]

@@ -69,4 +69,6 @@ public struct DirectiveInput {
 /// applies the rest; brig does the same and reports each as an error.
 public final class SkippedWords {
     public internal(set) var problems: [ValueError] = []
+    /// What systemd warns about and reads anyway (an escape it does not know, kept as written).
+    public internal(set) var notes: [String] = []
 }

@@ -110,7 +110,7 @@ public struct ServiceConfig: Sendable {
     /// A command-list directive: each line adds its commands, an empty line clears the list.
     static func commands(_ list: inout [ExecCommand], _ d: DirectiveInput) throws(ValueError) {
         if d.value.isEmpty { list = []; return }
-        list += try ExecCommand.parseLine(d.value, viaShell: d.rules.facts.execViaShell, expand: d.expand)
+        list += try ExecCommand.parseLine(d.value, viaShell: d.rules.facts.execViaShell, expand: d.expand) { d.skipped.notes.append($0) }
     }
 
     /// An exit-status list: each line adds its words, an empty line clears the set.

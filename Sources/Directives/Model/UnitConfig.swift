@@ -163,7 +163,7 @@ public struct UnitConfig: Sendable {
                 let effect = problem.cutsListShort ? "(systemd reads no further; the words before it apply)" : "(left out; the rest applies)"
                 diagnostics.append(Diagnostic(.error, a.location, "\(a.key)=\(line): \(problem.message) \(effect)"))
             }
-            for warning in Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
+            for warning in d.skipped.notes + Self.warnings(for: d) { diagnostics.append(Diagnostic(.warning, a.location, warning)) }
         } catch {
             let fatal = Self.isFatal(d)
             if fatal { badSettings.append(a.key) }

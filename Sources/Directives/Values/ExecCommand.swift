@@ -22,17 +22,28 @@ public struct ExecCommand: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a whole ExecStart= value into its commands: a bare `;` separates commands, `\;`
     /// is a `;` argument. `expand` applies specifiers to each word, as systemd does after splitting.
-    /// `viaShell`: the rules' release knows the `|` prefix (258).
+    /// `viaShell`: the rules' release knows the `|` prefix (258). A word with an escape systemd does
+    /// not know keeps it as written, and `warn` is told, as systemd's extract_first_word_and_warn()
+    /// retries and warns; an unbalanced quote still fails the line.
     public static func parseLine(_ value: String, viaShell: Bool = false,
-                                 expand: (String) throws(ValueError) -> String) throws(ValueError) -> [ExecCommand] {
+                                 expand: (String) throws(ValueError) -> String,
+                                 warn: (String) -> Void = { _ in }) throws(ValueError) -> [ExecCommand] {
         var commands: [ExecCommand] = []
         var current: [String] = []
         for raw in rawWords(value) {
             if raw == ";" {
                 if !current.isEmpty { commands.append(try parse(current, viaShell: viaShell, expand: expand)) }
                 current = []
+            } else if raw == "\\;" {
+                current.append(";")
             } else {
-                current.append(raw == "\\;" ? ";" : try unescapedWord(raw))
+                do throws(ValueError) {
+                    current.append(try unescapedWord(raw))
+                } catch {
+                    let kept = try words(String(raw), [.unquote, .cUnescape, .keepUnknownEscapes]).joined()
+                    warn("ignoring unknown escape sequences: \"\(kept)\"")
+                    current.append(kept)
+                }
             }
         }
         if !current.isEmpty { commands.append(try parse(current, viaShell: viaShell, expand: expand)) }
