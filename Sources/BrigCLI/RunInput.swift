@@ -56,8 +56,9 @@ struct RunInput {
         } else {
             // The command is the ExecStart=; the unit's (or -p's) other commands run around it, as with systemd-run.
             let start = LaunchCommand(.start, ExecCommand(path: try resolveExecutable(command[0], config.exec, rules: config.rules), arguments: command))
-            commands = ServiceJail.commands(config.service).filter { $0.phase == .startPre }
-                + [start] + ServiceJail.commands(config.service).filter { $0.phase != .startPre && $0.phase != .start }
+            let before: Set<LaunchCommand.Phase> = [.condition, .startPre]
+            commands = ServiceJail.commands(config.service).filter { before.contains($0.phase) }
+                + [start] + ServiceJail.commands(config.service).filter { !before.contains($0.phase) && $0.phase != .start }
         }
         return RunInput(unitName: config.name.name, request: request, commands: commands,
                         warnings: config.warnings,

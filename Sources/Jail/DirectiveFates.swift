@@ -146,9 +146,8 @@ public enum DirectiveFates {
             JobTimeoutSec RebootArgument StartLimitAction SurviveFinalKillSignal
             """, managerOnly),
         ("Unit", "StartLimitBurst StartLimitInterval StartLimitIntervalSec", .applied),
-        ("Service", "ExecCondition", condition),
         ("Service", """
-            BusName ExecReload ExecStop ReloadSignal FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
+            BusName ExecCondition ExecReload ExecStop ReloadSignal FinalKillSignal KillMode NotifyAccess RemainAfterExit Restart RestartForceExitStatus \
             RestartPreventExitStatus RestartSec SendSIGHUP StartLimitBurst StartLimitInterval SuccessExitStatus \
             TimeoutAbortSec TimeoutStartSec WatchdogSec WatchdogSignal
             """, .applied),

@@ -9,7 +9,8 @@ import Glibc
 /// capabilities), "@" argv[0] given separately, ":" no $VAR expansion, "|" through the user's shell.
 public struct LaunchCommand: Sendable {
     public enum Phase: String, Sendable {
-        case startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost", reload = "ExecReload"
+        case condition = "ExecCondition", startPre = "ExecStartPre", start = "ExecStart", startPost = "ExecStartPost"
+        case reload = "ExecReload"
         case stop = "ExecStop", stopPost = "ExecStopPost"
     }
 

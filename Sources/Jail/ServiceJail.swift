@@ -187,7 +187,8 @@ public enum ServiceJail {
     /// The service's command lists as launch commands, by phase.
     public static func commands(_ service: ServiceConfig) -> [LaunchCommand] {
         let phases: [(LaunchCommand.Phase, [ExecCommand])] = [
-            (.startPre, service.execStartPre), (.start, service.execStart), (.startPost, service.execStartPost),
+            (.condition, service.execCondition), (.startPre, service.execStartPre), (.start, service.execStart),
+            (.startPost, service.execStartPost),
             (.reload, service.execReload), (.stop, service.execStop), (.stopPost, service.execStopPost),
         ]
         return phases.flatMap { phase, list in list.map { LaunchCommand(phase, $0) } }

@@ -12,7 +12,7 @@ import Glibc
 /// signals and the notify socket, with one timer per state as systemd has.
 final class ServiceSupervisor {
     enum State: String {
-        case startPre = "start-pre", start, startPost = "start-post", running, exited, reload, stop
+        case condition, startPre = "start-pre", start, startPost = "start-post", running, exited, reload, stop
         /// Type=notify-reload (systemd 253): the reload signal was sent, RELOADING=1 is awaited;
         /// then READY=1 ends the reload.
         case reloadSignal = "reload-signal", reloadNotify = "reload-notify"
@@ -24,6 +24,8 @@ final class ServiceSupervisor {
     enum Result: String {
         case success, resources, `protocol`, timeout, exitCode = "exit-code", signal, coreDump = "core-dump", watchdog
         case startLimitHit = "start-limit-hit"
+        /// ExecCondition= exited 1…254: the service is skipped, not failed, and not restarted.
+        case skipCondition = "exec-condition"
     }
 
     private enum KillOperation { case terminate, kill, watchdog }
@@ -154,6 +156,10 @@ final class ServiceSupervisor {
         mainKnown = false
         mainStatus = nil
         failedStartStatus = nil
+        runControl(phase: .condition, state: .condition, timeout: policy.startTimeout) { self.enterStartPre() }
+    }
+
+    private func enterStartPre() {
         runControl(phase: .startPre, state: .startPre, timeout: policy.startTimeout) { self.enterStart() }
     }
 
@@ -282,9 +288,11 @@ final class ServiceSupervisor {
         let command = control?.command
         closeChild(&control)
         if command?.exec.ignoreFailure == true { f = .success }
+        // ExecCondition= exiting 1…254 skips the service instead of failing it (255 or a signal fails it).
+        if state == .condition, f == .exitCode, (status & 0x7f) == 0, (status >> 8) & 0xff < 255 { f = .skipCondition }
         if f != .success, let command {
             tell("\(command.phase.rawValue)= \(command.exec.path) \(Self.describe(status))")
-            if [.startPre, .start, .startPost].contains(state), failedStartStatus == nil {
+            if [.condition, .startPre, .start, .startPost].contains(state), f != .skipCondition, failedStartStatus == nil {
                 failedStartStatus = JailRunner.exitCode(status)
             }
         }
@@ -293,6 +301,7 @@ final class ServiceSupervisor {
         }
         pending = []
         switch state {
+        case .condition: f == .success ? enterStartPre() : enterSignal(.stopSigterm, f)
         case .startPre: f == .success ? enterStart() : enterSignal(.stopSigterm, f)
         case .start:
             // Type=forking: the launcher has exited.
@@ -314,7 +323,7 @@ final class ServiceSupervisor {
     private func timerFired() {
         timer = nil
         switch state {
-        case .startPre, .start:
+        case .condition, .startPre, .start:
             tell("start operation timed out (TimeoutStartSec=\(Self.seconds(policy.startTimeout))), terminating")
             enterSignal(.stopSigterm, .timeout)
         case .startPost:
@@ -362,7 +371,7 @@ final class ServiceSupervisor {
         forbidRestart = true
         switch state {
         case .autoRestart: enterDead(.success, allowRestart: false)
-        case .startPre, .start, .startPost, .reload, .reloadSignal, .reloadNotify, .stopWatchdog: enterSignal(.stopSigterm, .success)
+        case .condition, .startPre, .start, .startPost, .reload, .reloadSignal, .reloadNotify, .stopWatchdog: enterSignal(.stopSigterm, .success)
         case .running, .exited: enterStop(.success)
         default: break
         }
@@ -550,7 +559,7 @@ final class ServiceSupervisor {
             pending = []
             switch state {
             case .stopPost: enterDead(.resources, allowRestart: true)
-            case .stop, .startPre, .startPost: enterSignal(.stopSigterm, .resources)
+            case .stop, .condition, .startPre, .startPost: enterSignal(.stopSigterm, .resources)
             case .reload: enterRunning(.success)
             default: enterStop(.resources)
             }
@@ -746,6 +755,7 @@ final class ServiceSupervisor {
     }
 
     private var shallRestart: Bool {
+        if result == .skipCondition { return false }
         if let status = mainStatus {
             let signal = status & 0x7f
             let exited = signal == 0, code = (status >> 8) & 0xff
