@@ -41,20 +41,40 @@ public struct Identity: Sendable, Equatable {
         return identity
     }
 
+    /// The account of a user name or number in the user database; nil where there is none, a
+    /// number included (systemd's get_user_creds() fails a service's start with ESRCH then).
     public static func lookupUser(_ name: String) -> Identity? {
-        let found = UserDatabase.user(UInt32(name).map { .id($0) } ?? .name(name)) { pw in
+        UserDatabase.user(UInt32(name).map { .id($0) } ?? .name(name)) { pw in
             Identity(userName: String(cString: pw.pw_name), uid: pw.pw_uid, gid: pw.pw_gid, groups: [],
                      home: String(cString: pw.pw_dir), shell: String(cString: pw.pw_shell))
         }
-        if let found { return found }
-        // A bare number need not be in the user database (systemd accepts it).
-        guard let uid = UInt32(name) else { return nil }
-        return Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/bin/sh")
     }
 
+    /// A group name or number in the group database; nil where there is none, as for users.
     public static func lookupGroup(_ name: String) -> UInt32? {
-        if let gid = UInt32(name) { return gid }
-        return UserDatabase.group(.name(name)) { $0.gr_gid }
+        UserDatabase.group(UInt32(name).map { .id($0) } ?? .name(name)) { $0.gr_gid }
+    }
+
+    /// The credentials of a DynamicUser= run, as systemd's dynamic_creds_realize() gives them: the
+    /// user's and Group='s static entries where the databases have them, else a leased id
+    /// (`lease`, asked for only then); the groups as for any user, SupplementaryGroups= after them.
+    static func dynamic(name: String, group: String?, supplementary: [String],
+                        lease: () throws(JailError) -> UInt32) throws(JailError) -> Identity {
+        let account = UserDatabase.user(.name(name)) { (uid: $0.pw_uid, gid: $0.pw_gid) }
+        let staticGroup = group.flatMap { g in UserDatabase.group(.name(g)) { $0.gr_gid } }
+        var leased: UInt32? = nil
+        if account == nil || (group != nil && group != name && staticGroup == nil) { leased = try lease() }
+        let uid = account?.uid ?? leased!
+        if uid == Shield.uid { throw .refused(directive: "User=\(name)", reason: "uid \(Shield.uid) is brig's own", status: .user) }
+        let gid = staticGroup ?? (group == nil || group == name ? account?.gid ?? leased! : leased!)
+        var groups = gid == 0 ? [] : memberships(of: name, primary: gid)
+        for name in supplementary {
+            guard let extra = lookupGroup(name) else {
+                throw .refused(directive: "SupplementaryGroups=\(name)", reason: "no such group", status: .group)
+            }
+            groups.append(extra)
+        }
+        return Identity(userName: name, uid: uid, gid: gid, groups: groups, home: "/", shell: "/usr/sbin/nologin")
     }
 
     /// getgrouplist(): the primary group first, then every group listing the user.

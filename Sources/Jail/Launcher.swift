@@ -30,6 +30,9 @@ public struct LaunchRequest: Sendable {
     public var spec: JailSpec
     /// DynamicUser=yes: the name the allocated uid is known by.
     public var dynamicUserName: String? = nil
+    /// DynamicUser=yes: Group= and SupplementaryGroups=, resolved with the user (`Identity.dynamic`).
+    public var dynamicGroup: String? = nil
+    public var dynamicSupplementaryGroups: [String] = []
     public var directories = ExecDirectories()
     public var stdin = StreamTarget.inherit
     public var stdout = StreamTarget.inherit
@@ -91,8 +94,10 @@ public enum Launcher {
     public static func plans(_ request: LaunchRequest, commands: [LaunchCommand]) -> [(LaunchCommand, JailPlan)] {
         var spec = request.spec
         if let name = request.dynamicUserName {
-            let uid = DynamicUserLease.range.lowerBound
-            spec.identity = Identity(userName: name, uid: uid, gid: uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+            let first = DynamicUserLease.range.lowerBound
+            spec.identity = (try? Identity.dynamic(name: name, group: request.dynamicGroup, supplementary: request.dynamicSupplementaryGroups) {
+                first
+            }) ?? Identity(userName: name, uid: first, gid: first, groups: [], home: "/", shell: "/usr/sbin/nologin")
         }
         if spec.mounts.needsMountNamespace {
             let planned = request.directories.planned(uid: spec.identity?.uid ?? 0, gid: spec.identity?.gid ?? 0,

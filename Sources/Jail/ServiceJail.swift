@@ -72,6 +72,8 @@ public enum ServiceJail {
         let identity = context.identity
         if identity.dynamicUser == true {
             request.dynamicUserName = identity.user ?? unitName.split(separator: ".").first.map(String.init) ?? unitName
+            request.dynamicGroup = identity.group
+            request.dynamicSupplementaryGroups = identity.supplementaryGroups
         } else if identity.user != nil || identity.group != nil || !identity.supplementaryGroups.isEmpty {
             request.spec.identity = try Identity.resolve(user: identity.user ?? "root", group: identity.group,
                                                          supplementary: identity.supplementaryGroups)

@@ -97,9 +97,12 @@ public final class ServiceRun {
                 for entry in request.directories.entries where entry.kind == .runtime { site.note(.runtimeDirectory(entry.path)) }
             }
             if let name = request.dynamicUserName {
-                let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
-                held.lease = l
-                spec.identity = Identity(userName: name, uid: l.uid, gid: l.uid, groups: [], home: "/", shell: "/usr/sbin/nologin")
+                spec.identity = try Identity.dynamic(name: name, group: request.dynamicGroup, supplementary: request.dynamicSupplementaryGroups) {
+                    () throws(JailError) -> UInt32 in
+                    let l = try DynamicUserLease.acquire(name: name, cgroup: site.cgroup)
+                    held.lease = l
+                    return l.uid
+                }
             }
             if spec.privateUsersManaged && spec.privateUsers {
                 let l = try ManagedUserRangeLease.acquire(cgroup: site.cgroup)

@@ -64,7 +64,16 @@ enum JailSettings {
         Setting("Group=nogroup"),
         Setting("User=nobody", "SupplementaryGroups=adm"),
         Setting("DynamicUser=yes"),
+        // A dynamic user takes a static user's or group's entry where one of its name exists, and
+        // its supplementary groups as any user does.
+        Setting("DynamicUser=yes", "SupplementaryGroups=adm"),
+        Setting("DynamicUser=yes", "User=daemon"),
+        Setting("DynamicUser=yes", "Group=adm"),
         Setting("User=brig-no-such-user", label: "unknown user", startFails: true),
+        // A number is a user or group only where the databases have it.
+        Setting("User=65000", label: "a uid the user database lacks", startFails: true),
+        Setting("Group=65000", label: "a gid the group database lacks", startFails: true),
+        Setting("SupplementaryGroups=65000", label: "a supplementary gid the group database lacks", startFails: true),
         Setting("RuntimeDirectory=brig-diff", "User=nobody", paths: directories),
         Setting("StateDirectory=brig-diff", "User=nobody", paths: directories),
         Setting("DynamicUser=yes", "RuntimeDirectory=brig-diff", "StateDirectory=brig-diff",
