@@ -1053,7 +1053,8 @@ static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
         if (s->op != CJ_REMOUNT) mounts_loaded = 0;  // any other step may change the mount table
         if (cj_run_step(plan, s, &known) == 0) continue;
         int e = errno;
-        if (e == ENOENT && (s->flags & CJ_OPTIONAL)) continue;
+        // WorkingDirectory=- passes over any failure of the chdir, as systemd's apply_working_directory() does.
+        if ((s->flags & CJ_OPTIONAL) && (e == ENOENT || s->op == CJ_CHDIR)) continue;
         struct cjail_report r = { .step = (int32_t)i, .error = e };
         (void)cj_write_all(report, &r, sizeof r);
         _exit(s->exit_code);

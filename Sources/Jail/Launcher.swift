@@ -33,6 +33,8 @@ public struct LaunchRequest: Sendable {
     /// DynamicUser=yes: Group= and SupplementaryGroups=, resolved with the user (`Identity.dynamic`).
     public var dynamicGroup: String? = nil
     public var dynamicSupplementaryGroups: [String] = []
+    /// WorkingDirectory=~: an account without a home of its own gets HOME=/root (`LoginEnvironment`).
+    public var workingDirectoryHome = false
     public var directories = ExecDirectories()
     public var stdin = StreamTarget.inherit
     public var stdout = StreamTarget.inherit

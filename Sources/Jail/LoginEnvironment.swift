@@ -12,16 +12,30 @@ import Glibc
 /// LOGNAME=, HOME= and SHELL= follow SetLoginEnvironment=, which defaults to on with a User= or
 /// DynamicUser= and off without.
 enum LoginEnvironment {
+    /// `workingDirectoryHome`: WorkingDirectory=~, which gives an account without a home of its
+    /// own the manager's, /root (acquire_home() in systemd's execute.c), HOME= included.
     static func variables(for identity: Identity?, dynamicUser: Bool, setLoginEnvironment: Bool?,
-                          rules: SystemdRelease) -> [String] {
+                          rules: SystemdRelease, workingDirectoryHome: Bool = false) -> [String] {
         guard let account = identity.map(account(of:)) ?? (rules.facts.userForRoot ? made("root") : nil) else { return [] }
         let login = rules.facts.userForRoot ? setLoginEnvironment ?? (identity != nil || dynamicUser) : true
         var variables = ["USER=\(account.name)"]
         guard login else { return variables }
         variables.append("LOGNAME=\(account.name)")
-        if !account.home.isEmpty && account.home != "/" { variables.append("HOME=\(account.home)") }
+        if let home = home(of: account.home, workingDirectoryHome: workingDirectoryHome) { variables.append("HOME=\(home)") }
         if !isPlaceholder(account.shell) { variables.append("SHELL=\(account.shell)") }
         return variables
+    }
+
+    /// The home WorkingDirectory=~ leads to: the account's (root's without User=), or, where it has
+    /// none (empty, or /, as nobody and dynamic users), the manager's.
+    static func workingHome(of identity: Identity?) -> String {
+        home(of: (identity.map(account(of:)) ?? made("root")!).home, workingDirectoryHome: true) ?? "/root"
+    }
+
+    /// A home worth naming: empty and / are none, as systemd's USER_CREDS_CLEAN drops them.
+    private static func home(of home: String, workingDirectoryHome: Bool) -> String? {
+        if !home.isEmpty && home != "/" { return home }
+        return workingDirectoryHome ? made("root")!.home : nil
     }
 
     /// The shell a "|" command runs in: the account's (root's without User=, as systemd looks up

@@ -79,7 +79,11 @@ public enum ServiceJail {
                                                          supplementary: identity.supplementaryGroups)
         }
         if let wd = context.filesystem.workingDirectory {
-            request.spec.workingDirectory = wd.path ?? request.spec.identity?.home ?? "/root"
+            // "~": the account's home; one without (nobody, a dynamic user, resolved later) the manager's.
+            let managersHome = wd.path == nil && rules.facts.homelessWorkingDirectoryIsManagers
+            request.spec.workingDirectory = wd.path
+                ?? (managersHome ? LoginEnvironment.workingHome(of: request.spec.identity) : request.spec.identity?.home ?? "/root")
+            request.workingDirectoryHome = managersHome
             request.spec.workingDirectoryOptional = wd.ignoreIfMissing
         } else {
             request.spec.workingDirectory = "/"

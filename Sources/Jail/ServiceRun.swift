@@ -132,7 +132,7 @@ public final class ServiceRun {
             }
             spec.environment += LoginEnvironment.variables(for: request.namesUser ? spec.identity : nil,
                                                            dynamicUser: request.dynamicUserName != nil,
-                                                           setLoginEnvironment: request.setLoginEnvironment, rules: request.rules)
+                                                           setLoginEnvironment: request.setLoginEnvironment, rules: request.rules, workingDirectoryHome: request.workingDirectoryHome)
             // Before the terminal is opened for the service, as systemd's child does it first.
             request.terminalReset?.apply()
             let stdio = try held.streams.resolve(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, umask: spec.umask,

@@ -7,14 +7,14 @@ import Testing
 struct JailDifferentialTests {
     static func probe(_ setting: Setting) -> [String] { [ProbeInstaller.observe] + setting.extraPaths }
 
-    @Test("systemd's jail differs from no jail where the probe looks", arguments: JailSettings.all)
+    @Test("systemd's jail differs from no jail where the probe looks", arguments: JailSettings.all + JailSettings.homeless)
     func probeSeesTheSetting(_ setting: Setting) throws {
         try Differential.expectProbeSees(setting, Self.probe(setting), unlike: "unjailed")
     }
 
     @Test("brig run shows the probe what systemd shows",
           .enabled(if: Gate.brig, "needs `brig run` built beside the tests"),
-          arguments: JailSettings.all)
+          arguments: JailSettings.all + JailSettings.homeless)
     func sameObservations(_ setting: Setting) throws {
         try Differential.expectSame(setting, Self.probe(setting))
     }

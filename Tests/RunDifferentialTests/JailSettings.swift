@@ -13,6 +13,15 @@ enum JailSettings {
 
     static let all: [Setting] = namespaces + filesystem + identity + capabilities + process + profiles + devices
 
+    /// WorkingDirectory=~ of an account without a home (nobody, a dynamic user): up to 255 the
+    /// manager's, /root, HOME= included, and "-" passes over the chdir that fails there. Later
+    /// releases differ (`ReleaseFacts.homelessWorkingDirectoryIsManagers`), so these are 252's only.
+    static let homeless: [Setting] = [
+        Setting("User=nobody", "WorkingDirectory=-~"),
+        Setting("DynamicUser=yes", "WorkingDirectory=-~"),
+        Setting("User=nobody", "WorkingDirectory=~", label: "nobody's home, which it cannot enter", startFails: true),
+    ]
+
     static let namespaces: [Setting] = [
         Setting("PrivateTmp=yes"),
         Setting("PrivateTmp=yes", "User=nobody"),

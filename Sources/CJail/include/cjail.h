@@ -92,7 +92,7 @@ const char *cjail_op_name(uint32_t op);
 const char *cjail_op_slots(uint32_t op);
 
 enum cjail_flag {
-    CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix
+    CJ_OPTIONAL = 1,   // a missing path (ENOENT) skips the step, like systemd's "-" prefix (CJ_CHDIR: any error)
     CJ_RECURSIVE = 2,
     CJ_MAKE_TARGET = 4, // CJ_MOUNT: a missing target is created (directory, or file for a file source; a
                         //  directory for a new file system, s3 set without MS_BIND), then retried

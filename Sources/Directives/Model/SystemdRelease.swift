@@ -168,6 +168,10 @@ public struct ReleaseFacts: Sendable {
     /// are passed over (260, "vpick: Fix pick_filter_image_any"); before, the newest name is
     /// picked whatever it is, and the start fails (ENOTDIR) when it is not a directory.
     public var versionPickPassesOverWrongType: Bool { release >= .v260 }
+    /// WorkingDirectory=~ of an account without a home of its own (nobody, a dynamic user) is the
+    /// manager's home, /root, $HOME included (acquire_home() in execute.c, up to 255); 256 fails a
+    /// dynamic user's start there instead, and 257 any user's but root's.
+    public var homelessWorkingDirectoryIsManagers: Bool { release < .v256 }
 
     init(_ release: SystemdRelease) { self.release = release }
 
