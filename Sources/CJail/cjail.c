@@ -837,6 +837,24 @@ static int cj_set_inheritable(uint64_t keep, uint64_t with) {
     return (int)syscall(SYS_capset, &h, d);
 }
 
+// Secure bits as systemd's exec_child() sets them: not at all where they already hold (keep-caps
+// is set for a user change with ambient capabilities), else with CAP_SETPCAP raised into the
+// effective set first where the permitted set has it (capability_gain_cap_setpcap()): the kernel
+// refuses PR_SET_SECUREBITS without it.
+static int cj_securebits(unsigned long bits) {
+    int current = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (current >= 0 && (unsigned long)current == bits) return 0;
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) == 0 && (d[CAP_SETPCAP / 32].permitted & (1u << (CAP_SETPCAP % 32)))) {
+        d[CAP_SETPCAP / 32].effective |= 1u << (CAP_SETPCAP % 32);
+        h.version = _LINUX_CAPABILITY_VERSION_3;
+        h.pid = 0;
+        (void)syscall(SYS_capset, &h, d);
+    }
+    return prctl(PR_SET_SECUREBITS, bits, 0, 0, 0);
+}
+
 // The ambient set becomes exactly `set` (each one must be permitted and inheritable).
 static int cj_ambient(uint64_t set) {
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return -1;
@@ -1005,7 +1023,7 @@ static int cj_run_step(const struct cjail_plan *plan, const struct cjail_step *s
         return cj_set_inheritable(s->a, 0);
     case CJ_INHERITABLE: return cj_set_inheritable(0, s->a);
     case CJ_AMBIENT: return cj_ambient(s->a);
-    case CJ_SECUREBITS: return prctl(PR_SET_SECUREBITS, (unsigned long)s->a, 0, 0, 0);
+    case CJ_SECUREBITS: return cj_securebits((unsigned long)s->a);
     case CJ_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     case CJ_CHDIR: return chdir(s->s1);
     case CJ_SECCOMP: {

@@ -95,6 +95,10 @@ enum JailSettings {
         Setting("CapabilityBoundingSet="),
         Setting("User=nobody", "AmbientCapabilities=CAP_NET_BIND_SERVICE"),
         Setting("NoNewPrivileges=yes"),
+        // Secure bits that already hold are not set again, and CAP_SETPCAP is raised to set the others.
+        Setting("SecureBits=keep-caps", "User=daemon", "AmbientCapabilities=CAP_KILL"),
+        Setting("SecureBits=noroot", "User=daemon"),
+        Setting("SecureBits=keep-caps-locked noroot-locked", visible: false),
     ]
 
     static let process: [Setting] = [
