@@ -1073,6 +1073,7 @@ static _Noreturn void cj_child(const struct cjail_plan *plan, int report) {
         int e = errno;
         // WorkingDirectory=- passes over any failure of the chdir, as systemd's apply_working_directory() does.
         if ((s->flags & CJ_OPTIONAL) && (e == ENOENT || s->op == CJ_CHDIR)) continue;
+        if ((s->flags & CJ_IF_PERMITTED) && (e == EPERM || e == EACCES)) continue;
         struct cjail_report r = { .step = (int32_t)i, .error = e };
         (void)cj_write_all(report, &r, sizeof r);
         _exit(s->exit_code);

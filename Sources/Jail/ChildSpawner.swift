@@ -111,6 +111,7 @@ struct Arena {
             | (step.onlyIfMounted ? UInt32(CJ_IF_MOUNTED.rawValue) : 0)
             | (step.noSymlinks ? UInt32(CJ_NO_SYMLINKS.rawValue) : 0)
             | (step.makeTarget ? UInt32(CJ_MAKE_TARGET.rawValue) : 0)
+            | (step.onlyIfPermitted ? UInt32(CJ_IF_PERMITTED.rawValue) : 0)
         func op(_ o: cjail_op) -> UInt32 { o.rawValue }
         switch step.action {
         case .resetSignals: s.op = op(CJ_RESET_SIGNALS)

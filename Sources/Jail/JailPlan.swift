@@ -112,6 +112,9 @@ public struct JailStep: Sendable, Equatable {
     /// A remount of such an API file system's entry: passed over where the child kept the mount
     /// it found there instead (systemd flips no flag of an entry it skipped).
     public var onlyIfMounted = false
+    /// Passed over where the kernel refuses it for lack of privilege (EPERM, EACCES), as systemd
+    /// passes over such a refusal of OOMScoreAdjust= ("assuming containerized execution").
+    public var onlyIfPermitted = false
 
     public init(_ action: JailAction, for directive: String, failing failure: ExitStatus, optional: Bool = false) {
         self.action = action

@@ -52,7 +52,9 @@ public enum JailPlanner {
     /// CPU and memory placement, I/O priority, timer slack, personality, umask, keyring, rlimits.
     private static func processAttributes(_ spec: JailSpec, into plan: inout JailPlan) {
         if let adj = spec.oomScoreAdjust {
-            plan.add(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
+            var step = JailStep(.writeFile(path: "/proc/self/oom_score_adj", contents: "\(adj)"), for: "OOMScoreAdjust=\(adj)", failing: .oomAdjust)
+            step.onlyIfPermitted = true
+            plan.steps.append(step)
         }
         if let filter = spec.coredumpFilter {
             // The kernel reads 32 bits ("all" is more) and keeps those it knows.

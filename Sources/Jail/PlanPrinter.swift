@@ -96,6 +96,7 @@ extension JailPlan: CustomStringConvertible {
         for (index, step) in steps.enumerated() {
             let number = String(index).leftPadded(to: 3)
             let optional = (step.optional ? " (optional)" : "") + (step.onlyIfMounted ? " (unless the mount there was kept)" : "")
+                + (step.onlyIfPermitted ? " (unless refused for lack of privilege)" : "")
                 + (step.noSymlinks ? " (no symlink on the way)" : "")
             lines.append("\(number)  \(step.action)\(optional)    <- \(step.directive)  [\(step.failure.rawValue) \(step.failure.name)]")
         }

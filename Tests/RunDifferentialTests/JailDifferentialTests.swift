@@ -14,7 +14,7 @@ struct JailDifferentialTests {
 
     @Test("brig run shows the probe what systemd shows",
           .enabled(if: Gate.brig, "needs `brig run` built beside the tests"),
-          arguments: JailSettings.all + JailSettings.homeless)
+          arguments: JailSettings.all + JailSettings.homeless + JailSettings.hostDependent)
     func sameObservations(_ setting: Setting) throws {
         try Differential.expectSame(setting, Self.probe(setting))
     }

@@ -22,6 +22,12 @@ enum JailSettings {
         Setting("User=nobody", "WorkingDirectory=~", label: "nobody's home, which it cannot enter", startFails: true),
     ]
 
+    /// Settings whose effect depends on the host, so that the probe may or may not see them: only
+    /// compared. A container refuses a lower OOM score; systemd then passes over it, and so does brig.
+    static let hostDependent: [Setting] = [
+        Setting("OOMScoreAdjust=-1000", "User=daemon"),
+    ]
+
     static let namespaces: [Setting] = [
         Setting("PrivateTmp=yes"),
         Setting("PrivateTmp=yes", "User=nobody"),

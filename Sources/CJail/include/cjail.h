@@ -107,6 +107,8 @@ enum cjail_flag {
     CJ_IF_MOUNTED = 128,   // CJ_REMOUNT: passed over where a CJ_HOST_INSTANCE step kept the mount at s1
     CJ_NO_SYMLINKS = 256,  // CJ_MOUNT with CJ_MAKE_TARGET: every component of the target is a directory,
                            //  made (0755) where missing, none a symlink (ELOOP), and the mount is made on it
+    CJ_IF_PERMITTED = 512, // a refusal for lack of privilege (EPERM, EACCES) skips the step, as systemd passes
+                           //  over OOMScoreAdjust= where a container forbids it
 };
 
 struct cjail_step {
