@@ -260,9 +260,10 @@ public enum JailPlanner {
         plan.add(.ambient(ambient), for: origin, failing: .capabilities)
     }
 
-    /// AmbientCapabilities= less what the bounding set leaves out (systemd suppresses those).
+    /// AmbientCapabilities= less what the bounding set leaves out, the unit's or the one brig
+    /// was started with (systemd's capability_ambient_set_apply() suppresses those).
     static func ambientSet(_ spec: JailSpec) -> UInt64 {
-        spec.ambientCapabilities & spec.capabilityBoundingSet
+        spec.ambientCapabilities & spec.capabilityBoundingSet & Capabilities.ownBoundingSet
     }
 
     /// Whether the process still has CAP_SYS_ADMIN in its effective set when

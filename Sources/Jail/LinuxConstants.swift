@@ -27,6 +27,14 @@ public enum Capabilities {
 
     public static var everything: UInt64 { lastCap >= 63 ? ~0 : (UInt64(1) << UInt64(lastCap + 1)) - 1 }
 
+    /// This process's bounding set, which a child starts from (a container's lacks some): an
+    /// ambient capability outside it is left out, as systemd leaves it out.
+    static let ownBoundingSet: UInt64 = {
+        let status = SystemFiles.read("/proc/self/status") ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("CapBnd:") }
+        return line.flatMap { UInt64(String($0.dropFirst("CapBnd:".count)).trimmed, radix: 16) } ?? everything
+    }()
+
     public static func names(_ mask: UInt64) -> String {
         if mask == 0 { return "(none)" }
         if mask & everything == everything { return "(all)" }

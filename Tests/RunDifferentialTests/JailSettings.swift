@@ -105,6 +105,9 @@ enum JailSettings {
         Setting("SecureBits=keep-caps", "User=daemon", "AmbientCapabilities=CAP_KILL"),
         Setting("SecureBits=noroot", "User=daemon"),
         Setting("SecureBits=keep-caps-locked noroot-locked", visible: false),
+        // Every capability but one: those outside the bounding set brig was started with (a
+        // container's lacks some) are left out of the ambient set, as systemd leaves them out.
+        Setting("User=daemon", "AmbientCapabilities=~CAP_KILL"),
     ]
 
     static let process: [Setting] = [
