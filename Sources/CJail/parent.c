@@ -12,6 +12,7 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -176,6 +177,23 @@ int cjail_remove_semaphores(int id) {
 // Whether every component of path is a directory or file rather than a symlink:
 // 1 if so (or the walk ends at a missing component before meeting one), 0 if a
 // symlink is on the way, -errno if the kernel cannot tell (no openat2).
+int cjail_data_fd(const void *data, size_t size) {
+    int fd = memfd_create("data-fd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -errno;
+    for (size_t done = 0; done < size;) {
+        ssize_t n = write(fd, (const char *)data + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { int e = n < 0 ? errno : EIO; close(fd); return -e; }
+        done += (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
 int cjail_path_is_plain(const char *path) {
     struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
     int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);

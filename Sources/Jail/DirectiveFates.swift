@@ -168,7 +168,7 @@ public enum DirectiveFates {
             ProtectProc ProtectSystem ReadOnlyDirectories ReadOnlyPaths ReadWriteDirectories ReadWritePaths RemoveIPC \
             RestrictAddressFamilies RestrictNamespaces RestrictRealtime RestrictSUIDSGID RootDirectory RuntimeDirectory \
             RuntimeDirectoryMode RuntimeDirectoryPreserve RuntimeMaxSec RuntimeRandomizedExtraSec SecureBits SELinuxContext SendSIGKILL SmackProcessLabel \
-            StandardError StandardInput StandardOutput StateDirectory StateDirectoryMode SupplementaryGroups \
+            StandardError StandardInput StandardInputData StandardInputText StandardOutput StateDirectory StateDirectoryMode SupplementaryGroups \
             SystemCallArchitectures SystemCallErrorNumber SystemCallFilter SystemCallLog TemporaryFileSystem TimeoutSec \
             TimeoutStopSec TTYPath UMask UnsetEnvironment User WorkingDirectory
             """, .applied),
@@ -226,7 +226,6 @@ public enum DirectiveFates {
         ("Service", "BPFDelegateAttachments BPFDelegateCommands BPFDelegateMaps BPFDelegatePrograms", .applied),
         ("Service", "DelegateNamespaces", .applied),
         ("Service", "RestrictFileSystems", .refused(.bpf, reason: "needs the BPF LSM, which brig run does not use")),
-        ("Service", "StandardInputText StandardInputData", .refused(.stdin, reason: "data input needs the service manager, which brig run does not provide")),
         ("Service", "OpenFile", .applied),
         ("Service", "TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns", .applied),
         ("Service", """

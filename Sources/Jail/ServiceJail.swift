@@ -411,8 +411,9 @@ public enum ServiceJail {
                 throw .refused(directive: "StandardInput=socket", reason: "needs socket activation: the one connection of an Accept=yes socket (brig listen)", status: .stdin)
             }
             request.stdin = .descriptor(connection)
-        case .data, .fd:
-            throw .refused(directive: "StandardInput=", reason: "data and fd: inputs need StandardInputData= or named descriptors of socket activation, which brig run does not provide", status: .stdin)
+        case .data: request.stdin = .data(stdio.inputData)
+        case .fd:
+            throw .refused(directive: "StandardInput=", reason: "fd: inputs need named descriptors of socket activation, which brig run does not provide", status: .stdin)
         }
         if let activation, !onSocket { request.spec.sockets = activation }
         if let connection, stdio.standardInput == .socket, [nil, .inherit].contains(stdio.standardOutput) {

@@ -1,3 +1,4 @@
+import CJail
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,8 @@ public enum StreamTarget: Sendable, Equatable {
     case descriptor(Int32)
     /// StandardError= only: the same as standard output.
     case sameAsOutput
+    /// StandardInput=data: StandardInputText= and StandardInputData=, read from a sealed memfd.
+    case data([UInt8])
 
     public enum FileMode: Sendable, Equatable { case plain, append, truncate }
 }
@@ -38,6 +41,7 @@ public final class OpenStreams {
             case .inherit: result.append(.inherit)
             case .sameAsOutput: result.append(.sameAsOutput)
             case .descriptor(let fd): result.append(.descriptor(fd))
+            case .data(let bytes): result.append(.descriptor(try dataDescriptor(bytes)))
             case .null: result.append(.descriptor(try open("/dev/null", stream == 0 ? O_RDONLY : O_WRONLY, mode, directive)))
             case .tty(let path):
                 let fd = try open(path, O_RDWR, mode, directive)
@@ -58,6 +62,16 @@ public final class OpenStreams {
             }
         }
         return result
+    }
+
+    /// A descriptor that reads `bytes` and nothing else, as systemd's acquire_data_fd() makes it: a
+    /// sealed memfd, or /dev/null for no data.
+    private func dataDescriptor(_ bytes: [UInt8]) throws(JailError) -> Int32 {
+        if bytes.isEmpty { return try open("/dev/null", O_RDONLY, 0, "StandardInput=") }
+        let fd = bytes.withUnsafeBytes { cjail_data_fd($0.baseAddress, $0.count) }
+        guard fd >= 0 else { throw .refused(directive: "StandardInputData=", reason: "a descriptor for the data: \(SystemFiles.errorName(-fd))", status: .stdin) }
+        opened.append(fd)
+        return fd
     }
 
     /// open(2), or for a path that is a listening AF_UNIX socket (ENXIO) a connection to it,

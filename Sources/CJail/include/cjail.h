@@ -216,6 +216,9 @@ int cjail_make_namespaces(int types, int *network_fd, int *ipc_fd);
 int cjail_attach_device_program(int cgroup_fd, const void *insns, unsigned count); // 0 or -errno
 int cjail_device_programs_attached(int cgroup_fd); // count or -errno
 int cjail_path_is_plain(const char *path); // 1 no symlink on the way, 0 one, -errno unknown
+// A close-on-exec descriptor that reads `size` bytes of `data` and nothing else: a sealed memfd
+// at offset 0 (StandardInputData=, as systemd's acquire_data_fd()); -errno on failure.
+int cjail_data_fd(const void *data, size_t size);
 
 // bpf.c: maps and programs for the cgroup network filters (fd, 0, or -errno).
 int cjail_bpf_map_create(unsigned type, unsigned key_size, unsigned value_size, unsigned max_entries, unsigned flags);
