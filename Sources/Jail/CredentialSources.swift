@@ -98,14 +98,6 @@ enum CredentialSources {
         return path
     }
 
-    /// The paths `pattern` matches, sorted; none when nothing matches or the directory is missing.
-    static func glob(_ pattern: String) -> [String] {
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
-        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
-    }
-
     /// Every regular file and socket below the directory `fd`, depth first in byte order of the
     /// names, dot files left out: `visit` gets the file's directory, its name, and its path below
     /// `fd` prefixed with `top` and with "/" turned into "_" (systemd's sub-credential ID).

@@ -78,7 +78,7 @@ public struct CredentialRequest: Sendable {
             let label = "\(item.location): ImportCredential=\(item.glob)"
             for encrypted in [false, true] {
                 for store in CredentialSources.searchPath(encrypted: encrypted, plain: !encrypted) {
-                    for path in CredentialSources.glob(store + "/" + item.glob) {
+                    for path in SystemFiles.glob(store + "/" + item.glob) {
                         let id = String(path.split(separator: "/").last ?? "")
                         if gathered.has(id) { continue }
                         let data: [UInt8]

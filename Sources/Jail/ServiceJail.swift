@@ -330,7 +330,7 @@ public enum ServiceJail {
         for v in e.variables { set(v.name, v.value) }
         for file in e.files {
             // The path is a glob pattern: every file it matches, in order (exec_context_load_environment()).
-            let paths = Self.matches(file.path)
+            let paths = SystemFiles.glob(file.path)
             if paths.isEmpty && !file.ignoreIfMissing {
                 throw .refused(directive: "EnvironmentFile=\(file.path)", reason: "no such file", status: .exec)
             }
@@ -352,14 +352,6 @@ public enum ServiceJail {
         }
         suggested = suggested && pairs.contains { $0 == ("TMPDIR", "/tmp") }
         return (pairs.map { "\($0.0)=\($0.1)" } + ["INVOCATION_ID=\(invocationID())", JailPlanner.execPIDPlaceholder], suggested)
-    }
-
-    /// The files a glob pattern names, sorted, as glob(3) with no flags gives them.
-    static func matches(_ pattern: String) -> [String] {
-        var found = glob_t()
-        defer { globfree(&found) }
-        guard glob(pattern, 0, nil, &found) == 0 else { return [] }
-        return (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
     }
 
     /// The system locale, as systemd's manager reads it when it starts (once per brig process,

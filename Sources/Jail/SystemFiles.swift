@@ -51,6 +51,15 @@ public enum SystemFiles {
         return 0
     }
 
+    /// The paths `pattern` matches, sorted, as glob(3) with no flags gives them; none when nothing
+    /// matches or the directory is missing.
+    static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
     /// One line on brig's standard error.
     public static func warn(_ line: String) {
         let bytes = Array((line + "\n").utf8)
