@@ -29,16 +29,21 @@ public struct Identity: Sendable, Equatable {
             }
             identity.gid = gid
         }
-        var groups: [UInt32] = []
-        if identity.gid != 0 { groups = memberships(of: identity.userName, primary: identity.gid) }
+        identity.groups = try groups(of: identity.userName, primary: identity.gid, supplementary: supplementary)
+        return identity
+    }
+
+    /// The setgroups() list, as systemd's get_supplementary_groups() makes it: the user's groups
+    /// (initgroups(), none for gid 0), then SupplementaryGroups=, each of which must exist.
+    private static func groups(of user: String, primary gid: UInt32, supplementary: [String]) throws(JailError) -> [UInt32] {
+        var groups = gid == 0 ? [] : memberships(of: user, primary: gid)
         for name in supplementary {
-            guard let gid = lookupGroup(name) else {
+            guard let extra = lookupGroup(name) else {
                 throw .refused(directive: "SupplementaryGroups=\(name)", reason: "no such group", status: .group)
             }
-            groups.append(gid)
+            groups.append(extra)
         }
-        identity.groups = groups
-        return identity
+        return groups
     }
 
     /// The account of a user name or number in the user database; nil where there is none, a
@@ -67,14 +72,8 @@ public struct Identity: Sendable, Equatable {
         let uid = account?.uid ?? leased!
         if uid == Shield.uid { throw .refused(directive: "User=\(name)", reason: "uid \(Shield.uid) is brig's own", status: .user) }
         let gid = staticGroup ?? (group == nil || group == name ? account?.gid ?? leased! : leased!)
-        var groups = gid == 0 ? [] : memberships(of: name, primary: gid)
-        for name in supplementary {
-            guard let extra = lookupGroup(name) else {
-                throw .refused(directive: "SupplementaryGroups=\(name)", reason: "no such group", status: .group)
-            }
-            groups.append(extra)
-        }
-        return Identity(userName: name, uid: uid, gid: gid, groups: groups, home: "/", shell: "/usr/sbin/nologin")
+        return Identity(userName: name, uid: uid, gid: gid, groups: try groups(of: name, primary: gid, supplementary: supplementary),
+                        home: "/", shell: "/usr/sbin/nologin")
     }
 
     /// getgrouplist(): the primary group first, then every group listing the user.
