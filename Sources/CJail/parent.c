@@ -174,9 +174,7 @@ int cjail_remove_semaphores(int id) {
     return semctl(id, 0, IPC_RMID) < 0 ? -errno : 0;
 }
 
-// Whether every component of path is a directory or file rather than a symlink:
-// 1 if so (or the walk ends at a missing component before meeting one), 0 if a
-// symlink is on the way, -errno if the kernel cannot tell (no openat2).
+// StandardInputData=: a sealed memfd that reads the data (cjail.h).
 int cjail_data_fd(const void *data, size_t size) {
     int fd = memfd_create("data-fd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -errno;
@@ -194,6 +192,9 @@ int cjail_data_fd(const void *data, size_t size) {
     return fd;
 }
 
+// Whether every component of path is a directory or file rather than a symlink:
+// 1 if so (or the walk ends at a missing component before meeting one), 0 if a
+// symlink is on the way, -errno if the kernel cannot tell (no openat2).
 int cjail_path_is_plain(const char *path) {
     struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
     int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
